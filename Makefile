@@ -1,0 +1,103 @@
+# ordergate: batch order translator. `make run` and `make check` are the two
+# commands a newcomer needs; both install missing Debian packages first.
+
+VERSION    := 0.1.0
+PREFIX     ?= /usr/local
+DESTDIR    ?=
+BUILD      ?= build
+CC         ?= cc
+PKGS       := libxml-2.0 libxslt libexslt zlib libarchive sqlite3 inih libcrypto
+TEST_PKGS  := check
+
+# Debian packages: libraries, test tools, and xmllint for independent validation.
+DEBS := build-essential pkg-config libxml2-dev libxslt1-dev zlib1g-dev \
+        libarchive-dev libsqlite3-dev libinih-dev libssl-dev check libsubunit-dev \
+        libxml2-utils xsltproc
+
+WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith \
+        -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
+        -Wcast-qual -Wundef -Wnull-dereference
+OPT  ?= -O2 -g
+SAN  ?=
+CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) $(WARN) -D_FORTIFY_SOURCE=2 \
+        -DOG_VERSION='"$(VERSION)"' -DOG_DATADIR='"$(DATADIR)"' \
+        $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
+LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+DATADIR ?= $(CURDIR)
+
+SRCS := $(wildcard src/*.c)
+LIB_SRCS := $(filter-out src/main.c,$(SRCS))
+OBJS := $(SRCS:src/%.c=$(BUILD)/obj/%.o)
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
+TEST_SRCS := $(wildcard tests/unit/*.c)
+TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
+
+.PHONY: all setup run check unit asan valgrind clean install bench
+
+all: $(BUILD)/ordergate
+
+# Installs what is missing on Debian 12 (as root, or through sudo).
+setup:
+	@missing=""; for p in $(DEBS); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q 'install ok installed' || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "setup: installing$$missing"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null \
+	    || { echo "setup: apt-get failed; install these packages by hand:$$missing"; exit 1; }; \
+	fi
+
+$(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
+	$(CC) $(CFLAGS_ALL) -c $< -o $@
+
+$(BUILD)/test/%.o: tests/unit/%.c $(wildcard src/*.h tests/unit/*.h) | $(BUILD)/test
+	$(CC) $(CFLAGS_ALL) -Isrc $(shell pkg-config --cflags $(TEST_PKGS)) -c $< -o $@
+
+$(BUILD)/obj $(BUILD)/test:
+	mkdir -p $@
+
+$(BUILD)/ordergate: $(OBJS)
+	$(CC) $(OPT) $(SAN) $(OBJS) $(LIBS) $(LDFLAGS) -o $@
+
+$(BUILD)/unit-tests: $(LIB_OBJS) $(TEST_OBJS)
+	$(CC) $(OPT) $(SAN) $(LIB_OBJS) $(TEST_OBJS) $(LIBS) $(shell pkg-config --libs $(TEST_PKGS)) $(LDFLAGS) -o $@
+
+# The demo: a fresh spool filled from samples/, one run, and where things went.
+run: setup
+	@$(MAKE) --no-print-directory all
+	@rm -rf $(BUILD)/demo-spool && mkdir -p $(BUILD)/demo-spool/in
+	@cp samples/cxml/*.xml $(BUILD)/demo-spool/in/
+	@echo "== ordergate run --spool $(BUILD)/demo-spool  ($$(ls $(BUILD)/demo-spool/in | wc -l) sample files in in/)"
+	@$(BUILD)/ordergate run --spool $(BUILD)/demo-spool; rc=$$?; \
+	echo "== exit code $$rc (1 = some documents failed, which the samples include on purpose)"; \
+	echo "== published outputs:"; (cd $(BUILD)/demo-spool && find out out-test -type f 2>/dev/null | sort | sed 's/^/   /'); \
+	echo "== failed inputs and their reasons:"; \
+	for f in $(BUILD)/demo-spool/failed/*.why; do [ -e "$$f" ] && { echo "   $$f"; sed 's/^/      /' "$$f"; }; done; \
+	echo "== running the same files again: every one is recognised as a duplicate"; \
+	cp samples/cxml/*.xml $(BUILD)/demo-spool/in/; \
+	$(BUILD)/ordergate run --quiet --spool $(BUILD)/demo-spool; \
+	echo "   outputs now: $$(find $(BUILD)/demo-spool/out $(BUILD)/demo-spool/out-test -type f 2>/dev/null | wc -l) (unchanged)"; \
+	echo "== ledger: $(BUILD)/demo-spool/ledger.db"
+
+unit: $(BUILD)/unit-tests
+	$(BUILD)/unit-tests
+
+check: setup
+	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
+	@ORDERGATE=$(CURDIR)/$(BUILD)/ordergate UNIT=$(CURDIR)/$(BUILD)/unit-tests bash tests/run-all.sh
+
+asan:
+	$(MAKE) BUILD=build-asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+
+valgrind: setup
+	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
+	@ORDERGATE=$(CURDIR)/$(BUILD)/ordergate UNIT=$(CURDIR)/$(BUILD)/unit-tests VALGRIND=1 bash tests/run-all.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ordergate
+	install -m 755 $(BUILD)/ordergate $(DESTDIR)$(PREFIX)/bin/ordergate
+	cp -r xslt maps $(DESTDIR)$(PREFIX)/share/ordergate/
+
+clean:
+	rm -rf build build-asan

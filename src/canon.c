@@ -1,0 +1,446 @@
+/*
+ * canon: see canon.h. The normalisation list is a table of XPaths; adding a
+ * field is one row.
+ */
+#include "canon.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/relaxng.h>
+#include <libxml/xpath.h>
+
+#include "datetime.h"
+#include "util.h"
+#include "xmlsafe.h"
+
+enum field_kind { F_DATE, F_DECIMAL, F_QUANTITY, F_CODE };
+
+static const struct {
+	const char *xpath;
+	enum field_kind kind;
+} fields[] = {
+	{ "/order/source/@timestamp", F_DATE },
+	{ "/order/orderDate", F_DATE },
+	{ "/order/requestedDeliveryDate", F_DATE },
+	{ "/order/lines/line/requestedDeliveryDate", F_DATE },
+	{ "/order/currency", F_CODE },
+	{ "/order/parties/party/country/@code", F_CODE },
+	{ "/order/lines/line/shipTo/country/@code", F_CODE },
+	{ "/order/lines/line/unitOfMeasure", F_CODE },
+	{ "/order/lines/line/unitPrice/@currency", F_CODE },
+	{ "/order/total", F_DECIMAL },
+	{ "/order/shipping/amount", F_DECIMAL },
+	{ "/order/tax/amount", F_DECIMAL },
+	{ "/order/discount/amount", F_DECIMAL },
+	{ "/order/payment/reference/amount", F_DECIMAL },
+	{ "/order/lines/line/quantity", F_QUANTITY },
+	{ "/order/lines/line/unitPrice", F_DECIMAL },
+	{ "/order/lines/line/distribution/charge", F_DECIMAL },
+	{ "/order/lines/line/shipping/amount", F_DECIMAL },
+	{ "/order/lines/line/tax/amount", F_DECIMAL },
+};
+
+static xmlRelaxNGPtr schema;
+
+int canon_init(const char *schema_path, char **err)
+{
+	*err = NULL;
+	if (schema)
+		return 0;
+	xmlsafe_errors_reset();
+	xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(schema_path);
+	if (pc)
+		schema = xmlRelaxNGParse(pc);
+	xmlRelaxNGFreeParserCtxt(pc);
+	if (!schema) {
+		*err = xasprintf("cannot load the canonical schema %s: %s", schema_path,
+				 xmlsafe_errors());
+		return -1;
+	}
+	return 0;
+}
+
+void canon_shutdown(void)
+{
+	if (schema)
+		xmlRelaxNGFree(schema);
+	schema = NULL;
+}
+
+static char *node_text(xmlNodePtr n)
+{
+	xmlChar *s = xmlNodeGetContent(n);
+	char *r = xstrdup(s ? (const char *)s : "");
+	xmlFree(s);
+	return r;
+}
+
+static void node_set_text(xmlNodePtr n, const char *v)
+{
+	xmlChar *esc = xmlEncodeSpecialChars(n->doc, (const xmlChar *)v);
+	xmlNodeSetContent(n, esc);
+	xmlFree(esc);
+}
+
+static char *path_of(xmlNodePtr n)
+{
+	xmlChar *p = xmlGetNodePath(n);
+	char *r = xstrdup(p ? (const char *)p : "?");
+	xmlFree(p);
+	return r;
+}
+
+static int field_error(xmlNodePtr n, const char *value, const char *what, char **err)
+{
+	char *p = path_of(n);
+	char *shown = xstrndup(value, strlen(value) > 80 ? 80 : strlen(value));
+	*err = xasprintf("%s: \"%s\" %s", p, shown, what);
+	free(p);
+	free(shown);
+	return -1;
+}
+
+static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone, char **err)
+{
+	char *raw = node_text(n);
+	char *v = str_trim(raw);
+	int rc = 0;
+	if (kind == F_DATE) {
+		char out[DATETIME_MAX];
+		enum datetime_kind k = datetime_normalize(v, zone, out);
+		if (k == DATETIME_INVALID) {
+			rc = field_error(n, v, "is not a date or date-time (expected ISO 8601, e.g. "
+					 "2026-05-06T14:30:00+02:00)", err);
+		} else {
+			node_set_text(n, out);
+			if (k == DATETIME_ASSUMED) {
+				/* an attribute cannot carry a flag: its element gets
+				 * <name>ZoneAssumed instead (source/@timestampZoneAssumed) */
+				if (n->type == XML_ATTRIBUTE_NODE) {
+					char *flag = xasprintf("%sZoneAssumed", (const char *)n->name);
+					xmlSetProp(n->parent, (const xmlChar *)flag,
+						   (const xmlChar *)"true");
+					free(flag);
+				} else {
+					xmlSetProp(n, (const xmlChar *)"zoneAssumed",
+						   (const xmlChar *)"true");
+				}
+			}
+		}
+	} else if (kind == F_DECIMAL || kind == F_QUANTITY) {
+		dec_t d;
+		char out[DEC_FMT_MAX];
+		if (dec_parse(v, &d) < 0)
+			rc = field_error(n, v, "is not a decimal number with at most 4 decimals "
+					 "(no exponent, no thousands separator)", err);
+		else if (kind == F_QUANTITY && d <= 0)
+			rc = field_error(n, v, "is not a quantity greater than zero", err);
+		else {
+			dec_format(d, kind == F_DECIMAL ? 2 : 0, out);
+			node_set_text(n, out);
+		}
+	} else {
+		for (char *p = v; *p; p++)
+			*p = (char)toupper((unsigned char)*p);
+		node_set_text(n, v);
+	}
+	free(raw);
+	return rc;
+}
+
+static int normalise(xmlXPathContextPtr xp, const char *zone, char **err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)fields[i].xpath, xp);
+		int rc = 0;
+		if (r && r->nodesetval)
+			for (int j = 0; j < r->nodesetval->nodeNr && rc == 0; j++)
+				rc = normalise_one(r->nodesetval->nodeTab[j], fields[i].kind, zone,
+						   err);
+		xmlXPathFreeObject(r);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static xmlNodePtr child(xmlNodePtr n, const char *name)
+{
+	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+			return c;
+	return NULL;
+}
+
+static char *child_text(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c = child(n, name);
+	return c ? node_text(c) : NULL;
+}
+
+static char *prop(xmlNodePtr n, const char *name)
+{
+	if (!n)
+		return NULL;
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	char *r = v ? xstrdup((const char *)v) : NULL;
+	xmlFree(v);
+	return r;
+}
+
+static int dec_child(xmlNodePtr n, const char *name, dec_t *out)
+{
+	char *t = child_text(n, name);
+	int rc = t ? dec_parse(t, out) : -1;
+	free(t);
+	return rc;
+}
+
+static void add_warning(xmlNodePtr order, struct order_info *info, const char *code,
+			const char *text)
+{
+	xmlNodePtr w = xmlNewTextChild(order, NULL, (const xmlChar *)"warning", NULL);
+	node_set_text(w, text);
+	xmlSetProp(w, (const xmlChar *)"code", (const xmlChar *)code);
+	info->warnings = xrealloc(info->warnings, sizeof(char *) * (size_t)(info->nwarnings + 1));
+	info->warnings[info->nwarnings++] = xasprintf("%s: %s", code, text);
+}
+
+static void add_dec(xmlNodePtr parent, const char *name, dec_t v, int decimals)
+{
+	char s[DEC_FMT_MAX];
+	dec_format(v, decimals, s);
+	xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)s);
+}
+
+static int charge(xmlNodePtr order, const char *name, dec_t *out, char **err)
+{
+	*out = 0;
+	xmlNodePtr c = child(order, name);
+	if (!c)
+		return 0;
+	if (dec_child(c, "amount", out) < 0) {
+		*err = xasprintf("/order/%s: no amount", name);
+		return -1;
+	}
+	return 0;
+}
+
+static int compute(xmlNodePtr order, struct order_info *info, char **err)
+{
+	info->currency = child_text(order, "currency");
+	if (!info->currency || !*info->currency) {
+		*err = xstrdup("/order/currency: missing; the map must give the order's currency");
+		return -1;
+	}
+	int cd = currency_decimals(info->currency);
+	xmlNodePtr lines = child(order, "lines");
+	int n = 0;
+	for (xmlNodePtr l = lines ? lines->children : NULL; l; l = l->next)
+		if (l->type == XML_ELEMENT_NODE)
+			n++;
+	info->lines = xcalloc((size_t)(n ? n : 1), sizeof *info->lines);
+	dec_t subtotal = 0;
+	for (xmlNodePtr l = lines ? lines->children : NULL; l; l = l->next) {
+		if (l->type != XML_ELEMENT_NODE || strcmp((const char *)l->name, "line"))
+			continue;
+		struct line_info *li = &info->lines[info->nlines];
+		char *num = prop(l, "number");
+		char *end = NULL;
+		li->number = num ? strtol(num, &end, 10) : 0;
+		int bad = !num || !*num || *end || li->number <= 0;
+		free(num);
+		if (bad) {
+			char *p = path_of(l);
+			*err = xasprintf("%s: @number must be a positive whole number", p);
+			free(p);
+			return -1;
+		}
+		for (int i = 0; i < info->nlines; i++)
+			if (info->lines[i].number == li->number) {
+				*err = xasprintf("/order/lines: line number %ld appears twice; "
+						 "line numbers must be unique", li->number);
+				return -1;
+			}
+		info->nlines++;
+		li->uom = child_text(l, "unitOfMeasure");
+		li->supplier_part = child_text(l, "supplierPartID");
+		li->description = child_text(l, "description");
+		if (dec_child(l, "quantity", &li->quantity) < 0 ||
+		    dec_child(l, "unitPrice", &li->unit_price) < 0) {
+			*err = xasprintf("/order/lines/line[@number=%ld]: needs a quantity and a "
+					 "unitPrice", li->number);
+			return -1;
+		}
+		char *cur = prop(child(l, "unitPrice"), "currency");
+		if (cur && *cur && strcmp(cur, info->currency)) {
+			*err = xasprintf("/order/lines/line[@number=%ld]/unitPrice: priced in %s "
+					 "but the order is in %s; one order has one currency",
+					 li->number, cur, info->currency);
+			free(cur);
+			return -1;
+		}
+		free(cur);
+		if (dec_mul(li->quantity, li->unit_price, &li->amount) < 0 ||
+		    dec_add(subtotal, li->amount = dec_round(li->amount, cd), &subtotal) < 0) {
+			*err = xasprintf("/order/lines/line[@number=%ld]: amount too large",
+					 li->number);
+			return -1;
+		}
+		xmlNodePtr old = child(l, "amount");
+		if (old) {
+			xmlUnlinkNode(old);
+			xmlFreeNode(old);
+		}
+		add_dec(l, "amount", li->amount, cd);
+	}
+	if (info->nlines == 0) {
+		*err = xstrdup("/order/lines: the order has no lines");
+		return -1;
+	}
+	if (charge(order, "shipping", &info->shipping, err) < 0 ||
+	    charge(order, "tax", &info->tax, err) < 0 ||
+	    charge(order, "discount", &info->discount, err) < 0)
+		return -1;
+	info->subtotal = subtotal;
+	dec_t t;
+	if (dec_add(subtotal, info->shipping, &t) < 0 || dec_add(t, info->tax, &t) < 0 ||
+	    dec_sub(t, info->discount, &t) < 0) {
+		*err = xstrdup("/order: total too large");
+		return -1;
+	}
+	info->total = t;
+	xmlNodePtr old = child(order, "summary");
+	if (old) {
+		xmlUnlinkNode(old);
+		xmlFreeNode(old);
+	}
+	/* summary goes right after lines, before warnings and decision */
+	xmlNodePtr s = xmlNewNode(NULL, (const xmlChar *)"summary");
+	if (lines->next)
+		xmlAddNextSibling(lines, s);
+	else
+		xmlAddChild(order, s);
+	add_dec(s, "subtotal", subtotal, cd);
+	add_dec(s, "shipping", info->shipping, cd);
+	add_dec(s, "tax", info->tax, cd);
+	add_dec(s, "discount", info->discount, cd);
+	add_dec(s, "total", t, cd);
+	if (dec_child(order, "total", &info->stated_total) == 0) {
+		info->has_stated_total = 1;
+		if (info->stated_total != subtotal && info->stated_total != t) {
+			char a[DEC_FMT_MAX], b[DEC_FMT_MAX];
+			dec_format(info->stated_total, cd, a);
+			dec_format(subtotal, cd, b);
+			char *text = xasprintf("the order states a total of %s %s but its lines add "
+					       "up to %s %s; outbound documents carry %s",
+					       a, info->currency, b, info->currency, b);
+			add_warning(order, info, "total-mismatch", text);
+			free(text);
+		}
+	}
+	return 0;
+}
+
+static void read_info(xmlNodePtr order, struct order_info *info)
+{
+	xmlNodePtr src = child(order, "source");
+	info->format = prop(src, "format");
+	info->payload_id = prop(src, "payloadID");
+	info->timestamp = prop(src, "timestamp");
+	info->mode = prop(src, "mode");
+	info->sender_domain = prop(child(order, "sender"), "domain");
+	info->sender_identity = prop(child(order, "sender"), "identity");
+	info->from_domain = prop(child(order, "from"), "domain");
+	info->from_identity = prop(child(order, "from"), "identity");
+	info->to_domain = prop(child(order, "to"), "domain");
+	info->to_identity = prop(child(order, "to"), "identity");
+	info->order_id = child_text(order, "orderID");
+	info->order_date = child_text(order, "orderDate");
+	info->type = child_text(order, "type");
+	info->previous_payload_id = child_text(order, "previousPayloadID");
+}
+
+static void relaxng_error(void *user, xmlErrorPtr e)
+{
+	struct buf *b = user;
+	if (!e || b->len > 2000)
+		return;
+	if (b->len)
+		buf_adds(b, "\n");
+	if (e->node) {
+		char *p = path_of((xmlNodePtr)e->node);
+		buf_printf(b, "%s: ", p);
+		free(p);
+	}
+	const char *m = e->message ? e->message : "invalid";
+	size_t n = strlen(m);
+	while (n && m[n - 1] == '\n')
+		n--;
+	buf_add(b, m, n);
+}
+
+int canon_validate(xmlDocPtr doc, char **err)
+{
+	*err = NULL;
+	struct buf msgs = BUF_INIT;
+	xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(schema);
+	xmlRelaxNGSetValidStructuredErrors(vc, relaxng_error, &msgs);
+	int rc = xmlRelaxNGValidateDoc(vc, doc);
+	xmlRelaxNGFreeValidCtxt(vc);
+	if (rc != 0) {
+		*err = xasprintf("the mapped order does not match the canonical schema "
+				 "(xslt/canonical.rng): %s",
+				 msgs.len ? buf_str(&msgs) : "invalid");
+		buf_release(&msgs);
+		return -1;
+	}
+	buf_release(&msgs);
+	return 0;
+}
+
+int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, char **err)
+{
+	*err = NULL;
+	memset(info, 0, sizeof *info);
+	xmlNodePtr order = xmlDocGetRootElement(doc);
+	if (!order || strcmp((const char *)order->name, "order")) {
+		*err = xasprintf("the map produced <%s>, not <order>",
+				 order ? (const char *)order->name : "nothing");
+		return -1;
+	}
+	xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+	int rc = normalise(xp, zone, err);
+	xmlXPathFreeContext(xp);
+	if (rc < 0)
+		return -1;
+	read_info(order, info);
+	if (compute(order, info, err) < 0)
+		return -1;
+	return canon_validate(doc, err);
+}
+
+void canon_info_release(struct order_info *info)
+{
+	char **s[] = { &info->format, &info->payload_id, &info->timestamp, &info->mode,
+		       &info->sender_domain, &info->sender_identity, &info->from_domain,
+		       &info->from_identity, &info->to_domain, &info->to_identity,
+		       &info->order_id, &info->order_date, &info->type, &info->currency,
+		       &info->previous_payload_id };
+	for (size_t i = 0; i < ARRAY_SIZE(s); i++) {
+		free(*s[i]);
+		*s[i] = NULL;
+	}
+	for (int i = 0; i < info->nlines; i++) {
+		free(info->lines[i].uom);
+		free(info->lines[i].supplier_part);
+		free(info->lines[i].description);
+	}
+	free(info->lines);
+	for (int i = 0; i < info->nwarnings; i++)
+		free(info->warnings[i]);
+	free(info->warnings);
+	memset(info, 0, sizeof *info);
+}

@@ -1,0 +1,46 @@
+/*
+ * canon: the canonical order after mapping (docs/canonical.md). Normalises
+ * dates, decimals and codes in place, computes line amounts and the summary
+ * in exact decimals, validates against xslt/canonical.rng, and reads the
+ * fields the ledger needs into a struct order_info.
+ *
+ * Errors: -1 with *err naming the element path and the value (caller frees).
+ * Memory: order_info owns its strings; canon_info_release() frees them.
+ */
+#ifndef OG_CANON_H
+#define OG_CANON_H
+
+#include <libxml/tree.h>
+
+#include "dec.h"
+
+struct line_info {
+	long number;
+	dec_t quantity, unit_price, amount;
+	char *uom, *supplier_part, *description;
+};
+
+struct order_info {
+	char *format, *payload_id, *timestamp, *mode;
+	char *sender_domain, *sender_identity, *from_domain, *from_identity;
+	char *to_domain, *to_identity;
+	char *order_id, *order_date, *type, *currency, *previous_payload_id;
+	dec_t stated_total, subtotal, shipping, tax, discount, total;
+	int has_stated_total;
+	struct line_info *lines;
+	int nlines;
+	char **warnings;
+	int nwarnings;
+};
+
+/* Loads the schema; path is <data>/xslt/canonical.rng. */
+int canon_init(const char *schema_path, char **err);
+void canon_shutdown(void);
+
+/* Normalise, compute, validate. assume_zone for date-times without zone. */
+int canon_complete(xmlDocPtr doc, const char *assume_zone, struct order_info *info, char **err);
+/* Validation alone (used after rules add their decision). */
+int canon_validate(xmlDocPtr doc, char **err);
+void canon_info_release(struct order_info *info);
+
+#endif

@@ -1,0 +1,191 @@
+/*
+ * config: see config.h. Keys are a table; adding one is one row.
+ */
+#define _GNU_SOURCE
+#include "config.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "datetime.h"
+#include "util.h"
+
+#ifndef OG_DATADIR
+#define OG_DATADIR "/usr/local/share/ordergate"
+#endif
+#ifndef OG_VERSION
+#define OG_VERSION "0.1.0"
+#endif
+
+enum key_type { K_STR, K_INT, K_LONG, K_BOOL, K_MB };
+
+struct key {
+	const char *section, *name;
+	enum key_type type;
+	size_t offset;
+	long min, max;
+};
+
+#define OFF(f) offsetof(struct config, f)
+static const struct key keys[] = {
+	{ "spool", "dir", K_STR, OFF(spool_dir), 0, 0 },
+	{ "spool", "ledger", K_STR, OFF(ledger_path), 0, 0 },
+	{ "engine", "workers", K_INT, OFF(workers), 0, 256 },
+	{ "engine", "memory_limit_mb", K_LONG, OFF(memory_limit_mb), 32, 1 << 20 },
+	{ "engine", "cpu_limit_seconds", K_LONG, OFF(cpu_limit_seconds), 1, 86400 },
+	{ "engine", "max_document_mb", K_MB, OFF(max_document_bytes), 1, 4096 },
+	{ "engine", "group_size", K_INT, OFF(group_size), 1, 10000 },
+	{ "engine", "assume_timezone", K_STR, OFF(assume_timezone), 0, 0 },
+	{ "engine", "validate_outputs", K_BOOL, OFF(validate_outputs), 0, 1 },
+	{ "engine", "data_dir", K_STR, OFF(data_dir), 0, 0 },
+	{ "identity", "domain", K_STR, OFF(our_domain), 0, 0 },
+	{ "identity", "identity", K_STR, OFF(our_identity), 0, 0 },
+	{ "identity", "user_agent", K_STR, OFF(user_agent), 0, 0 },
+	{ "identity", "payload_host", K_STR, OFF(payload_host), 0, 0 },
+};
+
+struct load_state {
+	struct config *c;
+	const char *path;
+	char *err;
+};
+
+static int set_err(struct load_state *st, const char *fmt, ...) OG_PRINTF(2, 3);
+static int set_err(struct load_state *st, const char *fmt, ...)
+{
+	if (!st->err) {
+		va_list ap;
+		va_start(ap, fmt);
+		char tmp[512];
+		vsnprintf(tmp, sizeof tmp, fmt, ap);
+		va_end(ap);
+		st->err = xstrdup(tmp);
+	}
+	return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+	static const char *yes[] = { "yes", "true", "on", "1" }, *no[] = { "no", "false", "off", "0" };
+	for (size_t i = 0; i < ARRAY_SIZE(yes); i++) {
+		if (!strcasecmp(v, yes[i]))
+			return *out = 1, 0;
+		if (!strcasecmp(v, no[i]))
+			return *out = 0, 0;
+	}
+	return -1;
+}
+
+static int on_key(void *user, const char *section, const char *name, const char *value)
+{
+	struct load_state *st = user;
+	if (!name)
+		return 1; /* a section header alone */
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		const struct key *k = &keys[i];
+		if (strcasecmp(k->section, section) || strcasecmp(k->name, name))
+			continue;
+		char *field = (char *)st->c + k->offset;
+		if (k->type == K_STR) {
+			free(*(char **)field);
+			*(char **)field = xstrdup(value);
+			return 1;
+		}
+		if (k->type == K_BOOL) {
+			if (parse_bool(value, (int *)field) < 0)
+				return set_err(st, "%s: \"%s\" is not yes or no", name, value);
+			return 1;
+		}
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (errno || end == value || *end || v < k->min || v > k->max) {
+			char range[64];
+			snprintf(range, sizeof range, "%ld..%ld", k->min, k->max);
+			set_err(st, "%s: expected a whole number in %s", name, range);
+			return 0;
+		}
+		if (k->type == K_INT)
+			*(int *)field = (int)v;
+		else if (k->type == K_LONG)
+			*(long *)field = v;
+		else
+			*(long *)field = v * 1024 * 1024;
+		return 1;
+	}
+	return set_err(st, "unknown key \"%s\" in section [%s]", name, section);
+}
+
+static void defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	c->workers = 0;
+	c->memory_limit_mb = 512;
+	c->cpu_limit_seconds = 10;
+	c->max_document_bytes = 64L * 1024 * 1024;
+	c->group_size = 64;
+	c->assume_timezone = xstrdup("+00:00");
+	c->validate_outputs = 1;
+	const char *env = getenv("ORDERGATE_DATADIR");
+	c->data_dir = xstrdup(env && *env ? env : OG_DATADIR);
+	c->our_domain = xstrdup("NetworkID");
+	c->our_identity = xstrdup("ordergate");
+	c->user_agent = xstrdup("ordergate " OG_VERSION);
+	char host[256] = "localhost";
+	if (gethostname(host, sizeof host - 1) < 0 || !host[0])
+		strcpy(host, "localhost");
+	host[sizeof host - 1] = '\0';
+	c->payload_host = safe_name(host, 64);
+}
+
+int config_load(struct config *c, const char *path, char **err)
+{
+	defaults(c);
+	*err = NULL;
+	if (!path)
+		return 0;
+	struct load_state st = { c, path, NULL };
+	int rc = ini_parse(path, on_key, &st);
+	if (rc == -1) {
+		*err = xasprintf("%s: cannot open: %s", path, strerror(errno));
+		return -1;
+	}
+	if (rc == -2) {
+		*err = xasprintf("%s: out of memory while reading", path);
+		return -1;
+	}
+	if (st.err) {
+		*err = xasprintf("%s:%d: %s", path, rc, st.err);
+		free(st.err);
+		return -1;
+	}
+	if (rc > 0) {
+		*err = xasprintf("%s:%d: not a section header or key = value line", path, rc);
+		return -1;
+	}
+	if (!datetime_valid_zone(c->assume_timezone)) {
+		*err = xasprintf("%s: assume_timezone: \"%s\" is not a zone like +00:00 or -05:00",
+				 path, c->assume_timezone);
+		return -1;
+	}
+	return 0;
+}
+
+void config_release(struct config *c)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
+		if (keys[i].type == K_STR)
+			free(*(char **)((char *)c + keys[i].offset));
+	memset(c, 0, sizeof *c);
+}
+
+char *config_xslt_path(const struct config *c, const char *name)
+{
+	return xasprintf("%s/xslt/%s", c->data_dir, name);
+}

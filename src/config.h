@@ -1,0 +1,39 @@
+/*
+ * config: the INI configuration (docs/configuration.md), parsed by libinih.
+ * Every key has a default, so ordergate runs with no file at all. An unknown
+ * section or key, or a bad value, is an error naming the file and line.
+ * The struct owns its strings; config_release() frees them.
+ */
+#ifndef OG_CONFIG_H
+#define OG_CONFIG_H
+
+#include <stddef.h>
+
+struct config {
+	/* [spool] */
+	char *spool_dir;
+	char *ledger_path;       /* default <spool>/ledger.db */
+	/* [engine] */
+	int workers;             /* 0: one per core */
+	long memory_limit_mb;    /* address space per worker */
+	long cpu_limit_seconds;  /* CPU per document */
+	long max_document_bytes;
+	int group_size;          /* documents per group commit */
+	char *assume_timezone;   /* for date-times sent without a zone */
+	int validate_outputs;    /* DTD-validate every cXML we write */
+	char *data_dir;          /* holds xslt/ and maps/ */
+	/* [identity]: how ordergate names itself in what it writes */
+	char *our_domain;
+	char *our_identity;
+	char *user_agent;
+	char *payload_host;
+};
+
+/* Fills defaults, then reads path when not NULL. On error returns -1 and
+ * sets *err to "FILE:LINE: what is wrong" (caller frees). */
+int config_load(struct config *c, const char *path, char **err);
+void config_release(struct config *c);
+/* Path helpers: <data_dir>/xslt/<name>, <data_dir>/maps/<name>. */
+char *config_xslt_path(const struct config *c, const char *name);
+
+#endif

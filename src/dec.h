@@ -1,0 +1,33 @@
+/*
+ * dec: exact decimal money and quantities. A dec_t is a signed count of
+ * 1/10000 units (four decimals), so 12.5 is 125000. Parsing never goes
+ * through floating point; more than four decimals, an exponent, a thousands
+ * separator or a value past +-900 billion is an error, never rounded.
+ * Functions return 0 on success and -1 on error (overflow, bad syntax).
+ */
+#ifndef OG_DEC_H
+#define OG_DEC_H
+
+#include <stdint.h>
+
+typedef int64_t dec_t;
+#define DEC_SCALE 10000
+#define DEC_MAX ((int64_t)900000000000LL * DEC_SCALE)
+#define DEC_FMT_MAX 32
+
+int dec_parse(const char *s, dec_t *out);
+/* Prints with at least min_decimals decimals and no trailing zeros past
+ * them: dec_format(125000, 2) is "12.50", dec_format(125000, 0) is "12.5". */
+void dec_format(dec_t v, int min_decimals, char out[DEC_FMT_MAX]);
+int dec_add(dec_t a, dec_t b, dec_t *out);
+int dec_sub(dec_t a, dec_t b, dec_t *out);
+/* a * b, rounded half away from zero to four decimals. */
+int dec_mul(dec_t a, dec_t b, dec_t *out);
+/* Rounds half away from zero to the given number of decimals (0..4). */
+dec_t dec_round(dec_t v, int decimals);
+int dec_cmp(dec_t a, dec_t b);
+
+/* ISO 4217 minor units: 2 unless the code is listed as 0 or 3. */
+int currency_decimals(const char *code);
+
+#endif

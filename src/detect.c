@@ -1,0 +1,121 @@
+/*
+ * detect: see detect.h.
+ */
+#include "detect.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <libxml/xpath.h>
+
+#include "util.h"
+
+static const struct format formats[] = {
+	{ "cxml", "cXML", NULL, "/cXML/Request/OrderRequest", "cxml-to-canonical.xsl",
+	  "cXML OrderRequest" },
+	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/10", NULL, NULL,
+	  "OAGIS 10 ProcessPurchaseOrder" },
+	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/9", NULL, NULL,
+	  "OAGIS 9 ProcessPurchaseOrder" },
+};
+
+int detect_bytes(const char *data, size_t len, char **err)
+{
+	*err = NULL;
+	size_t i = 0;
+	if (len == 0) {
+		*err = xstrdup("the file is empty");
+		return -1;
+	}
+	if (len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {
+		*err = xstrdup("gzip-compressed input is not supported by this version; "
+			       "decompress it and drop the .xml again");
+		return -1;
+	}
+	if (len >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
+		*err = xstrdup("zip archives are not supported by this version; "
+			       "unpack it and drop the documents one by one");
+		return -1;
+	}
+	/* UTF-16 byte order marks: libxml2 decodes them */
+	if (len >= 2 && (((unsigned char)data[0] == 0xfe && (unsigned char)data[1] == 0xff) ||
+			 ((unsigned char)data[0] == 0xff && (unsigned char)data[1] == 0xfe)))
+		return 0;
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+		i++;
+	if (i < len && data[i] == '<')
+		return 0;
+	*err = xstrdup("not XML (the first character is not '<') and no CSV map is bound to "
+		       "this spool; ordergate reads cXML OrderRequest documents");
+	return -1;
+}
+
+const struct format *detect_xml(xmlDocPtr doc, char **err)
+{
+	*err = NULL;
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	const char *name = (const char *)root->name;
+	const char *ns = root->ns ? (const char *)root->ns->href : NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
+		const struct format *f = &formats[i];
+		if (strcmp(f->root, name))
+			continue;
+		if ((f->ns == NULL) != (ns == NULL) || (f->ns && strcmp(f->ns, ns)))
+			continue;
+		if (!f->map) {
+			*err = xasprintf("%s documents are recognised but not supported by this "
+					 "version; no map is installed for them", f->what);
+			return NULL;
+		}
+		if (f->must_have) {
+			xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+			xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)f->must_have, xp);
+			int found = r && r->nodesetval && r->nodesetval->nodeNr > 0;
+			xmlXPathFreeObject(r);
+			xmlXPathFreeContext(xp);
+			if (!found) {
+				xmlXPathContextPtr xp2 = xmlXPathNewContext(doc);
+				xmlXPathObjectPtr k = xmlXPathEvalExpression(
+					(const xmlChar *)"name(/cXML/*[2]/*[1] | /cXML/Response)", xp2);
+				const char *kind = k && k->stringval && *k->stringval
+							   ? (const char *)k->stringval
+							   : "nothing recognisable";
+				*err = xasprintf("this cXML document carries %s, not an OrderRequest; "
+						 "ordergate takes purchase orders only, so send it "
+						 "to the system that handles %s",
+						 kind, kind);
+				xmlXPathFreeObject(k);
+				xmlXPathFreeContext(xp2);
+				return NULL;
+			}
+		}
+		return f;
+	}
+	if (!strcasecmp(name, "cXML"))
+		*err = xasprintf("root element <%s> is not <cXML> (element names are "
+				 "case-sensitive); ask the sender to fix the document",
+				 name);
+	else
+		*err = xasprintf("unknown document type: root element <%s>%s%s%s; ordergate "
+				 "reads cXML OrderRequest documents",
+				 name, ns ? " in namespace \"" : "", ns ? ns : "", ns ? "\"" : "");
+	return NULL;
+}
+
+char *detect_cxml_version(xmlDocPtr doc)
+{
+	const char *sys = doc->intSubset && doc->intSubset->SystemID
+				  ? (const char *)doc->intSubset->SystemID
+				  : "";
+	const char *p = strstr(sys, "/cXML/");
+	if (!p)
+		p = strstr(sys, "/cxml/");
+	if (!p)
+		return xstrdup("");
+	p += 6;
+	size_t n = strspn(p, "0123456789.");
+	return n && p[n] == '/' ? xstrndup(p, n) : xstrdup("");
+}

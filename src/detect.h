@@ -1,0 +1,28 @@
+/*
+ * detect: which inbound format a document is, from its content (first
+ * bytes, then root element and namespace), never from its file name. One
+ * table row per format; a row without a map names what is missing.
+ */
+#ifndef OG_DETECT_H
+#define OG_DETECT_H
+
+#include <stddef.h>
+#include <libxml/tree.h>
+
+struct format {
+	const char *name;      /* "cxml" */
+	const char *root;      /* local name of the root element */
+	const char *ns;        /* namespace URI, NULL for none */
+	const char *must_have; /* XPath that must match, NULL for none */
+	const char *map;       /* stylesheet under xslt/, NULL when unsupported */
+	const char *what;      /* human name */
+};
+
+/* Checks the first bytes. Returns 0 for XML, -1 with *err otherwise. */
+int detect_bytes(const char *data, size_t len, char **err);
+/* Finds the row for a parsed document, or NULL with *err set. */
+const struct format *detect_xml(xmlDocPtr doc, char **err);
+/* The cXML version named by the DOCTYPE system id, or "" (caller frees). */
+char *detect_cxml_version(xmlDocPtr doc);
+
+#endif

@@ -1,0 +1,371 @@
+/*
+ * ledger: see ledger.h. Statements are prepared once and cached by their
+ * SQL text's address.
+ */
+#include "ledger.h"
+
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static const char schema_sql[] =
+	"CREATE TABLE IF NOT EXISTS documents("
+	" id TEXT PRIMARY KEY, name TEXT NOT NULL, received TEXT NOT NULL,"
+	" processed TEXT NOT NULL, sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
+	" format TEXT, sender_key TEXT, payload_id TEXT, mode TEXT, partner TEXT,"
+	" state TEXT NOT NULL CHECK (state IN ('done','duplicate','failed')),"
+	" stage TEXT, reason TEXT, hint TEXT, duplicate_of TEXT,"
+	" archive_path TEXT, failed_path TEXT);"
+	"CREATE TABLE IF NOT EXISTS payloads("
+	" sender_key TEXT NOT NULL, payload_id TEXT NOT NULL,"
+	" document_id TEXT NOT NULL REFERENCES documents(id), sha256 TEXT NOT NULL,"
+	" PRIMARY KEY (sender_key, payload_id));"
+	"CREATE TABLE IF NOT EXISTS orders("
+	" id INTEGER PRIMARY KEY, document_id TEXT NOT NULL UNIQUE REFERENCES documents(id),"
+	" partner TEXT NOT NULL, sender_key TEXT NOT NULL, order_id TEXT NOT NULL,"
+	" order_date TEXT, type TEXT NOT NULL, previous_payload_id TEXT, mode TEXT NOT NULL,"
+	" currency TEXT NOT NULL, stated_total_e4 INTEGER, subtotal_e4 INTEGER NOT NULL,"
+	" shipping_e4 INTEGER NOT NULL, tax_e4 INTEGER NOT NULL, discount_e4 INTEGER NOT NULL,"
+	" total_e4 INTEGER NOT NULL, decision TEXT NOT NULL, state TEXT NOT NULL,"
+	" canonical TEXT NOT NULL, created TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS orders_by_number ON orders(sender_key, order_id);"
+	"CREATE TABLE IF NOT EXISTS order_lines("
+	" order_ref INTEGER NOT NULL REFERENCES orders(id), line_number INTEGER NOT NULL,"
+	" quantity_e4 INTEGER NOT NULL, uom TEXT, supplier_part TEXT, description TEXT,"
+	" unit_price_e4 INTEGER NOT NULL, amount_e4 INTEGER NOT NULL, state TEXT NOT NULL,"
+	" PRIMARY KEY (order_ref, line_number));"
+	"CREATE TABLE IF NOT EXISTS outputs("
+	" id INTEGER PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
+	" kind TEXT NOT NULL, format TEXT NOT NULL, partner TEXT, path TEXT NOT NULL UNIQUE,"
+	" tmp_name TEXT NOT NULL, payload_id TEXT, sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
+	" created TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS outputs_by_doc ON outputs(document_id);"
+	"CREATE TABLE IF NOT EXISTS events("
+	" id INTEGER PRIMARY KEY, document_id TEXT, at TEXT NOT NULL, kind TEXT NOT NULL,"
+	" detail TEXT);"
+	"CREATE INDEX IF NOT EXISTS events_by_doc ON events(document_id);"
+	"PRAGMA user_version = 1;";
+
+#define MAX_STMTS 32
+static struct {
+	const char *sql;
+	sqlite3_stmt *st;
+	sqlite3 *db;
+} stmts[MAX_STMTS];
+
+static void set_err(struct ledger *l, char **err, const char *what)
+{
+	if (err)
+		*err = xasprintf("ledger %s: %s: %s", l->path, what, sqlite3_errmsg(l->db));
+}
+
+static sqlite3_stmt *prepare(struct ledger *l, const char *sql)
+{
+	int free_slot = -1;
+	for (int i = 0; i < MAX_STMTS; i++) {
+		if (stmts[i].sql == sql && stmts[i].db == l->db) {
+			sqlite3_reset(stmts[i].st);
+			sqlite3_clear_bindings(stmts[i].st);
+			return stmts[i].st;
+		}
+		if (!stmts[i].sql && free_slot < 0)
+			free_slot = i;
+	}
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
+		return NULL;
+	if (free_slot >= 0) {
+		stmts[free_slot].sql = sql;
+		stmts[free_slot].st = st;
+		stmts[free_slot].db = l->db;
+	}
+	return st;
+}
+
+static int is_cached(sqlite3_stmt *st)
+{
+	for (int i = 0; i < MAX_STMTS; i++)
+		if (stmts[i].st == st)
+			return 1;
+	return 0;
+}
+
+static void finish(sqlite3_stmt *st)
+{
+	if (!st)
+		return;
+	if (is_cached(st))
+		sqlite3_reset(st);
+	else
+		sqlite3_finalize(st);
+}
+
+/* Binds by type letters: s string (NULL allowed), i int64, I int. */
+static sqlite3_stmt *bind(struct ledger *l, const char *sql, const char *types, va_list ap)
+{
+	sqlite3_stmt *st = prepare(l, sql);
+	if (!st)
+		return NULL;
+	for (int i = 0; types[i]; i++) {
+		int rc;
+		if (types[i] == 's') {
+			const char *s = va_arg(ap, const char *);
+			rc = s ? sqlite3_bind_text(st, i + 1, s, -1, SQLITE_TRANSIENT)
+			       : sqlite3_bind_null(st, i + 1);
+		} else if (types[i] == 'i') {
+			rc = sqlite3_bind_int64(st, i + 1, va_arg(ap, long long));
+		} else {
+			rc = sqlite3_bind_int(st, i + 1, va_arg(ap, int));
+		}
+		if (rc != SQLITE_OK) {
+			finish(st);
+			return NULL;
+		}
+	}
+	return st;
+}
+
+static int exec(struct ledger *l, char **err, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	sqlite3_stmt *st = bind(l, sql, types, ap);
+	va_end(ap);
+	if (!st) {
+		set_err(l, err, "prepare");
+		return -1;
+	}
+	int rc = sqlite3_step(st);
+	finish(st);
+	if (rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		set_err(l, err, "write");
+		return -1;
+	}
+	return 0;
+}
+
+static sqlite3_stmt *query(struct ledger *l, const char *sql, const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	sqlite3_stmt *st = bind(l, sql, types, ap);
+	va_end(ap);
+	return st;
+}
+
+static char *col_text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+int ledger_open(struct ledger *l, const char *path, char **err)
+{
+	memset(l, 0, sizeof *l);
+	*err = NULL;
+	l->path = xstrdup(path);
+	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	    SQLITE_OK) {
+		set_err(l, err, "open");
+		return -1;
+	}
+	sqlite3_busy_timeout(l->db, 30000);
+	char *msg = NULL;
+	const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			    "PRAGMA foreign_keys=ON;";
+	if (sqlite3_exec(l->db, setup, NULL, NULL, &msg) != SQLITE_OK ||
+	    sqlite3_exec(l->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+		*err = xasprintf("ledger %s: cannot set up: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		return -1;
+	}
+	return 0;
+}
+
+void ledger_close(struct ledger *l)
+{
+	for (int i = 0; i < MAX_STMTS; i++)
+		if (stmts[i].db == l->db && stmts[i].st) {
+			sqlite3_finalize(stmts[i].st);
+			memset(&stmts[i], 0, sizeof stmts[i]);
+		}
+	if (l->db)
+		sqlite3_close(l->db);
+	free(l->path);
+	memset(l, 0, sizeof *l);
+}
+
+int ledger_begin(struct ledger *l, char **err)
+{
+	return exec(l, err, "BEGIN IMMEDIATE", "");
+}
+
+int ledger_commit(struct ledger *l, char **err)
+{
+	return exec(l, err, "COMMIT", "");
+}
+
+void ledger_rollback(struct ledger *l)
+{
+	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+char *ledger_document_state(struct ledger *l, const char *id)
+{
+	sqlite3_stmt *st = query(l, "SELECT state FROM documents WHERE id = ?1", "s", id);
+	char *state = st && sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : NULL;
+	finish(st);
+	return state;
+}
+
+int ledger_find_payload(struct ledger *l, const char *sender_key, const char *payload_id,
+			char **doc_id, char **sha256)
+{
+	sqlite3_stmt *st = query(l,
+				 "SELECT document_id, sha256 FROM payloads"
+				 " WHERE sender_key = ?1 AND payload_id = ?2",
+				 "ss", sender_key, payload_id);
+	int found = st && sqlite3_step(st) == SQLITE_ROW;
+	if (found) {
+		*doc_id = col_text(st, 0);
+		*sha256 = col_text(st, 1);
+	}
+	finish(st);
+	return found;
+}
+
+int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err)
+{
+	const struct doc_result *r = d->res;
+	char now[32];
+	iso_time(og_now(), now);
+	return exec(l, err,
+		    "INSERT INTO documents(id, name, received, processed, sha256, size, format,"
+		    " sender_key, payload_id, mode, partner, state, stage, reason, hint,"
+		    " duplicate_of, archive_path, failed_path)"
+		    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
+		    "sssssissssssssssss", d->id, d->name, d->received, now, r->sha256,
+		    (long long)r->size, r->info.format, r->sender_key, r->info.payload_id,
+		    r->info.mode, r->partner, d->state, d->stage, d->reason, d->hint,
+		    d->duplicate_of, d->archive_path, d->failed_path);
+}
+
+int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
+		     char **err)
+{
+	const struct order_info *i = &r->info;
+	char now[32];
+	iso_time(og_now(), now);
+	if (exec(l, err,
+		 "INSERT INTO payloads(sender_key, payload_id, document_id, sha256)"
+		 " VALUES (?1,?2,?3,?4)",
+		 "ssss", r->sender_key, i->payload_id, doc_id, r->sha256) < 0)
+		return -1;
+	if (exec(l, err,
+		 "INSERT INTO orders(document_id, partner, sender_key, order_id, order_date, type,"
+		 " previous_payload_id, mode, currency, stated_total_e4, subtotal_e4, shipping_e4,"
+		 " tax_e4, discount_e4, total_e4, decision, state, canonical, created)"
+		 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+		 "sssssssssiiiiiissss", doc_id, r->partner, r->sender_key,
+		 i->order_id ? i->order_id : "", i->order_date, i->type ? i->type : "new",
+		 i->previous_payload_id, i->mode ? i->mode : "production",
+		 i->currency ? i->currency : "", (long long)i->stated_total,
+		 (long long)i->subtotal, (long long)i->shipping, (long long)i->tax,
+		 (long long)i->discount, (long long)i->total, r->decision,
+		 r->decision && !strcmp(r->decision, "accept") ? "confirmed" : "open",
+		 r->canonical.data ? r->canonical.data : "", now) < 0)
+		return -1;
+	sqlite3_int64 ref = sqlite3_last_insert_rowid(l->db);
+	if (!i->has_stated_total &&
+	    exec(l, err, "UPDATE orders SET stated_total_e4 = NULL WHERE id = ?1", "i",
+		 (long long)ref) < 0)
+		return -1;
+	for (int k = 0; k < i->nlines; k++) {
+		const struct line_info *li = &i->lines[k];
+		if (exec(l, err,
+			 "INSERT INTO order_lines(order_ref, line_number, quantity_e4, uom,"
+			 " supplier_part, description, unit_price_e4, amount_e4, state)"
+			 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+			 "iiisssiis", (long long)ref, (long long)li->number,
+			 (long long)li->quantity, li->uom, li->supplier_part, li->description,
+			 (long long)li->unit_price, (long long)li->amount,
+			 r->decision && !strcmp(r->decision, "accept") ? "accepted" : "open") < 0)
+			return -1;
+	}
+	return 0;
+}
+
+int ledger_add_output(struct ledger *l, const char *doc_id, const char *kind,
+		      const char *format, const char *partner, const char *path,
+		      const char *tmp_name, const char *payload_id, const char *sha256,
+		      long long size, char **err)
+{
+	char now[32];
+	iso_time(og_now(), now);
+	return exec(l, err,
+		    "INSERT INTO outputs(document_id, kind, format, partner, path, tmp_name,"
+		    " payload_id, sha256, size, created) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10)",
+		    "ssssssssis", doc_id, kind, format, partner, path, tmp_name, payload_id, sha256,
+		    size, now);
+}
+
+int ledger_event(struct ledger *l, const char *doc_id, const char *kind, const char *detail,
+		 char **err)
+{
+	char now[32];
+	iso_time(og_now(), now);
+	return exec(l, err, "INSERT INTO events(document_id, at, kind, detail) VALUES (?1,?2,?3,?4)",
+		    "ssss", doc_id, now, kind, detail);
+}
+
+int ledger_outputs(struct ledger *l, const char *doc_id, struct ledger_output **out, int *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = query(l,
+				 "SELECT kind, path, tmp_name, sha256 FROM outputs WHERE document_id = ?1"
+				 " ORDER BY id",
+				 "s", doc_id);
+	if (!st)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*out = xrealloc(*out, sizeof **out * (size_t)(*n + 1));
+		struct ledger_output *o = &(*out)[(*n)++];
+		o->kind = col_text(st, 0);
+		o->path = col_text(st, 1);
+		o->tmp_name = col_text(st, 2);
+		o->sha256 = col_text(st, 3);
+	}
+	finish(st);
+	return 0;
+}
+
+void ledger_outputs_free(struct ledger_output *o, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(o[i].kind);
+		free(o[i].path);
+		free(o[i].tmp_name);
+		free(o[i].sha256);
+	}
+	free(o);
+}
+
+char *ledger_failure_text(struct ledger *l, const char *id)
+{
+	sqlite3_stmt *st = query(l,
+				 "SELECT name, received, stage, reason, hint FROM documents WHERE id = ?1",
+				 "s", id);
+	char *text = NULL;
+	if (st && sqlite3_step(st) == SQLITE_ROW) {
+		text = xasprintf("document: %s\nfile: %s\nreceived: %s\nstage: %s\nerror: %s\n"
+				 "what to do: %s\n",
+				 id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
+				 sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
+				 sqlite3_column_text(st, 4));
+	}
+	finish(st);
+	return text;
+}

@@ -1,0 +1,356 @@
+/*
+ * main: the ordergate command line. One binary, git-style subcommands from
+ * a table; every subcommand takes --help. Exit codes: exitcodes.h.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "batch.h"
+#include "config.h"
+#include "exitcodes.h"
+#include "msg.h"
+#include "pipeline.h"
+#include "spool.h"
+
+#ifndef OG_VERSION
+#define OG_VERSION "0.1.0"
+#endif
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	const char *usage;
+};
+
+static const struct command *find_command(const char *name);
+
+static int usage_error(const char *cmd, const char *fmt, ...) OG_PRINTF(2, 3);
+static int usage_error(const char *cmd, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "ordergate %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'ordergate %s --help'.\n", cmd);
+	return EXIT_USAGE;
+}
+
+static void print_help(const char *cmd)
+{
+	const struct command *c = find_command(cmd);
+	if (c)
+		printf("%s", c->usage);
+}
+
+/* Options every subcommand shares. */
+struct common {
+	const char *config_file;
+	const char *spool;
+	int quiet, json, verbose;
+};
+
+enum { OPT_LOG_JSON = 256, OPT_ID };
+
+static int load_config(const struct common *co, struct config *cfg)
+{
+	char *err = NULL;
+	if (config_load(cfg, co->config_file, &err) < 0) {
+		fprintf(stderr, "ordergate: configuration error: %s\n", err);
+		free(err);
+		return -1;
+	}
+	if (co->spool) {
+		free(cfg->spool_dir);
+		cfg->spool_dir = xstrdup(co->spool);
+	}
+	return 0;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "spool", required_argument, NULL, 's' }, { "config", required_argument, NULL, 'c' },
+		{ "jobs", required_argument, NULL, 'j' },  { "max-files", required_argument, NULL, 'm' },
+		{ "quiet", no_argument, NULL, 'q' },	   { "verbose", no_argument, NULL, 'v' },
+		{ "log-json", no_argument, NULL, OPT_LOG_JSON },
+		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 }
+	};
+	struct common co = { NULL, NULL, 0, 0, 0 };
+	struct batch_opts bo = { 0, 0 };
+	int c;
+	while ((c = getopt_long(argc, argv, "s:c:j:m:qvh", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 's': co.spool = optarg; break;
+		case 'c': co.config_file = optarg; break;
+		case 'j':
+			bo.workers = (int)strtol(optarg, &end, 10);
+			if (*end || bo.workers < 1 || bo.workers > 256)
+				return usage_error("run", "-j wants a number of workers from 1 to 256, not \"%s\"", optarg);
+			break;
+		case 'm':
+			bo.max_files = strtol(optarg, &end, 10);
+			if (*end || bo.max_files < 1)
+				return usage_error("run", "--max-files wants a positive number, not \"%s\"", optarg);
+			break;
+		case 'q': co.quiet = 1; break;
+		case 'v': co.verbose = 1; break;
+		case OPT_LOG_JSON: co.json = 1; break;
+		case 'h': print_help("run"); return EXIT_OK;
+		default: return usage_error("run", "%s", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("run", "unexpected argument \"%s\"", argv[optind]);
+	msg_configure(co.quiet, co.json, co.verbose);
+	struct config cfg;
+	if (load_config(&co, &cfg) < 0)
+		return EXIT_CONFIG;
+	if (!cfg.spool_dir) {
+		config_release(&cfg);
+		return usage_error("run", "%s", "no spool: give --spool DIR or [spool] dir in the configuration");
+	}
+	struct batch_stats st;
+	int code = batch_run(&cfg, &bo, &st);
+	if (code != EXIT_LOCKED && code != EXIT_CONFIG && !co.quiet) {
+		int total = st.translated + st.duplicates + st.failed;
+		printf("ordergate run: %d document%s in %.2f s: %d translated, %d duplicate%s, "
+		       "%d failed%s\n",
+		       total, total == 1 ? "" : "s", st.seconds, st.translated, st.duplicates,
+		       st.duplicates == 1 ? "" : "s", st.failed,
+		       st.recovered ? " (some recovered from an interrupted run)" : "");
+		if (total)
+			printf("outputs: %s/out/<partner>/<kind>/   inputs: %s/archive/   "
+			       "failures: %s/failed/ (read the .why files)\n",
+			       cfg.spool_dir, cfg.spool_dir, cfg.spool_dir);
+	}
+	config_release(&cfg);
+	return code;
+}
+
+static int write_file(const char *dir, const char *name, const struct buf *b)
+{
+	char *p = xasprintf("%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	int rc = -1;
+	if (f) {
+		rc = fwrite(b->data, 1, b->len, f) == b->len ? 0 : -1;
+		if (fclose(f) != 0)
+			rc = -1;
+	}
+	if (rc < 0)
+		fprintf(stderr, "ordergate translate: cannot write %s: %s\n", p, strerror(errno));
+	free(p);
+	return rc;
+}
+
+static int cmd_translate(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' }, { "output", required_argument, NULL, 'o' },
+		{ "id", required_argument, NULL, OPT_ID },  { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common co = { NULL, NULL, 0, 0, 0 };
+	const char *outdir = NULL;
+	const char *id = "00000000-000000-000000-000000";
+	int c;
+	while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': co.config_file = optarg; break;
+		case 'o': outdir = optarg; break;
+		case OPT_ID: id = optarg; break;
+		case 'h': print_help("translate"); return EXIT_OK;
+		default: return usage_error("translate", "%s", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("translate", "%s", "give exactly one FILE");
+	const char *file = argv[optind];
+	struct config cfg;
+	if (load_config(&co, &cfg) < 0)
+		return EXIT_CONFIG;
+	char *err = NULL;
+	if (pipeline_init(&cfg, &err) < 0) {
+		fprintf(stderr, "ordergate: %s\n", err);
+		free(err);
+		config_release(&cfg);
+		return EXIT_CONFIG;
+	}
+	struct stat sb;
+	if (stat(file, &sb) < 0) {
+		fprintf(stderr, "ordergate translate: %s: %s\n", file, strerror(errno));
+		pipeline_shutdown();
+		config_release(&cfg);
+		return EXIT_NOINPUT;
+	}
+	char now[32];
+	iso_time(og_now(), now);
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	struct doc_job job = { id, base, now };
+	struct doc_result res;
+	memset(&res, 0, sizeof res);
+	pipeline_run_file(&cfg, &job, file, &res);
+	int code = EXIT_OK;
+	if (!res.ok) {
+		fprintf(stderr, "%s: failed at %s: %s\nwhat to do: %s\n", file, res.stage,
+			res.reason, res.hint);
+		code = EXIT_SOMEFAILED;
+	} else if (outdir) {
+		if (mkdir_p(outdir, 0775) < 0 || write_file(outdir, "canonical.xml", &res.canonical) < 0)
+			code = EXIT_TEMPFAIL;
+		for (int i = 0; i < res.noutputs && code == EXIT_OK; i++) {
+			char *name = xasprintf("%s.xml", res.outputs[i].kind);
+			if (write_file(outdir, name, &res.outputs[i].data) < 0)
+				code = EXIT_TEMPFAIL;
+			free(name);
+		}
+		for (int i = 0; i < res.info.nwarnings; i++)
+			fprintf(stderr, "%s: warning: %s\n", file, res.info.warnings[i]);
+	} else {
+		fwrite(res.canonical.data, 1, res.canonical.len, stdout);
+		for (int i = 0; i < res.info.nwarnings; i++)
+			fprintf(stderr, "%s: warning: %s\n", file, res.info.warnings[i]);
+	}
+	pipeline_result_release(&res);
+	pipeline_shutdown();
+	config_release(&cfg);
+	return code;
+}
+
+static int cmd_check_config(int argc, char **argv)
+{
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct common co = { NULL, NULL, 0, 0, 0 };
+	int c;
+	while ((c = getopt_long(argc, argv, "c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': co.config_file = optarg; break;
+		case 'h': print_help("check-config"); return EXIT_OK;
+		default: return usage_error("check-config", "%s", "unknown option");
+		}
+	}
+	if (optind < argc)
+		co.config_file = argv[optind];
+	struct config cfg;
+	if (load_config(&co, &cfg) < 0)
+		return EXIT_CONFIG;
+	char *err = NULL;
+	int rc = pipeline_init(&cfg, &err);
+	if (rc < 0) {
+		fprintf(stderr, "ordergate: configuration error: %s\n", err);
+		free(err);
+	} else {
+		printf("configuration OK%s%s\n", co.config_file ? ": " : " (built-in defaults)",
+		       co.config_file ? co.config_file : "");
+	}
+	pipeline_shutdown();
+	config_release(&cfg);
+	return rc < 0 ? EXIT_CONFIG : EXIT_OK;
+}
+
+static int cmd_help(int argc, char **argv);
+
+static int cmd_version(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	printf("ordergate %s\n", OG_VERSION);
+	return EXIT_OK;
+}
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "process everything waiting in a spool, once (for cron and timers)",
+	  "usage: ordergate run --spool DIR [options]\n"
+	  "\n"
+	  "Claims every complete file in DIR/in, translates it in worker processes,\n"
+	  "publishes the outbound documents to DIR/out/<partner>/<kind>/, archives the\n"
+	  "input in DIR/archive/YYYY/MM/DD/ (gzip) or moves it to DIR/failed/ with a\n"
+	  ".why file, and records everything in the ledger (DIR/ledger.db).\n"
+	  "\n"
+	  "  -s, --spool DIR      the spool folder (created on first use)\n"
+	  "  -c, --config FILE    INI configuration (docs/configuration.md)\n"
+	  "  -j, --jobs N         worker processes (default: one per core)\n"
+	  "  -m, --max-files N    claim at most N files in this run\n"
+	  "  -q, --quiet          only warnings and errors\n"
+	  "  -v, --verbose        also debug lines\n"
+	  "      --log-json       one JSON object per log line\n"
+	  "  -h, --help           this text\n"
+	  "\n"
+	  "Exit: 0 all processed, 1 some documents failed, 73 another run holds the\n"
+	  "spool, 75 temporary failure (run again), 78 configuration error.\n" },
+	{ "translate", cmd_translate, "show the canonical order (and outputs) for one file",
+	  "usage: ordergate translate [-c FILE] [-o DIR] [--id ID] FILE\n"
+	  "\n"
+	  "Runs FILE through detection, mapping, normalisation, validation and the\n"
+	  "decision, exactly as `run` would, without touching any spool or ledger.\n"
+	  "Prints the canonical order on stdout, or with -o writes canonical.xml,\n"
+	  "po.xml and confirmation.xml into DIR. Errors are the ones `run` writes\n"
+	  "into failed/*.why.\n"
+	  "\n"
+	  "  -c, --config FILE    INI configuration\n"
+	  "  -o, --output DIR     write the canonical order and outbound documents here\n"
+	  "      --id ID          document ID to use (default all zeros)\n"
+	  "  -h, --help           this text\n"
+	  "\n"
+	  "Set ORDERGATE_TIME=<epoch seconds> for reproducible timestamps.\n"
+	  "Exit: 0 translated, 1 the document failed, 66 no such file, 78 configuration error.\n" },
+	{ "check-config", cmd_check_config, "validate the configuration and the stylesheets",
+	  "usage: ordergate check-config [-c] FILE\n"
+	  "\n"
+	  "Reads the configuration, compiles every stylesheet and schema it names and\n"
+	  "prints \"configuration OK\", or names the bad line or file and exits 78.\n" },
+	{ "version", cmd_version, "print the version", "usage: ordergate version\n" },
+	{ "help", cmd_help, "list the subcommands, or show one's help",
+	  "usage: ordergate help [SUBCOMMAND]\n" },
+};
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (!strcmp(commands[i].name, name))
+			return &commands[i];
+	return NULL;
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	if (argc > 1 && find_command(argv[1])) {
+		print_help(argv[1]);
+		return EXIT_OK;
+	}
+	printf("usage: ordergate [--version] [--help] SUBCOMMAND [options]\n\nsubcommands:\n");
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		printf("  %-14s %s\n", commands[i].name, commands[i].summary);
+	printf("\n'ordergate SUBCOMMAND --help' tells more. Documentation: docs/ordergate.1.md\n");
+	return EXIT_OK;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2) {
+		cmd_help(1, argv);
+		return EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V"))
+		return cmd_version(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))
+		return cmd_help(argc - 1, argv + 1);
+	const struct command *c = find_command(argv[1]);
+	if (!c) {
+		fprintf(stderr, "ordergate: '%s' is not a subcommand. See 'ordergate help'.\n", argv[1]);
+		return EXIT_USAGE;
+	}
+	return c->fn(argc - 1, argv + 1);
+}

@@ -1,0 +1,80 @@
+/*
+ * msg: see msg.h.
+ */
+#include "msg.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static int msg_quiet, msg_json, msg_verbose;
+
+void msg_configure(int quiet, int json, int verbose)
+{
+	msg_quiet = quiet;
+	msg_json = json;
+	msg_verbose = verbose;
+}
+
+void json_string(struct buf *b, const char *s)
+{
+	buf_addch(b, '"');
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		switch (*p) {
+		case '"': buf_adds(b, "\\\""); break;
+		case '\\': buf_adds(b, "\\\\"); break;
+		case '\n': buf_adds(b, "\\n"); break;
+		case '\r': buf_adds(b, "\\r"); break;
+		case '\t': buf_adds(b, "\\t"); break;
+		default:
+			if (*p < 0x20)
+				buf_printf(b, "\\u%04x", *p);
+			else
+				buf_addch(b, (char)*p);
+		}
+	}
+	buf_addch(b, '"');
+}
+
+void msg_log(enum msg_level lvl, const char *id, const char *fmt, ...)
+{
+	static const char *names[] = { "debug", "info", "warning", "error" };
+	if (lvl == MSG_DEBUG && !msg_verbose)
+		return;
+	if (msg_quiet && lvl < MSG_WARN)
+		return;
+	struct buf text = BUF_INIT, line = BUF_INIT;
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n > 0) {
+		buf_grow(&text, (size_t)n);
+		va_start(ap, fmt);
+		vsnprintf(text.data, (size_t)n + 1, fmt, ap);
+		va_end(ap);
+		text.len = (size_t)n;
+	}
+	if (!id || !*id)
+		id = "ordergate";
+	if (msg_json) {
+		char now[32];
+		iso_time(og_now(), now);
+		buf_adds(&line, "{\"time\":");
+		json_string(&line, now);
+		buf_adds(&line, ",\"id\":");
+		json_string(&line, id);
+		buf_adds(&line, ",\"level\":");
+		json_string(&line, names[lvl]);
+		buf_adds(&line, ",\"msg\":");
+		json_string(&line, buf_str(&text));
+		buf_adds(&line, "}\n");
+	} else {
+		buf_printf(&line, "%s %s%s%s\n", id, lvl >= MSG_WARN ? names[lvl] : "",
+			   lvl >= MSG_WARN ? ": " : "", buf_str(&text));
+	}
+	fwrite(line.data, 1, line.len, stderr);
+	fflush(stderr);
+	buf_release(&text);
+	buf_release(&line);
+}

@@ -1,0 +1,24 @@
+/*
+ * msg: the one diagnostics API. Every line about a document starts with the
+ * document ID, so `grep ID` tells its whole story. Lines go to stderr, or as
+ * one JSON object per line with --log-json. Engine-wide lines use "ordergate".
+ */
+#ifndef OG_MSG_H
+#define OG_MSG_H
+
+#include "util.h"
+
+enum msg_level { MSG_DEBUG, MSG_INFO, MSG_WARN, MSG_ERROR };
+
+void msg_configure(int quiet, int json, int verbose);
+void msg_log(enum msg_level lvl, const char *id, const char *fmt, ...) OG_PRINTF(3, 4);
+
+#define msg_info(id, ...) msg_log(MSG_INFO, id, __VA_ARGS__)
+#define msg_warn(id, ...) msg_log(MSG_WARN, id, __VA_ARGS__)
+#define msg_error(id, ...) msg_log(MSG_ERROR, id, __VA_ARGS__)
+#define msg_debug(id, ...) msg_log(MSG_DEBUG, id, __VA_ARGS__)
+
+/* Appends s to b as a JSON string literal (with the quotes). */
+void json_string(struct buf *b, const char *s);
+
+#endif

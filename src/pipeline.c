@@ -1,0 +1,367 @@
+/*
+ * pipeline: see pipeline.h.
+ */
+#include "pipeline.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "detect.h"
+#include "rules.h"
+#include "wire.h"
+#include "xform.h"
+#include "xmlsafe.h"
+
+static const char *HINT_SENDER = "ask the sender to correct and resend the document";
+static const char *HINT_MAP = "fix the map or stylesheet named in the error, then run "
+			      "`ordergate reprocess ID`";
+
+int pipeline_init(const struct config *cfg, char **err)
+{
+	char *xslt = xasprintf("%s/xslt", cfg->data_dir);
+	char *maps = xasprintf("%s/maps", cfg->data_dir);
+	const char *dirs[] = { xslt, maps };
+	xmlsafe_init(dirs, 2);
+	free(xslt);
+	free(maps);
+	xform_init();
+	char *rng = config_xslt_path(cfg, "canonical.rng");
+	int rc = canon_init(rng, err);
+	free(rng);
+	if (rc < 0)
+		return -1;
+	char *map = config_xslt_path(cfg, "cxml-to-canonical.xsl");
+	rc = xform_load(map, err) ? 0 : -1;
+	free(map);
+	if (rc < 0)
+		return -1;
+	return emit_init(cfg, err);
+}
+
+void pipeline_shutdown(void)
+{
+	emit_shutdown();
+	canon_shutdown();
+	xform_shutdown();
+	xmlCleanupParser();
+}
+
+void pipeline_fail(struct doc_result *res, const char *stage, const char *hint,
+		   const char *fmt, ...)
+{
+	free(res->stage);
+	free(res->reason);
+	free(res->hint);
+	res->ok = 0;
+	res->stage = xstrdup(stage);
+	res->hint = xstrdup(hint);
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	res->reason = xmalloc((size_t)(n > 0 ? n : 0) + 1);
+	va_start(ap, fmt);
+	vsnprintf(res->reason, (size_t)(n > 0 ? n : 0) + 1, fmt, ap);
+	va_end(ap);
+}
+
+static void gzip_into(const char *data, size_t len, struct buf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+		return;
+	size_t bound = deflateBound(&z, (uLong)len) + 64;
+	buf_reset(out);
+	buf_grow(out, bound);
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out->data;
+	z.avail_out = (uInt)bound;
+	if (deflate(&z, Z_FINISH) == Z_STREAM_END)
+		out->len = z.total_out;
+	deflateEnd(&z);
+}
+
+static char *lower(const char *s)
+{
+	char *p = xstrdup(s ? s : "");
+	for (char *q = p; *q; q++)
+		if (*q >= 'A' && *q <= 'Z')
+			*q = (char)(*q - 'A' + 'a');
+	return p;
+}
+
+static void set_source_attrs(xmlDocPtr canonical, const struct doc_job *job)
+{
+	xmlNodePtr order = xmlDocGetRootElement(canonical);
+	for (xmlNodePtr c = order ? order->children : NULL; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "source")) {
+			xmlSetProp(c, (const xmlChar *)"documentID", (const xmlChar *)job->id);
+			xmlSetProp(c, (const xmlChar *)"received", (const xmlChar *)job->received);
+			return;
+		}
+	}
+}
+
+void pipeline_run(const struct config *cfg, const struct doc_job *job, const char *data,
+		  size_t len, int with_outputs, struct doc_result *res)
+{
+	char *err = NULL;
+	xmlDocPtr doc = NULL, canonical = NULL;
+	res->size = (int64_t)len;
+	sha256_hex(data, len, res->sha256);
+	gzip_into(data, len, &res->archive_gz);
+
+	if (detect_bytes(data, len, &err) < 0) {
+		pipeline_fail(res, "detect", HINT_SENDER, "%s", err);
+		goto out;
+	}
+	xmlsafe_errors_reset();
+	doc = xmlsafe_parse(data, len, &err);
+	if (!doc) {
+		pipeline_fail(res, "parse", HINT_SENDER, "%s", err);
+		goto out;
+	}
+	const struct format *fmt = detect_xml(doc, &err);
+	if (!fmt) {
+		pipeline_fail(res, "detect", HINT_SENDER, "%s", err);
+		goto out;
+	}
+	char *map_path = config_xslt_path(cfg, fmt->map);
+	xsltStylesheetPtr map = xform_load(map_path, &err);
+	free(map_path);
+	if (!map) {
+		pipeline_fail(res, "map", HINT_MAP, "%s", err);
+		goto out;
+	}
+	char *version = detect_cxml_version(doc);
+	struct xform_param params[] = { { "formatVersion", version } };
+	xmlsafe_errors_reset();
+	canonical = xform_apply(map, doc, params, 1, &err);
+	free(version);
+	if (!canonical) {
+		pipeline_fail(res, "map", HINT_SENDER, "the %s map stopped: %s", fmt->what, err);
+		goto out;
+	}
+	set_source_attrs(canonical, job);
+	if (canon_complete(canonical, cfg->assume_timezone, &res->info, &err) < 0) {
+		pipeline_fail(res, "normalise", HINT_SENDER, "%s", err);
+		goto out;
+	}
+	const char *dom = res->info.from_identity ? res->info.from_domain : res->info.sender_domain;
+	const char *ident = res->info.from_identity ? res->info.from_identity
+						    : res->info.sender_identity;
+	char *ldom = lower(dom);
+	res->sender_key = xasprintf("%s:%s", ldom, ident ? ident : "");
+	char *lid = lower(ident);
+	res->partner = safe_name(lid, 64);
+	free(ldom);
+	free(lid);
+
+	int d = rules_decide(canonical, &res->info, &err);
+	if (d < 0) {
+		pipeline_fail(res, "decide", HINT_MAP, "%s", err);
+		goto out;
+	}
+	res->decision = xstrdup(rules_decision_name(d));
+	if (canon_validate(canonical, &err) < 0) {
+		pipeline_fail(res, "decide", HINT_MAP, "%s", err);
+		goto out;
+	}
+	xmlChar *text = NULL;
+	int tlen = 0;
+	xmlDocDumpFormatMemoryEnc(canonical, &text, &tlen, "UTF-8", 1);
+	if (text)
+		buf_add(&res->canonical, text, (size_t)tlen);
+	xmlFree(text);
+	if (with_outputs) {
+		int n = emit_render(cfg, canonical, job->id, res->outputs, &err);
+		if (n < 0) {
+			pipeline_fail(res, "emit", HINT_MAP, "%s", err);
+			goto out;
+		}
+		res->noutputs = n;
+	}
+	res->ok = 1;
+out:
+	free(err);
+	xmlFreeDoc(doc);
+	xmlFreeDoc(canonical);
+}
+
+void pipeline_run_file(const struct config *cfg, const struct doc_job *job, const char *path,
+		       struct doc_result *res)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		pipeline_fail(res, "read",
+			      errno == ELOOP ? "symbolic links are never followed; put the file "
+					       "itself in in/"
+					     : "check the file's permissions and drop it again",
+			      "cannot open %s: %s", job->name,
+			      errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		return;
+	}
+	struct stat st;
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		pipeline_fail(res, "read", "only regular files are read from in/",
+			      "%s is not a regular file", job->name);
+		close(fd);
+		return;
+	}
+	if (st.st_size > cfg->max_document_bytes) {
+		pipeline_fail(res, "read",
+			      "split the document or raise [engine] max_document_mb",
+			      "the file is %lld bytes, over the limit of %ld bytes",
+			      (long long)st.st_size, cfg->max_document_bytes);
+		close(fd);
+		return;
+	}
+	struct buf data = BUF_INIT;
+	if (read_fd_all(fd, &data, (size_t)cfg->max_document_bytes) < 0) {
+		pipeline_fail(res, "read", "check the disk and drop the file again",
+			      "cannot read %s: %s", job->name, strerror(errno));
+	} else {
+		pipeline_run(cfg, job, buf_str(&data), data.len, 1, res);
+	}
+	buf_release(&data);
+	close(fd);
+}
+
+void pipeline_result_release(struct doc_result *res)
+{
+	free(res->stage);
+	free(res->reason);
+	free(res->hint);
+	free(res->partner);
+	free(res->sender_key);
+	free(res->decision);
+	canon_info_release(&res->info);
+	buf_release(&res->canonical);
+	for (int i = 0; i < res->noutputs; i++)
+		emit_output_release(&res->outputs[i]);
+	buf_release(&res->archive_gz);
+	memset(res, 0, sizeof *res);
+}
+
+/* The wire layout: keep encode and decode side by side. */
+void pipeline_result_encode(const struct doc_result *r, struct buf *m)
+{
+	const struct order_info *i = &r->info;
+	wire_put_i64(m, r->ok);
+	wire_puts(m, r->stage);
+	wire_puts(m, r->reason);
+	wire_puts(m, r->hint);
+	wire_puts(m, r->sha256);
+	wire_put_i64(m, r->size);
+	wire_puts(m, r->partner);
+	wire_puts(m, r->sender_key);
+	wire_puts(m, r->decision);
+	const char *strs[] = { i->format, i->payload_id, i->timestamp, i->mode, i->sender_domain,
+			       i->sender_identity, i->from_domain, i->from_identity, i->to_domain,
+			       i->to_identity, i->order_id, i->order_date, i->type, i->currency,
+			       i->previous_payload_id };
+	for (size_t k = 0; k < ARRAY_SIZE(strs); k++)
+		wire_puts(m, strs[k]);
+	const dec_t decs[] = { i->stated_total, i->subtotal, i->shipping, i->tax, i->discount,
+			       i->total, i->has_stated_total };
+	for (size_t k = 0; k < ARRAY_SIZE(decs); k++)
+		wire_put_i64(m, decs[k]);
+	wire_put_i64(m, i->nlines);
+	for (int k = 0; k < i->nlines; k++) {
+		const struct line_info *l = &i->lines[k];
+		wire_put_i64(m, l->number);
+		wire_put_i64(m, l->quantity);
+		wire_put_i64(m, l->unit_price);
+		wire_put_i64(m, l->amount);
+		wire_puts(m, l->uom);
+		wire_puts(m, l->supplier_part);
+		wire_puts(m, l->description);
+	}
+	wire_put_i64(m, i->nwarnings);
+	for (int k = 0; k < i->nwarnings; k++)
+		wire_puts(m, i->warnings[k]);
+	wire_put(m, r->canonical.data, r->canonical.len);
+	wire_put_i64(m, r->noutputs);
+	for (int k = 0; k < r->noutputs; k++) {
+		wire_puts(m, r->outputs[k].kind);
+		wire_puts(m, r->outputs[k].format);
+		wire_puts(m, r->outputs[k].payload_id);
+		wire_put(m, r->outputs[k].data.data, r->outputs[k].data.len);
+	}
+	wire_put(m, r->archive_gz.data, r->archive_gz.len);
+}
+
+int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
+{
+	struct wire_reader rd;
+	struct order_info *i = &r->info;
+	memset(r, 0, sizeof *r);
+	wire_reader_init(&rd, msg);
+	r->ok = (int)wire_get_i64(&rd);
+	r->stage = wire_gets(&rd);
+	r->reason = wire_gets(&rd);
+	r->hint = wire_gets(&rd);
+	char *sha = wire_gets(&rd);
+	snprintf(r->sha256, sizeof r->sha256, "%s", sha ? sha : "");
+	free(sha);
+	r->size = wire_get_i64(&rd);
+	r->partner = wire_gets(&rd);
+	r->sender_key = wire_gets(&rd);
+	r->decision = wire_gets(&rd);
+	char **strs[] = { &i->format, &i->payload_id, &i->timestamp, &i->mode, &i->sender_domain,
+			  &i->sender_identity, &i->from_domain, &i->from_identity, &i->to_domain,
+			  &i->to_identity, &i->order_id, &i->order_date, &i->type, &i->currency,
+			  &i->previous_payload_id };
+	for (size_t k = 0; k < ARRAY_SIZE(strs); k++)
+		*strs[k] = wire_gets(&rd);
+	dec_t *decs[] = { &i->stated_total, &i->subtotal, &i->shipping, &i->tax, &i->discount,
+			  &i->total };
+	for (size_t k = 0; k < ARRAY_SIZE(decs); k++)
+		*decs[k] = wire_get_i64(&rd);
+	i->has_stated_total = (int)wire_get_i64(&rd);
+	int64_t n = wire_get_i64(&rd);
+	if (n < 0 || n > 10000000 || rd.bad)
+		return -1;
+	i->lines = xcalloc((size_t)(n ? n : 1), sizeof *i->lines);
+	for (int k = 0; k < n && !rd.bad; k++) {
+		struct line_info *l = &i->lines[k];
+		i->nlines = k + 1;
+		l->number = wire_get_i64(&rd);
+		l->quantity = wire_get_i64(&rd);
+		l->unit_price = wire_get_i64(&rd);
+		l->amount = wire_get_i64(&rd);
+		l->uom = wire_gets(&rd);
+		l->supplier_part = wire_gets(&rd);
+		l->description = wire_gets(&rd);
+	}
+	n = wire_get_i64(&rd);
+	if (n < 0 || n > 1000 || rd.bad)
+		return -1;
+	i->warnings = xcalloc((size_t)(n ? n : 1), sizeof(char *));
+	for (int k = 0; k < n && !rd.bad; k++) {
+		i->warnings[k] = wire_gets(&rd);
+		i->nwarnings = k + 1;
+	}
+	wire_get_buf(&rd, &r->canonical);
+	n = wire_get_i64(&rd);
+	if (n < 0 || n > EMIT_MAX || rd.bad)
+		return -1;
+	for (int k = 0; k < n && !rd.bad; k++) {
+		struct output_doc *o = &r->outputs[k];
+		r->noutputs = k + 1;
+		o->kind = wire_gets(&rd);
+		o->format = wire_gets(&rd);
+		o->payload_id = wire_gets(&rd);
+		wire_get_buf(&rd, &o->data);
+	}
+	wire_get_buf(&rd, &r->archive_gz);
+	return rd.bad ? -1 : 0;
+}

@@ -1,0 +1,59 @@
+/*
+ * pipeline: one document's way through the engine, from bytes to rendered
+ * outputs: detect -> parse -> map (XSLT) -> normalise/compute/validate ->
+ * decide -> emit. It touches no spool folder and no ledger: it runs inside a
+ * worker process (or in-process for `ordergate translate`) and returns a
+ * struct doc_result, which the parent publishes and records.
+ *
+ * Memory: the result owns everything in it; pipeline_result_release().
+ */
+#ifndef OG_PIPELINE_H
+#define OG_PIPELINE_H
+
+#include "canon.h"
+#include "config.h"
+#include "emit.h"
+#include "util.h"
+
+struct doc_result {
+	int ok;
+	char *stage;  /* where it failed: read, detect, parse, map, normalise, decide, emit */
+	char *reason; /* what went wrong, with line/column or path */
+	char *hint;   /* what the operator should do */
+	char sha256[65];
+	int64_t size;
+	char *partner;   /* folder name under out/ */
+	char *sender_key; /* lower(domain):identity of the buyer, for duplicates */
+	char *decision;
+	struct order_info info;
+	struct buf canonical;
+	struct output_doc outputs[EMIT_MAX];
+	int noutputs;
+	struct buf archive_gz; /* the input, gzip-compressed, for archive/ */
+};
+
+struct doc_job {
+	const char *id;
+	const char *name;  /* the name it arrived under */
+	const char *received; /* ISO time */
+};
+
+/* Loads stylesheets, schemas and DTDs; -1 with *err when one is broken. */
+int pipeline_init(const struct config *cfg, char **err);
+void pipeline_shutdown(void);
+/* Runs one document held in memory. Never fails as a function: the outcome
+ * is in res->ok. With with_outputs=0 it stops after the decision. */
+void pipeline_run(const struct config *cfg, const struct doc_job *job, const char *data,
+		  size_t len, int with_outputs, struct doc_result *res);
+/* Reads path (no symlinks, regular files only, size limit) and runs it. */
+void pipeline_run_file(const struct config *cfg, const struct doc_job *job, const char *path,
+		       struct doc_result *res);
+
+void pipeline_result_release(struct doc_result *res);
+void pipeline_result_encode(const struct doc_result *res, struct buf *msg);
+int pipeline_result_decode(const struct buf *msg, struct doc_result *res);
+/* Marks res failed (replacing any earlier failure). */
+void pipeline_fail(struct doc_result *res, const char *stage, const char *hint,
+		   const char *fmt, ...) OG_PRINTF(4, 5);
+
+#endif

@@ -1,0 +1,41 @@
+/*
+ * pool: the worker processes that parse and transform (design brief,
+ * section 2). The parent never parses partner bytes; it hands a worker a
+ * claimed file and gets back a struct doc_result. Each worker runs with an
+ * address-space limit and a per-document CPU timer; a worker that dies or
+ * overruns costs exactly its one document (returned as failed, stage
+ * "worker"), and a fresh worker takes its place.
+ */
+#ifndef OG_POOL_H
+#define OG_POOL_H
+
+#include <sys/types.h>
+
+#include "config.h"
+#include "pipeline.h"
+
+struct pool_job {
+	char *id, *name, *work_name, *path, *received;
+};
+
+struct worker;
+
+struct pool {
+	const struct config *cfg;
+	struct worker *workers;
+	int n;
+	int busy;
+};
+
+int pool_start(struct pool *p, const struct config *cfg, int n, char **err);
+/* 1 when a worker is free to take a job. */
+int pool_has_idle(const struct pool *p);
+/* Hands a job to an idle worker; the pool owns the job until returned. */
+int pool_submit(struct pool *p, struct pool_job *job, char **err);
+/* Waits for one finished job; fills *job (ownership back to the caller)
+ * and *res. Returns 0, or -1 when nothing is in flight. */
+int pool_wait(struct pool *p, struct pool_job **job, struct doc_result *res);
+void pool_stop(struct pool *p);
+void pool_job_free(struct pool_job *j);
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * spool: see spool.h.
+ */
+#define _GNU_SOURCE
+#include "spool.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char *const states[] = { "in", "work", "tmp", "out", "archive", "failed" };
+
+char *spool_path(const struct spool *s, const char *rel)
+{
+	return xasprintf("%s/%s", s->root, rel);
+}
+
+int spool_open(struct spool *s, const char *root, char **err)
+{
+	memset(s, 0, sizeof *s);
+	s->lock_fd = -1;
+	*err = NULL;
+	if (mkdir_p(root, 0775) < 0) {
+		*err = xasprintf("cannot create the spool %s: %s", root, strerror(errno));
+		return -1;
+	}
+	s->root = realpath(root, NULL);
+	if (!s->root) {
+		*err = xasprintf("cannot resolve the spool %s: %s", root, strerror(errno));
+		return -1;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(states); i++) {
+		char *p = spool_path(s, states[i]);
+		int rc = mkdir(p, 0775);
+		if (rc < 0 && errno != EEXIST) {
+			*err = xasprintf("cannot create %s: %s", p, strerror(errno));
+			free(p);
+			return -1;
+		}
+		free(p);
+	}
+	return 0;
+}
+
+void spool_close(struct spool *s)
+{
+	for (int i = 0; i < s->ndirty; i++)
+		free(s->dirty_dirs[i]);
+	free(s->dirty_dirs);
+	if (s->lock_fd >= 0)
+		close(s->lock_fd);
+	free(s->root);
+	memset(s, 0, sizeof *s);
+	s->lock_fd = -1;
+}
+
+int spool_lock(struct spool *s, char **err)
+{
+	*err = NULL;
+	char *p = spool_path(s, "ordergate.lock");
+	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0664);
+	if (fd < 0) {
+		*err = xasprintf("cannot open the lock file %s: %s", p, strerror(errno));
+		free(p);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		int e = errno;
+		char holder[32] = "";
+		ssize_t n = pread(fd, holder, sizeof holder - 1, 0);
+		holder[n > 0 ? n : 0] = '\0';
+		close(fd);
+		if (e == EWOULDBLOCK) {
+			*err = xasprintf("another ordergate (pid %s) is working on this spool; "
+					 "this run stops without touching it",
+					 *str_trim(holder) ? str_trim(holder) : "unknown");
+			free(p);
+			return 1;
+		}
+		*err = xasprintf("cannot lock %s: %s", p, strerror(e));
+		free(p);
+		return -1;
+	}
+	char pid[32];
+	int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
+	if (ftruncate(fd, 0) == 0 && pwrite(fd, pid, (size_t)len, 0) < 0) {
+		/* the pid is only informative */
+	}
+	free(p);
+	s->lock_fd = fd;
+	return 0;
+}
+
+void spool_new_id(char out[SPOOL_ID_LEN + 1])
+{
+	static unsigned long counter;
+	time_t t = og_now();
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char tmp[64];
+	snprintf(tmp, sizeof tmp, "%04d%02d%02d-%02d%02d%02d-%06lu-%06lu",
+		 (tm.tm_year + 1900) % 10000, (tm.tm_mon + 1) % 100, tm.tm_mday % 100,
+		 tm.tm_hour % 100, tm.tm_min % 100, tm.tm_sec % 100,
+		 (unsigned long)getpid() % 1000000, ++counter % 1000000);
+	memcpy(out, tmp, SPOOL_ID_LEN);
+	out[SPOOL_ID_LEN] = '\0';
+}
+
+int spool_parse_work_name(const char *name, char id[SPOOL_ID_LEN + 1], const char **orig)
+{
+	static const char pattern[] = "dddddddd-dddddd-dddddd-dddddd";
+	for (int i = 0; i < SPOOL_ID_LEN; i++) {
+		char c = name[i];
+		if (!c || (pattern[i] == 'd' ? !isdigit((unsigned char)c) : c != '-'))
+			return 0;
+	}
+	if (name[SPOOL_ID_LEN] != '-')
+		return 0;
+	memcpy(id, name, SPOOL_ID_LEN);
+	id[SPOOL_ID_LEN] = '\0';
+	if (orig)
+		*orig = name + SPOOL_ID_LEN + 1;
+	return 1;
+}
+
+static int is_temp_name(const char *n)
+{
+	static const char *suffixes[] = { ".tmp", ".part", ".filepart", "~", ".crdownload",
+					   ".partial" };
+	if (n[0] == '.')
+		return 1;
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++)
+		if (str_ends_with(n, suffixes[i]))
+			return 1;
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int spool_list(struct spool *s, const char *dir, char ***names, int *n, int skip_temp)
+{
+	char *p = spool_path(s, dir);
+	DIR *d = opendir(p);
+	free(p);
+	*names = NULL;
+	*n = 0;
+	if (!d)
+		return -1;
+	int cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (skip_temp && is_temp_name(e->d_name))
+			continue;
+		if (e->d_type == DT_DIR)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 64;
+			*names = xrealloc(*names, sizeof(char *) * (size_t)cap);
+		}
+		(*names)[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (*n)
+		qsort(*names, (size_t)*n, sizeof(char *), cmp_names);
+	return 0;
+}
+
+int spool_claim(struct spool *s, const char *name, const char *id, char **work_name,
+		char **err)
+{
+	*err = NULL;
+	char *safe = safe_name(name, 120);
+	*work_name = xasprintf("%s-%s", id, safe);
+	free(safe);
+	char *from = xasprintf("%s/in/%s", s->root, name);
+	char *to = xasprintf("%s/work/%s", s->root, *work_name);
+	int rc = rename(from, to);
+	int e = errno;
+	free(from);
+	free(to);
+	if (rc == 0)
+		return 0;
+	free(*work_name);
+	*work_name = NULL;
+	if (e == ENOENT)
+		return 1;
+	*err = xasprintf("cannot claim in/%s: %s", name, strerror(e));
+	return -1;
+}
+
+int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t len,
+		char **err)
+{
+	*err = NULL;
+	char *p = xasprintf("%s/tmp/%s", s->root, tmp_name);
+	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0 && errno == EEXIST) {
+		/* a leftover of an interrupted attempt at this same output */
+		unlink(p);
+		fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	}
+	if (fd < 0) {
+		*err = xasprintf("cannot create %s: %s", p, strerror(errno));
+		free(p);
+		return -1;
+	}
+	const char *what = NULL;
+	if (write_all(fd, data, len) < 0)
+		what = "write";
+	else if (fsync(fd) < 0)
+		what = "fsync";
+	int e = errno;
+	if (close(fd) < 0 && !what) {
+		what = "close";
+		e = errno;
+	}
+	if (what) {
+		*err = xasprintf("%s of %s failed: %s", what, p, strerror(e));
+		unlink(p);
+		free(p);
+		return -1;
+	}
+	free(p);
+	return 0;
+}
+
+static void remember_dir(struct spool *s, const char *dir)
+{
+	for (int i = 0; i < s->ndirty; i++)
+		if (!strcmp(s->dirty_dirs[i], dir))
+			return;
+	s->dirty_dirs = xrealloc(s->dirty_dirs, sizeof(char *) * (size_t)(s->ndirty + 1));
+	s->dirty_dirs[s->ndirty++] = xstrdup(dir);
+}
+
+int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char **err)
+{
+	*err = NULL;
+	char *from = spool_path(s, from_rel);
+	char *to = spool_path(s, to_rel);
+	char *dir = xstrdup(to);
+	*strrchr(dir, '/') = '\0';
+	int rc = rename(from, to);
+	if (rc < 0 && errno == ENOENT && mkdir_p(dir, 0775) == 0) {
+		/* a new partner or day folder: its parents must be synced too */
+		char *parent = xstrdup(dir);
+		while (strlen(parent) > strlen(s->root)) {
+			*strrchr(parent, '/') = '\0';
+			remember_dir(s, parent);
+		}
+		free(parent);
+		rc = rename(from, to);
+	}
+	if (rc < 0) {
+		*err = xasprintf("cannot move %s to %s: %s", from, to, strerror(errno));
+	} else {
+		remember_dir(s, dir);
+		*strrchr(from, '/') = '\0';
+		remember_dir(s, from);
+	}
+	free(from);
+	free(to);
+	free(dir);
+	return rc;
+}
+
+int spool_publish(struct spool *s, const char *tmp_name, const char *rel_path, char **err)
+{
+	char *from = xasprintf("tmp/%s", tmp_name);
+	int rc = spool_move(s, from, rel_path, err);
+	free(from);
+	return rc;
+}
+
+int spool_sync_dirs(struct spool *s, char **err)
+{
+	*err = NULL;
+	int rc = 0;
+	for (int i = 0; i < s->ndirty; i++) {
+		int fd = open(s->dirty_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || fsync(fd) < 0) {
+			if (!*err)
+				*err = xasprintf("cannot sync the folder %s: %s", s->dirty_dirs[i],
+						 strerror(errno));
+			rc = -1;
+		}
+		if (fd >= 0)
+			close(fd);
+		free(s->dirty_dirs[i]);
+	}
+	s->ndirty = 0;
+	return rc;
+}
+
+int spool_unlink(struct spool *s, const char *rel_path, char **err)
+{
+	*err = NULL;
+	char *p = spool_path(s, rel_path);
+	int rc = unlink(p);
+	if (rc < 0 && errno != ENOENT)
+		*err = xasprintf("cannot remove %s: %s", p, strerror(errno));
+	else {
+		rc = 0;
+		*strrchr(p, '/') = '\0';
+		remember_dir(s, p);
+	}
+	free(p);
+	return rc;
+}
+
+int spool_exists(const struct spool *s, const char *rel_path)
+{
+	char *p = spool_path(s, rel_path);
+	struct stat st;
+	int rc = lstat(p, &st) == 0;
+	free(p);
+	return rc;
+}
+
+char *spool_archive_path(const char *work_name, time_t t)
+{
+	struct tm tm;
+	localtime_r(&t, &tm);
+	return xasprintf("archive/%04d/%02d/%02d/%s.gz", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, work_name);
+}

@@ -1,0 +1,60 @@
+/*
+ * spool: the folder states of docs/spool.md and the only code that moves
+ * files between them. Every move is a rename() inside the spool, so a state
+ * is what `ls` shows and a move is atomic.
+ *
+ *   in/ -> work/ID-NAME (claimed) -> archive/YYYY/MM/DD/ID-NAME.gz (done)
+ *                                 -> failed/ID-NAME + failed/ID-NAME.why
+ *   tmp/ (being written) -> out/<partner>/<kind>/ (published)
+ *
+ * Writes go through spool_stage(): O_CREAT|O_EXCL in tmp/, every write
+ * checked, fsync, checked close. spool_publish() renames into place and
+ * remembers the folder; spool_sync_dirs() fsyncs those folders. Errors
+ * return -1 with *err set (caller frees); an I/O error is fatal for the
+ * batch (the caller stops and leaves work/ for recovery).
+ */
+#ifndef OG_SPOOL_H
+#define OG_SPOOL_H
+
+#include <stddef.h>
+#include <time.h>
+
+#define SPOOL_ID_LEN 29 /* YYYYMMDD-HHMMSS-PPPPPP-NNNNNN */
+
+struct spool {
+	char *root;
+	char **dirty_dirs;
+	int ndirty;
+	int lock_fd;
+};
+
+int spool_open(struct spool *s, const char *root, char **err);
+void spool_close(struct spool *s);
+/* Takes the spool lock; returns 1 when another process holds it. */
+int spool_lock(struct spool *s, char **err);
+
+/* A new document ID, unique across processes. */
+void spool_new_id(char out[SPOOL_ID_LEN + 1]);
+/* 1 if name starts with a well-formed ID followed by '-'. */
+int spool_parse_work_name(const char *name, char id[SPOOL_ID_LEN + 1], const char **orig);
+
+/* Candidate file names in in/ (sorted), skipping dotfiles and temporary
+ * upload names. The caller frees each name and the array. */
+int spool_list(struct spool *s, const char *dir, char ***names, int *n, int skip_temp);
+/* Claims in/NAME as work/ID-NAME: 0 claimed, 1 someone else took it. */
+int spool_claim(struct spool *s, const char *name, const char *id, char **work_name,
+		char **err);
+
+char *spool_path(const struct spool *s, const char *rel);
+int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t len,
+		char **err);
+int spool_publish(struct spool *s, const char *tmp_name, const char *rel_path, char **err);
+/* Renames one spool path to another, creating folders, remembering both. */
+int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char **err);
+int spool_sync_dirs(struct spool *s, char **err);
+int spool_unlink(struct spool *s, const char *rel_path, char **err);
+int spool_exists(const struct spool *s, const char *rel_path);
+/* archive/YYYY/MM/DD/<work_name>.gz for the time t. */
+char *spool_archive_path(const char *work_name, time_t t);
+
+#endif

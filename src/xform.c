@@ -1,0 +1,146 @@
+/*
+ * xform: see xform.h.
+ */
+#include "xform.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libexslt/exslt.h>
+#include <libxslt/security.h>
+#include <libxslt/transform.h>
+#include <libxslt/variables.h>
+#include <libxslt/xsltutils.h>
+
+#include "xmlsafe.h"
+
+#define MAX_SHEETS 32
+#define XFORM_MAX_DEPTH 2000
+#define XFORM_MAX_VARS 20000
+#define XFORM_OP_LIMIT 50000000UL
+
+static struct {
+	char *path;
+	xsltStylesheetPtr sheet;
+} cache[MAX_SHEETS];
+static int ncache;
+static xsltSecurityPrefsPtr prefs;
+
+static int forbid(xsltSecurityPrefsPtr sec, xsltTransformContextPtr ctxt, const char *value)
+{
+	(void)sec;
+	(void)ctxt;
+	(void)value;
+	return 0;
+}
+
+static int read_inside_trusted(xsltSecurityPrefsPtr sec, xsltTransformContextPtr ctxt,
+			       const char *value)
+{
+	(void)sec;
+	(void)ctxt;
+	return xmlsafe_trusted_path(value);
+}
+
+void xform_init(void)
+{
+	if (prefs)
+		return;
+	exsltRegisterAll();
+	prefs = xsltNewSecurityPrefs();
+	xsltSetSecurityPrefs(prefs, XSLT_SECPREF_WRITE_FILE, forbid);
+	xsltSetSecurityPrefs(prefs, XSLT_SECPREF_CREATE_DIRECTORY, forbid);
+	xsltSetSecurityPrefs(prefs, XSLT_SECPREF_WRITE_NETWORK, forbid);
+	xsltSetSecurityPrefs(prefs, XSLT_SECPREF_READ_NETWORK, forbid);
+	xsltSetSecurityPrefs(prefs, XSLT_SECPREF_READ_FILE, read_inside_trusted);
+	xsltSetDefaultSecurityPrefs(prefs);
+}
+
+void xform_shutdown(void)
+{
+	for (int i = 0; i < ncache; i++) {
+		free(cache[i].path);
+		xsltFreeStylesheet(cache[i].sheet);
+	}
+	ncache = 0;
+	if (prefs) {
+		xsltSetDefaultSecurityPrefs(NULL);
+		xsltFreeSecurityPrefs(prefs);
+		prefs = NULL;
+	}
+	xsltCleanupGlobals();
+}
+
+xsltStylesheetPtr xform_load(const char *path, char **err)
+{
+	*err = NULL;
+	for (int i = 0; i < ncache; i++)
+		if (!strcmp(cache[i].path, path))
+			return cache[i].sheet;
+	if (ncache == MAX_SHEETS) {
+		*err = xasprintf("%s: too many stylesheets (at most %d)", path, MAX_SHEETS);
+		return NULL;
+	}
+	xform_init();
+	xmlsafe_errors_reset();
+	xmlDocPtr doc = xmlsafe_parse_trusted(path, err);
+	if (!doc)
+		return NULL;
+	xsltStylesheetPtr sheet = xsltParseStylesheetDoc(doc);
+	if (!sheet || sheet->errors) {
+		const char *e = xmlsafe_errors();
+		*err = xasprintf("stylesheet %s has errors: %s", path, *e ? e : "cannot compile");
+		if (sheet)
+			xsltFreeStylesheet(sheet);
+		else
+			xmlFreeDoc(doc);
+		return NULL;
+	}
+	cache[ncache].path = xstrdup(path);
+	cache[ncache].sheet = sheet;
+	ncache++;
+	return sheet;
+}
+
+xmlDocPtr xform_apply(xsltStylesheetPtr sheet, xmlDocPtr doc, const struct xform_param *params,
+		      int nparams, char **err)
+{
+	*err = NULL;
+	xsltTransformContextPtr ctxt = xsltNewTransformContext(sheet, doc);
+	if (!ctxt) {
+		*err = xstrdup("cannot create the transform context");
+		return NULL;
+	}
+	xsltSetCtxtSecurityPrefs(prefs, ctxt);
+	xsltSetCtxtParseOptions(ctxt, XMLSAFE_OPTIONS);
+	ctxt->maxTemplateDepth = XFORM_MAX_DEPTH;
+	ctxt->maxTemplateVars = XFORM_MAX_VARS;
+	ctxt->opLimit = XFORM_OP_LIMIT;
+	if (ctxt->xpathCtxt) {
+		ctxt->xpathCtxt->opLimit = XFORM_OP_LIMIT;
+		ctxt->xpathCtxt->opCount = 0;
+	}
+	for (int i = 0; i < nparams; i++)
+		xsltQuoteOneUserParam(ctxt, (const xmlChar *)params[i].name,
+				      (const xmlChar *)(params[i].value ? params[i].value : ""));
+	xmlDocPtr res = xsltApplyStylesheetUser(sheet, doc, NULL, NULL, NULL, ctxt);
+	if (!res || ctxt->state != XSLT_STATE_OK) {
+		const char *e = xmlsafe_errors();
+		*err = xstrdup(*e ? e : "the stylesheet stopped without a message");
+		xmlFreeDoc(res);
+		res = NULL;
+	}
+	xsltFreeTransformContext(ctxt);
+	return res;
+}
+
+int xform_serialize(xsltStylesheetPtr sheet, xmlDocPtr result, struct buf *out)
+{
+	xmlChar *s = NULL;
+	int len = 0;
+	if (xsltSaveResultToString(&s, &len, result, sheet) < 0 || !s)
+		return -1;
+	buf_add(out, s, (size_t)len);
+	xmlFree(s);
+	return 0;
+}

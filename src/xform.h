@@ -1,0 +1,33 @@
+/*
+ * xform: libxslt for the engine's own (trusted) stylesheets applied to
+ * partner data (untrusted). Stylesheets are compiled once per process and
+ * cached by path; a stylesheet with errors is refused. Every transform runs
+ * with security prefs that forbid writing files, creating folders and any
+ * network access, and allow reading only inside the trusted folders; with
+ * the safe parse options for document(); with a template depth, variable
+ * and XPath operation limit. Errors land in xmlsafe_errors().
+ */
+#ifndef OG_XFORM_H
+#define OG_XFORM_H
+
+#include <libxml/tree.h>
+#include <libxslt/xsltInternals.h>
+
+#include "util.h"
+
+struct xform_param {
+	const char *name;
+	const char *value; /* a plain string, quoted by xform */
+};
+
+void xform_init(void);
+void xform_shutdown(void);
+/* Returns the compiled stylesheet or NULL with *err set (caller frees). */
+xsltStylesheetPtr xform_load(const char *path, char **err);
+/* Applies sheet; returns the result document or NULL with *err set. */
+xmlDocPtr xform_apply(xsltStylesheetPtr sheet, xmlDocPtr doc, const struct xform_param *params,
+		      int nparams, char **err);
+/* Serialises a result as the stylesheet's xsl:output says. */
+int xform_serialize(xsltStylesheetPtr sheet, xmlDocPtr result, struct buf *out);
+
+#endif

@@ -1,0 +1,666 @@
+<?xml version="1.0" encoding="UTF-8"?>
+<!--
+  cxml-to-canonical.xsl: cXML OrderRequest -> canonical order (docs/canonical.md).
+
+  The map copies values as the partner wrote them. It only trims surrounding
+  whitespace of identifiers, codes, numbers and dates, and collapses the
+  whitespace of names and free text. It never reformats dates or numbers:
+  the engine (src/canon.c) normalises them afterwards and adds
+  source/@documentID, source/@received, line amount, summary, warning and
+  decision.
+
+  Parameter
+    formatVersion  cXML version taken by the engine from the DOCTYPE system
+                   identifier (XSLT cannot see it). Empty: fall back to
+                   /cXML/@version; if that is absent too, the attribute is
+                   left out.
+
+  Not mapped (no place in the canonical order): Attachment elements of
+  Comments, PaymentTerm with a Discount or more than one PaymentTerm,
+  LegalEntity, OrganizationalUnit, Followup, ControlKeys, IdReference,
+  Modifications, ScheduleLine, Contact at line level, the alternate amounts
+  of Money, Phone/@name, Email/@name.
+-->
+<xsl:stylesheet version="1.0"
+                xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
+
+  <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
+  <xsl:strip-space elements="*"/>
+  <!-- opaque content: keep every character -->
+  <xsl:preserve-space elements="SupplierPartAuxiliaryID"/>
+
+  <xsl:param name="formatVersion" select="''"/>
+
+  <xsl:variable name="ws" select="'&#9;&#10;&#13; '"/>
+
+  <!-- ================================================================ -->
+  <!-- entry point                                                      -->
+  <!-- ================================================================ -->
+
+  <xsl:template match="/">
+    <xsl:variable name="root" select="*[1]"/>
+    <xsl:variable name="rootName">
+      <xsl:if test="namespace-uri($root) != ''">
+        <xsl:value-of select="concat('{', namespace-uri($root), '}')"/>
+      </xsl:if>
+      <xsl:value-of select="local-name($root)"/>
+    </xsl:variable>
+    <xsl:choose>
+      <xsl:when test="count(cXML/Request/OrderRequest) = 1">
+        <xsl:apply-templates select="cXML/Request/OrderRequest"/>
+      </xsl:when>
+      <xsl:when test="cXML">
+        <xsl:variable name="payload"
+                      select="cXML/Request/* | cXML/Message/*[not(self::Status)] | cXML/Response"/>
+        <xsl:message terminate="yes">
+          <xsl:text>not a cXML OrderRequest: root is cXML, carrying </xsl:text>
+          <xsl:choose>
+            <xsl:when test="$payload">
+              <xsl:value-of select="local-name($payload[1])"/>
+            </xsl:when>
+            <xsl:otherwise>no request</xsl:otherwise>
+          </xsl:choose>
+        </xsl:message>
+      </xsl:when>
+      <xsl:otherwise>
+        <xsl:message terminate="yes">
+          <xsl:value-of select="concat('not a cXML OrderRequest: root is ', $rootName)"/>
+        </xsl:message>
+      </xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- ================================================================ -->
+  <!-- order                                                            -->
+  <!-- ================================================================ -->
+
+  <xsl:template match="OrderRequest">
+    <xsl:variable name="cxml" select="/cXML"/>
+    <xsl:variable name="hdr" select="OrderRequestHeader"/>
+    <xsl:variable name="header" select="$cxml/Header"/>
+
+    <order version="1">
+
+      <!-- source -->
+      <source format="cxml">
+        <xsl:choose>
+          <xsl:when test="normalize-space($formatVersion) != ''">
+            <xsl:attribute name="formatVersion">
+              <xsl:value-of select="normalize-space($formatVersion)"/>
+            </xsl:attribute>
+          </xsl:when>
+          <xsl:when test="$cxml/@version">
+            <xsl:attribute name="formatVersion">
+              <xsl:value-of select="normalize-space($cxml/@version)"/>
+            </xsl:attribute>
+          </xsl:when>
+        </xsl:choose>
+        <xsl:attribute name="documentType">OrderRequest</xsl:attribute>
+        <xsl:attribute name="payloadID">
+          <xsl:call-template name="trim">
+            <xsl:with-param name="s" select="$cxml/@payloadID"/>
+          </xsl:call-template>
+        </xsl:attribute>
+        <xsl:if test="$cxml/@timestamp">
+          <xsl:attribute name="timestamp">
+            <xsl:value-of select="normalize-space($cxml/@timestamp)"/>
+          </xsl:attribute>
+        </xsl:if>
+        <xsl:attribute name="mode">
+          <xsl:choose>
+            <xsl:when test="normalize-space(../@deploymentMode) != ''">
+              <xsl:value-of select="normalize-space(../@deploymentMode)"/>
+            </xsl:when>
+            <xsl:otherwise>production</xsl:otherwise>
+          </xsl:choose>
+        </xsl:attribute>
+      </source>
+
+      <!-- sender / from / to -->
+      <xsl:variable name="sc" select="$header/Sender/Credential[1]"/>
+      <sender>
+        <xsl:call-template name="credential-attrs">
+          <xsl:with-param name="c" select="$sc"/>
+        </xsl:call-template>
+        <xsl:if test="normalize-space($header/Sender/UserAgent) != ''">
+          <xsl:attribute name="userAgent">
+            <xsl:value-of select="normalize-space($header/Sender/UserAgent)"/>
+          </xsl:attribute>
+        </xsl:if>
+      </sender>
+      <from>
+        <xsl:call-template name="credential-attrs">
+          <xsl:with-param name="c"
+              select="($header/From/Credential[not(@type = 'marketplace')] | $header/From/Credential[1][not(../Credential[not(@type = 'marketplace')])])[1]"/>
+        </xsl:call-template>
+      </from>
+      <to>
+        <xsl:call-template name="credential-attrs">
+          <xsl:with-param name="c" select="$header/To/Credential[1]"/>
+        </xsl:call-template>
+      </to>
+
+      <orderID>
+        <xsl:call-template name="trim">
+          <xsl:with-param name="s" select="$hdr/@orderID"/>
+        </xsl:call-template>
+      </orderID>
+      <orderDate><xsl:value-of select="normalize-space($hdr/@orderDate)"/></orderDate>
+      <type>
+        <xsl:call-template name="or-default">
+          <xsl:with-param name="v" select="$hdr/@type"/>
+          <xsl:with-param name="d" select="'new'"/>
+        </xsl:call-template>
+      </type>
+      <orderType>
+        <xsl:call-template name="or-default">
+          <xsl:with-param name="v" select="$hdr/@orderType"/>
+          <xsl:with-param name="d" select="'regular'"/>
+        </xsl:call-template>
+      </orderType>
+      <xsl:if test="normalize-space($hdr/@orderVersion) != ''">
+        <orderVersion><xsl:value-of select="normalize-space($hdr/@orderVersion)"/></orderVersion>
+      </xsl:if>
+      <xsl:if test="normalize-space($hdr/DocumentReference/@payloadID) != ''">
+        <previousPayloadID>
+          <xsl:call-template name="trim">
+            <xsl:with-param name="s" select="$hdr/DocumentReference/@payloadID"/>
+          </xsl:call-template>
+        </previousPayloadID>
+      </xsl:if>
+      <xsl:if test="normalize-space($hdr/@requisitionID) != ''">
+        <requisitionID>
+          <xsl:call-template name="trim">
+            <xsl:with-param name="s" select="$hdr/@requisitionID"/>
+          </xsl:call-template>
+        </requisitionID>
+      </xsl:if>
+      <xsl:if test="normalize-space($hdr/@requestedDeliveryDate) != ''">
+        <requestedDeliveryDate>
+          <xsl:value-of select="normalize-space($hdr/@requestedDeliveryDate)"/>
+        </requestedDeliveryDate>
+      </xsl:if>
+      <currency><xsl:value-of select="normalize-space($hdr/Total/Money/@currency)"/></currency>
+      <xsl:if test="$hdr/Total/Money">
+        <total><xsl:value-of select="normalize-space($hdr/Total/Money)"/></total>
+      </xsl:if>
+      <xsl:apply-templates select="$hdr/Shipping[1]" mode="charge"/>
+      <xsl:apply-templates select="$hdr/Tax[1]" mode="charge"/>
+
+      <!-- parties -->
+      <parties>
+        <xsl:for-each select="$hdr/ShipTo">
+          <xsl:call-template name="party">
+            <xsl:with-param name="addr" select="Address"/>
+            <xsl:with-param name="role" select="'shipTo'"/>
+          </xsl:call-template>
+        </xsl:for-each>
+        <xsl:for-each select="$hdr/BillTo">
+          <xsl:call-template name="party">
+            <xsl:with-param name="addr" select="Address"/>
+            <xsl:with-param name="role" select="'billTo'"/>
+          </xsl:call-template>
+        </xsl:for-each>
+        <xsl:for-each select="$hdr/BusinessPartner[normalize-space(@role) != '']">
+          <xsl:call-template name="party">
+            <xsl:with-param name="addr" select="Address"/>
+            <xsl:with-param name="role" select="normalize-space(@role)"/>
+          </xsl:call-template>
+        </xsl:for-each>
+      </parties>
+
+      <!-- payment -->
+      <xsl:apply-templates select="$hdr/Payment[1]"/>
+
+      <!-- payment terms: only a single plain net term -->
+      <xsl:if test="count($hdr/PaymentTerm) = 1 and not($hdr/PaymentTerm/Discount)
+                    and normalize-space($hdr/PaymentTerm/@payInNumberOfDays) != ''">
+        <paymentTerms>
+          <xsl:value-of select="concat('net ', normalize-space($hdr/PaymentTerm/@payInNumberOfDays))"/>
+        </paymentTerms>
+      </xsl:if>
+
+      <contacts>
+        <xsl:apply-templates select="$hdr/Contact"/>
+      </contacts>
+
+      <comments>
+        <xsl:apply-templates select="$hdr/Comments"/>
+      </comments>
+
+      <extrinsics>
+        <xsl:apply-templates select="$hdr/Extrinsic"/>
+      </extrinsics>
+
+      <lines>
+        <xsl:apply-templates select="ItemOut"/>
+      </lines>
+    </order>
+  </xsl:template>
+
+  <!-- ================================================================ -->
+  <!-- line                                                             -->
+  <!-- ================================================================ -->
+
+  <xsl:template match="ItemOut">
+    <xsl:variable name="d" select="(ItemDetail | BlanketItemDetail)[1]"/>
+    <line>
+      <xsl:attribute name="number">
+        <xsl:choose>
+          <xsl:when test="normalize-space(@lineNumber) != ''">
+            <xsl:value-of select="normalize-space(@lineNumber)"/>
+          </xsl:when>
+          <xsl:otherwise>
+            <xsl:value-of select="count(preceding-sibling::ItemOut) + 1"/>
+          </xsl:otherwise>
+        </xsl:choose>
+      </xsl:attribute>
+
+      <quantity><xsl:value-of select="normalize-space(@quantity)"/></quantity>
+      <unitOfMeasure><xsl:value-of select="normalize-space($d/UnitOfMeasure)"/></unitOfMeasure>
+      <supplierPartID>
+        <xsl:call-template name="trim">
+          <xsl:with-param name="s" select="ItemID/SupplierPartID"/>
+        </xsl:call-template>
+      </supplierPartID>
+      <xsl:for-each select="ItemID/SupplierPartAuxiliaryID[1]">
+        <!-- opaque: copied byte for byte (text and any markup), comments dropped -->
+        <supplierPartAuxiliaryID>
+          <xsl:copy-of select="node()[not(self::comment() or self::processing-instruction())]"/>
+        </supplierPartAuxiliaryID>
+      </xsl:for-each>
+      <xsl:if test="ItemID/BuyerPartID">
+        <buyerPartID>
+          <xsl:call-template name="trim">
+            <xsl:with-param name="s" select="ItemID/BuyerPartID"/>
+          </xsl:call-template>
+        </buyerPartID>
+      </xsl:if>
+
+      <description>
+        <xsl:if test="normalize-space($d/Description[1]/@xml:lang) != ''">
+          <xsl:attribute name="lang">
+            <xsl:value-of select="normalize-space($d/Description[1]/@xml:lang)"/>
+          </xsl:attribute>
+        </xsl:if>
+        <xsl:for-each select="$d/Description">
+          <xsl:if test="position() &gt; 1">
+            <xsl:text>&#10;</xsl:text>
+          </xsl:if>
+          <!-- the text without its ShortName, unless the ShortName is all there is -->
+          <xsl:variable name="t">
+            <xsl:for-each select="text()">
+              <xsl:value-of select="concat(' ', .)"/>
+            </xsl:for-each>
+          </xsl:variable>
+          <xsl:choose>
+            <xsl:when test="normalize-space($t) != ''">
+              <xsl:value-of select="normalize-space($t)"/>
+            </xsl:when>
+            <xsl:otherwise>
+              <xsl:value-of select="normalize-space(.)"/>
+            </xsl:otherwise>
+          </xsl:choose>
+        </xsl:for-each>
+      </description>
+
+      <unitPrice>
+        <xsl:if test="normalize-space($d/UnitPrice/Money/@currency) != ''">
+          <xsl:attribute name="currency">
+            <xsl:value-of select="normalize-space($d/UnitPrice/Money/@currency)"/>
+          </xsl:attribute>
+        </xsl:if>
+        <xsl:value-of select="normalize-space($d/UnitPrice/Money)"/>
+      </unitPrice>
+
+      <xsl:for-each select="$d/Classification">
+        <classification domain="{normalize-space(@domain)}">
+          <xsl:call-template name="trim">
+            <xsl:with-param name="s" select="."/>
+          </xsl:call-template>
+        </classification>
+      </xsl:for-each>
+
+      <xsl:if test="$d/ManufacturerPartID">
+        <manufacturerPartID>
+          <xsl:call-template name="trim">
+            <xsl:with-param name="s" select="$d/ManufacturerPartID"/>
+          </xsl:call-template>
+        </manufacturerPartID>
+      </xsl:if>
+      <xsl:if test="$d/ManufacturerName">
+        <manufacturerName><xsl:value-of select="normalize-space($d/ManufacturerName)"/></manufacturerName>
+      </xsl:if>
+
+      <xsl:if test="normalize-space(@requestedDeliveryDate) != ''">
+        <requestedDeliveryDate>
+          <xsl:value-of select="normalize-space(@requestedDeliveryDate)"/>
+        </requestedDeliveryDate>
+      </xsl:if>
+
+      <xsl:for-each select="ShipTo[1]">
+        <xsl:call-template name="party">
+          <xsl:with-param name="addr" select="Address"/>
+          <xsl:with-param name="element" select="'shipTo'"/>
+        </xsl:call-template>
+      </xsl:for-each>
+
+      <xsl:apply-templates select="Distribution"/>
+      <xsl:apply-templates select="Shipping[1]" mode="charge"/>
+      <xsl:apply-templates select="Tax[1]" mode="charge"/>
+
+      <xsl:variable name="lineComments" select="Comments[text()[normalize-space() != '']]"/>
+      <xsl:if test="$lineComments">
+        <comments>
+          <xsl:apply-templates select="Comments"/>
+        </comments>
+      </xsl:if>
+
+      <xsl:variable name="lineExtrinsics" select="$d/Extrinsic | Extrinsic"/>
+      <xsl:if test="$lineExtrinsics">
+        <extrinsics>
+          <xsl:apply-templates select="$lineExtrinsics"/>
+        </extrinsics>
+      </xsl:if>
+    </line>
+  </xsl:template>
+
+  <!-- ================================================================ -->
+  <!-- pieces                                                           -->
+  <!-- ================================================================ -->
+
+  <xsl:template name="credential-attrs">
+    <xsl:param name="c"/>
+    <xsl:attribute name="domain">
+      <xsl:value-of select="normalize-space($c/@domain)"/>
+    </xsl:attribute>
+    <xsl:attribute name="identity">
+      <xsl:call-template name="trim">
+        <xsl:with-param name="s" select="$c/Identity"/>
+      </xsl:call-template>
+    </xsl:attribute>
+  </xsl:template>
+
+  <!-- Shipping / Tax -> charge -->
+  <xsl:template match="Shipping | Tax" mode="charge">
+    <xsl:element name="{translate(local-name(), 'ST', 'st')}">
+      <amount><xsl:value-of select="normalize-space(Money)"/></amount>
+      <xsl:if test="normalize-space(Description) != ''">
+        <description><xsl:value-of select="normalize-space(Description)"/></description>
+      </xsl:if>
+    </xsl:element>
+  </xsl:template>
+
+  <!-- Address -> party (or line shipTo) -->
+  <xsl:template name="party">
+    <xsl:param name="addr"/>
+    <xsl:param name="role" select="''"/>
+    <xsl:param name="element" select="'party'"/>
+    <xsl:element name="{$element}">
+      <xsl:if test="$role != ''">
+        <xsl:attribute name="role"><xsl:value-of select="$role"/></xsl:attribute>
+      </xsl:if>
+      <xsl:if test="normalize-space($addr/@addressID) != ''">
+        <xsl:attribute name="addressID">
+          <xsl:call-template name="trim">
+            <xsl:with-param name="s" select="$addr/@addressID"/>
+          </xsl:call-template>
+        </xsl:attribute>
+      </xsl:if>
+      <xsl:if test="normalize-space($addr/@isoCountryCode) != ''">
+        <xsl:attribute name="isoCountryCode">
+          <xsl:value-of select="normalize-space($addr/@isoCountryCode)"/>
+        </xsl:attribute>
+      </xsl:if>
+      <name><xsl:value-of select="normalize-space($addr/Name)"/></name>
+      <xsl:variable name="pa" select="$addr/PostalAddress[1]"/>
+      <xsl:for-each select="$pa/DeliverTo">
+        <deliverTo><xsl:value-of select="normalize-space(.)"/></deliverTo>
+      </xsl:for-each>
+      <xsl:for-each select="$pa/Street">
+        <street><xsl:value-of select="normalize-space(.)"/></street>
+      </xsl:for-each>
+      <xsl:if test="$pa/City">
+        <city><xsl:value-of select="normalize-space($pa/City)"/></city>
+      </xsl:if>
+      <xsl:if test="$pa/Municipality">
+        <municipality><xsl:value-of select="normalize-space($pa/Municipality)"/></municipality>
+      </xsl:if>
+      <xsl:if test="$pa/State">
+        <state><xsl:value-of select="normalize-space($pa/State)"/></state>
+      </xsl:if>
+      <xsl:if test="$pa/PostalCode">
+        <postalCode><xsl:value-of select="normalize-space($pa/PostalCode)"/></postalCode>
+      </xsl:if>
+      <xsl:if test="$pa/Country">
+        <country code="{normalize-space($pa/Country/@isoCountryCode)}">
+          <xsl:value-of select="normalize-space($pa/Country)"/>
+        </country>
+      </xsl:if>
+      <xsl:if test="normalize-space($addr/Email[1]) != ''">
+        <email><xsl:value-of select="normalize-space($addr/Email[1])"/></email>
+      </xsl:if>
+      <xsl:for-each select="$addr/Phone[TelephoneNumber][1]">
+        <phone>
+          <xsl:apply-templates select="TelephoneNumber"/>
+        </phone>
+      </xsl:for-each>
+      <xsl:for-each select="$addr/Fax[1]">
+        <fax>
+          <xsl:choose>
+            <xsl:when test="TelephoneNumber">
+              <xsl:apply-templates select="TelephoneNumber"/>
+            </xsl:when>
+            <xsl:otherwise>
+              <xsl:value-of select="normalize-space(URL | Email)"/>
+            </xsl:otherwise>
+          </xsl:choose>
+        </fax>
+      </xsl:for-each>
+    </xsl:element>
+  </xsl:template>
+
+  <!-- TelephoneNumber -> "+CountryCode AreaOrCityCode Number x Extension" -->
+  <xsl:template match="TelephoneNumber">
+    <xsl:variable name="cc" select="normalize-space(CountryCode)"/>
+    <xsl:variable name="parts">
+      <xsl:if test="$cc != ''">
+        <xsl:value-of select="concat('+', $cc)"/>
+      </xsl:if>
+      <xsl:value-of select="concat(' ', normalize-space(AreaOrCityCode))"/>
+      <xsl:value-of select="concat(' ', normalize-space(Number))"/>
+      <xsl:if test="normalize-space(Extension) != ''">
+        <xsl:value-of select="concat(' x ', normalize-space(Extension))"/>
+      </xsl:if>
+    </xsl:variable>
+    <xsl:value-of select="normalize-space($parts)"/>
+  </xsl:template>
+
+  <!-- Payment -->
+  <xsl:template match="Payment">
+    <payment>
+      <xsl:choose>
+        <xsl:when test="PCard">
+          <pcard number="{normalize-space(PCard/@number)}"
+                 expiration="{normalize-space(PCard/@expiration)}">
+            <xsl:if test="normalize-space(PCard/@name) != ''">
+              <xsl:attribute name="name">
+                <xsl:value-of select="normalize-space(PCard/@name)"/>
+              </xsl:attribute>
+            </xsl:if>
+          </pcard>
+        </xsl:when>
+        <xsl:otherwise>
+          <!-- PaymentToken, a custom PaymentReference (wrapper DTDs) or anything else -->
+          <xsl:variable name="p" select="*[1]"/>
+          <reference>
+            <xsl:choose>
+              <xsl:when test="normalize-space($p/@method) != ''">
+                <xsl:attribute name="method">
+                  <xsl:value-of select="normalize-space($p/@method)"/>
+                </xsl:attribute>
+              </xsl:when>
+              <xsl:when test="$p">
+                <xsl:attribute name="method">
+                  <xsl:value-of select="local-name($p)"/>
+                </xsl:attribute>
+              </xsl:when>
+            </xsl:choose>
+            <xsl:if test="normalize-space($p/@provider) != ''">
+              <xsl:attribute name="provider">
+                <xsl:value-of select="normalize-space($p/@provider)"/>
+              </xsl:attribute>
+            </xsl:if>
+            <xsl:if test="$p/Money">
+              <amount><xsl:value-of select="normalize-space($p/Money[1])"/></amount>
+            </xsl:if>
+            <xsl:for-each select="$p/IdReference">
+              <id domain="{normalize-space(@domain)}">
+                <xsl:attribute name="identifier">
+                  <xsl:call-template name="trim">
+                    <xsl:with-param name="s" select="@identifier"/>
+                  </xsl:call-template>
+                </xsl:attribute>
+              </id>
+            </xsl:for-each>
+          </reference>
+        </xsl:otherwise>
+      </xsl:choose>
+    </payment>
+  </xsl:template>
+
+  <!-- Contact -->
+  <xsl:template match="Contact">
+    <contact>
+      <xsl:if test="normalize-space(@role) != ''">
+        <xsl:attribute name="role"><xsl:value-of select="normalize-space(@role)"/></xsl:attribute>
+      </xsl:if>
+      <name><xsl:value-of select="normalize-space(Name)"/></name>
+      <xsl:for-each select="Email[normalize-space() != '']">
+        <email><xsl:value-of select="normalize-space(.)"/></email>
+      </xsl:for-each>
+      <xsl:for-each select="Phone[TelephoneNumber]">
+        <phone><xsl:apply-templates select="TelephoneNumber"/></phone>
+      </xsl:for-each>
+    </contact>
+  </xsl:template>
+
+  <!-- Comments: text only (Attachment dropped); comments without text dropped -->
+  <xsl:template match="Comments">
+    <xsl:variable name="t">
+      <xsl:for-each select="text()">
+        <xsl:value-of select="concat(' ', .)"/>
+      </xsl:for-each>
+    </xsl:variable>
+    <xsl:if test="normalize-space($t) != ''">
+      <comment>
+        <xsl:if test="normalize-space(@type) != ''">
+          <xsl:attribute name="type"><xsl:value-of select="normalize-space(@type)"/></xsl:attribute>
+        </xsl:if>
+        <xsl:if test="normalize-space(@xml:lang) != ''">
+          <xsl:attribute name="lang"><xsl:value-of select="normalize-space(@xml:lang)"/></xsl:attribute>
+        </xsl:if>
+        <xsl:value-of select="normalize-space($t)"/>
+      </comment>
+    </xsl:if>
+  </xsl:template>
+
+  <!-- Extrinsic: string value; text-only content is copied raw, nested
+       markup is flattened to its whitespace-normalised text -->
+  <xsl:template match="Extrinsic">
+    <extrinsic name="{normalize-space(@name)}">
+      <xsl:choose>
+        <xsl:when test="*">
+          <xsl:variable name="t">
+            <xsl:for-each select=".//text()">
+              <xsl:value-of select="concat(' ', .)"/>
+            </xsl:for-each>
+          </xsl:variable>
+          <xsl:value-of select="normalize-space($t)"/>
+        </xsl:when>
+        <xsl:otherwise>
+          <xsl:value-of select="."/>
+        </xsl:otherwise>
+      </xsl:choose>
+    </extrinsic>
+  </xsl:template>
+
+  <!-- Distribution -->
+  <xsl:template match="Distribution">
+    <distribution>
+      <accounting name="{normalize-space(Accounting/@name)}">
+        <xsl:for-each select="Accounting/Segment">
+          <segment type="{normalize-space(@type)}">
+            <xsl:attribute name="id">
+              <xsl:call-template name="trim">
+                <xsl:with-param name="s" select="@id"/>
+              </xsl:call-template>
+            </xsl:attribute>
+            <xsl:if test="@description">
+              <xsl:attribute name="description">
+                <xsl:value-of select="normalize-space(@description)"/>
+              </xsl:attribute>
+            </xsl:if>
+          </segment>
+        </xsl:for-each>
+        <xsl:for-each select="Accounting/AccountingSegment">
+          <segment type="{normalize-space(Name)}">
+            <xsl:attribute name="id">
+              <xsl:call-template name="trim">
+                <xsl:with-param name="s" select="@id"/>
+              </xsl:call-template>
+            </xsl:attribute>
+            <xsl:if test="Description">
+              <xsl:attribute name="description">
+                <xsl:value-of select="normalize-space(Description)"/>
+              </xsl:attribute>
+            </xsl:if>
+          </segment>
+        </xsl:for-each>
+      </accounting>
+      <charge><xsl:value-of select="normalize-space(Charge/Money)"/></charge>
+    </distribution>
+  </xsl:template>
+
+  <!-- ================================================================ -->
+  <!-- string helpers                                                   -->
+  <!-- ================================================================ -->
+
+  <xsl:template name="or-default">
+    <xsl:param name="v"/>
+    <xsl:param name="d"/>
+    <xsl:choose>
+      <xsl:when test="normalize-space($v) != ''">
+        <xsl:value-of select="normalize-space($v)"/>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$d"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+  <!-- strip leading and trailing XML whitespace, keep the inside as is -->
+  <xsl:template name="trim">
+    <xsl:param name="s"/>
+    <xsl:variable name="str" select="string($s)"/>
+    <xsl:variable name="first" select="substring(normalize-space($str), 1, 1)"/>
+    <xsl:if test="$first != ''">
+      <xsl:call-template name="rtrim">
+        <xsl:with-param name="s"
+            select="substring($str, string-length(substring-before($str, $first)) + 1)"/>
+      </xsl:call-template>
+    </xsl:if>
+  </xsl:template>
+
+  <xsl:template name="rtrim">
+    <xsl:param name="s"/>
+    <xsl:variable name="last" select="substring($s, string-length($s), 1)"/>
+    <xsl:choose>
+      <xsl:when test="$s != '' and contains($ws, $last)">
+        <xsl:call-template name="rtrim">
+          <xsl:with-param name="s" select="substring($s, 1, string-length($s) - 1)"/>
+        </xsl:call-template>
+      </xsl:when>
+      <xsl:otherwise><xsl:value-of select="$s"/></xsl:otherwise>
+    </xsl:choose>
+  </xsl:template>
+
+</xsl:stylesheet>
