@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "xmlsafe.h"
 
+
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -18,7 +19,7 @@
 #include <libxslt/xsltutils.h>
 
 #define MAX_TRUSTED 8
-#define MAX_ERRORS 20
+#define MAX_ERRORS 5
 
 static char *trusted[MAX_TRUSTED];
 static int ntrusted_dirs;
@@ -69,6 +70,9 @@ static void capture_structured(void *user, xmlErrorPtr e)
 	size_t n = strlen(m);
 	while (n && (m[n - 1] == '\n' || m[n - 1] == ' '))
 		n--;
+	/* the same message repeated (entity loops) says nothing new */
+	if (n && errors.len >= n && !memcmp(errors.data + errors.len - n, m, n))
+		return;
 	if (errors.len)
 		buf_addch(&errors, '\n');
 	if (e->line > 0)
@@ -159,9 +163,60 @@ static void check_parameter(void *payload, void *data, const xmlChar *name)
 	}
 }
 
+/* Reads the DOCTYPE's internal subset as text, before any parsing, so that
+ * an entity declaration is refused before libxml2 spends a cycle on it.
+ * Returns the offending declaration's kind, or NULL. */
+static const char *prescan_entities(const char *data, size_t len, char name[64])
+{
+	size_t lim = len < 1048576 ? len : 1048576;
+	const char *p = memmem(data, lim, "<!DOCTYPE", 9);
+	if (!p)
+		return NULL;
+	const char *end = data + lim;
+	const char *open = memchr(p, '[', (size_t)(end - p));
+	const char *gt = memchr(p, '>', (size_t)(end - p));
+	if (!open || (gt && gt < open))
+		return NULL;
+	for (const char *q = open; q && q < end;) {
+		q = memmem(q, (size_t)(end - q), "<!ENTITY", 8);
+		if (!q)
+			break;
+		q += 8;
+		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+			q++;
+		int param = q < end && *q == '%';
+		if (param)
+			q++;
+		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
+			q++;
+		size_t n = 0;
+		while (q + n < end && n < 63 && q[n] != ' ' && q[n] != '\t' && q[n] != '\n' &&
+		       q[n] != '\r' && q[n] != '>')
+			n++;
+		memcpy(name, q, n);
+		name[n] = '\0';
+		if (!param)
+			return "declares the general entity";
+		const char *close = memchr(q, '>', (size_t)(end - q));
+		size_t span = close ? (size_t)(close - q) : (size_t)(end - q);
+		if (memmem(q, span, "SYSTEM", 6) || memmem(q, span, "PUBLIC", 6))
+			return "declares the external parameter entity";
+	}
+	return NULL;
+}
+
 xmlDocPtr xmlsafe_parse(const char *data, size_t len, char **err)
 {
 	*err = NULL;
+	char ename[64];
+	const char *why = prescan_entities(data, len, ename);
+	if (why) {
+		*err = xasprintf("the DOCTYPE %s \"%s\"; entity declarations are refused "
+				 "because they can read local files or expand without limit. "
+				 "Ask the sender to remove the internal subset",
+				 why, ename);
+		return NULL;
+	}
 	if (len > INT_MAX) {
 		*err = xstrdup("document is larger than 2 GB");
 		return NULL;

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# End-to-end tests of `ordergate run` on real spools: the conformance run
+# over the public corpus, duplicates and replays, failures with reasons,
+# exit codes, recovery after a crash, worker limits, and hostile files.
+. "$(dirname "$0")/lib.sh"
+CORPUS="$ROOT/tests/corpus/cxml/order"
+GOLDEN="$ROOT/tests/data/golden"
+
+count() { find "$@" -type f 2>/dev/null | wc -l; }
+
+# --- conformance: the public corpus through the engine ---------------------
+s=$(new_spool)
+cp "$CORPUS"/*.xml "$s/in/"
+og run --spool "$s" > "$SCRATCH/run1.out" 2> "$SCRATCH/run1.err"
+rc=$?
+check "corpus: all five orders translated (exit 0)" test "$rc" = 0
+check "corpus: summary line" grep -q "5 documents in .*: 5 translated, 0 duplicates, 0 failed" "$SCRATCH/run1.out"
+check "corpus: five inputs archived" test "$(count "$s/archive")" = 5
+check "corpus: ten outputs (po + confirmation each)" test "$(count "$s/out" "$s/out-test")" = 10
+for f in $(find "$s/out" "$s/out-test" -name '*.xml' | sort); do
+	check "corpus: ${f#"$s"/} is valid against the cXML 1.2.071 DTD" dtd_valid "$f"
+done
+check "corpus: test-mode orders go to out-test/ only" test "$(count "$s/out-test")" = 4
+check "corpus: confirmation points at the order's payloadID" \
+	grep -q 'DocumentReference payloadID="1585687161.003309@stg1565utl2.int.coupahost.com"' \
+	"$s"/out/kasdflkjasdf/confirmation/*.xml
+check "corpus: every log line starts with the document ID" \
+	bash -c "! grep -v -E '^[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6} ' '$SCRATCH/run1.err'"
+check "corpus: the total mismatch is logged as a warning" grep -q "warning: total-mismatch" "$SCRATCH/run1.err"
+check "corpus: the warning is in the ledger" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events WHERE kind='warning'")" = 1
+check "corpus: ledger has 5 orders and 9 lines" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || (SELECT count(*) FROM order_lines) FROM orders")" = "5/9"
+check "corpus: money is stored exactly (4515.00 USD as 45150000)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT subtotal_e4 FROM orders WHERE order_id='6112'")" = 45150000
+check "corpus: no SharedSecret anywhere in out/, archive or ledger text" \
+	bash -c "! grep -rq -e 'Secret!123' -e coyote '$s/out' '$s/out-test' && ! sqlite3 '$s/ledger.db' .dump | grep -q -e 'Secret!123' -e coyote"
+check "corpus: invariants hold" spool_invariants "$s"
+
+# --- the same folder run twice: nothing duplicated --------------------------
+cp "$CORPUS"/*.xml "$s/in/"
+for f in "$s"/in/*.xml; do mv "$f" "$s/in/again-$(basename "$f")"; done
+og run --spool "$s" > "$SCRATCH/run2.out" 2> "$SCRATCH/run2.err"
+check "rerun: exit 0" test $? = 0
+check "rerun: all five recognised as duplicates" grep -q "5 documents in .*: 0 translated, 5 duplicates, 0 failed" "$SCRATCH/run2.out"
+check "rerun: still ten outputs" test "$(count "$s/out" "$s/out-test")" = 10
+check "rerun: inputs archived (ten now)" test "$(count "$s/archive")" = 10
+check "rerun: invariants hold" spool_invariants "$s"
+
+# --- replay: same payloadID, different content -----------------------------
+sed 's/Venkat Gunneri/Venkat G./' "$CORPUS/officeluv-order.xml" > "$s/in/changed.xml"
+og run --spool "$s" > "$SCRATCH/run3.out" 2> "$SCRATCH/run3.err"
+check "replay: exit 1 (some failed)" test $? = 1
+why=$(ls "$s"/failed/*-changed.xml.why 2>/dev/null | head -1)
+check "replay: input kept in failed/ with a .why" test -f "${why%.why}" -a -f "$why"
+check "replay: reason names the earlier document" grep -q "already received as document" "$why"
+check "replay: no new outputs" test "$(count "$s/out" "$s/out-test")" = 10
+
+# --- failures: reason, stage, what to do; the rest of the batch goes on -----
+s=$(new_spool)
+cp "$ROOT/tests/data/negative/malformed.xml" "$s/in/broken.xml"
+cp "$ROOT/tests/data/negative/xxe-local-file.xml" "$s/in/xxe.xml"
+cp "$GOLDEN/jpy-rounding/input.xml" "$s/in/good.xml"
+og run --spool "$s" > "$SCRATCH/f.out" 2> "$SCRATCH/f.err"
+check "failures: exit 1" test $? = 1
+check "failures: the good order went through" test "$(count "$s/out-test")" = 2
+why=$(ls "$s"/failed/*-broken.xml.why)
+check "failures: .why names the stage" grep -q "^stage: parse" "$why"
+check "failures: .why gives line and column" grep -q "line 20, column 37" "$why"
+check "failures: .why says what to do" grep -q "^what to do: " "$why"
+check "failures: input preserved byte for byte" cmp -s "$ROOT/tests/data/negative/malformed.xml" "${why%.why}"
+check "failures: nothing of /etc/passwd anywhere" bash -c "! grep -rq 'root:x:0:0' '$s/failed' '$s/out-test' '$SCRATCH/f.err'"
+check "failures: invariants hold" spool_invariants "$s"
+
+# --- pickup rules: temporary upload names and dotfiles are left alone -------
+s=$(new_spool)
+for n in order.xml.part order.xml.filepart .hidden.xml order.tmp order.xml~; do
+	cp "$GOLDEN/plain-no-doctype/input.xml" "$s/in/$n"
+done
+og run --spool "$s" > /dev/null 2>&1
+check "pickup: temporary names and dotfiles stay in in/" test "$(count "$s/in")" = 5
+
+# --- a symlink planted in in/ is never followed -----------------------------
+s=$(new_spool)
+ln -s /etc/passwd "$s/in/passwd.xml"
+og run --spool "$s" > /dev/null 2> "$SCRATCH/sym.err"
+why=$(ls "$s"/failed/*.why)
+check "symlink: failed with a reason" grep -q "symbolic link" "$why"
+check "symlink: /etc/passwd still intact and unread" bash -c "test -f /etc/passwd && ! grep -rq 'root:x:0:0' '$s' '$SCRATCH/sym.err'"
+
+# --- worker limits: a document over the memory limit costs only itself -----
+s=$(new_spool)
+python3 - "$GOLDEN/plain-no-doctype/input.xml" "$s/in/huge.xml" <<'PY'
+import sys
+src = open(sys.argv[1]).read()
+a = src.index('<ItemOut'); b = src.index('</ItemOut>') + len('</ItemOut>')
+item = src[a:b]
+lines = "".join(item.replace('lineNumber="1"', 'lineNumber="%d"' % (i + 1)) for i in range(40000))
+open(sys.argv[2], 'w').write(src[:a] + lines + src[b:])
+PY
+cp "$GOLDEN/jpy-rounding/input.xml" "$s/in/small.xml"
+printf '[engine]\nmemory_limit_mb = 64\n' > "$SCRATCH/small-mem.ini"
+if [ "${ASAN:-0}" = 1 ]; then
+	ok "limits: skipped under AddressSanitizer (it reserves terabytes of address space)"
+else
+	og run -c "$SCRATCH/small-mem.ini" --spool "$s" > "$SCRATCH/lim.out" 2> "$SCRATCH/lim.err"
+	check "limits: exit 1" test $? = 1
+	why=$(ls "$s"/failed/*-huge.xml.why 2>/dev/null)
+	check "limits: the huge order failed in its worker" grep -q "^stage: worker" "$why"
+	check "limits: the reason names the memory limit" grep -q "64 MB" "$why"
+	check "limits: the small order still went through" test "$(count "$s/out-test")" = 2
+	check "limits: invariants hold" spool_invariants "$s"
+fi
+
+# --- exit codes and the lock -------------------------------------------------
+s=$(new_spool)
+og run --spool "$s" > /dev/null 2>&1
+check "exit: empty spool is 0" test $? = 0
+printf '[engine]\nworkers = lots\n' > "$SCRATCH/bad.ini"
+og run -c "$SCRATCH/bad.ini" --spool "$s" > /dev/null 2> "$SCRATCH/bad.err"
+check "exit: bad configuration is 78" test $? = 78
+check "exit: bad configuration names file and line" grep -q "bad.ini:2: workers" "$SCRATCH/bad.err"
+printf '[engine]\ncolour = blue\n' > "$SCRATCH/unknown.ini"
+og check-config "$SCRATCH/unknown.ini" > /dev/null 2> "$SCRATCH/unknown.err"
+check "check-config: unknown key is 78 and named" bash -c "test $? = 78 && grep -q 'unknown.ini:2: unknown key \"colour\"' '$SCRATCH/unknown.err'"
+check "check-config: defaults are OK" bash -c "'$ORDERGATE' check-config | grep -q 'configuration OK'"
+og run --bogus > /dev/null 2>&1
+check "exit: unknown option is 64" test $? = 64
+flock "$s/ordergate.lock" sleep 3 &
+sleep 0.5
+og run --spool "$s" > /dev/null 2> "$SCRATCH/lock.err"
+check "exit: a held spool lock is 73" test $? = 73
+check "lock: says another ordergate is working" grep -q "another ordergate" "$SCRATCH/lock.err"
+wait
+for sub in run translate check-config; do
+	check "help: ordergate $sub --help" bash -c "'$ORDERGATE' $sub --help | grep -q '^usage: ordergate $sub'"
+done
+check "version: ordergate --version" bash -c "'$ORDERGATE' --version | grep -q '^ordergate [0-9]'"
+
+# --- recovery: leftovers of an interrupted run -------------------------------
+s=$(new_spool)
+og run --spool "$s" > /dev/null 2>&1     # creates the folders and the ledger
+cp "$GOLDEN/plain-no-doctype/input.xml" "$s/work/20260101-000000-000001-000042-orphan.xml"
+echo "half a file" > "$s/tmp/20260101-000000-000001-000042.po"
+og run --spool "$s" > "$SCRATCH/rec.out" 2> "$SCRATCH/rec.err"
+check "recovery: exit 0" test $? = 0
+check "recovery: the claimed order was translated again" grep -q "recovered from an interrupted run" "$SCRATCH/rec.err"
+check "recovery: its outputs exist" test "$(count "$s/out")" = 2
+check "recovery: invariants hold (tmp/ and work/ empty)" spool_invariants "$s"
+
+# --- kill -9 in the middle of a batch, then a restart ------------------------
+s=$(new_spool)
+python3 - "$GOLDEN" "$s/in" 300 <<'PY'
+import sys, os
+golden, out, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+base = open(os.path.join(golden, "plain-no-doctype/input.xml")).read()
+for i in range(n):
+    doc = base.replace("20200925.153043.77@buyer.example", "kill-%05d@buyer.example" % i)
+    doc = doc.replace('orderID="SB-1001"', 'orderID="K-%05d"' % i)
+    open(os.path.join(out, "k%05d.xml" % i), "w").write(doc)
+PY
+killed=0
+for attempt in 1 2 3; do
+	# the binary itself, not the og wrapper: kill -9 must hit the engine
+	"$ORDERGATE" run --quiet --spool "$s" > /dev/null 2>&1 &
+	pid=$!
+	sleep "0.$((RANDOM % 5 + 1))"
+	kill -9 $pid 2>/dev/null && killed=$((killed + 1))
+	wait $pid 2>/dev/null
+done
+og run --quiet --spool "$s" > /dev/null 2>&1
+check "kill -9: final run completes (exit 0)" test $? = 0
+check "kill -9: every input archived exactly once (300)" test "$(count "$s/archive")" = 300
+check "kill -9: 300 orders in the ledger, no payload twice" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT payload_id) FROM documents WHERE state='done'")" = "300/300"
+check "kill -9: 600 outputs, no more" test "$(count "$s/out")" = 600
+check "kill -9: invariants hold" spool_invariants "$s"
+echo "# kill -9 landed $killed times"
+
+finish
