@@ -74,7 +74,7 @@ run: setup
 	echo "== published outputs:"; (cd $(BUILD)/demo-spool && find out out-test -type f 2>/dev/null | sort | sed 's/^/   /'); \
 	echo "== failed inputs and their reasons:"; \
 	for f in $(BUILD)/demo-spool/failed/*.why; do [ -e "$$f" ] && { echo "   $$f"; sed 's/^/      /' "$$f"; }; done; \
-	echo "== running the same files again: every one is recognised as a duplicate"; \
+	echo "== the same files again: every order is a duplicate, the broken files fail again"; \
 	cp samples/cxml/*.xml $(BUILD)/demo-spool/in/; \
 	$(BUILD)/ordergate run --quiet --spool $(BUILD)/demo-spool; \
 	echo "   outputs now: $$(find $(BUILD)/demo-spool/out $(BUILD)/demo-spool/out-test -type f 2>/dev/null | wc -l) (unchanged)"; \

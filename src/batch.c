@@ -201,7 +201,11 @@ static int finish_failed(struct run *run, const char *id, const char *work_name,
 	char *why = xasprintf("failed/%s.why", work_name);
 	char *from = xasprintf("work/%s", work_name);
 	char *to = xasprintf("failed/%s", work_name);
-	int rc = spool_stage(&run->spool, tmp, text ? text : "", text ? strlen(text) : 0, err);
+	const char *orig = work_name + SPOOL_ID_LEN + 1;
+	char *full = xasprintf("%sto retry after a fix: mv %s/failed/%s %s/in/%s\n", text ? text : "",
+			       run->spool.root, work_name, run->spool.root, orig);
+	int rc = spool_stage(&run->spool, tmp, full, strlen(full), err);
+	free(full);
 	if (rc == 0)
 		rc = spool_publish(&run->spool, tmp, why, err);
 	if (rc == 0)
