@@ -24,6 +24,7 @@ CFLAGS_ALL = -std=gnu11 $(OPT) $(SAN) $(WARN) -D_FORTIFY_SOURCE=2 \
         $(shell pkg-config --cflags $(PKGS) 2>/dev/null) $(CFLAGS)
 LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 DATADIR ?= $(CURDIR)
+ASAN ?= 0
 
 SRCS := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
@@ -85,10 +86,10 @@ unit: $(BUILD)/unit-tests
 
 check: setup
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
-	@ORDERGATE=$(CURDIR)/$(BUILD)/ordergate UNIT=$(CURDIR)/$(BUILD)/unit-tests bash tests/run-all.sh
+	@ASAN=$(ASAN) ORDERGATE=$(CURDIR)/$(BUILD)/ordergate UNIT=$(CURDIR)/$(BUILD)/unit-tests bash tests/run-all.sh
 
 asan:
-	$(MAKE) BUILD=build-asan OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
+	$(MAKE) BUILD=build-asan ASAN=1 OPT="-O1 -g" SAN="-fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" check
 
 valgrind: setup
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests

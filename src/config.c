@@ -144,7 +144,7 @@ static void defaults(struct config *c)
 	c->payload_host = safe_name(host, 64);
 }
 
-int config_load(struct config *c, const char *path, char **err)
+static int load(struct config *c, const char *path, char **err)
 {
 	defaults(c);
 	*err = NULL;
@@ -177,8 +177,18 @@ int config_load(struct config *c, const char *path, char **err)
 	return 0;
 }
 
+int config_load(struct config *c, const char *path, char **err)
+{
+	int rc = load(c, path, err);
+	if (rc < 0)
+		config_release(c);
+	return rc;
+}
+
 void config_release(struct config *c)
 {
+	if (!c)
+		return;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (keys[i].type == K_STR)
 			free(*(char **)((char *)c + keys[i].offset));

@@ -29,8 +29,8 @@ struct config {
 	char *payload_host;
 };
 
-/* Fills defaults, then reads path when not NULL. On error returns -1 and
- * sets *err to "FILE:LINE: what is wrong" (caller frees). */
+/* Fills defaults, then reads path when not NULL. On error returns -1, sets
+ * *err to "FILE:LINE: what is wrong" (caller frees) and releases c. */
 int config_load(struct config *c, const char *path, char **err);
 void config_release(struct config *c);
 /* Path helpers: <data_dir>/xslt/<name>, <data_dir>/maps/<name>. */

@@ -253,10 +253,10 @@ void iso_time(time_t t, char out[32])
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
 		off = -off;
-	char zone[8];
+	char zone[16];
+	unsigned hh = (unsigned)(off / 3600) % 100u, mm = (unsigned)(off % 3600 / 60) % 100u;
 	strftime(out, 32, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(zone, sizeof zone, "%c%02d:%02d", sign, (int)(off / 3600 % 100),
-		 (int)(off % 3600 / 60));
+	snprintf(zone, sizeof zone, "%c%02u:%02u", sign, hh, mm);
 	strncat(out, zone, 31 - strlen(out));
 }
 
