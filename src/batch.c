@@ -5,8 +5,14 @@
 #include "batch.h"
 
 #include <errno.h>
+#include <fnmatch.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -16,32 +22,59 @@
 #include "pool.h"
 #include "spool.h"
 
+/* One document's result on its way to the ledger. An archive gives one
+ * pending for the container and one per member; they share the job,
+ * which the container's entry owns. */
 struct pending {
 	struct pool_job *job;
+	int owns_job;
 	struct doc_result res;
 	const char *state;   /* done, duplicate, failed */
 	char *duplicate_of;
 	char *archive_path;
+	char *failed_path;
 	char **paths;        /* published output paths, for the log line */
 	int npaths;
 };
 
 struct run {
 	const struct config *cfg;
+	const struct batch_opts *opts;
 	struct spool spool;
 	struct ledger ledger;
 	struct pool pool;
 	struct pending *group;
-	int ngroup;
+	int ngroup, capgroup;
 	struct batch_stats *st;
+	struct timespec started;
+	long done;         /* documents finished, for the progress line */
+	long expected;     /* documents known to be waiting, -1 unknown */
 };
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static double elapsed(const struct run *run)
+{
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - run->started.tv_sec) +
+	       (double)(now.tv_nsec - run->started.tv_nsec) / 1e9;
+}
 
 static void pending_release(struct pending *p)
 {
-	pool_job_free(p->job);
+	if (p->owns_job)
+		pool_job_free(p->job);
 	pipeline_result_release(&p->res);
 	free(p->duplicate_of);
 	free(p->archive_path);
+	free(p->failed_path);
 	for (int i = 0; i < p->npaths; i++)
 		free(p->paths[i]);
 	free(p->paths);
@@ -54,6 +87,29 @@ static void add_path(struct pending *p, const char *path)
 	p->paths[p->npaths++] = xstrdup(path);
 }
 
+static void count_partner(struct batch_stats *st, const char *partner, const char *state)
+{
+	const char *name = partner && *partner ? partner : "(unknown sender)";
+	struct partner_stats *ps = NULL;
+	for (int i = 0; i < st->npartners && !ps; i++)
+		if (!strcmp(st->partners[i].name, name))
+			ps = &st->partners[i];
+	if (!ps && st->npartners < BATCH_MAX_PARTNERS) {
+		ps = &st->partners[st->npartners++];
+		snprintf(ps->name, sizeof ps->name, "%s", name);
+	}
+	if (!ps) {
+		ps = &st->partners[BATCH_MAX_PARTNERS];
+		snprintf(ps->name, sizeof ps->name, "(other partners)");
+	}
+	if (!strcmp(state, "done"))
+		ps->translated++;
+	else if (!strcmp(state, "duplicate"))
+		ps->duplicates++;
+	else
+		ps->failed++;
+}
+
 /* Where an output goes: out/<partner>/<kind>/<ID>-<order>.xml; orders in
  * test mode go to out-test/ so no production reader sees them. */
 static char *output_path(const struct pending *p, const struct output_doc *o)
@@ -62,7 +118,7 @@ static char *output_path(const struct pending *p, const struct output_doc *o)
 	int test = r->info.mode && !strcmp(r->info.mode, "test");
 	char *order = safe_name(r->info.order_id ? r->info.order_id : "order", 40);
 	char *path = xasprintf("%s/%s/%s/%s-%s.xml", test ? "out-test" : "out", r->partner,
-			       o->kind, p->job->id, order);
+			       o->kind, r->id, order);
 	free(order);
 	return path;
 }
@@ -76,6 +132,9 @@ static void check_duplicate(struct run *run, struct pending *p)
 		p->state = "failed";
 		return;
 	}
+	p->state = "done";
+	if (r->container)
+		return;
 	if (!r->info.payload_id || !*r->info.payload_id) {
 		pipeline_fail(r, "detect", "ask the sender to give every document a payloadID",
 			      "the document has no payloadID, so duplicates could not be "
@@ -83,7 +142,6 @@ static void check_duplicate(struct run *run, struct pending *p)
 		p->state = "failed";
 		return;
 	}
-	p->state = "done";
 	if (!ledger_find_payload(&run->ledger, r->sender_key, r->info.payload_id, &doc, &sha))
 		return;
 	if (!strcmp(sha, r->sha256)) {
@@ -103,63 +161,106 @@ static void check_duplicate(struct run *run, struct pending *p)
 	free(sha);
 }
 
+/* Stages data in tmp/ and records it as an output of the document. */
+static int stage_output(struct run *run, const char *id, const char *tmp_suffix,
+			const char *kind, const char *format, const char *partner,
+			const char *path, const char *payload_id, const void *data, size_t len,
+			char **err)
+{
+	char *tmp = xasprintf("%s.%s", id, tmp_suffix);
+	char sha[65];
+	sha256_hex(data, len, sha);
+	int rc = spool_stage(&run->spool, tmp, data, len, err);
+	if (rc == 0)
+		rc = ledger_add_output(&run->ledger, id, kind, format, partner, path, tmp, payload_id,
+				       sha, (long long)len, err);
+	free(tmp);
+	return rc;
+}
+
+static char *retry_line(const struct run *run, const char *failed_rel, const char *orig)
+{
+	const char *base = strrchr(orig, '/') ? strrchr(orig, '/') + 1 : orig;
+	char *safe = safe_name(base, 120);
+	char *line = xasprintf("to retry after a fix: mv %s/%s %s/in/%s\n", run->spool.root,
+			       failed_rel, run->spool.root, safe);
+	free(safe);
+	return line;
+}
+
 static int stage_and_record(struct run *run, struct pending *p, char **err)
 {
 	struct doc_result *r = &p->res;
-	const char *id = p->job->id;
-	struct ledger_doc d = { id, p->job->name, p->job->received, p->state, NULL, NULL, NULL,
-				p->duplicate_of, NULL, NULL, r };
-	char *failed_path = NULL;
+	const char *id = r->id;
+	struct ledger_doc d = { id, r->name, p->job->received, p->state, NULL, NULL, NULL,
+				p->duplicate_of, NULL, NULL,
+				r->member ? p->job->id : NULL, r };
 	if (!strcmp(p->state, "failed")) {
-		failed_path = xasprintf("failed/%s", p->job->work_name);
+		if (!r->member) {
+			/* the claimed file itself moves to failed/ after the commit */
+			p->failed_path = xasprintf("failed/%s", p->job->work_name);
+		} else {
+			char *safe = safe_name(r->name, 120);
+			p->failed_path = xasprintf("failed/%s-%s", id, safe);
+			free(safe);
+		}
 		d.stage = r->stage;
 		d.reason = r->reason;
 		d.hint = r->hint;
-		d.failed_path = failed_path;
-		int rc = ledger_add_document(&run->ledger, &d, err);
-		free(failed_path);
+		d.failed_path = p->failed_path;
+		if (ledger_add_document(&run->ledger, &d, err) < 0)
+			return -1;
+		if (!r->member)
+			return 0;
+		/* a failed archive member: its bytes and its .why are outputs of
+		 * the member, published with the archive's other files */
+		char *text = pipeline_why_text(id, r->name, p->job->received, r->stage, r->reason,
+					       r->hint);
+		char *retry = retry_line(run, p->failed_path, r->name);
+		char *why = xasprintf("%s%s", text, retry);
+		char *why_path = xasprintf("%s.why", p->failed_path);
+		int rc = stage_output(run, id, "failed", "failed-input", "raw", NULL, p->failed_path,
+				      NULL, r->input.data, r->input.len, err);
+		if (rc == 0)
+			rc = stage_output(run, id, "why", "failure-reason", "text", NULL, why_path,
+					  NULL, why, strlen(why), err);
+		free(text);
+		free(retry);
+		free(why);
+		free(why_path);
 		return rc;
 	}
-	p->archive_path = spool_archive_path(p->job->work_name, og_now());
-	d.archive_path = p->archive_path;
+	if (!r->member) {
+		p->archive_path = spool_archive_path(p->job->work_name, og_now());
+		d.archive_path = p->archive_path;
+	}
 	if (ledger_add_document(&run->ledger, &d, err) < 0)
 		return -1;
-	if (!strcmp(p->state, "done")) {
+	if (!strcmp(p->state, "done") && !r->container) {
 		if (ledger_add_order(&run->ledger, id, r, err) < 0)
 			return -1;
 		for (int i = 0; i < r->noutputs; i++) {
 			struct output_doc *o = &r->outputs[i];
 			char *path = output_path(p, o);
-			char *tmp = xasprintf("%s.%s", id, o->kind);
-			char sha[65];
-			sha256_hex(o->data.data, o->data.len, sha);
-			int rc = spool_stage(&run->spool, tmp, o->data.data, o->data.len, err);
-			if (rc == 0)
-				rc = ledger_add_output(&run->ledger, id, o->kind, o->format, r->partner,
-						       path, tmp, o->payload_id, sha,
-						       (long long)o->data.len, err);
+			int rc = stage_output(run, id, o->kind, o->kind, o->format, r->partner, path,
+					      o->payload_id, o->data.data, o->data.len, err);
 			if (rc == 0)
 				add_path(p, path);
 			free(path);
-			free(tmp);
 			if (rc < 0)
 				return -1;
 		}
-		for (int i = 0; i < r->info.nwarnings; i++)
-			if (ledger_event(&run->ledger, id, "warning", r->info.warnings[i], err) < 0)
-				return -1;
-	} else if (ledger_event(&run->ledger, id, "duplicate", p->duplicate_of, err) < 0) {
+	} else if (!strcmp(p->state, "duplicate") &&
+		   ledger_event(&run->ledger, id, "duplicate", p->duplicate_of, err) < 0) {
 		return -1;
 	}
-	char *tmp = xasprintf("%s.archive", id);
-	char sha[65];
-	sha256_hex(r->archive_gz.data, r->archive_gz.len, sha);
-	int rc = spool_stage(&run->spool, tmp, r->archive_gz.data, r->archive_gz.len, err);
-	if (rc == 0)
-		rc = ledger_add_output(&run->ledger, id, "archive", "gzip", NULL, p->archive_path,
-				       tmp, NULL, sha, (long long)r->archive_gz.len, err);
-	free(tmp);
-	return rc;
+	for (int i = 0; i < r->info.nwarnings; i++)
+		if (ledger_event(&run->ledger, id, "warning", r->info.warnings[i], err) < 0)
+			return -1;
+	if (r->member)
+		return 0;
+	return stage_output(run, id, "archive", "archive", "gzip", NULL, p->archive_path, NULL,
+			    r->archive_gz.data, r->archive_gz.len, err);
 }
 
 /* After the commit: make the committed state visible. Safe to repeat. */
@@ -201,16 +302,16 @@ static int finish_failed(struct run *run, const char *id, const char *work_name,
 	char *why = xasprintf("failed/%s.why", work_name);
 	char *from = xasprintf("work/%s", work_name);
 	char *to = xasprintf("failed/%s", work_name);
-	const char *orig = work_name + SPOOL_ID_LEN + 1;
-	char *full = xasprintf("%sto retry after a fix: mv %s/failed/%s %s/in/%s\n", text ? text : "",
-			       run->spool.root, work_name, run->spool.root, orig);
+	char *retry = retry_line(run, to, work_name + SPOOL_ID_LEN + 1);
+	char *full = xasprintf("%s%s", text ? text : "", retry);
 	int rc = spool_stage(&run->spool, tmp, full, strlen(full), err);
-	free(full);
 	if (rc == 0)
 		rc = spool_publish(&run->spool, tmp, why, err);
 	if (rc == 0)
 		rc = spool_move(&run->spool, from, to, err);
 	free(text);
+	free(full);
+	free(retry);
 	free(tmp);
 	free(why);
 	free(from);
@@ -221,28 +322,49 @@ static int finish_failed(struct run *run, const char *id, const char *work_name,
 static void log_outcome(const struct pending *p)
 {
 	const struct doc_result *r = &p->res;
-	const char *id = p->job->id;
-	if (!strcmp(p->state, "failed")) {
-		msg_error(id, "failed at %s: %s (failed/%s.why)", r->stage, r->reason,
-			  p->job->work_name);
-		return;
+	const char *id = r->id;
+	if (r->container && !strcmp(p->state, "done")) {
+		msg_info(id, "%s: %s archive unpacked into its members, archived as sent", r->name,
+			 r->info.format ? r->info.format : "");
+	} else if (!strcmp(p->state, "failed")) {
+		msg_error(id, "failed at %s: %s (%s.why)", r->stage, r->reason, p->failed_path);
+	} else if (!strcmp(p->state, "duplicate")) {
+		msg_info(id, "duplicate of %s (payloadID %s): nothing new written", p->duplicate_of,
+			 r->info.payload_id);
+	} else {
+		char total[DEC_FMT_MAX];
+		dec_format(r->info.subtotal, 2, total);
+		struct buf paths = BUF_INIT;
+		for (int i = 0; i < p->npaths; i++)
+			buf_printf(&paths, "%s%s", i ? ", " : "", p->paths[i]);
+		msg_info(id, "%s: order %s from %s, %d line%s, %s %s, %s -> %s", r->name,
+			 r->info.order_id, r->sender_key, r->info.nlines,
+			 r->info.nlines == 1 ? "" : "s", total, r->info.currency, r->decision,
+			 buf_str(&paths));
+		buf_release(&paths);
 	}
-	if (!strcmp(p->state, "duplicate")) {
-		msg_info(id, "duplicate of %s (payloadID %s): nothing new written, input archived",
-			 p->duplicate_of, r->info.payload_id);
-		return;
-	}
-	char total[DEC_FMT_MAX];
-	dec_format(r->info.subtotal, 2, total);
-	struct buf paths = BUF_INIT;
-	for (int i = 0; i < p->npaths; i++)
-		buf_printf(&paths, "%s%s", i ? ", " : "", p->paths[i]);
-	msg_info(id, "%s: order %s from %s, %d line%s, %s %s, %s -> %s", p->job->name,
-		 r->info.order_id, r->sender_key, r->info.nlines, r->info.nlines == 1 ? "" : "s",
-		 total, r->info.currency, r->decision, buf_str(&paths));
 	for (int i = 0; i < r->info.nwarnings; i++)
 		msg_warn(id, "%s", r->info.warnings[i]);
-	buf_release(&paths);
+}
+
+static void count(struct run *run, const struct pending *p)
+{
+	struct batch_stats *st = run->st;
+	const struct doc_result *r = &p->res;
+	if (!r->member)
+		st->bytes += r->size;
+	if (r->container && !strcmp(p->state, "done")) {
+		st->archives++;
+		return;
+	}
+	if (!strcmp(p->state, "done"))
+		st->translated++;
+	else if (!strcmp(p->state, "duplicate"))
+		st->duplicates++;
+	else
+		st->failed++;
+	count_partner(st, r->partner, p->state);
+	run->done++;
 }
 
 /* The group commit. Any I/O or ledger error is fatal for the run: the
@@ -268,25 +390,39 @@ static int commit_group(struct run *run, char **err)
 	int rc = 0;
 	for (int i = 0; i < run->ngroup && rc == 0; i++) {
 		struct pending *p = &run->group[i];
-		if (!strcmp(p->state, "failed")) {
-			rc = finish_failed(run, p->job->id, p->job->work_name, err);
-			run->st->failed++;
-		} else {
-			rc = finish_done(run, p->job->id, p->job->work_name, err);
-			if (!strcmp(p->state, "done"))
-				run->st->translated++;
+		if (p->owns_job) {
+			if (!strcmp(p->state, "failed"))
+				rc = finish_failed(run, p->res.id, p->job->work_name, err);
 			else
-				run->st->duplicates++;
+				rc = finish_done(run, p->res.id, p->job->work_name, err);
 		}
-		if (rc == 0)
+		if (rc == 0) {
 			log_outcome(p);
+			count(run, p);
+		}
 	}
 	if (rc == 0)
 		rc = spool_sync_dirs(&run->spool, err);
 	for (int i = 0; i < run->ngroup; i++)
 		pending_release(&run->group[i]);
 	run->ngroup = 0;
+	msg_progress(run->done, run->expected, run->st->failed, elapsed(run));
 	return rc;
+}
+
+static void group_add(struct run *run, struct pool_job *job, struct doc_result *res, int n)
+{
+	if (run->ngroup + n > run->capgroup) {
+		run->capgroup = (run->ngroup + n) * 2;
+		run->group = xrealloc(run->group, sizeof *run->group * (size_t)run->capgroup);
+	}
+	for (int i = 0; i < n; i++) {
+		struct pending *p = &run->group[run->ngroup++];
+		memset(p, 0, sizeof *p);
+		p->job = job;
+		p->owns_job = i == 0;
+		p->res = res[i];
+	}
 }
 
 static struct pool_job *make_job(struct run *run, const char *id, const char *name,
@@ -302,6 +438,182 @@ static struct pool_job *make_job(struct run *run, const char *id, const char *na
 	j->received = xstrdup(now);
 	return j;
 }
+
+/* --- pickup: which names in in/ are complete ------------------------------ */
+
+struct candidates {
+	char **names;
+	int n, head;
+};
+
+static void candidates_free(struct candidates *c)
+{
+	for (int i = c->head; i < c->n; i++)
+		free(c->names[i]);
+	free(c->names);
+	memset(c, 0, sizeof *c);
+}
+
+static int ignored(const struct config *cfg, const char *name)
+{
+	if (!cfg->ignore || !*cfg->ignore)
+		return 0;
+	char *list = xstrdup(cfg->ignore);
+	int hit = 0;
+	for (char *save = NULL, *pat = strtok_r(list, ",", &save); pat && !hit;
+	     pat = strtok_r(NULL, ",", &save))
+		hit = *str_trim(pat) && fnmatch(str_trim(pat), name, FNM_PERIOD) == 0;
+	free(list);
+	return hit;
+}
+
+static int is_marker(const char *name)
+{
+	return str_ends_with(name, ".ok") || str_ends_with(name, ".done");
+}
+
+static int has_marker(struct run *run, const char *name)
+{
+	const char *m = run->cfg->marker;
+	int ok = 0;
+	if (!strcmp(m, "ok") || !strcmp(m, "any")) {
+		char *p = xasprintf("in/%s.ok", name);
+		ok = spool_exists(&run->spool, p);
+		free(p);
+	}
+	if (!ok && (!strcmp(m, "done") || !strcmp(m, "any"))) {
+		char *p = xasprintf("in/%s.done", name);
+		ok = spool_exists(&run->spool, p);
+		free(p);
+	}
+	return ok;
+}
+
+static void remove_markers(struct run *run, const char *name)
+{
+	static const char *ext[] = { ".ok", ".done" };
+	for (size_t i = 0; i < ARRAY_SIZE(ext); i++) {
+		char *p = xasprintf("%s/in/%s%s", run->spool.root, name, ext[i]);
+		unlink(p);
+		free(p);
+	}
+}
+
+static int stat_in(struct run *run, const char *name, struct stat *st)
+{
+	char *p = xasprintf("%s/in/%s", run->spool.root, name);
+	int rc = lstat(p, st);
+	free(p);
+	return rc;
+}
+
+/* A file is complete once neither its size nor its ctime (which every
+ * write and every metadata change moves, even for copies that keep an old
+ * mtime) has changed for quiet_seconds. */
+static int quiet_since(const struct stat *st, time_t now, int quiet)
+{
+	time_t last = st->st_ctime > st->st_mtime ? st->st_ctime : st->st_mtime;
+	return now - last >= quiet;
+}
+
+/* Lists the complete files in in/. immediate (may be NULL) names files
+ * known complete (renamed in, seen by inotify). When wait is set, files
+ * that were written moments ago are waited for, at most quiet_seconds. */
+static void pickup_scan(struct run *run, struct candidates *out, int wait, char **immediate,
+			int nimmediate)
+{
+	const struct config *cfg = run->cfg;
+	char **names;
+	int n;
+	memset(out, 0, sizeof *out);
+	if (spool_list(&run->spool, "in", &names, &n, 1) < 0)
+		return;
+	out->names = xcalloc((size_t)(n ? n : 1), sizeof(char *));
+	char **young = xcalloc((size_t)(n ? n : 1), sizeof(char *));
+	struct stat *young_st = xcalloc((size_t)(n ? n : 1), sizeof *young_st);
+	int nyoung = 0;
+	time_t now = time(NULL);
+	for (int i = 0; i < n; i++) {
+		struct stat st;
+		int take = 0, keep = 0;
+		if (ignored(cfg, names[i]) || (strcmp(cfg->marker, "none") && is_marker(names[i])) ||
+		    stat_in(run, names[i], &st) < 0 || S_ISDIR(st.st_mode)) {
+			take = 0;
+		} else if (strcmp(cfg->marker, "none") && !has_marker(run, names[i])) {
+			take = 0;
+		} else if (S_ISLNK(st.st_mode) || quiet_since(&st, now, cfg->quiet_seconds)) {
+			take = 1;
+		} else {
+			for (int k = 0; k < nimmediate && !take; k++)
+				take = !strcmp(immediate[k], names[i]);
+			keep = !take;
+		}
+		if (take) {
+			out->names[out->n++] = names[i];
+		} else if (keep) {
+			young_st[nyoung] = st;
+			young[nyoung++] = names[i];
+		} else {
+			free(names[i]);
+		}
+	}
+	free(names);
+	if (wait && nyoung > 0) {
+		/* `cp order.xml in/ && ordergate run` must work: wait for files
+		 * that stopped changing, at most one quiet period */
+		sleep((unsigned)cfg->quiet_seconds);
+		now = time(NULL);
+		for (int i = 0; i < nyoung; i++) {
+			struct stat st;
+			if (stat_in(run, young[i], &st) == 0 && st.st_size == young_st[i].st_size &&
+			    st.st_ctime == young_st[i].st_ctime && quiet_since(&st, now, cfg->quiet_seconds)) {
+				out->names = xrealloc(out->names, sizeof(char *) * (size_t)(out->n + 1));
+				out->names[out->n++] = young[i];
+				young[i] = NULL;
+			}
+		}
+	}
+	for (int i = 0; i < nyoung; i++) {
+		if (young[i]) {
+			if (wait)
+				msg_info(NULL, "in/%s is still being written; left for the next run",
+					 young[i]);
+			run->st->still_changing += wait;
+			free(young[i]);
+		}
+	}
+	free(young);
+	free(young_st);
+}
+
+/* Claims the next candidate: returns a job, or NULL when none is left. */
+static struct pool_job *claim_next(struct run *run, struct candidates *c, char **err)
+{
+	while (c->head < c->n) {
+		char *name = c->names[c->head++];
+		char id[SPOOL_ID_LEN + 1];
+		char *work = NULL;
+		spool_new_id(id);
+		int rc = spool_claim(&run->spool, name, id, &work, err);
+		struct pool_job *j = NULL;
+		if (rc == 0) {
+			if (strcmp(run->cfg->marker, "none"))
+				remove_markers(run, name);
+			msg_debug(id, "claimed in/%s", name);
+			j = make_job(run, id, name, work);
+			run->st->files++;
+		}
+		free(work);
+		free(name);
+		if (rc < 0)
+			return NULL;
+		if (j)
+			return j;
+	}
+	return NULL;
+}
+
+/* --- recovery ------------------------------------------------------------- */
 
 struct queue {
 	struct pool_job **jobs;
@@ -368,34 +680,56 @@ static int recover(struct run *run, struct queue *q, char **err)
 	return spool_sync_dirs(&run->spool, err);
 }
 
-static int claim_inputs(struct run *run, struct queue *q, long max_files, char **err)
+/* --- the dispatch loop ---------------------------------------------------- */
+
+static int limits_reached(struct run *run)
 {
-	char **names;
-	int n;
-	if (spool_list(&run->spool, "in", &names, &n, 1) < 0) {
-		*err = xasprintf("cannot list %s/in", run->spool.root);
-		return -1;
-	}
-	int rc = 0;
-	for (int i = 0; i < n; i++) {
-		if (rc == 0 && (max_files <= 0 || q->n - q->head < max_files)) {
-			char id[SPOOL_ID_LEN + 1];
-			char *work = NULL;
-			spool_new_id(id);
-			int c = spool_claim(&run->spool, names[i], id, &work, err);
-			if (c == 0) {
-				msg_debug(id, "claimed in/%s", names[i]);
-				queue_push(q, make_job(run, id, names[i], work));
-				run->st->claimed++;
-			} else if (c < 0) {
-				rc = -1;
+	if (stop_requested)
+		return 1;
+	if (run->opts->max_files > 0 && run->st->files >= run->opts->max_files)
+		return 1;
+	if (run->opts->max_seconds > 0 && elapsed(run) >= (double)run->opts->max_seconds)
+		return 1;
+	return 0;
+}
+
+/* Feeds the workers from the recovery queue, then from the candidates,
+ * until both are empty (or a limit or signal stops new claims), and
+ * commits every result. */
+static int process(struct run *run, struct queue *q, struct candidates *c, char **err)
+{
+	for (;;) {
+		while (pool_has_idle(&run->pool)) {
+			struct pool_job *j = NULL;
+			if (q->head < q->n)
+				j = q->jobs[q->head++];
+			else if (!limits_reached(run))
+				j = claim_next(run, c, err);
+			if (!j) {
+				if (*err)
+					return -1;
+				break;
 			}
-			free(work);
+			if (pool_submit(&run->pool, j, err) < 0) {
+				pool_job_free(j);
+				return -1;
+			}
 		}
-		free(names[i]);
+		if (run->pool.busy == 0)
+			break;
+		struct pool_job *job;
+		struct doc_result *res;
+		int n = pool_wait(&run->pool, &job, &res);
+		if (n < 0)
+			break;
+		group_add(run, job, res, n);
+		free(res);
+		int more = q->head < q->n || (c->head < c->n && !limits_reached(run));
+		int drained = !more && run->pool.busy == 0;
+		if ((run->ngroup >= run->cfg->group_size || drained) && commit_group(run, err) < 0)
+			return -1;
 	}
-	free(names);
-	return rc;
+	return commit_group(run, err);
 }
 
 static int workers_for(const struct config *cfg, const struct batch_opts *o)
@@ -408,18 +742,88 @@ static int workers_for(const struct config *cfg, const struct batch_opts *o)
 	return n > 0 ? (int)n : 1;
 }
 
+/* Watch mode: inotify on in/ plus a periodic rescan as a safety net. A
+ * file renamed into in/ (IN_MOVED_TO) is complete by the rename convention
+ * and taken at once; anything else waits for the quiet period. */
+static int watch_loop(struct run *run, struct queue *q, char **err)
+{
+	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+	char *in = spool_path(&run->spool, "in");
+	if (fd < 0 || inotify_add_watch(fd, in, IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB) < 0) {
+		*err = xasprintf("cannot watch %s: %s", in, strerror(errno));
+		free(in);
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	free(in);
+	msg_info(NULL, "watching %s/in (rescan every %d s); stop with SIGTERM or Ctrl-C",
+		 run->spool.root, run->cfg->rescan_seconds);
+	char **moved = NULL;
+	int nmoved = 0, rc = 0;
+	time_t last_scan = 0;
+	while (!stop_requested && rc == 0) {
+		struct candidates c;
+		pickup_scan(run, &c, 0, moved, nmoved);
+		for (int i = 0; i < nmoved; i++)
+			free(moved[i]);
+		nmoved = 0;
+		last_scan = time(NULL);
+		rc = process(run, q, &c, err);
+		candidates_free(&c);
+		if (rc < 0 || stop_requested)
+			break;
+		/* sleep until an event, the next rescan, or a quiet period ends */
+		struct pollfd pfd = { fd, POLLIN, 0 };
+		int timeout = run->cfg->quiet_seconds > 0 ? run->cfg->quiet_seconds : 1;
+		if (timeout > run->cfg->rescan_seconds)
+			timeout = run->cfg->rescan_seconds;
+		int pr = poll(&pfd, 1, timeout * 1000);
+		if (pr < 0 && errno != EINTR) {
+			*err = xasprintf("waiting for files: %s", strerror(errno));
+			rc = -1;
+			break;
+		}
+		char evbuf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
+		ssize_t len;
+		while ((len = read(fd, evbuf, sizeof evbuf)) > 0) {
+			for (char *p = evbuf; p < evbuf + len;) {
+				struct inotify_event *ev = (struct inotify_event *)(void *)p;
+				if ((ev->mask & IN_MOVED_TO) && ev->len) {
+					moved = xrealloc(moved, sizeof(char *) * (size_t)(nmoved + 1));
+					moved[nmoved++] = xstrdup(ev->name);
+				}
+				p += sizeof *ev + ev->len;
+			}
+		}
+		(void)last_scan;
+	}
+	for (int i = 0; i < nmoved; i++)
+		free(moved[i]);
+	free(moved);
+	close(fd);
+	return rc;
+}
+
 int batch_run(const struct config *cfg, const struct batch_opts *opts, struct batch_stats *st)
 {
 	struct run run;
 	struct queue q = { NULL, 0, 0 };
 	char *err = NULL;
 	int code = EXIT_OK;
-	struct timespec t0, t1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
 	memset(&run, 0, sizeof run);
 	memset(st, 0, sizeof *st);
+	clock_gettime(CLOCK_MONOTONIC, &run.started);
 	run.cfg = cfg;
+	run.opts = opts;
 	run.st = st;
+	run.expected = -1;
+	stop_requested = 0;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
 	if (spool_open(&run.spool, cfg->spool_dir, &err) < 0) {
 		msg_error(NULL, "%s", err);
 		free(err);
@@ -436,36 +840,32 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 		msg_error(NULL, "%s", err);
 		free(err);
 		spool_close(&run.spool);
+		pipeline_shutdown();
 		return EXIT_CONFIG;
 	}
-	int nworkers = workers_for(cfg, opts);
-	if (pool_start(&run.pool, cfg, nworkers, &err) < 0)
+	if (pool_start(&run.pool, cfg, workers_for(cfg, opts), &err) < 0)
 		goto tempfail;
 	char *ledger_path = cfg->ledger_path ? xstrdup(cfg->ledger_path)
 					     : spool_path(&run.spool, "ledger.db");
 	int lrc = ledger_open(&run.ledger, ledger_path, &err);
 	free(ledger_path);
-	if (lrc < 0)
+	if (lrc < 0 || recover(&run, &q, &err) < 0)
 		goto tempfail;
-	if (recover(&run, &q, &err) < 0 || claim_inputs(&run, &q, opts->max_files, &err) < 0)
-		goto tempfail;
-	run.group = xcalloc((size_t)cfg->group_size, sizeof *run.group);
-	while (q.head < q.n || run.pool.busy > 0) {
-		while (q.head < q.n && pool_has_idle(&run.pool)) {
-			if (pool_submit(&run.pool, q.jobs[q.head], &err) < 0)
-				goto tempfail;
-			q.head++;
-		}
-		struct pending *p = &run.group[run.ngroup];
-		if (pool_wait(&run.pool, &p->job, &p->res) < 0)
-			break;
-		run.ngroup++;
-		int drained = q.head == q.n && run.pool.busy == 0;
-		if ((run.ngroup == cfg->group_size || drained) && commit_group(&run, &err) < 0)
+	if (opts->watch) {
+		if (watch_loop(&run, &q, &err) < 0)
+			goto tempfail;
+	} else {
+		struct candidates c;
+		pickup_scan(&run, &c, 1, NULL, 0);
+		run.expected = (q.n - q.head) + c.n;
+		if (opts->max_files > 0 && run.expected > opts->max_files)
+			run.expected = opts->max_files;
+		int rc = process(&run, &q, &c, &err);
+		candidates_free(&c);
+		if (rc < 0)
 			goto tempfail;
 	}
-	if (commit_group(&run, &err) < 0)
-		goto tempfail;
+	st->stopped = stop_requested;
 	code = st->failed ? EXIT_SOMEFAILED : EXIT_OK;
 	goto out;
 tempfail:
@@ -475,6 +875,7 @@ tempfail:
 	free(err);
 	code = EXIT_TEMPFAIL;
 out:
+	msg_progress_end();
 	for (int i = 0; i < run.ngroup; i++)
 		pending_release(&run.group[i]);
 	free(run.group);
@@ -485,7 +886,37 @@ out:
 	ledger_close(&run.ledger);
 	spool_close(&run.spool);
 	pipeline_shutdown();
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	st->seconds = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	st->seconds = elapsed(&run);
 	return code;
+}
+
+void batch_print_summary(const struct config *cfg, const struct batch_stats *st)
+{
+	int total = st->translated + st->duplicates + st->failed;
+	printf("ordergate run: %d document%s in %.2f s: %d translated, %d duplicate%s, "
+	       "%d failed%s\n",
+	       total, total == 1 ? "" : "s", st->seconds, st->translated, st->duplicates,
+	       st->duplicates == 1 ? "" : "s", st->failed,
+	       st->recovered ? " (some recovered from an interrupted run)" : "");
+	if (st->files)
+		printf("files: %d claimed (%d archive%s), %.1f kB read\n", st->files, st->archives,
+		       st->archives == 1 ? "" : "s", (double)st->bytes / 1024.0);
+	for (int i = 0; i < st->npartners; i++)
+		printf("  %-30s %d translated, %d duplicates, %d failed\n", st->partners[i].name,
+		       st->partners[i].translated, st->partners[i].duplicates,
+		       st->partners[i].failed);
+	const struct partner_stats *o = &st->partners[BATCH_MAX_PARTNERS];
+	if (o->translated + o->duplicates + o->failed)
+		printf("  %-30s %d translated, %d duplicates, %d failed\n", o->name, o->translated,
+		       o->duplicates, o->failed);
+	if (st->still_changing)
+		printf("%d file%s still being written, left in in/ for the next run\n",
+		       st->still_changing, st->still_changing == 1 ? " was" : "s were");
+	if (st->stopped)
+		printf("stopped by a signal: what was in progress was finished; the rest waits "
+		       "in in/\n");
+	if (total)
+		printf("outputs: %s/out/<partner>/<kind>/   inputs: %s/archive/   "
+		       "failures: %s/failed/ (read the .why files)\n",
+		       cfg->spool_dir, cfg->spool_dir, cfg->spool_dir);
 }

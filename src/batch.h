@@ -1,11 +1,11 @@
 /*
- * batch: one run over a spool (`ordergate run`). Takes the spool lock,
- * reconciles work/ and tmp/ with the ledger, claims what waits in in/,
- * has the worker pool translate it, and publishes the results in groups:
- * stage every file of the group in tmp/ (fsynced), commit the group's
- * ledger transaction (the commit point), rename the staged files into
- * place, fsync the folders, and only then remove the claimed inputs.
- * docs/spool.md states the guarantees this gives.
+ * batch: runs a spool (`ordergate run` once, `ordergate watch` until told to
+ * stop). Takes the spool lock, reconciles work/ and tmp/ with the ledger,
+ * picks up complete files from in/ (docs/spool.md, "Pickup"), has the worker
+ * pool translate them, and publishes the results in groups: stage every
+ * file of the group in tmp/ (fsynced), commit the group's ledger
+ * transaction (the commit point), rename the staged files into place, fsync
+ * the folders, and only then remove the claimed inputs.
  */
 #ifndef OG_BATCH_H
 #define OG_BATCH_H
@@ -15,14 +15,31 @@
 struct batch_opts {
 	int workers;     /* 0: from config, then one per core */
 	long max_files;  /* 0: no limit */
+	long max_seconds; /* 0: no limit; stop claiming after this long */
+	int watch;       /* keep running, react to new files */
+};
+
+#define BATCH_MAX_PARTNERS 32
+
+struct partner_stats {
+	char name[65];
+	int translated, duplicates, failed;
 };
 
 struct batch_stats {
-	int claimed, translated, duplicates, failed, recovered;
+	int files, translated, duplicates, failed, recovered;
+	int still_changing;  /* files left in in/ because they were still being written */
+	int archives;        /* files that were archives, counted once each */
+	long long bytes;
 	double seconds;
+	struct partner_stats partners[BATCH_MAX_PARTNERS + 1]; /* the last one is "others" */
+	int npartners;
+	int stopped;         /* a signal stopped the run early */
 };
 
 /* Returns a process exit code (exitcodes.h). */
 int batch_run(const struct config *cfg, const struct batch_opts *opts, struct batch_stats *st);
+/* Prints the end-of-run summary to stdout. */
+void batch_print_summary(const struct config *cfg, const struct batch_stats *st);
 
 #endif

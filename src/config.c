@@ -44,6 +44,15 @@ static const struct key keys[] = {
 	{ "engine", "assume_timezone", K_STR, OFF(assume_timezone), 0, 0 },
 	{ "engine", "validate_outputs", K_BOOL, OFF(validate_outputs), 0, 1 },
 	{ "engine", "data_dir", K_STR, OFF(data_dir), 0, 0 },
+	{ "unpack", "max_members", K_LONG, OFF(unpack_max_members), 1, 1000000 },
+	{ "unpack", "max_member_mb", K_MB, OFF(unpack_max_member_bytes), 1, 4096 },
+	{ "unpack", "max_total_mb", K_MB, OFF(unpack_max_total_bytes), 1, 65536 },
+	{ "unpack", "max_ratio", K_LONG, OFF(unpack_max_ratio), 0, 1000000 },
+	{ "unpack", "max_depth", K_INT, OFF(unpack_max_depth), 0, 8 },
+	{ "pickup", "quiet_seconds", K_INT, OFF(quiet_seconds), 0, 3600 },
+	{ "pickup", "marker", K_STR, OFF(marker), 0, 0 },
+	{ "pickup", "ignore", K_STR, OFF(ignore), 0, 0 },
+	{ "watch", "rescan_seconds", K_INT, OFF(rescan_seconds), 1, 86400 },
 	{ "identity", "domain", K_STR, OFF(our_domain), 0, 0 },
 	{ "identity", "identity", K_STR, OFF(our_identity), 0, 0 },
 	{ "identity", "user_agent", K_STR, OFF(user_agent), 0, 0 },
@@ -132,6 +141,15 @@ static void defaults(struct config *c)
 	c->group_size = 64;
 	c->assume_timezone = xstrdup("+00:00");
 	c->validate_outputs = 1;
+	c->unpack_max_members = 1000;
+	c->unpack_max_member_bytes = 64L * 1024 * 1024;
+	c->unpack_max_total_bytes = 512L * 1024 * 1024;
+	c->unpack_max_ratio = 200;
+	c->unpack_max_depth = 2;
+	c->quiet_seconds = 2;
+	c->marker = xstrdup("none");
+	c->ignore = xstrdup("");
+	c->rescan_seconds = 30;
 	const char *env = getenv("ORDERGATE_DATADIR");
 	c->data_dir = xstrdup(env && *env ? env : OG_DATADIR);
 	c->our_domain = xstrdup("NetworkID");
@@ -167,6 +185,12 @@ static int load(struct config *c, const char *path, char **err)
 	}
 	if (rc > 0) {
 		*err = xasprintf("%s:%d: not a section header or key = value line", path, rc);
+		return -1;
+	}
+	if (strcmp(c->marker, "none") && strcmp(c->marker, "ok") && strcmp(c->marker, "done") &&
+	    strcmp(c->marker, "any")) {
+		*err = xasprintf("%s: [pickup] marker: \"%s\" is not none, ok, done or any", path,
+				 c->marker);
 		return -1;
 	}
 	if (!datetime_valid_zone(c->assume_timezone)) {

@@ -22,6 +22,18 @@ struct config {
 	char *assume_timezone;   /* for date-times sent without a zone */
 	int validate_outputs;    /* DTD-validate every cXML we write */
 	char *data_dir;          /* holds xslt/ and maps/ */
+	/* [unpack]: limits for compressed and archived input */
+	long unpack_max_members;
+	long unpack_max_member_bytes;
+	long unpack_max_total_bytes;
+	long unpack_max_ratio;
+	int unpack_max_depth;
+	/* [pickup]: when a file in in/ is complete */
+	int quiet_seconds;       /* size and ctime unchanged this long */
+	char *marker;            /* none, ok, done or any: X is taken once X.ok/X.done exists */
+	char *ignore;            /* extra glob patterns never taken, comma-separated */
+	/* [watch] */
+	int rescan_seconds;
 	/* [identity]: how ordergate names itself in what it writes */
 	char *our_domain;
 	char *our_identity;

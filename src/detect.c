@@ -28,14 +28,10 @@ int detect_bytes(const char *data, size_t len, char **err)
 		*err = xstrdup("the file is empty");
 		return -1;
 	}
-	if (len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) {
-		*err = xstrdup("gzip-compressed input is not supported by this version; "
-			       "decompress it and drop the .xml again");
-		return -1;
-	}
-	if (len >= 4 && !memcmp(data, "PK\x03\x04", 4)) {
-		*err = xstrdup("zip archives are not supported by this version; "
-			       "unpack it and drop the documents one by one");
+	if ((len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) ||
+	    (len >= 4 && !memcmp(data, "PK\x03\x04", 4))) {
+		*err = xstrdup("compressed data nested deeper than [unpack] max_depth allows; "
+			       "unpack the outer levels and drop the documents again");
 		return -1;
 	}
 	/* UTF-16 byte order marks: libxml2 decodes them */

@@ -17,7 +17,8 @@ static const char schema_sql[] =
 	" format TEXT, sender_key TEXT, payload_id TEXT, mode TEXT, partner TEXT,"
 	" state TEXT NOT NULL CHECK (state IN ('done','duplicate','failed')),"
 	" stage TEXT, reason TEXT, hint TEXT, duplicate_of TEXT,"
-	" archive_path TEXT, failed_path TEXT);"
+	" archive_path TEXT, failed_path TEXT, parent_id TEXT);"
+	"CREATE INDEX IF NOT EXISTS documents_by_parent ON documents(parent_id);"
 	"CREATE TABLE IF NOT EXISTS payloads("
 	" sender_key TEXT NOT NULL, payload_id TEXT NOT NULL,"
 	" document_id TEXT NOT NULL REFERENCES documents(id), sha256 TEXT NOT NULL,"
@@ -244,12 +245,12 @@ int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err
 	return exec(l, err,
 		    "INSERT INTO documents(id, name, received, processed, sha256, size, format,"
 		    " sender_key, payload_id, mode, partner, state, stage, reason, hint,"
-		    " duplicate_of, archive_path, failed_path)"
-		    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18)",
-		    "sssssissssssssssss", d->id, d->name, d->received, now, r->sha256,
+		    " duplicate_of, archive_path, failed_path, parent_id)"
+		    " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
+		    "sssssisssssssssssss", d->id, d->name, d->received, now, r->sha256,
 		    (long long)r->size, r->info.format, r->sender_key, r->info.payload_id,
 		    r->info.mode, r->partner, d->state, d->stage, d->reason, d->hint,
-		    d->duplicate_of, d->archive_path, d->failed_path);
+		    d->duplicate_of, d->archive_path, d->failed_path, d->parent_id);
 }
 
 int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
@@ -325,8 +326,8 @@ int ledger_outputs(struct ledger *l, const char *doc_id, struct ledger_output **
 	*out = NULL;
 	*n = 0;
 	sqlite3_stmt *st = query(l,
-				 "SELECT kind, path, tmp_name, sha256 FROM outputs WHERE document_id = ?1"
-				 " ORDER BY id",
+				 "SELECT kind, path, tmp_name, sha256 FROM outputs"
+				 " WHERE document_id = ?1 OR document_id LIKE ?1 || '.%' ORDER BY id",
 				 "s", doc_id);
 	if (!st)
 		return -1;
@@ -359,13 +360,12 @@ char *ledger_failure_text(struct ledger *l, const char *id)
 				 "SELECT name, received, stage, reason, hint FROM documents WHERE id = ?1",
 				 "s", id);
 	char *text = NULL;
-	if (st && sqlite3_step(st) == SQLITE_ROW) {
-		text = xasprintf("document: %s\nfile: %s\nreceived: %s\nstage: %s\nerror: %s\n"
-				 "what to do: %s\n",
-				 id, sqlite3_column_text(st, 0), sqlite3_column_text(st, 1),
-				 sqlite3_column_text(st, 2), sqlite3_column_text(st, 3),
-				 sqlite3_column_text(st, 4));
-	}
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		text = pipeline_why_text(id, (const char *)sqlite3_column_text(st, 0),
+					 (const char *)sqlite3_column_text(st, 1),
+					 (const char *)sqlite3_column_text(st, 2),
+					 (const char *)sqlite3_column_text(st, 3),
+					 (const char *)sqlite3_column_text(st, 4));
 	finish(st);
 	return text;
 }

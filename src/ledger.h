@@ -40,6 +40,7 @@ int ledger_find_payload(struct ledger *l, const char *sender_key, const char *pa
 struct ledger_doc {
 	const char *id, *name, *received, *state, *stage, *reason, *hint, *duplicate_of;
 	const char *archive_path, *failed_path;
+	const char *parent_id; /* the archive an archive member came in */
 	const struct doc_result *res;
 };
 int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err);
@@ -52,7 +53,8 @@ int ledger_add_output(struct ledger *l, const char *doc_id, const char *kind,
 		      long long size, char **err);
 int ledger_event(struct ledger *l, const char *doc_id, const char *kind, const char *detail,
 		 char **err);
-/* Files the ledger knows for a document: its outputs and its archive copy. */
+/* Files the ledger knows for a document (and, for an archive, its members):
+ * outputs, archive copy, and failed members' files. */
 int ledger_outputs(struct ledger *l, const char *doc_id, struct ledger_output **out, int *n);
 void ledger_outputs_free(struct ledger_output *o, int n);
 /* The failure reason text written to failed/ID-NAME.why (caller frees). */

@@ -75,19 +75,20 @@ static int load_config(const struct common *co, struct config *cfg)
 	return 0;
 }
 
-static int cmd_run(int argc, char **argv)
+static int run_or_watch(const char *cmd, int watch, int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "spool", required_argument, NULL, 's' }, { "config", required_argument, NULL, 'c' },
 		{ "jobs", required_argument, NULL, 'j' },  { "max-files", required_argument, NULL, 'm' },
+		{ "max-seconds", required_argument, NULL, 't' },
 		{ "quiet", no_argument, NULL, 'q' },	   { "verbose", no_argument, NULL, 'v' },
 		{ "log-json", no_argument, NULL, OPT_LOG_JSON },
 		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 }
 	};
 	struct common co = { NULL, NULL, 0, 0, 0 };
-	struct batch_opts bo = { 0, 0 };
+	struct batch_opts bo = { 0, 0, 0, watch };
 	int c;
-	while ((c = getopt_long(argc, argv, "s:c:j:m:qvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:c:j:m:t:qvh", opts, NULL)) != -1) {
 		char *end;
 		switch (c) {
 		case 's': co.spool = optarg; break;
@@ -95,46 +96,51 @@ static int cmd_run(int argc, char **argv)
 		case 'j':
 			bo.workers = (int)strtol(optarg, &end, 10);
 			if (*end || bo.workers < 1 || bo.workers > 256)
-				return usage_error("run", "-j wants a number of workers from 1 to 256, not \"%s\"", optarg);
+				return usage_error(cmd, "-j wants a number of workers from 1 to 256, not \"%s\"", optarg);
 			break;
 		case 'm':
 			bo.max_files = strtol(optarg, &end, 10);
 			if (*end || bo.max_files < 1)
-				return usage_error("run", "--max-files wants a positive number, not \"%s\"", optarg);
+				return usage_error(cmd, "--max-files wants a positive number, not \"%s\"", optarg);
+			break;
+		case 't':
+			bo.max_seconds = strtol(optarg, &end, 10);
+			if (*end || bo.max_seconds < 1)
+				return usage_error(cmd, "--max-seconds wants a positive number, not \"%s\"", optarg);
 			break;
 		case 'q': co.quiet = 1; break;
 		case 'v': co.verbose = 1; break;
 		case OPT_LOG_JSON: co.json = 1; break;
-		case 'h': print_help("run"); return EXIT_OK;
-		default: return usage_error("run", "%s", "unknown option");
+		case 'h': print_help(cmd); return EXIT_OK;
+		default: return usage_error(cmd, "%s", "unknown option");
 		}
 	}
 	if (optind < argc)
-		return usage_error("run", "unexpected argument \"%s\"", argv[optind]);
+		return usage_error(cmd, "unexpected argument \"%s\"", argv[optind]);
 	msg_configure(co.quiet, co.json, co.verbose);
 	struct config cfg;
 	if (load_config(&co, &cfg) < 0)
 		return EXIT_CONFIG;
 	if (!cfg.spool_dir) {
 		config_release(&cfg);
-		return usage_error("run", "%s", "no spool: give --spool DIR or [spool] dir in the configuration");
+		return usage_error(cmd, "%s", "no spool: give --spool DIR or [spool] dir in the configuration");
 	}
 	struct batch_stats st;
 	int code = batch_run(&cfg, &bo, &st);
-	if (code != EXIT_LOCKED && code != EXIT_CONFIG && !co.quiet) {
-		int total = st.translated + st.duplicates + st.failed;
-		printf("ordergate run: %d document%s in %.2f s: %d translated, %d duplicate%s, "
-		       "%d failed%s\n",
-		       total, total == 1 ? "" : "s", st.seconds, st.translated, st.duplicates,
-		       st.duplicates == 1 ? "" : "s", st.failed,
-		       st.recovered ? " (some recovered from an interrupted run)" : "");
-		if (total)
-			printf("outputs: %s/out/<partner>/<kind>/   inputs: %s/archive/   "
-			       "failures: %s/failed/ (read the .why files)\n",
-			       cfg.spool_dir, cfg.spool_dir, cfg.spool_dir);
-	}
+	if (code != EXIT_LOCKED && code != EXIT_CONFIG && !co.quiet)
+		batch_print_summary(&cfg, &st);
 	config_release(&cfg);
 	return code;
+}
+
+static int cmd_run(int argc, char **argv)
+{
+	return run_or_watch("run", 0, argc, argv);
+}
+
+static int cmd_watch(int argc, char **argv)
+{
+	return run_or_watch("watch", 1, argc, argv);
 }
 
 static int write_file(const char *dir, const char *name, const struct buf *b)
@@ -196,32 +202,46 @@ static int cmd_translate(int argc, char **argv)
 	char now[32];
 	iso_time(og_now(), now);
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	struct doc_job job = { id, base, now };
-	struct doc_result res;
-	memset(&res, 0, sizeof res);
-	pipeline_run_file(&cfg, &job, file, &res);
+	struct doc_job job = { id, base, now, 0 };
+	struct doc_result *results = NULL;
+	int n = pipeline_run_input(&cfg, &job, file, &results);
 	int code = EXIT_OK;
-	if (!res.ok) {
-		fprintf(stderr, "%s: failed at %s: %s\nwhat to do: %s\n", file, res.stage,
-			res.reason, res.hint);
-		code = EXIT_SOMEFAILED;
-	} else if (outdir) {
-		if (mkdir_p(outdir, 0775) < 0 || write_file(outdir, "canonical.xml", &res.canonical) < 0)
-			code = EXIT_TEMPFAIL;
-		for (int i = 0; i < res.noutputs && code == EXIT_OK; i++) {
-			char *name = xasprintf("%s.xml", res.outputs[i].kind);
-			if (write_file(outdir, name, &res.outputs[i].data) < 0)
-				code = EXIT_TEMPFAIL;
-			free(name);
+	for (int k = 0; k < n; k++) {
+		struct doc_result *r = &results[k];
+		if (n > 1)
+			fprintf(stderr, "== %s %s%s\n", r->id, r->name,
+				r->container ? " (archive)" : "");
+		if (r->container && r->ok) {
+			for (int i = 0; i < r->info.nwarnings; i++)
+				fprintf(stderr, "%s: note: %s\n", file, r->info.warnings[i]);
+			continue;
 		}
-		for (int i = 0; i < res.info.nwarnings; i++)
-			fprintf(stderr, "%s: warning: %s\n", file, res.info.warnings[i]);
-	} else {
-		fwrite(res.canonical.data, 1, res.canonical.len, stdout);
-		for (int i = 0; i < res.info.nwarnings; i++)
-			fprintf(stderr, "%s: warning: %s\n", file, res.info.warnings[i]);
+		if (!r->ok) {
+			fprintf(stderr, "%s: failed at %s: %s\nwhat to do: %s\n", r->name, r->stage,
+				r->reason, r->hint);
+			code = EXIT_SOMEFAILED;
+			continue;
+		}
+		if (outdir) {
+			char *dir = n > 1 ? xasprintf("%s/%s", outdir, r->id) : xstrdup(outdir);
+			if (mkdir_p(dir, 0775) < 0 || write_file(dir, "canonical.xml", &r->canonical) < 0)
+				code = EXIT_TEMPFAIL;
+			for (int i = 0; i < r->noutputs && code != EXIT_TEMPFAIL; i++) {
+				char *name = xasprintf("%s.xml", r->outputs[i].kind);
+				if (write_file(dir, name, &r->outputs[i].data) < 0)
+					code = EXIT_TEMPFAIL;
+				free(name);
+			}
+			free(dir);
+		} else {
+			fwrite(r->canonical.data, 1, r->canonical.len, stdout);
+		}
+		for (int i = 0; i < r->info.nwarnings; i++)
+			fprintf(stderr, "%s: warning: %s\n", r->name, r->info.warnings[i]);
 	}
-	pipeline_result_release(&res);
+	for (int k = 0; k < n; k++)
+		pipeline_result_release(&results[k]);
+	free(results);
 	pipeline_shutdown();
 	config_release(&cfg);
 	return code;
@@ -283,6 +303,7 @@ static const struct command commands[] = {
 	  "  -c, --config FILE    INI configuration (docs/configuration.md)\n"
 	  "  -j, --jobs N         worker processes (default: one per core)\n"
 	  "  -m, --max-files N    claim at most N files in this run\n"
+	  "  -t, --max-seconds S  claim nothing new after S seconds\n"
 	  "  -q, --quiet          only warnings and errors\n"
 	  "  -v, --verbose        also debug lines\n"
 	  "      --log-json       one JSON object per log line\n"
@@ -290,6 +311,22 @@ static const struct command commands[] = {
 	  "\n"
 	  "Exit: 0 all processed, 1 some documents failed, 73 another run holds the\n"
 	  "spool, 75 temporary failure (run again), 78 configuration error.\n" },
+	{ "watch", cmd_watch, "keep running: process files as they arrive (for a service)",
+	  "usage: ordergate watch --spool DIR [options]\n"
+	  "\n"
+	  "Like run, but keeps going: reacts to new files in DIR/in with inotify\n"
+	  "(a file renamed into in/ is taken at once; a file written in place once it\n"
+	  "has been quiet for [pickup] quiet_seconds), rescans every [watch]\n"
+	  "rescan_seconds as a safety net, and on SIGTERM or SIGINT finishes what it\n"
+	  "holds, commits, and exits 0.\n"
+	  "\n"
+	  "  -s, --spool DIR      the spool folder\n"
+	  "  -c, --config FILE    INI configuration\n"
+	  "  -j, --jobs N         worker processes (default: one per core)\n"
+	  "  -q, --quiet          only warnings and errors\n"
+	  "  -v, --verbose        also debug lines\n"
+	  "      --log-json       one JSON object per log line\n"
+	  "  -h, --help           this text\n" },
 	{ "translate", cmd_translate, "show the canonical order (and outputs) for one file",
 	  "usage: ordergate translate [-c FILE] [-o DIR] [--id ID] FILE\n"
 	  "\n"

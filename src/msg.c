@@ -6,8 +6,45 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 static int msg_quiet, msg_json, msg_verbose;
+static int progress_shown;
+
+static int progress_wanted(void)
+{
+	return !msg_quiet && !msg_json && isatty(STDERR_FILENO);
+}
+
+void msg_progress(long done, long total, long failed, double seconds)
+{
+	if (!progress_wanted())
+		return;
+	char bar[33];
+	int width = 30, fill = total > 0 ? (int)(done * width / (total ? total : 1)) : 0;
+	if (fill > width)
+		fill = width;
+	for (int i = 0; i < width; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[width] = '\0';
+	double rate = seconds > 0 ? (double)done / seconds : 0;
+	if (total >= 0)
+		fprintf(stderr, "\r\033[K[%s] %ld/%ld  %.0f docs/s  %ld failed", bar, done, total,
+			rate, failed);
+	else
+		fprintf(stderr, "\r\033[K%ld done  %.0f docs/s  %ld failed", done, rate, failed);
+	fflush(stderr);
+	progress_shown = 1;
+}
+
+void msg_progress_end(void)
+{
+	if (progress_shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+		progress_shown = 0;
+	}
+}
 
 void msg_configure(int quiet, int json, int verbose)
 {
@@ -72,6 +109,11 @@ void msg_log(enum msg_level lvl, const char *id, const char *fmt, ...)
 	} else {
 		buf_printf(&line, "%s %s%s%s\n", id, lvl >= MSG_WARN ? names[lvl] : "",
 			   lvl >= MSG_WARN ? ": " : "", buf_str(&text));
+	}
+	if (progress_shown) {
+		/* the log line takes the progress line's place; it is redrawn next tick */
+		fputs("\r\033[K", stderr);
+		progress_shown = 0;
 	}
 	fwrite(line.data, 1, line.len, stderr);
 	fflush(stderr);

@@ -18,6 +18,11 @@ void msg_log(enum msg_level lvl, const char *id, const char *fmt, ...) OG_PRINTF
 #define msg_error(id, ...) msg_log(MSG_ERROR, id, __VA_ARGS__)
 #define msg_debug(id, ...) msg_log(MSG_DEBUG, id, __VA_ARGS__)
 
+/* A progress line on stderr, redrawn in place, only when stderr is a
+ * terminal and neither --quiet nor --log-json is on. total < 0: unknown. */
+void msg_progress(long done, long total, long failed, double seconds);
+void msg_progress_end(void);
+
 /* Appends s to b as a JSON string literal (with the quotes). */
 void json_string(struct buf *b, const char *s);
 

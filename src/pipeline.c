@@ -14,6 +14,7 @@
 
 #include "detect.h"
 #include "rules.h"
+#include "unpack.h"
 #include "wire.h"
 #include "xform.h"
 #include "xmlsafe.h"
@@ -116,8 +117,14 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	char *err = NULL;
 	xmlDocPtr doc = NULL, canonical = NULL;
 	res->size = (int64_t)len;
+	if (!res->id)
+		res->id = xstrdup(job->id);
+	if (!res->name)
+		res->name = xstrdup(job->name);
+	res->member = job->member;
 	sha256_hex(data, len, res->sha256);
-	gzip_into(data, len, &res->archive_gz);
+	if (!job->member)
+		gzip_into(data, len, &res->archive_gz);
 
 	if (detect_bytes(data, len, &err) < 0) {
 		pipeline_fail(res, "detect", HINT_SENDER, "%s", err);
@@ -196,8 +203,9 @@ out:
 	xmlFreeDoc(canonical);
 }
 
-void pipeline_run_file(const struct config *cfg, const struct doc_job *job, const char *path,
-		       struct doc_result *res)
+/* Reads a claimed file with the checks every input gets. */
+static int read_input(const struct config *cfg, const struct doc_job *job, const char *path,
+		      struct buf *data, struct doc_result *res)
 {
 	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0) {
@@ -207,36 +215,163 @@ void pipeline_run_file(const struct config *cfg, const struct doc_job *job, cons
 					     : "check the file's permissions and drop it again",
 			      "cannot open %s: %s", job->name,
 			      errno == ELOOP ? "it is a symbolic link" : strerror(errno));
-		return;
+		return -1;
 	}
 	struct stat st;
+	int rc = -1;
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		pipeline_fail(res, "read", "only regular files are read from in/",
 			      "%s is not a regular file", job->name);
-		close(fd);
-		return;
-	}
-	if (st.st_size > cfg->max_document_bytes) {
-		pipeline_fail(res, "read",
-			      "split the document or raise [engine] max_document_mb",
+	} else if (st.st_size > cfg->max_document_bytes) {
+		pipeline_fail(res, "read", "split the document or raise [engine] max_document_mb",
 			      "the file is %lld bytes, over the limit of %ld bytes",
 			      (long long)st.st_size, cfg->max_document_bytes);
-		close(fd);
-		return;
-	}
-	struct buf data = BUF_INIT;
-	if (read_fd_all(fd, &data, (size_t)cfg->max_document_bytes) < 0) {
+	} else if (read_fd_all(fd, data, (size_t)cfg->max_document_bytes) < 0) {
 		pipeline_fail(res, "read", "check the disk and drop the file again",
 			      "cannot read %s: %s", job->name, strerror(errno));
 	} else {
+		rc = 0;
+	}
+	close(fd);
+	return rc;
+}
+
+void pipeline_run_file(const struct config *cfg, const struct doc_job *job, const char *path,
+		       struct doc_result *res)
+{
+	struct buf data = BUF_INIT;
+	if (read_input(cfg, job, path, &data, res) == 0)
 		pipeline_run(cfg, job, buf_str(&data), data.len, 1, res);
+	buf_release(&data);
+}
+
+static struct unpack_limits limits_of(const struct config *cfg)
+{
+	struct unpack_limits l = { cfg->unpack_max_members, cfg->unpack_max_member_bytes,
+				   cfg->unpack_max_total_bytes, cfg->unpack_max_ratio,
+				   cfg->unpack_max_depth };
+	return l;
+}
+
+static const char *HINT_UNPACK = "check the archive (unpack it by hand and look), then ask "
+				 "the sender for a sound one, or raise the [unpack] limit "
+				 "named if the archive is genuine";
+
+static void fail_whole(struct doc_result *res, const struct doc_job *job, const char *orig,
+		       size_t olen, const char *err)
+{
+	res->id = xstrdup(job->id);
+	res->name = xstrdup(job->name);
+	res->size = (int64_t)olen;
+	sha256_hex(orig, olen, res->sha256);
+	pipeline_fail(res, "unpack", HINT_UNPACK, "%s", err);
+}
+
+/* An archive: the container result, then one result per member. */
+static int run_container(const struct config *cfg, const struct doc_job *job, const char *bytes,
+			 size_t len, const char *orig, size_t olen, int orig_compressed,
+			 struct doc_result **out)
+{
+	struct unpack_limits lim = limits_of(cfg);
+	struct unpack_result u;
+	char *err = NULL;
+	if (unpack_archive(bytes, len, job->name, &lim, &u, &err) < 0) {
+		*out = xcalloc(1, sizeof **out);
+		fail_whole(&(*out)[0], job, orig, olen, err);
+		free(err);
+		unpack_free(&u);
+		return 1;
+	}
+	int n = u.n + 1;
+	*out = xcalloc((size_t)n, sizeof **out);
+	struct doc_result *c = &(*out)[0];
+	c->id = xstrdup(job->id);
+	c->name = xstrdup(job->name);
+	c->container = 1;
+	c->ok = 1;
+	c->size = (int64_t)olen;
+	sha256_hex(orig, olen, c->sha256);
+	c->info.format = xstrdup(orig_compressed && !strcmp(u.format, "tar") ? "tar.gz" : u.format);
+	if (orig_compressed || !strcmp(u.format, "zip"))
+		buf_add(&c->archive_gz, orig, olen); /* already compressed: kept as it came */
+	else
+		gzip_into(orig, olen, &c->archive_gz);
+	c->info.warnings = xcalloc((size_t)(u.nnotes ? u.nnotes : 1), sizeof(char *));
+	for (int i = 0; i < u.nnotes; i++)
+		c->info.warnings[c->info.nwarnings++] = xasprintf("unpack: %s", u.notes[i]);
+	for (int i = 0; i < u.n; i++) {
+		struct doc_result *r = &(*out)[i + 1];
+		char *id = xasprintf("%s.%d", job->id, i + 1);
+		struct doc_job mj = { id, u.members[i].name, job->received, 1 };
+		if (u.members[i].refused) {
+			r->id = xstrdup(id);
+			r->name = xstrdup(u.members[i].name);
+			r->member = 1;
+			pipeline_fail(r, "unpack", HINT_UNPACK, "%s", u.members[i].refused);
+		} else {
+			pipeline_run(cfg, &mj, buf_str(&u.members[i].data), u.members[i].data.len, 1, r);
+			if (!r->ok)
+				buf_add(&r->input, u.members[i].data.data, u.members[i].data.len);
+		}
+		free(id);
+	}
+	unpack_free(&u);
+	return n;
+}
+
+int pipeline_run_input(const struct config *cfg, const struct doc_job *job, const char *path,
+		       struct doc_result **out)
+{
+	struct buf data = BUF_INIT, inner = BUF_INIT;
+	*out = NULL;
+	struct doc_result *one = xcalloc(1, sizeof *one);
+	if (read_input(cfg, job, path, &data, one) < 0) {
+		one->id = xstrdup(job->id);
+		one->name = xstrdup(job->name);
+		buf_release(&data);
+		*out = one;
+		return 1;
+	}
+	int n = 1;
+	enum unpack_kind kind = unpack_sniff(data.data, data.len);
+	if (kind == UNPACK_NONE) {
+		pipeline_run(cfg, job, buf_str(&data), data.len, 1, one);
+		*out = one;
+	} else if (kind == UNPACK_ARCHIVE) {
+		free(one);
+		n = run_container(cfg, job, data.data, data.len, data.data, data.len, 0, out);
+	} else {
+		struct unpack_limits lim = limits_of(cfg);
+		char *err = NULL;
+		if (unpack_gunzip(data.data, data.len, &lim, &inner, &err) < 0) {
+			fail_whole(one, job, data.data, data.len, err);
+			buf_add(&one->archive_gz, data.data, data.len);
+			free(err);
+			*out = one;
+		} else if (unpack_sniff(inner.data, inner.len) == UNPACK_ARCHIVE) {
+			free(one);
+			n = run_container(cfg, job, inner.data, inner.len, data.data, data.len, 1, out);
+		} else {
+			/* one gzip-compressed document: translated as itself, archived as sent */
+			struct doc_job gj = *job;
+			gj.member = 1;
+			pipeline_run(cfg, &gj, buf_str(&inner), inner.len, 1, one);
+			one->member = 0;
+			buf_reset(&one->archive_gz);
+			buf_add(&one->archive_gz, data.data, data.len);
+			*out = one;
+		}
 	}
 	buf_release(&data);
-	close(fd);
+	buf_release(&inner);
+	return n;
 }
 
 void pipeline_result_release(struct doc_result *res)
 {
+	free(res->id);
+	free(res->name);
+	buf_release(&res->input);
 	free(res->stage);
 	free(res->reason);
 	free(res->hint);
@@ -249,6 +384,15 @@ void pipeline_result_release(struct doc_result *res)
 		emit_output_release(&res->outputs[i]);
 	buf_release(&res->archive_gz);
 	memset(res, 0, sizeof *res);
+}
+
+char *pipeline_why_text(const char *id, const char *name, const char *received,
+			const char *stage, const char *reason, const char *hint)
+{
+	return xasprintf("document: %s\nfile: %s\nreceived: %s\nstage: %s\nerror: %s\n"
+			 "what to do: %s\n",
+			 id, name ? name : "", received ? received : "", stage ? stage : "",
+			 reason ? reason : "", hint ? hint : "");
 }
 
 /* The wire layout: keep encode and decode side by side. */
@@ -297,6 +441,11 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 		wire_put(m, r->outputs[k].data.data, r->outputs[k].data.len);
 	}
 	wire_put(m, r->archive_gz.data, r->archive_gz.len);
+	wire_puts(m, r->id);
+	wire_puts(m, r->name);
+	wire_put_i64(m, r->container);
+	wire_put_i64(m, r->member);
+	wire_put(m, r->input.data, r->input.len);
 }
 
 int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
@@ -363,5 +512,10 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 		wire_get_buf(&rd, &o->data);
 	}
 	wire_get_buf(&rd, &r->archive_gz);
+	r->id = wire_gets(&rd);
+	r->name = wire_gets(&rd);
+	r->container = (int)wire_get_i64(&rd);
+	r->member = (int)wire_get_i64(&rd);
+	wire_get_buf(&rd, &r->input);
 	return rd.bad ? -1 : 0;
 }

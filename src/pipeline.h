@@ -16,6 +16,11 @@
 #include "util.h"
 
 struct doc_result {
+	char *id;     /* the document ID: the job's, or "<job ID>.<n>" for an archive member */
+	char *name;   /* the name it arrived under ("batch.zip/orders/a.xml" for a member) */
+	int container; /* an archive: its members follow it in the result list */
+	int member;    /* a member of the archive before it in the list */
+	struct buf input; /* a failed member's bytes, for failed/ */
 	int ok;
 	char *stage;  /* where it failed: read, detect, parse, map, normalise, decide, emit */
 	char *reason; /* what went wrong, with line/column or path */
@@ -36,6 +41,7 @@ struct doc_job {
 	const char *id;
 	const char *name;  /* the name it arrived under */
 	const char *received; /* ISO time */
+	int member;        /* an archive member: no archive copy of its own */
 };
 
 /* Loads stylesheets, schemas and DTDs; -1 with *err when one is broken. */
@@ -48,8 +54,16 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 /* Reads path (no symlinks, regular files only, size limit) and runs it. */
 void pipeline_run_file(const struct config *cfg, const struct doc_job *job, const char *path,
 		       struct doc_result *res);
+/* Like pipeline_run_file, but unpacks gzip, zip and tar first: returns the
+ * number of results in *out (caller frees each and the array). For an
+ * archive, (*out)[0] is the container and the members follow. */
+int pipeline_run_input(const struct config *cfg, const struct doc_job *job, const char *path,
+		       struct doc_result **out);
 
 void pipeline_result_release(struct doc_result *res);
+/* The text of a .why file in failed/ (caller frees). */
+char *pipeline_why_text(const char *id, const char *name, const char *received,
+			const char *stage, const char *reason, const char *hint);
 void pipeline_result_encode(const struct doc_result *res, struct buf *msg);
 int pipeline_result_decode(const struct buf *msg, struct doc_result *res);
 /* Marks res failed (replacing any earlier failure). */

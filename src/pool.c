@@ -81,20 +81,29 @@ static void worker_main(const struct config *cfg, int fd)
 		wire_reader_init(&r, &msg);
 		char *id = wire_gets(&r), *name = wire_gets(&r), *path = wire_gets(&r),
 		     *received = wire_gets(&r);
-		struct doc_result res;
-		memset(&res, 0, sizeof res);
+		struct doc_result *res = NULL;
+		int n = 0;
 		if (r.bad || !id || !name || !path || !received) {
-			pipeline_fail(&res, "worker", "report this as a bug",
-				      "malformed job message");
+			res = xcalloc(1, sizeof *res);
+			n = 1;
+			pipeline_fail(res, "worker", "report this as a bug", "malformed job message");
 		} else {
-			struct doc_job job = { id, name, received };
+			struct doc_job job = { id, name, received, 0 };
 			cpu_timer(cfg->cpu_limit_seconds);
-			pipeline_run_file(cfg, &job, path, &res);
+			n = pipeline_run_input(cfg, &job, path, &res);
 			cpu_timer(0);
 		}
 		buf_reset(&msg);
-		pipeline_result_encode(&res, &msg);
-		pipeline_result_release(&res);
+		wire_put_i64(&msg, n);
+		struct buf one = BUF_INIT;
+		for (int i = 0; i < n; i++) {
+			buf_reset(&one);
+			pipeline_result_encode(&res[i], &one);
+			wire_put(&msg, one.data, one.len);
+			pipeline_result_release(&res[i]);
+		}
+		buf_release(&one);
+		free(res);
 		free(id);
 		free(name);
 		free(path);
@@ -217,15 +226,40 @@ static void death_reason(const struct config *cfg, int status, struct doc_result
 	}
 }
 
-int pool_wait(struct pool *p, struct pool_job **job, struct doc_result *res)
+static int decode_list(const struct buf *msg, struct doc_result **res)
 {
-	memset(res, 0, sizeof *res);
+	struct wire_reader rd;
+	wire_reader_init(&rd, msg);
+	int64_t n = wire_get_i64(&rd);
+	if (rd.bad || n < 1 || n > 10000000)
+		return -1;
+	*res = xcalloc((size_t)n, sizeof **res);
+	struct buf one = BUF_INIT;
+	for (int64_t i = 0; i < n; i++) {
+		wire_get_buf(&rd, &one);
+		if (rd.bad || pipeline_result_decode(&one, &(*res)[i]) < 0) {
+			for (int64_t k = 0; k <= i; k++)
+				pipeline_result_release(&(*res)[k]);
+			free(*res);
+			*res = NULL;
+			buf_release(&one);
+			return -1;
+		}
+	}
+	buf_release(&one);
+	return (int)n;
+}
+
+int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res)
+{
+	*res = NULL;
 	*job = NULL;
 	if (p->busy == 0)
 		return -1;
 	struct pollfd *fds = xcalloc((size_t)p->n, sizeof *fds);
 	int *idx = xcalloc((size_t)p->n, sizeof *idx);
-	for (;;) {
+	int n = -1;
+	while (n < 0) {
 		int nf = 0;
 		for (int i = 0; i < p->n; i++) {
 			if (!p->workers[i].job)
@@ -247,7 +281,7 @@ int pool_wait(struct pool *p, struct pool_job **job, struct doc_result *res)
 			if (now.tv_sec - w->started.tv_sec > 4 * p->cfg->cpu_limit_seconds + 5)
 				kill(w->pid, SIGKILL);
 		}
-		for (int k = 0; k < nf && rc > 0; k++) {
+		for (int k = 0; k < nf && rc > 0 && n < 0; k++) {
 			if (!fds[k].revents)
 				continue;
 			struct worker *w = &p->workers[idx[k]];
@@ -256,31 +290,31 @@ int pool_wait(struct pool *p, struct pool_job **job, struct doc_result *res)
 			*job = w->job;
 			w->job = NULL;
 			p->busy--;
-			if (got == 0 && pipeline_result_decode(&msg, res) == 0) {
-				buf_release(&msg);
-				free(fds);
-				free(idx);
-				return 0;
-			}
+			if (got == 0)
+				n = decode_list(&msg, res);
 			buf_release(&msg);
-			pipeline_result_release(res);
+			if (n > 0)
+				break;
+			/* the worker died (or spoke nonsense): its one document fails */
 			close(w->fd);
 			int status = 0;
+			kill(w->pid, SIGKILL);
 			waitpid(w->pid, &status, 0);
-			death_reason(p->cfg, status, res);
+			*res = xcalloc(1, sizeof **res);
+			(*res)[0].id = xstrdup((*job)->id);
+			(*res)[0].name = xstrdup((*job)->name);
+			death_reason(p->cfg, status, &(*res)[0]);
+			n = 1;
 			char *err = NULL;
 			if (spawn(p, w, &err) < 0) {
 				msg_error(NULL, "%s", err);
 				free(err);
 			}
-			free(fds);
-			free(idx);
-			return 0;
 		}
 	}
 	free(fds);
 	free(idx);
-	return -1;
+	return n;
 }
 
 void pool_stop(struct pool *p)

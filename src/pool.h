@@ -33,8 +33,10 @@ int pool_has_idle(const struct pool *p);
 /* Hands a job to an idle worker; the pool owns the job until returned. */
 int pool_submit(struct pool *p, struct pool_job *job, char **err);
 /* Waits for one finished job; fills *job (ownership back to the caller)
- * and *res. Returns 0, or -1 when nothing is in flight. */
-int pool_wait(struct pool *p, struct pool_job **job, struct doc_result *res);
+ * and its results (one per document: an archive gives its container and
+ * members; caller frees). Returns the number of results, or -1 when
+ * nothing is in flight. */
+int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res);
 void pool_stop(struct pool *p);
 void pool_job_free(struct pool_job *j);
 

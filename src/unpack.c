@@ -1,0 +1,298 @@
+/*
+ * unpack: see unpack.h.
+ */
+#include "unpack.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
+
+enum unpack_kind unpack_sniff(const char *data, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	if (len >= 2 && u[0] == 0x1f && u[1] == 0x8b)
+		return UNPACK_GZIP;
+	if (len >= 4 && u[0] == 'P' && u[1] == 'K' &&
+	    ((u[2] == 3 && u[3] == 4) || (u[2] == 5 && u[3] == 6)))
+		return UNPACK_ARCHIVE;
+	if (len >= 262 && !memcmp(data + 257, "ustar", 5))
+		return UNPACK_ARCHIVE;
+	return UNPACK_NONE;
+}
+
+static int ratio_exceeded(size_t out, size_t in, const struct unpack_limits *lim)
+{
+	return lim->max_ratio > 0 && out > 1048576 && out / (in ? in : 1) > (size_t)lim->max_ratio;
+}
+
+int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
+		  struct buf *out, char **err)
+{
+	*err = NULL;
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 32) != Z_OK) {
+		*err = xstrdup("cannot start the gzip decoder");
+		return -1;
+	}
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	int rc = Z_OK;
+	buf_reset(out);
+	while (rc != Z_STREAM_END || z.avail_in > 0) {
+		if (rc == Z_STREAM_END) {
+			/* concatenated gzip members are one stream (RFC 1952) */
+			if (inflateReset(&z) != Z_OK)
+				break;
+		}
+		buf_grow(out, 65536);
+		z.next_out = (Bytef *)out->data + out->len;
+		z.avail_out = (uInt)(out->cap - out->len - 1);
+		size_t before = z.avail_out;
+		rc = inflate(&z, Z_NO_FLUSH);
+		out->len += before - z.avail_out;
+		if (rc != Z_OK && rc != Z_STREAM_END) {
+			*err = xasprintf("the gzip data is corrupt (%s) after %zu bytes",
+					 z.msg ? z.msg : "inflate error", out->len);
+			inflateEnd(&z);
+			return -1;
+		}
+		if (out->len > (size_t)lim->max_member_bytes) {
+			*err = xasprintf("decompressed size passes the limit of %ld bytes "
+					 "([unpack] max_member_mb)", lim->max_member_bytes);
+			inflateEnd(&z);
+			return -1;
+		}
+		if (ratio_exceeded(out->len, len, lim)) {
+			*err = xasprintf("compression ratio over %ld:1 (a decompression bomb?); "
+					 "refused ([unpack] max_ratio)", lim->max_ratio);
+			inflateEnd(&z);
+			return -1;
+		}
+		if (rc == Z_OK && z.avail_in == 0 && z.avail_out != 0) {
+			*err = xstrdup("the gzip data is truncated");
+			inflateEnd(&z);
+			return -1;
+		}
+	}
+	out->data[out->len] = '\0';
+	inflateEnd(&z);
+	return 0;
+}
+
+struct walk {
+	const struct unpack_limits *lim;
+	struct unpack_result *res;
+	size_t total;
+	size_t compressed;
+};
+
+static void note(struct unpack_result *r, char *text)
+{
+	r->notes = xrealloc(r->notes, sizeof(char *) * (size_t)(r->nnotes + 1));
+	r->notes[r->nnotes++] = text;
+}
+
+static int walk_archive(struct walk *w, const char *data, size_t len, const char *prefix,
+			int depth, char **err);
+
+static int add_member(struct walk *w, const char *name, struct buf *data, int depth, char **err)
+{
+	enum unpack_kind k = unpack_sniff(data->data, data->len);
+	if (k == UNPACK_ARCHIVE || (k == UNPACK_GZIP && depth < w->lim->max_depth)) {
+		if (depth >= w->lim->max_depth) {
+			*err = xasprintf("%s: archives nested deeper than %d levels are refused",
+					 name, w->lim->max_depth);
+			return -1;
+		}
+		struct buf inner = BUF_INIT;
+		const char *bytes = data->data;
+		size_t n = data->len;
+		if (k == UNPACK_GZIP) {
+			if (unpack_gunzip(data->data, data->len, w->lim, &inner, err) < 0) {
+				char *e = *err;
+				*err = xasprintf("%s: %s", name, e);
+				free(e);
+				return -1;
+			}
+			if (unpack_sniff(inner.data, inner.len) != UNPACK_ARCHIVE) {
+				/* a gzip-compressed document inside the archive */
+				buf_release(data);
+				*data = inner;
+				return add_member(w, name, data, depth + 1, err);
+			}
+			bytes = inner.data;
+			n = inner.len;
+		}
+		int rc = walk_archive(w, bytes, n, name, depth + 1, err);
+		buf_release(&inner);
+		buf_release(data);
+		return rc;
+	}
+	if (w->res->n >= w->lim->max_members) {
+		*err = xasprintf("more than %ld members ([unpack] max_members)", w->lim->max_members);
+		return -1;
+	}
+	w->res->members = xrealloc(w->res->members,
+				   sizeof *w->res->members * (size_t)(w->res->n + 1));
+	struct unpack_member *m = &w->res->members[w->res->n++];
+	memset(m, 0, sizeof *m);
+	m->name = xstrdup(name);
+	m->data = *data;
+	memset(data, 0, sizeof *data);
+	return 0;
+}
+
+static int walk_archive(struct walk *w, const char *data, size_t len, const char *prefix,
+			int depth, char **err)
+{
+	struct archive *a = archive_read_new();
+	archive_read_support_filter_gzip(a);
+	archive_read_support_format_zip(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_gnutar(a);
+	if (archive_read_open_memory(a, data, len) != ARCHIVE_OK) {
+		*err = xasprintf("%s: not a readable zip or tar archive: %s", prefix,
+				 archive_error_string(a) ? archive_error_string(a) : "unknown format");
+		archive_read_free(a);
+		return -1;
+	}
+	if (!w->res->format) {
+		int f = archive_format(a);
+		w->res->format = (f & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP ? "zip" : "tar";
+	}
+	int rc = 0;
+	struct archive_entry *e;
+	long entries = 0;
+	for (;;) {
+		int r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_EOF)
+			break;
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			*err = xasprintf("%s: archive is corrupt: %s", prefix, archive_error_string(a));
+			rc = -1;
+			break;
+		}
+		if (++entries > w->lim->max_members * 4 + 16) {
+			*err = xasprintf("%s: more than %ld entries; refused ([unpack] max_members)",
+					 prefix, w->lim->max_members * 4 + 16);
+			rc = -1;
+			break;
+		}
+		const char *path = archive_entry_pathname(e);
+		char *name = xasprintf("%s/%s", prefix, path ? path : "(no name)");
+		mode_t type = archive_entry_filetype(e);
+		if (type != AE_IFREG) {
+			if (type != AE_IFDIR)
+				note(w->res, xasprintf("%s: skipped, not a regular file (%s)", name,
+						       type == AE_IFLNK ? "symbolic link"
+						       : archive_entry_hardlink(e) ? "hard link"
+										   : "device or special file"));
+			free(name);
+			continue;
+		}
+		if (archive_entry_hardlink(e)) {
+			note(w->res, xasprintf("%s: skipped, a hard link", name));
+			free(name);
+			continue;
+		}
+		struct buf body = BUF_INIT;
+		char *refused = NULL;
+		for (;;) {
+			buf_grow(&body, 65536);
+			la_ssize_t n = archive_read_data(a, body.data + body.len, body.cap - body.len - 1);
+			if (n < 0) {
+				*err = xasprintf("%s: cannot read: %s", name, archive_error_string(a));
+				rc = -1;
+				break;
+			}
+			if (n == 0)
+				break;
+			body.len += (size_t)n;
+			w->total += (size_t)n;
+			if (w->total > (size_t)w->lim->max_total_bytes) {
+				*err = xasprintf("%s: the archive unpacks to more than %ld bytes "
+						 "([unpack] max_total_mb)",
+						 prefix, w->lim->max_total_bytes);
+				rc = -1;
+				break;
+			}
+			if (ratio_exceeded(w->total, w->compressed, w->lim)) {
+				*err = xasprintf("%s: compression ratio over %ld:1 (a decompression "
+						 "bomb?); refused ([unpack] max_ratio)",
+						 prefix, w->lim->max_ratio);
+				rc = -1;
+				break;
+			}
+			if (body.len > (size_t)w->lim->max_member_bytes) {
+				refused = xasprintf("the member is larger than %ld bytes "
+						    "([unpack] max_member_mb)",
+						    w->lim->max_member_bytes);
+				archive_read_data_skip(a);
+				break;
+			}
+		}
+		if (rc < 0) {
+			buf_release(&body);
+			free(name);
+			break;
+		}
+		if (refused) {
+			buf_reset(&body);
+			if (w->res->n >= w->lim->max_members) {
+				*err = xasprintf("more than %ld members ([unpack] max_members)",
+						 w->lim->max_members);
+				rc = -1;
+			} else {
+				w->res->members = xrealloc(w->res->members, sizeof *w->res->members *
+									    (size_t)(w->res->n + 1));
+				struct unpack_member *m = &w->res->members[w->res->n++];
+				memset(m, 0, sizeof *m);
+				m->name = name;
+				m->refused = refused;
+				name = NULL;
+			}
+		} else {
+			buf_grow(&body, 0);
+			body.data[body.len] = '\0';
+			rc = add_member(w, name, &body, depth, err);
+		}
+		buf_release(&body);
+		free(name);
+		if (rc < 0)
+			break;
+	}
+	archive_read_free(a);
+	return rc;
+}
+
+int unpack_archive(const char *data, size_t len, const char *name,
+		   const struct unpack_limits *lim, struct unpack_result *res, char **err)
+{
+	*err = NULL;
+	memset(res, 0, sizeof *res);
+	struct walk w = { lim, res, 0, len };
+	int rc = walk_archive(&w, data, len, name, 0, err);
+	if (rc == 0 && res->n == 0 && !*err) {
+		*err = xasprintf("%s: the archive holds no regular file", name);
+		rc = -1;
+	}
+	return rc;
+}
+
+void unpack_free(struct unpack_result *res)
+{
+	for (int i = 0; i < res->n; i++) {
+		free(res->members[i].name);
+		buf_release(&res->members[i].data);
+		free(res->members[i].refused);
+	}
+	free(res->members);
+	for (int i = 0; i < res->nnotes; i++)
+		free(res->notes[i]);
+	free(res->notes);
+	memset(res, 0, sizeof *res);
+}

@@ -1,0 +1,188 @@
+#!/usr/bin/env bash
+# Batch operations: compressed and archived input, SFTP-safe pickup, the
+# cron-mode limits and summary, overlapping runs, and watch mode.
+. "$(dirname "$0")/lib.sh"
+GOLDEN="$ROOT/tests/data/golden"
+count() { find "$@" -type f 2>/dev/null | wc -l; }
+# An order with its own payloadID and order number.
+order() { sed "s/20200925.153043.77@buyer.example/$1@buyer.example/; s/orderID=\"SB-1001\"/orderID=\"$1\"/" \
+	"$GOLDEN/plain-no-doctype/input.xml"; }
+printf '[pickup]\nquiet_seconds = 0\n' > "$SCRATCH/fast.ini"
+
+# --- archives ----------------------------------------------------------------
+s=$(new_spool)
+mk="$SCRATCH/mk"; mkdir -p "$mk"
+order ZIP-1 > "$mk/a.xml"; order ZIP-2 > "$mk/b.xml"; order ZIP-3 > "$mk/c.xml"
+cp "$ROOT/tests/data/negative/malformed.xml" "$mk/bad.xml"
+python3 - "$mk" "$s/in" <<'PY'
+import sys, zipfile, tarfile, gzip, io, os
+mk, out = sys.argv[1], sys.argv[2]
+rd = lambda n: open(os.path.join(mk, n), 'rb').read()
+with zipfile.ZipFile(os.path.join(out, "batch.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("orders/a.xml", rd("a.xml"))
+    z.writestr("orders/bad.xml", rd("bad.xml"))
+    z.writestr("../../escape.xml", rd("b.xml"))          # a hostile name: shown, never used
+    info = zipfile.ZipInfo("link-to-passwd"); info.external_attr = (0o120777 << 16)
+    z.writestr(info, "/etc/passwd")                       # a symlink entry: skipped
+    inner = io.BytesIO()
+    with zipfile.ZipFile(inner, "w") as iz:
+        iz.writestr("inner/c.xml", rd("c.xml"))
+    z.writestr("nested.zip", inner.getvalue())
+def tar(path, mode, names):
+    with tarfile.open(path, mode) as t:
+        for arc, data in names:
+            ti = tarfile.TarInfo(arc); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+        ti = tarfile.TarInfo("/etc/evil-link"); ti.type = tarfile.SYMTYPE; ti.linkname = "/etc/passwd"; t.addfile(ti)
+tar(os.path.join(out, "plain.tar"), "w", [("t1.xml", rd("a.xml").replace(b"ZIP-1", b"TAR-1"))])
+tar(os.path.join(out, "orders.tgz"), "w:gz", [("t2.xml", rd("a.xml").replace(b"ZIP-1", b"TGZ-1")),
+                                              ("t3.xml", rd("a.xml").replace(b"ZIP-1", b"TGZ-2"))])
+open(os.path.join(out, "single.xml.gz"), "wb").write(gzip.compress(rd("a.xml").replace(b"ZIP-1", b"GZ-1")))
+open(os.path.join(out, "corrupt.zip"), "wb").write(b"PK\x03\x04" + b"\x00" * 40)
+# a zip bomb: 300 MB of zeros compress to about 300 kB
+with zipfile.ZipFile(os.path.join(out, "bomb.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    with z.open("zeros.xml", "w") as f:
+        chunk = b"\0" * (1 << 20)
+        for _ in range(300): f.write(chunk)
+PY
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/ar.out" 2> "$SCRATCH/ar.err"
+check "archives: exit 1 (a bad member and two bad archives)" test $? = 1
+ledger() { sqlite3 "$s/ledger.db" "$1"; }
+check "archives: zip members a, escape(b) and nested c translated" \
+	test "$(ledger "SELECT count(*) FROM orders WHERE order_id IN ('ZIP-1','ZIP-2','ZIP-3')")" = 3
+check "archives: members are linked to their archive in the ledger" \
+	test "$(ledger "SELECT count(*) FROM documents d JOIN documents p ON d.parent_id = p.id WHERE p.name = 'batch.zip'")" = 4
+check "archives: member IDs are the archive's ID plus a number" \
+	test "$(ledger "SELECT count(*) FROM documents WHERE parent_id IS NOT NULL AND id NOT LIKE parent_id || '.%'")" = 0
+bad=$(ledger "SELECT failed_path FROM documents WHERE name LIKE 'batch.zip/orders/bad.xml'")
+check "archives: the broken member alone failed, its bytes in failed/" cmp -s "$s/$bad" "$mk/bad.xml"
+check "archives: its .why names stage and line" grep -q "line 20, column 37" "$s/$bad.why"
+check "archives: the symlink entry was skipped with a note" grep -q "link-to-passwd: skipped, not a regular file (symbolic link)" "$SCRATCH/ar.err"
+check "archives: no file was created from an entry name" bash -c "! find '$SCRATCH' / -maxdepth 1 -name escape.xml 2>/dev/null | grep -q . && ! test -e '$s/escape.xml'"
+check "archives: tar, tar.gz and .gz orders translated" \
+	test "$(ledger "SELECT count(*) FROM orders WHERE order_id IN ('TAR-1','TGZ-1','TGZ-2','GZ-1')")" = 4
+check "archives: corrupt zip failed whole with a reason" grep -q "^stage: unpack" "$s"/failed/*-corrupt.zip.why
+check "archives: the zip bomb was refused by the ratio limit" grep -q "compression ratio over 200:1" "$s"/failed/*-bomb.zip.why
+check "archives: each archive is archived once, as sent" test "$(count "$s/archive")" = 4
+zip_arch=$(ls "$s"/archive/*/*/*/*-batch.zip.gz)
+check "archives: the zip is kept byte for byte" cmp -s "$zip_arch" <(python3 -c "import sys; sys.stdout.buffer.write(open('$zip_arch','rb').read())")
+check "archives: invariants hold" spool_invariants "$s"
+# limits from the configuration
+s=$(new_spool)
+python3 - "$s/in" <<'PY'
+import sys, zipfile, os
+with zipfile.ZipFile(os.path.join(sys.argv[1], "many.zip"), "w") as z:
+    for i in range(12): z.writestr("m%02d.xml" % i, "<x/>")
+with zipfile.ZipFile(os.path.join(sys.argv[1], "big-member.zip"), "w") as z:
+    z.writestr("big.xml", "<x>" + "a" * (2 << 20) + "</x>")
+    z.writestr("small.xml", "<x/>")
+PY
+printf '[pickup]\nquiet_seconds = 0\n[unpack]\nmax_members = 10\nmax_member_mb = 1\n' > "$SCRATCH/lim.ini"
+og run -c "$SCRATCH/lim.ini" --spool "$s" > /dev/null 2> "$SCRATCH/lim.err"
+check "limits: more members than max_members refuses the archive" grep -q "more than 10 members" "$s"/failed/*-many.zip.why
+check "limits: a member over max_member_mb fails alone" \
+	bash -c "grep -q 'larger than 1048576 bytes' '$s'/failed/*big.xml.why && grep -q 'small.xml' '$SCRATCH/lim.err'"
+check "limits: invariants hold" spool_invariants "$s"
+
+# --- pickup: incomplete files are not taken -----------------------------------
+s=$(new_spool)
+printf '[pickup]\nquiet_seconds = 2\n' > "$SCRATCH/quiet.ini"
+order SLOW-1 > "$SCRATCH/slow.xml"
+# an upload that keeps trickling in: 10 pieces, 0.4 s apart (never quiet for 2 s)
+python3 -c "
+import sys, time
+data = open('$SCRATCH/slow.xml', 'rb').read(); n = len(data) // 10 + 1
+with open('$s/in/slow.xml', 'wb') as f:
+    for i in range(10):
+        f.write(data[i * n:(i + 1) * n]); f.flush(); time.sleep(0.4)
+" &
+writer=$!
+for _ in $(seq 1 50); do [ -s "$s/in/slow.xml" ] && break; sleep 0.1; done
+og run -c "$SCRATCH/quiet.ini" --spool "$s" > "$SCRATCH/p1.out" 2>&1
+check "pickup: a file still being written is left alone" test -f "$s/in/slow.xml"
+check "pickup: the summary says so" grep -q "still being written, left in in/" "$SCRATCH/p1.out"
+wait $writer
+og run -c "$SCRATCH/quiet.ini" --spool "$s" > "$SCRATCH/p2.out" 2>&1
+check "pickup: once complete and quiet it is taken (cp && run works)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id='SLOW-1'")" = 1
+order OLD-1 > "$SCRATCH/old.xml"; touch -d '2001-01-01' "$SCRATCH/old.xml"
+cp -p "$SCRATCH/old.xml" "$s/in/old.xml"          # keeps the old mtime; ctime is new
+og run -c "$SCRATCH/quiet.ini" --spool "$s" > /dev/null 2>&1
+check "pickup: a copy with an old mtime is still judged by its ctime (waited, then taken)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id='OLD-1'")" = 1
+: > "$s/in/empty.xml"
+og run -c "$SCRATCH/quiet.ini" --spool "$s" > /dev/null 2>&1
+check "pickup: a zero-byte file fails after the quiet period, with a reason" grep -q "the file is empty" "$s"/failed/*-empty.xml.why
+# markers
+s=$(new_spool)
+printf '[pickup]\nquiet_seconds = 0\nmarker = ok\n' > "$SCRATCH/marker.ini"
+order MARK-1 > "$s/in/m1.xml"; order MARK-2 > "$s/in/m2.xml"; touch "$s/in/m2.xml.ok"
+og run -c "$SCRATCH/marker.ini" --spool "$s" > /dev/null 2>&1
+check "markers: without X.ok the file waits" test -f "$s/in/m1.xml"
+check "markers: with X.ok it is taken and the marker removed" \
+	bash -c "test ! -e '$s/in/m2.xml' && test ! -e '$s/in/m2.xml.ok' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT count(*) FROM orders WHERE order_id='MARK-2'\")\" = 1"
+# configurable ignore patterns
+printf '[pickup]\nquiet_seconds = 0\nignore = *.pgp, incoming-*\n' > "$SCRATCH/ign.ini"
+order IGN-1 > "$s/in/x.pgp"; order IGN-2 > "$s/in/incoming-1.xml"
+og run -c "$SCRATCH/ign.ini" --spool "$s" > /dev/null 2>&1
+check "pickup: configured ignore patterns are never taken" test -f "$s/in/x.pgp" -a -f "$s/in/incoming-1.xml"
+
+# --- cron mode: limits, summary, JSON logs, overlapping runs ------------------
+s=$(new_spool)
+for i in $(seq 1 30); do order "CRON-$i" > "$s/in/c$i.xml"; done
+og run -c "$SCRATCH/fast.ini" --max-files 10 --spool "$s" > "$SCRATCH/c1.out" 2>/dev/null
+check "cron: --max-files 10 claims ten" test "$(count "$s/in")" = 20
+check "cron: the summary counts per partner" grep -q "an01000000001 .*10 translated, 0 duplicates, 0 failed" "$SCRATCH/c1.out"
+check "cron: the summary gives files and bytes" grep -qE "files: 10 claimed \(0 archives\), [0-9.]+ kB read" "$SCRATCH/c1.out"
+og run -c "$SCRATCH/fast.ini" --log-json --max-files 5 --spool "$s" > /dev/null 2> "$SCRATCH/c2.err"
+check "cron: --log-json writes one JSON object per line" python3 -c "
+import json,sys
+lines=[l for l in open('$SCRATCH/c2.err') if l.strip()]
+assert len(lines) >= 5
+for l in lines:
+    o=json.loads(l); assert set(o) >= {'time','id','level','msg'}
+"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/c3a.out" 2>/dev/null &
+first=$!
+"$ORDERGATE" run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2> "$SCRATCH/c3b.err" &
+second=$!
+wait $first; rc1=$?; wait $second; rc2=$?
+check "cron: of two runs started at once one works and one stops (73) or waits its turn" \
+	bash -c "[ $rc1 = 0 -a \( $rc2 = 73 -o $rc2 = 0 \) ] || [ $rc2 = 0 -a $rc1 = 73 ]"
+check "cron: every order exactly once after overlapping runs" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT order_id) FROM orders")" = "30/30"
+check "cron: invariants hold" spool_invariants "$s"
+
+# --- progress bar on a terminal ------------------------------------------------
+s=$(new_spool)
+for i in $(seq 1 20); do order "TTY-$i" > "$s/in/t$i.xml"; done
+script -qec "'$ORDERGATE' run -c '$SCRATCH/fast.ini' --spool '$s'" /dev/null > "$SCRATCH/tty.out" 2>&1
+check "progress: a bar with counts and rate on a terminal" grep -q "20/20 .*docs/s" "$SCRATCH/tty.out"
+s2=$(new_spool); order NOTTY-1 > "$s2/in/n.xml"
+og run -c "$SCRATCH/fast.ini" --spool "$s2" > /dev/null 2> "$SCRATCH/notty.err"
+check "progress: no bar when stderr is not a terminal" bash -c "! grep -q 'docs/s' '$SCRATCH/notty.err'"
+
+# --- watch mode ------------------------------------------------------------------
+s=$(new_spool)
+printf '[pickup]\nquiet_seconds = 1\n[watch]\nrescan_seconds = 5\n' > "$SCRATCH/watch.ini"
+"$ORDERGATE" watch -c "$SCRATCH/watch.ini" --spool "$s" > "$SCRATCH/w.out" 2> "$SCRATCH/w.err" &
+wpid=$!
+sleep 1
+order WATCH-1 > "$s/in/.w1.xml.part"; mv "$s/in/.w1.xml.part" "$s/in/w1.xml"
+for _ in $(seq 1 40); do [ "$(count "$s/out")" -ge 2 ] && break; sleep 0.1; done
+check "watch: a file renamed into in/ is published within 4 s" test "$(count "$s/out")" -ge 2
+order WATCH-2 > "$s/in/w2.xml"        # written in place: taken after the quiet period
+for _ in $(seq 1 60); do [ "$(count "$s/out")" -ge 4 ] && break; sleep 0.1; done
+check "watch: a file written in place is taken after the quiet period" test "$(count "$s/out")" -ge 4
+for i in $(seq 1 20); do order "BURST-$i" > "$s/in/.b$i"; mv "$s/in/.b$i" "$s/in/b$i.xml"; done
+sleep 0.3
+kill -TERM $wpid
+wait $wpid
+check "watch: SIGTERM stops it with exit 0" test $? = 0
+check "watch: nothing half-done (work/ and tmp/ empty, invariants hold)" spool_invariants "$s"
+done_n=$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders")
+left=$(count "$s/in")
+check "watch: every burst file is either processed or still waiting in in/" test $((done_n + left)) = 22
+"$ORDERGATE" run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
+check "watch: a later run takes the rest; 22 orders once each" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT order_id) FROM orders")" = "22/22"
+finish
