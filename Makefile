@@ -50,19 +50,23 @@ setup:
 	fi
 
 $(BUILD)/obj/%.o: src/%.c $(wildcard src/*.h) | $(BUILD)/obj
-	$(CC) $(CFLAGS_ALL) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -c $< -o $@
 
 $(BUILD)/test/%.o: tests/unit/%.c $(wildcard src/*.h tests/unit/*.h) | $(BUILD)/test
-	$(CC) $(CFLAGS_ALL) -Isrc $(shell pkg-config --cflags $(TEST_PKGS)) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_ALL) -Isrc $(shell pkg-config --cflags $(TEST_PKGS)) -c $< -o $@
 
 $(BUILD)/obj $(BUILD)/test:
-	mkdir -p $@
+	@mkdir -p $@
 
 $(BUILD)/ordergate: $(OBJS)
-	$(CC) $(OPT) $(SAN) $(OBJS) $(LIBS) $(LDFLAGS) -o $@
+	@echo "  LINK    $@"
+	@$(CC) $(OPT) $(SAN) $(OBJS) $(LIBS) $(LDFLAGS) -o $@
 
 $(BUILD)/unit-tests: $(LIB_OBJS) $(TEST_OBJS)
-	$(CC) $(OPT) $(SAN) $(LIB_OBJS) $(TEST_OBJS) $(LIBS) $(shell pkg-config --libs $(TEST_PKGS)) $(LDFLAGS) -o $@
+	@echo "  LINK    $@"
+	@$(CC) $(OPT) $(SAN) $(LIB_OBJS) $(TEST_OBJS) $(LIBS) $(shell pkg-config --libs $(TEST_PKGS)) $(LDFLAGS) -o $@
 
 # The demo: a fresh spool filled from samples/, one run, and where things went.
 run: setup
@@ -95,10 +99,16 @@ valgrind: setup
 	@$(MAKE) --no-print-directory all $(BUILD)/unit-tests
 	@ORDERGATE=$(CURDIR)/$(BUILD)/ordergate UNIT=$(CURDIR)/$(BUILD)/unit-tests VALGRIND=1 bash tests/run-all.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ordergate
-	install -m 755 $(BUILD)/ordergate $(DESTDIR)$(PREFIX)/bin/ordergate
-	cp -r xslt maps $(DESTDIR)$(PREFIX)/share/ordergate/
+# Installs the binary (built to find its data under $(PREFIX)/share/ordergate),
+# the stylesheets and schemas, the default maps and the man pages.
+install: setup
+	@$(MAKE) --no-print-directory BUILD=$(BUILD)/install DATADIR=$(PREFIX)/share/ordergate all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/ordergate \
+	        $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5
+	install -m 755 $(BUILD)/install/ordergate $(DESTDIR)$(PREFIX)/bin/ordergate
+	cp -R xslt maps $(DESTDIR)$(PREFIX)/share/ordergate/
+	install -m 644 docs/ordergate.1 $(DESTDIR)$(PREFIX)/share/man/man1/ordergate.1
+	install -m 644 docs/ordergate.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/ordergate.conf.5
 
 clean:
 	rm -rf build build-asan

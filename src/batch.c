@@ -22,6 +22,13 @@
 #include "pool.h"
 #include "spool.h"
 
+/* A folder files are picked up from: the spool's in/, or an inbox. */
+struct source {
+	char *dir;           /* absolute */
+	const char *label;   /* "in" or the inbox name, for log lines */
+	const char *partner; /* bound partner, or NULL */
+};
+
 /* One document's result on its way to the ledger. An archive gives one
  * pending for the container and one per member; they share the job,
  * which the container's entry owns. */
@@ -47,6 +54,8 @@ struct run {
 	int ngroup, capgroup;
 	struct batch_stats *st;
 	struct timespec started;
+	struct source *sources; /* in/ first, then the inboxes */
+	int nsources;
 	long done;         /* documents finished, for the progress line */
 	long expected;     /* documents known to be waiting, -1 unknown */
 };
@@ -439,19 +448,32 @@ static struct pool_job *make_job(struct run *run, const char *id, const char *na
 	return j;
 }
 
-/* --- pickup: which names in in/ are complete ------------------------------ */
+/* --- pickup: which files are complete ----------------------------------- */
+
+struct candidate {
+	char *name;
+	int src;
+};
 
 struct candidates {
-	char **names;
+	struct candidate *c;
 	int n, head;
 };
 
 static void candidates_free(struct candidates *c)
 {
 	for (int i = c->head; i < c->n; i++)
-		free(c->names[i]);
-	free(c->names);
+		free(c->c[i].name);
+	free(c->c);
 	memset(c, 0, sizeof *c);
+}
+
+static void candidates_add(struct candidates *c, char *name, int src)
+{
+	c->c = xrealloc(c->c, sizeof *c->c * (size_t)(c->n + 1));
+	c->c[c->n].name = name;
+	c->c[c->n].src = src;
+	c->n++;
 }
 
 static int ignored(const struct config *cfg, const char *name)
@@ -472,36 +494,39 @@ static int is_marker(const char *name)
 	return str_ends_with(name, ".ok") || str_ends_with(name, ".done");
 }
 
-static int has_marker(struct run *run, const char *name)
+static int exists_in(const struct source *src, const char *name, const char *ext)
 {
-	const char *m = run->cfg->marker;
-	int ok = 0;
-	if (!strcmp(m, "ok") || !strcmp(m, "any")) {
-		char *p = xasprintf("in/%s.ok", name);
-		ok = spool_exists(&run->spool, p);
-		free(p);
-	}
-	if (!ok && (!strcmp(m, "done") || !strcmp(m, "any"))) {
-		char *p = xasprintf("in/%s.done", name);
-		ok = spool_exists(&run->spool, p);
-		free(p);
-	}
+	char *p = xasprintf("%s/%s%s", src->dir, name, ext);
+	struct stat st;
+	int ok = lstat(p, &st) == 0;
+	free(p);
 	return ok;
 }
 
-static void remove_markers(struct run *run, const char *name)
+static int has_marker(const struct run *run, const struct source *src, const char *name)
+{
+	const char *m = run->cfg->marker;
+	int ok = 0;
+	if (!strcmp(m, "ok") || !strcmp(m, "any"))
+		ok = exists_in(src, name, ".ok");
+	if (!ok && (!strcmp(m, "done") || !strcmp(m, "any")))
+		ok = exists_in(src, name, ".done");
+	return ok;
+}
+
+static void remove_markers(const struct source *src, const char *name)
 {
 	static const char *ext[] = { ".ok", ".done" };
 	for (size_t i = 0; i < ARRAY_SIZE(ext); i++) {
-		char *p = xasprintf("%s/in/%s%s", run->spool.root, name, ext[i]);
+		char *p = xasprintf("%s/%s%s", src->dir, name, ext[i]);
 		unlink(p);
 		free(p);
 	}
 }
 
-static int stat_in(struct run *run, const char *name, struct stat *st)
+static int stat_in(const struct source *src, const char *name, struct stat *st)
 {
-	char *p = xasprintf("%s/in/%s", run->spool.root, name);
+	char *p = xasprintf("%s/%s", src->dir, name);
 	int rc = lstat(p, st);
 	free(p);
 	return rc;
@@ -516,48 +541,61 @@ static int quiet_since(const struct stat *st, time_t now, int quiet)
 	return now - last >= quiet;
 }
 
-/* Lists the complete files in in/. immediate (may be NULL) names files
- * known complete (renamed in, seen by inotify). When wait is set, files
- * that were written moments ago are waited for, at most quiet_seconds. */
-static void pickup_scan(struct run *run, struct candidates *out, int wait, char **immediate,
-			int nimmediate)
+struct young {
+	char *name;
+	int src;
+	struct stat st;
+};
+
+/* Lists the complete files of every source. immediate (may be empty) holds
+ * files known complete (renamed in, seen by inotify). When wait is set,
+ * files written moments ago are waited for, at most quiet_seconds. */
+static void pickup_scan(struct run *run, struct candidates *out, int wait,
+			const struct candidates *immediate)
 {
 	const struct config *cfg = run->cfg;
-	char **names;
-	int n;
 	memset(out, 0, sizeof *out);
-	if (spool_list(&run->spool, "in", &names, &n, 1) < 0)
-		return;
-	out->names = xcalloc((size_t)(n ? n : 1), sizeof(char *));
-	char **young = xcalloc((size_t)(n ? n : 1), sizeof(char *));
-	struct stat *young_st = xcalloc((size_t)(n ? n : 1), sizeof *young_st);
+	struct young *young = NULL;
 	int nyoung = 0;
 	time_t now = time(NULL);
-	for (int i = 0; i < n; i++) {
-		struct stat st;
-		int take = 0, keep = 0;
-		if (ignored(cfg, names[i]) || (strcmp(cfg->marker, "none") && is_marker(names[i])) ||
-		    stat_in(run, names[i], &st) < 0 || S_ISDIR(st.st_mode)) {
-			take = 0;
-		} else if (strcmp(cfg->marker, "none") && !has_marker(run, names[i])) {
-			take = 0;
-		} else if (S_ISLNK(st.st_mode) || quiet_since(&st, now, cfg->quiet_seconds)) {
-			take = 1;
-		} else {
-			for (int k = 0; k < nimmediate && !take; k++)
-				take = !strcmp(immediate[k], names[i]);
-			keep = !take;
+	for (int k = 0; k < run->nsources; k++) {
+		const struct source *src = &run->sources[k];
+		char **names;
+		int n;
+		if (spool_list(&run->spool, src->dir, &names, &n, 1) < 0) {
+			msg_warn(NULL, "cannot list %s: %s", src->dir, strerror(errno));
+			continue;
 		}
-		if (take) {
-			out->names[out->n++] = names[i];
-		} else if (keep) {
-			young_st[nyoung] = st;
-			young[nyoung++] = names[i];
-		} else {
-			free(names[i]);
+		for (int i = 0; i < n; i++) {
+			struct stat st;
+			int take = 0, keep = 0;
+			if (ignored(cfg, names[i]) ||
+			    (strcmp(cfg->marker, "none") && is_marker(names[i])) ||
+			    stat_in(src, names[i], &st) < 0 || S_ISDIR(st.st_mode)) {
+				take = 0;
+			} else if (strcmp(cfg->marker, "none") && !has_marker(run, src, names[i])) {
+				take = 0;
+			} else if (S_ISLNK(st.st_mode) || quiet_since(&st, now, cfg->quiet_seconds)) {
+				take = 1;
+			} else {
+				for (int m = 0; immediate && m < immediate->n && !take; m++)
+					take = immediate->c[m].src == k &&
+					       !strcmp(immediate->c[m].name, names[i]);
+				keep = !take;
+			}
+			if (take) {
+				candidates_add(out, names[i], k);
+			} else if (keep) {
+				young = xrealloc(young, sizeof *young * (size_t)(nyoung + 1));
+				young[nyoung].name = names[i];
+				young[nyoung].src = k;
+				young[nyoung++].st = st;
+			} else {
+				free(names[i]);
+			}
 		}
+		free(names);
 	}
-	free(names);
 	if (wait && nyoung > 0) {
 		/* `cp order.xml in/ && ordergate run` must work: wait for files
 		 * that stopped changing, at most one quiet period */
@@ -565,46 +603,51 @@ static void pickup_scan(struct run *run, struct candidates *out, int wait, char 
 		now = time(NULL);
 		for (int i = 0; i < nyoung; i++) {
 			struct stat st;
-			if (stat_in(run, young[i], &st) == 0 && st.st_size == young_st[i].st_size &&
-			    st.st_ctime == young_st[i].st_ctime && quiet_since(&st, now, cfg->quiet_seconds)) {
-				out->names = xrealloc(out->names, sizeof(char *) * (size_t)(out->n + 1));
-				out->names[out->n++] = young[i];
-				young[i] = NULL;
+			const struct stat *was = &young[i].st;
+			if (stat_in(&run->sources[young[i].src], young[i].name, &st) == 0 &&
+			    st.st_size == was->st_size && st.st_ctime == was->st_ctime &&
+			    quiet_since(&st, now, cfg->quiet_seconds)) {
+				candidates_add(out, young[i].name, young[i].src);
+				young[i].name = NULL;
 			}
 		}
 	}
 	for (int i = 0; i < nyoung; i++) {
-		if (young[i]) {
-			if (wait)
-				msg_info(NULL, "in/%s is still being written; left for the next run",
-					 young[i]);
-			run->st->still_changing += wait;
-			free(young[i]);
+		if (young[i].name) {
+			if (wait) {
+				msg_info(NULL, "%s/%s is still being written; left for the next run",
+					 run->sources[young[i].src].label, young[i].name);
+				run->st->still_changing++;
+			}
+			free(young[i].name);
 		}
 	}
 	free(young);
-	free(young_st);
 }
 
 /* Claims the next candidate: returns a job, or NULL when none is left. */
 static struct pool_job *claim_next(struct run *run, struct candidates *c, char **err)
 {
 	while (c->head < c->n) {
-		char *name = c->names[c->head++];
+		struct candidate *cand = &c->c[c->head++];
+		const struct source *src = &run->sources[cand->src];
 		char id[SPOOL_ID_LEN + 1];
 		char *work = NULL;
 		spool_new_id(id);
-		int rc = spool_claim(&run->spool, name, id, &work, err);
+		int rc = spool_claim_from(&run->spool, src->dir, cand->name, id, &work, err);
 		struct pool_job *j = NULL;
 		if (rc == 0) {
 			if (strcmp(run->cfg->marker, "none"))
-				remove_markers(run, name);
-			msg_debug(id, "claimed in/%s", name);
-			j = make_job(run, id, name, work);
+				remove_markers(src, cand->name);
+			msg_debug(id, "claimed %s/%s", src->label, cand->name);
+			j = make_job(run, id, cand->name, work);
+			if (src->partner)
+				j->partner = xstrdup(src->partner);
 			run->st->files++;
 		}
 		free(work);
-		free(name);
+		free(cand->name);
+		cand->name = NULL;
 		if (rc < 0)
 			return NULL;
 		if (j)
@@ -742,33 +785,36 @@ static int workers_for(const struct config *cfg, const struct batch_opts *o)
 	return n > 0 ? (int)n : 1;
 }
 
-/* Watch mode: inotify on in/ plus a periodic rescan as a safety net. A
- * file renamed into in/ (IN_MOVED_TO) is complete by the rename convention
- * and taken at once; anything else waits for the quiet period. */
+/* Watch mode: inotify on every source plus a periodic rescan as a safety
+ * net. A file renamed into a source (IN_MOVED_TO) is complete by the rename
+ * convention and taken at once; anything else waits for the quiet period. */
 static int watch_loop(struct run *run, struct queue *q, char **err)
 {
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
-	char *in = spool_path(&run->spool, "in");
-	if (fd < 0 || inotify_add_watch(fd, in, IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB) < 0) {
-		*err = xasprintf("cannot watch %s: %s", in, strerror(errno));
-		free(in);
-		if (fd >= 0)
-			close(fd);
+	if (fd < 0) {
+		*err = xasprintf("cannot start inotify: %s", strerror(errno));
 		return -1;
 	}
-	free(in);
-	msg_info(NULL, "watching %s/in (rescan every %d s); stop with SIGTERM or Ctrl-C",
-		 run->spool.root, run->cfg->rescan_seconds);
-	char **moved = NULL;
-	int nmoved = 0, rc = 0;
-	time_t last_scan = 0;
+	int *wds = xcalloc((size_t)run->nsources, sizeof *wds);
+	for (int k = 0; k < run->nsources; k++) {
+		wds[k] = inotify_add_watch(fd, run->sources[k].dir,
+					   IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB);
+		if (wds[k] < 0) {
+			*err = xasprintf("cannot watch %s: %s", run->sources[k].dir, strerror(errno));
+			free(wds);
+			close(fd);
+			return -1;
+		}
+	}
+	msg_info(NULL, "watching %s/in%s (rescan every %d s); stop with SIGTERM or Ctrl-C",
+		 run->spool.root, run->nsources > 1 ? " and the inboxes" : "",
+		 run->cfg->rescan_seconds);
+	struct candidates moved = { NULL, 0, 0 };
+	int rc = 0;
 	while (!stop_requested && rc == 0) {
 		struct candidates c;
-		pickup_scan(run, &c, 0, moved, nmoved);
-		for (int i = 0; i < nmoved; i++)
-			free(moved[i]);
-		nmoved = 0;
-		last_scan = time(NULL);
+		pickup_scan(run, &c, 0, &moved);
+		candidates_free(&moved);
 		rc = process(run, q, &c, err);
 		candidates_free(&c);
 		if (rc < 0 || stop_requested)
@@ -789,20 +835,42 @@ static int watch_loop(struct run *run, struct queue *q, char **err)
 		while ((len = read(fd, evbuf, sizeof evbuf)) > 0) {
 			for (char *p = evbuf; p < evbuf + len;) {
 				struct inotify_event *ev = (struct inotify_event *)(void *)p;
-				if ((ev->mask & IN_MOVED_TO) && ev->len) {
-					moved = xrealloc(moved, sizeof(char *) * (size_t)(nmoved + 1));
-					moved[nmoved++] = xstrdup(ev->name);
-				}
+				for (int k = 0; k < run->nsources; k++)
+					if ((ev->mask & IN_MOVED_TO) && ev->len && ev->wd == wds[k])
+						candidates_add(&moved, xstrdup(ev->name), k);
 				p += sizeof *ev + ev->len;
 			}
 		}
-		(void)last_scan;
 	}
-	for (int i = 0; i < nmoved; i++)
-		free(moved[i]);
-	free(moved);
+	candidates_free(&moved);
+	free(wds);
 	close(fd);
 	return rc;
+}
+
+static void sources_init(struct run *run)
+{
+	const struct config *cfg = run->cfg;
+	run->nsources = 1 + cfg->ninboxes;
+	run->sources = xcalloc((size_t)run->nsources, sizeof *run->sources);
+	run->sources[0].dir = spool_path(&run->spool, "in");
+	run->sources[0].label = "in";
+	for (int i = 0; i < cfg->ninboxes; i++) {
+		struct source *src = &run->sources[i + 1];
+		char *real = realpath(cfg->inboxes[i].dir, NULL);
+		src->dir = real ? real : xstrdup(cfg->inboxes[i].dir);
+		src->label = cfg->inboxes[i].name;
+		src->partner = cfg->inboxes[i].partner;
+	}
+}
+
+static void sources_free(struct run *run)
+{
+	for (int i = 0; i < run->nsources; i++)
+		free(run->sources[i].dir);
+	free(run->sources);
+	run->sources = NULL;
+	run->nsources = 0;
 }
 
 int batch_run(const struct config *cfg, const struct batch_opts *opts, struct batch_stats *st)
@@ -851,12 +919,13 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	free(ledger_path);
 	if (lrc < 0 || recover(&run, &q, &err) < 0)
 		goto tempfail;
+	sources_init(&run);
 	if (opts->watch) {
 		if (watch_loop(&run, &q, &err) < 0)
 			goto tempfail;
 	} else {
 		struct candidates c;
-		pickup_scan(&run, &c, 1, NULL, 0);
+		pickup_scan(&run, &c, 1, NULL);
 		run.expected = (q.n - q.head) + c.n;
 		if (opts->max_files > 0 && run.expected > opts->max_files)
 			run.expected = opts->max_files;
@@ -883,6 +952,7 @@ out:
 		pool_job_free(q.jobs[i]);
 	free(q.jobs);
 	pool_stop(&run.pool);
+	sources_free(&run);
 	ledger_close(&run.ledger);
 	spool_close(&run.spool);
 	pipeline_shutdown();

@@ -91,11 +91,50 @@ static int parse_bool(const char *v, int *out)
 	return -1;
 }
 
+static int inbox_key(struct load_state *st, const char *iname, const char *name,
+		     const char *value)
+{
+	struct config *c = st->c;
+	struct inbox *ib = NULL;
+	for (int i = 0; i < c->ninboxes && !ib; i++)
+		if (!strcmp(c->inboxes[i].name, iname))
+			ib = &c->inboxes[i];
+	if (!ib) {
+		if (c->ninboxes == CONFIG_MAX_INBOXES)
+			return set_err(st, "more than %d [inbox] sections", CONFIG_MAX_INBOXES);
+		ib = &c->inboxes[c->ninboxes++];
+		ib->name = xstrdup(iname);
+		ib->format = xstrdup("auto");
+	}
+	char **field = !strcasecmp(name, "dir")	      ? &ib->dir
+		       : !strcasecmp(name, "partner") ? &ib->partner
+		       : !strcasecmp(name, "format")  ? &ib->format
+						      : NULL;
+	if (!field)
+		return set_err(st, "unknown key \"%s\" in section [inbox %s] (dir, partner, format)",
+			       name, iname);
+	if (field == &ib->format && strcasecmp(value, "auto") && strcasecmp(value, "cxml"))
+		return set_err(st, "[inbox %s] format: \"%s\" is not auto or cxml", iname, value);
+	if (field == &ib->partner) {
+		char *safe = safe_name(value, 64);
+		int same = !strcmp(safe, value);
+		free(safe);
+		if (!same || !*value)
+			return set_err(st, "[inbox %s] partner: \"%s\" may hold only letters, "
+				       "digits, '.', '_' and '-' (it names a folder)", iname, value);
+	}
+	free(*field);
+	*field = xstrdup(value);
+	return 1;
+}
+
 static int on_key(void *user, const char *section, const char *name, const char *value)
 {
 	struct load_state *st = user;
 	if (!name)
 		return 1; /* a section header alone */
+	if (!strncasecmp(section, "inbox ", 6) && section[6])
+		return inbox_key(st, section + 6, name, value);
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
 		const struct key *k = &keys[i];
 		if (strcasecmp(k->section, section) || strcasecmp(k->name, name))
@@ -187,6 +226,12 @@ static int load(struct config *c, const char *path, char **err)
 		*err = xasprintf("%s:%d: not a section header or key = value line", path, rc);
 		return -1;
 	}
+	for (int i = 0; i < c->ninboxes; i++) {
+		if (!c->inboxes[i].dir) {
+			*err = xasprintf("%s: [inbox %s] needs a dir", path, c->inboxes[i].name);
+			return -1;
+		}
+	}
 	if (strcmp(c->marker, "none") && strcmp(c->marker, "ok") && strcmp(c->marker, "done") &&
 	    strcmp(c->marker, "any")) {
 		*err = xasprintf("%s: [pickup] marker: \"%s\" is not none, ok, done or any", path,
@@ -216,6 +261,12 @@ void config_release(struct config *c)
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++)
 		if (keys[i].type == K_STR)
 			free(*(char **)((char *)c + keys[i].offset));
+	for (int i = 0; i < c->ninboxes; i++) {
+		free(c->inboxes[i].name);
+		free(c->inboxes[i].dir);
+		free(c->inboxes[i].partner);
+		free(c->inboxes[i].format);
+	}
 	memset(c, 0, sizeof *c);
 }
 

@@ -9,6 +9,18 @@
 
 #include <stddef.h>
 
+#define CONFIG_MAX_INBOXES 32
+
+/* An extra input folder bound to a partner: files dropped there are
+ * claimed into the spool like those in in/ and published under the
+ * partner's name. It must be on the spool's filesystem. */
+struct inbox {
+	char *name;
+	char *dir;
+	char *partner;
+	char *format; /* auto (by content) or cxml */
+};
+
 struct config {
 	/* [spool] */
 	char *spool_dir;
@@ -34,6 +46,9 @@ struct config {
 	char *ignore;            /* extra glob patterns never taken, comma-separated */
 	/* [watch] */
 	int rescan_seconds;
+	/* [inbox NAME] sections */
+	struct inbox inboxes[CONFIG_MAX_INBOXES];
+	int ninboxes;
 	/* [identity]: how ordergate names itself in what it writes */
 	char *our_domain;
 	char *our_identity;

@@ -202,7 +202,7 @@ static int cmd_translate(int argc, char **argv)
 	char now[32];
 	iso_time(og_now(), now);
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	struct doc_job job = { id, base, now, 0 };
+	struct doc_job job = { .id = id, .name = base, .received = now };
 	struct doc_result *results = NULL;
 	int n = pipeline_run_input(&cfg, &job, file, &results);
 	int code = EXIT_OK;

@@ -168,7 +168,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	char *ldom = lower(dom);
 	res->sender_key = xasprintf("%s:%s", ldom, ident ? ident : "");
 	char *lid = lower(ident);
-	res->partner = safe_name(lid, 64);
+	res->partner = safe_name(job->partner ? job->partner : lid, 64);
 	free(ldom);
 	free(lid);
 
@@ -302,7 +302,8 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	for (int i = 0; i < u.n; i++) {
 		struct doc_result *r = &(*out)[i + 1];
 		char *id = xasprintf("%s.%d", job->id, i + 1);
-		struct doc_job mj = { id, u.members[i].name, job->received, 1 };
+		struct doc_job mj = { .id = id, .name = u.members[i].name, .received = job->received,
+				      .member = 1, .partner = job->partner };
 		if (u.members[i].refused) {
 			r->id = xstrdup(id);
 			r->name = xstrdup(u.members[i].name);

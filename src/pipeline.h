@@ -42,6 +42,7 @@ struct doc_job {
 	const char *name;  /* the name it arrived under */
 	const char *received; /* ISO time */
 	int member;        /* an archive member: no archive copy of its own */
+	const char *partner; /* bound by the inbox it came through, or NULL */
 };
 
 /* Loads stylesheets, schemas and DTDs; -1 with *err when one is broken. */

@@ -43,6 +43,7 @@ void pool_job_free(struct pool_job *j)
 	free(j->work_name);
 	free(j->path);
 	free(j->received);
+	free(j->partner);
 	free(j);
 }
 
@@ -80,7 +81,7 @@ static void worker_main(const struct config *cfg, int fd)
 		struct wire_reader r;
 		wire_reader_init(&r, &msg);
 		char *id = wire_gets(&r), *name = wire_gets(&r), *path = wire_gets(&r),
-		     *received = wire_gets(&r);
+		     *received = wire_gets(&r), *partner = wire_gets(&r);
 		struct doc_result *res = NULL;
 		int n = 0;
 		if (r.bad || !id || !name || !path || !received) {
@@ -88,7 +89,8 @@ static void worker_main(const struct config *cfg, int fd)
 			n = 1;
 			pipeline_fail(res, "worker", "report this as a bug", "malformed job message");
 		} else {
-			struct doc_job job = { id, name, received, 0 };
+			struct doc_job job = { .id = id, .name = name, .received = received,
+					       .partner = partner };
 			cpu_timer(cfg->cpu_limit_seconds);
 			n = pipeline_run_input(cfg, &job, path, &res);
 			cpu_timer(0);
@@ -108,6 +110,7 @@ static void worker_main(const struct config *cfg, int fd)
 		free(name);
 		free(path);
 		free(received);
+		free(partner);
 		if (wire_send(fd, &msg) < 0)
 			break;
 		buf_reset(&msg);
@@ -178,6 +181,7 @@ int pool_submit(struct pool *p, struct pool_job *job, char **err)
 		wire_puts(&msg, job->name);
 		wire_puts(&msg, job->path);
 		wire_puts(&msg, job->received);
+		wire_puts(&msg, job->partner);
 		int rc = wire_send(w->fd, &msg);
 		buf_release(&msg);
 		if (rc < 0) {

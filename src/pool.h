@@ -16,6 +16,7 @@
 
 struct pool_job {
 	char *id, *name, *work_name, *path, *received;
+	char *partner; /* bound by the inbox, or NULL */
 };
 
 struct worker;

@@ -151,7 +151,7 @@ static int cmp_names(const void *a, const void *b)
 
 int spool_list(struct spool *s, const char *dir, char ***names, int *n, int skip_temp)
 {
-	char *p = spool_path(s, dir);
+	char *p = dir[0] == '/' ? xstrdup(dir) : spool_path(s, dir);
 	DIR *d = opendir(p);
 	free(p);
 	*names = NULL;
@@ -182,11 +182,20 @@ int spool_list(struct spool *s, const char *dir, char ***names, int *n, int skip
 int spool_claim(struct spool *s, const char *name, const char *id, char **work_name,
 		char **err)
 {
+	char *in = spool_path(s, "in");
+	int rc = spool_claim_from(s, in, name, id, work_name, err);
+	free(in);
+	return rc;
+}
+
+int spool_claim_from(struct spool *s, const char *dir, const char *name, const char *id,
+		     char **work_name, char **err)
+{
 	*err = NULL;
 	char *safe = safe_name(name, 120);
 	*work_name = xasprintf("%s-%s", id, safe);
 	free(safe);
-	char *from = xasprintf("%s/in/%s", s->root, name);
+	char *from = xasprintf("%s/%s", dir, name);
 	char *to = xasprintf("%s/work/%s", s->root, *work_name);
 	int rc = rename(from, to);
 	int e = errno;
@@ -198,7 +207,10 @@ int spool_claim(struct spool *s, const char *name, const char *id, char **work_n
 	*work_name = NULL;
 	if (e == ENOENT)
 		return 1;
-	*err = xasprintf("cannot claim in/%s: %s", name, strerror(e));
+	*err = e == EXDEV ? xasprintf("cannot claim %s/%s: the folder is on another filesystem "
+				      "than the spool, so the move cannot be atomic; put it on "
+				      "the spool's filesystem", dir, name)
+			  : xasprintf("cannot claim %s/%s: %s", dir, name, strerror(e));
 	return -1;
 }
 

@@ -38,12 +38,17 @@ void spool_new_id(char out[SPOOL_ID_LEN + 1]);
 /* 1 if name starts with a well-formed ID followed by '-'. */
 int spool_parse_work_name(const char *name, char id[SPOOL_ID_LEN + 1], const char **orig);
 
-/* Candidate file names in in/ (sorted), skipping dotfiles and temporary
- * upload names. The caller frees each name and the array. */
+/* File names in a spool folder (or an absolute folder), sorted; with
+ * skip_temp, without dotfiles and temporary upload names. The caller frees
+ * each name and the array. */
 int spool_list(struct spool *s, const char *dir, char ***names, int *n, int skip_temp);
 /* Claims in/NAME as work/ID-NAME: 0 claimed, 1 someone else took it. */
 int spool_claim(struct spool *s, const char *name, const char *id, char **work_name,
 		char **err);
+
+/* The same from another folder (an inbox) on the spool's filesystem. */
+int spool_claim_from(struct spool *s, const char *dir, const char *name, const char *id,
+		     char **work_name, char **err);
 
 char *spool_path(const struct spool *s, const char *rel);
 int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t len,

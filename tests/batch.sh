@@ -185,4 +185,46 @@ check "watch: every burst file is either processed or still waiting in in/" test
 "$ORDERGATE" run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
 check "watch: a later run takes the rest; 22 orders once each" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT order_id) FROM orders")" = "22/22"
+# --- inboxes: several folders bound to partners, one run -----------------------
+s=$(new_spool)
+mkdir -p "$s/sftp/acme/upload" "$s/sftp/zinc/upload"
+cat > "$SCRATCH/inbox.ini" <<INI
+[pickup]
+quiet_seconds = 0
+[inbox acme]
+dir = $s/sftp/acme/upload
+partner = acme
+[inbox zinc]
+dir = $s/sftp/zinc/upload
+partner = zinc-gmbh
+INI
+order INBOX-A > "$s/sftp/acme/upload/a.xml"
+order INBOX-Z > "$s/sftp/zinc/upload/z.xml"
+order INBOX-IN > "$s/in/i.xml"
+og run -c "$SCRATCH/inbox.ini" --spool "$s" > "$SCRATCH/ib.out" 2>&1
+check "inboxes: one run serves every inbox and in/" test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders")" = 3
+check "inboxes: the acme inbox publishes under out/acme/" test "$(count "$s/out/acme")" = 2
+check "inboxes: the zinc inbox publishes under out/zinc-gmbh/" test "$(count "$s/out/zinc-gmbh")" = 2
+check "inboxes: in/ keeps the sender-derived partner" test "$(count "$s/out/an01000000001")" = 2
+check "inboxes: the summary lists each partner" grep -q "acme .*1 translated" "$SCRATCH/ib.out"
+printf '[inbox x]\npartner = ../evil\ndir = /tmp\n' > "$SCRATCH/evil.ini"
+og check-config "$SCRATCH/evil.ini" > /dev/null 2> "$SCRATCH/evil.err"
+check "inboxes: a partner name that could steer a path is refused" grep -q "partner: \"../evil\" may hold only" "$SCRATCH/evil.err"
+
+# --- make install: the installed binary finds its stylesheets ----------------
+if [ "${ASAN:-0}" = 1 ] || [ "${VALGRIND:-0}" = 1 ]; then
+	echo "# skipped: make install under ASan/valgrind (the plain make check runs it)"
+else
+	prefix="$SCRATCH/prefix"
+	make -C "$ROOT" --no-print-directory -s install PREFIX="$prefix" BUILD="$SCRATCH/ibuild" > "$SCRATCH/install.log" 2>&1
+	check "install: make install PREFIX=... succeeds" test $? = 0
+	check "install: binary, stylesheets, schemas, maps and man pages are in place" \
+		test -x "$prefix/bin/ordergate" -a -f "$prefix/share/ordergate/xslt/cxml-to-canonical.xsl" \
+		-a -f "$prefix/share/ordergate/xslt/schemas/cxml-1.2.071/cXML.dtd" -a -d "$prefix/share/ordergate/maps" \
+		-a -f "$prefix/share/man/man1/ordergate.1" -a -f "$prefix/share/man/man5/ordergate.conf.5"
+	s=$(new_spool); order INSTALLED-1 > "$s/in/o.xml"
+	(cd / && env -u ORDERGATE_DATADIR "$prefix/bin/ordergate" run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1)
+	check "install: the installed binary runs from anywhere with its own data" test "$(count "$s/out")" = 2
+	check "install: man pages render" bash -c "man -l '$prefix/share/man/man1/ordergate.1' 2>/dev/null | grep -q 'EXIT STATUS' || groff -man -Tutf8 '$prefix/share/man/man1/ordergate.1' | grep -q 'EXIT STATUS'"
+fi
 finish

@@ -18,7 +18,8 @@
   into the same canonical field):
     source/@mode test        root @systemEnvironmentCode Test, else Production
     to                       Receiver/LogicalID and SupplierParty/ID
-                             (@schemeAgencyID = domain)
+                             (@schemeAgencyID = domain; on LogicalID not
+                             when the domain is "LogicalID")
     from                     BuyerParty/ID (@schemeAgencyID = domain)
     type                     Process/ActionCriteria/ActionExpression/@actionCode:
                              new Add, update Change, delete Delete
@@ -156,7 +157,7 @@
         <Receiver>
           <xsl:call-template name="id">
             <xsl:with-param name="element" select="'LogicalID'"/>
-            <xsl:with-param name="domain" select="to/@domain"/>
+            <xsl:with-param name="domain" select="to/@domain[. != 'LogicalID']"/>
             <xsl:with-param name="value" select="to/@identity"/>
           </xsl:call-template>
         </Receiver>

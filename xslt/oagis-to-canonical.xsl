@@ -95,7 +95,7 @@
                             FormattedNumber, else "+CountryDialingCode
                             AreaDialingCode DialNumber x PhoneExtension"
   line (PurchaseOrderLine)
-    @number                 LineNumberID, else the position
+    @number                 LineNumberID [LineNumber], else the position
     quantity, unitOfMeasure Quantity (the first without @typeCode), else
                             OrderQuantity; @unitCode
     supplierPartID          Item/SupplierItemIdentification/ID
@@ -109,7 +109,8 @@
                             one's @languageCode [@languageID]
     unitPrice               UnitPrice/ChargeAmount [UnitPrice/Amount], else
                             UnitPrice/UnitAmount; @currency from its currency.
-                            A UnitPrice/BasisQuantity other than 1 stops the map
+                            A UnitPrice/BasisQuantity [PerQuantity] other than 1
+                            stops the map
     classification          Item/Classification/UNSPSCCode (domain UNSPSC),
                             Classification/Codes/Code (domain @listID, else
                             @typeCode, else "custom")
@@ -561,16 +562,20 @@
         <xsl:when test="normalize-space(LineNumberID) != ''">
           <xsl:value-of select="normalize-space(LineNumberID)"/>
         </xsl:when>
+        <xsl:when test="normalize-space(LineNumber) != ''">
+          <xsl:value-of select="normalize-space(LineNumber)"/>
+        </xsl:when>
         <xsl:otherwise>
           <xsl:value-of select="count(preceding-sibling::PurchaseOrderLine) + 1"/>
         </xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
 
-    <xsl:if test="UnitPrice/BasisQuantity[normalize-space() != ''] and number(UnitPrice/BasisQuantity) != 1">
+    <xsl:variable name="basis" select="(UnitPrice/BasisQuantity | UnitPrice/PerQuantity)[normalize-space() != ''][1]"/>
+    <xsl:if test="$basis and number($basis) != 1">
       <xsl:message terminate="yes">
-        <xsl:value-of select="concat('OAGIS ProcessPurchaseOrder: line ', $n, ': UnitPrice is for a BasisQuantity of ',
-                                     normalize-space(UnitPrice/BasisQuantity),
+        <xsl:value-of select="concat('OAGIS ProcessPurchaseOrder: line ', $n, ': UnitPrice is for a ',
+                                     local-name($basis), ' of ', normalize-space($basis),
                                      '; only prices per one unit are supported')"/>
       </xsl:message>
     </xsl:if>
