@@ -39,7 +39,9 @@
   message: "Order rejected" plus the code); Status/ReasonCode is
   decision/@code. PurchaseOrderHeader carries ID (orderID), RevisionID
   (orderVersion), DocumentDateTime (orderDate), SupplierParty/ID (to),
-  BuyerParty/ID (from), and TotalAmount (summary/subtotal) when Accepted.
+  BuyerParty/ID (from; @schemeAgencyID = domain, left out for the map's
+  defaults "SupplierID" / "BuyerID"), and TotalAmount (summary/subtotal)
+  when Accepted.
 
   One PurchaseOrderLine per canonical line: LineNumberID, Status/Code
   (decision/line/@action accept -> Accepted, reject -> Rejected, backorder
@@ -250,7 +252,7 @@
       </Status>
       <SupplierParty>
         <xsl:call-template name="scheme-id">
-          <xsl:with-param name="domain" select="to/@domain"/>
+          <xsl:with-param name="domain" select="to/@domain[. != 'SupplierID']"/>
           <xsl:with-param name="identity" select="to/@identity"/>
         </xsl:call-template>
       </SupplierParty>
@@ -259,7 +261,7 @@
       </xsl:if>
       <BuyerParty>
         <xsl:call-template name="scheme-id">
-          <xsl:with-param name="domain" select="from/@domain"/>
+          <xsl:with-param name="domain" select="from/@domain[. != 'BuyerID']"/>
           <xsl:with-param name="identity" select="from/@identity"/>
         </xsl:call-template>
       </BuyerParty>
@@ -291,21 +293,23 @@
           <Description><xsl:value-of select="$dl/@reason"/></Description>
         </xsl:if>
       </Status>
-      <Item>
-        <xsl:if test="normalize-space(supplierPartID) != ''">
-          <ID><xsl:value-of select="supplierPartID"/></ID>
-        </xsl:if>
-        <xsl:if test="buyerPartID">
-          <CustomerItemIdentification>
-            <ID><xsl:value-of select="buyerPartID"/></ID>
-          </CustomerItemIdentification>
-        </xsl:if>
-        <xsl:if test="normalize-space(supplierPartID) != ''">
-          <SupplierItemIdentification>
+      <xsl:if test="normalize-space(supplierPartID) != '' or buyerPartID">
+        <Item>
+          <xsl:if test="normalize-space(supplierPartID) != ''">
             <ID><xsl:value-of select="supplierPartID"/></ID>
-          </SupplierItemIdentification>
-        </xsl:if>
-      </Item>
+          </xsl:if>
+          <xsl:if test="buyerPartID">
+            <CustomerItemIdentification>
+              <ID><xsl:value-of select="buyerPartID"/></ID>
+            </CustomerItemIdentification>
+          </xsl:if>
+          <xsl:if test="normalize-space(supplierPartID) != ''">
+            <SupplierItemIdentification>
+              <ID><xsl:value-of select="supplierPartID"/></ID>
+            </SupplierItemIdentification>
+          </xsl:if>
+        </Item>
+      </xsl:if>
       <Quantity unitCode="{unitOfMeasure}"><xsl:value-of select="quantity"/></Quantity>
       <xsl:if test="($lineAction = 'accept' or $lineAction = 'reject') and normalize-space($dl/@quantity) != ''">
         <Quantity unitCode="{unitOfMeasure}">

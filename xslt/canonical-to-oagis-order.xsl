@@ -18,9 +18,11 @@
   into the same canonical field):
     source/@mode test        root @systemEnvironmentCode Test, else Production
     to                       Receiver/LogicalID and SupplierParty/ID
-                             (@schemeAgencyID = domain; on LogicalID not
-                             when the domain is "LogicalID")
-    from                     BuyerParty/ID (@schemeAgencyID = domain)
+                             (@schemeAgencyID = domain, left out when it is
+                             the default the map assumes: "LogicalID" on
+                             LogicalID, "SupplierID" on SupplierParty/ID)
+    from                     BuyerParty/ID (@schemeAgencyID = domain, left
+                             out when it is "BuyerID")
     type                     Process/ActionCriteria/ActionExpression/@actionCode:
                              new Add, update Change, delete Delete
     orderType                PurchaseOrder/@typeCode (left out for regular)
@@ -214,7 +216,7 @@
       <SupplierParty>
         <xsl:call-template name="id">
           <xsl:with-param name="element" select="'ID'"/>
-          <xsl:with-param name="domain" select="to/@domain"/>
+          <xsl:with-param name="domain" select="to/@domain[. != 'SupplierID']"/>
           <xsl:with-param name="value" select="to/@identity"/>
         </xsl:call-template>
       </SupplierParty>
@@ -245,7 +247,7 @@
       <BuyerParty>
         <xsl:call-template name="id">
           <xsl:with-param name="element" select="'ID'"/>
-          <xsl:with-param name="domain" select="from/@domain"/>
+          <xsl:with-param name="domain" select="from/@domain[. != 'BuyerID']"/>
           <xsl:with-param name="value" select="from/@identity"/>
         </xsl:call-template>
         <xsl:apply-templates select="contacts/contact"/>

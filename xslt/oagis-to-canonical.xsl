@@ -194,7 +194,7 @@
       <xsl:when test="local-name($root) = 'ProcessPurchaseOrder'">
         <xsl:message terminate="yes">
           <xsl:value-of select="concat('not an OAGIS ProcessPurchaseOrder: root is ', $rootName,
-                                       '; accepted OAGIS namespaces:', $oagisNamespaces)"/>
+                                       '; accepted OAGIS namespaces: ', normalize-space($oagisNamespaces))"/>
         </xsl:message>
       </xsl:when>
       <xsl:when test="$accepted">
