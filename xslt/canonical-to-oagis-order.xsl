@@ -32,9 +32,9 @@
     previousPayloadID        DocumentReference typeCode="PreviousBOD"/ID
     parties                  first shipTo -> ShipToParty, first billTo ->
                              BillToParty, every other party -> Party @role
-    summary/subtotal         ExtendedAmount and TotalAmount (the computed
-                             figure, never the buyer's stated total, like the
-                             cXML order)
+    summary/subtotal         ExtendedAmount (the computed sum of the lines)
+    summary/total            TotalAmount (OAGIS: including charges and taxes;
+                             computed, never the buyer's stated total)
     paymentTerms             PaymentTerm/Description
     tax                      Tax (Description, Amount)
     shipping                 Charge typeCode="Shipping" (Description, Amount)
@@ -224,7 +224,7 @@
         <ShipToParty><xsl:call-template name="party"/></ShipToParty>
       </xsl:for-each>
       <ExtendedAmount currencyCode="{$cur}"><xsl:value-of select="summary/subtotal"/></ExtendedAmount>
-      <TotalAmount currencyCode="{$cur}"><xsl:value-of select="summary/subtotal"/></TotalAmount>
+      <TotalAmount currencyCode="{$cur}"><xsl:value-of select="summary/total"/></TotalAmount>
       <xsl:for-each select="$billTo">
         <BillToParty><xsl:call-template name="party"/></BillToParty>
       </xsl:for-each>

@@ -10,7 +10,10 @@
   - every @zoneAssumed: after normalisation the zone is written out, so the
     second pass reads an explicit zone;
   - line amount, summary, warning, decision: computed again by the engine
-    and the rules on every pass.
+    and the rules on every pass;
+  - order/total: the buyer's stated total. Outbound documents carry the
+    computed figures (TotalAmount = summary/total), never the claim, so the
+    second pass reads the computed total instead.
 -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
@@ -27,5 +30,5 @@
                        | source/@documentType | source/@formatVersion | source/@payloadID
                        | source/@timestamp | source/@timestampZoneAssumed | @zoneAssumed"/>
 
-  <xsl:template match="line/amount | order/summary | order/warning | order/decision"/>
+  <xsl:template match="line/amount | order/summary | order/warning | order/decision | order/total"/>
 </xsl:stylesheet>
