@@ -48,6 +48,8 @@ int dec_parse(const char *s, dec_t *out)
 	for (int i = nfrac; i < 4; i++)
 		fp *= 10;
 	int64_t v = ip * DEC_SCALE + fp;
+	if (v > DEC_MAX)
+		return -1;
 	*out = neg ? -v : v;
 	return 0;
 }

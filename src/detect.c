@@ -90,7 +90,7 @@ const struct format *detect_xml(xmlDocPtr doc, char **err)
 		}
 		return f;
 	}
-	if (!strcasecmp(name, "cXML"))
+	if (!strcasecmp(name, "cXML") && strcmp(name, "cXML"))
 		*err = xasprintf("root element <%s> is not <cXML> (element names are "
 				 "case-sensitive); ask the sender to fix the document",
 				 name);

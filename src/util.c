@@ -216,6 +216,8 @@ void sha256_hex(const void *data, size_t len, char out[65])
 
 char *safe_name(const char *s, size_t max)
 {
+	if (max == 0)
+		max = 1;
 	size_t n = strlen(s);
 	if (n > max)
 		n = max;
@@ -227,8 +229,12 @@ char *safe_name(const char *s, size_t max)
 	}
 	p[j] = '\0';
 	if (j == 0 || p[0] == '.') {
-		memmove(p + 1, p, j + 1);
+		/* never a hidden name: prefix '_' and stay within max */
+		if (j == max)
+			j--;
+		memmove(p + 1, p, j);
 		p[0] = '_';
+		p[j + 1] = '\0';
 	}
 	return p;
 }

@@ -163,44 +163,91 @@ static void check_parameter(void *payload, void *data, const xmlChar *name)
 	}
 }
 
-/* Reads the DOCTYPE's internal subset as text, before any parsing, so that
- * an entity declaration is refused before libxml2 spends a cycle on it.
- * Returns the offending declaration's kind, or NULL. */
+/* Skips past the first occurrence of tok at or after p; end if none. */
+static const char *skip_past(const char *p, const char *end, const char *tok)
+{
+	size_t n = strlen(tok);
+	const char *q = memmem(p, (size_t)(end - p), tok, n);
+	return q ? q + n : end;
+}
+
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+/* Reads the prolog as text, before any parsing, so that an entity
+ * declaration in the DOCTYPE's internal subset is refused before libxml2
+ * spends a cycle on it. Only the prolog is read (comments and processing
+ * instructions skipped), and inside the internal subset comments and quoted
+ * literals are skipped, so text in the body or in a comment never counts.
+ * The check after parsing stays the authority (it also sees UTF-16). */
 static const char *prescan_entities(const char *data, size_t len, char name[64])
 {
-	size_t lim = len < 1048576 ? len : 1048576;
-	const char *p = memmem(data, lim, "<!DOCTYPE", 9);
-	if (!p)
-		return NULL;
-	const char *end = data + lim;
-	const char *open = memchr(p, '[', (size_t)(end - p));
-	const char *gt = memchr(p, '>', (size_t)(end - p));
-	if (!open || (gt && gt < open))
-		return NULL;
-	for (const char *q = open; q && q < end;) {
-		q = memmem(q, (size_t)(end - q), "<!ENTITY", 8);
-		if (!q)
+	const char *p = data, *end = data + (len < 1048576 ? len : 1048576);
+	if (end - p >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
+		p += 3;
+	for (;;) {
+		while (p < end && is_space(*p))
+			p++;
+		if (end - p >= 2 && !memcmp(p, "<?", 2))
+			p = skip_past(p, end, "?>");
+		else if (end - p >= 4 && !memcmp(p, "<!--", 4))
+			p = skip_past(p + 4, end, "-->");
+		else if (end - p >= 9 && !memcmp(p, "<!DOCTYPE", 9))
 			break;
-		q += 8;
-		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
-			q++;
-		int param = q < end && *q == '%';
-		if (param)
-			q++;
-		while (q < end && (*q == ' ' || *q == '\t' || *q == '\r' || *q == '\n'))
-			q++;
-		size_t n = 0;
-		while (q + n < end && n < 63 && q[n] != ' ' && q[n] != '\t' && q[n] != '\n' &&
-		       q[n] != '\r' && q[n] != '>')
-			n++;
-		memcpy(name, q, n);
-		name[n] = '\0';
-		if (!param)
-			return "declares the general entity";
-		const char *close = memchr(q, '>', (size_t)(end - q));
-		size_t span = close ? (size_t)(close - q) : (size_t)(end - q);
-		if (memmem(q, span, "SYSTEM", 6) || memmem(q, span, "PUBLIC", 6))
-			return "declares the external parameter entity";
+		else
+			return NULL; /* the root element (or garbage): no DOCTYPE */
+	}
+	/* the DOCTYPE's external id, up to '[' or '>' */
+	for (p += 9; p < end && *p != '[' && *p != '>'; p++)
+		if (*p == '"' || *p == '\'') {
+			const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+			p = q ? q : end;
+		}
+	if (p >= end || *p == '>')
+		return NULL;
+	for (p++; p < end && *p != ']';) {
+		if (*p == '"' || *p == '\'') {
+			const char *q = memchr(p + 1, *p, (size_t)(end - p - 1));
+			p = q ? q + 1 : end;
+		} else if (end - p >= 4 && !memcmp(p, "<!--", 4)) {
+			p = skip_past(p + 4, end, "-->");
+		} else if (end - p >= 8 && !memcmp(p, "<!ENTITY", 8)) {
+			const char *q = p + 8;
+			while (q < end && is_space(*q))
+				q++;
+			int param = q < end && *q == '%';
+			if (param)
+				q++;
+			while (q < end && is_space(*q))
+				q++;
+			size_t n = 0;
+			while (q + n < end && n < 63 && !is_space(q[n]) && q[n] != '>')
+				n++;
+			memcpy(name, q, n);
+			name[n] = '\0';
+			if (!param)
+				return "declares the general entity";
+			/* the declaration's end, outside quotes */
+			const char *r = q + n;
+			int external = 0;
+			while (r < end && *r != '>') {
+				if (*r == '"' || *r == '\'') {
+					const char *z = memchr(r + 1, *r, (size_t)(end - r - 1));
+					r = z ? z + 1 : end;
+					continue;
+				}
+				if (end - r >= 6 && (!memcmp(r, "SYSTEM", 6) || !memcmp(r, "PUBLIC", 6)))
+					external = 1;
+				r++;
+			}
+			if (external)
+				return "declares the external parameter entity";
+			p = r;
+		} else {
+			p++;
+		}
 	}
 	return NULL;
 }

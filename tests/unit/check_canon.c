@@ -1,0 +1,470 @@
+/*
+ * canon: normalise, compute and validate a canonical order in place.
+ * These tests feed canonical documents directly (no map involved).
+ */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "canon.h"
+#include "rules.h"
+#include "suites.h"
+#include "testutil.h"
+#include "util.h"
+#include "xmlsafe.h"
+
+/* string(expr) over doc (caller frees). */
+static char *xp(xmlDocPtr doc, const char *expr)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	char *full = xasprintf("string(%s)", expr);
+	xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)full, ctx);
+	char *s = xstrdup(r && r->stringval ? (const char *)r->stringval : "<no result>");
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(ctx);
+	free(full);
+	return s;
+}
+
+static void assert_xp(xmlDocPtr doc, const char *expr, const char *want)
+{
+	char *got = xp(doc, expr);
+	ck_assert_msg(!strcmp(got, want), "%s = \"%s\", want \"%s\"", expr, got, want);
+	free(got);
+}
+
+static xmlDocPtr read_doc(const char *xml)
+{
+	xmlDocPtr d = xmlReadMemory(xml, (int)strlen(xml), "canonical", NULL, XMLSAFE_OPTIONS);
+	ck_assert_ptr_nonnull(d);
+	return d;
+}
+
+/* Runs canon_complete on a canonical order; returns its rc. */
+static int complete(const char *currency, const char *header, const char *date,
+		    const char *lines, const char *zone, xmlDocPtr *doc, struct order_info *info,
+		    char **err)
+{
+	char *xml = t_canonical(currency, header, date, lines);
+	*doc = read_doc(xml);
+	free(xml);
+	*err = NULL;
+	return canon_complete(*doc, zone, info, err);
+}
+
+START_TEST(normalises_fields)
+{
+	char *l1 = t_canon_line("1", " 3 ", " 0.1 ", " usd ");
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	int rc = complete(" usd ", "<total>0.3</total>", " 2024-03-01 10:00:00 ", l1, "+00:00",
+			  &doc, &info, &err);
+	ck_assert_msg(rc == 0, "canon_complete: %s", err ? err : "?");
+	assert_xp(doc, "/order/currency", "USD");
+	assert_xp(doc, "/order/total", "0.30");
+	assert_xp(doc, "/order/orderDate", "2024-03-01T10:00:00+00:00");
+	assert_xp(doc, "/order/orderDate/@zoneAssumed", "true");
+	assert_xp(doc, "/order/source/@timestamp", "2024-03-01T10:00:00+00:00");
+	assert_xp(doc, "count(/order/source/@timestampZoneAssumed)", "0");
+	assert_xp(doc, "/order/lines/line/quantity", "3");
+	assert_xp(doc, "/order/lines/line/unitPrice", "0.10");
+	assert_xp(doc, "/order/lines/line/unitPrice/@currency", "USD");
+	assert_xp(doc, "/order/lines/line/unitOfMeasure", "EA");
+	assert_xp(doc, "/order/lines/line/amount", "0.30");
+	assert_xp(doc, "name(/order/lines/line/*[last()])", "amount");
+	assert_xp(doc, "name(/order/lines/following-sibling::*[1])", "summary");
+	assert_xp(doc, "/order/summary/subtotal", "0.30");
+	assert_xp(doc, "/order/summary/shipping", "0.00");
+	assert_xp(doc, "/order/summary/tax", "0.00");
+	assert_xp(doc, "/order/summary/discount", "0.00");
+	assert_xp(doc, "/order/summary/total", "0.30");
+	assert_xp(doc, "count(/order/warning)", "0");
+
+	ck_assert_str_eq(info.currency, "USD");
+	ck_assert_str_eq(info.payload_id, "p-1");
+	ck_assert_str_eq(info.order_id, "PO-1");
+	ck_assert_str_eq(info.order_date, "2024-03-01T10:00:00+00:00");
+	ck_assert_str_eq(info.format, "cxml");
+	ck_assert_str_eq(info.mode, "production");
+	ck_assert_str_eq(info.sender_identity, "Buyer1");
+	ck_assert_str_eq(info.to_domain, "DUNS");
+	ck_assert_str_eq(info.type, "new");
+	ck_assert_ptr_null(info.previous_payload_id);
+	ck_assert_int_eq(info.nlines, 1);
+	ck_assert_int_eq(info.lines[0].number, 1);
+	ck_assert_int_eq(info.lines[0].quantity, 30000);
+	ck_assert_int_eq(info.lines[0].unit_price, 1000);
+	ck_assert_int_eq(info.lines[0].amount, 3000);
+	ck_assert_str_eq(info.lines[0].uom, "EA");
+	ck_assert_str_eq(info.lines[0].supplier_part, "P-1");
+	ck_assert_str_eq(info.lines[0].description, "Widget 1");
+	ck_assert_int_eq(info.subtotal, 3000);
+	ck_assert_int_eq(info.total, 3000);
+	ck_assert_int_eq(info.has_stated_total, 1);
+	ck_assert_int_eq(info.stated_total, 3000);
+	ck_assert_int_eq(info.nwarnings, 0);
+	canon_info_release(&info);
+	ck_assert_ptr_null(info.lines);
+	xmlFreeDoc(doc);
+	free(l1);
+}
+END_TEST
+
+START_TEST(assumed_zone_is_configurable)
+{
+	char *l1 = t_canon_line("1", "1", "1", NULL);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	ck_assert_int_eq(complete("EUR", "", "2024-03-01T10:00", l1, "-05:00", &doc, &info, &err),
+			 0);
+	assert_xp(doc, "/order/orderDate", "2024-03-01T10:00:00-05:00");
+	assert_xp(doc, "/order/orderDate/@zoneAssumed", "true");
+	ck_assert_int_eq(info.has_stated_total, 0);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+
+	/* a zone that was sent is kept and not flagged */
+	ck_assert_int_eq(complete("EUR", "", "2024-03-01T10:00:00+09:00", l1, "-05:00", &doc,
+				  &info, &err), 0);
+	assert_xp(doc, "/order/orderDate", "2024-03-01T10:00:00+09:00");
+	assert_xp(doc, "count(/order/orderDate/@zoneAssumed)", "0");
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+
+	/* date only stays date only */
+	ck_assert_int_eq(complete("EUR", "", "2024-03-01", l1, "-05:00", &doc, &info, &err), 0);
+	assert_xp(doc, "/order/orderDate", "2024-03-01");
+	assert_xp(doc, "count(/order/orderDate/@zoneAssumed)", "0");
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(l1);
+}
+END_TEST
+
+START_TEST(timestamp_zone_assumed_on_element)
+{
+	char *l1 = t_canon_line("1", "1", "1", NULL);
+	char *xml = t_canonical("USD", "", "2024-03-01", l1);
+	/* source/@timestamp without zone */
+	char *p = strstr(xml, "timestamp=\"2024-03-01T10:00:00Z\"");
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, "timestamp=\"2024-03-01T10:00:00 \"", 32);
+	xmlDocPtr doc = read_doc(xml);
+	struct order_info info;
+	char *err = NULL;
+	int rc = canon_complete(doc, "+01:00", &info, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	assert_xp(doc, "/order/source/@timestamp", "2024-03-01T10:00:00+01:00");
+	assert_xp(doc, "/order/source/@timestampZoneAssumed", "true");
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(xml);
+	free(l1);
+}
+END_TEST
+
+static const struct {
+	const char *currency, *quantity, *price, *amount;
+} amount_cases[] = {
+	{ "USD", "3", "0.1", "0.30" },
+	{ "USD", "3", "33.333", "100.00" }, /* 99.999 rounds up */
+	{ "USD", "3", "33.3333", "100.00" },
+	{ "USD", "1", "0.005", "0.01" },    /* half away from zero */
+	{ "USD", "1", "0.0049", "0.00" },
+	{ "USD", "1", "-1.005", "-1.01" },   /* a credit line rounds away from zero too */
+	{ "USD", "0.5", "0.01", "0.01" },    /* 0.005 */
+	{ "USD", "2.5", "4.1", "10.25" },
+	{ "EUR", "15", "15.666", "234.99" },
+	{ "JPY", "3", "33.5", "101" },	     /* no minor unit: 100.5 -> 101 */
+	{ "JPY", "1", "1000", "1000" },
+	{ "JPY", "2", "0.25", "1" },	     /* 0.5 -> 1 */
+	{ "KWD", "3", "0.3335", "1.001" },   /* three decimals: 1.0005 -> 1.001 */
+	{ "KWD", "1", "2", "2.000" },
+	{ "USD", "1000000", "9999.9999", "9999999900.00" },
+};
+
+START_TEST(line_amounts_exact)
+{
+	char *l1 = t_canon_line("1", amount_cases[_i].quantity, amount_cases[_i].price, NULL);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	int rc = complete(amount_cases[_i].currency, "", "2024-03-01", l1, "+00:00", &doc, &info,
+			  &err);
+	ck_assert_msg(rc == 0, "%s x %s %s: %s", amount_cases[_i].quantity, amount_cases[_i].price,
+		      amount_cases[_i].currency, err ? err : "?");
+	assert_xp(doc, "/order/lines/line/amount", amount_cases[_i].amount);
+	assert_xp(doc, "/order/summary/subtotal", amount_cases[_i].amount);
+	assert_xp(doc, "/order/summary/total", amount_cases[_i].amount);
+	dec_t want;
+	ck_assert_int_eq(dec_parse(amount_cases[_i].amount, &want), 0);
+	ck_assert_int_eq(info.lines[0].amount, want);
+	ck_assert_int_eq(info.total, want);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(l1);
+}
+END_TEST
+
+START_TEST(summary_adds_charges)
+{
+	char *l1 = t_canon_line("1", "2", "10.005", NULL); /* 20.01 */
+	char *l2 = t_canon_line("2", "1", "0.99", NULL);
+	char *lines = xasprintf("%s%s", l1, l2);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	int rc = complete("USD",
+			  "<total>24.50</total>"
+			  "<shipping><amount>5</amount><description>freight</description></shipping>"
+			  "<tax><amount>1.5</amount></tax>"
+			  "<discount><amount>3</amount></discount>",
+			  "2024-03-01", lines, "+00:00", &doc, &info, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	assert_xp(doc, "/order/lines/line[1]/amount", "20.01");
+	assert_xp(doc, "/order/lines/line[2]/amount", "0.99");
+	assert_xp(doc, "/order/summary/subtotal", "21.00");
+	assert_xp(doc, "/order/summary/shipping", "5.00");
+	assert_xp(doc, "/order/summary/tax", "1.50");
+	assert_xp(doc, "/order/summary/discount", "3.00");
+	assert_xp(doc, "/order/summary/total", "24.50");
+	assert_xp(doc, "/order/shipping/amount", "5.00");
+	/* the stated total equals subtotal + charges: no warning */
+	assert_xp(doc, "count(/order/warning)", "0");
+	ck_assert_int_eq(info.subtotal, 210000);
+	ck_assert_int_eq(info.shipping, 50000);
+	ck_assert_int_eq(info.tax, 15000);
+	ck_assert_int_eq(info.discount, 30000);
+	ck_assert_int_eq(info.total, 245000);
+	ck_assert_int_eq(info.nlines, 2);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(lines);
+	free(l1);
+	free(l2);
+}
+END_TEST
+
+START_TEST(total_mismatch_warns)
+{
+	char *l1 = t_canon_line("1", "3", "0.1", NULL);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	int rc = complete("USD", "<total>5</total>", "2024-03-01", l1, "+00:00", &doc, &info, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(info.nwarnings, 1);
+	ck_assert(str_starts_with(info.warnings[0], "total-mismatch: "));
+	ck_assert_ptr_nonnull(strstr(info.warnings[0], "5.00 USD"));
+	ck_assert_ptr_nonnull(strstr(info.warnings[0], "0.30 USD"));
+	assert_xp(doc, "count(/order/warning)", "1");
+	assert_xp(doc, "/order/warning/@code", "total-mismatch");
+	assert_xp(doc, "name(/order/summary/following-sibling::*[1])", "warning");
+	/* outbound figures are the computed ones */
+	assert_xp(doc, "/order/summary/total", "0.30");
+	ck_assert_int_eq(info.stated_total, 50000);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(l1);
+}
+END_TEST
+
+static const struct {
+	const char *what;
+	const char *currency, *header, *date;
+	const char *lines[3]; /* number, quantity, price, currency per line: see below */
+	const char *words[2];
+} error_cases[] = {
+	{ "comma decimal", "USD", "", "2024-03-01", { "1|3|12,5|" },
+	  { "/order/lines/line/unitPrice", "\"12,5\"" } },
+	{ "bad price in line 2", "USD", "", "2024-03-01", { "1|1|1|", "2|1|1e3|" },
+	  { "/order/lines/line[2]/unitPrice", "\"1e3\"" } },
+	{ "five decimals", "USD", "", "2024-03-01", { "1|1|0.12345|" }, { "\"0.12345\"", "4 decimals" } },
+	{ "zero quantity", "USD", "", "2024-03-01", { "1|0|1|" },
+	  { "/order/lines/line/quantity", "greater than zero" } },
+	{ "negative quantity", "USD", "", "2024-03-01", { "1|-2|1|" }, { "\"-2\"", "quantity" } },
+	{ "bad stated total", "USD", "<total>1,000.00</total>", "2024-03-01", { "1|1|1|" },
+	  { "/order/total", "\"1,000.00\"" } },
+	{ "bad date", "USD", "", "2023-02-29", { "1|1|1|" }, { "/order/orderDate", "\"2023-02-29\"" } },
+	{ "garbage date", "USD", "", "next tuesday", { "1|1|1|" }, { "/order/orderDate", "next tuesday" } },
+	{ "duplicate line numbers", "USD", "", "2024-03-01", { "1|1|1|", "1|2|2|" },
+	  { "line number 1 appears twice", "/order/lines" } },
+	{ "line in another currency", "USD", "", "2024-03-01", { "1|1|1|USD", "2|1|1|EUR" },
+	  { "priced in EUR", "order is in USD" } },
+	{ "no lines", "USD", "", "2024-03-01", { NULL }, { "/order/lines", "no lines" } },
+	{ "no currency", "", "", "2024-03-01", { "1|1|1|" }, { "/order/currency", "missing" } },
+	{ "line number zero", "USD", "", "2024-03-01", { "0|1|1|" }, { "@number", "positive" } },
+	{ "line number text", "USD", "", "2024-03-01", { "x1|1|1|" }, { "@number", "line" } },
+	{ "bad charge", "USD", "<tax><amount>1.2.3</amount></tax>", "2024-03-01", { "1|1|1|" },
+	  { "/order/tax/amount", "\"1.2.3\"" } },
+};
+
+/* "number|quantity|price|currency" -> a canonical line */
+static char *line_from(const char *spec)
+{
+	char *copy = xstrdup(spec);
+	char *f[4] = { NULL, NULL, NULL, NULL };
+	char *p = copy;
+	for (int i = 0; i < 4; i++) {
+		f[i] = p;
+		char *bar = strchr(p, '|');
+		if (!bar)
+			break;
+		*bar = '\0';
+		p = bar + 1;
+	}
+	char *l = t_canon_line(f[0], f[1], f[2], f[3] && *f[3] ? f[3] : NULL);
+	free(copy);
+	return l;
+}
+
+START_TEST(errors_name_path_and_value)
+{
+	struct buf lines = BUF_INIT;
+	buf_adds(&lines, "");
+	for (int k = 0; k < 3 && error_cases[_i].lines[k]; k++) {
+		char *l = line_from(error_cases[_i].lines[k]);
+		buf_adds(&lines, l);
+		free(l);
+	}
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	int rc = complete(error_cases[_i].currency, error_cases[_i].header, error_cases[_i].date,
+			  lines.data, "+00:00", &doc, &info, &err);
+	ck_assert_msg(rc == -1, "%s: accepted", error_cases[_i].what);
+	ck_assert_ptr_nonnull(err);
+	for (int k = 0; k < 2; k++)
+		ck_assert_msg(strstr(err, error_cases[_i].words[k]) != NULL, "%s: \"%s\" lacks %s",
+			      error_cases[_i].what, err, error_cases[_i].words[k]);
+	free(err);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	buf_release(&lines);
+}
+END_TEST
+
+START_TEST(not_an_order_root)
+{
+	xmlDocPtr doc = read_doc("<invoice/>");
+	struct order_info info;
+	char *err = NULL;
+	ck_assert_int_eq(canon_complete(doc, "+00:00", &info, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "<invoice>"));
+	free(err);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
+START_TEST(schema_violation_named)
+{
+	char *l1 = t_canon_line("1", "1", "1", NULL);
+	char *xml = t_canonical("USD", "", "2024-03-01", l1);
+	/* orderType is required by the schema */
+	static const char cut[] = "  <orderType>regular</orderType>\n";
+	char *p = strstr(xml, cut);
+	ck_assert_ptr_nonnull(p);
+	memmove(p, p + strlen(cut), strlen(p + strlen(cut)) + 1);
+	xmlDocPtr doc = read_doc(xml);
+	struct order_info info;
+	char *err = NULL;
+	ck_assert_int_eq(canon_complete(doc, "+00:00", &info, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "canonical schema"));
+	/* libxml2 names the element where the content stopped matching */
+	ck_assert_msg(strstr(err, "/order/currency") != NULL, "err: %s", err);
+	free(err);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(xml);
+	free(l1);
+}
+END_TEST
+
+START_TEST(old_amount_and_summary_replaced)
+{
+	char *l1 = t_canon_line("1", "2", "1.5", NULL);
+	/* a map that wrote its own amount: the engine's figure wins */
+	char *p = strstr(l1, "    </line>");
+	ck_assert_ptr_nonnull(p);
+	*p = '\0';
+	char *line = xasprintf("%s      <amount>999.00</amount>\n    </line>\n", l1);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	int rc = complete("USD", "", "2024-03-01", line, "+00:00", &doc, &info, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	assert_xp(doc, "count(/order/lines/line/amount)", "1");
+	assert_xp(doc, "/order/lines/line/amount", "3.00");
+	/* running it again over its own output gives the same document */
+	xmlChar *once = NULL, *twice = NULL;
+	int n1 = 0, n2 = 0;
+	xmlDocDumpMemory(doc, &once, &n1);
+	canon_info_release(&info);
+	rc = canon_complete(doc, "+00:00", &info, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	xmlDocDumpMemory(doc, &twice, &n2);
+	ck_assert_str_eq((const char *)once, (const char *)twice);
+	assert_xp(doc, "count(/order/summary)", "1");
+	xmlFree(once);
+	xmlFree(twice);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(line);
+	free(l1);
+}
+END_TEST
+
+START_TEST(validate_and_decide)
+{
+	char *l1 = t_canon_line("1", "1", "1", NULL);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	ck_assert_int_eq(complete("USD", "", "2024-03-01", l1, "+00:00", &doc, &info, &err), 0);
+	int d = rules_decide(doc, &info, &err);
+	ck_assert_int_eq(d, DECISION_ACCEPT);
+	ck_assert_str_eq(rules_decision_name(d), "accept");
+	ck_assert_str_eq(rules_decision_name(DECISION_PARTIAL), "partial");
+	ck_assert_str_eq(rules_decision_name(99), "unknown");
+	ck_assert_str_eq(rules_decision_name(-1), "unknown");
+	assert_xp(doc, "/order/decision/@action", "accept");
+	assert_xp(doc, "/order/decision/@rule", "default");
+	ck_assert_int_eq(canon_validate(doc, &err), 0);
+	ck_assert_ptr_null(err);
+	/* something the schema does not know */
+	xmlNewChild(xmlDocGetRootElement(doc), NULL, (const xmlChar *)"surprise", NULL);
+	ck_assert_int_eq(canon_validate(doc, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err, "surprise"));
+	free(err);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(l1);
+}
+END_TEST
+
+Suite *suite_canon(void)
+{
+	Suite *s = suite_create("canon");
+	TCase *tc = tcase_create("complete");
+	tcase_set_timeout(tc, 30);
+	tcase_add_unchecked_fixture(tc, t_engine_setup, NULL);
+	tcase_add_test(tc, normalises_fields);
+	tcase_add_test(tc, assumed_zone_is_configurable);
+	tcase_add_test(tc, timestamp_zone_assumed_on_element);
+	tcase_add_loop_test(tc, line_amounts_exact, 0, (int)ARRAY_SIZE(amount_cases));
+	tcase_add_test(tc, summary_adds_charges);
+	tcase_add_test(tc, total_mismatch_warns);
+	tcase_add_loop_test(tc, errors_name_path_and_value, 0, (int)ARRAY_SIZE(error_cases));
+	tcase_add_test(tc, not_an_order_root);
+	tcase_add_test(tc, schema_violation_named);
+	tcase_add_test(tc, old_amount_and_summary_replaced);
+	tcase_add_test(tc, validate_and_decide);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,378 @@
+/*
+ * ledger: the SQLite record of documents, orders, outputs and events.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ledger.h"
+#include "suites.h"
+#include "testutil.h"
+#include "util.h"
+
+static char *tmp_dir, *db_path;
+static struct ledger lg;
+
+static void setup(void)
+{
+	tmp_dir = t_tempdir();
+	db_path = xasprintf("%s/ledger.db", tmp_dir);
+	char *err = NULL;
+	int rc = ledger_open(&lg, db_path, &err);
+	ck_assert_msg(rc == 0, "ledger_open: %s", err ? err : "?");
+}
+
+static void teardown(void)
+{
+	ledger_close(&lg);
+	t_rmtree(tmp_dir);
+	free(db_path);
+	free(tmp_dir);
+	tmp_dir = db_path = NULL;
+}
+
+/* A translated document's result as the pipeline would return it. */
+static void fake_result(struct doc_result *r, const char *payload_id, const char *sha_seed)
+{
+	memset(r, 0, sizeof *r);
+	r->ok = 1;
+	sha256_hex(sha_seed, strlen(sha_seed), r->sha256);
+	r->size = 1234;
+	r->partner = xstrdup("buyer1");
+	r->sender_key = xstrdup("networkid:buyer1");
+	r->decision = xstrdup("accept");
+	struct order_info *i = &r->info;
+	i->format = xstrdup("cxml");
+	i->payload_id = xstrdup(payload_id);
+	i->timestamp = xstrdup("2024-03-01T10:00:00-05:00");
+	i->mode = xstrdup("production");
+	i->sender_domain = xstrdup("NetworkID");
+	i->sender_identity = xstrdup("Buyer1");
+	i->order_id = xstrdup("PO-1");
+	i->order_date = xstrdup("2024-03-01");
+	i->type = xstrdup("new");
+	i->currency = xstrdup("USD");
+	i->stated_total = 3000;
+	i->has_stated_total = 1;
+	i->subtotal = i->total = 3000;
+	i->nlines = 2;
+	i->lines = xcalloc(2, sizeof *i->lines);
+	for (int k = 0; k < 2; k++) {
+		i->lines[k].number = k + 1;
+		i->lines[k].quantity = 30000;
+		i->lines[k].unit_price = 500;
+		i->lines[k].amount = 1500;
+		i->lines[k].uom = xstrdup("EA");
+		i->lines[k].supplier_part = xasprintf("P-%d", k + 1);
+		i->lines[k].description = xstrdup("Widget");
+	}
+	buf_adds(&r->canonical, "<order version=\"1\"/>");
+}
+
+static long long count(const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	ck_assert_int_eq(sqlite3_prepare_v2(lg.db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	long long n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static void add_done(const char *id, const struct doc_result *r)
+{
+	char *err = NULL;
+	struct ledger_doc d = { 0 };
+	d.id = id;
+	d.name = "order.xml";
+	d.received = "2024-03-01T10:00:01+00:00";
+	d.state = "done";
+	d.archive_path = "archive/2024/03/01/x.gz";
+	d.res = r;
+	int rc = ledger_add_document(&lg, &d, &err);
+	ck_assert_msg(rc == 0, "ledger_add_document: %s", err ? err : "?");
+	rc = ledger_add_order(&lg, id, r, &err);
+	ck_assert_msg(rc == 0, "ledger_add_order: %s", err ? err : "?");
+}
+
+START_TEST(open_creates_schema)
+{
+	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
+			       " ('documents','payloads','orders','order_lines','outputs','events')"),
+			 6);
+	ck_assert_int_eq(count("PRAGMA user_version"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM documents"), 0);
+	/* opening an existing ledger again keeps it */
+	ledger_close(&lg);
+	char *err = NULL;
+	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 6);
+}
+END_TEST
+
+START_TEST(open_fails_with_message)
+{
+	struct ledger other;
+	char *err = NULL;
+	char *bad = xasprintf("%s/no/such/dir/ledger.db", tmp_dir);
+	ck_assert_int_eq(ledger_open(&other, bad, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_ptr_nonnull(strstr(err, bad));
+	free(err);
+	ledger_close(&other);
+	free(bad);
+}
+END_TEST
+
+START_TEST(transaction_commits_everything)
+{
+	struct doc_result r;
+	fake_result(&r, "pid-1@buyer", "doc one");
+	char *err = NULL;
+	const char *id = "20240301-100000-000001-000001";
+	ck_assert_ptr_null(ledger_document_state(&lg, id));
+
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	add_done(id, &r);
+	ck_assert_int_eq(ledger_add_output(&lg, id, "po", "cxml", "buyer1", "out/buyer1/po/a.xml",
+					   "t-a", "id.po@host", "sha-a", 100, &err), 0);
+	ck_assert_int_eq(ledger_add_output(&lg, id, "confirmation", "cxml", "buyer1",
+					   "out/buyer1/confirmation/a.xml", "t-b",
+					   "id.confirmation@host", "sha-b", 200, &err), 0);
+	ck_assert_int_eq(ledger_event(&lg, id, "translated", "2 outputs", &err), 0);
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	ck_assert_ptr_null(err);
+
+	char *state = ledger_document_state(&lg, id);
+	ck_assert_str_eq(state, "done");
+	free(state);
+
+	char *doc_id = NULL, *sha = NULL;
+	ck_assert_int_eq(ledger_find_payload(&lg, "networkid:buyer1", "pid-1@buyer", &doc_id, &sha),
+			 1);
+	ck_assert_str_eq(doc_id, id);
+	ck_assert_str_eq(sha, r.sha256);
+	free(doc_id);
+	free(sha);
+	ck_assert_int_eq(ledger_find_payload(&lg, "networkid:buyer1", "other", &doc_id, &sha), 0);
+	ck_assert_int_eq(ledger_find_payload(&lg, "networkid:someone", "pid-1@buyer", &doc_id, &sha),
+			 0);
+
+	ck_assert_int_eq(count("SELECT count(*) FROM orders"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM order_lines"), 2);
+	ck_assert_int_eq(count("SELECT sum(amount_e4) FROM order_lines"), 3000);
+	ck_assert_int_eq(count("SELECT total_e4 FROM orders"), 3000);
+	ck_assert_int_eq(count("SELECT stated_total_e4 FROM orders"), 3000);
+	ck_assert_int_eq(count("SELECT count(*) FROM orders WHERE state = 'confirmed'"), 1);
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE kind = 'translated'"), 1);
+
+	struct ledger_output *o = NULL;
+	int n = -1;
+	ck_assert_int_eq(ledger_outputs(&lg, id, &o, &n), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(o[0].kind, "po");
+	ck_assert_str_eq(o[0].path, "out/buyer1/po/a.xml");
+	ck_assert_str_eq(o[0].tmp_name, "t-a");
+	ck_assert_str_eq(o[0].sha256, "sha-a");
+	ck_assert_str_eq(o[1].kind, "confirmation");
+	ledger_outputs_free(o, n);
+
+	ck_assert_int_eq(ledger_outputs(&lg, "unknown-id", &o, &n), 0);
+	ck_assert_int_eq(n, 0);
+	ledger_outputs_free(o, n);
+	pipeline_result_release(&r);
+}
+END_TEST
+
+START_TEST(no_stated_total_is_null)
+{
+	struct doc_result r;
+	fake_result(&r, "pid-2@buyer", "doc two");
+	r.info.has_stated_total = 0;
+	char *err = NULL;
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	add_done("D2", &r);
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM orders WHERE stated_total_e4 IS NULL"), 1);
+	pipeline_result_release(&r);
+}
+END_TEST
+
+START_TEST(rollback_leaves_nothing)
+{
+	struct doc_result r;
+	fake_result(&r, "pid-3@buyer", "doc three");
+	char *err = NULL;
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	add_done("D3", &r);
+	ck_assert_int_eq(ledger_add_output(&lg, "D3", "po", "cxml", "buyer1", "out/x.xml", "t",
+					   "p", "s", 1, &err), 0);
+	ledger_rollback(&lg);
+	ck_assert_ptr_null(ledger_document_state(&lg, "D3"));
+	char *doc_id = NULL, *sha = NULL;
+	ck_assert_int_eq(ledger_find_payload(&lg, "networkid:buyer1", "pid-3@buyer", &doc_id, &sha),
+			 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM documents"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM orders"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM order_lines"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM outputs"), 0);
+	/* and the ledger is usable afterwards */
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	add_done("D3", &r);
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	char *state = ledger_document_state(&lg, "D3");
+	ck_assert_str_eq(state, "done");
+	free(state);
+	pipeline_result_release(&r);
+}
+END_TEST
+
+START_TEST(constraints_are_errors)
+{
+	struct doc_result r;
+	fake_result(&r, "pid-4@buyer", "doc four");
+	char *err = NULL;
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	add_done("D4", &r);
+	/* the same payload again: the (sender, payloadID) key refuses it */
+	struct ledger_doc d = { 0 };
+	d.id = "D5";
+	d.name = "again.xml";
+	d.received = "2024-03-01T10:00:01+00:00";
+	d.state = "done";
+	d.res = &r;
+	ck_assert_int_eq(ledger_add_document(&lg, &d, &err), 0);
+	ck_assert_int_eq(ledger_add_order(&lg, "D5", &r, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_ptr_nonnull(strstr(err, db_path));
+	free(err);
+	err = NULL;
+	/* a state outside done/duplicate/failed */
+	d.id = "D6";
+	d.state = "bogus";
+	ck_assert_int_eq(ledger_add_document(&lg, &d, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	free(err);
+	err = NULL;
+	/* an output path is unique */
+	ck_assert_int_eq(ledger_add_output(&lg, "D4", "po", "cxml", "b", "out/same.xml", "t", "p",
+					   "s", 1, &err), 0);
+	ck_assert_int_eq(ledger_add_output(&lg, "D4", "po", "cxml", "b", "out/same.xml", "t", "p",
+					   "s", 1, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	free(err);
+	err = NULL;
+	/* an output or event of a document the ledger does not know */
+	ck_assert_int_eq(ledger_add_output(&lg, "nosuch", "po", "cxml", "b", "out/n.xml", "t", "p",
+					   "s", 1, &err), -1);
+	ck_assert_ptr_nonnull(err);
+	free(err);
+	ledger_rollback(&lg);
+	pipeline_result_release(&r);
+}
+END_TEST
+
+START_TEST(failure_text_and_states)
+{
+	struct doc_result r;
+	memset(&r, 0, sizeof r);
+	sha256_hex("broken", 6, r.sha256);
+	r.size = 6;
+	char *err = NULL;
+	struct ledger_doc d = { 0 };
+	d.id = "F1";
+	d.name = "broken.xml";
+	d.received = "2024-03-01T10:00:01+00:00";
+	d.state = "failed";
+	d.stage = "parse";
+	d.reason = "not well-formed XML: line 3, column 7: expected '>'";
+	d.hint = "ask the sender to correct and resend the document";
+	d.failed_path = "failed/F1-broken.xml";
+	d.res = &r;
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	ck_assert_int_eq(ledger_add_document(&lg, &d, &err), 0);
+	d.id = "U1";
+	d.name = "dup.xml";
+	d.state = "duplicate";
+	d.stage = d.reason = d.hint = NULL;
+	d.duplicate_of = "F0";
+	ck_assert_int_eq(ledger_add_document(&lg, &d, &err), 0);
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+
+	char *state = ledger_document_state(&lg, "F1");
+	ck_assert_str_eq(state, "failed");
+	free(state);
+	state = ledger_document_state(&lg, "U1");
+	ck_assert_str_eq(state, "duplicate");
+	free(state);
+
+	char *text = ledger_failure_text(&lg, "F1");
+	ck_assert_ptr_nonnull(text);
+	ck_assert_ptr_nonnull(strstr(text, "document: F1\n"));
+	ck_assert_ptr_nonnull(strstr(text, "file: broken.xml\n"));
+	ck_assert_ptr_nonnull(strstr(text, "received: 2024-03-01T10:00:01+00:00\n"));
+	ck_assert_ptr_nonnull(strstr(text, "stage: parse\n"));
+	ck_assert_ptr_nonnull(strstr(text, "error: not well-formed XML: line 3, column 7"));
+	ck_assert_ptr_nonnull(strstr(text, "what to do: ask the sender"));
+	free(text);
+	ck_assert_ptr_null(ledger_failure_text(&lg, "nosuch"));
+}
+END_TEST
+
+/* An archive's listing includes its members' outputs (ID.1, ID.2, ...), and
+ * only theirs: another document whose ID merely starts the same is not. */
+START_TEST(outputs_include_archive_members)
+{
+	struct doc_result r;
+	memset(&r, 0, sizeof r);
+	sha256_hex("zip", 3, r.sha256);
+	char *err = NULL;
+	static const char *const ids[] = { "A1", "A1.1", "A1.2", "A10", "A1x1" };
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	for (size_t i = 0; i < ARRAY_SIZE(ids); i++) {
+		struct ledger_doc d = { 0 };
+		d.id = ids[i];
+		d.name = "batch.zip";
+		d.received = "2024-03-01T10:00:01+00:00";
+		d.state = "done";
+		d.res = &r;
+		ck_assert_int_eq(ledger_add_document(&lg, &d, &err), 0);
+		char *path = xasprintf("out/p/po/%s.xml", ids[i]);
+		ck_assert_int_eq(ledger_add_output(&lg, ids[i], "po", "cxml", "p", path, "t", "pid",
+						   "sha", 1, &err), 0);
+		free(path);
+	}
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	struct ledger_output *o = NULL;
+	int n = 0;
+	ck_assert_int_eq(ledger_outputs(&lg, "A1", &o, &n), 0);
+	ck_assert_int_eq(n, 3);
+	ck_assert_str_eq(o[0].path, "out/p/po/A1.xml");
+	ck_assert_str_eq(o[1].path, "out/p/po/A1.1.xml");
+	ck_assert_str_eq(o[2].path, "out/p/po/A1.2.xml");
+	ledger_outputs_free(o, n);
+	ck_assert_int_eq(ledger_outputs(&lg, "A1.1", &o, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ledger_outputs_free(o, n);
+}
+END_TEST
+
+Suite *suite_ledger(void)
+{
+	Suite *s = suite_create("ledger");
+	TCase *tc = tcase_create("sqlite");
+	tcase_set_timeout(tc, 30); /* synchronous=FULL on a slow disk */
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, open_creates_schema);
+	tcase_add_test(tc, open_fails_with_message);
+	tcase_add_test(tc, transaction_commits_everything);
+	tcase_add_test(tc, no_stated_total_is_null);
+	tcase_add_test(tc, rollback_leaves_nothing);
+	tcase_add_test(tc, constraints_are_errors);
+	tcase_add_test(tc, failure_text_and_states);
+	tcase_add_test(tc, outputs_include_archive_members);
+	suite_add_tcase(s, tc);
+	return s;
+}
