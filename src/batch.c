@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "emit.h"
 #include "ledger.h"
 #include "msg.h"
 #include "pool.h"
@@ -119,18 +120,23 @@ static void count_partner(struct batch_stats *st, const char *partner, const cha
 		ps->failed++;
 }
 
-/* Where an output goes: out/<partner>/<kind>/<ID>-<order>.xml; orders in
+/* Where an output goes: out/<partner>/<kind>/<ID>-<order>.<ext>; orders in
  * test mode go to out-test/ so no production reader sees them. */
 static char *output_path(const struct pending *p, const struct output_doc *o)
 {
 	const struct doc_result *r = &p->res;
 	int test = r->info.mode && !strcmp(r->info.mode, "test");
-	char *order = safe_name(r->info.order_id ? r->info.order_id : "order", 40);
-	char *path = xasprintf("%s/%s/%s/%s-%s.xml", test ? "out-test" : "out", r->partner,
-			       o->kind, r->id, order);
+	char *order = safe_name(r->info.order_id ? r->info.order_id : "document", 40);
+	char *path = xasprintf("%s/%s/%s/%s-%s.%s", test ? "out-test" : "out",
+			       r->partner ? r->partner : "unknown", o->kind, r->id, order,
+			       emit_extension(o->format));
 	free(order);
 	return path;
 }
+
+/* Stages and records every output of a document (its outputs: the
+ * rendered documents, or the cXML Response of a refused one). */
+static int stage_outputs(struct run *run, struct pending *p, char **err);
 
 /* Decides duplicates and replays; turns a replay into a failure. */
 static void check_duplicate(struct run *run, struct pending *p)
@@ -165,6 +171,16 @@ static void check_duplicate(struct run *run, struct pending *p)
 			      "with different content; a replay with changes is refused",
 			      r->info.payload_id, r->sender_key, doc);
 		p->state = "failed";
+		for (int i = 0; i < r->noutputs; i++)
+			emit_output_release(&r->outputs[i]);
+		r->noutputs = 0;
+		if (r->info.format && !strcmp(r->info.format, "cxml")) {
+			char *e = NULL;
+			r->status = 409;
+			if (emit_cxml_response(run->cfg, r->id, 409, r->reason, &r->outputs[0], &e) == 0)
+				r->noutputs = 1;
+			free(e);
+		}
 	}
 	free(doc);
 	free(sha);
@@ -217,7 +233,7 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 		d.reason = r->reason;
 		d.hint = r->hint;
 		d.failed_path = p->failed_path;
-		if (ledger_add_document(&run->ledger, &d, err) < 0)
+		if (ledger_add_document(&run->ledger, &d, err) < 0 || stage_outputs(run, p, err) < 0)
 			return -1;
 		if (!r->member)
 			return 0;
@@ -246,19 +262,8 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 	if (ledger_add_document(&run->ledger, &d, err) < 0)
 		return -1;
 	if (!strcmp(p->state, "done") && !r->container) {
-		if (ledger_add_order(&run->ledger, id, r, err) < 0)
+		if (ledger_add_order(&run->ledger, id, r, err) < 0 || stage_outputs(run, p, err) < 0)
 			return -1;
-		for (int i = 0; i < r->noutputs; i++) {
-			struct output_doc *o = &r->outputs[i];
-			char *path = output_path(p, o);
-			int rc = stage_output(run, id, o->kind, o->kind, o->format, r->partner, path,
-					      o->payload_id, o->data.data, o->data.len, err);
-			if (rc == 0)
-				add_path(p, path);
-			free(path);
-			if (rc < 0)
-				return -1;
-		}
 	} else if (!strcmp(p->state, "duplicate") &&
 		   ledger_event(&run->ledger, id, "duplicate", p->duplicate_of, err) < 0) {
 		return -1;
@@ -272,8 +277,26 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 			    r->archive_gz.data, r->archive_gz.len, err);
 }
 
-/* After the commit: make the committed state visible. Safe to repeat. */
-static int finish_done(struct run *run, const char *id, const char *work_name, char **err)
+static int stage_outputs(struct run *run, struct pending *p, char **err)
+{
+	struct doc_result *r = &p->res;
+	for (int i = 0; i < r->noutputs; i++) {
+		struct output_doc *o = &r->outputs[i];
+		char *path = output_path(p, o);
+		int rc = stage_output(run, r->id, o->kind, o->kind, o->format, r->partner, path,
+				      o->payload_id, o->data.data, o->data.len, err);
+		if (rc == 0)
+			add_path(p, path);
+		free(path);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Publishes every file the ledger committed for a document (and its
+ * archive members) that still waits in tmp/. Safe to repeat. */
+static int publish_committed(struct run *run, const char *id, char **err)
 {
 	struct ledger_output *outs;
 	int n, rc = 0;
@@ -294,6 +317,13 @@ static int finish_done(struct run *run, const char *id, const char *work_name, c
 		free(tmp);
 	}
 	ledger_outputs_free(outs, n);
+	return rc;
+}
+
+/* After the commit: make the committed state visible. Safe to repeat. */
+static int finish_done(struct run *run, const char *id, const char *work_name, char **err)
+{
+	int rc = publish_committed(run, id, err);
 	if (rc == 0)
 		rc = spool_sync_dirs(&run->spool, err);
 	if (rc == 0) {
@@ -313,7 +343,9 @@ static int finish_failed(struct run *run, const char *id, const char *work_name,
 	char *to = xasprintf("failed/%s", work_name);
 	char *retry = retry_line(run, to, work_name + SPOOL_ID_LEN + 1);
 	char *full = xasprintf("%s%s", text ? text : "", retry);
-	int rc = spool_stage(&run->spool, tmp, full, strlen(full), err);
+	int rc = publish_committed(run, id, err);
+	if (rc == 0)
+		rc = spool_stage(&run->spool, tmp, full, strlen(full), err);
 	if (rc == 0)
 		rc = spool_publish(&run->spool, tmp, why, err);
 	if (rc == 0)
@@ -336,7 +368,8 @@ static void log_outcome(const struct pending *p)
 		msg_info(id, "%s: %s archive unpacked into its members, archived as sent", r->name,
 			 r->info.format ? r->info.format : "");
 	} else if (!strcmp(p->state, "failed")) {
-		msg_error(id, "failed at %s: %s (%s.why)", r->stage, r->reason, p->failed_path);
+		msg_error(id, "failed at %s: %s (%s.why)%s%s", r->stage, r->reason, p->failed_path,
+			  p->npaths ? "; answered with " : "", p->npaths ? p->paths[0] : "");
 	} else if (!strcmp(p->state, "duplicate")) {
 		msg_info(id, "duplicate of %s (payloadID %s): nothing new written", p->duplicate_of,
 			 r->info.payload_id);

@@ -53,6 +53,8 @@ static const struct key keys[] = {
 	{ "pickup", "marker", K_STR, OFF(marker), 0, 0 },
 	{ "pickup", "ignore", K_STR, OFF(ignore), 0, 0 },
 	{ "watch", "rescan_seconds", K_INT, OFF(rescan_seconds), 1, 86400 },
+	{ "partners", "dir", K_STR, OFF(partners_dir), 0, 0 },
+	{ "partners", "require_known", K_STR, OFF(require_known), 0, 0 },
 	{ "identity", "domain", K_STR, OFF(our_domain), 0, 0 },
 	{ "identity", "identity", K_STR, OFF(our_identity), 0, 0 },
 	{ "identity", "user_agent", K_STR, OFF(user_agent), 0, 0 },
@@ -189,6 +191,7 @@ static void defaults(struct config *c)
 	c->marker = xstrdup("none");
 	c->ignore = xstrdup("");
 	c->rescan_seconds = 30;
+	c->require_known = xstrdup("auto");
 	const char *env = getenv("ORDERGATE_DATADIR");
 	c->data_dir = xstrdup(env && *env ? env : OG_DATADIR);
 	c->our_domain = xstrdup("NetworkID");
@@ -231,6 +234,12 @@ static int load(struct config *c, const char *path, char **err)
 			*err = xasprintf("%s: [inbox %s] needs a dir", path, c->inboxes[i].name);
 			return -1;
 		}
+	}
+	if (strcmp(c->require_known, "auto") && strcmp(c->require_known, "yes") &&
+	    strcmp(c->require_known, "no")) {
+		*err = xasprintf("%s: [partners] require_known: \"%s\" is not auto, yes or no", path,
+				 c->require_known);
+		return -1;
 	}
 	if (strcmp(c->marker, "none") && strcmp(c->marker, "ok") && strcmp(c->marker, "done") &&
 	    strcmp(c->marker, "any")) {

@@ -44,6 +44,9 @@ struct config {
 	int quiet_seconds;       /* size and ctime unchanged this long */
 	char *marker;            /* none, ok, done or any: X is taken once X.ok/X.done exists */
 	char *ignore;            /* extra glob patterns never taken, comma-separated */
+	/* [partners] */
+	char *partners_dir;      /* default <data_dir>/maps/partners */
+	char *require_known;     /* auto (yes once a profile exists), yes, no */
 	/* [watch] */
 	int rescan_seconds;
 	/* [inbox NAME] sections */

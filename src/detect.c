@@ -14,11 +14,19 @@
 static const struct format formats[] = {
 	{ "cxml", "cXML", NULL, "/cXML/Request/OrderRequest", "cxml-to-canonical.xsl",
 	  "cXML OrderRequest" },
-	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/10", NULL, NULL,
-	  "OAGIS 10 ProcessPurchaseOrder" },
-	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/9", NULL, NULL,
-	  "OAGIS 9 ProcessPurchaseOrder" },
+	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/10", NULL,
+	  "oagis-to-canonical.xsl", "OAGIS 10 ProcessPurchaseOrder" },
+	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/9", NULL,
+	  "oagis-to-canonical.xsl", "OAGIS 9 ProcessPurchaseOrder" },
+	{ "oagis", "ProcessPurchaseOrder", "http://schema.infor.com/InforOAGIS/2", NULL,
+	  "oagis-to-canonical.xsl", "Infor OAGIS ProcessPurchaseOrder" },
 };
+
+int detect_formats(const struct format **table)
+{
+	*table = formats;
+	return (int)ARRAY_SIZE(formats);
+}
 
 int detect_bytes(const char *data, size_t len, char **err)
 {
@@ -45,7 +53,8 @@ int detect_bytes(const char *data, size_t len, char **err)
 	if (i < len && data[i] == '<')
 		return 0;
 	*err = xstrdup("not XML (the first character is not '<') and no CSV map is bound to "
-		       "this spool; ordergate reads cXML OrderRequest documents");
+		       "this spool; ordergate reads cXML OrderRequest and OAGIS "
+		       "ProcessPurchaseOrder documents");
 	return -1;
 }
 
@@ -96,7 +105,7 @@ const struct format *detect_xml(xmlDocPtr doc, char **err)
 				 name);
 	else
 		*err = xasprintf("unknown document type: root element <%s>%s%s%s; ordergate "
-				 "reads cXML OrderRequest documents",
+				 "reads cXML OrderRequest and OAGIS ProcessPurchaseOrder documents",
 				 name, ns ? " in namespace \"" : "", ns ? ns : "", ns ? "\"" : "");
 	return NULL;
 }

@@ -22,6 +22,8 @@ struct format {
 int detect_bytes(const char *data, size_t len, char **err);
 /* Finds the row for a parsed document, or NULL with *err set. */
 const struct format *detect_xml(xmlDocPtr doc, char **err);
+/* The whole table, for loading every map up front. */
+int detect_formats(const struct format **table);
 /* The cXML version named by the DOCTYPE system id, or "" (caller frees). */
 char *detect_cxml_version(xmlDocPtr doc);
 

@@ -1,46 +1,94 @@
 /*
- * emit: see emit.h. Outbound kinds are a table.
+ * emit: see emit.h. Outbound kinds and formats are a table.
  */
 #include "emit.h"
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
 #include <libxml/parser.h>
 #include <libxml/valid.h>
+#include <libxml/xmlschemas.h>
 
 #include "xform.h"
 #include "xmlsafe.h"
 
+enum validator { V_NONE, V_DTD, V_XSD };
+
 static const struct kind {
-	const char *kind, *format, *sheet, *dtd;
+	const char *kind, *format, *sheet;
+	enum validator v;
+	const char *schema; /* under xslt/schemas/ */
 } kinds[] = {
-	{ "po", "cxml", "canonical-to-cxml-order.xsl", "cXML.dtd" },
-	{ "confirmation", "cxml", "canonical-to-cxml-confirmation.xsl", "Fulfill.dtd" },
+	{ "po", "cxml", "canonical-to-cxml-order.xsl", V_DTD, "cxml-1.2.071/cXML.dtd" },
+	{ "confirmation", "cxml", "canonical-to-cxml-confirmation.xsl", V_DTD,
+	  "cxml-1.2.071/Fulfill.dtd" },
+	{ "po", "oagis", "canonical-to-oagis-order.xsl", V_XSD,
+	  "oagis-10.4/ProcessPurchaseOrder.xsd" },
+	{ "confirmation", "oagis", "canonical-to-oagis-ack.xsl", V_XSD,
+	  "oagis-10.4/AcknowledgePurchaseOrder.xsd" },
+	{ "po", "csv", "canonical-to-csv-order.xsl", V_NONE, NULL },
+	{ "confirmation", "csv", "canonical-to-csv-confirmation.xsl", V_NONE, NULL },
 };
 
-static xmlDtdPtr dtds[ARRAY_SIZE(kinds)];
+static struct {
+	xmlDtdPtr dtd;
+	xmlSchemaPtr xsd;
+	int loaded;
+} schemas[ARRAY_SIZE(kinds)];
+static xmlDtdPtr response_dtd;
+
+static int sheet_exists(const struct config *cfg, const char *sheet)
+{
+	char *path = config_xslt_path(cfg, sheet);
+	struct stat st;
+	int ok = stat(path, &st) == 0;
+	free(path);
+	return ok;
+}
+
+static int load_schema(const struct config *cfg, size_t i, char **err)
+{
+	if (schemas[i].loaded || kinds[i].v == V_NONE || !cfg->validate_outputs)
+		return 0;
+	char *path = xasprintf("%s/xslt/schemas/%s", cfg->data_dir, kinds[i].schema);
+	xmlsafe_errors_reset();
+	if (kinds[i].v == V_DTD) {
+		schemas[i].dtd = xmlParseDTD(NULL, (const xmlChar *)path);
+	} else {
+		xmlSchemaParserCtxtPtr pc = xmlSchemaNewParserCtxt(path);
+		if (pc)
+			schemas[i].xsd = xmlSchemaParse(pc);
+		xmlSchemaFreeParserCtxt(pc);
+	}
+	if (!schemas[i].dtd && !schemas[i].xsd) {
+		*err = xasprintf("cannot load the schema %s: %s", path, xmlsafe_errors());
+		free(path);
+		return -1;
+	}
+	free(path);
+	schemas[i].loaded = 1;
+	return 0;
+}
 
 int emit_init(const struct config *cfg, char **err)
 {
 	*err = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (!strcmp(kinds[i].format, "csv") && !sheet_exists(cfg, kinds[i].sheet))
+			continue; /* CSV output is optional in a data dir */
 		char *path = config_xslt_path(cfg, kinds[i].sheet);
 		xsltStylesheetPtr s = xform_load(path, err);
 		free(path);
-		if (!s)
+		if (!s || load_schema(cfg, i, err) < 0)
 			return -1;
-		if (!cfg->validate_outputs || dtds[i])
-			continue;
-		char *dtd = xasprintf("%s/xslt/schemas/cxml-1.2.071/%s", cfg->data_dir, kinds[i].dtd);
-		xmlsafe_errors_reset();
-		dtds[i] = xmlParseDTD(NULL, (const xmlChar *)dtd);
-		if (!dtds[i]) {
-			*err = xasprintf("cannot load the DTD %s: %s", dtd, xmlsafe_errors());
-			free(dtd);
-			return -1;
-		}
-		free(dtd);
+	}
+	if (cfg->validate_outputs && !response_dtd) {
+		for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+			if (kinds[i].v == V_DTD && !strcmp(kinds[i].kind, "po"))
+				response_dtd = schemas[i].dtd;
 	}
 	return 0;
 }
@@ -48,10 +96,28 @@ int emit_init(const struct config *cfg, char **err)
 void emit_shutdown(void)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
-		if (dtds[i])
-			xmlFreeDtd(dtds[i]);
-		dtds[i] = NULL;
+		if (schemas[i].dtd)
+			xmlFreeDtd(schemas[i].dtd);
+		if (schemas[i].xsd)
+			xmlSchemaFree(schemas[i].xsd);
+		memset(&schemas[i], 0, sizeof schemas[i]);
 	}
+	response_dtd = NULL;
+}
+
+int emit_known_format(const char *format)
+{
+	if (!format || !strcasecmp(format, "none"))
+		return 1;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcasecmp(kinds[i].format, format))
+			return 1;
+	return 0;
+}
+
+const char *emit_extension(const char *format)
+{
+	return format && !strcmp(format, "csv") ? "csv" : "xml";
 }
 
 void emit_output_release(struct output_doc *o)
@@ -63,72 +129,119 @@ void emit_output_release(struct output_doc *o)
 	memset(o, 0, sizeof *o);
 }
 
-static int validate(size_t k, const struct buf *data, char **err)
+static void schema_error(void *user, xmlErrorPtr e)
 {
+	struct buf *b = user;
+	if (!e || b->len > 1500)
+		return;
+	if (b->len)
+		buf_adds(b, "; ");
+	if (e->line > 0)
+		buf_printf(b, "line %d: ", e->line);
+	const char *m = e->message ? e->message : "invalid";
+	size_t n = strlen(m);
+	while (n && m[n - 1] == '\n')
+		n--;
+	buf_add(b, m, n);
+}
+
+static int validate(const char *what, enum validator v, xmlDtdPtr dtd, xmlSchemaPtr xsd,
+		    const char *schema, const struct buf *data, char **err)
+{
+	if (v == V_NONE)
+		return 0;
 	xmlsafe_errors_reset();
 	xmlDocPtr doc = xmlReadMemory(data->data, (int)data->len, "output", NULL, XMLSAFE_OPTIONS);
 	if (!doc) {
-		*err = xasprintf("the %s stylesheet wrote malformed XML: %s", kinds[k].kind,
-				 xmlsafe_errors());
+		*err = xasprintf("the %s stylesheet wrote malformed XML: %s", what, xmlsafe_errors());
 		return -1;
 	}
-	xmlValidCtxtPtr vc = xmlNewValidCtxt();
-	int ok = xmlValidateDtd(vc, doc, dtds[k]);
-	xmlFreeValidCtxt(vc);
+	int ok;
+	struct buf msgs = BUF_INIT;
+	if (v == V_DTD) {
+		xmlValidCtxtPtr vc = xmlNewValidCtxt();
+		ok = xmlValidateDtd(vc, doc, dtd);
+		xmlFreeValidCtxt(vc);
+		buf_adds(&msgs, xmlsafe_errors());
+	} else {
+		xmlSchemaValidCtxtPtr vc = xmlSchemaNewValidCtxt(xsd);
+		xmlSchemaSetValidStructuredErrors(vc, schema_error, &msgs);
+		ok = xmlSchemaValidateDoc(vc, doc) == 0;
+		xmlSchemaFreeValidCtxt(vc);
+	}
 	xmlFreeDoc(doc);
-	if (!ok) {
+	if (!ok)
 		*err = xasprintf("the %s we wrote is not valid against %s (a map or stylesheet "
 				 "bug; nothing was published): %s",
-				 kinds[k].kind, kinds[k].dtd, xmlsafe_errors());
-		return -1;
-	}
-	return 0;
+				 what, schema, buf_str(&msgs));
+	buf_release(&msgs);
+	return ok ? 0 : -1;
+}
+
+static const struct kind *find_kind(const char *kind, const char *format, size_t *index)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kinds[i].kind, kind) && !strcasecmp(kinds[i].format, format)) {
+			*index = i;
+			return &kinds[i];
+		}
+	return NULL;
 }
 
 int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_id,
-		struct output_doc out[EMIT_MAX], char **err)
+		const struct emit_formats *formats, struct output_doc out[EMIT_MAX], char **err)
 {
 	*err = NULL;
 	char now[32];
 	iso_time(og_now(), now);
+	const char *wanted[][2] = { { "po", formats->po }, { "confirmation", formats->confirmation } };
 	int n = 0;
-	for (size_t k = 0; k < ARRAY_SIZE(kinds); k++) {
-		char *path = config_xslt_path(cfg, kinds[k].sheet);
+	for (size_t w = 0; w < ARRAY_SIZE(wanted); w++) {
+		const char *fmt = wanted[w][1];
+		if (!fmt || !strcasecmp(fmt, "none"))
+			continue;
+		size_t k;
+		const struct kind *kd = find_kind(wanted[w][0], fmt, &k);
+		if (!kd) {
+			*err = xasprintf("no stylesheet writes a %s as %s", wanted[w][0], fmt);
+			goto fail;
+		}
+		char *path = config_xslt_path(cfg, kd->sheet);
 		xsltStylesheetPtr sheet = xform_load(path, err);
 		free(path);
-		if (!sheet)
+		if (!sheet || load_schema(cfg, k, err) < 0)
 			goto fail;
-		char *payload = xasprintf("%s.%s@%s", doc_id, kinds[k].kind, cfg->payload_host);
-		char *confirm_id = xasprintf("%s", doc_id);
+		char *payload = xasprintf("%s.%s@%s", doc_id, kd->kind, cfg->payload_host);
 		struct xform_param params[] = {
 			{ "payloadID", payload },	  { "timestamp", now },
 			{ "senderDomain", cfg->our_domain }, { "senderIdentity", cfg->our_identity },
 			{ "userAgent", cfg->user_agent },   { "noticeDate", now },
-			{ "confirmID", confirm_id },
+			{ "confirmID", doc_id },
 		};
+		int np = !strcmp(kd->kind, "po") ? 5 : (int)ARRAY_SIZE(params);
 		xmlsafe_errors_reset();
-		xmlDocPtr res = xform_apply(sheet, canonical, params, (int)ARRAY_SIZE(params), err);
-		free(confirm_id);
+		xmlDocPtr res = xform_apply(sheet, canonical, params, np, err);
 		if (!res) {
 			char *e = *err;
-			*err = xasprintf("rendering the %s failed: %s", kinds[k].kind, e);
+			*err = xasprintf("rendering the %s (%s) failed: %s", kd->kind, kd->format, e);
 			free(e);
 			free(payload);
 			goto fail;
 		}
-		struct output_doc *o = &out[n];
+		struct output_doc *o = &out[n++];
 		memset(o, 0, sizeof *o);
-		o->kind = xstrdup(kinds[k].kind);
-		o->format = xstrdup(kinds[k].format);
+		o->kind = xstrdup(kd->kind);
+		o->format = xstrdup(kd->format);
 		o->payload_id = payload;
-		n++;
 		int rc = xform_serialize(sheet, res, &o->data);
 		xmlFreeDoc(res);
 		if (rc < 0) {
-			*err = xasprintf("cannot serialise the %s", kinds[k].kind);
+			*err = xasprintf("cannot serialise the %s", kd->kind);
 			goto fail;
 		}
-		if (cfg->validate_outputs && validate(k, &o->data, err) < 0)
+		if (cfg->validate_outputs &&
+		    validate(kd->kind, kd->v, schemas[k].dtd, schemas[k].xsd, kd->schema, &o->data,
+			     err) < 0)
 			goto fail;
 	}
 	return n;
@@ -136,4 +249,57 @@ fail:
 	for (int i = 0; i < n; i++)
 		emit_output_release(&out[i]);
 	return -1;
+}
+
+static void xml_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '<': buf_adds(b, "&lt;"); break;
+		case '>': buf_adds(b, "&gt;"); break;
+		case '&': buf_adds(b, "&amp;"); break;
+		case '"': buf_adds(b, "&quot;"); break;
+		default:
+			if ((unsigned char)*s < 0x20 && *s != '\n' && *s != '\t')
+				buf_addch(b, ' ');
+			else
+				buf_addch(b, *s);
+		}
+	}
+}
+
+int emit_cxml_response(const struct config *cfg, const char *doc_id, int code,
+		       const char *text, struct output_doc *out, char **err)
+{
+	static const struct {
+		int code;
+		const char *text;
+	} names[] = { { 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+		      { 406, "Not Acceptable" }, { 409, "Conflict" }, { 450, "Not Implemented" } };
+	const char *name = "Bad Request";
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		if (names[i].code == code)
+			name = names[i].text;
+	char now[32];
+	iso_time(og_now(), now);
+	memset(out, 0, sizeof *out);
+	out->kind = xstrdup("response");
+	out->format = xstrdup("cxml");
+	out->payload_id = xasprintf("%s.response@%s", doc_id, cfg->payload_host);
+	struct buf *b = &out->data;
+	buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd\">\n"
+		    "<cXML payloadID=\"");
+	xml_escape(b, out->payload_id);
+	buf_printf(b, "\" timestamp=\"%s\" xml:lang=\"en-US\">\n  <Response>\n"
+		      "    <Status code=\"%d\" text=\"%s\" xml:lang=\"en-US\">",
+		   now, code, name);
+	xml_escape(b, text);
+	buf_adds(b, "</Status>\n  </Response>\n</cXML>\n");
+	if (cfg->validate_outputs && response_dtd &&
+	    validate("response", V_DTD, response_dtd, NULL, "cxml-1.2.071/cXML.dtd", b, err) < 0) {
+		emit_output_release(out);
+		return -1;
+	}
+	return 0;
 }

@@ -1,10 +1,13 @@
 /*
- * emit: renders the outbound documents for one decided canonical order:
- * the purchase order to the supplier and the confirmation to the buyer,
- * each through its stylesheet, with payloadIDs of our own
- * (<documentID>.<kind>@<payload_host>) and zoned timestamps. Each rendered
- * cXML document is parsed back and validated against the vendored cXML
- * 1.2.071 DTD before it may be published, so nothing invalid leaves.
+ * emit: renders the outbound documents for one decided canonical order, in
+ * the format each kind goes out in: the purchase order to the supplier and
+ * the confirmation to the buyer, as cXML, OAGIS or CSV, each through its
+ * stylesheet (a table: kind x format), with payloadIDs of our own
+ * (<documentID>.<kind>@<payload_host>) and zoned timestamps. Every XML
+ * document is parsed back and validated against the vendored schema of its
+ * format (cXML 1.2.071 DTDs, OAGIS 10.4 XSDs) before it may be published,
+ * so nothing invalid leaves. Also renders cXML Responses (status codes)
+ * for documents that are refused.
  */
 #ifndef OG_EMIT_H
 #define OG_EMIT_H
@@ -17,18 +20,31 @@
 #define EMIT_MAX 4
 
 struct output_doc {
-	char *kind;       /* po, confirmation */
-	char *format;     /* cxml */
+	char *kind;       /* po, confirmation, response */
+	char *format;     /* cxml, oagis, csv */
 	char *payload_id;
 	struct buf data;
 };
 
+/* The outbound formats of one order; "none" (or NULL) writes nothing. */
+struct emit_formats {
+	const char *po;
+	const char *confirmation;
+};
+
 int emit_init(const struct config *cfg, char **err);
 void emit_shutdown(void);
-/* Renders every outbound kind. Returns the number of documents written
- * into out[], or -1 with *err set. */
+/* 1 if format names an outbound format ordergate can write. */
+int emit_known_format(const char *format);
+/* Renders the kinds the formats ask for. Returns the number of documents
+ * written into out[], or -1 with *err set. */
 int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_id,
-		struct output_doc out[EMIT_MAX], char **err);
+		const struct emit_formats *formats, struct output_doc out[EMIT_MAX], char **err);
+/* A cXML Response carrying status code and text (401, 403, 406, 409 ...). */
+int emit_cxml_response(const struct config *cfg, const char *doc_id, int code,
+		       const char *text, struct output_doc *out, char **err);
+/* The file extension for a format: "xml" or "csv". */
+const char *emit_extension(const char *format);
 void emit_output_release(struct output_doc *o);
 
 #endif

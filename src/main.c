@@ -164,16 +164,21 @@ static int cmd_translate(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' }, { "output", required_argument, NULL, 'o' },
 		{ "id", required_argument, NULL, OPT_ID },  { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
+		{ "format", required_argument, NULL, 'f' }, { NULL, 0, NULL, 0 }
 	};
 	struct common co = { NULL, NULL, 0, 0, 0 };
-	const char *outdir = NULL;
+	const char *outdir = NULL, *out_format = NULL;
 	const char *id = "00000000-000000-000000-000000";
 	int c;
-	while ((c = getopt_long(argc, argv, "c:o:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:o:f:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c': co.config_file = optarg; break;
 		case 'o': outdir = optarg; break;
+		case 'f':
+			if (strcmp(optarg, "cxml") && strcmp(optarg, "oagis") && strcmp(optarg, "csv"))
+				return usage_error("translate", "-f wants cxml, oagis or csv, not \"%s\"", optarg);
+			out_format = optarg;
+			break;
 		case OPT_ID: id = optarg; break;
 		case 'h': print_help("translate"); return EXIT_OK;
 		default: return usage_error("translate", "%s", "unknown option");
@@ -202,7 +207,7 @@ static int cmd_translate(int argc, char **argv)
 	char now[32];
 	iso_time(og_now(), now);
 	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
-	struct doc_job job = { .id = id, .name = base, .received = now };
+	struct doc_job job = { .id = id, .name = base, .received = now, .out_format = out_format };
 	struct doc_result *results = NULL;
 	int n = pipeline_run_input(&cfg, &job, file, &results);
 	int code = EXIT_OK;
@@ -328,7 +333,7 @@ static const struct command commands[] = {
 	  "      --log-json       one JSON object per log line\n"
 	  "  -h, --help           this text\n" },
 	{ "translate", cmd_translate, "show the canonical order (and outputs) for one file",
-	  "usage: ordergate translate [-c FILE] [-o DIR] [--id ID] FILE\n"
+	  "usage: ordergate translate [-c FILE] [-o DIR] [-f FORMAT] [--id ID] FILE\n"
 	  "\n"
 	  "Runs FILE through detection, mapping, normalisation, validation and the\n"
 	  "decision, exactly as `run` would, without touching any spool or ledger.\n"
@@ -338,6 +343,8 @@ static const struct command commands[] = {
 	  "\n"
 	  "  -c, --config FILE    INI configuration\n"
 	  "  -o, --output DIR     write the canonical order and outbound documents here\n"
+	  "  -f, --format FORMAT  write the outbound documents as cxml, oagis or csv\n"
+	  "                       (default: the partner profile's, else the inbound format)\n"
 	  "      --id ID          document ID to use (default all zeros)\n"
 	  "  -h, --help           this text\n"
 	  "\n"

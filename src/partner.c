@@ -314,6 +314,10 @@ void partner_authenticate(const struct partners *ps, const char *format, xmlDocP
 				found = p;
 	}
 	const char *who = ncreds ? creds[0] : logical && *logical ? logical : "(no identity)";
+	if (ncreds && strchr(creds[0], ':'))
+		out->sender = xstrdup(strchr(creds[0], ':') + 1);
+	else if (logical && *str_trim(logical))
+		out->sender = xstrdup(str_trim(logical));
 	if (!found) {
 		if (ps->require_known) {
 			out->status = 401;

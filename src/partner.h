@@ -50,6 +50,7 @@ struct partner_auth {
 	const struct partner *partner; /* NULL: unknown sender, allowed (open mode) */
 	int status;   /* 0 ok, else the cXML status code to answer (401, 403) */
 	char *reason; /* why not, when status != 0 (caller frees) */
+	char *sender; /* the sender's identity as the document gives it (caller frees) */
 };
 
 /* Recognises the sender of a parsed document of the given format (cxml,

@@ -13,6 +13,7 @@
 #include <zlib.h>
 
 #include "detect.h"
+#include "partner.h"
 #include "rules.h"
 #include "unpack.h"
 #include "wire.h"
@@ -20,6 +21,9 @@
 #include "xmlsafe.h"
 
 static const char *HINT_SENDER = "ask the sender to correct and resend the document";
+static const char *HINT_PARTNER = "check the partner profile in maps/partners (identities, "
+				  "shared_secret, inbound, order_types), or ask the sender";
+static struct partners partners;
 static const char *HINT_MAP = "fix the map or stylesheet named in the error, then run "
 			      "`ordergate reprocess ID`";
 
@@ -37,16 +41,42 @@ int pipeline_init(const struct config *cfg, char **err)
 	free(rng);
 	if (rc < 0)
 		return -1;
-	char *map = config_xslt_path(cfg, "cxml-to-canonical.xsl");
-	rc = xform_load(map, err) ? 0 : -1;
-	free(map);
+	const struct format *table;
+	int nformats = detect_formats(&table);
+	for (int i = 0; i < nformats && rc == 0; i++) {
+		char *map = config_xslt_path(cfg, table[i].map);
+		rc = xform_load(map, err) ? 0 : -1;
+		free(map);
+	}
 	if (rc < 0)
 		return -1;
+	char *dir = cfg->partners_dir ? xstrdup(cfg->partners_dir)
+				      : xasprintf("%s/maps/partners", cfg->data_dir);
+	partner_release(&partners);
+	rc = partner_load(&partners, dir, 0, err);
+	free(dir);
+	if (rc < 0)
+		return -1;
+	partners.require_known = !strcmp(cfg->require_known, "yes") ||
+				 (!strcmp(cfg->require_known, "auto") && partners.n > 0);
+	for (int i = 0; i < partners.n; i++) {
+		const struct partner *p = &partners.p[i];
+		if (!emit_known_format(p->po_format) || !emit_known_format(p->confirmation_format)) {
+			*err = xasprintf("%s: an [outbound] format has no stylesheet installed", p->file);
+			return -1;
+		}
+	}
 	return emit_init(cfg, err);
+}
+
+const struct partners *pipeline_partners(void)
+{
+	return &partners;
 }
 
 void pipeline_shutdown(void)
 {
+	partner_release(&partners);
 	emit_shutdown();
 	canon_shutdown();
 	xform_shutdown();
@@ -111,11 +141,37 @@ static void set_source_attrs(xmlDocPtr canonical, const struct doc_job *job)
 	}
 }
 
+static void set_mode_test(xmlDocPtr canonical)
+{
+	xmlNodePtr order = xmlDocGetRootElement(canonical);
+	for (xmlNodePtr c = order ? order->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "source"))
+			xmlSetProp(c, (const xmlChar *)"mode", (const xmlChar *)"test");
+}
+
+/* A refused cXML document gets a cXML Response for its sender. */
+static void add_response(const struct config *cfg, const struct doc_job *job,
+			 struct doc_result *res)
+{
+	int code = res->status;
+	if (!code)
+		code = !strcmp(res->stage, "detect") ? 450 : 400;
+	res->status = code;
+	char *err = NULL;
+	if (emit_cxml_response(cfg, job->id, code, res->reason, &res->outputs[0], &err) == 0)
+		res->noutputs = 1;
+	free(err);
+}
+
 void pipeline_run(const struct config *cfg, const struct doc_job *job, const char *data,
 		  size_t len, int with_outputs, struct doc_result *res)
 {
 	char *err = NULL;
 	xmlDocPtr doc = NULL, canonical = NULL;
+	const struct format *fmt = NULL;
+	struct partner_auth auth;
+	memset(&auth, 0, sizeof auth);
+	int is_cxml = 0;
 	res->size = (int64_t)len;
 	if (!res->id)
 		res->id = xstrdup(job->id);
@@ -132,15 +188,31 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	}
 	xmlsafe_errors_reset();
 	doc = xmlsafe_parse(data, len, &err);
+	if (!doc && strstr(err, "Memory allocation failed")) {
+		pipeline_fail(res, "parse",
+			      "if the document is genuine, raise [engine] memory_limit_mb",
+			      "the document needs more memory than the worker limit of %ld MB "
+			      "allows (%s)",
+			      cfg->memory_limit_mb, err);
+		goto out;
+	}
 	if (!doc) {
 		pipeline_fail(res, "parse", HINT_SENDER, "%s", err);
 		goto out;
 	}
-	const struct format *fmt = detect_xml(doc, &err);
+	is_cxml = !strcmp((const char *)xmlDocGetRootElement(doc)->name, "cXML");
+	fmt = detect_xml(doc, &err);
 	if (!fmt) {
 		pipeline_fail(res, "detect", HINT_SENDER, "%s", err);
 		goto out;
 	}
+	partner_authenticate(&partners, fmt->name, doc, job->partner, &auth);
+	if (auth.status) {
+		res->status = auth.status;
+		pipeline_fail(res, "authenticate", HINT_PARTNER, "%s", auth.reason);
+		goto out;
+	}
+	const struct partner *partner = auth.partner;
 	char *map_path = config_xslt_path(cfg, fmt->map);
 	xsltStylesheetPtr map = xform_load(map_path, &err);
 	free(map_path);
@@ -158,8 +230,16 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		goto out;
 	}
 	set_source_attrs(canonical, job);
+	if (partner && partner->mode && !strcmp(partner->mode, "test"))
+		set_mode_test(canonical);
 	if (canon_complete(canonical, cfg->assume_timezone, &res->info, &err) < 0) {
 		pipeline_fail(res, "normalise", HINT_SENDER, "%s", err);
+		goto out;
+	}
+	int code = partner_check_order_type(partner, res->info.type, &err);
+	if (code) {
+		res->status = code;
+		pipeline_fail(res, "authenticate", HINT_PARTNER, "%s", err);
 		goto out;
 	}
 	const char *dom = res->info.from_identity ? res->info.from_domain : res->info.sender_domain;
@@ -168,7 +248,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	char *ldom = lower(dom);
 	res->sender_key = xasprintf("%s:%s", ldom, ident ? ident : "");
 	char *lid = lower(ident);
-	res->partner = safe_name(job->partner ? job->partner : lid, 64);
+	res->partner = safe_name(partner ? partner->name : job->partner ? job->partner : lid, 64);
 	free(ldom);
 	free(lid);
 
@@ -189,7 +269,16 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		buf_add(&res->canonical, text, (size_t)tlen);
 	xmlFree(text);
 	if (with_outputs) {
-		int n = emit_render(cfg, canonical, job->id, res->outputs, &err);
+		const char *same = job->out_format		 ? job->out_format
+				   : emit_known_format(fmt->name) ? fmt->name
+								  : "cxml";
+		struct emit_formats formats = {
+			!job->out_format && partner && partner->po_format ? partner->po_format : same,
+			!job->out_format && partner && partner->confirmation_format
+				? partner->confirmation_format
+				: same,
+		};
+		int n = emit_render(cfg, canonical, job->id, &formats, res->outputs, &err);
 		if (n < 0) {
 			pipeline_fail(res, "emit", HINT_MAP, "%s", err);
 			goto out;
@@ -198,6 +287,22 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	}
 	res->ok = 1;
 out:
+	if (!res->ok) {
+		if (!res->info.format && fmt)
+			res->info.format = xstrdup(fmt->name);
+		if (!res->partner) {
+			char *who = lower(auth.partner ? auth.partner->name
+					  : job->partner    ? job->partner
+					  : auth.sender     ? auth.sender
+							    : "unknown");
+			res->partner = safe_name(who, 64);
+			free(who);
+		}
+		if (is_cxml && with_outputs && strcmp(res->stage, "emit") && res->noutputs == 0)
+			add_response(cfg, job, res);
+	}
+	free(auth.reason);
+	free(auth.sender);
 	free(err);
 	xmlFreeDoc(doc);
 	xmlFreeDoc(canonical);
@@ -303,7 +408,8 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 		struct doc_result *r = &(*out)[i + 1];
 		char *id = xasprintf("%s.%d", job->id, i + 1);
 		struct doc_job mj = { .id = id, .name = u.members[i].name, .received = job->received,
-				      .member = 1, .partner = job->partner };
+				      .member = 1, .partner = job->partner,
+				      .out_format = job->out_format };
 		if (u.members[i].refused) {
 			r->id = xstrdup(id);
 			r->name = xstrdup(u.members[i].name);
@@ -444,6 +550,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	wire_put(m, r->archive_gz.data, r->archive_gz.len);
 	wire_puts(m, r->id);
 	wire_puts(m, r->name);
+	wire_put_i64(m, r->status);
 	wire_put_i64(m, r->container);
 	wire_put_i64(m, r->member);
 	wire_put(m, r->input.data, r->input.len);
@@ -515,6 +622,7 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	wire_get_buf(&rd, &r->archive_gz);
 	r->id = wire_gets(&rd);
 	r->name = wire_gets(&rd);
+	r->status = (int)wire_get_i64(&rd);
 	r->container = (int)wire_get_i64(&rd);
 	r->member = (int)wire_get_i64(&rd);
 	wire_get_buf(&rd, &r->input);

@@ -11,6 +11,8 @@
 #define OG_PIPELINE_H
 
 #include "canon.h"
+
+struct partners;
 #include "config.h"
 #include "emit.h"
 #include "util.h"
@@ -25,6 +27,7 @@ struct doc_result {
 	char *stage;  /* where it failed: read, detect, parse, map, normalise, decide, emit */
 	char *reason; /* what went wrong, with line/column or path */
 	char *hint;   /* what the operator should do */
+	int status;   /* for a refused cXML document: the status code answered */
 	char sha256[65];
 	int64_t size;
 	char *partner;   /* folder name under out/ */
@@ -43,11 +46,15 @@ struct doc_job {
 	const char *received; /* ISO time */
 	int member;        /* an archive member: no archive copy of its own */
 	const char *partner; /* bound by the inbox it came through, or NULL */
+	const char *out_format; /* outbound format for every kind (translate -f), or NULL */
 };
 
-/* Loads stylesheets, schemas and DTDs; -1 with *err when one is broken. */
+/* Loads stylesheets, schemas, DTDs and partner profiles; -1 with *err when
+ * one is broken. */
 int pipeline_init(const struct config *cfg, char **err);
 void pipeline_shutdown(void);
+/* The partner profiles loaded by pipeline_init(). */
+const struct partners *pipeline_partners(void);
 /* Runs one document held in memory. Never fails as a function: the outcome
  * is in res->ok. With with_outputs=0 it stops after the decision. */
 void pipeline_run(const struct config *cfg, const struct doc_job *job, const char *data,

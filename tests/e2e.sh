@@ -54,7 +54,10 @@ check "replay: exit 1 (some failed)" test $? = 1
 why=$(ls "$s"/failed/*-changed.xml.why 2>/dev/null | head -1)
 check "replay: input kept in failed/ with a .why" test -f "${why%.why}" -a -f "$why"
 check "replay: reason names the earlier document" grep -q "already received as document" "$why"
-check "replay: no new outputs" test "$(count "$s/out" "$s/out-test")" = 10
+check "replay: no new order outputs" test "$(count "$s/out"/*/po "$s/out"/*/confirmation "$s/out-test")" = 10
+check "replay: the sender is answered with a cXML 409 Response" \
+	grep -q 'Status code="409" text="Conflict"' "$s"/out/kasdflkjasdf/response/*.xml
+check "replay: the Response is valid cXML" dtd_valid "$(ls "$s"/out/kasdflkjasdf/response/*.xml | head -1)"
 
 # --- failures: reason, stage, what to do; the rest of the batch goes on -----
 s=$(new_spool)
@@ -99,7 +102,7 @@ lines = "".join(item.replace('lineNumber="1"', 'lineNumber="%d"' % (i + 1)) for 
 open(sys.argv[2], 'w').write(src[:a] + lines + src[b:])
 PY
 cp "$GOLDEN/jpy-rounding/input.xml" "$s/in/small.xml"
-printf '[engine]\nmemory_limit_mb = 64\n' > "$SCRATCH/small-mem.ini"
+printf '[engine]\nmemory_limit_mb = 160\n' > "$SCRATCH/small-mem.ini"
 if [ "${ASAN:-0}" = 1 ] || [ "${VALGRIND:-0}" = 1 ]; then
 	# not counted as a pass: ASan and valgrind need far more address space
 	# than the limit under test; the plain `make check` runs it
@@ -108,8 +111,8 @@ else
 	og run -c "$SCRATCH/small-mem.ini" --spool "$s" > "$SCRATCH/lim.out" 2> "$SCRATCH/lim.err"
 	check "limits: exit 1" test $? = 1
 	why=$(ls "$s"/failed/*-huge.xml.why 2>/dev/null)
-	check "limits: the huge order failed in its worker" grep -q "^stage: worker" "$why"
-	check "limits: the reason names the memory limit" grep -q "64 MB" "$why"
+	check "limits: the huge order failed within its worker's limit" grep -qE "^stage: (worker|parse)" "$why"
+	check "limits: the reason names the memory limit" grep -q "160 MB" "$why"
 	check "limits: the small order still went through" test "$(count "$s/out-test")" = 2
 	check "limits: invariants hold" spool_invariants "$s"
 fi

@@ -44,7 +44,8 @@
   - paymentTerms "net N" -> PaymentTerm payInNumberOfDays="N"; any other
     text -> Extrinsic name="paymentTerms".
   - A header discount (no cXML OrderRequest element for it) -> Extrinsic
-    name="discount" holding the amount.
+    name="discount" holding the amount (and discountDescription); the cXML
+    map reads both back.
   - orderType outside the DTD's list stops with an error.
 -->
 <xsl:stylesheet version="1.0"
@@ -225,6 +226,9 @@
       </xsl:if>
       <xsl:if test="discount">
         <Extrinsic name="discount"><xsl:value-of select="discount/amount"/></Extrinsic>
+        <xsl:if test="normalize-space(discount/description) != ''">
+          <Extrinsic name="discountDescription"><xsl:value-of select="discount/description"/></Extrinsic>
+        </xsl:if>
       </xsl:if>
     </OrderRequestHeader>
   </xsl:template>

@@ -77,6 +77,13 @@
   <xsl:template match="OrderRequest">
     <xsl:variable name="cxml" select="/cXML"/>
     <xsl:variable name="hdr" select="OrderRequestHeader"/>
+    <xsl:variable name="discountExt"
+                  select="$hdr/Extrinsic[@name = 'discount' and not(*)
+                          and string(number(normalize-space(.))) != 'NaN'][1]"/>
+    <xsl:variable name="discountDesc"
+                  select="$hdr/Extrinsic[@name = 'discountDescription' and not(*)][1]"/>
+    <xsl:variable name="termsExt"
+                  select="$hdr/Extrinsic[@name = 'paymentTerms' and not(*)][1]"/>
     <xsl:variable name="header" select="$cxml/Header"/>
 
     <order version="1">
@@ -186,6 +193,17 @@
       </xsl:if>
       <xsl:apply-templates select="$hdr/Shipping[1]" mode="charge"/>
       <xsl:apply-templates select="$hdr/Tax[1]" mode="charge"/>
+      <!-- ordergate convention: cXML has no header discount element, so a
+           numeric Extrinsic name="discount" (what canonical-to-cxml-order
+           writes) is read back as the discount -->
+      <xsl:if test="$discountExt">
+        <discount>
+          <amount><xsl:value-of select="normalize-space($discountExt)"/></amount>
+          <xsl:if test="normalize-space($discountDesc) != ''">
+            <description><xsl:value-of select="normalize-space($discountDesc)"/></description>
+          </xsl:if>
+        </discount>
+      </xsl:if>
 
       <!-- parties -->
       <parties>
@@ -212,13 +230,19 @@
       <!-- payment -->
       <xsl:apply-templates select="$hdr/Payment[1]"/>
 
-      <!-- payment terms: only a single plain net term -->
-      <xsl:if test="count($hdr/PaymentTerm) = 1 and not($hdr/PaymentTerm/Discount)
-                    and normalize-space($hdr/PaymentTerm/@payInNumberOfDays) != ''">
-        <paymentTerms>
-          <xsl:value-of select="concat('net ', normalize-space($hdr/PaymentTerm/@payInNumberOfDays))"/>
-        </paymentTerms>
-      </xsl:if>
+      <!-- payment terms: a single plain net term, else the ordergate
+           convention Extrinsic name="paymentTerms" -->
+      <xsl:choose>
+        <xsl:when test="count($hdr/PaymentTerm) = 1 and not($hdr/PaymentTerm/Discount)
+                        and normalize-space($hdr/PaymentTerm/@payInNumberOfDays) != ''">
+          <paymentTerms>
+            <xsl:value-of select="concat('net ', normalize-space($hdr/PaymentTerm/@payInNumberOfDays))"/>
+          </paymentTerms>
+        </xsl:when>
+        <xsl:when test="$termsExt">
+          <paymentTerms><xsl:value-of select="$termsExt"/></paymentTerms>
+        </xsl:when>
+      </xsl:choose>
 
       <contacts>
         <xsl:apply-templates select="$hdr/Contact"/>
@@ -229,7 +253,9 @@
       </comments>
 
       <extrinsics>
-        <xsl:apply-templates select="$hdr/Extrinsic"/>
+        <xsl:apply-templates select="$hdr/Extrinsic[generate-id() != generate-id($discountExt)
+                                                    and generate-id() != generate-id($termsExt)
+                                                    and not($discountExt and generate-id() = generate-id($discountDesc))]"/>
       </extrinsics>
 
       <lines>
@@ -313,7 +339,7 @@
         <xsl:value-of select="normalize-space($d/UnitPrice/Money)"/>
       </unitPrice>
 
-      <xsl:for-each select="$d/Classification">
+      <xsl:for-each select="$d/Classification[normalize-space() != '']">
         <classification domain="{normalize-space(@domain)}">
           <xsl:call-template name="trim">
             <xsl:with-param name="s" select="."/>
@@ -541,6 +567,10 @@
       </xsl:for-each>
       <xsl:for-each select="Phone[TelephoneNumber]">
         <phone><xsl:apply-templates select="TelephoneNumber"/></phone>
+      </xsl:for-each>
+      <!-- ordergate convention: a phone written as Extrinsic name="phone" -->
+      <xsl:for-each select="Extrinsic[@name = 'phone' and normalize-space() != '']">
+        <phone><xsl:value-of select="normalize-space(.)"/></phone>
       </xsl:for-each>
     </contact>
   </xsl:template>

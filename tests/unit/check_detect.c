@@ -67,13 +67,13 @@ static const char order_request[] =
 static const struct {
 	const char *what;
 	const char *xml;
-	int ok;		   /* 1: the cXML row */
+	int ok;		   /* 1: detected; words then names the format row */
 	const char *words; /* in the message otherwise */
 } xml_cases[] = {
-	{ "cXML OrderRequest", order_request, 1, NULL },
+	{ "cXML OrderRequest", order_request, 1, "cxml" },
 	{ "cXML OrderRequest without DOCTYPE",
 	  "<cXML><Header/><Request deploymentMode=\"test\"><OrderRequest/></Request></cXML>", 1,
-	  NULL },
+	  "cxml" },
 	{ "cXML Response", "<cXML><Response><Status code=\"200\" text=\"OK\"/></Response></cXML>", 0,
 	  "Response" },
 	{ "cXML Response after Header",
@@ -97,10 +97,14 @@ static const struct {
 	{ "OAGIS 10",
 	  "<ProcessPurchaseOrder xmlns=\"http://www.openapplications.org/oagis/10\">"
 	  "<ApplicationArea/><DataArea/></ProcessPurchaseOrder>",
-	  0, "OAGIS 10 ProcessPurchaseOrder documents are recognised but not supported" },
+	  1, "oagis" },
 	{ "OAGIS 9",
-	  "<ProcessPurchaseOrder xmlns=\"http://www.openapplications.org/oagis/9\"/>", 0,
-	  "OAGIS 9 ProcessPurchaseOrder" },
+	  "<ProcessPurchaseOrder xmlns=\"http://www.openapplications.org/oagis/9\"/>", 1,
+	  "oagis" },
+	{ "Infor OAGIS",
+	  "<ProcessPurchaseOrder xmlns=\"http://schema.infor.com/InforOAGIS/2\"/>", 1, "oagis" },
+	{ "OAGIS in a foreign namespace",
+	  "<ProcessPurchaseOrder xmlns=\"urn:example:not-oagis\"/>", 0, "urn:example:not-oagis" },
 	{ "OAGIS without namespace", "<ProcessPurchaseOrder/>", 0, "unknown document type" },
 };
 
@@ -121,8 +125,8 @@ START_TEST(xml_table)
 	if (xml_cases[_i].ok) {
 		ck_assert_msg(f != NULL, "%s: refused: %s", xml_cases[_i].what, msg);
 		ck_assert(!had_err);
-		ck_assert_str_eq(f->name, "cxml");
-		ck_assert_str_eq(f->map, "cxml-to-canonical.xsl");
+		ck_assert_str_eq(f->name, xml_cases[_i].words);
+		ck_assert_ptr_nonnull(f->map);
 	} else {
 		ck_assert_msg(f == NULL, "%s: detected as %s", xml_cases[_i].what, f ? f->name : "");
 		ck_assert(had_err);

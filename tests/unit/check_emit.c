@@ -17,6 +17,8 @@
 #include "util.h"
 #include "xmlsafe.h"
 
+static const struct emit_formats cxml_formats = { "cxml", "cxml" };
+
 #define DOC_ID "20240301-100000-000042-000007"
 
 /* A decided canonical order, as the pipeline hands it to emit. */
@@ -75,7 +77,7 @@ START_TEST(outputs_valid_and_named)
 	xmlDocPtr canonical = decided_order(&o);
 	struct output_doc out[EMIT_MAX];
 	char *err = NULL;
-	int n = emit_render(t_cfg(), canonical, DOC_ID, out, &err);
+	int n = emit_render(t_cfg(), canonical, DOC_ID, &cxml_formats, out, &err);
 	ck_assert_msg(n == 2, "emit_render = %d: %s", n, err ? err : "?");
 	ck_assert_ptr_null(err);
 	static const char *const kinds[] = { "po", "confirmation" };
@@ -124,7 +126,7 @@ START_TEST(our_identity_from_config)
 	xmlDocPtr canonical = decided_order(&o);
 	struct output_doc out[EMIT_MAX];
 	char *err = NULL;
-	int n = emit_render(&c, canonical, DOC_ID, out, &err);
+	int n = emit_render(&c, canonical, DOC_ID, &cxml_formats, out, &err);
 	ck_assert_msg(n == 2, "%s", err ? err : "?");
 	for (int i = 0; i < n; i++) {
 		ck_assert(str_ends_with(out[i].payload_id, "@gw.example"));
@@ -147,7 +149,7 @@ START_TEST(fixed_time_in_timestamps)
 	xmlDocPtr canonical = decided_order(&o);
 	struct output_doc out[EMIT_MAX];
 	char *err = NULL;
-	int n = emit_render(t_cfg(), canonical, DOC_ID, out, &err);
+	int n = emit_render(t_cfg(), canonical, DOC_ID, &cxml_formats, out, &err);
 	char now[32];
 	iso_time(1700000000, now);
 	if (saved)
@@ -184,7 +186,7 @@ START_TEST(invalid_output_is_refused)
 	struct output_doc out[EMIT_MAX];
 	memset(out, 0, sizeof out);
 	char *err = NULL;
-	int n = emit_render(t_cfg(), canonical, DOC_ID, out, &err);
+	int n = emit_render(t_cfg(), canonical, DOC_ID, &cxml_formats, out, &err);
 	ck_assert_int_eq(n, -1);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_msg(strstr(err, "not valid against") != NULL, "err: %s", err);

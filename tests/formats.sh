@@ -1,0 +1,121 @@
+#!/usr/bin/env bash
+# Formats and partners: OAGIS orders through the engine (outputs validated
+# against the OAGIS 10.4 XSDs), round trips between cXML and OAGIS that keep
+# every canonical field, and partner profiles (identities, SharedSecret,
+# accepted formats and order types, test mode, outbound format per kind).
+. "$(dirname "$0")/lib.sh"
+GOLDEN="$ROOT/tests/data/golden"
+OAGIS="$ROOT/tests/data/oagis"
+XSD="$ROOT/xslt/schemas/oagis-10.4"
+count() { find "$@" -type f 2>/dev/null | wc -l; }
+xsd_valid() { xmllint --noout --nonet --schema "$XSD/$1" "$2" 2>"$SCRATCH/xsd.err" || { cat "$SCRATCH/xsd.err" >&2; return 1; }; }
+printf '[pickup]\nquiet_seconds = 0\n' > "$SCRATCH/fast.ini"
+export ORDERGATE_TIME=1767225600
+
+# --- OAGIS in, OAGIS out ----------------------------------------------------------
+s=$(new_spool)
+cp "$OAGIS"/po-*.xml "$s/in/"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/oag.out" 2> "$SCRATCH/oag.err"
+check "oagis: the five well-formed samples translated" grep -q "6 documents in .*: 5 translated, 0 duplicates, 1 failed" "$SCRATCH/oag.out"
+check "oagis: a total written with a thousands separator is refused, not guessed" \
+	grep -q '/order/total: "1,018.40" is not a decimal number' "$s"/failed/*-po-oagis9.xml.why
+for f in $(find "$s/out" "$s/out-test" -path '*/po/*' | sort); do
+	check "oagis: ${f#"$s"/} valid against ProcessPurchaseOrder.xsd" xsd_valid ProcessPurchaseOrder.xsd "$f"
+done
+for f in $(find "$s/out" "$s/out-test" -path '*/confirmation/*' | sort); do
+	check "oagis: ${f#"$s"/} valid against AcknowledgePurchaseOrder.xsd" xsd_valid AcknowledgePurchaseOrder.xsd "$f"
+done
+check "oagis: the acknowledgement says Accepted and echoes the BODID" \
+	bash -c "grep -q 'actionCode=\"Accepted\"' $(find "$s/out" -path '*/confirmation/*' | head -1)"
+check "oagis: systemEnvironmentCode Test goes to out-test/" test "$(count "$s/out-test")" -ge 2
+check "oagis: invariants hold" spool_invariants "$s"
+
+# --- round trips: cXML and OAGIS, every pair -----------------------------------------
+cmp_xsl="$ROOT/tests/data/roundtrip-compare.xsl"
+for src in "$GOLDEN/hub-update-pcard/input.xml" "$GOLDEN/plain-no-doctype/input.xml" \
+	   "$ROOT/tests/corpus/cxml/order/officeluv-order.xml" "$ROOT/tests/corpus/cxml/order/cxmlphp-sample-order.xml" \
+	   "$OAGIS/po-simple.xml" "$OAGIS/po-line-shipto.xml" "$OAGIS/po-test-change.xml"; do
+	b=$(basename "$src" .xml)
+	og translate "$src" > "$SCRATCH/$b.c1.xml" 2>/dev/null || { not_ok "roundtrip $b: translate"; continue; }
+	for via in cxml oagis; do
+		og translate -f "$via" -o "$SCRATCH/$b.$via" "$src" > /dev/null 2>&1 &&
+			og translate "$SCRATCH/$b.$via/po.xml" > "$SCRATCH/$b.$via.c2.xml" 2>/dev/null
+		if [ $? != 0 ]; then not_ok "roundtrip $b via $via: the written PO does not translate back"; continue; fi
+		xsltproc --stringparam via "$via" "$cmp_xsl" "$SCRATCH/$b.c1.xml" > "$SCRATCH/a.xml"
+		xsltproc --stringparam via "$via" "$cmp_xsl" "$SCRATCH/$b.$via.c2.xml" > "$SCRATCH/b.xml"
+		if diff -u "$SCRATCH/a.xml" "$SCRATCH/b.xml" > "$SCRATCH/rt.diff"; then
+			ok "roundtrip $b -> $via -> canonical keeps every field"
+		else
+			not_ok "roundtrip $b -> $via -> canonical lost:"; head -30 "$SCRATCH/rt.diff"
+		fi
+	done
+done
+
+# --- partner profiles --------------------------------------------------------------
+P="$SCRATCH/partners"; mkdir -p "$P"
+cat > "$P/small-buyer.ini" <<'INI'
+[partner]
+name = small-buyer
+inbound = cxml
+order_types = new
+[identity]
+cxml = NetworkId:AN01000000001
+shared_secret = not-in-any-output
+[outbound]
+po = oagis
+confirmation = cxml
+INI
+cat > "$P/zinc.ini" <<'INI'
+[partner]
+name = zinc
+mode = test
+[identity]
+cxml = DUNS:123456789
+INI
+cat > "$P/acme-erp.ini" <<'INI'
+[partner]
+name = acme
+inbound = oagis
+[identity]
+oagis = ACME-ERP-PROD
+[outbound]
+po = none
+confirmation = cxml
+INI
+printf '[pickup]\nquiet_seconds = 0\n[partners]\ndir = %s\n' "$P" > "$SCRATCH/partners.ini"
+og check-config "$SCRATCH/partners.ini" > "$SCRATCH/cc.out" 2>&1
+check "partners: check-config reads the profiles" grep -q "configuration OK" "$SCRATCH/cc.out"
+s=$(new_spool)
+cp "$GOLDEN/plain-no-doctype/input.xml" "$s/in/good.xml"                         # small-buyer, right secret
+sed 's/not-in-any-output/wrong-secret-123/; s/20200925.153043.77/bad-secret/' "$GOLDEN/plain-no-doctype/input.xml" > "$s/in/badsecret.xml"
+sed 's/<SharedSecret>not-in-any-output<\/SharedSecret>//; s/20200925.153043.77/no-secret/' "$GOLDEN/plain-no-doctype/input.xml" > "$s/in/nosecret.xml"
+sed 's/type="new"/type="update"/; s/20200925.153043.77/upd/' "$GOLDEN/plain-no-doctype/input.xml" > "$s/in/update.xml"
+cp "$GOLDEN/hub-update-pcard/input.xml" "$s/in/zinc.xml"                           # zinc: test mode partner
+cp "$ROOT/tests/corpus/cxml/order/officeluv-order.xml" "$s/in/stranger.xml"          # no profile
+cp "$OAGIS/po-simple.xml" "$s/in/acme.xml"                                            # acme, OAGIS
+og run -c "$SCRATCH/partners.ini" --spool "$s" > "$SCRATCH/pt.out" 2> "$SCRATCH/pt.err"
+check "partners: exit 1 (refused documents)" test $? = 1
+check "partners: the known sender with the right secret went through, PO as OAGIS" \
+	bash -c "ls '$s'/out/small-buyer/po/*.xml >/dev/null 2>&1 && grep -q ProcessPurchaseOrder '$s'/out/small-buyer/po/*.xml"
+check "partners: ... and its confirmation as cXML" grep -q ConfirmationRequest "$s"/out/small-buyer/confirmation/*.xml
+why() { cat "$s"/failed/*-"$1".why; }
+check "partners: a wrong SharedSecret is refused (401) without showing it" \
+	bash -c "grep -q 'SharedSecret sent for partner small-buyer does not match' '$s'/failed/*-badsecret.xml.why && grep -q 'code=\"401\"' '$s'/out/small-buyer/response/*-document.xml"
+check "partners: a missing SharedSecret is refused" grep -q "SharedSecret sent for partner small-buyer is missing" "$s"/failed/*-nosecret.xml.why
+check "partners: an order type the partner does not send is refused (403)" \
+	bash -c "grep -q 'accepts order types new only, not \"update\"' '$s'/failed/*-update.xml.why"
+check "partners: an unknown sender is refused (401) once profiles exist" grep -q "unknown sender" "$s"/failed/*-stranger.xml.why
+check "partners: the unknown sender gets a cXML Response too" grep -q 'code="401"' "$s"/out/kasdflkjasdf/response/*.xml
+check "partners: a test-mode partner's production order goes to out-test/" test "$(count "$s/out-test/zinc")" = 2
+check "partners: po = none writes no PO; the confirmation as cXML" \
+	bash -c "test ! -d '$s/out/acme/po' && grep -q ConfirmationRequest '$s'/out/acme/confirmation/*.xml"
+for f in $(find "$s/out" -path '*/response/*'); do
+	check "partners: ${f#"$s"/} is valid cXML" dtd_valid "$f"
+done
+check "partners: the secrets appear in no output, reason, log or ledger" \
+	bash -c "! grep -rq -e not-in-any-output -e wrong-secret-123 '$s/out' '$s/out-test' '$s/failed'/*.why '$SCRATCH/pt.err' '$SCRATCH/pt.out' && ! sqlite3 '$s/ledger.db' .dump | grep -q -e not-in-any-output -e wrong-secret-123"
+check "partners: invariants hold" spool_invariants "$s"
+printf '[partner]\nname = bad\n[outbound]\npo = edifact\n' > "$P/bad.ini"
+og check-config "$SCRATCH/partners.ini" > /dev/null 2> "$SCRATCH/bad.err"
+check "partners: a bad profile names its file and line" grep -q "bad.ini:4: po: \"edifact\" is not cxml, oagis, csv or none" "$SCRATCH/bad.err"
+finish
