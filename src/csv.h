@@ -5,12 +5,12 @@
  * encoding, decimal separator, date format, line number base), which column
  * holds the order number, which columns become which canonical fields and
  * which constants fill the fields no column gives (every setting is
- * described in maps/csv/example-erp.ini). csv_read() decodes a file to UTF-8
- * with iconv (a UTF-8 or UTF-16 byte order mark wins over the map's
- * encoding), splits it into records (RFC 4180: quoted fields with delimiters, doubled
- * quotes and line breaks; CRLF, LF or CR; empty trailing fields), groups the
- * rows into orders by order number in order of first appearance, and writes
- * one neutral XML document per order:
+ * described in maps/csv/example-erp.ini). csv_read() decodes a file to
+ * UTF-8 with iconv (a UTF-8 or UTF-16 byte order mark wins over the map's
+ * encoding), splits it into records (RFC 4180: quoted fields with
+ * delimiters, doubled quotes and line breaks; CRLF, LF or CR; empty
+ * trailing fields), groups the rows into orders by order number in order
+ * of first appearance, and writes one neutral XML document per order:
  *
  *   <csv-order map="sap-b1" file="po.csv" orderNumber="409811" firstRow="3">
  *     <field name="orderID">409811</field>
@@ -27,12 +27,13 @@
  * text after a closing quote, an order header field that contradicts the
  * order's earlier rows, a line number given twice, no order number) fails
  * ITS order only: that csv_order gets error = "FILE: row R, column C
- * (NAME): what" and no XML; other orders are unaffected. Rows are physical line numbers (the header is row 1), columns 1-based,
- * NAME the header name (or the canonical field without a header). A problem
- * of the whole file returns -1 with *err: bytes not valid in the map's
- * encoding, no header row, a mapped column the header lacks, a quote that is
- * never closed (the rest of the file cannot be told apart from the field),
- * no data rows.
+ * (NAME): what" and no XML; other orders are unaffected. Rows are physical
+ * line numbers (the header is row 1), columns 1-based, NAME the header
+ * name (or the canonical field without a header). A problem of the whole
+ * file returns -1 with *err: bytes not valid in the map's encoding, no
+ * header row, a mapped column the header lacks, a quote that is never
+ * closed (the rest of the file cannot be told apart from the field), no
+ * data rows.
  *
  * Memory: a csv_map is freed with csv_map_free(), an order array with
  * csv_orders_free(); *err strings are the caller's to free.

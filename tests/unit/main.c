@@ -14,6 +14,7 @@ int main(void)
 		suite_util,    suite_dec,	suite_datetime, suite_config, suite_wire,
 		suite_msg,     suite_spool,	suite_ledger,	suite_detect, suite_xmlsafe,
 		suite_xform,   suite_canon,	suite_pipeline, suite_emit,
+		suite_csv,
 	};
 	SRunner *sr = srunner_create(all[0]());
 	for (size_t i = 1; i < sizeof all / sizeof all[0]; i++)

@@ -21,5 +21,6 @@ Suite *suite_xform(void);
 Suite *suite_canon(void);
 Suite *suite_pipeline(void);
 Suite *suite_emit(void);
+Suite *suite_csv(void);
 
 #endif
