@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -19,6 +20,7 @@
 #include "exitcodes.h"
 #include "emit.h"
 #include "ledger.h"
+#include "partner.h"
 #include "msg.h"
 #include "pool.h"
 #include "spool.h"
@@ -28,6 +30,7 @@ struct source {
 	char *dir;           /* absolute */
 	const char *label;   /* "in" or the inbox name, for log lines */
 	const char *partner; /* bound partner, or NULL */
+	const char *csv_map; /* bound CSV map, or NULL */
 };
 
 /* One document's result on its way to the ledger. An archive gives one
@@ -99,7 +102,7 @@ static void add_path(struct pending *p, const char *path)
 
 static void count_partner(struct batch_stats *st, const char *partner, const char *state)
 {
-	const char *name = partner && *partner ? partner : "(unknown sender)";
+	const char *name = partner && *partner ? partner : "unknown";
 	struct partner_stats *ps = NULL;
 	for (int i = 0; i < st->npartners && !ps; i++)
 		if (!strcmp(st->partners[i].name, name))
@@ -676,6 +679,8 @@ static struct pool_job *claim_next(struct run *run, struct candidates *c, char *
 			j = make_job(run, id, cand->name, work);
 			if (src->partner)
 				j->partner = xstrdup(src->partner);
+			if (src->csv_map)
+				j->csv_map = xstrdup(src->csv_map);
 			run->st->files++;
 		}
 		free(work);
@@ -894,6 +899,13 @@ static void sources_init(struct run *run)
 		src->dir = real ? real : xstrdup(cfg->inboxes[i].dir);
 		src->label = cfg->inboxes[i].name;
 		src->partner = cfg->inboxes[i].partner;
+		const char *fmt = cfg->inboxes[i].format;
+		if (!strncasecmp(fmt, "csv:", 4)) {
+			src->csv_map = fmt + 4;
+		} else if (!strcasecmp(fmt, "csv") && src->partner) {
+			const struct partner *p = partner_by_name(pipeline_partners(), src->partner);
+			src->csv_map = p ? p->csv_map : NULL;
+		}
 	}
 }
 

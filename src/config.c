@@ -115,8 +115,10 @@ static int inbox_key(struct load_state *st, const char *iname, const char *name,
 	if (!field)
 		return set_err(st, "unknown key \"%s\" in section [inbox %s] (dir, partner, format)",
 			       name, iname);
-	if (field == &ib->format && strcasecmp(value, "auto") && strcasecmp(value, "cxml"))
-		return set_err(st, "[inbox %s] format: \"%s\" is not auto or cxml", iname, value);
+	if (field == &ib->format && strcasecmp(value, "auto") && strcasecmp(value, "csv") &&
+	    strncasecmp(value, "csv:", 4))
+		return set_err(st, "[inbox %s] format: \"%s\" is not auto, csv or csv:MAP", iname,
+			       value);
 	if (field == &ib->partner) {
 		char *safe = safe_name(value, 64);
 		int same = !strcmp(safe, value);

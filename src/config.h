@@ -18,7 +18,7 @@ struct inbox {
 	char *name;
 	char *dir;
 	char *partner;
-	char *format; /* auto (by content) or cxml */
+	char *format; /* auto (by content), csv (the partner's map) or csv:MAP */
 };
 
 struct config {

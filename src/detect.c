@@ -14,6 +14,7 @@
 static const struct format formats[] = {
 	{ "cxml", "cXML", NULL, "/cXML/Request/OrderRequest", "cxml-to-canonical.xsl",
 	  "cXML OrderRequest" },
+	{ "csv", "csv-order", NULL, NULL, "csv-to-canonical.xsl", "CSV order" },
 	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/10", NULL,
 	  "oagis-to-canonical.xsl", "OAGIS 10 ProcessPurchaseOrder" },
 	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/9", NULL,
@@ -52,9 +53,9 @@ int detect_bytes(const char *data, size_t len, char **err)
 		i++;
 	if (i < len && data[i] == '<')
 		return 0;
-	*err = xstrdup("not XML (the first character is not '<') and no CSV map is bound to "
-		       "this spool; ordergate reads cXML OrderRequest and OAGIS "
-		       "ProcessPurchaseOrder documents");
+	*err = xstrdup("not XML (the first character is not '<'), and no CSV map in maps/csv "
+		       "recognises its header row; bind the inbox to a map ([inbox] format = "
+		       "csv:NAME) or add a signature to the map");
 	return -1;
 }
 

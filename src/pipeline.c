@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "csv.h"
 #include "detect.h"
 #include "partner.h"
 #include "rules.h"
@@ -221,9 +222,9 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		goto out;
 	}
 	char *version = detect_cxml_version(doc);
-	struct xform_param params[] = { { "formatVersion", version } };
+	struct xform_param params[] = { { "formatVersion", version }, { "received", job->received } };
 	xmlsafe_errors_reset();
-	canonical = xform_apply(map, doc, params, 1, &err);
+	canonical = xform_apply(map, doc, params, 2, &err);
 	free(version);
 	if (!canonical) {
 		pipeline_fail(res, "map", HINT_SENDER, "the %s map stopped: %s", fmt->what, err);
@@ -426,6 +427,97 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	return n;
 }
 
+static int looks_like_xml(const char *data, size_t len)
+{
+	size_t i = 0;
+	if (len >= 2 && (((unsigned char)data[0] == 0xfe && (unsigned char)data[1] == 0xff) ||
+			 ((unsigned char)data[0] == 0xff && (unsigned char)data[1] == 0xfe)))
+		return 1; /* UTF-16: only XML is read that way without a map */
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+		i++;
+	return i < len && data[i] == '<';
+}
+
+static const char *HINT_CSV = "fix the row and column named (or the map in maps/csv) and "
+			      "drop the file again; the file's other orders went through and "
+			      "will be recognised as duplicates";
+
+/* A CSV file: its orders become documents of their own, like archive
+ * members. Returns 0 when no map claims the file (not CSV). */
+static int run_csv(const struct config *cfg, const struct doc_job *job, const char *data,
+		   size_t len, struct doc_result **out)
+{
+	struct csv_map *map = NULL;
+	char *err = NULL;
+	int rc;
+	if (job->csv_map) {
+		char *safe = safe_name(job->csv_map, 64);
+		char *path = xasprintf("%s/maps/csv/%s.ini", cfg->data_dir, safe);
+		rc = csv_map_load(path, &map, &err) < 0 ? -1 : 1;
+		free(safe);
+		free(path);
+	} else {
+		char *dir = xasprintf("%s/maps/csv", cfg->data_dir);
+		rc = csv_map_detect(dir, data, len, &map, &err);
+		free(dir);
+	}
+	if (rc == 0)
+		return 0;
+	struct csv_order *orders = NULL;
+	int n = 0;
+	if (rc < 0 || csv_read(map, data, len, job->name, &orders, &n, &err) < 0) {
+		*out = xcalloc(1, sizeof **out);
+		fail_whole(&(*out)[0], job, data, len, err ? err : "cannot read the CSV file");
+		free((*out)[0].stage);
+		(*out)[0].stage = xstrdup("csv");
+		free((*out)[0].hint);
+		(*out)[0].hint = xstrdup("fix the file or the map in maps/csv, then drop it again");
+		free(err);
+		csv_map_free(map);
+		return 1;
+	}
+	*out = xcalloc((size_t)n + 1, sizeof **out);
+	struct doc_result *c = &(*out)[0];
+	c->id = xstrdup(job->id);
+	c->name = xstrdup(job->name);
+	c->container = 1;
+	c->ok = 1;
+	c->size = (int64_t)len;
+	sha256_hex(data, len, c->sha256);
+	c->info.format = xstrdup("csv");
+	gzip_into(data, len, &c->archive_gz);
+	for (int i = 0; i < n; i++) {
+		struct doc_result *r = &(*out)[i + 1];
+		char *id = xasprintf("%s.%d", job->id, i + 1);
+		char *name = xasprintf("%s#%s", job->name,
+				       orders[i].order_number ? orders[i].order_number : "?");
+		struct doc_job mj = { .id = id, .name = name, .received = job->received,
+				      .member = 1, .partner = job->partner,
+				      .out_format = job->out_format };
+		if (orders[i].error) {
+			r->id = xstrdup(id);
+			r->name = xstrdup(name);
+			r->member = 1;
+			r->info.format = xstrdup("csv");
+			pipeline_fail(r, "csv", HINT_CSV, "%s", orders[i].error);
+			buf_add(&r->input, data, len);
+		} else {
+			pipeline_run(cfg, &mj, orders[i].xml.data, orders[i].xml.len, 1, r);
+			/* the order's identity is its fields, not the file it came in */
+			memcpy(r->sha256, orders[i].sha256, sizeof r->sha256);
+			if (!r->ok)
+				buf_add(&r->input, data, len);
+		}
+		free(id);
+		free(name);
+	}
+	csv_orders_free(orders, n);
+	csv_map_free(map);
+	return n + 1;
+}
+
 int pipeline_run_input(const struct config *cfg, const struct doc_job *job, const char *path,
 		       struct doc_result **out)
 {
@@ -441,7 +533,11 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 	}
 	int n = 1;
 	enum unpack_kind kind = unpack_sniff(data.data, data.len);
-	if (kind == UNPACK_NONE) {
+	if (kind == UNPACK_NONE && !looks_like_xml(data.data, data.len) && data.len > 0 &&
+	    (n = run_csv(cfg, job, data.data, data.len, out)) > 0) {
+		free(one);
+	} else if (kind == UNPACK_NONE) {
+		n = 1;
 		pipeline_run(cfg, job, buf_str(&data), data.len, 1, one);
 		*out = one;
 	} else if (kind == UNPACK_ARCHIVE) {

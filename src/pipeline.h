@@ -47,6 +47,7 @@ struct doc_job {
 	int member;        /* an archive member: no archive copy of its own */
 	const char *partner; /* bound by the inbox it came through, or NULL */
 	const char *out_format; /* outbound format for every kind (translate -f), or NULL */
+	const char *csv_map;    /* the CSV map bound to the inbox, or NULL: by header */
 };
 
 /* Loads stylesheets, schemas, DTDs and partner profiles; -1 with *err when
@@ -62,9 +63,10 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 /* Reads path (no symlinks, regular files only, size limit) and runs it. */
 void pipeline_run_file(const struct config *cfg, const struct doc_job *job, const char *path,
 		       struct doc_result *res);
-/* Like pipeline_run_file, but unpacks gzip, zip and tar first: returns the
- * number of results in *out (caller frees each and the array). For an
- * archive, (*out)[0] is the container and the members follow. */
+/* Like pipeline_run_file, but unpacks gzip, zip and tar first and splits a
+ * CSV file into its orders: returns the number of results in *out (caller
+ * frees each and the array). For an archive or a CSV file, (*out)[0] is
+ * the container and its documents follow. */
 int pipeline_run_input(const struct config *cfg, const struct doc_job *job, const char *path,
 		       struct doc_result **out);
 

@@ -44,6 +44,7 @@ void pool_job_free(struct pool_job *j)
 	free(j->path);
 	free(j->received);
 	free(j->partner);
+	free(j->csv_map);
 	free(j);
 }
 
@@ -81,7 +82,7 @@ static void worker_main(const struct config *cfg, int fd)
 		struct wire_reader r;
 		wire_reader_init(&r, &msg);
 		char *id = wire_gets(&r), *name = wire_gets(&r), *path = wire_gets(&r),
-		     *received = wire_gets(&r), *partner = wire_gets(&r);
+		     *received = wire_gets(&r), *partner = wire_gets(&r), *csv_map = wire_gets(&r);
 		struct doc_result *res = NULL;
 		int n = 0;
 		if (r.bad || !id || !name || !path || !received) {
@@ -90,7 +91,7 @@ static void worker_main(const struct config *cfg, int fd)
 			pipeline_fail(res, "worker", "report this as a bug", "malformed job message");
 		} else {
 			struct doc_job job = { .id = id, .name = name, .received = received,
-					       .partner = partner };
+					       .partner = partner, .csv_map = csv_map };
 			cpu_timer(cfg->cpu_limit_seconds);
 			n = pipeline_run_input(cfg, &job, path, &res);
 			cpu_timer(0);
@@ -111,6 +112,7 @@ static void worker_main(const struct config *cfg, int fd)
 		free(path);
 		free(received);
 		free(partner);
+		free(csv_map);
 		if (wire_send(fd, &msg) < 0)
 			break;
 		buf_reset(&msg);
@@ -182,6 +184,7 @@ int pool_submit(struct pool *p, struct pool_job *job, char **err)
 		wire_puts(&msg, job->path);
 		wire_puts(&msg, job->received);
 		wire_puts(&msg, job->partner);
+		wire_puts(&msg, job->csv_map);
 		int rc = wire_send(w->fd, &msg);
 		buf_release(&msg);
 		if (rc < 0) {

@@ -17,6 +17,7 @@
 struct pool_job {
 	char *id, *name, *work_name, *path, *received;
 	char *partner; /* bound by the inbox, or NULL */
+	char *csv_map; /* the CSV map bound to the inbox, or NULL */
 };
 
 struct worker;

@@ -274,7 +274,7 @@
       <xsl:call-template name="lines-normalised">
         <xsl:with-param name="s" select="substring-after($s, '&#10;')"/>
         <xsl:with-param name="sep">
-          <xsl:if test="$head != '' or $sep != ''">&#10;</xsl:if>
+          <xsl:if test="$head != '' or $sep != ''"><xsl:text>&#10;</xsl:text></xsl:if>
         </xsl:with-param>
       </xsl:call-template>
     </xsl:if>
