@@ -3,6 +3,8 @@
  */
 #include "emit.h"
 
+#include <errno.h>
+#include <iconv.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -178,6 +180,57 @@ static int validate(const char *what, enum validator v, xmlDtdPtr dtd, xmlSchema
 	return ok ? 0 : -1;
 }
 
+/* Re-encodes a written document for a partner that wants another
+ * encoding: XML through libxml2 (which rewrites the declaration), CSV
+ * through iconv. A character the encoding lacks is an error, never a '?'. */
+static int reencode(struct output_doc *o, const char *encoding, char **err)
+{
+	if (!encoding || !strcasecmp(encoding, "UTF-8"))
+		return 0;
+	struct buf out = BUF_INIT;
+	if (strcmp(o->format, "csv")) {
+		xmlDocPtr doc = xmlReadMemory(o->data.data, (int)o->data.len, "output", NULL,
+					      XMLSAFE_OPTIONS);
+		xmlChar *mem = NULL;
+		int len = 0;
+		if (doc)
+			xmlDocDumpMemoryEnc(doc, &mem, &len, encoding);
+		xmlFreeDoc(doc);
+		if (!mem) {
+			*err = xasprintf("cannot write the %s in %s", o->kind, encoding);
+			return -1;
+		}
+		buf_add(&out, mem, (size_t)len);
+		xmlFree(mem);
+	} else {
+		iconv_t cd = iconv_open(encoding, "UTF-8");
+		if (cd == (iconv_t)-1) {
+			*err = xasprintf("unknown encoding %s", encoding);
+			return -1;
+		}
+		char *in = o->data.data;
+		size_t inleft = o->data.len;
+		while (inleft > 0) {
+			buf_grow(&out, inleft * 4 + 16);
+			char *dst = out.data + out.len;
+			size_t room = out.cap - out.len - 1, before = room;
+			size_t r = iconv(cd, &in, &inleft, &dst, &room);
+			out.len += before - room;
+			if (r == (size_t)-1 && errno != E2BIG) {
+				*err = xasprintf("the %s holds a character %s cannot write", o->kind,
+						 encoding);
+				iconv_close(cd);
+				buf_release(&out);
+				return -1;
+			}
+		}
+		iconv_close(cd);
+	}
+	buf_release(&o->data);
+	o->data = out;
+	return 0;
+}
+
 static const struct kind *find_kind(const char *kind, const char *format, size_t *index)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
@@ -242,6 +295,8 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 		if (cfg->validate_outputs &&
 		    validate(kd->kind, kd->v, schemas[k].dtd, schemas[k].xsd, kd->schema, &o->data,
 			     err) < 0)
+			goto fail;
+		if (reencode(o, formats->encoding, err) < 0)
 			goto fail;
 	}
 	return n;

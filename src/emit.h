@@ -30,6 +30,7 @@ struct output_doc {
 struct emit_formats {
 	const char *po;
 	const char *confirmation;
+	const char *encoding; /* NULL: UTF-8; else what the partner asks for */
 };
 
 int emit_init(const struct config *cfg, char **err);

@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <iconv.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -133,11 +134,20 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		return 1;
 	}
 	if (!strcasecmp(section, "outbound")) {
+		if (!strcasecmp(name, "encoding")) {
+			iconv_t cd = iconv_open(value, "UTF-8");
+			if (cd == (iconv_t)-1)
+				return fail(st, "encoding: \"%s\" is not an encoding iconv knows", value);
+			iconv_close(cd);
+			set(&p->encoding, value);
+			return 1;
+		}
 		char **field = !strcasecmp(name, "po")		 ? &p->po_format
 			       : !strcasecmp(name, "confirmation") ? &p->confirmation_format
 								   : NULL;
 		if (!field)
-			return fail(st, "unknown key \"%s\" in [outbound] (po, confirmation)", name);
+			return fail(st, "unknown key \"%s\" in [outbound] (po, confirmation, encoding)",
+				    name);
 		if (!valid_format(value, 1))
 			return fail(st, "%s: \"%s\" is not cxml, oagis, csv or none", name, value);
 		*field = lower_dup(value);
@@ -165,6 +175,7 @@ static void partner_free(struct partner *p)
 	free(p->po_format);
 	free(p->confirmation_format);
 	free(p->csv_map);
+	free(p->encoding);
 	memset(p, 0, sizeof *p);
 }
 

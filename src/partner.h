@@ -31,6 +31,7 @@ struct partner {
 	char *po_format;      /* cxml, oagis, csv, none; NULL = as received */
 	char *confirmation_format;
 	char *csv_map;        /* for CSV from this partner */
+	char *encoding;       /* of what is written to it; NULL: UTF-8 */
 };
 
 struct partners {

@@ -278,6 +278,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 			!job->out_format && partner && partner->confirmation_format
 				? partner->confirmation_format
 				: same,
+			partner ? partner->encoding : NULL,
 		};
 		int n = emit_render(cfg, canonical, job->id, &formats, res->outputs, &err);
 		if (n < 0) {

@@ -155,6 +155,32 @@ done
 check "partners: the secrets appear in no output, reason, log or ledger" \
 	bash -c "! grep -rq -e not-in-any-output -e wrong-secret-123 '$s/out' '$s/out-test' '$s/failed'/*.why '$SCRATCH/pt.err' '$SCRATCH/pt.out' && ! sqlite3 '$s/ledger.db' .dump | grep -q -e not-in-any-output -e wrong-secret-123"
 check "partners: invariants hold" spool_invariants "$s"
+# encodings: XML declared as UTF-16 or ISO-8859-1 in; a partner asking for ISO-8859-1 out
+python3 - "$GOLDEN/hub-update-pcard/input.xml" "$SCRATCH" <<'PY'
+import sys
+src = open(sys.argv[1], encoding="utf-8").read().split("?>", 1)[1]
+open(sys.argv[2] + "/u16.xml", "wb").write(('<?xml version="1.0" encoding="UTF-16"?>' + src).encode("utf-16"))
+open(sys.argv[2] + "/l1.xml", "wb").write(('<?xml version="1.0" encoding="ISO-8859-1"?>' + src.replace("\u2013", "-")).encode("latin-1"))
+PY
+for f in u16 l1; do
+	check "encodings: $f input read correctly (umlauts intact)" \
+		bash -c "'$ORDERGATE' translate '$SCRATCH/$f.xml' | grep -q 'Anna Käfer'"
+done
+cat > "$P/zinc.ini" <<'INI'
+[partner]
+name = zinc
+mode = test
+[identity]
+cxml = DUNS:123456789
+[outbound]
+encoding = ISO-8859-1
+INI
+s=$(new_spool); cp "$SCRATCH/l1.xml" "$s/in/"
+og run -c "$SCRATCH/partners.ini" --spool "$s" > /dev/null 2>&1
+po=$(ls "$s"/out-test/zinc/po/*.xml | head -1)
+check "encodings: the partner's PO is written in ISO-8859-1, declared so" \
+	bash -c "head -1 '$po' | grep -q 'encoding=\"ISO-8859-1\"' && iconv -f ISO-8859-1 -t UTF-8 '$po' | grep -q 'Käfer' && ! grep -q 'Käfer' '$po'"
+check "encodings: ... and still valid cXML" dtd_valid "$po"
 printf '[partner]\nname = bad\n[outbound]\npo = edifact\n' > "$P/bad.ini"
 og check-config "$SCRATCH/partners.ini" > /dev/null 2> "$SCRATCH/bad.err"
 check "partners: a bad profile names its file and line" grep -q "bad.ini:4: po: \"edifact\" is not cxml, oagis, csv or none" "$SCRATCH/bad.err"
