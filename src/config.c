@@ -54,6 +54,9 @@ static const struct key keys[] = {
 	{ "pickup", "ignore", K_STR, OFF(ignore), 0, 0 },
 	{ "watch", "rescan_seconds", K_INT, OFF(rescan_seconds), 1, 86400 },
 	{ "partners", "dir", K_STR, OFF(partners_dir), 0, 0 },
+	{ "rules", "file", K_STR, OFF(rules_file), 0, 0 },
+	{ "rules", "pending_max_days", K_INT, OFF(pending_max_days), 1, 3650 },
+	{ "numbering", "po_pattern", K_STR, OFF(po_pattern), 0, 0 },
 	{ "partners", "require_known", K_STR, OFF(require_known), 0, 0 },
 	{ "identity", "domain", K_STR, OFF(our_domain), 0, 0 },
 	{ "identity", "identity", K_STR, OFF(our_identity), 0, 0 },
@@ -194,6 +197,7 @@ static void defaults(struct config *c)
 	c->ignore = xstrdup("");
 	c->rescan_seconds = 30;
 	c->require_known = xstrdup("auto");
+	c->pending_max_days = 14;
 	const char *env = getenv("ORDERGATE_DATADIR");
 	c->data_dir = xstrdup(env && *env ? env : OG_DATADIR);
 	c->our_domain = xstrdup("NetworkID");

@@ -47,6 +47,10 @@ struct config {
 	/* [partners] */
 	char *partners_dir;      /* default <data_dir>/maps/partners */
 	char *require_known;     /* auto (yes once a profile exists), yes, no */
+	/* [rules] */
+	char *rules_file;        /* default <data_dir>/maps/rules.xml when it exists */
+	int pending_max_days;    /* held orders older than this are rejected */
+	char *po_pattern;        /* e.g. PO-{partner}-{yyyy}-{seq:6}; empty: the buyer's number */
 	/* [watch] */
 	int rescan_seconds;
 	/* [inbox NAME] sections */

@@ -252,6 +252,72 @@ static int cmd_translate(int argc, char **argv)
 	return code;
 }
 
+static int cmd_explain(int argc, char **argv)
+{
+	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
+					      { "spool", required_argument, NULL, 's' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct common co = { NULL, NULL, 0, 0, 0 };
+	int c;
+	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c': co.config_file = optarg; break;
+		case 's': co.spool = optarg; break;
+		case 'h': print_help("explain"); return EXIT_OK;
+		default: return usage_error("explain", "%s", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("explain", "%s", "give exactly one FILE");
+	struct config cfg;
+	if (load_config(&co, &cfg) < 0)
+		return EXIT_CONFIG;
+	char *err = NULL;
+	if (pipeline_init(&cfg, &err) < 0) {
+		fprintf(stderr, "ordergate: %s\n", err);
+		free(err);
+		pipeline_shutdown();
+		config_release(&cfg);
+		return EXIT_CONFIG;
+	}
+	const char *file = argv[optind];
+	char now[32];
+	iso_time(og_now(), now);
+	struct buf trace = BUF_INIT;
+	const char *base = strrchr(file, '/') ? strrchr(file, '/') + 1 : file;
+	struct doc_job job = { .id = "00000000-000000-000000-000000", .name = base,
+			       .received = now, .trace = &trace };
+	struct doc_result res;
+	memset(&res, 0, sizeof res);
+	struct buf data = BUF_INIT;
+	int code = EXIT_OK;
+	FILE *f = fopen(file, "rb");
+	if (!f) {
+		fprintf(stderr, "ordergate explain: %s: %s\n", file, strerror(errno));
+		code = EXIT_NOINPUT;
+	} else {
+		char chunk[65536];
+		size_t n;
+		while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+			buf_add(&data, chunk, n);
+		fclose(f);
+		/* a dry run: decide, render nothing, write nothing */
+		pipeline_run(&cfg, &job, buf_str(&data), data.len, 0, &res);
+		fwrite(trace.data, 1, trace.len, stdout);
+		if (!res.ok) {
+			printf("the document fails at %s: %s\n", res.stage, res.reason);
+			code = EXIT_SOMEFAILED;
+		}
+	}
+	buf_release(&data);
+	buf_release(&trace);
+	pipeline_result_release(&res);
+	pipeline_shutdown();
+	config_release(&cfg);
+	return code;
+}
+
 static int cmd_check_config(int argc, char **argv)
 {
 	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
@@ -350,6 +416,13 @@ static const struct command commands[] = {
 	  "\n"
 	  "Set ORDERGATE_TIME=<epoch seconds> for reproducible timestamps.\n"
 	  "Exit: 0 translated, 1 the document failed, 66 no such file, 78 configuration error.\n" },
+	{ "explain", cmd_explain, "dry run of the approval rules on one file",
+	  "usage: ordergate explain [-c FILE] [--spool DIR] ORDER-FILE\n"
+	  "\n"
+	  "Translates the order and runs the approval rules on it, printing for the\n"
+	  "order and each line which rules were evaluated, which fired, every lookup\n"
+	  "and comparison with its values, and the decision. Writes nothing. With\n"
+	  "--spool, budget rules see the spend recorded in that spool's ledger.\n" },
 	{ "check-config", cmd_check_config, "validate the configuration and the stylesheets",
 	  "usage: ordergate check-config [-c] FILE\n"
 	  "\n"

@@ -32,10 +32,17 @@ int pipeline_init(const struct config *cfg, char **err)
 {
 	char *xslt = xasprintf("%s/xslt", cfg->data_dir);
 	char *maps = xasprintf("%s/maps", cfg->data_dir);
-	const char *dirs[] = { xslt, maps };
-	xmlsafe_init(dirs, 2);
+	/* the rules file is ours too, wherever the configuration puts it */
+	char *rules_dir = xstrdup(cfg->rules_file ? cfg->rules_file : maps);
+	if (cfg->rules_file && strrchr(rules_dir, '/'))
+		*strrchr(rules_dir, '/') = '\0';
+	else if (cfg->rules_file)
+		strcpy(rules_dir, ".");
+	const char *dirs[] = { xslt, maps, rules_dir };
+	xmlsafe_init(dirs, 3);
 	free(xslt);
 	free(maps);
+	free(rules_dir);
 	xform_init();
 	char *rng = config_xslt_path(cfg, "canonical.rng");
 	int rc = canon_init(rng, err);
@@ -58,6 +65,8 @@ int pipeline_init(const struct config *cfg, char **err)
 	free(dir);
 	if (rc < 0)
 		return -1;
+	if (rules_init(cfg, err) < 0)
+		return -1;
 	partners.require_known = !strcmp(cfg->require_known, "yes") ||
 				 (!strcmp(cfg->require_known, "auto") && partners.n > 0);
 	for (int i = 0; i < partners.n; i++) {
@@ -77,6 +86,7 @@ const struct partners *pipeline_partners(void)
 
 void pipeline_shutdown(void)
 {
+	rules_shutdown();
 	partner_release(&partners);
 	emit_shutdown();
 	canon_shutdown();
@@ -137,6 +147,26 @@ static void set_source_attrs(xmlDocPtr canonical, const struct doc_job *job)
 		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "source")) {
 			xmlSetProp(c, (const xmlChar *)"documentID", (const xmlChar *)job->id);
 			xmlSetProp(c, (const xmlChar *)"received", (const xmlChar *)job->received);
+			return;
+		}
+	}
+}
+
+/* Adds <poNumber> right after <orderID>. */
+void insert_po_number(xmlDocPtr canonical, const char *number)
+{
+	xmlNodePtr order = xmlDocGetRootElement(canonical);
+	for (xmlNodePtr c = order ? order->children : NULL; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "poNumber")) {
+			xmlNodeSetContent(c, (const xmlChar *)number);
+			return;
+		}
+	}
+	for (xmlNodePtr c = order ? order->children : NULL; c; c = c->next) {
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "orderID")) {
+			xmlNodePtr n = xmlNewNode(NULL, (const xmlChar *)"poNumber");
+			xmlNodeSetContent(n, (const xmlChar *)number);
+			xmlAddNextSibling(c, n);
 			return;
 		}
 	}
@@ -253,12 +283,15 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	free(ldom);
 	free(lid);
 
-	int d = rules_decide(canonical, &res->info, &err);
+	int d = rules_decide(canonical, &res->info, res->partner, &res->cost_center, job->trace, &err);
 	if (d < 0) {
-		pipeline_fail(res, "decide", HINT_MAP, "%s", err);
+		pipeline_fail(res, "decide", "fix the rule named in maps/rules.xml, then run "
+			      "`ordergate reprocess ID`", "%s", err);
 		goto out;
 	}
 	res->decision = xstrdup(rules_decision_name(d));
+	if (cfg->po_pattern && *cfg->po_pattern && (d == DECISION_ACCEPT || d == DECISION_PARTIAL))
+		insert_po_number(canonical, PO_NUMBER_PLACEHOLDER);
 	if (canon_validate(canonical, &err) < 0) {
 		pipeline_fail(res, "decide", HINT_MAP, "%s", err);
 		goto out;
@@ -273,9 +306,15 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		const char *same = job->out_format		 ? job->out_format
 				   : emit_known_format(fmt->name) ? fmt->name
 								  : "cxml";
+		/* what goes out follows the decision: a rejected order gets only its
+		 * confirmation, an order on hold nothing until it is decided */
+		int po_ok = d == DECISION_ACCEPT || d == DECISION_PARTIAL;
 		struct emit_formats formats = {
-			!job->out_format && partner && partner->po_format ? partner->po_format : same,
-			!job->out_format && partner && partner->confirmation_format
+			!po_ok ? "none"
+			: !job->out_format && partner && partner->po_format ? partner->po_format
+									      : same,
+			d == DECISION_HOLD ? "none"
+			: !job->out_format && partner && partner->confirmation_format
 				? partner->confirmation_format
 				: same,
 			partner ? partner->encoding : NULL,
@@ -582,6 +621,7 @@ void pipeline_result_release(struct doc_result *res)
 	free(res->partner);
 	free(res->sender_key);
 	free(res->decision);
+	free(res->cost_center);
 	canon_info_release(&res->info);
 	buf_release(&res->canonical);
 	for (int i = 0; i < res->noutputs; i++)
@@ -612,6 +652,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	wire_puts(m, r->partner);
 	wire_puts(m, r->sender_key);
 	wire_puts(m, r->decision);
+	wire_puts(m, r->cost_center);
 	const char *strs[] = { i->format, i->payload_id, i->timestamp, i->mode, i->sender_domain,
 			       i->sender_identity, i->from_domain, i->from_identity, i->to_domain,
 			       i->to_identity, i->order_id, i->order_date, i->type, i->currency,
@@ -670,6 +711,7 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	r->partner = wire_gets(&rd);
 	r->sender_key = wire_gets(&rd);
 	r->decision = wire_gets(&rd);
+	r->cost_center = wire_gets(&rd);
 	char **strs[] = { &i->format, &i->payload_id, &i->timestamp, &i->mode, &i->sender_domain,
 			  &i->sender_identity, &i->from_domain, &i->from_identity, &i->to_domain,
 			  &i->to_identity, &i->order_id, &i->order_date, &i->type, &i->currency,

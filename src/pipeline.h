@@ -10,6 +10,8 @@
 #ifndef OG_PIPELINE_H
 #define OG_PIPELINE_H
 
+#include <libxml/tree.h>
+
 #include "canon.h"
 
 struct partners;
@@ -33,6 +35,7 @@ struct doc_result {
 	char *partner;   /* folder name under out/ */
 	char *sender_key; /* lower(domain):identity of the buyer, for duplicates */
 	char *decision;
+	char *cost_center; /* from the rules' costCenter expression, or NULL */
 	struct order_info info;
 	struct buf canonical;
 	struct output_doc outputs[EMIT_MAX];
@@ -48,7 +51,13 @@ struct doc_job {
 	const char *partner; /* bound by the inbox it came through, or NULL */
 	const char *out_format; /* outbound format for every kind (translate -f), or NULL */
 	const char *csv_map;    /* the CSV map bound to the inbox, or NULL: by header */
+	struct buf *trace;      /* explain: receives the rules' trace, or NULL */
 };
+
+/* The placeholder a worker writes where ordergate's own PO number goes; the
+ * parent replaces it with the number it assigns in the commit, so numbers
+ * are gap-free per partner. */
+#define PO_NUMBER_PLACEHOLDER "ordergate-po-number-pending"
 
 /* Loads stylesheets, schemas, DTDs and partner profiles; -1 with *err when
  * one is broken. */
@@ -71,6 +80,8 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 		       struct doc_result **out);
 
 void pipeline_result_release(struct doc_result *res);
+/* Sets (or adds, right after orderID) the canonical order's poNumber. */
+void insert_po_number(xmlDocPtr canonical, const char *number);
 /* The text of a .why file in failed/ (caller frees). */
 char *pipeline_why_text(const char *id, const char *name, const char *received,
 			const char *stage, const char *reason, const char *hint);

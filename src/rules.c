@@ -1,19 +1,999 @@
 /*
  * rules: see rules.h.
  */
+#define _GNU_SOURCE
 #include "rules.h"
 
-#include "util.h"
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 
-int rules_decide(xmlDocPtr canonical, const struct order_info *info, char **err)
+#include <libxml/xpath.h>
+#include <libxml/xpathInternals.h>
+#include <sqlite3.h>
+
+#include "dec.h"
+#include "partner.h"
+#include "xmlsafe.h"
+
+#define OG_NS "urn:ordergate:rules"
+
+enum action { A_APPROVE, A_REJECT, A_REQUIRE, A_ACCEPT, A_BACKORDER };
+
+struct rule {
+	char *id;
+	int line_rule;
+	int lineno;
+	char *test;
+	xmlXPathCompExprPtr comp;
+	char *partners;
+	enum action action;
+	char *code, *message, *role, *reason, *quantity;
+};
+
+struct row {
+	char **cells;
+	int n;
+};
+
+struct table {
+	char **header;
+	int ncols;
+	struct row *rows;
+	int nrows;
+};
+
+static struct {
+	int loaded;
+	char *file;
+	struct rule *rules;
+	int n;
+	char *cost_center_expr;
+	struct table catalog, suppliers, budgets;
+	char *ledger_path;
+	sqlite3 *ledger;
+	/* per evaluation */
+	struct buf *trace;
+	char *error;
+	const char *period;
+	const char *partner;
+	char *cost_center;
+} R;
+
+/* --- tables ---------------------------------------------------------------- */
+
+static void table_free(struct table *t)
 {
-	(void)info;
+	for (int i = 0; i < t->ncols; i++)
+		free(t->header[i]);
+	free(t->header);
+	for (int r = 0; r < t->nrows; r++) {
+		for (int i = 0; i < t->rows[r].n; i++)
+			free(t->rows[r].cells[i]);
+		free(t->rows[r].cells);
+	}
+	free(t->rows);
+	memset(t, 0, sizeof *t);
+}
+
+/* A small trusted table: a header row, then comma-separated values (no
+ * quoting), '#' starts a comment line. */
+static int table_load(struct table *t, const char *path, const char *const *cols, int ncols,
+		      char **err)
+{
+	memset(t, 0, sizeof *t);
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		*err = xasprintf("%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0, rc = 0;
+	while (rc == 0 && getline(&line, &cap, f) > 0) {
+		lineno++;
+		char *s = str_trim(line);
+		if (!*s || *s == '#')
+			continue;
+		char **cells;
+		char *copy = xstrdup(s);
+		char *p = copy;
+		int n = 0;
+		cells = NULL;
+		for (char *tok; (tok = strsep(&p, ","));) {
+			cells = xrealloc(cells, sizeof(char *) * (size_t)(n + 1));
+			cells[n++] = xstrdup(str_trim(tok));
+		}
+		free(copy);
+		if (!t->header) {
+			t->header = cells;
+			t->ncols = n;
+			for (int c = 0; c < ncols && rc == 0; c++) {
+				int found = 0;
+				for (int k = 0; k < n; k++)
+					found |= !strcasecmp(cells[k], cols[c]);
+				if (!found) {
+					*err = xasprintf("%s:%d: the header row lacks the column \"%s\"",
+							 path, lineno, cols[c]);
+					rc = -1;
+				}
+			}
+			continue;
+		}
+		if (n != t->ncols) {
+			*err = xasprintf("%s:%d: %d values, the header has %d", path, lineno, n, t->ncols);
+			for (int k = 0; k < n; k++)
+				free(cells[k]);
+			free(cells);
+			rc = -1;
+			break;
+		}
+		t->rows = xrealloc(t->rows, sizeof *t->rows * (size_t)(t->nrows + 1));
+		t->rows[t->nrows].cells = cells;
+		t->rows[t->nrows++].n = n;
+	}
+	free(line);
+	fclose(f);
+	if (rc < 0)
+		table_free(t);
+	return rc;
+}
+
+static int col(const struct table *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (!strcasecmp(t->header[i], name))
+			return i;
+	return -1;
+}
+
+static const char *lookup(const struct table *t, const char *key_col, const char *key,
+			  const char *want)
+{
+	int k = col(t, key_col), w = col(t, want);
+	if (k < 0 || w < 0)
+		return NULL;
+	for (int r = 0; r < t->nrows; r++)
+		if (!strcmp(t->rows[r].cells[k], key))
+			return t->rows[r].cells[w];
+	return NULL;
+}
+
+static int truthy(const char *v)
+{
+	return v && (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"));
+}
+
+/* --- extension functions ---------------------------------------------------- */
+
+static void trace_call(const char *fn, const char *a, const char *b, const char *result)
+{
+	if (!R.trace)
+		return;
+	buf_printf(R.trace, "      %s(", fn);
+	if (a)
+		buf_printf(R.trace, "'%s'", a);
+	if (b)
+		buf_printf(R.trace, ", '%s'", b);
+	buf_printf(R.trace, ") = %s\n", result);
+}
+
+/* The test as one line, for the trace. */
+static void trace_test(const char *indent, const char *kind, const char *id, const char *test)
+{
+	if (!R.trace)
+		return;
+	buf_printf(R.trace, "%s%s %s: ", indent, kind, id);
+	int space = 0;
+	for (const char *p = test; *p; p++) {
+		if (*p == ' ' || *p == '\n' || *p == '\t' || *p == '\r') {
+			space = 1;
+			continue;
+		}
+		if (space)
+			buf_addch(R.trace, ' ');
+		space = 0;
+		buf_addch(R.trace, *p);
+	}
+	buf_addch(R.trace, '\n');
+}
+
+static int arg_dec(xmlXPathParserContextPtr ctxt, const char *fn, const char *s, dec_t *out)
+{
+	if (dec_parse(s, out) == 0)
+		return 0;
+	if (!R.error)
+		R.error = xasprintf("%s: \"%s\" is not a decimal number (guard lookups that may be "
+				    "empty with != '')",
+				    fn, s);
+	xmlXPathErr(ctxt, XPATH_INVALID_OPERAND);
+	return -1;
+}
+
+static int pop2(xmlXPathParserContextPtr ctxt, int nargs, const char *fn, dec_t *a, dec_t *b,
+		char **sa, char **sb)
+{
+	if (nargs != 2) {
+		xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
+		return -1;
+	}
+	xmlChar *y = xmlXPathPopString(ctxt), *x = xmlXPathPopString(ctxt);
+	*sa = xstrdup(x ? str_trim((char *)x) : "");
+	*sb = xstrdup(y ? str_trim((char *)y) : "");
+	xmlFree(x);
+	xmlFree(y);
+	if (arg_dec(ctxt, fn, *sa, a) < 0 || arg_dec(ctxt, fn, *sb, b) < 0) {
+		free(*sa);
+		free(*sb);
+		return -1;
+	}
+	return 0;
+}
+
+static void compare(xmlXPathParserContextPtr ctxt, int nargs, const char *fn, int lo, int hi)
+{
+	dec_t a, b;
+	char *sa, *sb;
+	if (pop2(ctxt, nargs, fn, &a, &b, &sa, &sb) < 0)
+		return;
+	int c = dec_cmp(a, b);
+	int r = c >= lo && c <= hi;
+	trace_call(fn, sa, sb, r ? "true" : "false");
+	free(sa);
+	free(sb);
+	valuePush(ctxt, xmlXPathNewBoolean(r));
+}
+
+static void f_gt(xmlXPathParserContextPtr c, int n) { compare(c, n, "og:gt", 1, 1); }
+static void f_ge(xmlXPathParserContextPtr c, int n) { compare(c, n, "og:ge", 0, 1); }
+static void f_lt(xmlXPathParserContextPtr c, int n) { compare(c, n, "og:lt", -1, -1); }
+static void f_le(xmlXPathParserContextPtr c, int n) { compare(c, n, "og:le", -1, 0); }
+static void f_eq(xmlXPathParserContextPtr c, int n) { compare(c, n, "og:eq", 0, 0); }
+
+static void arith(xmlXPathParserContextPtr ctxt, int nargs, const char *fn, char op)
+{
+	dec_t a, b, r = 0;
+	char *sa, *sb;
+	if (pop2(ctxt, nargs, fn, &a, &b, &sa, &sb) < 0)
+		return;
+	int rc = op == '+' ? dec_add(a, b, &r) : op == '-' ? dec_sub(a, b, &r) : dec_mul(a, b, &r);
+	char out[DEC_FMT_MAX];
+	dec_format(r, 0, out);
+	trace_call(fn, sa, sb, rc < 0 ? "overflow" : out);
+	free(sa);
+	free(sb);
+	if (rc < 0) {
+		if (!R.error)
+			R.error = xasprintf("%s: result too large", fn);
+		xmlXPathErr(ctxt, XPATH_INVALID_OPERAND);
+		return;
+	}
+	valuePush(ctxt, xmlXPathNewString((const xmlChar *)out));
+}
+
+static void f_add(xmlXPathParserContextPtr c, int n) { arith(c, n, "og:add", '+'); }
+static void f_sub(xmlXPathParserContextPtr c, int n) { arith(c, n, "og:sub", '-'); }
+static void f_mul(xmlXPathParserContextPtr c, int n) { arith(c, n, "og:mul", '*'); }
+
+static char *pop1(xmlXPathParserContextPtr ctxt, int nargs)
+{
+	if (nargs != 1) {
+		xmlXPathErr(ctxt, XPATH_INVALID_ARITY);
+		return NULL;
+	}
+	xmlChar *x = xmlXPathPopString(ctxt);
+	char *s = xstrdup(x ? str_trim((char *)x) : "");
+	xmlFree(x);
+	return s;
+}
+
+static void push_string(xmlXPathParserContextPtr ctxt, const char *fn, const char *arg,
+			const char *v)
+{
+	char shown[160];
+	snprintf(shown, sizeof shown, "'%s'", v ? v : "");
+	trace_call(fn, arg, NULL, v ? shown : "'' (not listed)");
+	valuePush(ctxt, xmlXPathNewString((const xmlChar *)(v ? v : "")));
+}
+
+static void push_bool(xmlXPathParserContextPtr ctxt, const char *fn, const char *arg, int v)
+{
+	trace_call(fn, arg, NULL, v ? "true" : "false");
+	valuePush(ctxt, xmlXPathNewBoolean(v));
+}
+
+static void f_catalog_price(xmlXPathParserContextPtr c, int n)
+{
+	char *p = pop1(c, n);
+	if (!p)
+		return;
+	push_string(c, "og:catalog-price", p, lookup(&R.catalog, "part", p, "list_price"));
+	free(p);
+}
+
+static void f_stock(xmlXPathParserContextPtr c, int n)
+{
+	char *p = pop1(c, n);
+	if (!p)
+		return;
+	push_string(c, "og:stock", p, lookup(&R.catalog, "part", p, "stock"));
+	free(p);
+}
+
+static void f_in_catalog(xmlXPathParserContextPtr c, int n)
+{
+	char *p = pop1(c, n);
+	if (!p)
+		return;
+	push_bool(c, "og:in-catalog", p, lookup(&R.catalog, "part", p, "part") != NULL);
+	free(p);
+}
+
+static void f_part_blocked(xmlXPathParserContextPtr c, int n)
+{
+	char *p = pop1(c, n);
+	if (!p)
+		return;
+	push_bool(c, "og:part-blocked", p, truthy(lookup(&R.catalog, "part", p, "blocked")));
+	free(p);
+}
+
+static void f_supplier_blocked(xmlXPathParserContextPtr c, int n)
+{
+	char *p = pop1(c, n);
+	if (!p)
+		return;
+	push_bool(c, "og:supplier-blocked", p,
+		  truthy(lookup(&R.suppliers, "identity", p, "blocked")));
+	free(p);
+}
+
+static void f_supplier_reason(xmlXPathParserContextPtr c, int n)
+{
+	char *p = pop1(c, n);
+	if (!p)
+		return;
+	push_string(c, "og:supplier-reason", p, lookup(&R.suppliers, "identity", p, "reason"));
+	free(p);
+}
+
+static const char *budget_of(const char *cc)
+{
+	int kc = col(&R.budgets, "cost_center"), kp = col(&R.budgets, "period"),
+	    ka = col(&R.budgets, "amount");
+	for (int r = 0; kc >= 0 && kp >= 0 && ka >= 0 && r < R.budgets.nrows; r++)
+		if (!strcmp(R.budgets.rows[r].cells[kc], cc) && R.period &&
+		    !strcmp(R.budgets.rows[r].cells[kp], R.period))
+			return R.budgets.rows[r].cells[ka];
+	return NULL;
+}
+
+/* Spend already approved in this period for cc, from the ledger (read
+ * only): production orders that were confirmed or approved. */
+static dec_t spent_of(const char *cc)
+{
+	if (!R.ledger && R.ledger_path) {
+		struct stat st;
+		if (stat(R.ledger_path, &st) == 0 &&
+		    sqlite3_open_v2(R.ledger_path, &R.ledger, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+			sqlite3_close(R.ledger);
+			R.ledger = NULL;
+		}
+		if (R.ledger)
+			sqlite3_busy_timeout(R.ledger, 10000);
+	}
+	if (!R.ledger)
+		return 0;
+	sqlite3_stmt *st = NULL;
+	dec_t v = 0;
+	if (sqlite3_prepare_v2(R.ledger,
+			       "SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center = ?1"
+			       " AND period = ?2 AND mode = 'production'"
+			       " AND state IN ('confirmed', 'approved')",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, cc, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, R.period ? R.period : "", -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			v = sqlite3_column_int64(st, 0);
+	}
+	sqlite3_finalize(st);
+	return v;
+}
+
+static void f_budget(xmlXPathParserContextPtr c, int n)
+{
+	char *p = pop1(c, n);
+	if (!p)
+		return;
+	push_string(c, "og:budget", p, budget_of(p));
+	free(p);
+}
+
+static void f_spent(xmlXPathParserContextPtr c, int n)
+{
+	char *p = pop1(c, n);
+	if (!p)
+		return;
+	char out[DEC_FMT_MAX];
+	dec_format(spent_of(p), 2, out);
+	push_string(c, "og:spent", p, out);
+	free(p);
+}
+
+static void f_budget_left(xmlXPathParserContextPtr c, int n)
+{
+	char *p = pop1(c, n);
+	if (!p)
+		return;
+	const char *b = budget_of(p);
+	dec_t amount, left;
+	char out[DEC_FMT_MAX] = "";
+	if (b && dec_parse(b, &amount) == 0 && dec_sub(amount, spent_of(p), &left) == 0)
+		dec_format(left, 2, out);
+	push_string(c, "og:budget-left", p, *out ? out : NULL);
+	free(p);
+}
+
+static void f_cost_center(xmlXPathParserContextPtr c, int n)
+{
+	if (n != 0) {
+		xmlXPathErr(c, XPATH_INVALID_ARITY);
+		return;
+	}
+	push_string(c, "og:cost-center", NULL, R.cost_center ? R.cost_center : "");
+}
+
+static void f_partner(xmlXPathParserContextPtr c, int n)
+{
+	if (n != 0) {
+		xmlXPathErr(c, XPATH_INVALID_ARITY);
+		return;
+	}
+	push_string(c, "og:partner", NULL, R.partner ? R.partner : "");
+}
+
+static const struct {
+	const char *name;
+	xmlXPathFunction fn;
+} functions[] = {
+	{ "gt", f_gt },
+	{ "ge", f_ge },
+	{ "lt", f_lt },
+	{ "le", f_le },
+	{ "eq", f_eq },
+	{ "add", f_add },
+	{ "sub", f_sub },
+	{ "mul", f_mul },
+	{ "catalog-price", f_catalog_price },
+	{ "stock", f_stock },
+	{ "in-catalog", f_in_catalog },
+	{ "part-blocked", f_part_blocked },
+	{ "supplier-blocked", f_supplier_blocked },
+	{ "supplier-reason", f_supplier_reason },
+	{ "budget", f_budget },
+	{ "spent", f_spent },
+	{ "budget-left", f_budget_left },
+	{ "cost-center", f_cost_center },
+	{ "partner", f_partner },
+};
+
+static xmlXPathContextPtr new_context(xmlDocPtr doc)
+{
+	xmlXPathContextPtr x = xmlXPathNewContext(doc);
+	xmlXPathRegisterNs(x, (const xmlChar *)"og", (const xmlChar *)OG_NS);
+	for (size_t i = 0; i < ARRAY_SIZE(functions); i++)
+		xmlXPathRegisterFuncNS(x, (const xmlChar *)functions[i].name, (const xmlChar *)OG_NS,
+				       functions[i].fn);
+	x->opLimit = 10000000;
+	return x;
+}
+
+/* --- loading ---------------------------------------------------------------- */
+
+static char *prop(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	char *r = v ? xstrdup((const char *)v) : NULL;
+	xmlFree(v);
+	return r;
+}
+
+static int load_table_attr(xmlNodePtr root, const char *attr, const char *dir,
+			   struct table *t, const char *const *cols, int ncols, char **err)
+{
+	char *name = prop(root, attr);
+	if (!name)
+		return 0;
+	char *path = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", dir, name);
+	int rc = table_load(t, path, cols, ncols, err);
+	free(path);
+	free(name);
+	return rc;
+}
+
+static int load_rule(xmlNodePtr n, xmlXPathContextPtr cx, const char *file, char **err)
+{
+	int line_rule = !strcmp((const char *)n->name, "line-rule");
+	struct rule r;
+	memset(&r, 0, sizeof r);
+	r.line_rule = line_rule;
+	r.lineno = (int)xmlGetLineNo(n);
+	r.id = prop(n, "id");
+	r.test = prop(n, "test");
+	r.partners = prop(n, "partners");
+	xmlNodePtr act = NULL;
+	int nact = 0;
+	for (xmlNodePtr c = n->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE) {
+			act = c;
+			nact++;
+		}
+	const char *what = NULL;
+	if (!r.id || !*r.id)
+		what = "needs an id";
+	else if (!r.test || !*r.test)
+		what = "needs a test (an XPath condition)";
+	else if (nact != 1)
+		what = "needs exactly one action element";
+	if (!what) {
+		const char *a = (const char *)act->name;
+		if (!line_rule && !strcmp(a, "approve"))
+			r.action = A_APPROVE;
+		else if (!line_rule && !strcmp(a, "reject"))
+			r.action = A_REJECT;
+		else if (!line_rule && !strcmp(a, "require"))
+			r.action = A_REQUIRE;
+		else if (line_rule && !strcmp(a, "accept"))
+			r.action = A_ACCEPT;
+		else if (line_rule && !strcmp(a, "reject"))
+			r.action = A_REJECT;
+		else if (line_rule && !strcmp(a, "backorder"))
+			r.action = A_BACKORDER;
+		else
+			what = line_rule ? "a line-rule's action is accept, reject or backorder"
+					 : "a rule's action is approve, reject or require";
+		r.code = prop(act, "code");
+		r.message = prop(act, "message");
+		r.role = prop(act, "role");
+		r.reason = prop(act, "reason");
+		r.quantity = prop(act, "quantity");
+		if (!what && r.action == A_REQUIRE && (!r.role || !*r.role))
+			what = "require needs a role";
+	}
+	if (!what) {
+		xmlsafe_errors_reset();
+		r.comp = xmlXPathCtxtCompile(cx, (const xmlChar *)r.test);
+		if (!r.comp)
+			what = "its test is not valid XPath";
+	}
+	R.rules = xrealloc(R.rules, sizeof *R.rules * (size_t)(R.n + 1));
+	R.rules[R.n++] = r;
+	if (what) {
+		*err = xasprintf("%s:%d: rule \"%s\" %s%s%s", file, r.lineno, r.id ? r.id : "?", what,
+				 *xmlsafe_errors() ? ": " : "", xmlsafe_errors());
+		return -1;
+	}
+	return 0;
+}
+
+int rules_init(const struct config *cfg, char **err)
+{
 	*err = NULL;
+	if (R.loaded)
+		return 0;
+	R.loaded = 1;
+	if (cfg->ledger_path)
+		R.ledger_path = xstrdup(cfg->ledger_path);
+	else if (cfg->spool_dir)
+		R.ledger_path = xasprintf("%s/ledger.db", cfg->spool_dir);
+	struct stat st;
+	char *file = cfg->rules_file ? xstrdup(cfg->rules_file)
+				     : xasprintf("%s/maps/rules.xml", cfg->data_dir);
+	if (!cfg->rules_file && stat(file, &st) != 0) {
+		free(file);
+		return 0; /* no rules: every order is accepted */
+	}
+	R.file = file;
+	xmlsafe_errors_reset();
+	xmlDocPtr doc = xmlReadFile(file, NULL, XML_PARSE_NONET);
+	if (!doc) {
+		*err = xasprintf("rules file %s: %s", file,
+				 *xmlsafe_errors() ? xmlsafe_errors() : "cannot read");
+		return -1;
+	}
+	xmlNodePtr root = xmlDocGetRootElement(doc);
+	int rc = 0;
+	if (!root || strcmp((const char *)root->name, "rules")) {
+		*err = xasprintf("%s: the root element must be <rules>", file);
+		rc = -1;
+	}
+	char *dir = xstrdup(file);
+	char *slash = strrchr(dir, '/');
+	if (slash)
+		*slash = '\0';
+	else
+		strcpy(dir, ".");
+	static const char *const cat_cols[] = { "part", "list_price", "stock", "blocked" };
+	static const char *const sup_cols[] = { "identity", "blocked", "reason" };
+	static const char *const bud_cols[] = { "cost_center", "period", "amount" };
+	if (rc == 0)
+		rc = load_table_attr(root, "catalog", dir, &R.catalog, cat_cols, 4, err);
+	if (rc == 0)
+		rc = load_table_attr(root, "suppliers", dir, &R.suppliers, sup_cols, 3, err);
+	if (rc == 0)
+		rc = load_table_attr(root, "budgets", dir, &R.budgets, bud_cols, 3, err);
+	xmlXPathContextPtr cx = new_context(doc);
+	for (xmlNodePtr n = root ? root->children : NULL; n && rc == 0; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		const char *name = (const char *)n->name;
+		if (!strcmp(name, "rule") || !strcmp(name, "line-rule")) {
+			rc = load_rule(n, cx, file, err);
+		} else if (!strcmp(name, "costCenter")) {
+			free(R.cost_center_expr);
+			R.cost_center_expr = prop(n, "select");
+		} else {
+			*err = xasprintf("%s:%ld: unknown element <%s> (rule, line-rule, costCenter)", file,
+					 xmlGetLineNo(n), name);
+			rc = -1;
+		}
+	}
+	xmlXPathFreeContext(cx);
+	free(dir);
+	xmlFreeDoc(doc);
+	if (rc == 0 && !R.cost_center_expr)
+		R.cost_center_expr = xstrdup("(extrinsics/extrinsic[@name='CostCenter']"
+					     " | lines/line/distribution/accounting/segment"
+					     "[@type='CostCenter']/@id)[1]");
+	return rc;
+}
+
+void rules_shutdown(void)
+{
+	for (int i = 0; i < R.n; i++) {
+		struct rule *r = &R.rules[i];
+		free(r->id);
+		free(r->test);
+		free(r->partners);
+		free(r->code);
+		free(r->message);
+		free(r->role);
+		free(r->reason);
+		free(r->quantity);
+		if (r->comp)
+			xmlXPathFreeCompExpr(r->comp);
+	}
+	free(R.rules);
+	free(R.file);
+	free(R.cost_center_expr);
+	free(R.ledger_path);
+	table_free(&R.catalog);
+	table_free(&R.suppliers);
+	table_free(&R.budgets);
+	if (R.ledger)
+		sqlite3_close(R.ledger);
+	memset(&R, 0, sizeof R);
+}
+
+/* --- evaluation -------------------------------------------------------------- */
+
+static char *eval_string(xmlXPathContextPtr cx, const char *expr)
+{
+	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, cx);
+	char *s = NULL;
+	if (o) {
+		xmlChar *v = xmlXPathCastToString(o);
+		s = xstrdup(v ? (const char *)v : "");
+		xmlFree(v);
+		xmlXPathFreeObject(o);
+	}
+	return s;
+}
+
+/* Expands {xpath} in a message template against the context node. */
+static char *expand(xmlXPathContextPtr cx, const char *tpl)
+{
+	struct buf b = BUF_INIT;
+	for (const char *p = tpl ? tpl : ""; *p;) {
+		const char *open = strchr(p, '{');
+		const char *close = open ? strchr(open, '}') : NULL;
+		if (!open || !close) {
+			buf_adds(&b, p);
+			break;
+		}
+		buf_add(&b, p, (size_t)(open - p));
+		char *expr = xstrndup(open + 1, (size_t)(close - open - 1));
+		char *v = eval_string(cx, expr);
+		buf_adds(&b, v ? v : "");
+		free(v);
+		free(expr);
+		p = close + 1;
+	}
+	return buf_detach(&b);
+}
+
+static int applies(const struct rule *r)
+{
+	return !r->partners || partner_list_has(r->partners, R.partner);
+}
+
+/* Evaluates one rule's test; -1 on error (*err set). */
+static int test(const struct rule *r, xmlXPathContextPtr cx, char **err)
+{
+	free(R.error);
+	R.error = NULL;
+	xmlsafe_errors_reset();
+	xmlXPathObjectPtr o = xmlXPathCompiledEval(r->comp, cx);
+	if (!o) {
+		*err = xasprintf("rule \"%s\" (%s:%d): %s", r->id, R.file, r->lineno,
+				 R.error ? R.error
+				 : *xmlsafe_errors() ? xmlsafe_errors()
+						     : "the test could not be evaluated");
+		return -1;
+	}
+	int v = xmlXPathCastToBoolean(o);
+	xmlXPathFreeObject(o);
+	return v;
+}
+
+static xmlNodePtr add_child(xmlNodePtr parent, const char *name)
+{
+	return xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
+}
+
+static void set(xmlNodePtr n, const char *name, const char *v)
+{
+	if (v)
+		xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)v);
+}
+
+static xmlNodePtr child(xmlNodePtr n, const char *name)
+{
+	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+			return c;
+	return NULL;
+}
+
+static char *child_text(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c = child(n, name);
+	xmlChar *t = c ? xmlNodeGetContent(c) : NULL;
+	char *s = xstrdup(t ? (const char *)t : "");
+	xmlFree(t);
+	return s;
+}
+
+struct line_decision {
+	long number;
+	enum action action;
+	char *quantity, *reason, *rule;
+};
+
+int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char *partner,
+		 char **cost_center, struct buf *trace, char **err)
+{
+	*err = NULL;
+	if (cost_center)
+		*cost_center = NULL;
 	xmlNodePtr order = xmlDocGetRootElement(canonical);
-	xmlNodePtr d = xmlNewChild(order, NULL, (const xmlChar *)"decision", NULL);
-	xmlSetProp(d, (const xmlChar *)"action", (const xmlChar *)"accept");
-	xmlSetProp(d, (const xmlChar *)"rule", (const xmlChar *)"default");
-	return DECISION_ACCEPT;
+	xmlNodePtr d = NULL;
+	char period[8] = "";
+	if (info->order_date && strlen(info->order_date) >= 7)
+		snprintf(period, sizeof period, "%.7s", info->order_date);
+	R.period = period;
+	R.partner = partner;
+	R.trace = trace;
+	xmlXPathContextPtr cx = new_context(canonical);
+	cx->node = order;
+	free(R.cost_center);
+	R.cost_center = R.cost_center_expr ? eval_string(cx, R.cost_center_expr) : NULL;
+	if (trace) {
+		buf_printf(trace, "rules: %s\n", R.file ? R.file : "(none: every order is accepted)");
+		buf_printf(trace, "order %s from %s, period %s, cost centre %s\n",
+			   info->order_id ? info->order_id : "?", partner ? partner : "?", period,
+			   R.cost_center && *R.cost_center ? R.cost_center : "(none)");
+	}
+	int decision = DECISION_ACCEPT, rc = 0;
+	const struct rule *decider = NULL;
+	char *message = NULL;
+	char **roles = NULL, **role_rules = NULL;
+	int nroles = 0;
+	struct line_decision *lines = NULL;
+	int nlines = 0, nrejected = 0, ntotal = 0;
+	const char *message_rule = NULL;
+
+	/* order rules, in order */
+	for (int i = 0; i < R.n && rc == 0; i++) {
+		const struct rule *r = &R.rules[i];
+		if (r->line_rule)
+			continue;
+		if (!applies(r)) {
+			if (trace)
+				buf_printf(trace, "  rule %s: not for partner %s\n", r->id, partner ? partner : "?");
+			continue;
+		}
+		trace_test("  ", "rule", r->id, r->test);
+		cx->node = order;
+		int v = test(r, cx, err);
+		if (v < 0) {
+			rc = -1;
+			break;
+		}
+		if (trace)
+			buf_printf(trace, "    -> %s%s\n", v ? "fired: " : "not fired",
+				   !v ? "" : r->action == A_APPROVE ? "approve (no further order rules)"
+				   : r->action == A_REJECT	  ? "reject the order"
+								  : "require an approver");
+		if (!v)
+			continue;
+		if (r->action == A_REJECT) {
+			decision = DECISION_REJECT;
+			decider = r;
+			message = expand(cx, r->message ? r->message : "order rejected by rule {''}");
+			break;
+		}
+		if (r->action == A_APPROVE) {
+			decider = r;
+			break;
+		}
+		int dup = 0;
+		for (int k = 0; k < nroles; k++)
+			dup |= !strcmp(roles[k], r->role);
+		if (!dup) {
+			roles = xrealloc(roles, sizeof(char *) * (size_t)(nroles + 1));
+			role_rules = xrealloc(role_rules, sizeof(char *) * (size_t)(nroles + 1));
+			roles[nroles] = r->role;
+			role_rules[nroles++] = r->id;
+		}
+	}
+	/* line rules, per line; the first that fires decides the line */
+	for (xmlNodePtr l = child(order, "lines") ? child(order, "lines")->children : NULL;
+	     l && rc == 0 && decision != DECISION_REJECT; l = l->next) {
+		if (l->type != XML_ELEMENT_NODE)
+			continue;
+		ntotal++;
+		xmlChar *num = xmlGetProp(l, (const xmlChar *)"number");
+		long number = num ? strtol((const char *)num, NULL, 10) : 0;
+		xmlFree(num);
+		if (trace)
+			buf_printf(trace, "  line %ld:\n", number);
+		for (int i = 0; i < R.n && rc == 0; i++) {
+			const struct rule *r = &R.rules[i];
+			if (!r->line_rule || !applies(r))
+				continue;
+			trace_test("    ", "line-rule", r->id, r->test);
+			cx->node = l;
+			int v = test(r, cx, err);
+			if (v < 0) {
+				rc = -1;
+				break;
+			}
+			if (trace)
+				buf_printf(trace, "      -> %s\n", v ? "fired" : "not fired");
+			if (!v)
+				continue;
+			struct line_decision ld = { number, r->action, NULL, NULL, r->id };
+			char *qty = child_text(l, "quantity");
+			if (r->action == A_BACKORDER) {
+				char *q = r->quantity ? eval_string(cx, r->quantity) : xstrdup(qty);
+				dec_t bq, lq;
+				if (!q || dec_parse(q, &bq) < 0 || dec_parse(qty, &lq) < 0) {
+					*err = xasprintf("rule \"%s\" (%s:%d): backorder quantity \"%s\" is "
+							 "not a decimal",
+							 r->id, R.file, r->lineno, q ? q : "");
+					free(q);
+					free(qty);
+					rc = -1;
+					break;
+				}
+				if (bq > lq)
+					bq = lq;
+				if (bq <= 0) {
+					free(q);
+					free(qty);
+					if (trace)
+						buf_printf(trace, "      (nothing to backorder)\n");
+					break;
+				}
+				char out[DEC_FMT_MAX];
+				dec_format(bq, 0, out);
+				ld.quantity = xstrdup(out);
+				free(q);
+			} else if (r->action == A_REJECT) {
+				ld.quantity = xstrdup(qty);
+				nrejected++;
+			}
+			free(qty);
+			ld.reason = r->reason ? expand(cx, r->reason) : NULL;
+			lines = xrealloc(lines, sizeof *lines * (size_t)(nlines + 1));
+			lines[nlines++] = ld;
+			if (trace)
+				buf_printf(trace, "      line %ld: %s%s%s%s%s\n", number,
+					   r->action == A_ACCEPT ? "accept" : r->action == A_REJECT ? "reject" : "backorder",
+					   ld.quantity ? " " : "", ld.quantity ? ld.quantity : "",
+					   ld.reason ? ": " : "", ld.reason ? ld.reason : "");
+			break;
+		}
+	}
+	if (rc == 0) {
+		int changed = 0;
+		for (int i = 0; i < nlines; i++)
+			changed |= lines[i].action != A_ACCEPT;
+		if (decision != DECISION_REJECT && ntotal > 0 && nrejected == ntotal) {
+			decision = DECISION_REJECT;
+			decider = NULL;
+			message = xstrdup("every line of the order was rejected");
+			for (int i = 0; i < nlines && !message_rule; i++)
+				message_rule = lines[i].rule;
+		} else if (decision != DECISION_REJECT && nroles > 0) {
+			decision = DECISION_HOLD;
+		} else if (decision != DECISION_REJECT && changed) {
+			decision = DECISION_PARTIAL;
+		}
+		d = add_child(order, "decision");
+		set(d, "action", rules_decision_name(decision));
+		set(d, "rule", decider ? decider->id : message_rule ? message_rule : R.n ? NULL : "default");
+		if (decision == DECISION_REJECT && decider)
+			set(d, "code", decider->code);
+		if (decision != DECISION_REJECT || message_rule) {
+			for (int i = 0; i < nlines; i++) {
+				if (lines[i].action == A_ACCEPT && decision != DECISION_HOLD)
+					continue;
+				xmlNodePtr ln = add_child(d, "line");
+				char num[32];
+				snprintf(num, sizeof num, "%ld", lines[i].number);
+				set(ln, "number", num);
+				set(ln, "action", lines[i].action == A_ACCEPT ? "accept"
+						  : lines[i].action == A_REJECT ? "reject" : "backorder");
+				set(ln, "quantity", lines[i].quantity);
+				set(ln, "reason", lines[i].reason);
+			}
+		}
+		if (message) {
+			xmlNodePtr m = xmlNewTextChild(d, NULL, (const xmlChar *)"message", NULL);
+			xmlChar *esc = xmlEncodeSpecialChars(canonical, (const xmlChar *)message);
+			xmlNodeSetContent(m, esc);
+			xmlFree(esc);
+		}
+		if (decision == DECISION_HOLD)
+			for (int k = 0; k < nroles; k++) {
+				xmlNodePtr c = xmlNewTextChild(d, NULL, (const xmlChar *)"checkpoint", NULL);
+				set(c, "role", roles[k]);
+				set(c, "state", "pending");
+				xmlChar *esc = xmlEncodeSpecialChars(canonical, (const xmlChar *)role_rules[k]);
+				xmlNodeSetContent(c, esc);
+				xmlFree(esc);
+			}
+		if (trace) {
+			buf_printf(trace, "decision: %s", rules_decision_name(decision));
+			if (decider)
+				buf_printf(trace, " (rule %s)", decider->id);
+			if (message)
+				buf_printf(trace, ": %s", message);
+			for (int k = 0; k < nroles && decision == DECISION_HOLD; k++)
+				buf_printf(trace, "%s%s", k ? ", then " : "; waits for ", roles[k]);
+			buf_adds(trace, "\n");
+		}
+	}
+	if (cost_center && R.cost_center && *R.cost_center)
+		*cost_center = xstrdup(R.cost_center);
+	for (int i = 0; i < nlines; i++) {
+		free(lines[i].quantity);
+		free(lines[i].reason);
+	}
+	free(lines);
+	free(roles);
+	free(role_rules);
+	free(message);
+	free(R.error);
+	R.error = NULL;
+	R.trace = NULL;
+	xmlXPathFreeContext(cx);
+	return rc < 0 ? -1 : decision;
 }
 
 const char *rules_decision_name(int d)

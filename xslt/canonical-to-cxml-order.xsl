@@ -144,7 +144,7 @@
 
   <!-- OrderRequestHeader, children in DTD order -->
   <xsl:template name="header">
-    <OrderRequestHeader orderID="{orderID}" orderDate="{orderDate}"
+    <OrderRequestHeader orderID="{(poNumber | orderID)[1]}" orderDate="{orderDate}"
                         type="{type}" orderType="{normalize-space(orderType)}">
       <xsl:if test="orderVersion">
         <xsl:attribute name="orderVersion"><xsl:value-of select="orderVersion"/></xsl:attribute>
@@ -223,6 +223,10 @@
       </xsl:for-each>
       <xsl:if test="paymentTerms and not($simpleTerms)">
         <Extrinsic name="paymentTerms"><xsl:value-of select="paymentTerms"/></Extrinsic>
+      </xsl:if>
+      <!-- with a PO number of ours, the buyer's order number travels along -->
+      <xsl:if test="poNumber">
+        <Extrinsic name="buyerOrderID"><xsl:value-of select="orderID"/></Extrinsic>
       </xsl:if>
       <xsl:if test="discount">
         <Extrinsic name="discount"><xsl:value-of select="discount/amount"/></Extrinsic>

@@ -197,7 +197,7 @@
     <xsl:variable name="shipTo" select="parties/party[@role = 'shipTo'][1]"/>
     <xsl:variable name="billTo" select="parties/party[@role = 'billTo'][1]"/>
     <PurchaseOrderHeader>
-      <ID><xsl:value-of select="orderID"/></ID>
+      <ID><xsl:value-of select="(poNumber | orderID)[1]"/></ID>
       <xsl:if test="orderVersion">
         <RevisionID><xsl:value-of select="orderVersion"/></RevisionID>
       </xsl:if>
@@ -206,6 +206,12 @@
       <xsl:if test="previousPayloadID">
         <DocumentReference typeCode="PreviousBOD">
           <ID><xsl:value-of select="previousPayloadID"/></ID>
+        </DocumentReference>
+      </xsl:if>
+      <!-- with a PO number of ours, the buyer's order number travels along -->
+      <xsl:if test="poNumber">
+        <DocumentReference typeCode="CustomerOrder">
+          <ID><xsl:value-of select="orderID"/></ID>
         </DocumentReference>
       </xsl:if>
       <xsl:for-each select="parties/party[count(. | $shipTo) != count($shipTo) and count(. | $billTo) != count($billTo)]">

@@ -427,7 +427,7 @@ START_TEST(validate_and_decide)
 	struct order_info info;
 	char *err;
 	ck_assert_int_eq(complete("USD", "", "2024-03-01", l1, "+00:00", &doc, &info, &err), 0);
-	int d = rules_decide(doc, &info, &err);
+	int d = rules_decide(doc, &info, "p", NULL, NULL, &err);
 	ck_assert_int_eq(d, DECISION_ACCEPT);
 	ck_assert_str_eq(rules_decision_name(d), "accept");
 	ck_assert_str_eq(rules_decision_name(DECISION_PARTIAL), "partial");
