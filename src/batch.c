@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "exitcodes.h"
+#include "approve.h"
 #include "emit.h"
 #include "ledger.h"
 #include "partner.h"
@@ -206,6 +207,24 @@ static int stage_output(struct run *run, const char *id, const char *tmp_suffix,
 	return rc;
 }
 
+static void replace_all(struct buf *b, const char *from, const char *to)
+{
+	if (!b->data || !strstr(b->data, from))
+		return;
+	struct buf out = BUF_INIT;
+	size_t n = strlen(from);
+	for (const char *p = b->data, *q; (q = strstr(p, from)); p = q + n) {
+		buf_add(&out, p, (size_t)(q - p));
+		buf_adds(&out, to);
+		if (!strstr(q + n, from)) {
+			buf_adds(&out, q + n);
+			break;
+		}
+	}
+	buf_release(b);
+	*b = out;
+}
+
 static char *retry_line(const struct run *run, const char *failed_rel, const char *orig)
 {
 	const char *base = strrchr(orig, '/') ? strrchr(orig, '/') + 1 : orig;
@@ -265,7 +284,23 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 	if (ledger_add_document(&run->ledger, &d, err) < 0)
 		return -1;
 	if (!strcmp(p->state, "done") && !r->container) {
-		if (ledger_add_order(&run->ledger, id, r, err) < 0 || stage_outputs(run, p, err) < 0)
+		char *po = NULL;
+		if (run->cfg->po_pattern && *run->cfg->po_pattern && r->decision &&
+		    (!strcmp(r->decision, "accept") || !strcmp(r->decision, "partial"))) {
+			/* assigned inside the commit: a rollback leaves no gap */
+			/* test orders are numbered apart: they never use up production numbers */
+			int test = r->info.mode && !strcmp(r->info.mode, "test");
+			po = ledger_next_number(&run->ledger, r->partner, test ? "po-test" : "po",
+						run->cfg->po_pattern, err);
+			if (!po)
+				return -1;
+			replace_all(&r->canonical, PO_NUMBER_PLACEHOLDER, po);
+			for (int i = 0; i < r->noutputs; i++)
+				replace_all(&r->outputs[i].data, PO_NUMBER_PLACEHOLDER, po);
+		}
+		int rc = ledger_add_order(&run->ledger, id, r, po, err);
+		free(po);
+		if (rc < 0 || stage_outputs(run, p, err) < 0)
 			return -1;
 	} else if (!strcmp(p->state, "duplicate") &&
 		   ledger_event(&run->ledger, id, "duplicate", p->duplicate_of, err) < 0) {
@@ -376,6 +411,16 @@ static void log_outcome(const struct pending *p)
 	} else if (!strcmp(p->state, "duplicate")) {
 		msg_info(id, "duplicate of %s (payloadID %s): nothing new written", p->duplicate_of,
 			 r->info.payload_id);
+	} else if (r->decision && !strcmp(r->decision, "hold")) {
+		struct buf roles = BUF_INIT;
+		for (int i = 0; i < r->ncheckpoints; i++)
+			buf_printf(&roles, "%s%s", i ? ", then " : "", r->checkpoints[i]);
+		char total[DEC_FMT_MAX];
+		dec_format(r->info.total, 2, total);
+		msg_info(id, "%s: order %s from %s, %s %s, held: waits for %s (ordergate approve)",
+			 r->name, r->info.order_id, r->sender_key, total, r->info.currency,
+			 buf_str(&roles));
+		buf_release(&roles);
 	} else {
 		char total[DEC_FMT_MAX];
 		dec_format(r->info.subtotal, 2, total);
@@ -744,21 +789,265 @@ static int recover(struct run *run, struct queue *q, char **err)
 	free(names);
 	if (rc < 0)
 		return -1;
-	/* whatever is left in tmp/ was never committed */
+	/* what is left in tmp/: published if the ledger committed it (a
+	 * release interrupted after its commit), else never committed */
 	if (spool_list(&run->spool, "tmp", &names, &n, 0) < 0)
 		return 0;
 	for (int i = 0; i < n; i++) {
 		char *p = xasprintf("tmp/%s", names[i]);
 		char *e = NULL;
-		if (spool_unlink(&run->spool, p, &e) < 0) {
+		char *final = ledger_output_path_for_tmp(&run->ledger, names[i]);
+		if (final && !spool_exists(&run->spool, final)) {
+			msg_info(NULL, "recovered: publishing %s", final);
+			if (spool_publish(&run->spool, names[i], final, &e) < 0) {
+				msg_warn(NULL, "%s", e);
+				free(e);
+			}
+		} else if (spool_unlink(&run->spool, p, &e) < 0) {
 			msg_warn(NULL, "%s", e);
 			free(e);
 		}
+		free(final);
 		free(p);
 		free(names[i]);
 	}
 	free(names);
 	return spool_sync_dirs(&run->spool, err);
+}
+
+/* --- decisions on held orders --------------------------------------------- */
+
+/* Applies the approval files waiting in approvals/, one transaction each;
+ * a file whose decisions were all applied is archived, one with refused
+ * lines goes to failed/ with the report (the applied lines stay applied). */
+static int apply_approval_files(struct run *run, char **err)
+{
+	char **names;
+	int n;
+	if (spool_list(&run->spool, "approvals", &names, &n, 1) < 0)
+		return 0;
+	int rc = 0;
+	for (int i = 0; i < n; i++) {
+		if (rc < 0 || !str_ends_with(names[i], ".csv")) {
+			free(names[i]);
+			continue;
+		}
+		char id[SPOOL_ID_LEN + 1];
+		char *work = NULL;
+		spool_new_id(id);
+		char *dir = spool_path(&run->spool, "approvals");
+		int c = spool_claim_from(&run->spool, dir, names[i], id, &work, err);
+		free(dir);
+		if (c != 0) {
+			rc = c < 0 ? -1 : 0;
+			free(names[i]);
+			continue;
+		}
+		char *path = xasprintf("%s/work/%s", run->spool.root, work);
+		struct buf report = BUF_INIT, data = BUF_INIT;
+		FILE *f = fopen(path, "rb");
+		char chunk[8192];
+		size_t k;
+		while (f && (k = fread(chunk, 1, sizeof chunk, f)) > 0)
+			buf_add(&data, chunk, k);
+		if (f)
+			fclose(f);
+		struct doc_result r;
+		memset(&r, 0, sizeof r);
+		r.id = xstrdup(id);
+		r.name = xstrdup(names[i]);
+		r.info.format = xstrdup("approvals");
+		r.size = (int64_t)data.len;
+		sha256_hex(data.data ? data.data : "", data.len, r.sha256);
+		char now[32];
+		iso_time(og_now(), now);
+		if (ledger_begin(&run->ledger, err) < 0) {
+			rc = -1;
+		} else {
+			int refused = approve_file(&run->ledger, path, &report, err);
+			struct ledger_doc d = { id, names[i], now, refused == 0 ? "done" : "failed",
+						NULL, NULL, NULL, NULL, NULL, NULL, NULL, &r };
+			char *archive = NULL, *failed = NULL;
+			if (refused < 0) {
+				rc = -1;
+			} else if (refused == 0) {
+				archive = spool_archive_path(work, og_now());
+				d.archive_path = archive;
+				rc = ledger_add_document(&run->ledger, &d, err);
+				if (rc == 0) {
+					struct buf gz = BUF_INIT;
+					buf_add(&gz, data.data ? data.data : "", data.len);
+					rc = stage_output(run, id, "archive", "archive", "csv", NULL, archive,
+							  NULL, gz.data, gz.len, err);
+					buf_release(&gz);
+				}
+			} else {
+				failed = xasprintf("failed/%s", work);
+				d.stage = "approve";
+				d.reason = buf_str(&report);
+				d.hint = "correct the refused lines and drop a file with them only; the "
+					 "other lines were applied";
+				d.failed_path = failed;
+				rc = ledger_add_document(&run->ledger, &d, err);
+			}
+			if (rc == 0)
+				rc = ledger_commit(&run->ledger, err);
+			else
+				ledger_rollback(&run->ledger);
+			if (rc == 0)
+				rc = refused == 0 ? finish_done(run, id, work, err)
+						  : finish_failed(run, id, work, err);
+			if (rc == 0) {
+				run->st->approval_files++;
+				msg_info(id, "approval file %s: %d refused line%s\n%s", names[i],
+					 refused, refused == 1 ? "" : "s", buf_str(&report));
+			}
+			free(archive);
+			free(failed);
+		}
+		pipeline_result_release(&r);
+		buf_release(&report);
+		buf_release(&data);
+		free(path);
+		free(work);
+		free(names[i]);
+	}
+	free(names);
+	return rc;
+}
+
+static int expire_pending(struct run *run, char **err)
+{
+	if (ledger_begin(&run->ledger, err) < 0)
+		return -1;
+	int n = approve_expire(&run->ledger, run->cfg->pending_max_days, err);
+	if (n < 0 || ledger_commit(&run->ledger, err) < 0) {
+		ledger_rollback(&run->ledger);
+		return -1;
+	}
+	if (n > 0)
+		msg_warn(NULL, "%d held order%s not approved within %d days: rejected", n,
+			 n == 1 ? "" : "s", run->cfg->pending_max_days);
+	run->st->expired += n;
+	return 0;
+}
+
+/* Renders (in a worker) and publishes what follows a decision on a held
+ * order: the purchase order and confirmation once approved, the rejection
+ * once declined. The PO number is assigned in the commit. */
+static int release_decided(struct run *run, char **err)
+{
+	static const char *states[] = { "approved", "declined" };
+	for (size_t s = 0; s < ARRAY_SIZE(states); s++) {
+		struct ledger_order *o;
+		int n;
+		if (ledger_orders_in_state(&run->ledger, states[s], &o, &n) < 0) {
+			*err = xstrdup("cannot list decided orders");
+			return -1;
+		}
+		int approved = s == 0;
+		for (int i = 0; i < n; i++) {
+			struct pool_job *j = xcalloc(1, sizeof *j);
+			j->id = xstrdup(o[i].document_id);
+			j->name = xstrdup(o[i].order_id);
+			j->work_name = xstrdup("");
+			j->path = xstrdup("");
+			char now[32];
+			iso_time(og_now(), now);
+			j->received = xstrdup(now);
+			j->partner = xstrdup(o[i].partner);
+			j->render = 1;
+			j->canonical = xstrdup(o[i].canonical);
+			j->action = xstrdup(approved ? "accept" : "reject");
+			j->message = o[i].message ? xstrdup(o[i].message) : NULL;
+			if (approved && run->cfg->po_pattern && *run->cfg->po_pattern)
+				j->po_number = xstrdup(PO_NUMBER_PLACEHOLDER);
+			if (pool_submit(&run->pool, j, err) < 0) {
+				pool_job_free(j);
+				ledger_orders_free(o, n);
+				return -1;
+			}
+			struct pool_job *back;
+			struct doc_result *res;
+			int nr = pool_wait(&run->pool, &back, &res);
+			int rc = 0;
+			if (nr == 1 && res[0].ok) {
+				struct pending p;
+				memset(&p, 0, sizeof p);
+				p.job = back;
+				p.res = res[0];
+				p.res.partner = xstrdup(o[i].partner);
+				p.res.info.order_id = xstrdup(o[i].order_id);
+				p.res.info.mode = xstrdup(o[i].mode ? o[i].mode : "production");
+				char *po = NULL;
+				rc = ledger_begin(&run->ledger, err);
+				if (rc == 0 && approved && run->cfg->po_pattern && *run->cfg->po_pattern) {
+					int test = o[i].mode && !strcmp(o[i].mode, "test");
+					po = ledger_next_number(&run->ledger, o[i].partner,
+								test ? "po-test" : "po",
+								run->cfg->po_pattern, err);
+					rc = po ? 0 : -1;
+					if (po) {
+						replace_all(&p.res.canonical, PO_NUMBER_PLACEHOLDER, po);
+						for (int k = 0; k < p.res.noutputs; k++)
+							replace_all(&p.res.outputs[k].data, PO_NUMBER_PLACEHOLDER, po);
+					}
+				}
+				if (rc == 0)
+					rc = stage_outputs(run, &p, err);
+				if (rc == 0)
+					rc = ledger_release_order(&run->ledger, o[i].ref,
+								  approved ? "confirmed" : "rejected",
+								  p.res.decision, p.res.canonical.data, po, err);
+				if (rc == 0)
+					rc = ledger_event(&run->ledger, o[i].document_id, "released",
+							  approved ? "approved: outputs written"
+								   : "rejected: the rejection written", err);
+				if (rc == 0)
+					rc = ledger_commit(&run->ledger, err);
+				else
+					ledger_rollback(&run->ledger);
+				if (rc == 0)
+					rc = publish_committed(run, o[i].document_id, err);
+				if (rc == 0)
+					rc = spool_sync_dirs(&run->spool, err);
+				if (rc == 0) {
+					struct buf paths = BUF_INIT;
+					for (int k = 0; k < p.npaths; k++)
+						buf_printf(&paths, "%s%s", k ? ", " : "", p.paths[k]);
+					msg_info(o[i].document_id, "order %s %s%s%s -> %s", o[i].order_id,
+						 approved ? "approved" : "rejected", po ? ", PO " : "",
+						 po ? po : "", buf_str(&paths));
+					buf_release(&paths);
+					run->st->released++;
+				}
+				free(po);
+				p.owns_job = 1;
+				pending_release(&p);
+			} else {
+				msg_error(o[i].document_id, "cannot write what follows the decision on "
+					  "order %s: %s", o[i].order_id,
+					  nr >= 1 && res[0].reason ? res[0].reason : "worker failure");
+				for (int k = 0; k < nr; k++)
+					pipeline_result_release(&res[k]);
+				pool_job_free(back);
+			}
+			free(res);
+			if (rc < 0) {
+				ledger_orders_free(o, n);
+				return -1;
+			}
+		}
+		ledger_orders_free(o, n);
+	}
+	return 0;
+}
+
+static int decisions(struct run *run, char **err)
+{
+	if (apply_approval_files(run, err) < 0 || expire_pending(run, err) < 0)
+		return -1;
+	return release_decided(run, err);
 }
 
 /* --- the dispatch loop ---------------------------------------------------- */
@@ -855,6 +1144,8 @@ static int watch_loop(struct run *run, struct queue *q, char **err)
 		candidates_free(&moved);
 		rc = process(run, q, &c, err);
 		candidates_free(&c);
+		if (rc == 0)
+			rc = decisions(run, err);
 		if (rc < 0 || stop_requested)
 			break;
 		/* sleep until an event, the next rescan, or a quiet period ends */
@@ -965,7 +1256,11 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	if (lrc < 0 || recover(&run, &q, &err) < 0)
 		goto tempfail;
 	sources_init(&run);
-	if (opts->watch) {
+	if (decisions(&run, &err) < 0)
+		goto tempfail;
+	if (opts->release_only) {
+		/* nothing else */
+	} else if (opts->watch) {
 		if (watch_loop(&run, &q, &err) < 0)
 			goto tempfail;
 	} else {
@@ -1027,6 +1322,10 @@ void batch_print_summary(const struct config *cfg, const struct batch_stats *st)
 	if (st->still_changing)
 		printf("%d file%s still being written, left in in/ for the next run\n",
 		       st->still_changing, st->still_changing == 1 ? " was" : "s were");
+	if (st->released || st->expired || st->approval_files)
+		printf("held orders: %d decided and published, %d expired; %d approval file%s applied\n",
+		       st->released, st->expired, st->approval_files,
+		       st->approval_files == 1 ? "" : "s");
 	if (st->stopped)
 		printf("stopped by a signal: what was in progress was finished; the rest waits "
 		       "in in/\n");

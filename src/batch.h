@@ -17,6 +17,7 @@ struct batch_opts {
 	long max_files;  /* 0: no limit */
 	long max_seconds; /* 0: no limit; stop claiming after this long */
 	int watch;       /* keep running, react to new files */
+	int release_only; /* decisions and releases only: claim no new file */
 };
 
 #define BATCH_MAX_PARTNERS 32
@@ -35,6 +36,9 @@ struct batch_stats {
 	struct partner_stats partners[BATCH_MAX_PARTNERS + 1]; /* the last one is "others" */
 	int npartners;
 	int stopped;         /* a signal stopped the run early */
+	int released;        /* held orders decided and published this run */
+	int expired;         /* held orders declined for age */
+	int approval_files;  /* approval files applied */
 };
 
 /* Returns a process exit code (exitcodes.h). */

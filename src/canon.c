@@ -437,6 +437,8 @@ void canon_info_release(struct order_info *info)
 		free(info->lines[i].uom);
 		free(info->lines[i].supplier_part);
 		free(info->lines[i].description);
+		free(info->lines[i].state);
+		free(info->lines[i].reason);
 	}
 	free(info->lines);
 	for (int i = 0; i < info->nwarnings; i++)

@@ -18,6 +18,10 @@ struct line_info {
 	long number;
 	dec_t quantity, unit_price, amount;
 	char *uom, *supplier_part, *description;
+	/* from the decision: accepted, rejected, backordered, or pending (hold) */
+	char *state;
+	dec_t rejected, backordered;
+	char *reason;
 };
 
 struct order_info {

@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "config.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <ini.h>
@@ -235,6 +236,12 @@ static int load(struct config *c, const char *path, char **err)
 		*err = xasprintf("%s:%d: not a section header or key = value line", path, rc);
 		return -1;
 	}
+	for (const char *q = c->po_pattern ? c->po_pattern : ""; *q; q++)
+		if (!isalnum((unsigned char)*q) && !strchr("{}:_./-", *q)) {
+			*err = xasprintf("%s: [numbering] po_pattern: '%c' is not allowed (letters, "
+					 "digits, {} : _ . / - only)", path, *q);
+			return -1;
+		}
 	for (int i = 0; i < c->ninboxes; i++) {
 		if (!c->inboxes[i].dir) {
 			*err = xasprintf("%s: [inbox %s] needs a dir", path, c->inboxes[i].name);

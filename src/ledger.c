@@ -29,20 +29,35 @@ static const char schema_sql[] =
 	" order_date TEXT, type TEXT NOT NULL, previous_payload_id TEXT, mode TEXT NOT NULL,"
 	" currency TEXT NOT NULL, stated_total_e4 INTEGER, subtotal_e4 INTEGER NOT NULL,"
 	" shipping_e4 INTEGER NOT NULL, tax_e4 INTEGER NOT NULL, discount_e4 INTEGER NOT NULL,"
-	" total_e4 INTEGER NOT NULL, decision TEXT NOT NULL, state TEXT NOT NULL,"
+	" total_e4 INTEGER NOT NULL, decision TEXT NOT NULL,"
+	" state TEXT NOT NULL CHECK (state IN"
+	"  ('confirmed','rejected','pending','approved','declined')),"
+	" cost_center TEXT, period TEXT, po_number TEXT, message TEXT, decided TEXT,"
 	" canonical TEXT NOT NULL, created TEXT NOT NULL);"
+	"CREATE INDEX IF NOT EXISTS orders_by_state ON orders(state);"
+	"CREATE UNIQUE INDEX IF NOT EXISTS orders_by_po ON orders(partner, po_number)"
+	" WHERE po_number IS NOT NULL;"
+	"CREATE TABLE IF NOT EXISTS checkpoints("
+	" order_ref INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,"
+	" role TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending','approved','rejected')),"
+	" decided_by TEXT, decided_at TEXT, comment TEXT, PRIMARY KEY (order_ref, seq));"
+	"CREATE TABLE IF NOT EXISTS sequences("
+	" partner TEXT NOT NULL, kind TEXT NOT NULL, next INTEGER NOT NULL,"
+	" PRIMARY KEY (partner, kind));"
 	"CREATE INDEX IF NOT EXISTS orders_by_number ON orders(sender_key, order_id);"
 	"CREATE TABLE IF NOT EXISTS order_lines("
 	" order_ref INTEGER NOT NULL REFERENCES orders(id), line_number INTEGER NOT NULL,"
 	" quantity_e4 INTEGER NOT NULL, uom TEXT, supplier_part TEXT, description TEXT,"
 	" unit_price_e4 INTEGER NOT NULL, amount_e4 INTEGER NOT NULL, state TEXT NOT NULL,"
-	" PRIMARY KEY (order_ref, line_number));"
+	" rejected_e4 INTEGER NOT NULL DEFAULT 0, backordered_e4 INTEGER NOT NULL DEFAULT 0,"
+	" reason TEXT, PRIMARY KEY (order_ref, line_number));"
 	"CREATE TABLE IF NOT EXISTS outputs("
 	" id INTEGER PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
 	" kind TEXT NOT NULL, format TEXT NOT NULL, partner TEXT, path TEXT NOT NULL UNIQUE,"
 	" tmp_name TEXT NOT NULL, payload_id TEXT, sha256 TEXT NOT NULL, size INTEGER NOT NULL,"
 	" created TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS outputs_by_doc ON outputs(document_id);"
+	"CREATE INDEX IF NOT EXISTS outputs_by_tmp ON outputs(tmp_name);"
 	"CREATE TABLE IF NOT EXISTS events("
 	" id INTEGER PRIMARY KEY, document_id TEXT, at TEXT NOT NULL, kind TEXT NOT NULL,"
 	" detail TEXT);"
@@ -253,12 +268,27 @@ int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err
 		    d->duplicate_of, d->archive_path, d->failed_path, d->parent_id);
 }
 
+static const char *order_state(const char *decision)
+{
+	if (!decision)
+		return "confirmed";
+	if (!strcmp(decision, "reject"))
+		return "rejected";
+	if (!strcmp(decision, "hold"))
+		return "pending";
+	return "confirmed";
+}
+
 int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
-		     char **err)
+		     const char *po_number, char **err)
 {
 	const struct order_info *i = &r->info;
 	char now[32];
 	iso_time(og_now(), now);
+	char period[8] = "";
+	if (i->order_date && strlen(i->order_date) >= 7)
+		snprintf(period, sizeof period, "%.7s", i->order_date);
+	const char *state = order_state(r->decision);
 	if (exec(l, err,
 		 "INSERT INTO payloads(sender_key, payload_id, document_id, sha256)"
 		 " VALUES (?1,?2,?3,?4)",
@@ -267,16 +297,19 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 	if (exec(l, err,
 		 "INSERT INTO orders(document_id, partner, sender_key, order_id, order_date, type,"
 		 " previous_payload_id, mode, currency, stated_total_e4, subtotal_e4, shipping_e4,"
-		 " tax_e4, discount_e4, total_e4, decision, state, canonical, created)"
-		 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19)",
-		 "sssssssssiiiiiissss", doc_id, r->partner, r->sender_key,
+		 " tax_e4, discount_e4, total_e4, decision, state, canonical, created, cost_center,"
+		 " period, po_number, message, decided)"
+		 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,"
+		 "?21,?22,?23,?24)",
+		 "sssssssssiiiiiisssssssss", doc_id, r->partner, r->sender_key,
 		 i->order_id ? i->order_id : "", i->order_date, i->type ? i->type : "new",
 		 i->previous_payload_id, i->mode ? i->mode : "production",
 		 i->currency ? i->currency : "", (long long)i->stated_total,
 		 (long long)i->subtotal, (long long)i->shipping, (long long)i->tax,
-		 (long long)i->discount, (long long)i->total, r->decision,
-		 r->decision && !strcmp(r->decision, "accept") ? "confirmed" : "open",
-		 r->canonical.data ? r->canonical.data : "", now) < 0)
+		 (long long)i->discount, (long long)i->total, r->decision ? r->decision : "accept",
+		 state, r->canonical.data ? r->canonical.data : "", now, r->cost_center,
+		 *period ? period : NULL, po_number, r->message,
+		 strcmp(state, "pending") ? now : NULL) < 0)
 		return -1;
 	sqlite3_int64 ref = sqlite3_last_insert_rowid(l->db);
 	if (!i->has_stated_total &&
@@ -287,15 +320,80 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 		const struct line_info *li = &i->lines[k];
 		if (exec(l, err,
 			 "INSERT INTO order_lines(order_ref, line_number, quantity_e4, uom,"
-			 " supplier_part, description, unit_price_e4, amount_e4, state)"
-			 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
-			 "iiisssiis", (long long)ref, (long long)li->number,
+			 " supplier_part, description, unit_price_e4, amount_e4, state, rejected_e4,"
+			 " backordered_e4, reason) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+			 "iiisssiisiis", (long long)ref, (long long)li->number,
 			 (long long)li->quantity, li->uom, li->supplier_part, li->description,
 			 (long long)li->unit_price, (long long)li->amount,
-			 r->decision && !strcmp(r->decision, "accept") ? "accepted" : "open") < 0)
+			 li->state ? li->state : "accepted", (long long)li->rejected,
+			 (long long)li->backordered, li->reason) < 0)
 			return -1;
 	}
+	for (int k = 0; k < r->ncheckpoints; k++)
+		if (exec(l, err,
+			 "INSERT INTO checkpoints(order_ref, seq, role, state) VALUES (?1,?2,?3,'pending')",
+			 "iis", (long long)ref, (long long)(k + 1), r->checkpoints[k]) < 0)
+			return -1;
 	return 0;
+}
+
+/* Formats a number from a pattern: {partner} {yyyy} {yy} {mm} {dd} {seq}
+ * {seq:N} (zero-padded to N digits). */
+static char *format_number(const char *pattern, const char *partner, long long seq)
+{
+	struct buf b = BUF_INIT;
+	time_t t = og_now();
+	struct tm tm;
+	localtime_r(&t, &tm);
+	for (const char *p = pattern; *p;) {
+		if (*p != '{') {
+			buf_addch(&b, *p++);
+			continue;
+		}
+		const char *close = strchr(p, '}');
+		if (!close) {
+			buf_adds(&b, p);
+			break;
+		}
+		char *tok = xstrndup(p + 1, (size_t)(close - p - 1));
+		if (!strcmp(tok, "partner"))
+			buf_adds(&b, partner);
+		else if (!strcmp(tok, "yyyy"))
+			buf_printf(&b, "%04d", tm.tm_year + 1900);
+		else if (!strcmp(tok, "yy"))
+			buf_printf(&b, "%02d", tm.tm_year % 100);
+		else if (!strcmp(tok, "mm"))
+			buf_printf(&b, "%02d", tm.tm_mon + 1);
+		else if (!strcmp(tok, "dd"))
+			buf_printf(&b, "%02d", tm.tm_mday);
+		else if (!strcmp(tok, "seq"))
+			buf_printf(&b, "%lld", seq);
+		else if (!strncmp(tok, "seq:", 4))
+			buf_printf(&b, "%0*lld", atoi(tok + 4) > 0 && atoi(tok + 4) < 20 ? atoi(tok + 4) : 1,
+				   seq);
+		else
+			buf_printf(&b, "{%s}", tok);
+		free(tok);
+		p = close + 1;
+	}
+	return buf_detach(&b);
+}
+
+char *ledger_next_number(struct ledger *l, const char *partner, const char *kind,
+			 const char *pattern, char **err)
+{
+	long long next = 1;
+	sqlite3_stmt *st = query(l, "SELECT next FROM sequences WHERE partner = ?1 AND kind = ?2",
+				 "ss", partner, kind);
+	if (st && sqlite3_step(st) == SQLITE_ROW)
+		next = sqlite3_column_int64(st, 0);
+	finish(st);
+	if (exec(l, err,
+		 "INSERT INTO sequences(partner, kind, next) VALUES (?1, ?2, ?3)"
+		 " ON CONFLICT (partner, kind) DO UPDATE SET next = excluded.next",
+		 "ssi", partner, kind, next + 1) < 0)
+		return NULL;
+	return format_number(pattern, partner, next);
 }
 
 int ledger_add_output(struct ledger *l, const char *doc_id, const char *kind,
@@ -354,6 +452,14 @@ void ledger_outputs_free(struct ledger_output *o, int n)
 	free(o);
 }
 
+char *ledger_output_path_for_tmp(struct ledger *l, const char *tmp_name)
+{
+	sqlite3_stmt *st = query(l, "SELECT path FROM outputs WHERE tmp_name = ?1", "s", tmp_name);
+	char *path = st && sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : NULL;
+	finish(st);
+	return path;
+}
+
 char *ledger_failure_text(struct ledger *l, const char *id)
 {
 	sqlite3_stmt *st = query(l,
@@ -368,4 +474,150 @@ char *ledger_failure_text(struct ledger *l, const char *id)
 					 (const char *)sqlite3_column_text(st, 4));
 	finish(st);
 	return text;
+}
+
+static void read_order(sqlite3_stmt *st, struct ledger_order *o)
+{
+	o->ref = sqlite3_column_int64(st, 0);
+	o->document_id = col_text(st, 1);
+	o->order_id = col_text(st, 2);
+	o->partner = col_text(st, 3);
+	o->state = col_text(st, 4);
+	o->created = col_text(st, 5);
+	o->currency = col_text(st, 6);
+	o->po_number = col_text(st, 7);
+	o->canonical = col_text(st, 8);
+	o->message = col_text(st, 9);
+	o->mode = col_text(st, 10);
+	o->total_e4 = sqlite3_column_int64(st, 11);
+}
+
+#define ORDER_COLUMNS                                                                         \
+	"SELECT id, document_id, order_id, partner, state, created, currency, po_number,"     \
+	" canonical, message, mode, total_e4 FROM orders "
+
+static int read_orders(sqlite3_stmt *st, struct ledger_order **out, int *n)
+{
+	*out = NULL;
+	*n = 0;
+	if (!st)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*out = xrealloc(*out, sizeof **out * (size_t)(*n + 1));
+		read_order(st, &(*out)[(*n)++]);
+	}
+	finish(st);
+	return 0;
+}
+
+int ledger_find_orders(struct ledger *l, const char *key, struct ledger_order **out, int *n)
+{
+	return read_orders(query(l,
+				 ORDER_COLUMNS "WHERE order_id = ?1 OR document_id = ?1"
+					       " OR po_number = ?1 ORDER BY id",
+				 "s", key),
+			   out, n);
+}
+
+int ledger_orders_in_state(struct ledger *l, const char *state, struct ledger_order **out,
+			   int *n)
+{
+	return read_orders(query(l, ORDER_COLUMNS "WHERE state = ?1 ORDER BY id", "s", state), out,
+			   n);
+}
+
+void ledger_orders_free(struct ledger_order *o, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(o[i].document_id);
+		free(o[i].order_id);
+		free(o[i].partner);
+		free(o[i].state);
+		free(o[i].created);
+		free(o[i].currency);
+		free(o[i].po_number);
+		free(o[i].canonical);
+		free(o[i].message);
+		free(o[i].mode);
+	}
+	free(o);
+}
+
+int ledger_checkpoints(struct ledger *l, long long ref, struct ledger_checkpoint **out, int *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = query(l,
+				 "SELECT seq, role, state, decided_by, decided_at, comment FROM checkpoints"
+				 " WHERE order_ref = ?1 ORDER BY seq",
+				 "i", ref);
+	if (!st)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*out = xrealloc(*out, sizeof **out * (size_t)(*n + 1));
+		struct ledger_checkpoint *c = &(*out)[(*n)++];
+		c->seq = sqlite3_column_int64(st, 0);
+		c->role = col_text(st, 1);
+		c->state = col_text(st, 2);
+		c->decided_by = col_text(st, 3);
+		c->decided_at = col_text(st, 4);
+		c->comment = col_text(st, 5);
+	}
+	finish(st);
+	return 0;
+}
+
+void ledger_checkpoints_free(struct ledger_checkpoint *c, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(c[i].role);
+		free(c[i].state);
+		free(c[i].decided_by);
+		free(c[i].decided_at);
+		free(c[i].comment);
+	}
+	free(c);
+}
+
+int ledger_set_checkpoint(struct ledger *l, long long ref, long long seq, const char *state,
+			  const char *by, const char *comment, char **err)
+{
+	char now[32];
+	iso_time(og_now(), now);
+	return exec(l, err,
+		    "UPDATE checkpoints SET state = ?3, decided_by = ?4, decided_at = ?5, comment = ?6"
+		    " WHERE order_ref = ?1 AND seq = ?2",
+		    "iissss", ref, seq, state, by, now, comment);
+}
+
+int ledger_set_order_state(struct ledger *l, long long ref, const char *state,
+			   const char *message, char **err)
+{
+	return exec(l, err, "UPDATE orders SET state = ?2, message = COALESCE(?3, message) WHERE id = ?1",
+		    "iss", ref, state, message);
+}
+
+int ledger_release_order(struct ledger *l, long long ref, const char *state,
+			 const char *decision, const char *canonical, const char *po_number,
+			 char **err)
+{
+	char now[32];
+	iso_time(og_now(), now);
+	if (exec(l, err,
+		 "UPDATE orders SET state = ?2, decision = ?3, canonical = ?4, po_number = ?5,"
+		 " decided = ?6 WHERE id = ?1",
+		 "isssss", ref, state, decision, canonical, po_number, now) < 0)
+		return -1;
+	/* the lines follow the order: held lines become what the rules said */
+	if (!strcmp(state, "rejected"))
+		return exec(l, err,
+			    "UPDATE order_lines SET state = 'rejected', rejected_e4 = quantity_e4"
+			    " WHERE order_ref = ?1",
+			    "i", ref);
+	return exec(l, err,
+		    "UPDATE order_lines SET state = CASE"
+		    " WHEN rejected_e4 >= quantity_e4 THEN 'rejected'"
+		    " WHEN backordered_e4 > 0 THEN 'backordered' ELSE 'accepted' END"
+		    " WHERE order_ref = ?1",
+		    "i", ref);
 }

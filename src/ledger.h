@@ -44,9 +44,15 @@ struct ledger_doc {
 	const struct doc_result *res;
 };
 int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err);
-/* Records the order, its lines and the payload key of a translated document. */
+/* Records the order, its lines, its checkpoints (a hold) and the payload
+ * key of a translated document; po_number is ours (or NULL). */
 int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
-		     char **err);
+		     const char *po_number, char **err);
+/* The next number of a gap-free sequence per partner and kind (inside the
+ * caller's transaction: a rollback takes it back), formatted by pattern:
+ * {partner} {yyyy} {yy} {mm} {dd} {seq} {seq:N}. Caller frees. */
+char *ledger_next_number(struct ledger *l, const char *partner, const char *kind,
+			 const char *pattern, char **err);
 int ledger_add_output(struct ledger *l, const char *doc_id, const char *kind,
 		      const char *format, const char *partner, const char *path,
 		      const char *tmp_name, const char *payload_id, const char *sha256,
@@ -57,7 +63,40 @@ int ledger_event(struct ledger *l, const char *doc_id, const char *kind, const c
  * outputs, archive copy, and failed members' files. */
 int ledger_outputs(struct ledger *l, const char *doc_id, struct ledger_output **out, int *n);
 void ledger_outputs_free(struct ledger_output *o, int n);
+/* The final path of the committed output staged as tmp_name, or NULL. */
+char *ledger_output_path_for_tmp(struct ledger *l, const char *tmp_name);
 /* The failure reason text written to failed/ID-NAME.why (caller frees). */
 char *ledger_failure_text(struct ledger *l, const char *id);
+
+/* --- orders and their approvals --- */
+
+struct ledger_order {
+	long long ref;
+	char *document_id, *order_id, *partner, *state, *created, *currency, *po_number;
+	char *canonical, *message, *mode;
+	long long total_e4;
+};
+
+struct ledger_checkpoint {
+	long long seq;
+	char *role, *state, *decided_by, *decided_at, *comment;
+};
+
+/* Orders whose order number, document ID or PO number is key. */
+int ledger_find_orders(struct ledger *l, const char *key, struct ledger_order **out, int *n);
+/* Orders in a state, oldest first (pending, approved, declined ...). */
+int ledger_orders_in_state(struct ledger *l, const char *state, struct ledger_order **out,
+			   int *n);
+void ledger_orders_free(struct ledger_order *o, int n);
+int ledger_checkpoints(struct ledger *l, long long ref, struct ledger_checkpoint **out, int *n);
+void ledger_checkpoints_free(struct ledger_checkpoint *c, int n);
+int ledger_set_checkpoint(struct ledger *l, long long ref, long long seq, const char *state,
+			  const char *by, const char *comment, char **err);
+int ledger_set_order_state(struct ledger *l, long long ref, const char *state,
+			   const char *message, char **err);
+/* After a held order's outputs are staged: its final state and copy. */
+int ledger_release_order(struct ledger *l, long long ref, const char *state,
+			 const char *decision, const char *canonical, const char *po_number,
+			 char **err);
 
 #endif

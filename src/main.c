@@ -12,7 +12,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "approve.h"
 #include "batch.h"
+#include "ledger.h"
 #include "config.h"
 #include "exitcodes.h"
 #include "msg.h"
@@ -86,7 +88,7 @@ static int run_or_watch(const char *cmd, int watch, int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },	   { NULL, 0, NULL, 0 }
 	};
 	struct common co = { NULL, NULL, 0, 0, 0 };
-	struct batch_opts bo = { 0, 0, 0, watch };
+	struct batch_opts bo = { .watch = watch };
 	int c;
 	while ((c = getopt_long(argc, argv, "s:c:j:m:t:qvh", opts, NULL)) != -1) {
 		char *end;
@@ -248,6 +250,135 @@ static int cmd_translate(int argc, char **argv)
 		pipeline_result_release(&results[k]);
 	free(results);
 	pipeline_shutdown();
+	config_release(&cfg);
+	return code;
+}
+
+static char *ledger_path_of(const struct config *cfg)
+{
+	return cfg->ledger_path ? xstrdup(cfg->ledger_path) : xasprintf("%s/ledger.db", cfg->spool_dir);
+}
+
+/* approve and reject: record the decision, then publish what follows
+ * unless another ordergate holds the spool (it will do it). */
+static int decide(const char *cmd, int approve, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "spool", required_argument, NULL, 's' }, { "config", required_argument, NULL, 'c' },
+		{ "as", required_argument, NULL, 'a' },	   { "comment", required_argument, NULL, 'm' },
+		{ "by", required_argument, NULL, 'b' },	   { "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct common co = { NULL, NULL, 0, 0, 0 };
+	const char *role = NULL, *comment = NULL, *by = getenv("USER");
+	int c;
+	while ((c = getopt_long(argc, argv, "s:c:a:m:b:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': co.spool = optarg; break;
+		case 'c': co.config_file = optarg; break;
+		case 'a': role = optarg; break;
+		case 'm': comment = optarg; break;
+		case 'b': by = optarg; break;
+		case 'h': print_help(cmd); return EXIT_OK;
+		default: return usage_error(cmd, "%s", "unknown option");
+		}
+	}
+	if (optind != argc - 1 || !role)
+		return usage_error(cmd, "%s", "give ORDER and --as ROLE");
+	if (!approve && (!comment || !*comment))
+		return usage_error(cmd, "%s", "a rejection needs --comment: the buyer is told why");
+	struct config cfg;
+	if (load_config(&co, &cfg) < 0)
+		return EXIT_CONFIG;
+	if (!cfg.spool_dir) {
+		config_release(&cfg);
+		return usage_error(cmd, "%s", "no spool: give --spool DIR");
+	}
+	struct ledger l;
+	char *err = NULL, *msg = NULL;
+	char *path = ledger_path_of(&cfg);
+	int code = EXIT_OK;
+	if (ledger_open(&l, path, &err) < 0 || ledger_begin(&l, &err) < 0) {
+		fprintf(stderr, "ordergate %s: %s\n", cmd, err);
+		code = EXIT_TEMPFAIL;
+	} else {
+		int rc = approve_decide(&l, argv[optind], role, approve, comment, by, &msg, &err);
+		if (rc < 0 || (rc == 0 && ledger_commit(&l, &err) < 0)) {
+			ledger_rollback(&l);
+			fprintf(stderr, "ordergate %s: %s\n", cmd, err ? err : "ledger error");
+			code = EXIT_TEMPFAIL;
+		} else if (rc == 1) {
+			ledger_rollback(&l);
+			fprintf(stderr, "ordergate %s: refused: %s\n", cmd, msg);
+			code = EXIT_SOMEFAILED;
+		} else {
+			printf("%s\n", msg);
+		}
+	}
+	ledger_close(&l);
+	free(path);
+	free(err);
+	free(msg);
+	if (code == EXIT_OK) {
+		/* publish what follows now, unless a run or watch holds the spool */
+		struct batch_opts bo = { .workers = 1, .release_only = 1 };
+		struct batch_stats st;
+		msg_configure(0, 0, 0);
+		int rc = batch_run(&cfg, &bo, &st);
+		if (rc == EXIT_LOCKED)
+			printf("another ordergate is working on the spool: it publishes the outputs "
+			       "on its next pass\n");
+		else if (rc != EXIT_OK && rc != EXIT_SOMEFAILED)
+			code = rc;
+	}
+	config_release(&cfg);
+	return code;
+}
+
+static int cmd_approve(int argc, char **argv)
+{
+	return decide("approve", 1, argc, argv);
+}
+
+static int cmd_reject(int argc, char **argv)
+{
+	return decide("reject", 0, argc, argv);
+}
+
+static int cmd_pending(int argc, char **argv)
+{
+	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
+					      { "config", required_argument, NULL, 'c' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct common co = { NULL, NULL, 0, 0, 0 };
+	int c;
+	while ((c = getopt_long(argc, argv, "s:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': co.spool = optarg; break;
+		case 'c': co.config_file = optarg; break;
+		case 'h': print_help("pending"); return EXIT_OK;
+		default: return usage_error("pending", "%s", "unknown option");
+		}
+	}
+	struct config cfg;
+	if (load_config(&co, &cfg) < 0)
+		return EXIT_CONFIG;
+	if (!cfg.spool_dir) {
+		config_release(&cfg);
+		return usage_error("pending", "%s", "no spool: give --spool DIR");
+	}
+	struct ledger l;
+	char *err = NULL;
+	char *path = ledger_path_of(&cfg);
+	int code = EXIT_OK;
+	if (ledger_open(&l, path, &err) < 0 || approve_list(&l, stdout) < 0) {
+		fprintf(stderr, "ordergate pending: %s\n", err ? err : "cannot read the ledger");
+		code = EXIT_TEMPFAIL;
+	}
+	ledger_close(&l);
+	free(path);
+	free(err);
 	config_release(&cfg);
 	return code;
 }
@@ -423,6 +554,21 @@ static const struct command commands[] = {
 	  "order and each line which rules were evaluated, which fired, every lookup\n"
 	  "and comparison with its values, and the decision. Writes nothing. With\n"
 	  "--spool, budget rules see the spend recorded in that spool's ledger.\n" },
+	{ "approve", cmd_approve, "approve a held order as one of its approvers",
+	  "usage: ordergate approve ORDER --as ROLE [--comment TEXT] [--by NAME] --spool DIR\n"
+	  "\n"
+	  "ORDER is the buyer's order number, the document ID or our PO number. The\n"
+	  "order must wait for ROLE next (checkpoints are decided in order). Once the\n"
+	  "last approver approves, the purchase order and the confirmation are written\n"
+	  "(now, or by the running ordergate if one holds the spool).\n"
+	  "Exit: 0 recorded, 1 refused (the message says why).\n" },
+	{ "reject", cmd_reject, "reject a held order as one of its approvers",
+	  "usage: ordergate reject ORDER --as ROLE --comment TEXT [--by NAME] --spool DIR\n"
+	  "\n"
+	  "Rejects the order; the buyer gets a rejection carrying TEXT.\n"
+	  "Exit: 0 recorded, 1 refused (the message says why).\n" },
+	{ "pending", cmd_pending, "list held orders and whom they wait for",
+	  "usage: ordergate pending --spool DIR\n" },
 	{ "check-config", cmd_check_config, "validate the configuration and the stylesheets",
 	  "usage: ordergate check-config [-c] FILE\n"
 	  "\n"

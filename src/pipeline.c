@@ -180,6 +180,85 @@ static void set_mode_test(xmlDocPtr canonical)
 			xmlSetProp(c, (const xmlChar *)"mode", (const xmlChar *)"test");
 }
 
+static xmlNodePtr first_child(xmlNodePtr n, const char *name)
+{
+	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
+			return c;
+	return NULL;
+}
+
+static char *get_prop(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = n ? xmlGetProp(n, (const xmlChar *)name) : NULL;
+	char *r = v ? xstrdup((const char *)v) : NULL;
+	xmlFree(v);
+	return r;
+}
+
+/* Reads the decision back into res for the ledger: line states, the
+ * message, the checkpoints of a hold. */
+static void read_decision(xmlDocPtr canonical, struct doc_result *res)
+{
+	xmlNodePtr d = first_child(xmlDocGetRootElement(canonical), "decision");
+	char *action = get_prop(d, "action");
+	int hold = action && !strcmp(action, "hold"), reject = action && !strcmp(action, "reject");
+	for (int i = 0; i < res->info.nlines; i++) {
+		struct line_info *l = &res->info.lines[i];
+		free(l->state);
+		free(l->reason);
+		l->state = xstrdup(hold ? "pending" : reject ? "rejected" : "accepted");
+		l->reason = NULL;
+		l->rejected = reject ? l->quantity : 0;
+		l->backordered = 0;
+	}
+	for (xmlNodePtr c = d ? d->children : NULL; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!strcmp((const char *)c->name, "message")) {
+			xmlChar *t = xmlNodeGetContent(c);
+			free(res->message);
+			res->message = xstrdup(t ? (const char *)t : "");
+			xmlFree(t);
+		} else if (!strcmp((const char *)c->name, "checkpoint")) {
+			res->checkpoints = xrealloc(res->checkpoints,
+						    sizeof(char *) * (size_t)(res->ncheckpoints + 1));
+			res->checkpoints[res->ncheckpoints++] = get_prop(c, "role");
+		} else if (!strcmp((const char *)c->name, "line")) {
+			char *num = get_prop(c, "number"), *act = get_prop(c, "action");
+			char *qty = get_prop(c, "quantity");
+			long n = num ? strtol(num, NULL, 10) : 0;
+			for (int i = 0; i < res->info.nlines; i++) {
+				struct line_info *l = &res->info.lines[i];
+				if (l->number != n || !act)
+					continue;
+				dec_t q = l->quantity;
+				if (qty)
+					dec_parse(qty, &q);
+				if (!strcmp(act, "reject")) {
+					l->rejected = q;
+					if (!hold) {
+						free(l->state);
+						l->state = xstrdup(q >= l->quantity ? "rejected" : "accepted");
+					}
+				} else if (!strcmp(act, "backorder")) {
+					l->backordered = q;
+					if (!hold) {
+						free(l->state);
+						l->state = xstrdup("backordered");
+					}
+				}
+				free(l->reason);
+				l->reason = get_prop(c, "reason");
+			}
+			free(num);
+			free(act);
+			free(qty);
+		}
+	}
+	free(action);
+}
+
 /* A refused cXML document gets a cXML Response for its sender. */
 static void add_response(const struct config *cfg, const struct doc_job *job,
 			 struct doc_result *res)
@@ -290,6 +369,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		goto out;
 	}
 	res->decision = xstrdup(rules_decision_name(d));
+	read_decision(canonical, res);
 	if (cfg->po_pattern && *cfg->po_pattern && (d == DECISION_ACCEPT || d == DECISION_PARTIAL))
 		insert_po_number(canonical, PO_NUMBER_PLACEHOLDER);
 	if (canon_validate(canonical, &err) < 0) {
@@ -346,6 +426,108 @@ out:
 	free(auth.sender);
 	free(err);
 	xmlFreeDoc(doc);
+	xmlFreeDoc(canonical);
+}
+
+void pipeline_render(const struct config *cfg, const struct doc_job *job, const char *data,
+		     size_t len, const char *action, const char *message, const char *po_number,
+		     struct doc_result *res)
+{
+	char *err = NULL;
+	res->id = xstrdup(job->id);
+	res->name = xstrdup(job->name);
+	xmlsafe_errors_reset();
+	xmlDocPtr canonical = xmlsafe_parse(data, len, &err);
+	if (!canonical) {
+		pipeline_fail(res, "release", "report this as a bug: the ledger's copy is unreadable",
+			      "%s", err);
+		free(err);
+		return;
+	}
+	xmlNodePtr order = xmlDocGetRootElement(canonical);
+	xmlNodePtr d = first_child(order, "decision");
+	int reject = !strcmp(action, "reject");
+	int changed = 0;
+	for (xmlNodePtr c = d ? d->children : NULL; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE)
+			continue;
+		if (!strcmp((const char *)c->name, "checkpoint")) {
+			char *st = get_prop(c, "state");
+			if (st && !strcmp(st, "pending"))
+				xmlSetProp(c, (const xmlChar *)"state",
+					   (const xmlChar *)(reject ? "rejected" : "approved"));
+			free(st);
+		} else if (!strcmp((const char *)c->name, "line")) {
+			char *act = get_prop(c, "action");
+			changed |= act && strcmp(act, "accept");
+			free(act);
+		}
+	}
+	if (d) {
+		xmlSetProp(d, (const xmlChar *)"action",
+			   (const xmlChar *)(reject ? "reject" : changed ? "partial" : "accept"));
+		if (reject) {
+			/* a rejected order names no lines */
+			for (xmlNodePtr c = d->children, next; c; c = next) {
+				next = c->next;
+				if (c->type == XML_ELEMENT_NODE &&
+				    (!strcmp((const char *)c->name, "line") ||
+				     !strcmp((const char *)c->name, "message"))) {
+					xmlUnlinkNode(c);
+					xmlFreeNode(c);
+				}
+			}
+			xmlNodePtr m = xmlNewTextChild(d, NULL, (const xmlChar *)"message", NULL);
+			xmlChar *esc = xmlEncodeSpecialChars(canonical,
+							     (const xmlChar *)(message ? message : "rejected"));
+			xmlNodeSetContent(m, esc);
+			xmlFree(esc);
+			/* checkpoints come after the message in the schema */
+			for (xmlNodePtr c = d->children, next; c; c = next) {
+				next = c->next;
+				if (c->type == XML_ELEMENT_NODE &&
+				    !strcmp((const char *)c->name, "checkpoint")) {
+					xmlUnlinkNode(c);
+					xmlAddChild(d, c);
+				}
+			}
+		}
+	}
+	if (po_number && !reject)
+		insert_po_number(canonical, po_number);
+	struct order_info info;
+	memset(&info, 0, sizeof info);
+	if (canon_validate(canonical, &err) < 0) {
+		pipeline_fail(res, "release", HINT_MAP, "%s", err);
+		goto out;
+	}
+	const struct partner *partner = partner_by_name(&partners, job->partner);
+	xmlNodePtr src = first_child(order, "source");
+	char *format = get_prop(src, "format");
+	const char *same = format && emit_known_format(format) ? format : "cxml";
+	struct emit_formats formats = {
+		reject ? "none" : partner && partner->po_format ? partner->po_format : same,
+		partner && partner->confirmation_format ? partner->confirmation_format : same,
+		partner ? partner->encoding : NULL,
+	};
+	int n = emit_render(cfg, canonical, job->id, &formats, res->outputs, &err);
+	free(format);
+	if (n < 0) {
+		pipeline_fail(res, "release", HINT_MAP, "%s", err);
+		goto out;
+	}
+	res->noutputs = n;
+	xmlChar *text = NULL;
+	int tlen = 0;
+	xmlDocDumpFormatMemoryEnc(canonical, &text, &tlen, "UTF-8", 1);
+	if (text)
+		buf_add(&res->canonical, text, (size_t)tlen);
+	xmlFree(text);
+	res->decision = xstrdup(reject ? "reject" : changed ? "partial" : "accept");
+	res->ok = 1;
+out:
+	canon_info_release(&info);
+	free(err);
 	xmlFreeDoc(canonical);
 }
 
@@ -622,6 +804,10 @@ void pipeline_result_release(struct doc_result *res)
 	free(res->sender_key);
 	free(res->decision);
 	free(res->cost_center);
+	free(res->message);
+	for (int i = 0; i < res->ncheckpoints; i++)
+		free(res->checkpoints[i]);
+	free(res->checkpoints);
 	canon_info_release(&res->info);
 	buf_release(&res->canonical);
 	for (int i = 0; i < res->noutputs; i++)
@@ -673,6 +859,10 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 		wire_puts(m, l->uom);
 		wire_puts(m, l->supplier_part);
 		wire_puts(m, l->description);
+		wire_puts(m, l->state);
+		wire_put_i64(m, l->rejected);
+		wire_put_i64(m, l->backordered);
+		wire_puts(m, l->reason);
 	}
 	wire_put_i64(m, i->nwarnings);
 	for (int k = 0; k < i->nwarnings; k++)
@@ -689,6 +879,10 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	wire_puts(m, r->id);
 	wire_puts(m, r->name);
 	wire_put_i64(m, r->status);
+	wire_puts(m, r->message);
+	wire_put_i64(m, r->ncheckpoints);
+	for (int k = 0; k < r->ncheckpoints; k++)
+		wire_puts(m, r->checkpoints[k]);
 	wire_put_i64(m, r->container);
 	wire_put_i64(m, r->member);
 	wire_put(m, r->input.data, r->input.len);
@@ -737,6 +931,10 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 		l->uom = wire_gets(&rd);
 		l->supplier_part = wire_gets(&rd);
 		l->description = wire_gets(&rd);
+		l->state = wire_gets(&rd);
+		l->rejected = wire_get_i64(&rd);
+		l->backordered = wire_get_i64(&rd);
+		l->reason = wire_gets(&rd);
 	}
 	n = wire_get_i64(&rd);
 	if (n < 0 || n > 1000 || rd.bad)
@@ -762,6 +960,15 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	r->id = wire_gets(&rd);
 	r->name = wire_gets(&rd);
 	r->status = (int)wire_get_i64(&rd);
+	r->message = wire_gets(&rd);
+	n = wire_get_i64(&rd);
+	if (n < 0 || n > 1000 || rd.bad)
+		return -1;
+	r->checkpoints = xcalloc((size_t)(n ? n : 1), sizeof(char *));
+	for (int k = 0; k < n && !rd.bad; k++) {
+		r->checkpoints[k] = wire_gets(&rd);
+		r->ncheckpoints = k + 1;
+	}
 	r->container = (int)wire_get_i64(&rd);
 	r->member = (int)wire_get_i64(&rd);
 	wire_get_buf(&rd, &r->input);

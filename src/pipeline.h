@@ -36,6 +36,9 @@ struct doc_result {
 	char *sender_key; /* lower(domain):identity of the buyer, for duplicates */
 	char *decision;
 	char *cost_center; /* from the rules' costCenter expression, or NULL */
+	char *message;     /* the decision's message (a rejection's reason), or NULL */
+	char **checkpoints; /* a held order's approver roles, in order */
+	int ncheckpoints;
 	struct order_info info;
 	struct buf canonical;
 	struct output_doc outputs[EMIT_MAX];
@@ -80,6 +83,13 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 		       struct doc_result **out);
 
 void pipeline_result_release(struct doc_result *res);
+/* Renders the outputs of an order decided after a hold (`approve`,
+ * `reject`, expiry): canonical is the order as the ledger keeps it, action
+ * "accept" or "reject", message the rejection's reason, po_number the
+ * number assigned (or NULL). Fills res like pipeline_run. */
+void pipeline_render(const struct config *cfg, const struct doc_job *job, const char *canonical,
+		     size_t len, const char *action, const char *message, const char *po_number,
+		     struct doc_result *res);
 /* Sets (or adds, right after orderID) the canonical order's poNumber. */
 void insert_po_number(xmlDocPtr canonical, const char *number);
 /* The text of a .why file in failed/ (caller frees). */

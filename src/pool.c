@@ -45,6 +45,10 @@ void pool_job_free(struct pool_job *j)
 	free(j->received);
 	free(j->partner);
 	free(j->csv_map);
+	free(j->canonical);
+	free(j->action);
+	free(j->message);
+	free(j->po_number);
 	free(j);
 }
 
@@ -83,6 +87,9 @@ static void worker_main(const struct config *cfg, int fd)
 		wire_reader_init(&r, &msg);
 		char *id = wire_gets(&r), *name = wire_gets(&r), *path = wire_gets(&r),
 		     *received = wire_gets(&r), *partner = wire_gets(&r), *csv_map = wire_gets(&r);
+		int render = (int)wire_get_i64(&r);
+		char *canonical = wire_gets(&r), *action = wire_gets(&r), *message = wire_gets(&r),
+		     *po_number = wire_gets(&r);
 		struct doc_result *res = NULL;
 		int n = 0;
 		if (r.bad || !id || !name || !path || !received) {
@@ -93,7 +100,14 @@ static void worker_main(const struct config *cfg, int fd)
 			struct doc_job job = { .id = id, .name = name, .received = received,
 					       .partner = partner, .csv_map = csv_map };
 			cpu_timer(cfg->cpu_limit_seconds);
-			n = pipeline_run_input(cfg, &job, path, &res);
+			if (render && canonical && action) {
+				res = xcalloc(1, sizeof *res);
+				n = 1;
+				pipeline_render(cfg, &job, canonical, strlen(canonical), action, message,
+						po_number, res);
+			} else {
+				n = pipeline_run_input(cfg, &job, path, &res);
+			}
 			cpu_timer(0);
 		}
 		buf_reset(&msg);
@@ -113,6 +127,10 @@ static void worker_main(const struct config *cfg, int fd)
 		free(received);
 		free(partner);
 		free(csv_map);
+		free(canonical);
+		free(action);
+		free(message);
+		free(po_number);
 		if (wire_send(fd, &msg) < 0)
 			break;
 		buf_reset(&msg);
@@ -185,6 +203,11 @@ int pool_submit(struct pool *p, struct pool_job *job, char **err)
 		wire_puts(&msg, job->received);
 		wire_puts(&msg, job->partner);
 		wire_puts(&msg, job->csv_map);
+		wire_put_i64(&msg, job->render);
+		wire_puts(&msg, job->canonical);
+		wire_puts(&msg, job->action);
+		wire_puts(&msg, job->message);
+		wire_puts(&msg, job->po_number);
 		int rc = wire_send(w->fd, &msg);
 		buf_release(&msg);
 		if (rc < 0) {

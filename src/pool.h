@@ -16,6 +16,9 @@
 
 struct pool_job {
 	char *id, *name, *work_name, *path, *received;
+	/* a render job (an order decided after a hold) instead of a file: */
+	int render;
+	char *canonical, *action, *message, *po_number;
 	char *partner; /* bound by the inbox, or NULL */
 	char *csv_map; /* the CSV map bound to the inbox, or NULL */
 };

@@ -17,7 +17,8 @@
 
 #include "util.h"
 
-static const char *const states[] = { "in", "work", "tmp", "out", "archive", "failed" };
+static const char *const states[] = { "in", "work", "tmp", "out", "archive", "failed",
+				      "approvals" };
 
 char *spool_path(const struct spool *s, const char *rel)
 {

@@ -50,7 +50,7 @@
     <xsl:variable name="o" select="/order"/>
     <xsl:variable name="ship" select="(shipTo | $o/parties/party[@role = 'shipTo'][1])[1]"/>
     <xsl:call-template name="text-cell">
-      <xsl:with-param name="v" select="($o/poNumber | $o/orderID)[1]"/>
+      <xsl:with-param name="v" select="$o/poNumber | $o/orderID[not(../poNumber)]"/>
     </xsl:call-template>
     <xsl:text>,</xsl:text>
     <xsl:call-template name="text-cell">

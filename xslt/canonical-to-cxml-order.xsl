@@ -144,7 +144,7 @@
 
   <!-- OrderRequestHeader, children in DTD order -->
   <xsl:template name="header">
-    <OrderRequestHeader orderID="{(poNumber | orderID)[1]}" orderDate="{orderDate}"
+    <OrderRequestHeader orderID="{poNumber}{orderID[not(../poNumber)]}" orderDate="{orderDate}"
                         type="{type}" orderType="{normalize-space(orderType)}">
       <xsl:if test="orderVersion">
         <xsl:attribute name="orderVersion"><xsl:value-of select="orderVersion"/></xsl:attribute>

@@ -197,7 +197,7 @@
     <xsl:variable name="shipTo" select="parties/party[@role = 'shipTo'][1]"/>
     <xsl:variable name="billTo" select="parties/party[@role = 'billTo'][1]"/>
     <PurchaseOrderHeader>
-      <ID><xsl:value-of select="(poNumber | orderID)[1]"/></ID>
+      <ID><xsl:value-of select="poNumber | orderID[not(../poNumber)]"/></ID>
       <xsl:if test="orderVersion">
         <RevisionID><xsl:value-of select="orderVersion"/></RevisionID>
       </xsl:if>

@@ -1,0 +1,249 @@
+/*
+ * approve: see approve.h.
+ */
+#define _GNU_SOURCE
+#include "approve.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+
+#include "dec.h"
+#include "util.h"
+
+static const char *next_pending(struct ledger_checkpoint *c, int n, int *index)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(c[i].state, "pending")) {
+			*index = i;
+			return c[i].role;
+		}
+	*index = -1;
+	return NULL;
+}
+
+int approve_decide(struct ledger *l, const char *key, const char *role, int approve,
+		   const char *comment, const char *by, char **msg, char **err)
+{
+	*msg = NULL;
+	*err = NULL;
+	struct ledger_order *orders;
+	int n;
+	if (ledger_find_orders(l, key, &orders, &n) < 0) {
+		*err = xasprintf("cannot look up order %s in the ledger", key);
+		return -1;
+	}
+	int pending = 0, which = -1;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(orders[i].state, "pending")) {
+			pending++;
+			which = i;
+		}
+	int rc = 1;
+	if (n == 0) {
+		*msg = xasprintf("no order %s in the ledger (give the order number, the document "
+				 "ID or our PO number)", key);
+	} else if (pending == 0) {
+		*msg = xasprintf("order %s is not waiting for approval: it is %s", key,
+				 orders[n - 1].state);
+	} else if (pending > 1) {
+		struct buf ids = BUF_INIT;
+		for (int i = 0; i < n; i++)
+			if (!strcmp(orders[i].state, "pending"))
+				buf_printf(&ids, "%s%s", ids.len ? ", " : "", orders[i].document_id);
+		*msg = xasprintf("%d orders numbered %s wait for approval; name one by its document "
+				 "ID: %s", pending, key, buf_str(&ids));
+		buf_release(&ids);
+	} else {
+		struct ledger_order *o = &orders[which];
+		struct ledger_checkpoint *cp;
+		int ncp, idx;
+		if (ledger_checkpoints(l, o->ref, &cp, &ncp) < 0) {
+			*err = xasprintf("cannot read the checkpoints of order %s", key);
+			ledger_orders_free(orders, n);
+			return -1;
+		}
+		const char *next = next_pending(cp, ncp, &idx);
+		int known = 0;
+		const struct ledger_checkpoint *done = NULL;
+		for (int i = 0; i < ncp; i++) {
+			known |= !strcasecmp(cp[i].role, role);
+			if (!strcasecmp(cp[i].role, role) && strcmp(cp[i].state, "pending"))
+				done = &cp[i];
+		}
+		if (done) {
+			*msg = xasprintf("order %s: %s already decided (%s by %s at %s); a second "
+					 "decision is refused", key, role, done->state,
+					 done->decided_by ? done->decided_by : "?",
+					 done->decided_at ? done->decided_at : "?");
+		} else if (!next) {
+			*msg = xasprintf("order %s has no pending checkpoint", key);
+		} else if (strcasecmp(next, role)) {
+			*msg = known ? xasprintf("order %s waits for %s first; a decision as %s is "
+						 "refused until then", key, next, role)
+				     : xasprintf("order %s needs no decision by %s (it waits for %s)",
+						 key, role, next);
+		} else {
+			const char *who = by && *by ? by : "(not named)";
+			rc = ledger_set_checkpoint(l, o->ref, cp[idx].seq, approve ? "approved" : "rejected",
+						   who, comment, err) < 0 ? -1 : 0;
+			int last = idx == ncp - 1;
+			char *detail = xasprintf("%s %s by %s%s%s", role, approve ? "approved" : "rejected",
+						 who, comment && *comment ? ": " : "", comment ? comment : "");
+			if (rc == 0)
+				rc = ledger_event(l, o->document_id, approve ? "approved" : "rejected", detail,
+						  err) < 0 ? -1 : 0;
+			free(detail);
+			if (rc == 0 && !approve)
+				rc = ledger_set_order_state(l, o->ref, "declined",
+							    comment && *comment ? comment : "rejected by the approver",
+							    err) < 0 ? -1 : 0;
+			else if (rc == 0 && last)
+				rc = ledger_set_order_state(l, o->ref, "approved", NULL, err) < 0 ? -1 : 0;
+			if (rc == 0)
+				*msg = !approve ? xasprintf("order %s (%s) rejected by %s: its rejection "
+							    "goes to the buyer", key, o->document_id, role)
+				       : last ? xasprintf("order %s (%s) approved by %s: fully approved, "
+							  "the purchase order and confirmation follow",
+							  key, o->document_id, role)
+					      : xasprintf("order %s (%s) approved by %s; it now waits "
+							  "for %s", key, o->document_id, role,
+							  cp[idx + 1].role);
+		}
+		ledger_checkpoints_free(cp, ncp);
+	}
+	ledger_orders_free(orders, n);
+	return rc;
+}
+
+int approve_file(struct ledger *l, const char *path, struct buf *report, char **err)
+{
+	*err = NULL;
+	FILE *f = fopen(path, "r");
+	if (!f) {
+		*err = xasprintf("cannot read %s", path);
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	int lineno = 0, refused = 0, header = 0;
+	while (getline(&line, &cap, f) > 0) {
+		lineno++;
+		char *s = str_trim(line);
+		if (lineno == 1 && s[0] == '\xef' && s[1] == '\xbb' && s[2] == '\xbf')
+			s += 3;
+		if (!*s || *s == '#')
+			continue;
+		char *cells[5] = { NULL };
+		int nc = 0;
+		for (char *p = s, *tok; nc < 5 && (tok = strsep(&p, ","));)
+			cells[nc++] = str_trim(tok);
+		if (!header) {
+			header = 1;
+			if (!strcasecmp(cells[0], "order"))
+				continue; /* the header row */
+		}
+		if (nc < 3 || !*cells[0] || !*cells[1]) {
+			buf_printf(report, "line %d: refused: needs order,role,decision[,comment,by]\n",
+				   lineno);
+			refused++;
+			continue;
+		}
+		int approve = !strcasecmp(cells[2], "approve") || !strcasecmp(cells[2], "approved");
+		int reject = !strcasecmp(cells[2], "reject") || !strcasecmp(cells[2], "rejected");
+		if (!approve && !reject) {
+			buf_printf(report, "line %d: refused: decision \"%s\" is not approve or reject\n",
+				   lineno, cells[2]);
+			refused++;
+			continue;
+		}
+		char *msg = NULL;
+		int rc = approve_decide(l, cells[0], cells[1], approve, nc > 3 ? cells[3] : NULL,
+					nc > 4 ? cells[4] : NULL, &msg, err);
+		if (rc < 0) {
+			free(msg);
+			free(line);
+			fclose(f);
+			return -1;
+		}
+		buf_printf(report, "line %d: %s%s\n", lineno, rc ? "refused: " : "", msg);
+		refused += rc;
+		free(msg);
+	}
+	free(line);
+	fclose(f);
+	return refused;
+}
+
+static time_t parse_time(const char *iso)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	if (!iso || !strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm))
+		return 0;
+	return timegm(&tm);
+}
+
+int approve_expire(struct ledger *l, int max_days, char **err)
+{
+	*err = NULL;
+	struct ledger_order *o;
+	int n, count = 0;
+	if (ledger_orders_in_state(l, "pending", &o, &n) < 0) {
+		*err = xstrdup("cannot list pending orders");
+		return -1;
+	}
+	time_t now = og_now();
+	for (int i = 0; i < n; i++) {
+		time_t created = parse_time(o[i].created);
+		if (!created || now - created < (time_t)max_days * 86400)
+			continue;
+		char *why = xasprintf("not approved within %d days; rejected automatically", max_days);
+		int rc = ledger_set_order_state(l, o[i].ref, "declined", why, err);
+		if (rc == 0)
+			rc = ledger_event(l, o[i].document_id, "expired", why, err);
+		free(why);
+		if (rc < 0) {
+			ledger_orders_free(o, n);
+			return -1;
+		}
+		count++;
+	}
+	ledger_orders_free(o, n);
+	return count;
+}
+
+int approve_list(struct ledger *l, FILE *out)
+{
+	struct ledger_order *o;
+	int n;
+	if (ledger_orders_in_state(l, "pending", &o, &n) < 0)
+		return -1;
+	if (n == 0)
+		fprintf(out, "no order waits for approval\n");
+	else
+		fprintf(out, "%-31s %-16s %-20s %14s  %-22s %s\n", "DOCUMENT", "ORDER", "PARTNER",
+			"TOTAL", "WAITS FOR", "SINCE");
+	for (int i = 0; i < n; i++) {
+		struct ledger_checkpoint *cp;
+		int ncp, idx;
+		if (ledger_checkpoints(l, o[i].ref, &cp, &ncp) < 0)
+			continue;
+		const char *next = next_pending(cp, ncp, &idx);
+		struct buf chain = BUF_INIT;
+		buf_adds(&chain, next ? next : "?");
+		for (int k = idx + 1; idx >= 0 && k < ncp; k++)
+			buf_printf(&chain, ", then %s", cp[k].role);
+		char total[DEC_FMT_MAX];
+		dec_format(o[i].total_e4, 2, total);
+		char amount[64];
+		snprintf(amount, sizeof amount, "%s %s", total, o[i].currency ? o[i].currency : "");
+		fprintf(out, "%-31s %-16s %-20s %14s  %-22s %s\n", o[i].document_id, o[i].order_id,
+			o[i].partner, amount, buf_str(&chain), o[i].created);
+		buf_release(&chain);
+		ledger_checkpoints_free(cp, ncp);
+	}
+	ledger_orders_free(o, n);
+	return n;
+}

@@ -1,0 +1,34 @@
+/*
+ * approve: decisions on orders held for approvers (docs/rules.md, "Holds").
+ * A held order waits for its checkpoints in order; a decision names the
+ * order (its number, document ID or PO number), the role deciding, approve
+ * or reject, a comment and who. A decision from the wrong role, for an
+ * unknown order or one that is not waiting is refused with a message that
+ * says why. Approving the last checkpoint makes the order "approved";
+ * rejecting any makes it "declined"; the next run (or the approve command
+ * itself) renders and publishes what follows (batch.c, release).
+ * Decisions come from the command line and from approval files (CSV:
+ * order,role,decision,comment,by) dropped in the spool's approvals/.
+ * Pending orders older than [rules] pending_max_days are declined.
+ * Every function works inside the caller's ledger transaction.
+ */
+#ifndef OG_APPROVE_H
+#define OG_APPROVE_H
+
+#include <stdio.h>
+
+#include "ledger.h"
+
+/* 0 applied (*msg says what happened), 1 refused (*msg says why), -1 a
+ * ledger error (*err). Caller frees *msg and *err. */
+int approve_decide(struct ledger *l, const char *key, const char *role, int approve,
+		   const char *comment, const char *by, char **msg, char **err);
+/* Applies every line of an approval file, in order; a report line per
+ * decision goes to report. Returns the number refused, or -1 (*err). */
+int approve_file(struct ledger *l, const char *path, struct buf *report, char **err);
+/* Declines pending orders older than max_days. Returns how many, or -1. */
+int approve_expire(struct ledger *l, int max_days, char **err);
+/* Prints what waits for whom. */
+int approve_list(struct ledger *l, FILE *out);
+
+#endif
