@@ -50,7 +50,8 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 		     const char *po_number, char **err);
 /* The next number of a gap-free sequence per partner and kind (inside the
  * caller's transaction: a rollback takes it back), formatted by pattern:
- * {partner} {yyyy} {yy} {mm} {dd} {seq} {seq:N}. Caller frees. */
+ * {partner} {yyyy} {yy} {mm} {dd} {seq} {seq:N}; a kind ending in "-test"
+ * is numbered apart and prefixed TEST-. Caller frees. */
 char *ledger_next_number(struct ledger *l, const char *partner, const char *kind,
 			 const char *pattern, char **err);
 int ledger_add_output(struct ledger *l, const char *doc_id, const char *kind,

@@ -771,6 +771,7 @@ struct line_decision {
 	long number;
 	enum action action;
 	char *quantity, *reason, *rule;
+	char *accepted; /* the rest of a partly backordered line */
 };
 
 int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char *partner,
@@ -876,7 +877,7 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 				buf_printf(trace, "      -> %s\n", v ? "fired" : "not fired");
 			if (!v)
 				continue;
-			struct line_decision ld = { number, r->action, NULL, NULL, r->id };
+			struct line_decision ld = { number, r->action, NULL, NULL, r->id, NULL };
 			char *qty = child_text(l, "quantity");
 			if (r->action == A_BACKORDER) {
 				char *q = r->quantity ? eval_string(cx, r->quantity) : xstrdup(qty);
@@ -902,6 +903,10 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 				char out[DEC_FMT_MAX];
 				dec_format(bq, 0, out);
 				ld.quantity = xstrdup(out);
+				if (bq < lq) {
+					dec_format(lq - bq, 0, out);
+					ld.accepted = xstrdup(out);
+				}
 				free(q);
 			} else if (r->action == A_REJECT) {
 				ld.quantity = xstrdup(qty);
@@ -950,6 +955,7 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 				set(ln, "action", lines[i].action == A_ACCEPT ? "accept"
 						  : lines[i].action == A_REJECT ? "reject" : "backorder");
 				set(ln, "quantity", lines[i].quantity);
+				set(ln, "accepted", lines[i].accepted);
 				set(ln, "reason", lines[i].reason);
 			}
 		}
@@ -983,6 +989,7 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 		*cost_center = xstrdup(R.cost_center);
 	for (int i = 0; i < nlines; i++) {
 		free(lines[i].quantity);
+		free(lines[i].accepted);
 		free(lines[i].reason);
 	}
 	free(lines);

@@ -196,6 +196,13 @@
     <xsl:variable name="ol" select="/order/lines/line[normalize-space(@number) = $n][1]"/>
     <ConfirmationItem quantity="{$ol/quantity}" lineNumber="{$n}">
       <UnitOfMeasure><xsl:value-of select="$ol/unitOfMeasure"/></UnitOfMeasure>
+      <!-- a line split between statuses: the accepted rest first (the
+           engine computes it exactly, as @accepted) -->
+      <xsl:if test="normalize-space(@accepted) != ''">
+        <ConfirmationStatus quantity="{normalize-space(@accepted)}" type="accept">
+          <UnitOfMeasure><xsl:value-of select="$ol/unitOfMeasure"/></UnitOfMeasure>
+        </ConfirmationStatus>
+      </xsl:if>
       <ConfirmationStatus>
         <xsl:attribute name="quantity">
           <xsl:choose>

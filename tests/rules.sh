@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Approval rules, holds and confirmations: every action, exact decimal
+# limits, the approval chain in order, wrong-role and double decisions,
+# approval files, expiry, budgets from the ledger, test-mode isolation,
+# outputs that follow the decision in cXML, OAGIS and CSV, and explain.
+. "$(dirname "$0")/lib.sh"
+count() { find "$@" -type f 2>/dev/null | wc -l; }
+R="$SCRATCH/rules"; mkdir -p "$R"
+
+# order ID [lines "part:qty:price ..."] [cost centre] [supplier] [mode] [date]
+order() {
+	python3 - "$@" <<'PY'
+import sys
+oid, lines = sys.argv[1], sys.argv[2].split()
+cc = sys.argv[3] if len(sys.argv) > 3 else ""
+sup = sys.argv[4] if len(sys.argv) > 4 else "SUP-1"
+mode = sys.argv[5] if len(sys.argv) > 5 else "production"
+date = sys.argv[6] if len(sys.argv) > 6 else "2026-05-06T10:00:00+02:00"
+items = []
+for n, l in enumerate(lines, 1):
+    part, qty, price = l.split(":")
+    items.append(f'''<ItemOut quantity="{qty}" lineNumber="{n}"><ItemID><SupplierPartID>{part}</SupplierPartID></ItemID>
+<ItemDetail><UnitPrice><Money currency="EUR">{price}</Money></UnitPrice><Description xml:lang="en">{part}</Description>
+<UnitOfMeasure>EA</UnitOfMeasure><Classification domain="UNSPSC">44000000</Classification></ItemDetail></ItemOut>''')
+ext = f'<Extrinsic name="CostCenter">{cc}</Extrinsic>' if cc else ""
+print(f'''<?xml version="1.0" encoding="UTF-8"?>
+<cXML payloadID="{oid}@buyer.example" timestamp="{date}">
+<Header><From><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential></From>
+<To><Credential domain="NetworkID"><Identity>{sup}</Identity></Credential></To>
+<Sender><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential><UserAgent>t</UserAgent></Sender></Header>
+<Request deploymentMode="{mode}"><OrderRequest><OrderRequestHeader orderID="{oid}" orderDate="{date}">
+<Total><Money currency="EUR">0</Money></Total><BillTo><Address><Name xml:lang="en">Buyer</Name></Address></BillTo>{ext}
+</OrderRequestHeader>{"".join(items)}</OrderRequest></Request></cXML>''')
+PY
+}
+
+cat > "$R/catalog.csv" <<'EOF2'
+part,list_price,stock,blocked
+BOLT,10.00,100,no
+NUT,2.00,5,no
+BANNED,1.00,100,yes
+EOF2
+cat > "$R/suppliers.csv" <<'EOF2'
+identity,blocked,reason
+SUP-BAD,yes,sanctions list
+EOF2
+cat > "$R/budgets.csv" <<'EOF2'
+cost_center,period,amount
+CC-1,2026-05,1500.00
+EOF2
+cat > "$R/rules.xml" <<'EOF2'
+<rules catalog="catalog.csv" suppliers="suppliers.csv" budgets="budgets.csv">
+  <rule id="blocked-supplier" test="og:supplier-blocked(to/@identity)">
+    <reject code="BLOCKED" message="supplier {to/@identity} is blocked: {og:supplier-reason(to/@identity)}"/>
+  </rule>
+  <rule id="vip" partners="vip-buyer" test="true()"><approve/></rule>
+  <rule id="budget" test="og:cost-center() != '' and og:budget-left(og:cost-center()) != ''
+                          and og:gt(summary/total, og:budget-left(og:cost-center()))">
+    <require role="budget-owner"/>
+  </rule>
+  <rule id="small" test="og:le(summary/total, '1000.00')"><approve/></rule>
+  <rule id="manager" test="og:gt(summary/total, '1000.00')"><require role="manager"/></rule>
+  <rule id="finance" test="og:gt(summary/total, '5000.00')"><require role="finance"/></rule>
+  <line-rule id="banned" test="og:part-blocked(supplierPartID)"><reject reason="part {supplierPartID} is blocked"/></line-rule>
+  <line-rule id="price" test="og:catalog-price(supplierPartID) != ''
+        and og:gt(unitPrice, og:mul(og:catalog-price(supplierPartID), '1.05'))">
+    <reject reason="price {unitPrice} over catalogue {og:catalog-price(supplierPartID)} + 5%"/>
+  </line-rule>
+  <line-rule id="stock" test="og:stock(supplierPartID) != '' and og:gt(quantity, og:stock(supplierPartID))">
+    <backorder quantity="og:sub(quantity, og:stock(supplierPartID))" reason="only {og:stock(supplierPartID)} in stock"/>
+  </line-rule>
+</rules>
+EOF2
+conf() { printf '[pickup]\nquiet_seconds = 0\n[rules]\nfile = %s/rules.xml\npending_max_days = 7\n[numbering]\npo_pattern = PO-{partner}-{seq:4}\n%s' "$R" "$1" > "$SCRATCH/rules.ini"; }
+conf ""
+C="$SCRATCH/rules.ini"
+s=$(new_spool)
+order SMALL "BOLT:10:10.00" > "$s/in/small.xml"                  # 100.00: approve
+order EXACT "BOLT:100:10.00" > "$s/in/exact.xml"                 # exactly 1000.00: still approve
+order OVER "BOLT:100:10.0001" > "$s/in/over.xml"                 # 1000.01: manager
+order BIG "BOLT:600:10.00" > "$s/in/big.xml"                     # 6000.00: manager then finance
+order BLOCKED "BOLT:1:10.00" "" SUP-BAD > "$s/in/blocked.xml"    # reject, code and message
+order LINES "BOLT:2:10.00 NUT:8:2.00 BANNED:1:1.00 BOLT:1:11.00" > "$s/in/lines.xml"
+order ALLBAD "BANNED:2:1.00" > "$s/in/allbad.xml"
+order TESTBIG "BOLT:120:10.00" CC-1 SUP-1 test > "$s/in/testbig.xml"   # test mode, 1200 on CC-1
+og run -c "$C" --spool "$s" > "$SCRATCH/r1.out" 2> "$SCRATCH/r1.err"
+st() { sqlite3 "$s/ledger.db" "SELECT $2 FROM orders WHERE order_id = '$1'"; }
+check "approve: under the limit is confirmed with a PO number" test "$(st SMALL state)" = confirmed
+check "exact: an order of exactly the limit is approved (decimal, not float)" test "$(st EXACT state)" = confirmed
+check "exact: 1000.01 needs the manager" test "$(st OVER state)" = pending
+check "chain: over 5000 waits for manager then finance" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(role, '>') FROM checkpoints c JOIN orders o ON o.id = c.order_ref WHERE o.order_id = 'BIG' ORDER BY seq")" = "manager>finance"
+check "reject: blocked supplier rejected with code and message" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state || '|' || message FROM orders WHERE order_id='BLOCKED'\")\" = 'rejected|supplier SUP-BAD is blocked: sanctions list'"
+check "reject: the buyer gets a reject confirmation with the message, and no PO is written" \
+	bash -c "grep -q 'type=\"reject\"' '$s'/out/buyer-1/confirmation/*-BLOCKED.xml && grep -q 'sanctions list' '$s'/out/buyer-1/confirmation/*-BLOCKED.xml && ! ls '$s'/out/buyer-1/po/*-BLOCKED.xml 2>/dev/null"
+conf_lines=$(ls "$s"/out/buyer-1/confirmation/*-LINES.xml)
+check "lines: a partial order gets a detail confirmation" grep -q 'type="detail"' "$conf_lines"
+check "lines: the blocked part is rejected with its reason" grep -q "part BANNED is blocked" "$conf_lines"
+check "lines: the price 5% over catalogue is rejected" grep -q "price 11.00 over catalogue 10.00" "$conf_lines"
+check "lines: 8 nuts with 5 in stock: 5 accepted, 3 backordered" \
+	bash -c "grep -q 'quantity=\"5\" type=\"accept\"' '$conf_lines' && grep -q 'quantity=\"3\" type=\"backordered\"' '$conf_lines' && grep -q 'only 5 in stock' '$conf_lines'"
+check "lines: line states and quantities in the ledger" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(line_number || ':' || state || ':' || backordered_e4 || ':' || rejected_e4, ' ') FROM (SELECT l.* FROM order_lines l JOIN orders o ON o.id = l.order_ref WHERE o.order_id = 'LINES' ORDER BY line_number)")" = "1:accepted:0:0 2:backordered:30000:0 3:rejected:0:10000 4:rejected:0:10000"
+check "lines: every line rejected rejects the order" test "$(st ALLBAD state)" = rejected
+for f in $(find "$s/out" "$s/out-test" -name '*.xml' 2>/dev/null); do
+	check "valid: ${f#"$s"/}" dtd_valid "$f"
+done
+check "hold: a held order has no PO and no confirmation yet" bash -c "! ls '$s'/out/buyer-1/*/*-OVER.xml 2>/dev/null"
+check "numbering: PO numbers are gap-free per partner" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(po_number, ' ') FROM (SELECT po_number FROM orders WHERE po_number IS NOT NULL AND mode = 'production' ORDER BY po_number)")" = "PO-buyer-1-0001 PO-buyer-1-0002 PO-buyer-1-0003"
+check "numbering: the PO carries our number, the buyer's travels along" \
+	bash -c "grep -q 'orderID=\"PO-buyer-1-000' '$s'/out/buyer-1/po/*-SMALL.xml && grep -q '<Extrinsic name=\"buyerOrderID\">SMALL' '$s'/out/buyer-1/po/*-SMALL.xml"
+check "test mode: outputs under out-test/ only" bash -c "! ls '$s'/out/*/*/*TESTBIG* 2>/dev/null"
+og pending -c "$C" --spool "$s" > "$SCRATCH/pending.out"
+check "pending: lists what waits for whom" grep -q "BIG .*manager, then finance" "$SCRATCH/pending.out"
+
+# decisions
+dec() { og "$@" -c "$C" --spool "$s" > "$SCRATCH/d.out" 2>&1; echo $? >> "$SCRATCH/d.out"; }
+dec approve BIG --as finance; check "chain: finance before manager is refused" grep -q "waits for manager first" "$SCRATCH/d.out"
+dec approve BIG --as manager --by alice; check "chain: the manager approves first" grep -q "it now waits for finance" "$SCRATCH/d.out"
+dec approve BIG --as manager; check "double: a second decision by the same role is refused" grep -q "manager already decided (approved by alice" "$SCRATCH/d.out"
+dec approve BIG --as janitor; check "wrong role: a role the order does not need is refused" grep -q "needs no decision by janitor" "$SCRATCH/d.out"
+dec approve NOPE --as manager; check "unknown: an unknown order is refused" grep -q "no order NOPE" "$SCRATCH/d.out"
+dec approve SMALL --as manager; check "decided: a confirmed order is refused" grep -q "is not waiting for approval: it is confirmed" "$SCRATCH/d.out"
+dec reject OVER --as manager; check "reject needs a comment" grep -q "needs --comment" "$SCRATCH/d.out"
+dec approve BIG --as finance --comment "budget ok"
+check "chain: the last approval releases the PO and the confirmation" \
+	bash -c "ls '$s'/out/buyer-1/po/*-BIG.xml '$s'/out/buyer-1/confirmation/*-BIG.xml >/dev/null && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='BIG'\")\" = confirmed"
+check "chain: the released PO got the next number" test "$(st BIG po_number)" = "PO-buyer-1-0004"
+check "history: decisions are events with who and when" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events e JOIN orders o ON o.document_id = e.document_id WHERE o.order_id='BIG' AND e.kind = 'approved'")" = 2
+# approval files
+printf 'order,role,decision,comment,by\nOVER,manager,reject,too expensive,carol\nBIG,manager,approve,,dave\n' > "$s/approvals/batch1.csv"
+og run -c "$C" --spool "$s" > "$SCRATCH/af.out" 2> "$SCRATCH/af.err"
+check "approval file: the valid line is applied (rejection sent)" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='OVER'\")\" = rejected && grep -q 'too expensive' '$s'/out/buyer-1/confirmation/*-OVER.xml"
+check "approval file: the refused line is reported in failed/" grep -q "line 3: refused: order BIG is not waiting for approval" "$s"/failed/*-batch1.csv.why
+# expiry
+s2=$(new_spool); s_old=$s; s=$s2
+order OLD "BOLT:200:10.00" > "$s/in/old.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+ORDERGATE_TIME=$(( $(date +%s) + 8 * 86400 )) og run -c "$C" --spool "$s" > "$SCRATCH/exp.out" 2> "$SCRATCH/exp.err"
+check "expiry: a pending order older than pending_max_days is rejected" test "$(st OLD state)" = rejected
+check "expiry: ... and the buyer told why" grep -q "not approved within 7 days" "$s"/out/buyer-1/confirmation/*-OLD.xml
+check "expiry: the summary says so" grep -q "1 expired" "$SCRATCH/exp.out"
+# budgets: spend approved this period counts; test spend never does
+s=$(new_spool)
+order CC-A "BOLT:100:10.00" CC-1 > "$s/in/a.xml"                  # 1000.00 confirmed on CC-1 (budget 1500)
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+order CC-T "BOLT:40:10.00" CC-1 SUP-1 test > "$s/in/t.xml"         # test order 400: confirmed, not counted
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+order CC-B "BOLT:50:10.00" CC-1 > "$s/in/b.xml"                    # 500.00: left exactly 500.00: not over
+order CC-C "BOLT:51:10.00" CC-1 > "$s/in/c.xml"                    # 510.00: over the 500.00 left
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "budget: an order of exactly the budget left passes" test "$(st CC-B state)" = confirmed || sqlite3 "$s/ledger.db" "SELECT order_id, state, cost_center, period, mode, total_e4 FROM orders"
+check "budget: one cent... ten over the budget left waits for the budget owner" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(role) FROM checkpoints c JOIN orders o ON o.id = c.order_ref WHERE o.order_id = 'CC-C'")" = "budget-owner"
+order CC-D "BOLT:51:10.00" CC-1 > "$SCRATCH/d.xml"
+before=$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders")
+og explain -c "$C" --spool "$s" "$SCRATCH/d.xml" > "$SCRATCH/explain.out" 2>&1
+check "explain: shows each rule, the values looked at and the decision" \
+	bash -c "grep -q 'rule budget:' '$SCRATCH/explain.out' && grep -q \"og:spent('CC-1') = '1500.00'\" '$SCRATCH/explain.out' || grep -q \"og:budget-left('CC-1') = '0.00'\" '$SCRATCH/explain.out'; grep -q '^decision: hold' '$SCRATCH/explain.out'"
+check "explain: the test order's spend is not counted (1000 + 500 = 1500 spent)" grep -q "og:budget-left('CC-1') = '0.00'" "$SCRATCH/explain.out"
+check "explain: no side effects" test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders")" = "$before"
+# partner-limited rule, OAGIS and CSV confirmations follow the decision
+P="$SCRATCH/partners"; mkdir -p "$P"
+printf '[partner]\nname = vip-buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\npo = csv\nconfirmation = oagis\n' > "$P/vip.ini"
+conf "[partners]
+dir = $P
+"
+s=$(new_spool)
+order VIP "BOLT:200:10.00 NUT:8:2.00" > "$s/in/vip.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "partners: a rule limited to a partner applies to it (vip approved over the limit)" test "$(st VIP state)" = confirmed
+ack=$(ls "$s"/out/vip-buyer/confirmation/*.xml)
+check "oagis: the acknowledgement says Modified with a backordered line" \
+	bash -c "grep -q 'actionCode=\"Modified\"' '$ack' && grep -q 'BackOrderedQuantity' '$ack'"
+check "oagis: the acknowledgement is valid against the 10.4 XSD" \
+	bash -c "xmllint --noout --nonet --schema '$ROOT/xslt/schemas/oagis-10.4/AcknowledgePurchaseOrder.xsd' '$ack' 2>/dev/null"
+check "csv: the PO in CSV carries our PO number" grep -q "^PO-vip-buyer-0001," "$s"/out/vip-buyer/po/*.csv
+check "invariants hold" spool_invariants "$s"
+finish
