@@ -93,7 +93,7 @@ static void add_done(const char *id, const struct doc_result *r)
 	d.res = r;
 	int rc = ledger_add_document(&lg, &d, &err);
 	ck_assert_msg(rc == 0, "ledger_add_document: %s", err ? err : "?");
-	rc = ledger_add_order(&lg, id, r, &err);
+	rc = ledger_add_order(&lg, id, r, NULL, &err);
 	ck_assert_msg(rc == 0, "ledger_add_order: %s", err ? err : "?");
 }
 
@@ -244,7 +244,7 @@ START_TEST(constraints_are_errors)
 	d.state = "done";
 	d.res = &r;
 	ck_assert_int_eq(ledger_add_document(&lg, &d, &err), 0);
-	ck_assert_int_eq(ledger_add_order(&lg, "D5", &r, &err), -1);
+	ck_assert_int_eq(ledger_add_order(&lg, "D5", &r, NULL, &err), -1);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_ptr_nonnull(strstr(err, db_path));
 	free(err);
