@@ -108,7 +108,7 @@ START_TEST(open_creates_schema)
 	ledger_close(&lg);
 	char *err = NULL;
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 8);
+	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 12);
 }
 END_TEST
 
