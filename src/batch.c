@@ -47,6 +47,7 @@ struct pending {
 	char *failed_path;
 	char **paths;        /* published output paths, for the log line */
 	int npaths;
+	long long order_ref; /* a shipment: the order it ships */
 };
 
 struct run {
@@ -142,6 +143,70 @@ static char *output_path(const struct pending *p, const struct output_doc *o)
  * rendered documents, or the cXML Response of a refused one). */
 static int stage_outputs(struct run *run, struct pending *p, char **err);
 
+static const char *HINT_SHIP = "check the shipment against the order (ordergate show ORDER); "
+				"a corrected feed must come with a new shipment ID";
+
+/* Matches a shipment to its order in the ledger: the order must be
+ * confirmed, every line must exist, and no line may ship more than was
+ * confirmed (ordered less rejected), counting earlier shipments. */
+static void match_shipment(struct run *run, struct pending *p)
+{
+	struct doc_result *r = &p->res;
+	struct ledger_order *o;
+	int n, pick = -1, candidates = 0;
+	if (ledger_find_orders(&run->ledger, r->ship.order_key, &o, &n) < 0) {
+		pipeline_fail(r, "shipment", HINT_SHIP, "cannot look up order %s", r->ship.order_key);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		if (strcmp(o[i].state, "rejected") && strcmp(o[i].state, "declined")) {
+			candidates++;
+			if (pick < 0 || (r->partner && !strcmp(o[i].partner, r->partner)))
+				pick = i;
+		}
+	if (n == 0) {
+		pipeline_fail(r, "shipment", HINT_SHIP,
+			      "shipment %s is for order %s, which the ledger does not know",
+			      r->ship.shipment_id, r->ship.order_key);
+	} else if (pick < 0) {
+		pipeline_fail(r, "shipment", HINT_SHIP, "order %s was rejected; nothing of it ships",
+			      r->ship.order_key);
+	} else if (strcmp(o[pick].state, "confirmed")) {
+		pipeline_fail(r, "shipment", HINT_SHIP,
+			      "order %s is %s, not confirmed; it cannot ship yet", r->ship.order_key,
+			      o[pick].state);
+	} else if (candidates > 1 && strcmp(o[pick].partner, r->partner ? r->partner : "")) {
+		pipeline_fail(r, "shipment", HINT_SHIP,
+			      "%d confirmed orders are numbered %s; send our PO number instead",
+			      candidates, r->ship.order_key);
+	} else {
+		p->order_ref = o[pick].ref;
+		for (int i = 0; i < r->ship.nlines; i++) {
+			long long qty, rej, shipped;
+			const struct shipment_line *sl = &r->ship.lines[i];
+			if (ledger_line_status(&run->ledger, p->order_ref, sl->number, &qty, &rej,
+					       &shipped)) {
+				pipeline_fail(r, "shipment", HINT_SHIP, "order %s has no line %ld",
+					      r->ship.order_key, sl->number);
+				break;
+			}
+			if (shipped + sl->quantity > qty - rej) {
+				char a[DEC_FMT_MAX], b[DEC_FMT_MAX], c[DEC_FMT_MAX];
+				dec_format(sl->quantity, 0, a);
+				dec_format(shipped + sl->quantity, 0, b);
+				dec_format(qty - rej, 0, c);
+				pipeline_fail(r, "shipment", HINT_SHIP,
+					      "order %s line %ld: shipping %s brings the shipped quantity "
+					      "to %s, over the %s confirmed; an over-shipment is never "
+					      "invoiced silently",
+					      r->ship.order_key, sl->number, a, b, c);
+				break;
+			}
+		}
+	}
+	ledger_orders_free(o, n);
+}
+
 /* Decides duplicates and replays; turns a replay into a failure. */
 static void check_duplicate(struct run *run, struct pending *p)
 {
@@ -166,6 +231,12 @@ static void check_duplicate(struct run *run, struct pending *p)
 	if (!strcmp(sha, r->sha256)) {
 		p->state = "duplicate";
 		p->duplicate_of = xstrdup(doc);
+	} else if (r->is_shipment) {
+		pipeline_fail(r, "duplicate-check", HINT_SHIP,
+			      "shipment %s was already received as document %s with different "
+			      "content; a corrected feed must come with a new shipment ID",
+			      r->info.payload_id, doc);
+		p->state = "failed";
 	} else {
 		pipeline_fail(r, "duplicate-check",
 			      "a changed order must come with a new payloadID (a cXML "
@@ -235,6 +306,15 @@ static char *retry_line(const struct run *run, const char *failed_rel, const cha
 	return line;
 }
 
+static void check_shipment(struct run *run, struct pending *p)
+{
+	if (p->res.is_shipment && !strcmp(p->state, "done")) {
+		match_shipment(run, p);
+		if (!p->res.ok)
+			p->state = "failed";
+	}
+}
+
 static int stage_and_record(struct run *run, struct pending *p, char **err)
 {
 	struct doc_result *r = &p->res;
@@ -283,7 +363,10 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 	}
 	if (ledger_add_document(&run->ledger, &d, err) < 0)
 		return -1;
-	if (!strcmp(p->state, "done") && !r->container) {
+	if (!strcmp(p->state, "done") && r->is_shipment) {
+		if (ledger_add_shipment(&run->ledger, id, p->order_ref, &r->ship, err) < 0)
+			return -1;
+	} else if (!strcmp(p->state, "done") && !r->container) {
 		char *po = NULL;
 		if (run->cfg->po_pattern && *run->cfg->po_pattern && r->decision &&
 		    (!strcmp(r->decision, "accept") || !strcmp(r->decision, "partial"))) {
@@ -411,6 +494,10 @@ static void log_outcome(const struct pending *p)
 	} else if (!strcmp(p->state, "duplicate")) {
 		msg_info(id, "duplicate of %s (payloadID %s): nothing new written", p->duplicate_of,
 			 r->info.payload_id);
+	} else if (r->is_shipment) {
+		msg_info(id, "%s: shipment %s for order %s, %d line%s; the invoice follows", r->name,
+			 r->ship.shipment_id, r->ship.order_key, r->ship.nlines,
+			 r->ship.nlines == 1 ? "" : "s");
 	} else if (r->decision && !strcmp(r->decision, "hold")) {
 		struct buf roles = BUF_INIT;
 		for (int i = 0; i < r->ncheckpoints; i++)
@@ -468,6 +555,7 @@ static int commit_group(struct run *run, char **err)
 		return -1;
 	for (int i = 0; i < run->ngroup; i++) {
 		check_duplicate(run, &run->group[i]);
+		check_shipment(run, &run->group[i]);
 		if (stage_and_record(run, &run->group[i], err) < 0) {
 			ledger_rollback(&run->ledger);
 			return -1;
@@ -1043,11 +1131,119 @@ static int release_decided(struct run *run, char **err)
 	return 0;
 }
 
+/* Invoices what shipped: one invoice per shipment, rendered in a worker,
+ * numbered gap-free per partner in the commit that records it. */
+static int invoice_shipments(struct run *run, char **err)
+{
+	struct ledger_uninvoiced *u;
+	int n;
+	if (ledger_uninvoiced(&run->ledger, &u, &n) < 0) {
+		*err = xstrdup("cannot list shipments to invoice");
+		return -1;
+	}
+	int rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct pool_job *j = xcalloc(1, sizeof *j);
+		char now[32];
+		iso_time(og_now(), now);
+		j->id = xstrdup(u[i].document_id);
+		j->name = xstrdup(u[i].order_id);
+		j->work_name = xstrdup("");
+		j->path = xstrdup("");
+		j->received = xstrdup(now);
+		j->partner = xstrdup(u[i].partner);
+		j->render = 1;
+		j->canonical = xstrdup(u[i].canonical);
+		j->action = xstrdup("invoice");
+		j->message = xstrdup(u[i].spec ? u[i].spec : "");
+		j->po_number = xstrdup(INVOICE_NUMBER_PLACEHOLDER);
+		if (pool_submit(&run->pool, j, err) < 0) {
+			pool_job_free(j);
+			rc = -1;
+			break;
+		}
+		struct pool_job *back;
+		struct doc_result *res;
+		int nr = pool_wait(&run->pool, &back, &res);
+		if (nr != 1 || !res[0].ok) {
+			msg_error(u[i].document_id, "cannot invoice shipment %lld of order %s: %s",
+				  u[i].shipment_ref, u[i].order_id,
+				  nr >= 1 && res[0].reason ? res[0].reason : "worker failure");
+			for (int k = 0; k < nr; k++)
+				pipeline_result_release(&res[k]);
+			free(res);
+			pool_job_free(back);
+			continue;
+		}
+		struct pending p;
+		memset(&p, 0, sizeof p);
+		p.job = back;
+		p.owns_job = 1;
+		p.res = res[0];
+		free(res);
+		int test = u[i].mode && !strcmp(u[i].mode, "test");
+		const char *pattern = run->cfg->invoice_pattern && *run->cfg->invoice_pattern
+					      ? run->cfg->invoice_pattern
+					      : "INV-{partner}-{seq:6}";
+		char *number = NULL;
+		rc = ledger_begin(&run->ledger, err);
+		if (rc == 0) {
+			number = ledger_next_number(&run->ledger, u[i].partner,
+						    test ? "invoice-test" : "invoice", pattern, err);
+			rc = number ? 0 : -1;
+		}
+		for (int k = 0; rc == 0 && k < p.res.noutputs; k++) {
+			struct output_doc *o = &p.res.outputs[k];
+			replace_all(&o->data, INVOICE_NUMBER_PLACEHOLDER, number);
+			char *safe = safe_name(number, 60);
+			char *path = xasprintf("%s/%s/invoice/%s-%s.%s", test ? "out-test" : "out",
+					       u[i].partner, u[i].document_id, safe,
+					       emit_extension(o->format));
+			char *suffix = xasprintf("invoice-%lld", u[i].shipment_ref);
+			rc = stage_output(run, u[i].document_id, suffix, "invoice", o->format,
+					  u[i].partner, path, o->payload_id, o->data.data, o->data.len,
+					  err);
+			if (rc == 0)
+				add_path(&p, path);
+			free(safe);
+			free(path);
+			free(suffix);
+		}
+		if (rc == 0)
+			rc = ledger_add_invoice(&run->ledger, u[i].order_ref, u[i].shipment_ref, number,
+						u[i].partner, u[i].mode ? u[i].mode : "production",
+						&p.res.info, err);
+		if (rc == 0)
+			rc = ledger_event(&run->ledger, u[i].document_id, "invoiced", number, err);
+		if (rc == 0)
+			rc = ledger_commit(&run->ledger, err);
+		else
+			ledger_rollback(&run->ledger);
+		if (rc == 0)
+			rc = publish_committed(run, u[i].document_id, err);
+		if (rc == 0)
+			rc = spool_sync_dirs(&run->spool, err);
+		if (rc == 0) {
+			char net[DEC_FMT_MAX];
+			dec_format(p.res.info.total, 2, net);
+			msg_info(u[i].document_id, "order %s: invoice %s, %s %s -> %s", u[i].order_id,
+				 number, net, p.res.info.currency, p.npaths ? p.paths[0] : "");
+			run->st->invoices++;
+		}
+		free(number);
+		pending_release(&p);
+	}
+	ledger_uninvoiced_free(u, n);
+	return rc;
+}
+
 static int decisions(struct run *run, char **err)
 {
 	if (apply_approval_files(run, err) < 0 || expire_pending(run, err) < 0)
 		return -1;
-	return release_decided(run, err);
+	if (release_decided(run, err) < 0)
+		return -1;
+	return invoice_shipments(run, err);
 }
 
 /* --- the dispatch loop ---------------------------------------------------- */
@@ -1271,6 +1467,8 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 			run.expected = opts->max_files;
 		int rc = process(&run, &q, &c, &err);
 		candidates_free(&c);
+		if (rc == 0)
+			rc = invoice_shipments(&run, &err);
 		if (rc < 0)
 			goto tempfail;
 	}
@@ -1322,6 +1520,8 @@ void batch_print_summary(const struct config *cfg, const struct batch_stats *st)
 	if (st->still_changing)
 		printf("%d file%s still being written, left in in/ for the next run\n",
 		       st->still_changing, st->still_changing == 1 ? " was" : "s were");
+	if (st->invoices)
+		printf("invoices written: %d\n", st->invoices);
 	if (st->released || st->expired || st->approval_files)
 		printf("held orders: %d decided and published, %d expired; %d approval file%s applied\n",
 		       st->released, st->expired, st->approval_files,

@@ -39,6 +39,7 @@ struct batch_stats {
 	int released;        /* held orders decided and published this run */
 	int expired;         /* held orders declined for age */
 	int approval_files;  /* approval files applied */
+	int invoices;        /* invoices written for shipments */
 };
 
 /* Returns a process exit code (exitcodes.h). */

@@ -22,6 +22,7 @@ struct line_info {
 	char *state;
 	dec_t rejected, backordered;
 	char *reason;
+	dec_t tax; /* invoices: the line's tax */
 };
 
 struct order_info {

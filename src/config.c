@@ -58,6 +58,7 @@ static const struct key keys[] = {
 	{ "rules", "file", K_STR, OFF(rules_file), 0, 0 },
 	{ "rules", "pending_max_days", K_INT, OFF(pending_max_days), 1, 3650 },
 	{ "numbering", "po_pattern", K_STR, OFF(po_pattern), 0, 0 },
+	{ "numbering", "invoice_pattern", K_STR, OFF(invoice_pattern), 0, 0 },
 	{ "partners", "require_known", K_STR, OFF(require_known), 0, 0 },
 	{ "identity", "domain", K_STR, OFF(our_domain), 0, 0 },
 	{ "identity", "identity", K_STR, OFF(our_identity), 0, 0 },

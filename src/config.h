@@ -51,6 +51,7 @@ struct config {
 	char *rules_file;        /* default <data_dir>/maps/rules.xml when it exists */
 	int pending_max_days;    /* held orders older than this are rejected */
 	char *po_pattern;        /* e.g. PO-{partner}-{yyyy}-{seq:6}; empty: the buyer's number */
+	char *invoice_pattern;   /* default INV-{partner}-{seq:6} */
 	/* [watch] */
 	int rescan_seconds;
 	/* [inbox NAME] sections */

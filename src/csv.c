@@ -67,6 +67,11 @@ static const struct field_def field_defs[] = {
 	{ "line.unitPrice", L_LINE, K_DECIMAL, 0, 1 },
 	{ "line.requestedDeliveryDate", L_LINE, K_DATE, 0, 0 },
 	{ "line.extrinsic.", L_LINE, K_TEXT, 1, 0 },
+	/* shipment feeds (document = shipment) */
+	{ "shipment.id", L_ORDER, K_TEXT, 0, 0 },
+	{ "shipment.date", L_ORDER, K_DATE, 0, 0 },
+	{ "shipment.carrier", L_ORDER, K_TEXT, 0, 0 },
+	{ "shipment.tracking", L_ORDER, K_TEXT, 0, 0 },
 };
 
 static const struct field_def *field_lookup(const char *name)
@@ -113,6 +118,7 @@ struct csv_map {
 	int nsignature;
 	struct csv_field *fields;
 	int nfields;
+	int shipment; /* document = shipment: a fulfilment feed, not orders */
 };
 
 const char *csv_map_name(const struct csv_map *map)
@@ -461,6 +467,10 @@ static int csv_key(struct ini_state *st, const char *name, const char *value)
 		if (strcmp(value, "0") && strcmp(value, "1"))
 			return ini_fail(st, "line_number_base \"%s\": 0 or 1", value);
 		m->line_base = value[0] - '0';
+	} else if (!strcmp(name, "document")) {
+		if (strcmp(value, "order") && strcmp(value, "shipment"))
+			return ini_fail(st, "document \"%s\": order or shipment", value);
+		m->shipment = !strcmp(value, "shipment");
 	} else {
 		return ini_fail(st, "unknown key \"%s\" in [csv]", name);
 	}
@@ -571,7 +581,8 @@ static int map_check(struct csv_map *m, char **err)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(field_defs); i++) {
 		const struct field_def *d = &field_defs[i];
-		if (!d->required)
+		/* a shipment feed needs only the shipped quantity per line */
+		if (!d->required || (m->shipment && strcmp(d->name, "line.quantity")))
 			continue;
 		int given = 0;
 		for (int j = 0; j < m->nfields; j++)
@@ -1481,7 +1492,8 @@ static void finish_order(struct reader *rd, struct ord *o, struct csv_order *out
 		return;
 	}
 	struct buf *x = &out->xml;
-	buf_adds(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<csv-order map=\"");
+	const char *root = m->shipment ? "csv-shipment" : "csv-order";
+	buf_printf(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<%s map=\"", root);
 	xml_attr(x, m->name);
 	buf_adds(x, "\" file=\"");
 	xml_attr(x, rd->file);
@@ -1493,7 +1505,7 @@ static void finish_order(struct reader *rd, struct ord *o, struct csv_order *out
 		if (o->vals[i])
 			add_field_xml(x, "  ", m->fields[i].name, o->vals[i]);
 	buf_add(x, o->lines.data, o->lines.len);
-	buf_adds(x, "</csv-order>\n");
+	buf_printf(x, "</%s>\n", root);
 }
 
 static int same_as_header(const struct reader *rd, const struct rec *r)

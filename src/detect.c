@@ -13,14 +13,16 @@
 
 static const struct format formats[] = {
 	{ "cxml", "cXML", NULL, "/cXML/Request/OrderRequest", "cxml-to-canonical.xsl",
-	  "cXML OrderRequest" },
-	{ "csv", "csv-order", NULL, NULL, "csv-to-canonical.xsl", "CSV order" },
+	  "cXML OrderRequest", 0 },
+	{ "cxml", "cXML", NULL, "/cXML/Request/ShipNoticeRequest", NULL, "cXML ShipNoticeRequest", 1 },
+	{ "csv", "csv-order", NULL, NULL, "csv-to-canonical.xsl", "CSV order", 0 },
+	{ "csv", "csv-shipment", NULL, NULL, NULL, "CSV shipment", 1 },
 	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/10", NULL,
-	  "oagis-to-canonical.xsl", "OAGIS 10 ProcessPurchaseOrder" },
+	  "oagis-to-canonical.xsl", "OAGIS 10 ProcessPurchaseOrder", 0 },
 	{ "oagis", "ProcessPurchaseOrder", "http://www.openapplications.org/oagis/9", NULL,
-	  "oagis-to-canonical.xsl", "OAGIS 9 ProcessPurchaseOrder" },
+	  "oagis-to-canonical.xsl", "OAGIS 9 ProcessPurchaseOrder", 0 },
 	{ "oagis", "ProcessPurchaseOrder", "http://schema.infor.com/InforOAGIS/2", NULL,
-	  "oagis-to-canonical.xsl", "Infor OAGIS ProcessPurchaseOrder" },
+	  "oagis-to-canonical.xsl", "Infor OAGIS ProcessPurchaseOrder", 0 },
 };
 
 int detect_formats(const struct format **table)
@@ -65,13 +67,15 @@ const struct format *detect_xml(xmlDocPtr doc, char **err)
 	xmlNodePtr root = xmlDocGetRootElement(doc);
 	const char *name = (const char *)root->name;
 	const char *ns = root->ns ? (const char *)root->ns->href : NULL;
+	int root_known = 0;
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++) {
 		const struct format *f = &formats[i];
 		if (strcmp(f->root, name))
 			continue;
 		if ((f->ns == NULL) != (ns == NULL) || (f->ns && strcmp(f->ns, ns)))
 			continue;
-		if (!f->map) {
+		root_known = 1;
+		if (!f->map && !f->shipment) {
 			*err = xasprintf("%s documents are recognised but not supported by this "
 					 "version; no map is installed for them", f->what);
 			return NULL;
@@ -82,23 +86,24 @@ const struct format *detect_xml(xmlDocPtr doc, char **err)
 			int found = r && r->nodesetval && r->nodesetval->nodeNr > 0;
 			xmlXPathFreeObject(r);
 			xmlXPathFreeContext(xp);
-			if (!found) {
-				xmlXPathContextPtr xp2 = xmlXPathNewContext(doc);
-				xmlXPathObjectPtr k = xmlXPathEvalExpression(
-					(const xmlChar *)"name(/cXML/*[2]/*[1] | /cXML/Response)", xp2);
-				const char *kind = k && k->stringval && *k->stringval
-							   ? (const char *)k->stringval
-							   : "nothing recognisable";
-				*err = xasprintf("this cXML document carries %s, not an OrderRequest; "
-						 "ordergate takes purchase orders only, so send it "
-						 "to the system that handles %s",
-						 kind, kind);
-				xmlXPathFreeObject(k);
-				xmlXPathFreeContext(xp2);
-				return NULL;
-			}
+			if (!found)
+				continue;
 		}
 		return f;
+	}
+	if (root_known) {
+		xmlXPathContextPtr xp2 = xmlXPathNewContext(doc);
+		xmlXPathObjectPtr k = xmlXPathEvalExpression(
+			(const xmlChar *)"name(/cXML/*[2]/*[1] | /cXML/Response)", xp2);
+		const char *kind = k && k->stringval && *k->stringval ? (const char *)k->stringval
+								      : "nothing recognisable";
+		*err = xasprintf("this cXML document carries %s, not an OrderRequest or a "
+				 "ShipNoticeRequest; ordergate takes purchase orders and ship "
+				 "notices only, so send it to the system that handles %s",
+				 kind, kind);
+		xmlXPathFreeObject(k);
+		xmlXPathFreeContext(xp2);
+		return NULL;
 	}
 	if (!strcasecmp(name, "cXML") && strcmp(name, "cXML"))
 		*err = xasprintf("root element <%s> is not <cXML> (element names are "

@@ -14,8 +14,9 @@ struct format {
 	const char *root;      /* local name of the root element */
 	const char *ns;        /* namespace URI, NULL for none */
 	const char *must_have; /* XPath that must match, NULL for none */
-	const char *map;       /* stylesheet under xslt/, NULL when unsupported */
+	const char *map;       /* stylesheet under xslt/ (orders); NULL for shipments */
 	const char *what;      /* human name */
+	int shipment;          /* a fulfilment document, read by shipment.c */
 };
 
 /* Checks the first bytes. Returns 0 for XML, -1 with *err otherwise. */

@@ -33,6 +33,9 @@ static const struct kind {
 	  "oagis-10.4/AcknowledgePurchaseOrder.xsd" },
 	{ "po", "csv", "canonical-to-csv-order.xsl", V_NONE, NULL },
 	{ "confirmation", "csv", "canonical-to-csv-confirmation.xsl", V_NONE, NULL },
+	{ "invoice", "cxml", "invoice-to-cxml.xsl", V_DTD, "cxml-1.2.071/InvoiceDetail.dtd" },
+	{ "invoice", "oagis", "invoice-to-oagis.xsl", V_XSD, "oagis-10.4/ProcessInvoice.xsd" },
+	{ "invoice", "csv", "invoice-to-csv.xsl", V_NONE, NULL },
 };
 
 static struct {
@@ -79,8 +82,9 @@ int emit_init(const struct config *cfg, char **err)
 {
 	*err = NULL;
 	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
-		if (!strcmp(kinds[i].format, "csv") && !sheet_exists(cfg, kinds[i].sheet))
-			continue; /* CSV output is optional in a data dir */
+		if ((!strcmp(kinds[i].format, "csv") || !strcmp(kinds[i].kind, "invoice")) &&
+		    !sheet_exists(cfg, kinds[i].sheet))
+			continue; /* optional in a data dir; rendering says what is missing */
 		char *path = config_xslt_path(cfg, kinds[i].sheet);
 		xsltStylesheetPtr s = xform_load(path, err);
 		free(path);
@@ -247,7 +251,9 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 	*err = NULL;
 	char now[32];
 	iso_time(og_now(), now);
-	const char *wanted[][2] = { { "po", formats->po }, { "confirmation", formats->confirmation } };
+	const char *wanted[][2] = { { "po", formats->po },
+				    { "confirmation", formats->confirmation },
+				    { "invoice", formats->invoice } };
 	int n = 0;
 	for (size_t w = 0; w < ARRAY_SIZE(wanted); w++) {
 		const char *fmt = wanted[w][1];
@@ -271,7 +277,7 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 			{ "userAgent", cfg->user_agent },   { "noticeDate", now },
 			{ "confirmID", doc_id },
 		};
-		int np = !strcmp(kd->kind, "po") ? 5 : (int)ARRAY_SIZE(params);
+		int np = strcmp(kd->kind, "confirmation") ? 5 : (int)ARRAY_SIZE(params);
 		xmlsafe_errors_reset();
 		xmlDocPtr res = xform_apply(sheet, canonical, params, np, err);
 		if (!res) {

@@ -20,7 +20,7 @@
 #define EMIT_MAX 4
 
 struct output_doc {
-	char *kind;       /* po, confirmation, response */
+	char *kind;       /* po, confirmation, invoice, response */
 	char *format;     /* cxml, oagis, csv */
 	char *payload_id;
 	struct buf data;
@@ -30,6 +30,7 @@ struct output_doc {
 struct emit_formats {
 	const char *po;
 	const char *confirmation;
+	const char *invoice;  /* set only when rendering an invoice */
 	const char *encoding; /* NULL: UTF-8; else what the partner asks for */
 };
 

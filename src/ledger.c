@@ -647,3 +647,115 @@ int ledger_release_order(struct ledger *l, long long ref, const char *state,
 		    " WHERE order_ref = ?1",
 		    "i", ref);
 }
+
+int ledger_line_status(struct ledger *l, long long ref, long line, long long *quantity,
+		       long long *rejected, long long *shipped)
+{
+	sqlite3_stmt *st = query(l,
+				 "SELECT quantity_e4, rejected_e4, (SELECT COALESCE(SUM(sl.quantity_e4), 0)"
+				 " FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_ref"
+				 " WHERE s.order_ref = ?1 AND sl.line_number = ?2)"
+				 " FROM order_lines WHERE order_ref = ?1 AND line_number = ?2",
+				 "ii", ref, (long long)line);
+	int found = st && sqlite3_step(st) == SQLITE_ROW;
+	if (found) {
+		*quantity = sqlite3_column_int64(st, 0);
+		*rejected = sqlite3_column_int64(st, 1);
+		*shipped = sqlite3_column_int64(st, 2);
+	}
+	finish(st);
+	return found ? 0 : 1;
+}
+
+long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long order_ref,
+			      const struct shipment_info *s, char **err)
+{
+	char now[32];
+	iso_time(og_now(), now);
+	if (exec(l, err,
+		 "INSERT INTO shipments(document_id, order_ref, shipment_id, ship_date, carrier,"
+		 " tracking, created) VALUES (?1,?2,?3,?4,?5,?6,?7)",
+		 "sisssss", doc_id, order_ref, s->shipment_id, s->ship_date, s->carrier, s->tracking,
+		 now) < 0)
+		return -1;
+	long long id = sqlite3_last_insert_rowid(l->db);
+	for (int i = 0; i < s->nlines; i++)
+		if (exec(l, err,
+			 "INSERT INTO shipment_lines(shipment_ref, line_number, quantity_e4)"
+			 " VALUES (?1,?2,?3)",
+			 "iii", id, (long long)s->lines[i].number, (long long)s->lines[i].quantity) < 0)
+			return -1;
+	return id;
+}
+
+int ledger_uninvoiced(struct ledger *l, struct ledger_uninvoiced **out, int *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = query(l,
+				 "SELECT s.id, o.id, o.document_id, o.order_id, o.partner, o.mode,"
+				 " o.canonical, COALESCE(s.shipment_id, '') || char(31) ||"
+				 " COALESCE(s.ship_date, '') || char(31) || COALESCE(s.carrier, '') ||"
+				 " char(31) || COALESCE(s.tracking, '') || char(31) ||"
+				 " (SELECT group_concat(line_number || '=' || quantity_e4, ',')"
+				 "  FROM shipment_lines WHERE shipment_ref = s.id)"
+				 " FROM shipments s JOIN orders o ON o.id = s.order_ref"
+				 " WHERE NOT EXISTS (SELECT 1 FROM invoices i WHERE i.shipment_ref = s.id)"
+				 " ORDER BY s.id",
+				 "");
+	if (!st)
+		return -1;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*out = xrealloc(*out, sizeof **out * (size_t)(*n + 1));
+		struct ledger_uninvoiced *u = &(*out)[(*n)++];
+		u->shipment_ref = sqlite3_column_int64(st, 0);
+		u->order_ref = sqlite3_column_int64(st, 1);
+		u->document_id = col_text(st, 2);
+		u->order_id = col_text(st, 3);
+		u->partner = col_text(st, 4);
+		u->mode = col_text(st, 5);
+		u->canonical = col_text(st, 6);
+		u->spec = col_text(st, 7);
+	}
+	finish(st);
+	return 0;
+}
+
+void ledger_uninvoiced_free(struct ledger_uninvoiced *u, int n)
+{
+	for (int i = 0; i < n; i++) {
+		free(u[i].document_id);
+		free(u[i].order_id);
+		free(u[i].partner);
+		free(u[i].mode);
+		free(u[i].canonical);
+		free(u[i].spec);
+	}
+	free(u);
+}
+
+int ledger_add_invoice(struct ledger *l, long long order_ref, long long shipment_ref,
+		       const char *number, const char *partner, const char *mode,
+		       const struct order_info *a, char **err)
+{
+	char now[32];
+	iso_time(og_now(), now);
+	if (exec(l, err,
+		 "INSERT INTO invoices(order_ref, shipment_ref, invoice_number, invoice_date, partner,"
+		 " mode, currency, subtotal_e4, tax_e4, shipping_e4, discount_e4, net_e4, created)"
+		 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+		 "iisssssiiiiis", order_ref, shipment_ref, number, now, partner, mode, a->currency,
+		 (long long)a->subtotal, (long long)a->tax, (long long)a->shipping,
+		 (long long)a->discount, (long long)a->total, now) < 0)
+		return -1;
+	long long id = sqlite3_last_insert_rowid(l->db);
+	for (int i = 0; i < a->nlines; i++)
+		if (exec(l, err,
+			 "INSERT INTO invoice_lines(invoice_ref, line_number, quantity_e4, unit_price_e4,"
+			 " amount_e4, tax_e4) VALUES (?1,?2,?3,?4,?5,?6)",
+			 "iiiiii", id, (long long)a->lines[i].number, (long long)a->lines[i].quantity,
+			 (long long)a->lines[i].unit_price, (long long)a->lines[i].amount,
+			 (long long)a->lines[i].tax) < 0)
+			return -1;
+	return 0;
+}

@@ -100,4 +100,25 @@ int ledger_release_order(struct ledger *l, long long ref, const char *state,
 			 const char *decision, const char *canonical, const char *po_number,
 			 char **err);
 
+/* --- shipments and invoices --- */
+
+/* A line's ordered and rejected quantity and what shipped so far: 0, or 1
+ * when the order has no such line. */
+int ledger_line_status(struct ledger *l, long long ref, long line, long long *quantity,
+		       long long *rejected, long long *shipped);
+/* Records a shipment of an order; returns its id, or -1. */
+long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long order_ref,
+			      const struct shipment_info *s, char **err);
+
+struct ledger_uninvoiced {
+	long long shipment_ref, order_ref;
+	char *document_id, *order_id, *partner, *mode, *canonical, *spec;
+};
+/* Shipments without an invoice, oldest first; spec as pipeline_invoice wants. */
+int ledger_uninvoiced(struct ledger *l, struct ledger_uninvoiced **out, int *n);
+void ledger_uninvoiced_free(struct ledger_uninvoiced *u, int n);
+int ledger_add_invoice(struct ledger *l, long long order_ref, long long shipment_ref,
+		       const char *number, const char *partner, const char *mode,
+		       const struct order_info *amounts, char **err);
+
 #endif

@@ -19,6 +19,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "dec.h"
 #include "util.h"
 
 static char *lower_dup(const char *s)
@@ -144,6 +145,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		}
 		char **field = !strcasecmp(name, "po")		 ? &p->po_format
 			       : !strcasecmp(name, "confirmation") ? &p->confirmation_format
+			       : !strcasecmp(name, "invoice")	 ? &p->invoice_format
 								   : NULL;
 		if (!field)
 			return fail(st, "unknown key \"%s\" in [outbound] (po, confirmation, encoding)",
@@ -151,6 +153,20 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		if (!valid_format(value, 1))
 			return fail(st, "%s: \"%s\" is not cxml, oagis, csv or none", name, value);
 		*field = lower_dup(value);
+		return 1;
+	}
+	if (!strcasecmp(section, "invoice")) {
+		char **field = !strcasecmp(name, "tax_rate")	  ? &p->tax_rate
+			       : !strcasecmp(name, "shipping")	  ? &p->invoice_shipping
+			       : !strcasecmp(name, "discount_rate") ? &p->discount_rate
+								    : NULL;
+		dec_t v;
+		if (!field)
+			return fail(st, "unknown key \"%s\" in [invoice] (tax_rate, shipping, "
+				    "discount_rate)", name);
+		if (dec_parse(value, &v) < 0 || v < 0)
+			return fail(st, "%s: \"%s\" is not a decimal of at most 4 places", name, value);
+		set(field, value);
 		return 1;
 	}
 	if (!strcasecmp(section, "csv") && !strcasecmp(name, "map")) {
@@ -176,6 +192,10 @@ static void partner_free(struct partner *p)
 	free(p->confirmation_format);
 	free(p->csv_map);
 	free(p->encoding);
+	free(p->invoice_format);
+	free(p->tax_rate);
+	free(p->invoice_shipping);
+	free(p->discount_rate);
 	memset(p, 0, sizeof *p);
 }
 

@@ -32,6 +32,10 @@ struct partner {
 	char *confirmation_format;
 	char *csv_map;        /* for CSV from this partner */
 	char *encoding;       /* of what is written to it; NULL: UTF-8 */
+	char *invoice_format; /* [outbound] invoice; NULL: the order's format */
+	char *tax_rate;       /* [invoice] tax_rate, percent, or NULL */
+	char *invoice_shipping; /* [invoice] shipping, a flat charge per invoice */
+	char *discount_rate;  /* [invoice] discount_rate, percent */
 };
 
 struct partners {

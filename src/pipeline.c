@@ -52,6 +52,8 @@ int pipeline_init(const struct config *cfg, char **err)
 	const struct format *table;
 	int nformats = detect_formats(&table);
 	for (int i = 0; i < nformats && rc == 0; i++) {
+		if (!table[i].map)
+			continue;
 		char *map = config_xslt_path(cfg, table[i].map);
 		rc = xform_load(map, err) ? 0 : -1;
 		free(map);
@@ -71,7 +73,8 @@ int pipeline_init(const struct config *cfg, char **err)
 				 (!strcmp(cfg->require_known, "auto") && partners.n > 0);
 	for (int i = 0; i < partners.n; i++) {
 		const struct partner *p = &partners.p[i];
-		if (!emit_known_format(p->po_format) || !emit_known_format(p->confirmation_format)) {
+		if (!emit_known_format(p->po_format) || !emit_known_format(p->confirmation_format) ||
+		    !emit_known_format(p->invoice_format)) {
 			*err = xasprintf("%s: an [outbound] format has no stylesheet installed", p->file);
 			return -1;
 		}
@@ -323,6 +326,29 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		goto out;
 	}
 	const struct partner *partner = auth.partner;
+	if (fmt->shipment) {
+		/* a ship notice: no order to map; the parent matches it to the ledger */
+		if (shipment_read(doc, cfg->assume_timezone, &res->ship, &err) < 0) {
+			pipeline_fail(res, "shipment", HINT_SENDER, "%s", err);
+			goto out;
+		}
+		res->is_shipment = 1;
+		res->info.format = xstrdup(fmt->name);
+		char *lid = lower(partner ? partner->name
+				  : job->partner ? job->partner
+				  : auth.sender  ? auth.sender
+						 : "unknown");
+		res->partner = safe_name(lid, 64);
+		free(lid);
+		res->sender_key = xasprintf("shipments:%s", res->partner);
+		xmlChar *pid = xmlGetProp(xmlDocGetRootElement(doc), (const xmlChar *)"payloadID");
+		res->info.payload_id = pid ? xstrdup((const char *)pid)
+					   : xasprintf("%s:%s:%s", fmt->name, res->ship.order_key,
+						       res->ship.shipment_id);
+		xmlFree(pid);
+		res->ok = 1;
+		goto out;
+	}
 	char *map_path = config_xslt_path(cfg, fmt->map);
 	xsltStylesheetPtr map = xform_load(map_path, &err);
 	free(map_path);
@@ -397,6 +423,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 			: !job->out_format && partner && partner->confirmation_format
 				? partner->confirmation_format
 				: same,
+			NULL,
 			partner ? partner->encoding : NULL,
 		};
 		int n = emit_render(cfg, canonical, job->id, &formats, res->outputs, &err);
@@ -508,6 +535,7 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 	struct emit_formats formats = {
 		reject ? "none" : partner && partner->po_format ? partner->po_format : same,
 		partner && partner->confirmation_format ? partner->confirmation_format : same,
+		NULL,
 		partner ? partner->encoding : NULL,
 	};
 	int n = emit_render(cfg, canonical, job->id, &formats, res->outputs, &err);
@@ -529,6 +557,233 @@ out:
 	canon_info_release(&info);
 	free(err);
 	xmlFreeDoc(canonical);
+}
+
+static char *child_str(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c = first_child(n, name);
+	xmlChar *t = c ? xmlNodeGetContent(c) : NULL;
+	char *r = xstrdup(t ? (const char *)t : "");
+	xmlFree(t);
+	return r;
+}
+
+static xmlNodePtr text_child(xmlNodePtr parent, const char *name, const char *value)
+{
+	xmlNodePtr n = xmlNewChild(parent, NULL, (const xmlChar *)name, NULL);
+	xmlChar *esc = xmlEncodeSpecialChars(parent->doc, (const xmlChar *)(value ? value : ""));
+	xmlNodeSetContent(n, esc);
+	xmlFree(esc);
+	return n;
+}
+
+static void dec_child(xmlNodePtr parent, const char *name, dec_t v, int decimals)
+{
+	char s[DEC_FMT_MAX];
+	dec_format(v, decimals, s);
+	text_child(parent, name, s);
+}
+
+static int rate_of(const char *s, dec_t *out)
+{
+	*out = 0;
+	return !s || dec_parse(s, out) == 0 ? 0 : -1;
+}
+
+void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const char *data,
+		      size_t len, const char *spec, const char *invoice_number,
+		      struct doc_result *res)
+{
+	char *err = NULL;
+	res->id = xstrdup(job->id);
+	res->name = xstrdup(job->name);
+	xmlsafe_errors_reset();
+	xmlDocPtr order = xmlsafe_parse(data, len, &err);
+	xmlDocPtr inv = NULL;
+	char *fields[5] = { NULL };
+	char *copy = xstrdup(spec ? spec : "");
+	char *p = copy;
+	for (int i = 0; i < 5; i++)
+		fields[i] = strsep(&p, "\x1f");
+	if (!order || !fields[4]) {
+		pipeline_fail(res, "invoice", "report this as a bug", "%s",
+			      err ? err : "malformed invoice job");
+		goto out;
+	}
+	const struct partner *partner = partner_by_name(&partners, job->partner);
+	xmlNodePtr o = xmlDocGetRootElement(order);
+	char *currency = child_str(o, "currency");
+	int cd = currency_decimals(currency);
+	dec_t tax_rate = 0, ship = 0, disc_rate = 0;
+	if (partner && (rate_of(partner->tax_rate, &tax_rate) < 0 ||
+			rate_of(partner->invoice_shipping, &ship) < 0 ||
+			rate_of(partner->discount_rate, &disc_rate) < 0)) {
+		pipeline_fail(res, "invoice", HINT_PARTNER, "bad [invoice] settings");
+		free(currency);
+		goto out;
+	}
+	inv = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNodePtr root = xmlNewNode(NULL, (const xmlChar *)"invoice");
+	xmlDocSetRootElement(inv, root);
+	xmlSetProp(root, (const xmlChar *)"version", (const xmlChar *)"1");
+	char now[32];
+	iso_time(og_now(), now);
+	xmlNodePtr src = first_child(o, "source");
+	char *mode = get_prop(src, "mode");
+	text_child(root, "invoiceID", invoice_number);
+	text_child(root, "invoiceDate", now);
+	text_child(root, "mode", mode ? mode : "production");
+	text_child(root, "currency", currency);
+	xmlNodePtr ref = xmlNewChild(root, NULL, (const xmlChar *)"order", NULL);
+	char *doc_id = get_prop(src, "documentID"), *payload = get_prop(src, "payloadID");
+	char *order_id = child_str(o, "orderID"), *order_date = child_str(o, "orderDate");
+	xmlSetProp(ref, (const xmlChar *)"documentID", (const xmlChar *)(doc_id ? doc_id : ""));
+	xmlSetProp(ref, (const xmlChar *)"orderID", (const xmlChar *)order_id);
+	if (first_child(o, "poNumber")) {
+		char *po = child_str(o, "poNumber");
+		xmlSetProp(ref, (const xmlChar *)"poNumber", (const xmlChar *)po);
+		free(po);
+	}
+	xmlSetProp(ref, (const xmlChar *)"orderDate", (const xmlChar *)order_date);
+	xmlSetProp(ref, (const xmlChar *)"payloadID", (const xmlChar *)(payload ? payload : ""));
+	/* the supplier invoices the buyer: from and to swap */
+	xmlNodePtr from = xmlCopyNode(first_child(o, "to"), 1), to = xmlCopyNode(first_child(o, "from"), 1);
+	xmlNodeSetName(from, (const xmlChar *)"from");
+	xmlNodeSetName(to, (const xmlChar *)"to");
+	xmlAddChild(root, from);
+	xmlAddChild(root, to);
+	xmlAddChild(root, xmlCopyNode(first_child(o, "parties"), 1));
+	xmlNodePtr sh = xmlNewChild(root, NULL, (const xmlChar *)"shipment", NULL);
+	xmlSetProp(sh, (const xmlChar *)"shipmentID", (const xmlChar *)fields[0]);
+	xmlSetProp(sh, (const xmlChar *)"shipDate", (const xmlChar *)(*fields[1] ? fields[1] : now));
+	if (*fields[2])
+		xmlSetProp(sh, (const xmlChar *)"carrier", (const xmlChar *)fields[2]);
+	if (*fields[3])
+		xmlSetProp(sh, (const xmlChar *)"tracking", (const xmlChar *)fields[3]);
+	if (first_child(o, "paymentTerms")) {
+		char *t = child_str(o, "paymentTerms");
+		text_child(root, "paymentTerms", t);
+		free(t);
+	}
+	xmlNodePtr lines = xmlNewChild(root, NULL, (const xmlChar *)"lines", NULL);
+	dec_t subtotal = 0, tax = 0;
+	int n = 0, rc = 0;
+	struct line_info *li = NULL;
+	for (char *save = NULL, *tok = strtok_r(fields[4], ",", &save); tok && rc == 0;
+	     tok = strtok_r(NULL, ",", &save)) {
+		long num = strtol(tok, NULL, 10);
+		const char *eq = strchr(tok, '=');
+		dec_t qty = eq ? strtoll(eq + 1, NULL, 10) : 0;
+		xmlNodePtr ol = NULL;
+		for (xmlNodePtr c = first_child(o, "lines") ? first_child(o, "lines")->children : NULL;
+		     c && !ol; c = c->next) {
+			char *cn = get_prop(c, "number");
+			if (cn && strtol(cn, NULL, 10) == num)
+				ol = c;
+			free(cn);
+		}
+		if (!ol) {
+			rc = -1;
+			break;
+		}
+		char *price_s = child_str(ol, "unitPrice");
+		dec_t price = 0, amount = 0, ltax = 0;
+		dec_parse(price_s, &price);
+		free(price_s);
+		if (dec_mul(qty, price, &amount) < 0 || dec_mul(dec_round(amount, cd), tax_rate, &ltax) < 0) {
+			rc = -1;
+			break;
+		}
+		amount = dec_round(amount, cd);
+		ltax = dec_round(ltax / 100, cd);
+		dec_add(subtotal, amount, &subtotal);
+		dec_add(tax, ltax, &tax);
+		li = xrealloc(li, sizeof *li * (size_t)(n + 1));
+		memset(&li[n], 0, sizeof li[n]);
+		li[n].number = num;
+		li[n].quantity = qty;
+		li[n].unit_price = price;
+		li[n].amount = amount;
+		li[n].tax = ltax;
+		n++;
+		xmlNodePtr l = xmlNewChild(lines, NULL, (const xmlChar *)"line", NULL);
+		char buf[32];
+		snprintf(buf, sizeof buf, "%ld", num);
+		xmlSetProp(l, (const xmlChar *)"number", (const xmlChar *)buf);
+		snprintf(buf, sizeof buf, "%d", n);
+		xmlSetProp(l, (const xmlChar *)"invoiceLine", (const xmlChar *)buf);
+		dec_child(l, "quantity", qty, 0);
+		char *t = child_str(ol, "unitOfMeasure");
+		text_child(l, "unitOfMeasure", t);
+		free(t);
+		t = child_str(ol, "supplierPartID");
+		text_child(l, "supplierPartID", t);
+		free(t);
+		if (first_child(ol, "buyerPartID")) {
+			t = child_str(ol, "buyerPartID");
+			text_child(l, "buyerPartID", t);
+			free(t);
+		}
+		t = child_str(ol, "description");
+		text_child(l, "description", t);
+		free(t);
+		dec_child(l, "unitPrice", price, 2);
+		dec_child(l, "amount", amount, cd);
+		dec_child(l, "tax", ltax, cd);
+	}
+	dec_t discount = 0, net = 0;
+	if (rc == 0 && dec_mul(subtotal, disc_rate, &discount) == 0) {
+		discount = dec_round(discount / 100, cd);
+		dec_add(subtotal, tax, &net);
+		dec_add(net, ship, &net);
+		dec_sub(net, discount, &net);
+	}
+	xmlNodePtr sum = xmlNewChild(root, NULL, (const xmlChar *)"summary", NULL);
+	dec_child(sum, "subtotal", subtotal, cd);
+	dec_child(sum, "tax", tax, cd);
+	if (partner && partner->tax_rate)
+		dec_child(sum, "taxRate", tax_rate, 0);
+	dec_child(sum, "shipping", ship, cd);
+	dec_child(sum, "discount", discount, cd);
+	dec_child(sum, "net", net, cd);
+	free(mode);
+	free(doc_id);
+	free(payload);
+	free(order_id);
+	free(order_date);
+	if (rc < 0 || n == 0) {
+		pipeline_fail(res, "invoice", "report this as a bug", "the shipment names a line "
+			      "the order does not have, or an amount overflowed");
+		free(currency);
+		free(li);
+		goto out;
+	}
+	res->info.currency = currency;
+	res->info.lines = li;
+	res->info.nlines = n;
+	res->info.subtotal = subtotal;
+	res->info.tax = tax;
+	res->info.shipping = ship;
+	res->info.discount = discount;
+	res->info.total = net;
+	char *fmt = get_prop(src, "format");
+	const char *same = fmt && emit_known_format(fmt) ? fmt : "cxml";
+	struct emit_formats formats = { "none", "none",
+					partner && partner->invoice_format ? partner->invoice_format : same,
+					partner ? partner->encoding : NULL };
+	int k = emit_render(cfg, inv, job->id, &formats, res->outputs, &err);
+	free(fmt);
+	if (k < 0) {
+		pipeline_fail(res, "invoice", HINT_MAP, "%s", err);
+		goto out;
+	}
+	res->noutputs = k;
+	res->ok = 1;
+out:
+	free(copy);
+	free(err);
+	xmlFreeDoc(order);
+	xmlFreeDoc(inv);
 }
 
 /* Reads a claimed file with the checks every input gets. */
@@ -805,6 +1060,7 @@ void pipeline_result_release(struct doc_result *res)
 	free(res->decision);
 	free(res->cost_center);
 	free(res->message);
+	shipment_info_release(&res->ship);
 	for (int i = 0; i < res->ncheckpoints; i++)
 		free(res->checkpoints[i]);
 	free(res->checkpoints);
@@ -863,6 +1119,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 		wire_put_i64(m, l->rejected);
 		wire_put_i64(m, l->backordered);
 		wire_puts(m, l->reason);
+		wire_put_i64(m, l->tax);
 	}
 	wire_put_i64(m, i->nwarnings);
 	for (int k = 0; k < i->nwarnings; k++)
@@ -879,6 +1136,17 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	wire_puts(m, r->id);
 	wire_puts(m, r->name);
 	wire_put_i64(m, r->status);
+	wire_put_i64(m, r->is_shipment);
+	wire_puts(m, r->ship.order_key);
+	wire_puts(m, r->ship.shipment_id);
+	wire_puts(m, r->ship.ship_date);
+	wire_puts(m, r->ship.carrier);
+	wire_puts(m, r->ship.tracking);
+	wire_put_i64(m, r->ship.nlines);
+	for (int k = 0; k < r->ship.nlines; k++) {
+		wire_put_i64(m, r->ship.lines[k].number);
+		wire_put_i64(m, r->ship.lines[k].quantity);
+	}
 	wire_puts(m, r->message);
 	wire_put_i64(m, r->ncheckpoints);
 	for (int k = 0; k < r->ncheckpoints; k++)
@@ -935,6 +1203,7 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 		l->rejected = wire_get_i64(&rd);
 		l->backordered = wire_get_i64(&rd);
 		l->reason = wire_gets(&rd);
+		l->tax = wire_get_i64(&rd);
 	}
 	n = wire_get_i64(&rd);
 	if (n < 0 || n > 1000 || rd.bad)
@@ -960,6 +1229,21 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	r->id = wire_gets(&rd);
 	r->name = wire_gets(&rd);
 	r->status = (int)wire_get_i64(&rd);
+	r->is_shipment = (int)wire_get_i64(&rd);
+	r->ship.order_key = wire_gets(&rd);
+	r->ship.shipment_id = wire_gets(&rd);
+	r->ship.ship_date = wire_gets(&rd);
+	r->ship.carrier = wire_gets(&rd);
+	r->ship.tracking = wire_gets(&rd);
+	n = wire_get_i64(&rd);
+	if (n < 0 || n > 10000000 || rd.bad)
+		return -1;
+	r->ship.lines = xcalloc((size_t)(n ? n : 1), sizeof *r->ship.lines);
+	for (int k = 0; k < n && !rd.bad; k++) {
+		r->ship.lines[k].number = wire_get_i64(&rd);
+		r->ship.lines[k].quantity = wire_get_i64(&rd);
+		r->ship.nlines = k + 1;
+	}
 	r->message = wire_gets(&rd);
 	n = wire_get_i64(&rd);
 	if (n < 0 || n > 1000 || rd.bad)

@@ -17,12 +17,15 @@
 struct partners;
 #include "config.h"
 #include "emit.h"
+#include "shipment.h"
 #include "util.h"
 
 struct doc_result {
 	char *id;     /* the document ID: the job's, or "<job ID>.<n>" for an archive member */
 	char *name;   /* the name it arrived under ("batch.zip/orders/a.xml" for a member) */
 	int container; /* an archive: its members follow it in the result list */
+	int is_shipment; /* a ship notice: ship holds it, there is no order */
+	struct shipment_info ship;
 	int member;    /* a member of the archive before it in the list */
 	struct buf input; /* a failed member's bytes, for failed/ */
 	int ok;
@@ -90,6 +93,16 @@ void pipeline_result_release(struct doc_result *res);
 void pipeline_render(const struct config *cfg, const struct doc_job *job, const char *canonical,
 		     size_t len, const char *action, const char *message, const char *po_number,
 		     struct doc_result *res);
+/* Builds the canonical invoice (xslt/invoice.rng) for what one shipment
+ * shipped of an order, computes it in exact decimals with the partner's
+ * tax, shipping and discount ([invoice] in its profile), and renders it in
+ * the partner's invoice format. spec: "shipmentID|date|carrier|tracking|
+ * LINE=QTY_E4,LINE=QTY_E4" ('|' being the unit separator 0x1f). res gets
+ * the outputs and, in info, the amounts (total = net). */
+void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const char *canonical,
+		      size_t len, const char *spec, const char *invoice_number,
+		      struct doc_result *res);
+#define INVOICE_NUMBER_PLACEHOLDER "ordergate-invoice-number-pending"
 /* Sets (or adds, right after orderID) the canonical order's poNumber. */
 void insert_po_number(xmlDocPtr canonical, const char *number);
 /* The text of a .why file in failed/ (caller frees). */

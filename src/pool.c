@@ -100,7 +100,12 @@ static void worker_main(const struct config *cfg, int fd)
 			struct doc_job job = { .id = id, .name = name, .received = received,
 					       .partner = partner, .csv_map = csv_map };
 			cpu_timer(cfg->cpu_limit_seconds);
-			if (render && canonical && action) {
+			if (render && canonical && action && !strcmp(action, "invoice")) {
+				res = xcalloc(1, sizeof *res);
+				n = 1;
+				pipeline_invoice(cfg, &job, canonical, strlen(canonical), message, po_number,
+						 res);
+			} else if (render && canonical && action) {
 				res = xcalloc(1, sizeof *res);
 				n = 1;
 				pipeline_render(cfg, &job, canonical, strlen(canonical), action, message,

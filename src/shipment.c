@@ -1,0 +1,153 @@
+/*
+ * shipment: see shipment.h.
+ */
+#include "shipment.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <libxml/xpath.h>
+
+#include "datetime.h"
+#include "util.h"
+
+static char *xp_string(xmlXPathContextPtr xp, const char *expr)
+{
+	xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)expr, xp);
+	char *s = NULL;
+	if (r) {
+		xmlChar *v = xmlXPathCastToString(r);
+		s = xstrdup(v ? str_trim((char *)v) : "");
+		xmlFree(v);
+		xmlXPathFreeObject(r);
+	}
+	return s ? s : xstrdup("");
+}
+
+static double xp_count(xmlXPathContextPtr xp, const char *expr)
+{
+	xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)expr, xp);
+	double n = r ? xmlXPathCastToNumber(r) : 0;
+	xmlXPathFreeObject(r);
+	return n;
+}
+
+static int add_line(struct shipment_info *s, const char *num, const char *qty, char **err)
+{
+	char *end = NULL;
+	long n = strtol(num, &end, 10);
+	dec_t q;
+	if (!*num || *end || n <= 0) {
+		*err = xasprintf("a shipped line has no valid line number (\"%s\")", num);
+		return -1;
+	}
+	if (dec_parse(qty, &q) < 0 || q <= 0) {
+		*err = xasprintf("line %ld: shipped quantity \"%s\" is not a positive decimal", n, qty);
+		return -1;
+	}
+	for (int i = 0; i < s->nlines; i++)
+		if (s->lines[i].number == n) {
+			dec_add(s->lines[i].quantity, q, &s->lines[i].quantity);
+			return 0;
+		}
+	s->lines = xrealloc(s->lines, sizeof *s->lines * (size_t)(s->nlines + 1));
+	s->lines[s->nlines].number = n;
+	s->lines[s->nlines++].quantity = q;
+	return 0;
+}
+
+static int normalise_date(struct shipment_info *s, const char *zone, char **err)
+{
+	if (!s->ship_date || !*s->ship_date)
+		return 0;
+	char out[DATETIME_MAX];
+	if (datetime_normalize(s->ship_date, zone, out) == DATETIME_INVALID) {
+		*err = xasprintf("ship date \"%s\" is not a date", s->ship_date);
+		return -1;
+	}
+	free(s->ship_date);
+	s->ship_date = xstrdup(out);
+	return 0;
+}
+
+int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char **err)
+{
+	*err = NULL;
+	memset(s, 0, sizeof s[0]);
+	xmlXPathContextPtr xp = xmlXPathNewContext(doc);
+	int rc = 0;
+	const char *root = (const char *)xmlDocGetRootElement(doc)->name;
+	if (!strcmp(root, "cXML")) {
+		if (xp_count(xp, "count(//ShipNoticeRequest/ShipNoticePortion)") != 1) {
+			*err = xstrdup("a ShipNoticeRequest must carry exactly one ShipNoticePortion (one "
+				       "order); ask the sender to send one notice per order");
+			rc = -1;
+		} else {
+			const char *h = "//ShipNoticeRequest/ShipNoticeHeader";
+			char *q;
+			s->order_key = xp_string(xp, "string(//ShipNoticePortion/OrderReference/@orderID)");
+			s->shipment_id = xp_string(xp, (q = xasprintf("string(%s/@shipmentID)", h)));
+			free(q);
+			s->ship_date = xp_string(xp, (q = xasprintf("string(%s/@shipmentDate)", h)));
+			free(q);
+			if (!*s->ship_date) {
+				free(s->ship_date);
+				s->ship_date = xp_string(xp, (q = xasprintf("string(%s/@noticeDate)", h)));
+				free(q);
+			}
+			s->carrier = xp_string(xp, "string(//ShipControl/CarrierIdentifier[1])");
+			s->tracking = xp_string(xp, "string(//ShipControl/ShipmentIdentifier[1])");
+			xmlXPathObjectPtr items =
+				xmlXPathEvalExpression((const xmlChar *)"//ShipNoticePortion/ShipNoticeItem", xp);
+			for (int i = 0; rc == 0 && items && items->nodesetval && i < items->nodesetval->nodeNr;
+			     i++) {
+				xmlNodePtr it = items->nodesetval->nodeTab[i];
+				xmlChar *ln = xmlGetProp(it, (const xmlChar *)"lineNumber");
+				xmlChar *qt = xmlGetProp(it, (const xmlChar *)"quantity");
+				rc = add_line(s, ln ? (const char *)ln : "", qt ? (const char *)qt : "", err);
+				xmlFree(ln);
+				xmlFree(qt);
+			}
+			xmlXPathFreeObject(items);
+		}
+	} else {
+		s->order_key = xp_string(xp, "string(/csv-shipment/field[@name='orderID'])");
+		s->shipment_id = xp_string(xp, "string(/csv-shipment/field[@name='shipment.id'])");
+		s->ship_date = xp_string(xp, "string(/csv-shipment/field[@name='shipment.date'])");
+		s->carrier = xp_string(xp, "string(/csv-shipment/field[@name='shipment.carrier'])");
+		s->tracking = xp_string(xp, "string(/csv-shipment/field[@name='shipment.tracking'])");
+		xmlXPathObjectPtr lines = xmlXPathEvalExpression((const xmlChar *)"/csv-shipment/line", xp);
+		for (int i = 0; rc == 0 && lines && lines->nodesetval && i < lines->nodesetval->nodeNr; i++) {
+			xp->node = lines->nodesetval->nodeTab[i];
+			char *num = xp_string(xp, "string(field[@name='line.number'])");
+			char *qty = xp_string(xp, "string(field[@name='line.quantity'])");
+			rc = add_line(s, num, qty, err);
+			free(num);
+			free(qty);
+		}
+		xmlXPathFreeObject(lines);
+	}
+	if (rc == 0 && !*s->order_key) {
+		*err = xstrdup("the shipment names no order (orderID)");
+		rc = -1;
+	}
+	if (rc == 0 && s->nlines == 0) {
+		*err = xasprintf("the shipment for order %s lists no shipped line", s->order_key);
+		rc = -1;
+	}
+	if (rc == 0)
+		rc = normalise_date(s, zone, err);
+	xmlXPathFreeContext(xp);
+	return rc;
+}
+
+void shipment_info_release(struct shipment_info *s)
+{
+	free(s->order_key);
+	free(s->shipment_id);
+	free(s->ship_date);
+	free(s->carrier);
+	free(s->tracking);
+	free(s->lines);
+	memset(s, 0, sizeof *s);
+}

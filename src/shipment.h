@@ -1,0 +1,36 @@
+/*
+ * shipment: reads what shipped from a fulfilment document: a cXML
+ * ShipNoticeRequest (one ShipNoticePortion, i.e. one order, per notice) or a
+ * CSV shipment feed read through a column map with document = shipment
+ * (an INI file in maps/csv; the neutral <csv-shipment> document). The result names
+ * the order (the buyer's order number or our PO number), the shipment
+ * (id, date with its zone kept, carrier, tracking) and the quantity shipped
+ * per order line, in exact decimals. Matching it to the ledger's order is the
+ * caller's job (batch.c): an unknown order or line, or more than confirmed,
+ * is refused there.
+ * Memory: shipment_info_release().
+ */
+#ifndef OG_SHIPMENT_H
+#define OG_SHIPMENT_H
+
+#include <libxml/tree.h>
+
+#include "dec.h"
+
+struct shipment_line {
+	long number;
+	dec_t quantity;
+};
+
+struct shipment_info {
+	char *order_key;   /* order number or PO number */
+	char *shipment_id, *ship_date, *carrier, *tracking;
+	struct shipment_line *lines;
+	int nlines;
+};
+
+/* root is "cXML" or "csv-shipment". -1 with *err naming what is missing. */
+int shipment_read(xmlDocPtr doc, const char *assume_zone, struct shipment_info *out, char **err);
+void shipment_info_release(struct shipment_info *s);
+
+#endif

@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Shipments in, invoices out: cXML ShipNoticeRequest and a CSV feed are
+# matched to confirmed order lines; partial shipments give partial invoices;
+# nothing ships (or is invoiced) beyond what was confirmed; invoices are
+# valid cXML InvoiceDetailRequest / OAGIS ProcessInvoice / CSV, numbered
+# gap-free, with net = subtotal + tax + shipping - discount to the cent.
+. "$(dirname "$0")/lib.sh"
+count() { find "$@" -type f 2>/dev/null | wc -l; }
+P="$SCRATCH/partners"; mkdir -p "$P"
+printf '[pickup]\nquiet_seconds = 0\n[partners]\ndir = %s\nrequire_known = no\n' "$P" > "$SCRATCH/c.ini"
+C="$SCRATCH/c.ini"
+# order ID part:qty:price... -> cXML from BUYER-1
+order() {
+	local id=$1; shift
+	local items="" n=0
+	for l in "$@"; do
+		n=$((n + 1)); IFS=: read -r part qty price <<< "$l"
+		items="$items<ItemOut quantity=\"$qty\" lineNumber=\"$n\"><ItemID><SupplierPartID>$part</SupplierPartID></ItemID><ItemDetail><UnitPrice><Money currency=\"EUR\">$price</Money></UnitPrice><Description xml:lang=\"en\">$part</Description><UnitOfMeasure>EA</UnitOfMeasure><Classification domain=\"UNSPSC\">1</Classification></ItemDetail></ItemOut>"
+	done
+	cat <<XML
+<cXML payloadID="$id@b" timestamp="2026-05-06T10:00:00+02:00"><Header><From><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential></From><To><Credential domain="NetworkID"><Identity>SUP</Identity></Credential></To><Sender><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential><UserAgent>t</UserAgent></Sender></Header><Request><OrderRequest><OrderRequestHeader orderID="$id" orderDate="2026-05-06"><Total><Money currency="EUR">0</Money></Total><BillTo><Address><Name xml:lang="en">Buyer AG</Name><PostalAddress><Street>Hauptstr. 1</Street><City>Bern</City><Country isoCountryCode="CH">Schweiz</Country></PostalAddress></Address></BillTo></OrderRequestHeader>$items</OrderRequest></Request></cXML>
+XML
+}
+notice() { # payload shipmentID order line:qty...
+	local pid=$1 sid=$2 oid=$3; shift 3
+	local items=""
+	for l in "$@"; do IFS=: read -r ln q <<< "$l"; items="$items<ShipNoticeItem quantity=\"$q\" lineNumber=\"$ln\"><UnitOfMeasure>EA</UnitOfMeasure></ShipNoticeItem>"; done
+	cat <<XML
+<?xml version="1.0"?>
+<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/Fulfill.dtd">
+<cXML payloadID="$pid" timestamp="2026-06-01T10:00:00+02:00"><Header><From><Credential domain="NetworkID"><Identity>WMS</Identity></Credential></From><To><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential></To><Sender><Credential domain="NetworkID"><Identity>WMS</Identity></Credential><UserAgent>wms</UserAgent></Sender></Header><Request><ShipNoticeRequest><ShipNoticeHeader shipmentID="$sid" noticeDate="2026-06-01T10:00:00+02:00" shipmentDate="2026-06-01T09:00:00+02:00" deliveryDate="2026-06-02T09:00:00+02:00"/><ShipControl><CarrierIdentifier domain="SCAC">UPSN</CarrierIdentifier><ShipmentIdentifier>1Z-$sid</ShipmentIdentifier></ShipControl><ShipNoticePortion><OrderReference orderID="$oid"><DocumentReference payloadID="$oid@b"/></OrderReference>$items</ShipNoticePortion></ShipNoticeRequest></Request></cXML>
+XML
+}
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[invoice]\ntax_rate = 7.7\nshipping = 12.50\ndiscount_rate = 2\n' > "$P/buyer.ini"
+s=$(new_spool)
+order A-1 "BOLT:10:3.33" "NUT:5:1.10" > "$s/in/a.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice n1@w S-1 A-1 "1:4" > "$s/in/n1.xml"
+og run -c "$C" --spool "$s" > "$SCRATCH/r1.out" 2> "$SCRATCH/r1.err"
+inv=$(ls "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
+check "shipnotice: a partial shipment gives a partial invoice" test "$(count "$s/out/buyer/invoice")" = 1
+check "invoice: valid against InvoiceDetail.dtd" dtd_valid "$inv"
+check "invoice: invoices only the 4 shipped" grep -q 'quantity="4"' "$inv"
+# 4 x 3.33 = 13.32; tax 7.7% = 1.03 (1.02564); shipping 12.50; discount 2% = 0.27 (0.2664); net 26.58
+row=$(sqlite3 "$s/ledger.db" "SELECT subtotal_e4 || ' ' || tax_e4 || ' ' || shipping_e4 || ' ' || discount_e4 || ' ' || net_e4 FROM invoices")
+check "invoice: exact amounts (13.32 + 1.03 + 12.50 - 0.27 = 26.58)" test "$row" = "133200 10300 125000 2700 265800"
+check "invoice: net = subtotal + tax + shipping - discount, line sums = summary" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT (SELECT SUM(amount_e4) FROM invoice_lines) = subtotal_e4 AND (SELECT SUM(tax_e4) FROM invoice_lines) = tax_e4 AND net_e4 = subtotal_e4 + tax_e4 + shipping_e4 - discount_e4 FROM invoices")" = 1
+check "invoice: the document says the same amounts" grep -q "26.58" "$inv"
+notice n2@w S-2 A-1 "1:6" "2:5" > "$s/in/n2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2> "$SCRATCH/r2.err"
+notice n3@w S-3 A-1 "2:1" > "$s/in/n3.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>> "$SCRATCH/r2.err"
+check "over-shipment: shipping beyond the confirmed quantity is refused, not invoiced" \
+	bash -c "grep -q 'over the 5 confirmed' '$s'/failed/*-n3.xml.why"
+check "numbering: invoice numbers are gap-free per partner" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(invoice_number, ' ') FROM (SELECT invoice_number FROM invoices ORDER BY id)")" = "INV-buyer-000001 INV-buyer-000002"
+check "never beyond confirmed: invoiced quantities = ordered" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(q, ' ') FROM (SELECT SUM(quantity_e4) q FROM invoice_lines GROUP BY line_number ORDER BY line_number)")" = "100000 50000"
+notice n4@w S-4 NOPE "1:1" > "$s/in/n4.xml"
+notice n5@w S-5 A-1 "9:1" > "$s/in/n5.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "unknown order: refused with the reason" grep -q "order NOPE, which the ledger does not know" "$s"/failed/*-n4.xml.why
+check "unknown line: refused with the reason" grep -q "order A-1 has no line 9" "$s"/failed/*-n5.xml.why
+cp "$s"/in/../archive/*/*/*/*-n2.xml.gz "$SCRATCH/n2.gz" 2>/dev/null && gunzip -c "$SCRATCH/n2.gz" > "$s/in/n2-again.xml"
+og run -c "$C" --spool "$s" > "$SCRATCH/r3.out" 2>&1
+check "duplicate: the same ship notice again invoices nothing" test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = 2
+check "invariants hold" spool_invariants "$s"
+# CSV feed, OAGIS and CSV invoices
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\ninvoice = oagis\n' > "$P/buyer.ini"
+s=$(new_spool)
+order B-1 "BOLT:3:10.00" "NUT:2:5.00" > "$s/in/b.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nB-1,1,3,01.06.2026,DHL,JJD1,F-1\nB-1,2,2,2026-06-01,DHL,JJD1,F-1\n' > "$s/in/feed.csv"
+sed -i 's/01.06.2026/2026-06-01/' "$s/in/feed.csv"
+og run -c "$C" --spool "$s" > "$SCRATCH/csv.out" 2> "$SCRATCH/csv.err"
+inv=$(ls "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
+check "csv feed: the shipment is read and invoiced" test -n "$inv"
+check "oagis invoice: valid against ProcessInvoice.xsd" \
+	bash -c "xmllint --noout --nonet --schema '$ROOT/xslt/schemas/oagis-10.4/ProcessInvoice.xsd' '$inv' 2>/dev/null"
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\ninvoice = csv\n' > "$P/buyer.ini"
+order C-1 "BOLT:1:=99" > /dev/null
+order C-1 "=CMD:1:10.00" > "$s/in/c.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice n6@w S-6 C-1 "1:1" > "$s/in/n6.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+csvinv=$(ls "$s"/out/buyer/invoice/*.csv 2>/dev/null | head -1)
+check "csv invoice: written, formula cells neutralised" bash -c "test -n '$csvinv' && grep -q \"'=CMD\" '$csvinv'"
+check "invariants hold (csv)" spool_invariants "$s"
+finish
