@@ -37,8 +37,11 @@
                             text -> Comments type="paymentTerms"
     order                   InvoiceDetailOrderInfo/OrderReference orderID=
                             @orderID (the buyer's), orderDate, with
-                            DocumentReference payloadID=@payloadID; then
-                            SupplierOrderInfo orderID=@poNumber when present
+                            DocumentReference payloadID=@payloadID (an
+                            empty @payloadID, as from an OAGIS order without
+                            BODID, gives OrderIDInfo orderID, orderDate
+                            instead); then SupplierOrderInfo orderID=
+                            @poNumber when present
     line                    InvoiceDetailItem invoiceLineNumber=@invoiceLine
                             quantity; UnitOfMeasure; UnitPrice/Money;
                             InvoiceDetailItemReference lineNumber=@number with
@@ -63,7 +66,10 @@
     present (percentageRate = taxRate; line TaxableAmount = line amount,
     TaxAmount = line tax): category "sales" when the billTo party is in the
     US (sales tax), otherwise "vat". Without a rate only Money and
-    Description are written.
+    Description are written. Tax/Description (required) is "VAT 19%",
+    "Sales tax 8.25%", or "Tax" without a rate.
+  - Dates are copied as the invoice holds them; a date-only orderDate or
+    shipDate stays date-only (the DTD types them as CDATA).
   - PostalAddress needs Street+, City and Country/@isoCountryCode: written
     only when the party has a street, a city and country/@code.
   - Phone/Fax need TelephoneNumber with CountryCode/@isoCountryCode: written
@@ -140,9 +146,6 @@
       <xsl:with-param name="name" select="'senderIdentity'"/>
       <xsl:with-param name="value" select="$senderIdentity"/>
     </xsl:call-template>
-    <xsl:if test="normalize-space(invoice/order/@payloadID) = ''">
-      <xsl:message terminate="yes">cannot write a cXML invoice: /invoice/order/@payloadID is empty (OrderReference needs the order's DocumentReference)</xsl:message>
-    </xsl:if>
     <xsl:apply-templates select="invoice"/>
   </xsl:template>
 
@@ -275,9 +278,17 @@
   <!-- InvoiceDetailOrderInfo -->
   <xsl:template match="order">
     <InvoiceDetailOrderInfo>
-      <OrderReference orderID="{@orderID}" orderDate="{normalize-space(@orderDate)}">
-        <DocumentReference payloadID="{@payloadID}"/>
-      </OrderReference>
+      <xsl:choose>
+        <xsl:when test="normalize-space(@payloadID) != ''">
+          <OrderReference orderID="{@orderID}" orderDate="{normalize-space(@orderDate)}">
+            <DocumentReference payloadID="{@payloadID}"/>
+          </OrderReference>
+        </xsl:when>
+        <xsl:otherwise>
+          <!-- no inbound payloadID (an OAGIS order without BODID) -->
+          <OrderIDInfo orderID="{@orderID}" orderDate="{normalize-space(@orderDate)}"/>
+        </xsl:otherwise>
+      </xsl:choose>
       <xsl:if test="normalize-space(@poNumber) != ''">
         <SupplierOrderInfo orderID="{@poNumber}"/>
       </xsl:if>

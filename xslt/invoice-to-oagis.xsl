@@ -35,7 +35,8 @@
                             ShipFromParty; every other party -> Party @role
     order                   PurchaseOrderReference: ID = @orderID (the
                             buyer's), DocumentIDSet typeCode="PayloadID"/ID =
-                            @payloadID (the inbound order document),
+                            @payloadID (the inbound order document; left
+                            out when empty),
                             DocumentIDSet typeCode="SupplierOrderID"/ID =
                             @poNumber (when present), DocumentDateTime =
                             @orderDate
@@ -226,9 +227,11 @@
       <xsl:for-each select="order">
         <PurchaseOrderReference>
           <ID><xsl:value-of select="@orderID"/></ID>
-          <DocumentIDSet typeCode="PayloadID">
-            <ID><xsl:value-of select="@payloadID"/></ID>
-          </DocumentIDSet>
+          <xsl:if test="normalize-space(@payloadID) != ''">
+            <DocumentIDSet typeCode="PayloadID">
+              <ID><xsl:value-of select="@payloadID"/></ID>
+            </DocumentIDSet>
+          </xsl:if>
           <xsl:if test="normalize-space(@poNumber) != ''">
             <DocumentIDSet typeCode="SupplierOrderID">
               <ID><xsl:value-of select="@poNumber"/></ID>
