@@ -4,7 +4,10 @@
  */
 #include "ledger.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -758,4 +761,159 @@ int ledger_add_invoice(struct ledger *l, long long order_ref, long long shipment
 			 (long long)a->lines[i].tax) < 0)
 			return -1;
 	return 0;
+}
+
+/* Writes data to dir/name atomically (temp, fsync, rename). */
+static int publish_copy(const char *spool, const char *rel, const void *data, size_t len,
+			char **err)
+{
+	char *path = xasprintf("%s/%s", spool, rel);
+	char *tmp = xasprintf("%s/tmp/resend-%ld-%s", spool, (long)getpid(), strrchr(rel, '/') + 1);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int rc = -1;
+	if (fd >= 0 && write_all(fd, data, len) == 0 && fsync(fd) == 0) {
+		if (close(fd) == 0 && rename(tmp, path) == 0)
+			rc = 0;
+		fd = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	if (rc < 0) {
+		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
+		unlink(tmp);
+	}
+	free(path);
+	free(tmp);
+	return rc;
+}
+
+static int read_file(const char *path, struct buf *out)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = read_fd_all(fd, out, (size_t)1 << 30);
+	close(fd);
+	return rc;
+}
+
+int ledger_reprocess(struct ledger *l, const char *spool, const char *id, char **err)
+{
+	*err = NULL;
+	sqlite3_stmt *st = query(l, "SELECT name, state, failed_path, archive_path FROM documents"
+				    " WHERE id = ?1", "s", id);
+	if (!st || sqlite3_step(st) != SQLITE_ROW) {
+		finish(st);
+		*err = xasprintf("no document %s in the ledger", id);
+		return -1;
+	}
+	char *name = col_text(st, 0), *state = col_text(st, 1), *failed = col_text(st, 2),
+	     *archive = col_text(st, 3);
+	finish(st);
+	char *safe = safe_name(name ? name : "document", 120);
+	char *dest = xasprintf("in/%s", safe);
+	int rc = -1;
+	if (failed && *failed) {
+		char *from = xasprintf("%s/%s", spool, failed), *to = xasprintf("%s/%s", spool, dest);
+		if (rename(from, to) == 0) {
+			char *why = xasprintf("%s.why", from);
+			unlink(why);
+			free(why);
+			rc = 0;
+		} else {
+			*err = xasprintf("cannot move %s back to in/: %s (was it already reprocessed?)",
+					 failed, strerror(errno));
+		}
+		free(from);
+		free(to);
+	} else if (archive && *archive) {
+		struct buf gz = BUF_INIT, plain = BUF_INIT;
+		char *path = xasprintf("%s/%s", spool, archive);
+		if (read_file(path, &gz) < 0) {
+			*err = xasprintf("the archived copy %s is gone (purged?)", archive);
+		} else {
+			/* the archive keeps gzip; a .gz arrived as sent is put back as such */
+			rc = publish_copy(spool, dest, gz.data, gz.len, err);
+		}
+		free(path);
+		buf_release(&gz);
+		buf_release(&plain);
+	} else {
+		*err = xasprintf("document %s (%s) has no input left to reprocess", id,
+				 state ? state : "?");
+	}
+	if (rc == 0) {
+		char *detail = xasprintf("input put back as %s for a new run", dest);
+		char *e = NULL;
+		if (ledger_event(l, id, "reprocess", detail, &e) < 0)
+			free(e);
+		free(detail);
+	}
+	free(name);
+	free(state);
+	free(failed);
+	free(archive);
+	free(safe);
+	free(dest);
+	return rc;
+}
+
+int ledger_resend(struct ledger *l, const char *spool, const char *id, const char *kind,
+		  char **err)
+{
+	*err = NULL;
+	struct ledger_output *outs;
+	int n, done = 0;
+	if (ledger_outputs(l, id, &outs, &n) < 0) {
+		*err = xasprintf("cannot read the outputs of %s", id);
+		return -1;
+	}
+	for (int i = 0; i < n && !*err; i++) {
+		if (!strcmp(outs[i].kind, "archive") || (kind && strcmp(outs[i].kind, kind)))
+			continue;
+		struct buf data = BUF_INIT;
+		char *path = xasprintf("%s/%s", spool, outs[i].path);
+		if (read_file(path, &data) < 0) {
+			*err = xasprintf("%s is gone; nothing to resend", outs[i].path);
+		} else {
+			char sha[65];
+			sha256_hex(data.data, data.len, sha);
+			if (strcmp(sha, outs[i].sha256)) {
+				*err = xasprintf("%s no longer matches its recorded hash; refusing to "
+						 "resend a changed file", outs[i].path);
+			} else {
+				char *dot = strrchr(outs[i].path, '.');
+				char *rel = NULL;
+				for (int k = 1; k < 1000 && !rel; k++) {
+					char *cand = xasprintf("%.*s.resend-%d%s", (int)(dot - outs[i].path),
+							       outs[i].path, k, dot);
+					char *full = xasprintf("%s/%s", spool, cand);
+					if (access(full, F_OK) != 0)
+						rel = cand;
+					else
+						free(cand);
+					free(full);
+				}
+				char *e = NULL;
+				if (rel && publish_copy(spool, rel, data.data, data.len, err) == 0 &&
+				    exec(l, &e,
+					 "INSERT INTO outputs(document_id, kind, format, partner, path, tmp_name,"
+					 " payload_id, sha256, size, created) SELECT document_id, kind, format,"
+					 " partner, ?2, 'resend', payload_id, sha256, size, created FROM outputs"
+					 " WHERE path = ?1",
+					 "ss", outs[i].path, rel) == 0) {
+					ledger_event(l, id, "resent", rel, &e);
+					done++;
+				}
+				free(e);
+				free(rel);
+			}
+		}
+		free(path);
+		buf_release(&data);
+	}
+	ledger_outputs_free(outs, n);
+	if (!*err && done == 0)
+		*err = xasprintf("document %s has no %s output to resend", id, kind ? kind : "");
+	return *err ? -1 : done;
 }

@@ -121,4 +121,13 @@ int ledger_add_invoice(struct ledger *l, long long order_ref, long long shipment
 		       const char *number, const char *partner, const char *mode,
 		       const struct order_info *amounts, char **err);
 
+/* Puts a failed or archived document's input back into spool/in/ (under
+ * its original name) and records it. -1 with *err when there is nothing to
+ * put back. */
+int ledger_reprocess(struct ledger *l, const char *spool, const char *id, char **err);
+/* Publishes a document's outputs (of one kind, or all but its archive copy)
+ * again as new files; returns how many, or -1. */
+int ledger_resend(struct ledger *l, const char *spool, const char *id, const char *kind,
+		  char **err);
+
 #endif

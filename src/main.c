@@ -15,7 +15,10 @@
 #include "approve.h"
 #include "batch.h"
 #include "ledger.h"
+#include "ops.h"
+#include "spool.h"
 #include "config.h"
+#include "datetime.h"
 #include "exitcodes.h"
 #include "msg.h"
 #include "pipeline.h"
@@ -383,6 +386,266 @@ static int cmd_pending(int argc, char **argv)
 	return code;
 }
 
+/* Options of the ledger commands: --spool/--config and a few extras. */
+struct ledger_cmd {
+	struct common co;
+	struct config cfg;
+	struct ledger l;
+	char *path;
+};
+
+static int open_ledger_cmd(const char *cmd, struct ledger_cmd *lc)
+{
+	if (load_config(&lc->co, &lc->cfg) < 0)
+		return EXIT_CONFIG;
+	if (!lc->cfg.spool_dir) {
+		config_release(&lc->cfg);
+		return usage_error(cmd, "%s", "no spool: give --spool DIR");
+	}
+	char *err = NULL;
+	lc->path = ledger_path_of(&lc->cfg);
+	if (ledger_open(&lc->l, lc->path, &err) < 0) {
+		fprintf(stderr, "ordergate %s: %s\n", cmd, err);
+		free(err);
+		ledger_close(&lc->l);
+		free(lc->path);
+		config_release(&lc->cfg);
+		return EXIT_TEMPFAIL;
+	}
+	return EXIT_OK;
+}
+
+static void close_ledger_cmd(struct ledger_cmd *lc)
+{
+	ledger_close(&lc->l);
+	free(lc->path);
+	config_release(&lc->cfg);
+}
+
+static int cmd_show(int argc, char **argv)
+{
+	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
+					      { "config", required_argument, NULL, 'c' },
+					      { "json", no_argument, NULL, 'J' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct ledger_cmd lc;
+	memset(&lc, 0, sizeof lc);
+	int json = 0, c;
+	while ((c = getopt_long(argc, argv, "s:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': lc.co.spool = optarg; break;
+		case 'c': lc.co.config_file = optarg; break;
+		case 'J': json = 1; break;
+		case 'h': print_help("show"); return EXIT_OK;
+		default: return usage_error("show", "%s", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("show", "%s", "give one KEY: order number, PO number, document ID or payloadID");
+	int rc = open_ledger_cmd("show", &lc);
+	if (rc)
+		return rc;
+	rc = ops_show(&lc.l, argv[optind], json, stdout);
+	if (rc == 1)
+		fprintf(stderr, "ordergate show: nothing in the ledger matches %s\n", argv[optind]);
+	close_ledger_cmd(&lc);
+	return rc == 0 ? EXIT_OK : rc == 1 ? EXIT_NOINPUT : EXIT_TEMPFAIL;
+}
+
+static int valid_date(const char *d)
+{
+	char out[64];
+	return d && datetime_normalize(d, "+00:00", out) == DATETIME_DATE;
+}
+
+static int cmd_export(int argc, char **argv)
+{
+	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
+					      { "config", required_argument, NULL, 'c' },
+					      { "from", required_argument, NULL, 'f' },
+					      { "to", required_argument, NULL, 't' },
+					      { "out", required_argument, NULL, 'o' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct ledger_cmd lc;
+	memset(&lc, 0, sizeof lc);
+	const char *from = NULL, *to = NULL, *outfile = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "s:c:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': lc.co.spool = optarg; break;
+		case 'c': lc.co.config_file = optarg; break;
+		case 'f': from = optarg; break;
+		case 't': to = optarg; break;
+		case 'o': outfile = optarg; break;
+		case 'h': print_help("export"); return EXIT_OK;
+		default: return usage_error("export", "%s", "unknown option");
+		}
+	}
+	if (optind != argc - 1 || (strcmp(argv[optind], "recon") && strcmp(argv[optind], "spend")))
+		return usage_error("export", "%s", "say what: recon or spend");
+	if ((from && !valid_date(from)) || (to && !valid_date(to)))
+		return usage_error("export", "%s", "--from and --to take dates: YYYY-MM-DD");
+	int rc = open_ledger_cmd("export", &lc);
+	if (rc)
+		return rc;
+	FILE *f = outfile ? fopen(outfile, "w") : stdout;
+	if (!f) {
+		fprintf(stderr, "ordergate export: %s: %s\n", outfile, strerror(errno));
+		close_ledger_cmd(&lc);
+		return EXIT_TEMPFAIL;
+	}
+	int n = !strcmp(argv[optind], "recon") ? ops_export_recon(&lc.l, from, to, f)
+					       : ops_export_spend(&lc.l, from, to, f);
+	if (outfile && fclose(f) != 0)
+		n = -1;
+	if (n >= 0 && outfile)
+		fprintf(stderr, "ordergate export: %d row%s written to %s\n", n, n == 1 ? "" : "s", outfile);
+	close_ledger_cmd(&lc);
+	return n < 0 ? EXIT_TEMPFAIL : EXIT_OK;
+}
+
+static int cmd_purge(int argc, char **argv)
+{
+	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
+					      { "config", required_argument, NULL, 'c' },
+					      { "older-than", required_argument, NULL, 'd' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct ledger_cmd lc;
+	memset(&lc, 0, sizeof lc);
+	long days = -1;
+	int c;
+	while ((c = getopt_long(argc, argv, "s:c:h", opts, NULL)) != -1) {
+		char *end;
+		switch (c) {
+		case 's': lc.co.spool = optarg; break;
+		case 'c': lc.co.config_file = optarg; break;
+		case 'd':
+			days = strtol(optarg, &end, 10);
+			if (*end || days < 1)
+				return usage_error("purge", "--older-than wants a number of days, not \"%s\"", optarg);
+			break;
+		case 'h': print_help("purge"); return EXIT_OK;
+		default: return usage_error("purge", "%s", "unknown option");
+		}
+	}
+	if (days < 1)
+		return usage_error("purge", "%s", "give --older-than DAYS");
+	int rc = open_ledger_cmd("purge", &lc);
+	if (rc)
+		return rc;
+	char **files = NULL, *err = NULL;
+	int n = 0;
+	rc = ops_purge_files(&lc.l, (int)days, &files, &n, &err);
+	for (int i = 0; rc >= 0 && i < n; i++) {
+		char *p = xasprintf("%s/%s", lc.cfg.spool_dir, files[i]);
+		if (unlink(p) < 0 && errno != ENOENT) {
+			fprintf(stderr, "ordergate purge: cannot remove %s: %s\n", p, strerror(errno));
+			rc = -1;
+		}
+		free(p);
+	}
+	if (rc >= 0)
+		rc = ops_purge_rows(&lc.l, (int)days, &err);
+	if (rc >= 0)
+		printf("purged %d archived input%s and the ledger detail older than %ld days; "
+		       "the summary rows stay\n", n, n == 1 ? "" : "s", days);
+	else
+		fprintf(stderr, "ordergate purge: %s\n", err ? err : "failed");
+	for (int i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	free(err);
+	close_ledger_cmd(&lc);
+	return rc < 0 ? EXIT_TEMPFAIL : EXIT_OK;
+}
+
+/* reprocess and resend work on one document's files through the spool. */
+static int cmd_reprocess(int argc, char **argv)
+{
+	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
+					      { "config", required_argument, NULL, 'c' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct ledger_cmd lc;
+	memset(&lc, 0, sizeof lc);
+	int c;
+	while ((c = getopt_long(argc, argv, "s:c:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': lc.co.spool = optarg; break;
+		case 'c': lc.co.config_file = optarg; break;
+		case 'h': print_help("reprocess"); return EXIT_OK;
+		default: return usage_error("reprocess", "%s", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("reprocess", "%s", "give one document ID");
+	int rc = open_ledger_cmd("reprocess", &lc);
+	if (rc)
+		return rc;
+	const char *id = argv[optind];
+	char *err = NULL;
+	rc = ledger_reprocess(&lc.l, lc.cfg.spool_dir, id, &err);
+	if (rc < 0)
+		fprintf(stderr, "ordergate reprocess: %s\n", err);
+	free(err);
+	close_ledger_cmd(&lc);
+	if (rc < 0)
+		return EXIT_SOMEFAILED;
+	/* and run it now, unless another ordergate holds the spool */
+	struct config cfg;
+	if (load_config(&lc.co, &cfg) == 0) {
+		struct batch_opts bo = { .workers = 1 };
+		struct batch_stats st;
+		rc = batch_run(&cfg, &bo, &st);
+		if (rc == EXIT_LOCKED)
+			printf("another ordergate is working on the spool: it picks the document up\n");
+		else
+			batch_print_summary(&cfg, &st);
+		config_release(&cfg);
+	}
+	return rc == EXIT_LOCKED ? EXIT_OK : rc;
+}
+
+static int cmd_resend(int argc, char **argv)
+{
+	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
+					      { "config", required_argument, NULL, 'c' },
+					      { "kind", required_argument, NULL, 'k' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct ledger_cmd lc;
+	memset(&lc, 0, sizeof lc);
+	const char *kind = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "s:c:k:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': lc.co.spool = optarg; break;
+		case 'c': lc.co.config_file = optarg; break;
+		case 'k': kind = optarg; break;
+		case 'h': print_help("resend"); return EXIT_OK;
+		default: return usage_error("resend", "%s", "unknown option");
+		}
+	}
+	if (optind != argc - 1)
+		return usage_error("resend", "%s", "give one document ID");
+	int rc = open_ledger_cmd("resend", &lc);
+	if (rc)
+		return rc;
+	char *err = NULL;
+	int n = ledger_resend(&lc.l, lc.cfg.spool_dir, argv[optind], kind, &err);
+	if (n < 0)
+		fprintf(stderr, "ordergate resend: %s\n", err);
+	else
+		printf("%d output%s written again (same content and payloadID, so the receiver "
+		       "can tell it is a resend)\n", n, n == 1 ? "" : "s");
+	free(err);
+	close_ledger_cmd(&lc);
+	return n < 0 ? EXIT_SOMEFAILED : EXIT_OK;
+}
+
 static int cmd_explain(int argc, char **argv)
 {
 	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
@@ -569,6 +832,33 @@ static const struct command commands[] = {
 	  "Exit: 0 recorded, 1 refused (the message says why).\n" },
 	{ "pending", cmd_pending, "list held orders and whom they wait for",
 	  "usage: ordergate pending --spool DIR\n" },
+	{ "show", cmd_show, "an order or document: lines, states, history, outputs",
+	  "usage: ordergate show KEY --spool DIR [--json]\n"
+	  "\n"
+	  "KEY is an order number, our PO number, a document ID or a payloadID. Shows\n"
+	  "the order, its lines and their states, approvals, outputs with paths and\n"
+	  "hashes, shipments, invoices and the full history.\n" },
+	{ "reprocess", cmd_reprocess, "run a failed or archived input again",
+	  "usage: ordergate reprocess DOCUMENT-ID --spool DIR\n"
+	  "\n"
+	  "Puts the input back into in/ (from failed/ or from its archived copy) and\n"
+	  "runs it, after a map or rule fix. Recorded in the history; a document that\n"
+	  "went through before is recognised as a duplicate and writes nothing new.\n" },
+	{ "resend", cmd_resend, "write an output again",
+	  "usage: ordergate resend DOCUMENT-ID [--kind po|confirmation|invoice] --spool DIR\n"
+	  "\n"
+	  "Publishes the document's outputs again, byte for byte (same payloadID), as\n"
+	  "new files next to the first ones. Recorded in the history.\n" },
+	{ "export", cmd_export, "reconciliation and spend as CSV",
+	  "usage: ordergate export recon|spend --spool DIR [--from DATE] [--to DATE] [--out FILE]\n"
+	  "\n"
+	  "recon: one row per order line: ordered, confirmed, backordered, rejected,\n"
+	  "shipped and invoiced quantities and amounts, variance and a status\n"
+	  "(matched, open, under-invoiced, over-shipped, rejected).\n"
+	  "spend: totals by partner, cost centre and month. Production orders only.\n"
+	  "RFC 4180; text cells that start with = + - @ are neutralised.\n" },
+	{ "purge", cmd_purge, "remove archived inputs and ledger detail past retention",
+	  "usage: ordergate purge --older-than DAYS --spool DIR\n" },
 	{ "check-config", cmd_check_config, "validate the configuration and the stylesheets",
 	  "usage: ordergate check-config [-c] FILE\n"
 	  "\n"

@@ -3,8 +3,9 @@
  * the end, so a ledger error never leaves half a page behind. Every query
  * filters mode = 'production'. Definitions, as the page states them:
  *
- *   spend         order totals of orders confirmed or approved (what the
- *                 budget rules count as spent), per currency
+ *   spend         order totals of orders confirmed or approved, less the
+ *                 amounts of their rejected lines, per currency (the budget
+ *                 rules' og:spent counts the whole total)
  *   month         orders.period, else the first 7 characters of order_date
  *   cycle time    last approver decision (checkpoints.decided_at) minus the
  *                 order's arrival (orders.created), for decided orders
@@ -472,17 +473,23 @@ static void spend_charts(struct rep *r, const char *sql, int columns, const char
 		buf_adds(&r->h, "<p class=\"none\">No confirmed or approved orders yet.</p>\n");
 }
 
+/* An order's spend: its total less the amounts of the lines the rules
+ * rejected (a rule rejects a whole line). */
+#define SPEND                                                                                 \
+	"total_e4 - COALESCE((SELECT SUM(ol.amount_e4) FROM order_lines ol"                   \
+	" WHERE ol.order_ref = orders.id AND ol.state = 'rejected'), 0)"
+
 static void spend(struct rep *r)
 {
 	start_section(r, "spend-partner", "Spend by trading partner",
 		      "Trading partner: the partner the order came from (the ledger's "
 		      "<code>orders.partner</code>); the supplier identity an order is addressed to "
-		      "is not recorded per order. Spend: order totals of the orders confirmed or "
-		      "approved (as the budget rules count it), per currency.");
+		      "is not recorded per order. Spend: the totals of the orders confirmed or "
+		      "approved, less the lines the rules rejected, per currency.");
 	spend_charts(r,
-		     "SELECT currency, partner, SUM(total_e4), COUNT(*) FROM orders"
+		     "SELECT currency, partner, SUM(" SPEND "), COUNT(*) FROM orders"
 		     " WHERE mode = 'production' AND state IN ('confirmed', 'approved')"
-		     " GROUP BY currency, partner ORDER BY currency, SUM(total_e4) DESC, partner",
+		     " GROUP BY currency, partner ORDER BY currency, 3 DESC, partner",
 		     0, "#2563eb", "partners");
 	buf_adds(&r->h, "</section>\n");
 	start_section(r, "spend-month", "Spend by month",
@@ -490,7 +497,7 @@ static void spend(struct rep *r)
 		      "orders are not shown. Point at a column for its amount.");
 	spend_charts(r,
 		     "SELECT currency, COALESCE(period, substr(order_date, 1, 7), '') AS m,"
-		     " SUM(total_e4), COUNT(*) FROM orders"
+		     " SUM(" SPEND "), COUNT(*) FROM orders"
 		     " WHERE mode = 'production' AND state IN ('confirmed', 'approved')"
 		     " GROUP BY currency, m ORDER BY currency, m",
 		     1, "#0d9488", "month");

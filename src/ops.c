@@ -1,0 +1,408 @@
+/*
+ * ops: see ops.h.
+ */
+#define _GNU_SOURCE
+#include "ops.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sqlite3.h>
+
+#include "dec.h"
+#include "msg.h"
+#include "util.h"
+
+/* Exact decimal text in SQL from 1/10000 units (never floating point):
+ * money with two decimals (amounts are already rounded to the currency),
+ * quantities with their significant decimals. */
+#define MONEY(x)                                                                              \
+	"(CASE WHEN " x " < 0 THEN '-' ELSE '' END || (abs(" x ") / 10000) || '.' ||"       \
+	" substr('0000' || (abs(" x ") % 10000), -4, 2))"
+#define QTY(x)                                                                                \
+	"rtrim(rtrim((abs(" x ") / 10000) || '.' || substr('0000' || (abs(" x ") % 10000), -4),"  \
+	" '0'), '.')"
+
+static sqlite3_stmt *prep(struct ledger *l, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	return st;
+}
+
+static const char *text(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? (const char *)t : "";
+}
+
+static void money(sqlite3_stmt *st, int i, char out[DEC_FMT_MAX])
+{
+	dec_format(sqlite3_column_int64(st, i), 2, out);
+}
+
+static void qty(sqlite3_stmt *st, int i, char out[DEC_FMT_MAX])
+{
+	dec_format(sqlite3_column_int64(st, i), 0, out);
+}
+
+/* --- show --------------------------------------------------------------- */
+
+struct out {
+	FILE *f;
+	int json;
+	int first; /* no comma before the next JSON item */
+};
+
+static void jkv(struct out *o, const char *key, const char *value)
+{
+	struct buf b = BUF_INIT;
+	if (!o->first)
+		buf_adds(&b, ",");
+	o->first = 0;
+	json_string(&b, key);
+	buf_adds(&b, ":");
+	json_string(&b, value ? value : "");
+	fputs(buf_str(&b), o->f);
+	buf_release(&b);
+}
+
+static void jopen(struct out *o, const char *key, char bracket)
+{
+	if (!o->first)
+		fputc(',', o->f);
+	if (key) {
+		struct buf b = BUF_INIT;
+		json_string(&b, key);
+		fprintf(o->f, "%s:", buf_str(&b));
+		buf_release(&b);
+	}
+	fputc(bracket, o->f);
+	o->first = 1;
+}
+
+static void jclose(struct out *o, char bracket)
+{
+	fputc(bracket, o->f);
+	o->first = 0;
+}
+
+/* Prints one query's rows: columns named by cols (NULL ends). */
+static void section(struct ledger *l, struct out *o, const char *title, const char *sql,
+		    const char *key, const char *const *cols)
+{
+	sqlite3_stmt *st = prep(l, sql);
+	if (!st)
+		return;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	int any = 0;
+	if (o->json)
+		jopen(o, title, '[');
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		if (o->json) {
+			jopen(o, NULL, '{');
+			for (int i = 0; cols[i]; i++)
+				jkv(o, cols[i], text(st, i));
+			jclose(o, '}');
+		} else {
+			if (!any)
+				fprintf(o->f, "\n%s:\n", title);
+			fputs("  ", o->f);
+			for (int i = 0; cols[i]; i++)
+				if (*text(st, i))
+					fprintf(o->f, "%s%s=%s", i ? "  " : "", cols[i], text(st, i));
+			fputc('\n', o->f);
+		}
+		any = 1;
+	}
+	if (o->json)
+		jclose(o, ']');
+	sqlite3_finalize(st);
+}
+
+int ops_show(struct ledger *l, const char *key, int json, FILE *f)
+{
+	/* the key may name an order (number, PO number) or a document */
+	sqlite3_stmt *st = prep(l, "SELECT d.id, d.name, d.state, d.received, d.stage, d.reason,"
+				   " o.id FROM documents d LEFT JOIN orders o ON o.document_id = d.id"
+				   " WHERE d.id = ?1 OR d.payload_id = ?1 OR o.order_id = ?1"
+				   " OR o.po_number = ?1 ORDER BY d.id");
+	if (!st)
+		return -1;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	struct out o = { f, json, 1 };
+	int n = 0;
+	if (json)
+		jopen(&o, NULL, '[');
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *doc = text(st, 0);
+		char *id = xstrdup(doc);
+		n++;
+		if (json) {
+			jopen(&o, NULL, '{');
+			jkv(&o, "document", doc);
+			jkv(&o, "file", text(st, 1));
+			jkv(&o, "state", text(st, 2));
+			jkv(&o, "received", text(st, 3));
+			jkv(&o, "stage", text(st, 4));
+			jkv(&o, "reason", text(st, 5));
+		} else {
+			fprintf(f, "%sdocument %s  file %s  %s  received %s\n", n > 1 ? "\n" : "", doc,
+				text(st, 1), text(st, 2), text(st, 3));
+			if (*text(st, 4))
+				fprintf(f, "  failed at %s: %s\n", text(st, 4), text(st, 5));
+		}
+		static const char *order_cols[] = { "order", "po", "partner", "date", "type", "state",
+						     "decision", "currency", "total", "cost_center",
+						     "message", NULL };
+		section(l, &o, "order",
+			"SELECT order_id, po_number, partner, order_date, type, state, decision, currency,"
+			" " MONEY("total_e4") ", cost_center, message FROM orders"
+			" WHERE document_id = ?1",
+			id, order_cols);
+		static const char *line_cols[] = { "line", "part", "quantity", "uom", "price", "amount",
+						   "state", "rejected", "backordered", "reason", NULL };
+		section(l, &o, "lines",
+			"SELECT line_number, supplier_part, " QTY("quantity_e4") ", uom,"
+			" " QTY("unit_price_e4") ", " MONEY("amount_e4") ","
+			" l.state, " QTY("rejected_e4") ", " QTY("backordered_e4") ", reason"
+			" FROM order_lines l JOIN orders o ON o.id = l.order_ref WHERE o.document_id = ?1"
+			" ORDER BY line_number",
+			id, line_cols);
+		static const char *cp_cols[] = { "role", "state", "by", "at", "comment", NULL };
+		section(l, &o, "approvals",
+			"SELECT role, state, decided_by, decided_at, comment FROM checkpoints c"
+			" JOIN orders o ON o.id = c.order_ref WHERE o.document_id = ?1 ORDER BY seq",
+			id, cp_cols);
+		static const char *out_cols[] = { "kind", "path", "sha256", "payloadID", "created", NULL };
+		section(l, &o, "outputs",
+			"SELECT kind, path, sha256, payload_id, created FROM outputs"
+			" WHERE document_id = ?1 ORDER BY id",
+			id, out_cols);
+		static const char *ship_cols[] = { "shipment", "date", "carrier", "tracking", "lines", NULL };
+		section(l, &o, "shipments",
+			"SELECT s.shipment_id, s.ship_date, s.carrier, s.tracking,"
+			" (SELECT group_concat(line_number || 'x' || " QTY("quantity_e4") ", ' ')"
+			"  FROM shipment_lines WHERE shipment_ref = s.id)"
+			" FROM shipments s JOIN orders o ON o.id = s.order_ref WHERE o.document_id = ?1",
+			id, ship_cols);
+		static const char *inv_cols[] = { "invoice", "date", "net", "currency", NULL };
+		section(l, &o, "invoices",
+			"SELECT invoice_number, invoice_date, " MONEY("net_e4") ", i.currency"
+			" FROM invoices i JOIN orders o ON o.id = i.order_ref WHERE o.document_id = ?1",
+			id, inv_cols);
+		static const char *ev_cols[] = { "at", "event", "detail", NULL };
+		section(l, &o, "history",
+			"SELECT at, kind, detail FROM events WHERE document_id = ?1 ORDER BY id", id,
+			ev_cols);
+		if (json)
+			jclose(&o, '}');
+		free(id);
+	}
+	if (json) {
+		jclose(&o, ']');
+		fputc('\n', f);
+	}
+	sqlite3_finalize(st);
+	return n ? 0 : 1;
+}
+
+/* --- exports ------------------------------------------------------------- */
+
+/* RFC 4180 cell; text that a spreadsheet would run as a formula gets a
+ * leading apostrophe. */
+static void cell(FILE *f, const char *s, int last)
+{
+	if (!s)
+		s = "";
+	int formula = s[0] == '=' || s[0] == '+' || s[0] == '-' || s[0] == '@' || s[0] == '\t' ||
+		      s[0] == '\r';
+	int quote = formula || strpbrk(s, ",\"\r\n") != NULL;
+	if (quote)
+		fputc('"', f);
+	if (formula)
+		fputc('\'', f);
+	for (const char *p = s; *p; p++) {
+		if (*p == '"')
+			fputc('"', f);
+		fputc(*p, f);
+	}
+	if (quote)
+		fputc('"', f);
+	fputs(last ? "\r\n" : ",", f);
+}
+
+static void num(FILE *f, const char *s, int last)
+{
+	fputs(s, f);
+	fputs(last ? "\r\n" : ",", f);
+}
+
+static void bind_range(sqlite3_stmt *st, const char *from, const char *to)
+{
+	sqlite3_bind_text(st, 1, from ? from : "0000-00-00", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, to ? to : "9999-99-99", -1, SQLITE_STATIC);
+}
+
+int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f)
+{
+	sqlite3_stmt *st = prep(l,
+		"SELECT o.partner, o.order_id, o.po_number, l.line_number, l.supplier_part,"
+		" l.quantity_e4, l.quantity_e4 - l.rejected_e4, l.backordered_e4, l.rejected_e4,"
+		" (SELECT COALESCE(SUM(sl.quantity_e4), 0) FROM shipment_lines sl"
+		"  JOIN shipments s ON s.id = sl.shipment_ref WHERE s.order_ref = o.id"
+		"  AND sl.line_number = l.line_number),"
+		" (SELECT COALESCE(SUM(il.quantity_e4), 0) FROM invoice_lines il"
+		"  JOIN invoices i ON i.id = il.invoice_ref WHERE i.order_ref = o.id"
+		"  AND il.line_number = l.line_number),"
+		" (SELECT COALESCE(SUM(il.amount_e4), 0) FROM invoice_lines il"
+		"  JOIN invoices i ON i.id = il.invoice_ref WHERE i.order_ref = o.id"
+		"  AND il.line_number = l.line_number),"
+		" l.unit_price_e4, l.state, o.currency, o.state"
+		" FROM order_lines l JOIN orders o ON o.id = l.order_ref"
+		" WHERE o.mode = 'production' AND substr(o.order_date, 1, 10) BETWEEN ?1 AND ?2"
+		" ORDER BY o.partner, o.order_id, l.line_number");
+	if (!st)
+		return -1;
+	bind_range(st, from, to);
+	fputs("partner,order,po,line,part,currency,ordered_qty,confirmed_qty,backordered_qty,"
+	      "rejected_qty,shipped_qty,invoiced_qty,ordered_amount,confirmed_amount,"
+	      "shipped_amount,invoiced_amount,variance_amount,status\r\n", f);
+	int rows = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		dec_t ordered = sqlite3_column_int64(st, 5), confirmed = sqlite3_column_int64(st, 6);
+		dec_t shipped = sqlite3_column_int64(st, 9), invoiced = sqlite3_column_int64(st, 10);
+		dec_t inv_amount = sqlite3_column_int64(st, 11), price = sqlite3_column_int64(st, 12);
+		const char *line_state = text(st, 13), *order_state = text(st, 15);
+		const char *status = !strcmp(line_state, "rejected") || !strcmp(order_state, "rejected")
+					     ? "rejected"
+				     : shipped > confirmed ? "over-shipped"
+				     : invoiced < shipped  ? "under-invoiced"
+				     : shipped < confirmed ? "open"
+							   : "matched";
+		dec_t a_ord, a_conf, a_ship, variance;
+		dec_mul(ordered, price, &a_ord);
+		dec_mul(confirmed, price, &a_conf);
+		dec_mul(shipped, price, &a_ship);
+		dec_sub(a_ship, inv_amount, &variance);
+		char q[6][DEC_FMT_MAX], m[5][DEC_FMT_MAX];
+		for (int i = 0; i < 6; i++)
+			qty(st, 5 + i, q[i]);
+		dec_format(dec_round(a_ord, 2), 2, m[0]);
+		dec_format(dec_round(a_conf, 2), 2, m[1]);
+		dec_format(dec_round(a_ship, 2), 2, m[2]);
+		dec_format(inv_amount, 2, m[3]);
+		dec_format(dec_round(variance, 2), 2, m[4]);
+		char line[32];
+		snprintf(line, sizeof line, "%lld", (long long)sqlite3_column_int64(st, 3));
+		cell(f, text(st, 0), 0);
+		cell(f, text(st, 1), 0);
+		cell(f, text(st, 2), 0);
+		num(f, line, 0);
+		cell(f, text(st, 4), 0);
+		cell(f, text(st, 14), 0);
+		for (int i = 0; i < 6; i++)
+			num(f, q[i], 0);
+		for (int i = 0; i < 5; i++)
+			num(f, m[i], 0);
+		cell(f, status, 1);
+		rows++;
+	}
+	sqlite3_finalize(st);
+	return rows;
+}
+
+int ops_export_spend(struct ledger *l, const char *from, const char *to, FILE *f)
+{
+	sqlite3_stmt *st = prep(l,
+		"SELECT partner, COALESCE(cost_center, ''), substr(order_date, 1, 7), currency,"
+		" COUNT(*), SUM(total_e4) FROM orders WHERE mode = 'production'"
+		" AND state IN ('confirmed', 'approved')"
+		" AND substr(order_date, 1, 10) BETWEEN ?1 AND ?2"
+		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
+	if (!st)
+		return -1;
+	bind_range(st, from, to);
+	fputs("supplier_or_partner,cost_center,month,currency,orders,total\r\n", f);
+	int rows = 0;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		char total[DEC_FMT_MAX], count[32];
+		money(st, 5, total);
+		snprintf(count, sizeof count, "%lld", (long long)sqlite3_column_int64(st, 4));
+		cell(f, text(st, 0), 0);
+		cell(f, text(st, 1), 0);
+		cell(f, text(st, 2), 0);
+		cell(f, text(st, 3), 0);
+		num(f, count, 0);
+		num(f, total, 1);
+		rows++;
+	}
+	sqlite3_finalize(st);
+	return rows;
+}
+
+/* --- purge --------------------------------------------------------------- */
+
+int ops_purge_files(struct ledger *l, int days, char ***files, int *nfiles, char **err)
+{
+	*files = NULL;
+	*nfiles = 0;
+	*err = NULL;
+	time_t cut = og_now() - (time_t)days * 86400;
+	char cutoff[32];
+	iso_time(cut, cutoff);
+	sqlite3_stmt *st = prep(l, "SELECT o.path FROM outputs o JOIN documents d ON d.id = o.document_id"
+				   " WHERE o.kind = 'archive' AND d.processed < ?1");
+	if (!st) {
+		*err = xstrdup(sqlite3_errmsg(l->db));
+		return -1;
+	}
+	sqlite3_bind_text(st, 1, cutoff, -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		*files = xrealloc(*files, sizeof(char *) * (size_t)(*nfiles + 1));
+		(*files)[(*nfiles)++] = xstrdup(text(st, 0));
+	}
+	sqlite3_finalize(st);
+	return *nfiles;
+}
+
+int ops_purge_rows(struct ledger *l, int days, char **err)
+{
+	*err = NULL;
+	time_t cut = og_now() - (time_t)days * 86400;
+	char cutoff[32];
+	iso_time(cut, cutoff);
+	const char *sql[] = {
+		/* the archive copies go; their rows with them */
+		"DELETE FROM outputs WHERE kind = 'archive' AND document_id IN"
+		" (SELECT id FROM documents WHERE processed < ?1)",
+		"UPDATE documents SET archive_path = NULL WHERE processed < ?1",
+		/* detail goes: the order's copy and the event history */
+		"UPDATE orders SET canonical = '' WHERE created < ?1 AND state IN ('confirmed', 'rejected')",
+		"DELETE FROM events WHERE at < ?1",
+	};
+	char *msg = NULL;
+	if (sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail;
+	for (size_t i = 0; i < ARRAY_SIZE(sql); i++) {
+		sqlite3_stmt *d = prep(l, sql[i]);
+		if (!d)
+			goto fail_rollback;
+		sqlite3_bind_text(d, 1, cutoff, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(d);
+		sqlite3_finalize(d);
+		if (rc != SQLITE_DONE)
+			goto fail_rollback;
+	}
+	if (sqlite3_exec(l->db, "COMMIT", NULL, NULL, &msg) != SQLITE_OK)
+		goto fail_rollback;
+	return 0;
+fail_rollback:
+	sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
+fail:
+	*err = xasprintf("purge: %s", msg ? msg : sqlite3_errmsg(l->db));
+	sqlite3_free(msg);
+	return -1;
+}
