@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# The operator's view: show, export recon and spend (checked against the
+# invoices independently), resend, reprocess and purge.
+. "$(dirname "$0")/lib.sh"
+count() { find "$@" -type f 2>/dev/null | wc -l; }
+printf '[pickup]\nquiet_seconds = 0\n' > "$SCRATCH/c.ini"
+C="$SCRATCH/c.ini"
+s=$(new_spool)
+mk() { # id part qty price
+	sed "s/20200925.153043.77@buyer.example/$1@b/; s/orderID=\"SB-1001\"/orderID=\"$1\"/; s/quantity=\"3\"/quantity=\"$3\"/; s/PEN-BLUE-10/$2/; s/>8.99</>$4</" \
+		"$ROOT/tests/data/golden/plain-no-doctype/input.xml"
+}
+mk O-1 BOLT 10 2.50 > "$s/in/o1.xml"
+mk O-2 "=HYPERLINK(1)" 4 1.25 > "$s/in/o2.xml"
+mk O-3 NUT 6 0.10 > "$s/in/o3.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice() { cat <<XML
+<cXML payloadID="$1" timestamp="2026-06-01T10:00:00Z"><Header><From><Credential domain="x"><Identity>WMS</Identity></Credential></From><To><Credential domain="x"><Identity>B</Identity></Credential></To><Sender><Credential domain="x"><Identity>WMS</Identity></Credential><UserAgent>w</UserAgent></Sender></Header><Request><ShipNoticeRequest><ShipNoticeHeader shipmentID="$1" noticeDate="2026-06-01T10:00:00Z" shipmentDate="2026-06-01T10:00:00Z" deliveryDate="2026-06-02T10:00:00Z"/><ShipNoticePortion><OrderReference orderID="$2"><DocumentReference payloadID="p"/></OrderReference><ShipNoticeItem quantity="$3" lineNumber="1"><UnitOfMeasure>EA</UnitOfMeasure></ShipNoticeItem></ShipNoticePortion></ShipNoticeRequest></Request></cXML>
+XML
+}
+notice s1 O-1 10 > "$s/in/s1.xml"
+notice s2 O-2 1 > "$s/in/s2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+og show O-1 -c "$C" --spool "$s" > "$SCRATCH/show.txt"
+check "show: order, lines, outputs, shipments, invoices and history" \
+	bash -c "grep -q '^order:' '$SCRATCH/show.txt' && grep -q 'part=BOLT  quantity=10' '$SCRATCH/show.txt' && grep -q '^shipments:' '$SCRATCH/show.txt' && grep -q 'invoice=INV-' '$SCRATCH/show.txt' && grep -q 'kind=po  path=out/' '$SCRATCH/show.txt'"
+og show O-1 --json -c "$C" --spool "$s" > "$SCRATCH/show.json"
+check "show --json: valid JSON with the order and its invoice" python3 -c "
+import json; d = json.load(open('$SCRATCH/show.json'))
+assert d[0]['order'][0]['order'] == 'O-1' and d[0]['invoices'][0]['net'] == '25.00'"
+og show NOPE -c "$C" --spool "$s" > /dev/null 2>&1
+check "show: an unknown key exits 66" test $? = 66
+og export recon -c "$C" --spool "$s" --out "$SCRATCH/recon.csv" 2>/dev/null
+check "recon: matched, under... open and statuses per line" python3 -c "
+import csv
+rows = {r['order']: r for r in csv.DictReader(open('$SCRATCH/recon.csv', newline=''))}
+assert rows['O-1']['status'] == 'matched', rows['O-1']
+assert rows['O-2']['status'] == 'open' and rows['O-2']['shipped_qty'] == '1' and rows['O-2']['invoiced_qty'] == '1'
+assert rows['O-3']['status'] == 'open' and rows['O-3']['shipped_qty'] == '0'
+assert rows['O-1']['invoiced_amount'] == '25.00' and rows['O-3']['ordered_amount'] == '0.60'
+"
+check "recon: CRLF records (RFC 4180)" bash -c "head -1 '$SCRATCH/recon.csv' | grep -q \$'\\r\$'"
+check "recon: a text cell starting with = is neutralised" grep -q "\"'=HYPERLINK(1)\"" "$SCRATCH/recon.csv"
+check "recon: the export's invoiced amounts sum to the invoices (summed independently)" \
+	test "$(python3 -c "
+import csv
+from decimal import Decimal
+print(sum(Decimal(r['invoiced_amount']) for r in csv.DictReader(open('$SCRATCH/recon.csv', newline=''))))")" = \
+	"$(sqlite3 "$s/ledger.db" "SELECT printf('%d.%02d', SUM(subtotal_e4) / 10000, (SUM(subtotal_e4) % 10000) / 100) FROM invoices")"
+og export spend -c "$C" --spool "$s" > "$SCRATCH/spend.csv" 2>/dev/null
+check "spend: totals by partner, cost centre and month" grep -q "^an01000000001,,2020-09,USD,3,30.60" "$SCRATCH/spend.csv"
+og export recon --from 2021-01-01 -c "$C" --spool "$s" > "$SCRATCH/none.csv" 2>/dev/null
+check "recon: the date range filters (no order after 2021)" test "$(wc -l < "$SCRATCH/none.csv")" = 1
+og export recon --from 01/02/2020 -c "$C" --spool "$s" > /dev/null 2>&1
+check "recon: a bad date is a usage error" test $? = 64
+doc=$(sqlite3 "$s/ledger.db" "SELECT document_id FROM orders WHERE order_id = 'O-1'")
+og resend "$doc" --kind confirmation -c "$C" --spool "$s" > "$SCRATCH/resend.out" 2>&1
+re=$(ls "$s"/out/*/confirmation/*O-1.resend-1.xml 2>/dev/null)
+check "resend: the confirmation is written again, byte for byte" cmp -s "$re" "${re%.resend-1.xml}.xml"
+check "resend: recorded in the history and the ledger" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events WHERE document_id = '$doc' AND kind = 'resent'")" = 1
+check "resend: invariants hold" spool_invariants "$s"
+cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/in/bad.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+bad=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'bad.xml'")
+sed -i 's/8,99/8.99/' "$s"/failed/*-bad.xml
+og reprocess "$bad" -c "$C" --spool "$s" > "$SCRATCH/rep.out" 2>&1
+check "reprocess: a fixed failed input goes through" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM documents WHERE name = 'bad.xml' AND state = 'done'")" = 1
+check "reprocess: recorded on the first document" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events WHERE document_id = '$bad' AND kind = 'reprocess'")" = 1
+og reprocess "$doc" -c "$C" --spool "$s" > "$SCRATCH/rep2.out" 2>&1
+check "reprocess: an archived order again is a duplicate: nothing new" grep -q "1 duplicate" "$SCRATCH/rep2.out"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$C" --spool "$s" > "$SCRATCH/purge.out" 2>&1
+check "purge: archived inputs past retention are removed" test "$(count "$s/archive")" = 0
+check "purge: the summary rows stay (recon still exports every line)" \
+	bash -c "'$ORDERGATE' export recon -c '$C' --spool '$s' 2>/dev/null | grep -c '^an01' | grep -qx 4"
+check "purge: invariants hold afterwards" spool_invariants "$s"
+finish
