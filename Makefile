@@ -33,7 +33,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 
-.PHONY: all setup run check unit asan valgrind clean install bench
+.PHONY: all setup run check unit asan valgrind clean install bench bench-profile
 
 all: $(BUILD)/ordergate
 
@@ -109,6 +109,15 @@ install: setup
 	cp -R xslt maps $(DESTDIR)$(PREFIX)/share/ordergate/
 	install -m 644 docs/ordergate.1 $(DESTDIR)$(PREFIX)/share/man/man1/ordergate.1
 	install -m 644 docs/ordergate.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/ordergate.conf.5
+
+# Speed and memory, side by side with the floor and the peers (docs/performance.md).
+bench: setup
+	@$(MAKE) --no-print-directory all
+	@bash tests/bench/run.sh $(BUILD)/ordergate
+
+bench-profile: setup
+	@$(MAKE) --no-print-directory all
+	@bash tests/bench/profile.sh $(BUILD)/ordergate
 
 clean:
 	rm -rf build build-asan

@@ -565,14 +565,25 @@ static int commit_group(struct run *run, char **err)
 		ledger_rollback(&run->ledger);
 		return -1;
 	}
+	/* publish the whole group, sync each folder once, then remove the
+	 * claimed inputs and sync work/ once: the inputs go only after
+	 * everything they produced is durable */
 	int rc = 0;
 	for (int i = 0; i < run->ngroup && rc == 0; i++) {
 		struct pending *p = &run->group[i];
-		if (p->owns_job) {
-			if (!strcmp(p->state, "failed"))
-				rc = finish_failed(run, p->res.id, p->job->work_name, err);
-			else
-				rc = finish_done(run, p->res.id, p->job->work_name, err);
+		if (p->owns_job && !strcmp(p->state, "failed"))
+			rc = finish_failed(run, p->res.id, p->job->work_name, err);
+		else if (p->owns_job)
+			rc = publish_committed(run, p->res.id, err);
+	}
+	if (rc == 0)
+		rc = spool_sync_dirs(&run->spool, err);
+	for (int i = 0; i < run->ngroup && rc == 0; i++) {
+		struct pending *p = &run->group[i];
+		if (p->owns_job && strcmp(p->state, "failed")) {
+			char *work = xasprintf("work/%s", p->job->work_name);
+			rc = spool_unlink(&run->spool, work, err);
+			free(work);
 		}
 		if (rc == 0) {
 			log_outcome(p);

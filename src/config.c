@@ -185,7 +185,9 @@ static void defaults(struct config *c)
 	c->workers = 0;
 	c->memory_limit_mb = 512;
 	c->cpu_limit_seconds = 10;
-	c->max_document_bytes = 64L * 1024 * 1024;
+	/* a document needs about 30 times its size in memory while it is
+	 * translated: 16 MB fits the default 512 MB worker */
+	c->max_document_bytes = 16L * 1024 * 1024;
 	c->group_size = 64;
 	c->assume_timezone = xstrdup("+00:00");
 	c->validate_outputs = 1;

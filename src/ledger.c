@@ -454,7 +454,8 @@ int ledger_outputs(struct ledger *l, const char *doc_id, struct ledger_output **
 	*n = 0;
 	sqlite3_stmt *st = query(l,
 				 "SELECT kind, path, tmp_name, sha256 FROM outputs"
-				 " WHERE document_id = ?1 OR document_id LIKE ?1 || '.%' ORDER BY id",
+				 " WHERE document_id = ?1 OR (document_id > ?1 || '.' AND document_id < ?1 || '/')"
+				 " ORDER BY id",
 				 "s", doc_id);
 	if (!st)
 		return -1;

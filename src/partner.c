@@ -345,10 +345,17 @@ void partner_authenticate(const struct partners *ps, const char *format, xmlDocP
 				found = p;
 	}
 	const char *who = ncreds ? creds[0] : logical && *logical ? logical : "(no identity)";
-	if (ncreds && strchr(creds[0], ':'))
+	char *buyer = !strcmp(format, "cxml")
+			      ? xpath_string(xp, "string((/cXML/Header/From/Credential[not(@type = "
+						 "'marketplace')]/Identity)[1])")
+			      : NULL;
+	if (buyer && *str_trim(buyer))
+		out->sender = xstrdup(str_trim(buyer));
+	else if (ncreds && strchr(creds[0], ':'))
 		out->sender = xstrdup(strchr(creds[0], ':') + 1);
 	else if (logical && *str_trim(logical))
 		out->sender = xstrdup(str_trim(logical));
+	free(buyer);
 	if (!found) {
 		if (ps->require_known) {
 			out->status = 401;

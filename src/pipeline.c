@@ -120,7 +120,8 @@ static void gzip_into(const char *data, size_t len, struct buf *out)
 {
 	z_stream z;
 	memset(&z, 0, sizeof z);
-	if (deflateInit2(&z, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+	/* level 1: the archive copy is for keeping, not for shipping */
+	if (deflateInit2(&z, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
 		return;
 	size_t bound = deflateBound(&z, (uLong)len) + 64;
 	buf_reset(out);

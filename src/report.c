@@ -3,9 +3,8 @@
  * the end, so a ledger error never leaves half a page behind. Every query
  * filters mode = 'production'. Definitions, as the page states them:
  *
- *   spend         order totals of orders confirmed or approved, less the
- *                 amounts of their rejected lines, per currency (the budget
- *                 rules' og:spent counts the whole total)
+ *   spend         order totals of orders confirmed or approved, per
+ *                 currency (as export spend and the budget rules count it)
  *   month         orders.period, else the first 7 characters of order_date
  *   cycle time    last approver decision (checkpoints.decided_at) minus the
  *                 order's arrival (orders.created), for decided orders
@@ -176,6 +175,10 @@ static void hours(struct buf *b, long long secs)
 	unsigned long long a = secs < 0 ? 0ULL - (unsigned long long)secs : (unsigned long long)secs;
 	unsigned long long tenths = (a * 10 + 1800) / 3600;
 	buf_printf(b, "%s%llu.%llu&nbsp;h", secs < 0 && tenths ? "-" : "", tenths / 10, tenths % 10);
+	if (tenths >= 480) { /* two days and more: also in days */
+		unsigned long long dtenths = (a * 10 + 43200) / 86400;
+		buf_printf(b, " (%llu.%llu&nbsp;d)", dtenths / 10, dtenths % 10);
+	}
 }
 
 static const char *plural(long long n, const char *one, const char *many)
@@ -190,6 +193,7 @@ struct bar {
 	char *value; /* HTML, shown next to the bar */
 	char *tip;   /* HTML, the bar's tooltip */
 	double size; /* the bar's length, relative to the others */
+	int muted;   /* drawn grey: the sum of the rest */
 };
 
 struct bars {
@@ -206,6 +210,7 @@ static void bars_add(struct bars *bs, const char *label, struct buf *value, stru
 	b->value = buf_detach(value);
 	b->tip = buf_detach(tip);
 	b->size = size < 0 ? 0 : size;
+	b->muted = 0;
 }
 
 static void bars_free(struct bars *bs)
@@ -230,6 +235,8 @@ static double max_size(const struct bars *bs)
 }
 
 #define CHART_W 1100
+#define LABEL_CHARS 30 /* a label longer is cut (the tooltip has it whole) */
+#define MUTED "#9aa5b1"
 
 /* Horizontal bars, one row each: label, bar, value. */
 static void svg_hbars(struct buf *b, const char *title, const struct bars *bs, const char *color)
@@ -251,10 +258,10 @@ static void svg_hbars(struct buf *b, const char *title, const struct bars *bs, c
 		buf_printf(b, "<g><title>%s</title>", br->tip);
 		buf_printf(b, "<text class=\"lbl\" x=\"%d\" y=\"%d\" text-anchor=\"end\">",
 			   label_w - 10, y + rowh / 2 + 5);
-		esc_cut(b, br->label, 34);
+		esc_cut(b, br->label, LABEL_CHARS);
 		buf_printf(b, "</text><rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" rx=\"3\" "
 			      "fill=\"%s\"/>",
-			   label_w, y + 4, len, rowh - 8, color);
+			   label_w, y + 4, len, rowh - 8, br->muted ? MUTED : color);
 		buf_printf(b, "<text class=\"val\" x=\"%.1f\" y=\"%d\">%s</text></g>\n",
 			   label_w + len + 8, y + rowh / 2 + 5, br->value);
 	}
@@ -266,7 +273,7 @@ static void svg_hbars(struct buf *b, const char *title, const struct bars *bs, c
 static void svg_columns(struct buf *b, const char *title, const struct bars *bs,
 			const char *color)
 {
-	const int left = 20, top = 28, plot_h = 200;
+	const int left = 20, top = 28, plot_h = 170;
 	int rotate = bs->n > 12;
 	int bottom = rotate ? 70 : 34;
 	int height = top + plot_h + bottom;
@@ -417,6 +424,7 @@ static void spend_charts(struct rep *r, const char *sql, int columns, const char
 				buf_printf(&t, " in %lld %s", rest_orders, plural(rest_orders, "order", "orders"));
 				char *label = xasprintf("(%lld others)", rest_n);
 				bars_add(&bs, label, &v, &t, (double)rest);
+				bs.v[bs.n - 1].muted = 1;
 				free(label);
 			}
 			buf_adds(&r->h, "<h3>");
@@ -473,11 +481,9 @@ static void spend_charts(struct rep *r, const char *sql, int columns, const char
 		buf_adds(&r->h, "<p class=\"none\">No confirmed or approved orders yet.</p>\n");
 }
 
-/* An order's spend: its total less the amounts of the lines the rules
- * rejected (a rule rejects a whole line). */
-#define SPEND                                                                                 \
-	"total_e4 - COALESCE((SELECT SUM(ol.amount_e4) FROM order_lines ol"                   \
-	" WHERE ol.order_ref = orders.id AND ol.state = 'rejected'), 0)"
+/* An order's spend: its total as recorded, the same as `ordergate export
+ * spend` and the budget rules' og:spent. */
+#define SPEND "total_e4"
 
 static void spend(struct rep *r)
 {
@@ -485,7 +491,8 @@ static void spend(struct rep *r)
 		      "Trading partner: the partner the order came from (the ledger's "
 		      "<code>orders.partner</code>); the supplier identity an order is addressed to "
 		      "is not recorded per order. Spend: the totals of the orders confirmed or "
-		      "approved, less the lines the rules rejected, per currency.");
+		      "approved, per currency (as <code>ordergate export spend</code> and the "
+		      "budget rules count it).");
 	spend_charts(r,
 		     "SELECT currency, partner, SUM(" SPEND "), COUNT(*) FROM orders"
 		     " WHERE mode = 'production' AND state IN ('confirmed', 'approved')"
@@ -558,7 +565,7 @@ static void volumes(struct rep *r)
 			buf_printf(&r->h, "</title><text class=\"lbl\" x=\"%d\" y=\"%d\" "
 					  "text-anchor=\"end\">",
 				   label_w - 10, y + rowh / 2 + 5);
-			esc_cut(&r->h, v[i].partner, 34);
+			esc_cut(&r->h, v[i].partner, LABEL_CHARS);
 			buf_adds(&r->h, "</text>");
 			for (int k = 0; k < 5; k++) {
 				if (!v[i].by[k])
@@ -573,6 +580,10 @@ static void volumes(struct rep *r)
 				   x + 8, y + rowh / 2 + 5, v[i].total);
 		}
 		buf_adds(&r->h, "</svg>\n");
+		if (shown < n)
+			buf_printf(&r->h, "<p class=\"hint\">The chart shows the %d partners with the most "
+					  "orders; the table lists all %d.</p>\n",
+				   shown, n);
 		buf_adds(&r->h, "<table><thead><tr><th>Partner</th><th class=\"r\">orders</th>");
 		for (int k = 0; k < 5; k++)
 			buf_printf(&r->h, "<th class=\"r\">%s</th>", state_names[k]);

@@ -5,18 +5,21 @@ Writes cXML OrderRequest documents that `ordergate translate` accepts:
 
     gen.py --out DIR --count N [--seed S] [--start K] [--jobs J]
         N orders named order-NNNNNNN.xml (numbered from K), a realistic mix:
-        1 to 20 lines (about 7 on average), 6 to 12 KB, eight buyers with
+        1 to 20 lines (about 7 on average), 6 to 12 KB (a long order is
+        written with lean lines; a few still reach 12.3 KB), eight buyers with
         their own credentials, cXML versions, currencies and sites, header
         and line extrinsics, accounting distributions, a ship-to on every
         order (and now and then on a line), contacts, comments, p-cards,
         shipping and tax, a few updates and a few test-mode orders.
 
     gen.py --out DIR --huge LINES [--seed S]
-        one order with LINES lines of about 1 KB each (huge-order.xml).
+        one order with LINES lines of about 0.9 KB each (huge-order.xml;
+        100,000 lines make about 93 MB).
 
-The same seed always gives the same bytes (Python's random.Random is
-stable across versions for random(), randrange() and choice()-style use
-through the helpers below). Only the standard library is used.
+The same seed always gives the same bytes, whatever --jobs: each order has
+its own random.Random, and only random() and gammavariate() are drawn from
+(their algorithms have not changed in many Python releases). Only the
+standard library is used.
 """
 
 import argparse
