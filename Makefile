@@ -12,7 +12,7 @@ TEST_PKGS  := check
 # Debian packages: libraries, test tools, and xmllint for independent validation.
 DEBS := build-essential pkg-config libxml2-dev libxslt1-dev zlib1g-dev \
         libarchive-dev libsqlite3-dev libinih-dev libssl-dev check libsubunit-dev \
-        libxml2-utils xsltproc sqlite3 python3 util-linux
+        libxml2-utils xsltproc sqlite3 python3 util-linux chromium
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith \
         -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \

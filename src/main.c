@@ -22,6 +22,7 @@
 #include "exitcodes.h"
 #include "msg.h"
 #include "pipeline.h"
+#include "report.h"
 #include "spool.h"
 
 #ifndef OG_VERSION
@@ -506,6 +507,61 @@ static int cmd_export(int argc, char **argv)
 	return n < 0 ? EXIT_TEMPFAIL : EXIT_OK;
 }
 
+static int cmd_report(int argc, char **argv)
+{
+	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
+					      { "config", required_argument, NULL, 'c' },
+					      { "out", required_argument, NULL, 'o' },
+					      { "help", no_argument, NULL, 'h' },
+					      { NULL, 0, NULL, 0 } };
+	struct ledger_cmd lc;
+	memset(&lc, 0, sizeof lc);
+	const char *outfile = NULL;
+	int c;
+	while ((c = getopt_long(argc, argv, "s:c:o:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': lc.co.spool = optarg; break;
+		case 'c': lc.co.config_file = optarg; break;
+		case 'o': outfile = optarg; break;
+		case 'h': print_help("report"); return EXIT_OK;
+		default: return usage_error("report", "%s", "unknown option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("report", "unexpected argument \"%s\"", argv[optind]);
+	int rc = open_ledger_cmd("report", &lc);
+	if (rc)
+		return rc;
+	/* the page goes to FILE.tmp, then replaces FILE whole */
+	int to_stdout = !outfile || !strcmp(outfile, "-");
+	char *tmp = to_stdout ? NULL : xasprintf("%s.tmp", outfile);
+	FILE *f = to_stdout ? stdout : fopen(tmp, "w");
+	char *err = NULL;
+	if (!f) {
+		fprintf(stderr, "ordergate report: %s: %s\n", tmp, strerror(errno));
+		rc = EXIT_TEMPFAIL;
+	} else if (report_html(&lc.l, f, &err) < 0) {
+		fprintf(stderr, "ordergate report: %s\n", err);
+		rc = EXIT_TEMPFAIL;
+	}
+	if (f && !to_stdout) {
+		if (fclose(f) != 0 && rc == EXIT_OK) {
+			fprintf(stderr, "ordergate report: %s: %s\n", tmp, strerror(errno));
+			rc = EXIT_TEMPFAIL;
+		}
+		if (rc == EXIT_OK && rename(tmp, outfile) < 0) {
+			fprintf(stderr, "ordergate report: %s: %s\n", outfile, strerror(errno));
+			rc = EXIT_TEMPFAIL;
+		}
+		if (rc != EXIT_OK)
+			unlink(tmp);
+	}
+	free(tmp);
+	free(err);
+	close_ledger_cmd(&lc);
+	return rc;
+}
+
 static int cmd_purge(int argc, char **argv)
 {
 	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
@@ -857,6 +913,24 @@ static const struct command commands[] = {
 	  "(matched, open, under-invoiced, over-shipped, rejected).\n"
 	  "spend: totals by partner, cost centre and month. Production orders only.\n"
 	  "RFC 4180; text cells that start with = + - @ are neutralised.\n" },
+	{ "report", cmd_report, "one HTML page: spend, volumes, approvals, reasons, reconciliation",
+	  "usage: ordergate report --spool DIR [--out FILE.html]\n"
+	  "\n"
+	  "Writes one self-contained HTML page about the ledger: spend by trading\n"
+	  "partner and by month (per currency), order volumes per partner, approval\n"
+	  "cycle times (per approver role), rejection and backorder reasons, and the\n"
+	  "reconciliation status of every order line (ordered, confirmed, shipped,\n"
+	  "invoiced). Production orders only. The page loads nothing from anywhere\n"
+	  "(inline CSS, charts as inline SVG, no scripts): mail it, archive it, open\n"
+	  "it offline.\n"
+	  "\n"
+	  "  -s, --spool DIR      the spool folder\n"
+	  "  -c, --config FILE    INI configuration\n"
+	  "  -o, --out FILE       write the page to FILE (replaced whole; default stdout)\n"
+	  "  -h, --help           this text\n"
+	  "\n"
+	  "Set ORDERGATE_TIME=<epoch seconds> for a reproducible \"generated\" time.\n"
+	  "Exit: 0 written, 75 the ledger could not be read or FILE written.\n" },
 	{ "purge", cmd_purge, "remove archived inputs and ledger detail past retention",
 	  "usage: ordergate purge --older-than DAYS --spool DIR\n" },
 	{ "check-config", cmd_check_config, "validate the configuration and the stylesheets",

@@ -276,12 +276,17 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		dec_t shipped = sqlite3_column_int64(st, 9), invoiced = sqlite3_column_int64(st, 10);
 		dec_t inv_amount = sqlite3_column_int64(st, 11), price = sqlite3_column_int64(st, 12);
 		const char *line_state = text(st, 13), *order_state = text(st, 15);
-		const char *status = !strcmp(line_state, "rejected") || !strcmp(order_state, "rejected")
+		/* the first that applies; the same order as the report page */
+		const char *status = !strcmp(order_state, "pending") || !strcmp(order_state, "approved")
+					     ? "awaiting-approval"
+				     : !strcmp(line_state, "rejected") || !strcmp(order_state, "rejected") ||
+						     !strcmp(order_state, "declined")
 					     ? "rejected"
-				     : shipped > confirmed ? "over-shipped"
-				     : invoiced < shipped  ? "under-invoiced"
-				     : shipped < confirmed ? "open"
-							   : "matched";
+				     : shipped > confirmed  ? "over-shipped"
+				     : invoiced < shipped   ? "under-invoiced"
+				     : shipped < confirmed  ? "open"
+				     : invoiced > shipped   ? "over-invoiced"
+							    : "matched";
 		dec_t a_ord, a_conf, a_ship, variance;
 		dec_mul(ordered, price, &a_ord);
 		dec_mul(confirmed, price, &a_conf);
