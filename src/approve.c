@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "approve.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -176,13 +177,19 @@ int approve_file(struct ledger *l, const char *path, struct buf *report, char **
 	return refused;
 }
 
+/* An ISO time with its offset (as iso_time() writes it) as epoch seconds. */
 static time_t parse_time(const char *iso)
 {
 	struct tm tm;
 	memset(&tm, 0, sizeof tm);
-	if (!iso || !strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm))
+	const char *rest = iso ? strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm) : NULL;
+	if (!rest)
 		return 0;
-	return timegm(&tm);
+	time_t t = timegm(&tm);
+	int sign = *rest == '-' ? -1 : 1, hh = 0, mm = 0;
+	if ((*rest == '+' || *rest == '-') && sscanf(rest + 1, "%2d:%2d", &hh, &mm) >= 1)
+		t -= sign * (hh * 3600 + mm * 60);
+	return t;
 }
 
 int approve_expire(struct ledger *l, int max_days, char **err)

@@ -669,6 +669,7 @@ void rules_shutdown(void)
 	free(R.rules);
 	free(R.file);
 	free(R.cost_center_expr);
+	free(R.cost_center);
 	free(R.ledger_path);
 	table_free(&R.catalog);
 	table_free(&R.suppliers);
@@ -834,7 +835,8 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 		if (r->action == A_REJECT) {
 			decision = DECISION_REJECT;
 			decider = r;
-			message = expand(cx, r->message ? r->message : "order rejected by rule {''}");
+			message = r->message ? expand(cx, r->message)
+					     : xasprintf("order rejected by rule %s", r->id);
 			break;
 		}
 		if (r->action == A_APPROVE) {

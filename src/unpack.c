@@ -160,10 +160,6 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		archive_read_free(a);
 		return -1;
 	}
-	if (!w->res->format) {
-		int f = archive_format(a);
-		w->res->format = (f & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP ? "zip" : "tar";
-	}
 	int rc = 0;
 	struct archive_entry *e;
 	long entries = 0;
@@ -175,6 +171,12 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 			*err = xasprintf("%s: archive is corrupt: %s", prefix, archive_error_string(a));
 			rc = -1;
 			break;
+		}
+		if (!w->res->format) {
+			/* libarchive knows the format once it has read a header */
+			int f = archive_format(a);
+			w->res->format = (f & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP ? "zip"
+											     : "tar";
 		}
 		if (++entries > w->lim->max_members * 4 + 16) {
 			*err = xasprintf("%s: more than %ld entries; refused ([unpack] max_members)",
@@ -245,6 +247,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 			if (w->res->n >= w->lim->max_members) {
 				*err = xasprintf("more than %ld members ([unpack] max_members)",
 						 w->lim->max_members);
+				free(refused);
 				rc = -1;
 			} else {
 				w->res->members = xrealloc(w->res->members, sizeof *w->res->members *

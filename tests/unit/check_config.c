@@ -45,7 +45,7 @@ START_TEST(defaults_without_file)
 	ck_assert_int_eq(c.workers, 0);
 	ck_assert_int_eq(c.memory_limit_mb, 512);
 	ck_assert_int_eq(c.cpu_limit_seconds, 10);
-	ck_assert_int_eq(c.max_document_bytes, 64L * 1024 * 1024);
+	ck_assert_int_eq(c.max_document_bytes, 16L * 1024 * 1024);
 	ck_assert_int_eq(c.group_size, 64);
 	ck_assert_str_eq(c.assume_timezone, "+00:00");
 	ck_assert_int_eq(c.validate_outputs, 1);

@@ -22,5 +22,9 @@ Suite *suite_canon(void);
 Suite *suite_pipeline(void);
 Suite *suite_emit(void);
 Suite *suite_csv(void);
+Suite *suite_rules(void);
+Suite *suite_approve(void);
+Suite *suite_unpack(void);
+Suite *suite_partner(void);
 
 #endif

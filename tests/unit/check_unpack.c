@@ -1,0 +1,620 @@
+/*
+ * unpack: gzip, zip, tar and tar.gz read in memory with their limits. The
+ * archives are built in memory by libarchive's writer (and gzip by zlib),
+ * so no test file is needed.
+ */
+#define _GNU_SOURCE
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <zlib.h>
+
+#include "suites.h"
+#include "testutil.h"
+#include "unpack.h"
+#include "util.h"
+
+enum kind { ZIP, TAR, TGZ };
+
+struct entry {
+	const char *name;
+	const char *data; /* NULL: size bytes of fill; with size: binary */
+	size_t size;
+	char fill;
+	int type;         /* 0 regular, 'l' symlink, 'h' hard link, 'd' folder */
+	const char *link;
+};
+
+/* An archive of the entries (caller releases out). */
+static void build(enum kind k, const struct entry *e, int n, struct buf *out)
+{
+	size_t cap = 65536;
+	for (int i = 0; i < n; i++)
+		cap += (e[i].data && !e[i].size ? strlen(e[i].data) : e[i].size) + 1024;
+	char *mem = xmalloc(cap);
+	size_t used = 0;
+	struct archive *a = archive_write_new();
+	if (k == ZIP) {
+		ck_assert_int_eq(archive_write_set_format_zip(a), ARCHIVE_OK);
+		ck_assert_int_eq(archive_write_set_options(a, "zip:compression=deflate"), ARCHIVE_OK);
+	} else {
+		ck_assert_int_eq(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
+		if (k == TGZ)
+			ck_assert_int_eq(archive_write_add_filter_gzip(a), ARCHIVE_OK);
+		else
+			ck_assert_int_eq(archive_write_add_filter_none(a), ARCHIVE_OK);
+	}
+	ck_assert_int_eq(archive_write_open_memory(a, mem, cap, &used), ARCHIVE_OK);
+	for (int i = 0; i < n; i++) {
+		struct archive_entry *ae = archive_entry_new();
+		archive_entry_set_pathname(ae, e[i].name);
+		archive_entry_set_mtime(ae, 1700000000, 0);
+		size_t size = e[i].data && !e[i].size ? strlen(e[i].data) : e[i].size;
+		switch (e[i].type) {
+		case 'l':
+			archive_entry_set_filetype(ae, AE_IFLNK);
+			archive_entry_set_perm(ae, 0777);
+			archive_entry_set_symlink(ae, e[i].link);
+			size = 0;
+			break;
+		case 'h':
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_perm(ae, 0644);
+			archive_entry_set_hardlink(ae, e[i].link);
+			size = 0;
+			break;
+		case 'd':
+			archive_entry_set_filetype(ae, AE_IFDIR);
+			archive_entry_set_perm(ae, 0755);
+			size = 0;
+			break;
+		default:
+			archive_entry_set_filetype(ae, AE_IFREG);
+			archive_entry_set_perm(ae, 0644);
+		}
+		archive_entry_set_size(ae, (la_int64_t)size);
+		ck_assert_int_eq(archive_write_header(a, ae), ARCHIVE_OK);
+		if (size) {
+			char *body = NULL;
+			const char *src = e[i].data;
+			if (!src) {
+				body = xmalloc(size);
+				memset(body, e[i].fill ? e[i].fill : 'x', size);
+				src = body;
+			}
+			ck_assert_int_eq(archive_write_data(a, src, size), (la_ssize_t)size);
+			free(body);
+		}
+		archive_entry_free(ae);
+	}
+	ck_assert_int_eq(archive_write_close(a), ARCHIVE_OK);
+	archive_write_free(a);
+	memset(out, 0, sizeof *out);
+	buf_add(out, mem, used);
+	free(mem);
+}
+
+/* gzip of data (one member) appended to out. */
+static void gzip_append(const char *data, size_t len, struct buf *out)
+{
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	ck_assert_int_eq(deflateInit2(&z, 9, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	size_t bound = deflateBound(&z, (uLong)len) + 64;
+	buf_grow(out, bound);
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)out->data + out->len;
+	z.avail_out = (uInt)bound;
+	ck_assert_int_eq(deflate(&z, Z_FINISH), Z_STREAM_END);
+	out->len += z.total_out;
+	deflateEnd(&z);
+}
+
+static const struct unpack_limits DEFAULTS = { 1000, 64L << 20, 512L << 20, 200, 2 };
+
+static void assert_member(const struct unpack_result *r, int i, const char *name,
+			  const char *data)
+{
+	ck_assert_int_lt(i, r->n);
+	ck_assert_str_eq(r->members[i].name, name);
+	ck_assert_ptr_null(r->members[i].refused);
+	ck_assert_uint_eq(r->members[i].data.len, strlen(data));
+	ck_assert_mem_eq(r->members[i].data.data, data, strlen(data));
+	ck_assert_int_eq(r->members[i].data.data[r->members[i].data.len], '\0');
+}
+
+static void assert_has(const char *hay, const char *needle)
+{
+	ck_assert_msg(hay && strstr(hay, needle), "\"%s\" lacks \"%s\"", hay ? hay : "(null)",
+		      needle);
+}
+
+/* unpack_archive expected to refuse the whole archive with err holding w1, w2. */
+static void assert_refused(const struct buf *arc, const char *name,
+			   const struct unpack_limits *lim, const char *w1, const char *w2)
+{
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(arc->data, arc->len, name, lim, &r, &err);
+	ck_assert_msg(rc == -1, "%s was accepted with %d members", name, r.n);
+	ck_assert_ptr_nonnull(err);
+	if (w1)
+		assert_has(err, w1);
+	if (w2)
+		assert_has(err, w2);
+	free(err);
+	unpack_free(&r);
+}
+
+static const struct entry THREE[] = {
+	{ .name = "a.xml", .data = "<a/>" },
+	{ .name = "dir/", .type = 'd' },
+	{ .name = "dir/b.xml", .data = "<b>second</b>" },
+	{ .name = "c.csv", .data = "x,y\n1,2\n" },
+};
+
+static const struct {
+	enum kind kind;
+	const char *name;
+	const char *format;
+} kinds[] = {
+	{ ZIP, "batch.zip", "zip" },
+	{ TAR, "batch.tar", "tar" },
+	{ TGZ, "batch.tar.gz", "tar" },
+};
+
+START_TEST(members_in_order)
+{
+	struct buf arc;
+	build(kinds[_i].kind, THREE, 4, &arc);
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(arc.data, arc.len, kinds[_i].name, &DEFAULTS, &r, &err);
+	ck_assert_msg(rc == 0, "%s: %s", kinds[_i].name, err ? err : "?");
+	ck_assert_ptr_null(err);
+	ck_assert_int_eq(r.n, 3);
+	char *n0 = xasprintf("%s/a.xml", kinds[_i].name);
+	char *n1 = xasprintf("%s/dir/b.xml", kinds[_i].name);
+	char *n2 = xasprintf("%s/c.csv", kinds[_i].name);
+	assert_member(&r, 0, n0, "<a/>");
+	assert_member(&r, 1, n1, "<b>second</b>");
+	assert_member(&r, 2, n2, "x,y\n1,2\n");
+	free(n0);
+	free(n1);
+	free(n2);
+	/* a folder is not worth a note */
+	ck_assert_int_eq(r.nnotes, 0);
+	const char *format = r.format; /* a literal: outlives the result */
+	unpack_free(&r);
+	ck_assert_int_eq(r.n, 0);
+	ck_assert_ptr_null(r.members);
+	buf_release(&arc);
+	ck_assert_ptr_nonnull(format);
+	if (kinds[_i].kind == TGZ)
+		ck_assert_msg(!strcmp(format, "tar") || !strcmp(format, "tar.gz"), "format %s",
+			      format);
+	else
+		ck_assert_str_eq(format, kinds[_i].format);
+}
+END_TEST
+
+START_TEST(nested_archives_flattened)
+{
+	/* zip > tar > zip, and a gzip-compressed document and a tar.gz in the zip */
+	static const struct entry deepest[] = { { .name = "c.xml", .data = "<c/>" } };
+	struct buf z2;
+	build(ZIP, deepest, 1, &z2);
+	struct entry mid[] = { { .name = "b.xml", .data = "<b/>" },
+			       { .name = "inner2.zip", .data = z2.data, .size = z2.len } };
+	struct buf t1;
+	build(TAR, mid, 2, &t1);
+	struct buf gz = BUF_INIT;
+	gzip_append("<g/>", 4, &gz);
+	static const struct entry tgz_in[] = { { .name = "t.xml", .data = "<t/>" } };
+	struct buf tgz;
+	build(TGZ, tgz_in, 1, &tgz);
+	struct entry top[] = {
+		{ .name = "a.xml", .data = "<a/>" },
+		{ .name = "inner.tar", .data = t1.data, .size = t1.len },
+		{ .name = "g.xml.gz", .data = gz.data, .size = gz.len },
+		{ .name = "t.tar.gz", .data = tgz.data, .size = tgz.len },
+		{ .name = "z.xml", .data = "<z/>" },
+	};
+	struct buf outer;
+	build(ZIP, top, 5, &outer);
+
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(outer.data, outer.len, "outer.zip", &DEFAULTS, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 6);
+	assert_member(&r, 0, "outer.zip/a.xml", "<a/>");
+	assert_member(&r, 1, "outer.zip/inner.tar/b.xml", "<b/>");
+	assert_member(&r, 2, "outer.zip/inner.tar/inner2.zip/c.xml", "<c/>");
+	assert_member(&r, 3, "outer.zip/g.xml.gz", "<g/>");
+	assert_member(&r, 4, "outer.zip/t.tar.gz/t.xml", "<t/>");
+	assert_member(&r, 5, "outer.zip/z.xml", "<z/>");
+	const char *format = r.format;
+	unpack_free(&r);
+
+	/* one level of nesting allowed: the zip in the tar in the zip is refused */
+	struct unpack_limits one = DEFAULTS;
+	one.max_depth = 1;
+	assert_refused(&outer, "outer.zip", &one, "outer.zip/inner.tar/inner2.zip",
+		       "nested deeper than 1");
+	/* none allowed */
+	struct unpack_limits none = DEFAULTS;
+	none.max_depth = 0;
+	assert_refused(&outer, "outer.zip", &none, "outer.zip/inner.tar", "nested deeper than 0");
+	/* the inner tar alone is fine at depth 1 */
+	rc = unpack_archive(t1.data, t1.len, "inner.tar", &one, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 2);
+	assert_member(&r, 1, "inner.tar/inner2.zip/c.xml", "<c/>");
+	ck_assert_str_eq(r.format, "tar");
+	unpack_free(&r);
+
+	buf_release(&outer);
+	buf_release(&tgz);
+	buf_release(&gz);
+	buf_release(&t1);
+	buf_release(&z2);
+	/* the outer archive's format names the result */
+	ck_assert_str_eq(format, "zip");
+}
+END_TEST
+
+START_TEST(links_skipped_with_notes)
+{
+	static const struct entry e[] = {
+		{ .name = "a.xml", .data = "<a/>" },
+		{ .name = "soft.xml", .type = 'l', .link = "/etc/passwd" },
+		{ .name = "hard.xml", .type = 'h', .link = "a.xml" },
+		{ .name = "b.xml", .data = "<b/>" },
+	};
+	struct buf arc;
+	build(TAR, e, 4, &arc);
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(arc.data, arc.len, "links.tar", &DEFAULTS, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 2);
+	assert_member(&r, 0, "links.tar/a.xml", "<a/>");
+	assert_member(&r, 1, "links.tar/b.xml", "<b/>");
+	ck_assert_int_eq(r.nnotes, 2);
+	assert_has(r.notes[0], "links.tar/soft.xml");
+	assert_has(r.notes[0], "symbolic link");
+	assert_has(r.notes[1], "links.tar/hard.xml");
+	assert_has(r.notes[1], "hard link");
+	/* the link's target is never read or shown as a member */
+	ck_assert_ptr_null(strstr(r.notes[0], "passwd"));
+	unpack_free(&r);
+	buf_release(&arc);
+
+	/* a zip's symbolic link too */
+	static const struct entry z[] = {
+		{ .name = "soft", .type = 'l', .link = "a.xml" },
+		{ .name = "a.xml", .data = "<a/>" },
+	};
+	build(ZIP, z, 2, &arc);
+	rc = unpack_archive(arc.data, arc.len, "links.zip", &DEFAULTS, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 1);
+	assert_member(&r, 0, "links.zip/a.xml", "<a/>");
+	ck_assert_int_eq(r.nnotes, 1);
+	assert_has(r.notes[0], "links.zip/soft");
+	unpack_free(&r);
+	buf_release(&arc);
+
+	/* nothing but links: nothing to read */
+	static const struct entry only[] = { { .name = "soft", .type = 'l', .link = "x" } };
+	build(TAR, only, 1, &arc);
+	assert_refused(&arc, "only-links.tar", &DEFAULTS, "only-links.tar", "no regular file");
+	buf_release(&arc);
+}
+END_TEST
+
+START_TEST(member_too_large_refused_alone)
+{
+	static const struct entry e[] = {
+		{ .name = "small.xml", .data = "<small/>" },
+		{ .name = "big.xml", .size = 5000, .fill = 'b' },
+		{ .name = "exact.xml", .size = 1000, .fill = 'e' },
+		{ .name = "after.xml", .data = "<after/>" },
+	};
+	struct unpack_limits lim = DEFAULTS;
+	lim.max_member_bytes = 1000;
+	for (int k = 0; k < 3; k++) {
+		struct buf arc;
+		build((enum kind)k, e, 4, &arc);
+		struct unpack_result r;
+		char *err = NULL;
+		int rc = unpack_archive(arc.data, arc.len, "x", &lim, &r, &err);
+		ck_assert_msg(rc == 0, "kind %d: %s", k, err ? err : "?");
+		ck_assert_int_eq(r.n, 4);
+		assert_member(&r, 0, "x/small.xml", "<small/>");
+		ck_assert_str_eq(r.members[1].name, "x/big.xml");
+		ck_assert_ptr_nonnull(r.members[1].refused);
+		assert_has(r.members[1].refused, "larger than 1000 bytes");
+		ck_assert_uint_eq(r.members[1].data.len, 0);
+		/* exactly at the limit is allowed */
+		ck_assert_ptr_null(r.members[2].refused);
+		ck_assert_uint_eq(r.members[2].data.len, 1000);
+		assert_member(&r, 3, "x/after.xml", "<after/>");
+		unpack_free(&r);
+		buf_release(&arc);
+	}
+}
+END_TEST
+
+START_TEST(too_many_members_refuse_archive)
+{
+	static const struct entry e[] = {
+		{ .name = "1.xml", .data = "<a/>" }, { .name = "2.xml", .data = "<a/>" },
+		{ .name = "3.xml", .data = "<a/>" }, { .name = "4.xml", .data = "<a/>" },
+	};
+	struct unpack_limits lim = DEFAULTS;
+	lim.max_members = 3;
+	struct buf arc;
+	build(ZIP, e, 3, &arc);
+	struct unpack_result r;
+	char *err = NULL;
+	ck_assert_int_eq(unpack_archive(arc.data, arc.len, "three.zip", &lim, &r, &err), 0);
+	ck_assert_int_eq(r.n, 3);
+	unpack_free(&r);
+	buf_release(&arc);
+	build(ZIP, e, 4, &arc);
+	assert_refused(&arc, "four.zip", &lim, "more than 3 members", NULL);
+	buf_release(&arc);
+	/* a refused (too large) member counts as a member */
+	static const struct entry big[] = {
+		{ .name = "1.xml", .data = "<a/>" }, { .name = "2.xml", .data = "<a/>" },
+		{ .name = "3.xml", .data = "<a/>" }, { .name = "4.xml", .size = 2000 },
+	};
+	lim.max_member_bytes = 1000;
+	build(TAR, big, 4, &arc);
+	assert_refused(&arc, "four.tar", &lim, "more than 3 members", NULL);
+	buf_release(&arc);
+	/* members of nested archives count too: a tar of two and one more */
+	struct buf inner;
+	build(TAR, e, 2, &inner);
+	struct entry outer[] = { { .name = "in.tar", .data = inner.data, .size = inner.len },
+				 { .name = "5.xml", .data = "<a/>" } };
+	build(ZIP, outer, 2, &arc);
+	struct unpack_limits two = DEFAULTS;
+	two.max_members = 2;
+	assert_refused(&arc, "nest.zip", &two, "more than 2 members", NULL);
+	two.max_members = 3;
+	ck_assert_int_eq(unpack_archive(arc.data, arc.len, "nest.zip", &two, &r, &err), 0);
+	ck_assert_int_eq(r.n, 3);
+	assert_member(&r, 1, "nest.zip/in.tar/2.xml", "<a/>");
+	unpack_free(&r);
+	buf_release(&arc);
+	buf_release(&inner);
+}
+END_TEST
+
+START_TEST(total_bytes_limit)
+{
+	static const struct entry e[] = {
+		{ .name = "1.xml", .size = 4000, .fill = '1' },
+		{ .name = "2.xml", .size = 4000, .fill = '2' },
+		{ .name = "3.xml", .size = 4000, .fill = '3' },
+	};
+	struct unpack_limits lim = DEFAULTS;
+	lim.max_total_bytes = 10000;
+	lim.max_member_bytes = 5000;
+	for (int k = 0; k < 3; k++) {
+		struct buf arc;
+		build((enum kind)k, e, 3, &arc);
+		assert_refused(&arc, "total", &lim, "more than 10000 bytes", "max_total");
+		/* two of them fit */
+		struct unpack_result r;
+		char *err = NULL;
+		buf_release(&arc);
+		build((enum kind)k, e, 2, &arc);
+		ck_assert_int_eq(unpack_archive(arc.data, arc.len, "two", &lim, &r, &err), 0);
+		ck_assert_int_eq(r.n, 2);
+		unpack_free(&r);
+		buf_release(&arc);
+	}
+}
+END_TEST
+
+START_TEST(ratio_limit)
+{
+	/* 4 MB of one letter compresses a thousandfold and more */
+	static const struct entry e[] = { { .name = "bomb.xml", .size = 4 << 20, .fill = 'a' } };
+	struct buf arc;
+	build(ZIP, e, 1, &arc);
+	ck_assert_uint_lt(arc.len, 64 * 1024);
+	assert_refused(&arc, "bomb.zip", &DEFAULTS, "ratio over 200:1", "max_ratio");
+	/* max_ratio 0: no ratio limit */
+	struct unpack_limits off = DEFAULTS;
+	off.max_ratio = 0;
+	struct unpack_result r;
+	char *err = NULL;
+	ck_assert_int_eq(unpack_archive(arc.data, arc.len, "bomb.zip", &off, &r, &err), 0);
+	ck_assert_int_eq(r.n, 1);
+	ck_assert_uint_eq(r.members[0].data.len, 4 << 20);
+	unpack_free(&r);
+	buf_release(&arc);
+
+	/* the same through gzip */
+	char *big = xmalloc(4 << 20);
+	memset(big, 'a', 4 << 20);
+	struct buf gz = BUF_INIT, out = BUF_INIT;
+	gzip_append(big, 4 << 20, &gz);
+	free(big);
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &DEFAULTS, &out, &err), -1);
+	assert_has(err, "ratio over 200:1");
+	free(err);
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &off, &out, &err), 0);
+	ck_assert_uint_eq(out.len, 4 << 20);
+	buf_release(&out);
+	buf_release(&gz);
+}
+END_TEST
+
+START_TEST(corrupt_and_empty)
+{
+	/* a zip signature and then nonsense */
+	static const char junk[] = "PK\x03\x04 this is not a zip archive at all, only text......"
+				   "..............................................................";
+	struct buf arc = BUF_INIT;
+	buf_add(&arc, junk, sizeof junk - 1);
+	assert_refused(&arc, "junk.zip", &DEFAULTS, "junk.zip", NULL);
+	buf_release(&arc);
+
+	/* a tar cut in the middle of its member */
+	static const struct entry e[] = { { .name = "a.xml", .size = 5000, .fill = 'a' },
+					  { .name = "b.xml", .data = "<b/>" } };
+	build(TAR, e, 2, &arc);
+	arc.len = 512 + 2000;
+	assert_refused(&arc, "cut.tar", &DEFAULTS, "cut.tar", NULL);
+	buf_release(&arc);
+
+	/* a tar with a damaged header checksum */
+	build(TAR, e, 2, &arc);
+	arc.data[148] ^= 0x11;
+	assert_refused(&arc, "bad.tar", &DEFAULTS, "bad.tar", NULL);
+	buf_release(&arc);
+
+	/* empty archives */
+	build(TAR, NULL, 0, &arc);
+	ck_assert_int_eq(unpack_sniff(arc.data, arc.len), UNPACK_NONE); /* no ustar header */
+	assert_refused(&arc, "empty.tar", &DEFAULTS, "empty.tar", "no regular file");
+	buf_release(&arc);
+	build(ZIP, NULL, 0, &arc);
+	ck_assert_int_eq(unpack_sniff(arc.data, arc.len), UNPACK_ARCHIVE);
+	assert_refused(&arc, "empty.zip", &DEFAULTS, "empty.zip", "no regular file");
+	buf_release(&arc);
+	static const struct entry dirs[] = { { .name = "d/", .type = 'd' } };
+	build(TAR, dirs, 1, &arc);
+	assert_refused(&arc, "dirs.tar", &DEFAULTS, "dirs.tar", "no regular file");
+	buf_release(&arc);
+}
+END_TEST
+
+START_TEST(gunzip_members)
+{
+	struct buf gz = BUF_INIT, out = BUF_INIT;
+	char *err = NULL;
+	gzip_append("hello ", 6, &gz);
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &DEFAULTS, &out, &err), 0);
+	ck_assert_ptr_null(err);
+	ck_assert_uint_eq(out.len, 6);
+	ck_assert_str_eq(out.data, "hello ");
+	/* concatenated members are one stream */
+	gzip_append("world", 5, &gz);
+	gzip_append("!", 1, &gz);
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &DEFAULTS, &out, &err), 0);
+	ck_assert_uint_eq(out.len, 12);
+	ck_assert_str_eq(out.data, "hello world!");
+	buf_release(&gz);
+
+	/* truncated: in the data, and in the trailer */
+	char text[4000];
+	for (size_t i = 0; i < sizeof text; i++)
+		text[i] = (char)('a' + (i * 7 + i / 13) % 26);
+	gzip_append(text, sizeof text, &gz);
+	size_t full = gz.len;
+	gz.len = full / 2;
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &DEFAULTS, &out, &err), -1);
+	assert_has(err, "truncated");
+	free(err);
+	gz.len = full - 4;
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &DEFAULTS, &out, &err), -1);
+	assert_has(err, "truncated");
+	free(err);
+	gz.len = full;
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &DEFAULTS, &out, &err), 0);
+	ck_assert_uint_eq(out.len, sizeof text);
+	ck_assert_mem_eq(out.data, text, sizeof text);
+
+	/* corrupt: a damaged CRC, and a damaged header */
+	gz.data[full - 6] ^= 0x5a;
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &DEFAULTS, &out, &err), -1);
+	assert_has(err, "corrupt");
+	free(err);
+	gz.data[full - 6] ^= 0x5a;
+	gz.data[3] = (char)0xe0; /* reserved flag bits */
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &DEFAULTS, &out, &err), -1);
+	assert_has(err, "corrupt");
+	free(err);
+
+	/* the member limit */
+	struct unpack_limits small = DEFAULTS;
+	small.max_member_bytes = 1000;
+	buf_reset(&gz);
+	gzip_append(text, sizeof text, &gz);
+	ck_assert_int_eq(unpack_gunzip(gz.data, gz.len, &small, &out, &err), -1);
+	assert_has(err, "limit of 1000 bytes");
+	free(err);
+	buf_release(&gz);
+	buf_release(&out);
+}
+END_TEST
+
+START_TEST(sniff_kinds)
+{
+	struct buf b;
+	static const struct entry one[] = { { .name = "a.xml", .data = "<a/>" } };
+	build(ZIP, one, 1, &b);
+	ck_assert_int_eq(unpack_sniff(b.data, b.len), UNPACK_ARCHIVE);
+	buf_release(&b);
+	build(TAR, one, 1, &b);
+	ck_assert_int_eq(unpack_sniff(b.data, b.len), UNPACK_ARCHIVE);
+	buf_release(&b);
+	build(TGZ, one, 1, &b);
+	ck_assert_int_eq(unpack_sniff(b.data, b.len), UNPACK_GZIP);
+	buf_release(&b);
+	memset(&b, 0, sizeof b);
+	gzip_append("<a/>", 4, &b);
+	ck_assert_int_eq(unpack_sniff(b.data, b.len), UNPACK_GZIP);
+	/* a gzip cut to its magic is still gzip; one byte is not */
+	ck_assert_int_eq(unpack_sniff(b.data, 2), UNPACK_GZIP);
+	ck_assert_int_eq(unpack_sniff(b.data, 1), UNPACK_NONE);
+	buf_release(&b);
+	ck_assert_int_eq(unpack_sniff("<?xml version=\"1.0\"?><a/>", 25), UNPACK_NONE);
+	ck_assert_int_eq(unpack_sniff("order,role,decision\n", 20), UNPACK_NONE);
+	ck_assert_int_eq(unpack_sniff("PK", 2), UNPACK_NONE);
+	ck_assert_int_eq(unpack_sniff("PK\x05\x06", 4), UNPACK_ARCHIVE);
+	ck_assert_int_eq(unpack_sniff("PK\x01\x02", 4), UNPACK_NONE);
+	ck_assert_int_eq(unpack_sniff("", 0), UNPACK_NONE);
+	/* "ustar" must be at offset 257 */
+	char block[512];
+	memset(block, 0, sizeof block);
+	memcpy(block + 256, "ustar", 5);
+	ck_assert_int_eq(unpack_sniff(block, sizeof block), UNPACK_NONE);
+	memcpy(block + 257, "ustar", 5);
+	ck_assert_int_eq(unpack_sniff(block, sizeof block), UNPACK_ARCHIVE);
+	ck_assert_int_eq(unpack_sniff(block, 261), UNPACK_NONE);
+}
+END_TEST
+
+Suite *suite_unpack(void)
+{
+	Suite *s = suite_create("unpack");
+	TCase *tc = tcase_create("archives");
+	tcase_set_timeout(tc, 120); /* megabytes through valgrind */
+	tcase_add_loop_test(tc, members_in_order, 0, (int)ARRAY_SIZE(kinds));
+	tcase_add_test(tc, nested_archives_flattened);
+	tcase_add_test(tc, links_skipped_with_notes);
+	tcase_add_test(tc, member_too_large_refused_alone);
+	tcase_add_test(tc, too_many_members_refuse_archive);
+	tcase_add_test(tc, total_bytes_limit);
+	tcase_add_test(tc, ratio_limit);
+	tcase_add_test(tc, corrupt_and_empty);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("gzip");
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, gunzip_members);
+	tcase_add_test(tc, sniff_kinds);
+	suite_add_tcase(s, tc);
+	return s;
+}
