@@ -14,6 +14,7 @@
 #include <libxml/valid.h>
 #include <libxml/xmlschemas.h>
 
+#include "canon.h"
 #include "xform.h"
 #include "xmlsafe.h"
 
@@ -359,6 +360,55 @@ int emit_cxml_response(const struct config *cfg, const char *doc_id, int code,
 	buf_adds(b, "</Status>\n  </Response>\n</cXML>\n");
 	if (cfg->validate_outputs && response_dtd &&
 	    validate("response", V_DTD, response_dtd, NULL, "cxml-1.2.071/cXML.dtd", b, err) < 0) {
+		emit_output_release(out);
+		return -1;
+	}
+	return 0;
+}
+
+static void credential(struct buf *b, const char *tag, const char *domain, const char *identity)
+{
+	buf_printf(b, "    <%s>\n      <Credential domain=\"", tag);
+	xml_escape(b, domain ? domain : "");
+	buf_adds(b, "\">\n        <Identity>");
+	xml_escape(b, identity ? identity : "");
+	buf_printf(b, "</Identity>\n      </Credential>\n    </%s>\n", tag);
+}
+
+int emit_cxml_interim(const struct config *cfg, const char *doc_id,
+		      const struct order_info *info, const char *text, struct output_doc *out,
+		      char **err)
+{
+	char now[32];
+	iso_time(og_now(), now);
+	memset(out, 0, sizeof *out);
+	out->kind = xstrdup("status");
+	out->format = xstrdup("cxml");
+	out->payload_id = xasprintf("%s.status@%s", doc_id, cfg->payload_host);
+	struct buf *b = &out->data;
+	buf_adds(b, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		    "<!DOCTYPE cXML SYSTEM \"http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd\">\n"
+		    "<cXML payloadID=\"");
+	xml_escape(b, out->payload_id);
+	buf_printf(b, "\" timestamp=\"%s\" xml:lang=\"en-US\">\n  <Header>\n", now);
+	/* from the supplier to the buyer, as the confirmation will be */
+	credential(b, "From", info->to_domain, info->to_identity);
+	credential(b, "To", info->from_domain, info->from_identity);
+	buf_adds(b, "    <Sender>\n      <Credential domain=\"");
+	xml_escape(b, cfg->our_domain);
+	buf_adds(b, "\">\n        <Identity>");
+	xml_escape(b, cfg->our_identity);
+	buf_adds(b, "</Identity>\n      </Credential>\n      <UserAgent>");
+	xml_escape(b, cfg->user_agent);
+	buf_printf(b, "</UserAgent>\n    </Sender>\n  </Header>\n  <Request deploymentMode=\"%s\">\n"
+		      "    <StatusUpdateRequest>\n      <DocumentReference payloadID=\"",
+		   info->mode && !strcmp(info->mode, "test") ? "test" : "production");
+	xml_escape(b, info->payload_id ? info->payload_id : "");
+	buf_adds(b, "\"/>\n      <Status code=\"201\" text=\"Accepted\" xml:lang=\"en-US\">");
+	xml_escape(b, text);
+	buf_adds(b, "</Status>\n    </StatusUpdateRequest>\n  </Request>\n</cXML>\n");
+	if (cfg->validate_outputs && response_dtd &&
+	    validate("status", V_DTD, response_dtd, NULL, "cxml-1.2.071/cXML.dtd", b, err) < 0) {
 		emit_output_release(out);
 		return -1;
 	}

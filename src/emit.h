@@ -45,6 +45,12 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 /* A cXML Response carrying status code and text (401, 403, 406, 409 ...). */
 int emit_cxml_response(const struct config *cfg, const char *doc_id, int code,
 		       const char *text, struct output_doc *out, char **err);
+/* A cXML StatusUpdateRequest (201 Accepted) telling the buyer its order
+ * is held for approval: the interim status a partner profile may ask for. */
+struct order_info;
+int emit_cxml_interim(const struct config *cfg, const char *doc_id,
+		      const struct order_info *info, const char *text, struct output_doc *out,
+		      char **err);
 /* The file extension for a format: "xml" or "csv". */
 const char *emit_extension(const char *format);
 void emit_output_release(struct output_doc *o);

@@ -135,6 +135,12 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		return 1;
 	}
 	if (!strcasecmp(section, "outbound")) {
+		if (!strcasecmp(name, "interim")) {
+			if (strcasecmp(value, "yes") && strcasecmp(value, "no"))
+				return fail(st, "interim: \"%s\" is not yes or no", value);
+			p->interim = !strcasecmp(value, "yes");
+			return 1;
+		}
 		if (!strcasecmp(name, "encoding")) {
 			iconv_t cd = iconv_open(value, "UTF-8");
 			if (cd == (iconv_t)-1)

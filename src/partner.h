@@ -33,6 +33,7 @@ struct partner {
 	char *csv_map;        /* for CSV from this partner */
 	char *encoding;       /* of what is written to it; NULL: UTF-8 */
 	char *invoice_format; /* [outbound] invoice; NULL: the order's format */
+	int interim;          /* [outbound] interim = yes: a held order's buyer gets a 201 status */
 	char *tax_rate;       /* [invoice] tax_rate, percent, or NULL */
 	char *invoice_shipping; /* [invoice] shipping, a flat charge per invoice */
 	char *discount_rate;  /* [invoice] discount_rate, percent */

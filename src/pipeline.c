@@ -433,6 +433,24 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 			goto out;
 		}
 		res->noutputs = n;
+		if (d == DECISION_HOLD && partner && partner->interim && !strcmp(fmt->name, "cxml")) {
+			/* the interim status the partner asked for */
+			struct buf roles = BUF_INIT;
+			for (int i = 0; i < res->ncheckpoints; i++)
+				buf_printf(&roles, "%s%s", i ? ", then " : "", res->checkpoints[i]);
+			char *note = xasprintf("order %s is held for approval by %s; its confirmation "
+					       "follows the decision",
+					       res->info.order_id, buf_str(&roles));
+			if (emit_cxml_interim(cfg, job->id, &res->info, note, &res->outputs[n], &err) < 0) {
+				free(note);
+				buf_release(&roles);
+				pipeline_fail(res, "emit", HINT_MAP, "%s", err);
+				goto out;
+			}
+			res->noutputs = n + 1;
+			free(note);
+			buf_release(&roles);
+		}
 	}
 	res->ok = 1;
 out:

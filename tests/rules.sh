@@ -180,4 +180,14 @@ check "oagis: the acknowledgement is valid against the 10.4 XSD" \
 	bash -c "xmllint --noout --nonet --schema '$ROOT/xslt/schemas/oagis-10.4/AcknowledgePurchaseOrder.xsd' '$ack' 2>/dev/null"
 check "csv: the PO in CSV carries our PO number" grep -q "^PO-vip-buyer-0001," "$s"/out/vip-buyer/po/*.csv
 check "invariants hold" spool_invariants "$s"
+# interim status: a partner may ask to hear that its order is held
+printf '[partner]\nname = patient\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\ninterim = yes\n' > "$P/vip.ini"
+s=$(new_spool)
+order HELD "BOLT:300:10.00" > "$s/in/held.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+st=$(ls "$s"/out/patient/status/*.xml 2>/dev/null | head -1)
+check "interim: a held order's buyer gets a 201 status saying whom it waits for" \
+	bash -c "grep -q 'code=\"201\"' '$st' && grep -q 'held for approval by manager' '$st'"
+check "interim: valid cXML (StatusUpdateRequest)" dtd_valid "$st"
+check "interim: still no confirmation until the decision" bash -c "! ls '$s'/out/patient/confirmation/ 2>/dev/null | grep -q ."
 finish
