@@ -1343,8 +1343,8 @@ static char *field_value(struct reader *rd, struct ord *o, const struct rec *r, 
 		char *end = NULL;
 		errno = 0;
 		long n = isdigit((unsigned char)*v) ? strtol(v, &end, 10) : -1;
-		if (n >= 0)
-			n += 1 - m->line_base;
+		if (n >= 0 && !errno && n <= 999999999)
+			n += 1 - m->line_base; /* never past LONG_MAX: checked first */
 		if (n < 1 || n > 999999999 || errno || !end || *end) {
 			order_fail(rd, o, r->row, c, f->name,
 				   "\"%s\" is not a line number (%d-based whole number)", v,

@@ -92,6 +92,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		} else if (!strcasecmp(name, "mode")) {
 			if (strcasecmp(value, "test") && strcasecmp(value, "production"))
 				return fail(st, "mode: \"%s\" is not test or production", value);
+			free(p->mode);
 			p->mode = lower_dup(value);
 		} else if (!strcasecmp(name, "inbound")) {
 			char *copy = xstrdup(value);
@@ -158,6 +159,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 				    name);
 		if (!valid_format(value, 1))
 			return fail(st, "%s: \"%s\" is not cxml, oagis, csv or none", name, value);
+		free(*field);
 		*field = lower_dup(value);
 		return 1;
 	}
