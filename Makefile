@@ -33,7 +33,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 
-.PHONY: all setup run check unit asan valgrind clean install bench bench-profile
+.PHONY: all setup run check unit asan valgrind clean install bench bench-profile hostile fuzz fuzz-replay
 
 all: $(BUILD)/ordergate
 
@@ -109,6 +109,23 @@ install: setup
 	cp -R xslt maps $(DESTDIR)$(PREFIX)/share/ordergate/
 	install -m 644 docs/ordergate.1 $(DESTDIR)$(PREFIX)/share/man/man1/ordergate.1
 	install -m 644 docs/ordergate.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/ordergate.conf.5
+
+# Hostile input (docs/reliability.md): about 4 minutes; needs strace for the
+# no-network/no-file proof.
+hostile: setup
+	@$(MAKE) --no-print-directory all
+	@command -v strace >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq strace >/dev/null; } || true
+	@ORDERGATE=$(CURDIR)/$(BUILD)/ordergate bash tests/hostile/run.sh
+
+# libFuzzer harnesses (clang): build, fuzz for FUZZ_SECONDS each, replay the
+# saved corpus and crashes.
+fuzz: setup
+	@command -v clang >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq clang >/dev/null; } || true
+	@bash tests/fuzz/build.sh && bash tests/fuzz/run.sh
+
+fuzz-replay: setup
+	@command -v clang >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq clang >/dev/null; } || true
+	@bash tests/fuzz/build.sh && bash tests/fuzz/replay.sh
 
 # Speed and memory, side by side with the floor and the peers (docs/performance.md).
 bench: setup

@@ -1,0 +1,65 @@
+/*
+ * fuzz_unpack: the archive reader (zip, tar, tar.gz, nested) and the gzip
+ * reader with small limits. Oracles: no sanitizer report; on success the
+ * limits hold (member count, bytes per member, bytes in all), every member
+ * has a name, and a refused member carries no bytes.
+ */
+#include "fuzz_common.h"
+
+#include "unpack.h"
+
+static const struct unpack_limits lim = {
+	.max_members = 20,
+	.max_member_bytes = 1L << 20,
+	.max_total_bytes = 4L << 20,
+	.max_ratio = 200,
+	.max_depth = 2,
+};
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	return 0;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
+{
+	char *bytes = fuzz_copy(data, len);
+	(void)unpack_sniff(bytes, len);
+
+	struct buf out = BUF_INIT;
+	char *err = NULL;
+	if (unpack_gunzip(bytes, len, &lim, &out, &err) == 0)
+		FUZZ_CHECK(out.len <= (size_t)lim.max_member_bytes, "gunzip gave %zu bytes",
+			   out.len);
+	else
+		FUZZ_CHECK(err != NULL, "gunzip failed without a reason");
+	free(err);
+	buf_release(&out);
+
+	struct unpack_result res;
+	err = NULL;
+	if (unpack_archive(bytes, len, "fuzz.zip", &lim, &res, &err) == 0) {
+		FUZZ_CHECK(res.n > 0 && res.n <= lim.max_members, "%d members", res.n);
+		FUZZ_CHECK(res.format != NULL, "no format");
+		size_t total = 0;
+		for (int i = 0; i < res.n; i++) {
+			const struct unpack_member *m = &res.members[i];
+			FUZZ_CHECK(m->name && *m->name, "member %d without a name", i);
+			FUZZ_CHECK(m->data.len <= (size_t)lim.max_member_bytes,
+				   "member %d has %zu bytes", i, m->data.len);
+			FUZZ_CHECK(!m->refused || m->data.len == 0, "refused member %d has bytes", i);
+			total += m->data.len;
+		}
+		FUZZ_CHECK(total <= (size_t)lim.max_total_bytes,
+			   "members hold %zu bytes, over max_total_bytes %ld", total,
+			   lim.max_total_bytes);
+	} else {
+		FUZZ_CHECK(err != NULL, "unpack_archive failed without a reason");
+	}
+	free(err);
+	unpack_free(&res);
+	free(bytes);
+	return 0;
+}
