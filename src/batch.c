@@ -520,7 +520,8 @@ static void log_outcome(const struct pending *p)
 			 buf_str(&paths));
 		buf_release(&paths);
 	}
-	for (int i = 0; i < r->info.nwarnings; i++)
+	/* a duplicate's warnings were logged when it first came */
+	for (int i = 0; strcmp(p->state, "duplicate") && i < r->info.nwarnings; i++)
 		msg_warn(id, "%s", r->info.warnings[i]);
 }
 
