@@ -192,8 +192,9 @@ static void defaults(struct config *c)
 	c->assume_timezone = xstrdup("+00:00");
 	c->validate_outputs = 1;
 	c->unpack_max_members = 1000;
-	c->unpack_max_member_bytes = 64L * 1024 * 1024;
-	c->unpack_max_total_bytes = 512L * 1024 * 1024;
+	/* well under the worker's memory: members are held in memory */
+	c->unpack_max_member_bytes = 16L * 1024 * 1024;
+	c->unpack_max_total_bytes = 128L * 1024 * 1024;
 	c->unpack_max_ratio = 200;
 	c->unpack_max_depth = 2;
 	c->quiet_seconds = 2;

@@ -53,6 +53,18 @@ void msg_configure(int quiet, int json, int verbose)
 	msg_verbose = verbose;
 }
 
+void msg_escape_controls(struct buf *b, const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\n')
+			buf_adds(b, "\\n");
+		else if (*p < 0x20 || *p == 0x7f)
+			buf_printf(b, "\\x%02x", *p);
+		else
+			buf_addch(b, (char)*p);
+	}
+}
+
 void json_string(struct buf *b, const char *s)
 {
 	buf_addch(b, '"');
@@ -107,8 +119,13 @@ void msg_log(enum msg_level lvl, const char *id, const char *fmt, ...)
 		json_string(&line, buf_str(&text));
 		buf_adds(&line, "}\n");
 	} else {
+		/* one event, one line: a control character from a document (a
+		 * newline in a file name, an escape) is shown, never obeyed */
+		struct buf safe = BUF_INIT;
+		msg_escape_controls(&safe, buf_str(&text));
 		buf_printf(&line, "%s %s%s%s\n", id, lvl >= MSG_WARN ? names[lvl] : "",
-			   lvl >= MSG_WARN ? ": " : "", buf_str(&text));
+			   lvl >= MSG_WARN ? ": " : "", buf_str(&safe));
+		buf_release(&safe);
 	}
 	if (progress_shown) {
 		/* the log line takes the progress line's place; it is redrawn next tick */

@@ -23,6 +23,9 @@ void msg_log(enum msg_level lvl, const char *id, const char *fmt, ...) OG_PRINTF
 void msg_progress(long done, long total, long failed, double seconds);
 void msg_progress_end(void);
 
+/* Appends s to b with newlines and other control characters written as
+ * \n and \xNN, so text from a document cannot start a line of its own. */
+void msg_escape_controls(struct buf *b, const char *s);
 /* Appends s to b as a JSON string literal (with the quotes). */
 void json_string(struct buf *b, const char *s);
 

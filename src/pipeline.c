@@ -14,6 +14,7 @@
 
 #include "csv.h"
 #include "detect.h"
+#include "msg.h"
 #include "partner.h"
 #include "rules.h"
 #include "unpack.h"
@@ -1094,10 +1095,17 @@ void pipeline_result_release(struct doc_result *res)
 char *pipeline_why_text(const char *id, const char *name, const char *received,
 			const char *stage, const char *reason, const char *hint)
 {
-	return xasprintf("document: %s\nfile: %s\nreceived: %s\nstage: %s\nerror: %s\n"
-			 "what to do: %s\n",
-			 id, name ? name : "", received ? received : "", stage ? stage : "",
-			 reason ? reason : "", hint ? hint : "");
+	/* each field on its own line: control characters from the document
+	 * (a newline in a file name or an order number) are shown escaped */
+	const char *vals[] = { id, name, received, stage, reason, hint };
+	const char *keys[] = { "document", "file", "received", "stage", "error", "what to do" };
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < ARRAY_SIZE(vals); i++) {
+		buf_printf(&b, "%s: ", keys[i]);
+		msg_escape_controls(&b, vals[i] ? vals[i] : "");
+		buf_addch(&b, '\n');
+	}
+	return buf_detach(&b);
 }
 
 /* The wire layout: keep encode and decode side by side. */

@@ -118,6 +118,17 @@ static int add_member(struct walk *w, const char *name, struct buf *data, int de
 				free(e);
 				return -1;
 			}
+			/* what a gzip member expands to counts against the archive's
+			 * limits like any other byte read out of it */
+			w->total += inner.len;
+			if (w->total > (size_t)w->lim->max_total_bytes ||
+			    ratio_exceeded(w->total, w->compressed, w->lim)) {
+				*err = xasprintf("%s: the archive unpacks to more than its limits allow "
+						 "([unpack] max_total_mb %ld bytes, max_ratio %ld:1)",
+						 name, w->lim->max_total_bytes, w->lim->max_ratio);
+				buf_release(&inner);
+				return -1;
+			}
 			if (unpack_sniff(inner.data, inner.len) != UNPACK_ARCHIVE) {
 				/* a gzip-compressed document inside the archive */
 				buf_release(data);

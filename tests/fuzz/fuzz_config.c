@@ -15,8 +15,8 @@
 #include "csv.h"
 #include "partner.h"
 
-static char dir[] = "/tmp/og-fuzz-config.XXXXXX";
-static char path[sizeof dir + 16];
+static char dir[4096];
+static char path[4096 + 16];
 
 static void cleanup(void)
 {
@@ -28,8 +28,12 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
+	/* under $TMPDIR: run.sh and replay.sh point it at build/fuzz/tmp and
+	 * empty it afterwards (libFuzzer ends with _Exit, so atexit may not run) */
+	const char *tmp = getenv("TMPDIR");
+	snprintf(dir, sizeof dir, "%s/og-fuzz-config.XXXXXX", tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(dir))
-		FUZZ_DIE("mkdtemp");
+		FUZZ_DIE("mkdtemp %s", dir);
 	snprintf(path, sizeof path, "%s/p.ini", dir);
 	atexit(cleanup);
 	return 0;

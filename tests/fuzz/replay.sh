@@ -19,7 +19,9 @@ export ASAN_OPTIONS=detect_leaks=1
 passed=0
 failed=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; rm -rf "$OUT/tmp"' EXIT
+export TMPDIR="$OUT/tmp"   # the harnesses' scratch files (fuzz_config)
+mkdir -p "$TMPDIR"
 
 runit() { # runit NAME FILE...: 0 when every file ran clean
 	(cd "$OUT" && timeout -k 5 50 "$OUT/fuzz_$1" -timeout=25 -rss_limit_mb=2048 "${@:2}") > "$log" 2>&1

@@ -35,7 +35,9 @@ run_one() {
 	echo $? > "$OUT/logs/$n.rc"
 }
 
-before=$(mktemp); trap 'rm -f "$before"' EXIT
+before=$(mktemp); trap 'rm -f "$before"; rm -rf "$OUT/tmp"' EXIT
+export TMPDIR="$OUT/tmp"   # the harnesses' scratch files (fuzz_config)
+mkdir -p "$TMPDIR"
 find "$here/crashes" -type f ! -name README.md 2>/dev/null | sort > "$before"
 echo "fuzz: ${SECS}s per harness, $JOBS at a time: $NAMES"
 running=0
