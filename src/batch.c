@@ -1032,6 +1032,29 @@ static int expire_pending(struct run *run, char **err)
 	return 0;
 }
 
+/* A render job: a decided held order, or an invoice, rendered in a worker
+ * from the order as the ledger keeps it. */
+static struct pool_job *render_job(const char *doc_id, const char *order_id,
+				   const char *partner, const char *canonical, const char *action,
+				   const char *message, const char *number)
+{
+	struct pool_job *j = xcalloc(1, sizeof *j);
+	char now[32];
+	iso_time(og_now(), now);
+	j->id = xstrdup(doc_id);
+	j->name = xstrdup(order_id);
+	j->work_name = xstrdup("");
+	j->path = xstrdup("");
+	j->received = xstrdup(now);
+	j->partner = xstrdup(partner);
+	j->render = 1;
+	j->canonical = xstrdup(canonical);
+	j->action = xstrdup(action);
+	j->message = message ? xstrdup(message) : NULL;
+	j->po_number = number ? xstrdup(number) : NULL;
+	return j;
+}
+
 /* Renders (in a worker) and publishes what follows a decision on a held
  * order: the purchase order and confirmation once approved, the rejection
  * once declined. The PO number is assigned in the commit. */
@@ -1047,21 +1070,10 @@ static int release_decided(struct run *run, char **err)
 		}
 		int approved = s == 0;
 		for (int i = 0; i < n; i++) {
-			struct pool_job *j = xcalloc(1, sizeof *j);
-			j->id = xstrdup(o[i].document_id);
-			j->name = xstrdup(o[i].order_id);
-			j->work_name = xstrdup("");
-			j->path = xstrdup("");
-			char now[32];
-			iso_time(og_now(), now);
-			j->received = xstrdup(now);
-			j->partner = xstrdup(o[i].partner);
-			j->render = 1;
-			j->canonical = xstrdup(o[i].canonical);
-			j->action = xstrdup(approved ? "accept" : "reject");
-			j->message = o[i].message ? xstrdup(o[i].message) : NULL;
-			if (approved && run->cfg->po_pattern && *run->cfg->po_pattern)
-				j->po_number = xstrdup(PO_NUMBER_PLACEHOLDER);
+			int numbered = approved && run->cfg->po_pattern && *run->cfg->po_pattern;
+			struct pool_job *j = render_job(o[i].document_id, o[i].order_id, o[i].partner,
+							o[i].canonical, approved ? "accept" : "reject",
+							o[i].message, numbered ? PO_NUMBER_PLACEHOLDER : NULL);
 			if (pool_submit(&run->pool, j, err) < 0) {
 				pool_job_free(j);
 				ledger_orders_free(o, n);
@@ -1155,20 +1167,9 @@ static int invoice_shipments(struct run *run, char **err)
 	}
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
-		struct pool_job *j = xcalloc(1, sizeof *j);
-		char now[32];
-		iso_time(og_now(), now);
-		j->id = xstrdup(u[i].document_id);
-		j->name = xstrdup(u[i].order_id);
-		j->work_name = xstrdup("");
-		j->path = xstrdup("");
-		j->received = xstrdup(now);
-		j->partner = xstrdup(u[i].partner);
-		j->render = 1;
-		j->canonical = xstrdup(u[i].canonical);
-		j->action = xstrdup("invoice");
-		j->message = xstrdup(u[i].spec ? u[i].spec : "");
-		j->po_number = xstrdup(INVOICE_NUMBER_PLACEHOLDER);
+		struct pool_job *j = render_job(u[i].document_id, u[i].order_id, u[i].partner,
+						u[i].canonical, "invoice", u[i].spec ? u[i].spec : "",
+						INVOICE_NUMBER_PLACEHOLDER);
 		if (pool_submit(&run->pool, j, err) < 0) {
 			pool_job_free(j);
 			rc = -1;
