@@ -166,7 +166,7 @@ static int normalise(xmlXPathContextPtr xp, const char *zone, char **err)
 	return 0;
 }
 
-static xmlNodePtr child(xmlNodePtr n, const char *name)
+xmlNodePtr canon_child(xmlNodePtr n, const char *name)
 {
 	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
 		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
@@ -174,9 +174,15 @@ static xmlNodePtr child(xmlNodePtr n, const char *name)
 	return NULL;
 }
 
+char *canon_child_str(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr c = canon_child(n, name);
+	return c ? node_text(c) : xstrdup("");
+}
+
 static char *child_text(xmlNodePtr n, const char *name)
 {
-	xmlNodePtr c = child(n, name);
+	xmlNodePtr c = canon_child(n, name);
 	return c ? node_text(c) : NULL;
 }
 
@@ -218,7 +224,7 @@ static void add_dec(xmlNodePtr parent, const char *name, dec_t v, int decimals)
 static int charge(xmlNodePtr order, const char *name, dec_t *out, char **err)
 {
 	*out = 0;
-	xmlNodePtr c = child(order, name);
+	xmlNodePtr c = canon_child(order, name);
 	if (!c)
 		return 0;
 	if (dec_child(c, "amount", out) < 0) {
@@ -236,7 +242,7 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 		return -1;
 	}
 	int cd = currency_decimals(info->currency);
-	xmlNodePtr lines = child(order, "lines");
+	xmlNodePtr lines = canon_child(order, "lines");
 	int n = 0;
 	for (xmlNodePtr l = lines ? lines->children : NULL; l; l = l->next)
 		if (l->type == XML_ELEMENT_NODE)
@@ -274,7 +280,7 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 					 "unitPrice", li->number);
 			return -1;
 		}
-		char *cur = prop(child(l, "unitPrice"), "currency");
+		char *cur = prop(canon_child(l, "unitPrice"), "currency");
 		if (cur && *cur && strcmp(cur, info->currency)) {
 			*err = xasprintf("/order/lines/line[@number=%ld]/unitPrice: priced in %s "
 					 "but the order is in %s; one order has one currency",
@@ -289,7 +295,7 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 					 li->number);
 			return -1;
 		}
-		xmlNodePtr old = child(l, "amount");
+		xmlNodePtr old = canon_child(l, "amount");
 		if (old) {
 			xmlUnlinkNode(old);
 			xmlFreeNode(old);
@@ -312,7 +318,7 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 		return -1;
 	}
 	info->total = t;
-	xmlNodePtr old = child(order, "summary");
+	xmlNodePtr old = canon_child(order, "summary");
 	if (old) {
 		xmlUnlinkNode(old);
 		xmlFreeNode(old);
@@ -346,17 +352,17 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 
 static void read_info(xmlNodePtr order, struct order_info *info)
 {
-	xmlNodePtr src = child(order, "source");
+	xmlNodePtr src = canon_child(order, "source");
 	info->format = prop(src, "format");
 	info->payload_id = prop(src, "payloadID");
 	info->timestamp = prop(src, "timestamp");
 	info->mode = prop(src, "mode");
-	info->sender_domain = prop(child(order, "sender"), "domain");
-	info->sender_identity = prop(child(order, "sender"), "identity");
-	info->from_domain = prop(child(order, "from"), "domain");
-	info->from_identity = prop(child(order, "from"), "identity");
-	info->to_domain = prop(child(order, "to"), "domain");
-	info->to_identity = prop(child(order, "to"), "identity");
+	info->sender_domain = prop(canon_child(order, "sender"), "domain");
+	info->sender_identity = prop(canon_child(order, "sender"), "identity");
+	info->from_domain = prop(canon_child(order, "from"), "domain");
+	info->from_identity = prop(canon_child(order, "from"), "identity");
+	info->to_domain = prop(canon_child(order, "to"), "domain");
+	info->to_identity = prop(canon_child(order, "to"), "identity");
 	info->order_id = child_text(order, "orderID");
 	info->order_date = child_text(order, "orderDate");
 	info->type = child_text(order, "type");

@@ -48,4 +48,9 @@ int canon_complete(xmlDocPtr doc, const char *assume_zone, struct order_info *in
 int canon_validate(xmlDocPtr doc, char **err);
 void canon_info_release(struct order_info *info);
 
+/* The first child element of n named name, or NULL. */
+xmlNodePtr canon_child(xmlNodePtr n, const char *name);
+/* Its text content, "" when there is none (caller frees). */
+char *canon_child_str(xmlNodePtr n, const char *name);
+
 #endif

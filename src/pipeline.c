@@ -185,13 +185,6 @@ static void set_mode_test(xmlDocPtr canonical)
 			xmlSetProp(c, (const xmlChar *)"mode", (const xmlChar *)"test");
 }
 
-static xmlNodePtr first_child(xmlNodePtr n, const char *name)
-{
-	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
-			return c;
-	return NULL;
-}
 
 static char *get_prop(xmlNodePtr n, const char *name)
 {
@@ -205,7 +198,7 @@ static char *get_prop(xmlNodePtr n, const char *name)
  * message, the checkpoints of a hold. */
 static void read_decision(xmlDocPtr canonical, struct doc_result *res)
 {
-	xmlNodePtr d = first_child(xmlDocGetRootElement(canonical), "decision");
+	xmlNodePtr d = canon_child(xmlDocGetRootElement(canonical), "decision");
 	char *action = get_prop(d, "action");
 	int hold = action && !strcmp(action, "hold"), reject = action && !strcmp(action, "reject");
 	for (int i = 0; i < res->info.nlines; i++) {
@@ -492,7 +485,7 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 		return;
 	}
 	xmlNodePtr order = xmlDocGetRootElement(canonical);
-	xmlNodePtr d = first_child(order, "decision");
+	xmlNodePtr d = canon_child(order, "decision");
 	int reject = !strcmp(action, "reject");
 	int changed = 0;
 	for (xmlNodePtr c = d ? d->children : NULL; c; c = c->next) {
@@ -549,7 +542,7 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 		goto out;
 	}
 	const struct partner *partner = partner_by_name(&partners, job->partner);
-	xmlNodePtr src = first_child(order, "source");
+	xmlNodePtr src = canon_child(order, "source");
 	char *format = get_prop(src, "format");
 	const char *same = format && emit_known_format(format) ? format : "cxml";
 	struct emit_formats formats = {
@@ -579,14 +572,6 @@ out:
 	xmlFreeDoc(canonical);
 }
 
-static char *child_str(xmlNodePtr n, const char *name)
-{
-	xmlNodePtr c = first_child(n, name);
-	xmlChar *t = c ? xmlNodeGetContent(c) : NULL;
-	char *r = xstrdup(t ? (const char *)t : "");
-	xmlFree(t);
-	return r;
-}
 
 static xmlNodePtr text_child(xmlNodePtr parent, const char *name, const char *value)
 {
@@ -632,7 +617,7 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	}
 	const struct partner *partner = partner_by_name(&partners, job->partner);
 	xmlNodePtr o = xmlDocGetRootElement(order);
-	char *currency = child_str(o, "currency");
+	char *currency = canon_child_str(o, "currency");
 	int cd = currency_decimals(currency);
 	dec_t tax_rate = 0, ship = 0, disc_rate = 0;
 	if (partner && (rate_of(partner->tax_rate, &tax_rate) < 0 ||
@@ -648,7 +633,7 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	xmlSetProp(root, (const xmlChar *)"version", (const xmlChar *)"1");
 	char now[32];
 	iso_time(og_now(), now);
-	xmlNodePtr src = first_child(o, "source");
+	xmlNodePtr src = canon_child(o, "source");
 	char *mode = get_prop(src, "mode");
 	text_child(root, "invoiceID", invoice_number);
 	text_child(root, "invoiceDate", now);
@@ -656,23 +641,23 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	text_child(root, "currency", currency);
 	xmlNodePtr ref = xmlNewChild(root, NULL, (const xmlChar *)"order", NULL);
 	char *doc_id = get_prop(src, "documentID"), *payload = get_prop(src, "payloadID");
-	char *order_id = child_str(o, "orderID"), *order_date = child_str(o, "orderDate");
+	char *order_id = canon_child_str(o, "orderID"), *order_date = canon_child_str(o, "orderDate");
 	xmlSetProp(ref, (const xmlChar *)"documentID", (const xmlChar *)(doc_id ? doc_id : ""));
 	xmlSetProp(ref, (const xmlChar *)"orderID", (const xmlChar *)order_id);
-	if (first_child(o, "poNumber")) {
-		char *po = child_str(o, "poNumber");
+	if (canon_child(o, "poNumber")) {
+		char *po = canon_child_str(o, "poNumber");
 		xmlSetProp(ref, (const xmlChar *)"poNumber", (const xmlChar *)po);
 		free(po);
 	}
 	xmlSetProp(ref, (const xmlChar *)"orderDate", (const xmlChar *)order_date);
 	xmlSetProp(ref, (const xmlChar *)"payloadID", (const xmlChar *)(payload ? payload : ""));
 	/* the supplier invoices the buyer: from and to swap */
-	xmlNodePtr from = xmlCopyNode(first_child(o, "to"), 1), to = xmlCopyNode(first_child(o, "from"), 1);
+	xmlNodePtr from = xmlCopyNode(canon_child(o, "to"), 1), to = xmlCopyNode(canon_child(o, "from"), 1);
 	xmlNodeSetName(from, (const xmlChar *)"from");
 	xmlNodeSetName(to, (const xmlChar *)"to");
 	xmlAddChild(root, from);
 	xmlAddChild(root, to);
-	xmlAddChild(root, xmlCopyNode(first_child(o, "parties"), 1));
+	xmlAddChild(root, xmlCopyNode(canon_child(o, "parties"), 1));
 	xmlNodePtr sh = xmlNewChild(root, NULL, (const xmlChar *)"shipment", NULL);
 	xmlSetProp(sh, (const xmlChar *)"shipmentID", (const xmlChar *)fields[0]);
 	xmlSetProp(sh, (const xmlChar *)"shipDate", (const xmlChar *)(*fields[1] ? fields[1] : now));
@@ -680,8 +665,8 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 		xmlSetProp(sh, (const xmlChar *)"carrier", (const xmlChar *)fields[2]);
 	if (*fields[3])
 		xmlSetProp(sh, (const xmlChar *)"tracking", (const xmlChar *)fields[3]);
-	if (first_child(o, "paymentTerms")) {
-		char *t = child_str(o, "paymentTerms");
+	if (canon_child(o, "paymentTerms")) {
+		char *t = canon_child_str(o, "paymentTerms");
 		text_child(root, "paymentTerms", t);
 		free(t);
 	}
@@ -695,7 +680,7 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 		const char *eq = strchr(tok, '=');
 		dec_t qty = eq ? strtoll(eq + 1, NULL, 10) : 0;
 		xmlNodePtr ol = NULL;
-		for (xmlNodePtr c = first_child(o, "lines") ? first_child(o, "lines")->children : NULL;
+		for (xmlNodePtr c = canon_child(o, "lines") ? canon_child(o, "lines")->children : NULL;
 		     c && !ol; c = c->next) {
 			char *cn = get_prop(c, "number");
 			if (cn && strtol(cn, NULL, 10) == num)
@@ -706,7 +691,7 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 			rc = -1;
 			break;
 		}
-		char *price_s = child_str(ol, "unitPrice");
+		char *price_s = canon_child_str(ol, "unitPrice");
 		dec_t price = 0, amount = 0, ltax = 0;
 		dec_parse(price_s, &price);
 		free(price_s);
@@ -733,18 +718,18 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 		snprintf(buf, sizeof buf, "%d", n);
 		xmlSetProp(l, (const xmlChar *)"invoiceLine", (const xmlChar *)buf);
 		dec_child(l, "quantity", qty, 0);
-		char *t = child_str(ol, "unitOfMeasure");
+		char *t = canon_child_str(ol, "unitOfMeasure");
 		text_child(l, "unitOfMeasure", t);
 		free(t);
-		t = child_str(ol, "supplierPartID");
+		t = canon_child_str(ol, "supplierPartID");
 		text_child(l, "supplierPartID", t);
 		free(t);
-		if (first_child(ol, "buyerPartID")) {
-			t = child_str(ol, "buyerPartID");
+		if (canon_child(ol, "buyerPartID")) {
+			t = canon_child_str(ol, "buyerPartID");
 			text_child(l, "buyerPartID", t);
 			free(t);
 		}
-		t = child_str(ol, "description");
+		t = canon_child_str(ol, "description");
 		text_child(l, "description", t);
 		free(t);
 		dec_child(l, "unitPrice", price, 2);

@@ -751,22 +751,7 @@ static void set(xmlNodePtr n, const char *name, const char *v)
 		xmlSetProp(n, (const xmlChar *)name, (const xmlChar *)v);
 }
 
-static xmlNodePtr child(xmlNodePtr n, const char *name)
-{
-	for (xmlNodePtr c = n ? n->children : NULL; c; c = c->next)
-		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, name))
-			return c;
-	return NULL;
-}
 
-static char *child_text(xmlNodePtr n, const char *name)
-{
-	xmlNodePtr c = child(n, name);
-	xmlChar *t = c ? xmlNodeGetContent(c) : NULL;
-	char *s = xstrdup(t ? (const char *)t : "");
-	xmlFree(t);
-	return s;
-}
 
 struct line_decision {
 	long number;
@@ -854,7 +839,7 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 		}
 	}
 	/* line rules, per line; the first that fires decides the line */
-	for (xmlNodePtr l = child(order, "lines") ? child(order, "lines")->children : NULL;
+	for (xmlNodePtr l = canon_child(order, "lines") ? canon_child(order, "lines")->children : NULL;
 	     l && rc == 0 && decision != DECISION_REJECT; l = l->next) {
 		if (l->type != XML_ELEMENT_NODE)
 			continue;
@@ -880,7 +865,7 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 			if (!v)
 				continue;
 			struct line_decision ld = { number, r->action, NULL, NULL, r->id, NULL };
-			char *qty = child_text(l, "quantity");
+			char *qty = canon_child_str(l, "quantity");
 			if (r->action == A_BACKORDER) {
 				char *q = r->quantity ? eval_string(cx, r->quantity) : xstrdup(qty);
 				dec_t bq, lq;
