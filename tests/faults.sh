@@ -10,10 +10,11 @@
 #     acknowledges nothing it has not made durable, and a later run without
 #     the fault completes with the same result;
 #  3. a genuinely full tmpfs (as root): the same, then space comes back.
-# FAULTS_EVERY=K crashes only at every Kth step (default 1: every step).
+# FAULTS_EVERY=K crashes only at every Kth step (default 1: every step;
+# 4 under AddressSanitizer, where each run costs several times more).
 . "$(dirname "$0")/lib.sh"
 
-EVERY=${FAULTS_EVERY:-1}
+if [ "${ASAN:-0}" = 1 ]; then EVERY=${FAULTS_EVERY:-4}; else EVERY=${FAULTS_EVERY:-1}; fi
 W=$SCRATCH/workload
 mkdir -p "$W"
 cp "$ROOT"/samples/cxml/*.xml "$W/"
