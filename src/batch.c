@@ -1499,7 +1499,10 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 			goto tempfail;
 	}
 	st->stopped = stop_requested;
-	code = st->failed ? EXIT_SOMEFAILED : EXIT_OK;
+	/* a watcher stopped by a signal has done what it was asked: its failed
+	 * documents are in failed/ and the log, and a service manager must
+	 * not see the stop as a failure */
+	code = st->failed && !opts->watch ? EXIT_SOMEFAILED : EXIT_OK;
 	goto out;
 tempfail:
 	msg_error(NULL, "%s; the run stops here and nothing unfinished was acknowledged: "
