@@ -47,6 +47,11 @@ dtd_valid() {
 # A fresh spool folder path.
 new_spool() { local d; d=$(mktemp -d "$SCRATCH/spool.XXXXXX"); mkdir -p "$d/in"; echo "$d"; }
 
+# The Python interpreter itself: `python3` may be a version manager's shim
+# that costs a second per start, too much for a check run after every kill.
+PYTHON_BIN=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null)
+: "${PYTHON_BIN:=python3}"
+
 # Invariants after a run has ended (tests/spoolcheck.py says each one):
 # nothing in work/ or tmp/; SQLite integrity_check ok; every ledger output
 # exists once with its size and hash; no output path or translated
@@ -54,7 +59,7 @@ new_spool() { local d; d=$(mktemp -d "$SCRATCH/spool.XXXXXX"); mkdir -p "$d/in";
 # failed/ without a ledger row; no temporary or hidden name there; every
 # .why complete.
 spool_invariants() {
-	python3 "$ROOT/tests/spoolcheck.py" invariants "$1"
+	"$PYTHON_BIN" "$ROOT/tests/spoolcheck.py" invariants "$1"
 }
 
 # The same after a run that completed over every input dropped, one file
@@ -62,5 +67,5 @@ spool_invariants() {
 # every input in exactly one of archive/ and failed/ (the one its ledger
 # state says), byte for byte, once in the ledger, and nothing else there.
 spool_invariants_full() { # spool_invariants_full SPOOL SENT
-	python3 "$ROOT/tests/spoolcheck.py" invariants "$1" --sent "$2"
+	"$PYTHON_BIN" "$ROOT/tests/spoolcheck.py" invariants "$1" --sent "$2"
 }

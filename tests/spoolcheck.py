@@ -24,15 +24,18 @@
 
     spoolcheck.py stage SPOOL IN_AT_START
         After a kill -9: which stage the run was in, from the spool and the
-        ledger (read-only, so the engine's own recovery is what the restart
-        exercises). IN_AT_START: files in in/ when the killed run started.
+        ledger (a copy of it, so the engine's own recovery is what the
+        restart exercises). IN_AT_START: files in in/ when the killed run started.
 """
 
+import atexit
 import gzip
 import hashlib
 import os
+import shutil
 import sqlite3
 import sys
+import tempfile
 
 TEMP_SUFFIXES = (".tmp", ".part", ".filepart", ".partial", ".crdownload", "~")
 ID_LEN = 29  # YYYYMMDD-HHMMSS-PPPPPP-NNNNNN
@@ -61,11 +64,18 @@ def is_temp(name):
 
 
 def open_ledger(spool):
+    """The ledger, without changing anything a restart finds: a copy of
+    ledger.db and its WAL (a killed run leaves a WAL that only a writer may
+    recover; opening the original read-write would checkpoint it)."""
     path = os.path.join(spool, "ledger.db")
     if not os.path.exists(path):
         return None
-    # read-only: never checkpoint or otherwise change what a restart finds
-    return sqlite3.connect("file:%s?mode=ro" % path, uri=True)
+    tmp = tempfile.mkdtemp(prefix="spoolcheck.")
+    atexit.register(shutil.rmtree, tmp, True)
+    for ext in ("", "-wal"):
+        if os.path.exists(path + ext):
+            shutil.copyfile(path + ext, os.path.join(tmp, "ledger.db" + ext))
+    return sqlite3.connect(os.path.join(tmp, "ledger.db"))
 
 
 def original_name(rel):
@@ -220,8 +230,9 @@ def stage(spool, in_at_start):
         if db is not None:
             ids = {r[0] for r in db.execute("SELECT id FROM documents")}
             tmp_committed = {r[0] for r in db.execute("SELECT tmp_name FROM outputs")}
-    except sqlite3.Error:
-        return "unknown (ledger unreadable)"
+    except sqlite3.Error as e:
+        if "no such table" not in str(e):  # killed while creating the ledger
+            return "unknown (ledger unreadable: %s)" % e
     finally:
         if db is not None:
             db.close()
