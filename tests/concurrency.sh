@@ -54,19 +54,24 @@ open(late, "w").write("\n".join(names[half:]) + "\n")
 PY2
 printf '[pickup]\nquiet_seconds = 0\n[watch]\nrescan_seconds = 1\n' > "$SCRATCH/conc.ini"
 
-# the drops: 50 files every 0.1 s, each renamed into in/
-nlate=$(wc -l < "$SCRATCH/late")
-(
-	i=0
+# the drops: 50 files every 0.1 s, each renamed into in/; the late files in
+# two parts: the first while the runs work, the second once the watcher
+# holds the spool
+head -n $(($(wc -l < "$SCRATCH/late") / 2)) "$SCRATCH/late" > "$SCRATCH/late-a"
+tail -n +$(($(wc -l < "$SCRATCH/late") / 2 + 1)) "$SCRATCH/late" > "$SCRATCH/late-b"
+drop() { # drop LIST: renames the listed files into in/, touches LIST.half and LIST.done
+	local i=0 half n
+	half=$(($(wc -l < "$1") / 2))
 	while read -r n; do
 		mv "$stage/$n" "$s/in/$n"
 		i=$((i + 1))
 		[ $((i % 50)) = 0 ] && sleep 0.1
-		[ "$i" = $((nlate / 2)) ] && touch "$SCRATCH/half-dropped"
-	done < "$SCRATCH/late"
-	touch "$SCRATCH/all-dropped"
-) &
-dropper=$!
+		[ "$i" = "$half" ] && touch "$1.half"
+	done < "$1"
+	touch "$1.half" "$1.done"
+}
+drop "$SCRATCH/late-a" &
+dropper_a=$!
 
 : > "$SCRATCH/codes"; : > "$SCRATCH/watch-codes"
 runners=""
@@ -83,27 +88,35 @@ for k in $(seq 1 "$RUNNERS"); do
 	runners+=" $!"
 done
 
-# the watcher: started (again and again while a run holds the lock) until it
-# holds the spool; stopped with SIGTERM once half the late files are in
+# the watcher: started again and again while a run holds the lock (exit 73)
+# until it holds the spool; then the second part of the drops; stopped with
+# SIGTERM once it has published documents and half that part is in
 sleep 1
 wpid=""
-for _ in $(seq 1 200); do
-	"$ORDERGATE" watch -q -c "$SCRATCH/conc.ini" --spool "$s" > /dev/null 2> "$SCRATCH/watch.err" &
+for _ in $(seq 1 300); do
+	"$ORDERGATE" watch -c "$SCRATCH/conc.ini" --spool "$s" > /dev/null 2> "$SCRATCH/watch.err" &
 	w=$!
 	sleep 0.5
 	if kill -0 "$w" 2> /dev/null; then wpid=$w; break; fi
 	wait "$w"
 	echo "$?" >> "$SCRATCH/watch-codes"
 done
-check "watch: it got the spool between runs (exit 73 while a run held it)" test -n "$wpid"
-for _ in $(seq 1 600); do [ -e "$SCRATCH/half-dropped" ] && break; sleep 0.1; done
-sleep 0.5
+check "watch: it got the spool between runs" test -n "$wpid"
+check "watch: until then it was refused with 73 only" test "$(grep -v -c '^73$' "$SCRATCH/watch-codes")" = 0
+drop "$SCRATCH/late-b" &
+dropper_b=$!
+watched() { grep -c -e ' -> out' "$SCRATCH/watch.err"; }
+for _ in $(seq 1 600); do
+	[ -e "$SCRATCH/late-b.half" ] && [ "$(watched)" -gt 0 ] && break
+	sleep 0.1
+done
 if [ -n "$wpid" ]; then
 	kill -TERM "$wpid"
 	wait "$wpid"
 	check "watch: SIGTERM stops it with exit 0, in the middle of the drops" test $? = 0
+	check "watch: it published orders before it was stopped" test "$(watched)" -gt 0
 fi
-wait "$dropper"
+wait "$dropper_a" "$dropper_b"
 # the runs go on until in/ is empty (or two minutes pass), then stop
 for _ in $(seq 1 1200); do [ "$(count "$s/in")" = 0 ] && break; sleep 0.1; done
 touch "$SCRATCH/stop"
