@@ -8,12 +8,12 @@
 # of the drops, the runs take over, and one last run finishes. Then: no
 # input lost, none processed twice, the ledger's counts match what was
 # dropped, and every invariant of tests/spoolcheck.py holds.
-#   CONC_N       generated orders (default 3000)
+#   CONC_N       generated orders (default 3000, 500 under ASan or valgrind)
 #   CONC_DUPS    of them dropped a second time under another name (default 40)
 #   CONC_BROKEN  broken documents (default 20)
 #   CONC_RUNNERS loops starting `ordergate run` (default 3)
 . "$(dirname "$0")/lib.sh"
-N=${CONC_N:-3000}
+N=${CONC_N:-$([ "${ASAN:-0}" = 1 ] || [ "${VALGRIND:-0}" = 1 ] && echo 500 || echo 3000)}
 DUPS=${CONC_DUPS:-40}
 BROKEN=${CONC_BROKEN:-20}
 RUNNERS=${CONC_RUNNERS:-3}

@@ -9,7 +9,8 @@
 # batch's outcome (orders, duplicates, failures, outputs) are checked. The
 # stage each kill landed in is read from the spool and the ledger before the
 # restart; a histogram of stages ends the suite.
-#   CRASH_N     iterations (default 50; `make crashtest N=1000`)
+#   CRASH_N     iterations (default 50, 10 under ASan or valgrind;
+#               `make crashtest N=1000`)
 #   CRASH_SEED  seed of the random moments (default: from the clock; printed)
 #   CRASH_ONLY  run only iteration I of that seed (a replay; the moments are
 #               fractions of a window measured on this machine, so a
@@ -17,7 +18,7 @@
 #   CRASH_KEEP  where a failing iteration's spool and log are kept (default
 #               ${TMPDIR:-/tmp})
 . "$(dirname "$0")/lib.sh"
-N=${CRASH_N:-50}
+N=${CRASH_N:-$([ "${ASAN:-0}" = 1 ] || [ "${VALGRIND:-0}" = 1 ] && echo 10 || echo 50)}
 SEED=${CRASH_SEED:-$(($(date +%s%N) / 1000 % 1000000))}
 ONLY=${CRASH_ONLY:-}
 KEEP=${CRASH_KEEP:-${TMPDIR:-/tmp}}
