@@ -18,6 +18,9 @@ DUPS=${CONC_DUPS:-40}
 BROKEN=${CONC_BROKEN:-20}
 RUNNERS=${CONC_RUNNERS:-3}
 t_start=$(date +%s)
+# whatever happens, the loops and the watcher stop before the scratch goes
+wpid=""
+trap 'touch "$SCRATCH/stop"; [ -n "$wpid" ] && kill -TERM "$wpid" 2> /dev/null; wait; rm -rf "$SCRATCH"' EXIT
 count() { find "$@" -type f 2>/dev/null | wc -l; }
 
 s=$(new_spool)
@@ -92,7 +95,6 @@ done
 # until it holds the spool; then the second part of the drops; stopped with
 # SIGTERM once it has published documents and half that part is in
 sleep 1
-wpid=""
 for _ in $(seq 1 300); do
 	"$ORDERGATE" watch -c "$SCRATCH/conc.ini" --spool "$s" > /dev/null 2> "$SCRATCH/watch.err" &
 	w=$!
@@ -113,7 +115,9 @@ done
 if [ -n "$wpid" ]; then
 	kill -TERM "$wpid"
 	wait "$wpid"
-	check "watch: SIGTERM stops it with exit 0, in the middle of the drops" test $? = 0
+	rc=$?
+	wpid_was=$wpid; wpid=""
+	check "watch: SIGTERM stops it with exit 0, in the middle of the drops" test $rc = 0
 	check "watch: it published orders before it was stopped" test "$(watched)" -gt 0
 fi
 wait "$dropper_a" "$dropper_b"
@@ -131,9 +135,9 @@ other=$(grep -v -c -E '^(0|1|73)$' "$SCRATCH/codes")
 check "runs: every run worked (0, 1) or found the spool taken (73); none failed otherwise" test "$other" = 0
 echo "# runs: $worked worked, $locked found the spool taken; the watcher was refused $(wc -l < "$SCRATCH/watch-codes") times before it got it"
 # who did what: the process id is part of every document ID
-echo "# documents per process (the watcher was pid ${wpid:-none}):"
+echo "# documents per process (the watcher was pid ${wpid_was:-none}):"
 sqlite3 "$s/ledger.db" "SELECT CAST(substr(id, 17, 6) AS INTEGER), count(*) FROM documents WHERE parent_id IS NULL GROUP BY 1 ORDER BY 2 DESC" \
-	| awk -F'|' -v w="${wpid:-x}" '{ printf "#   %6d  %s%s\n", $2, $1, ($1 == w % 1000000 ? " (watch)" : "") }' | head -20
+	| awk -F'|' -v w="${wpid_was:-x}" '{ printf "#   %6d  %s%s\n", $2, $1, ($1 == w % 1000000 ? " (watch)" : "") }' | head -20
 ledger() { sqlite3 "$s/ledger.db" "$1"; }
 check "no input lost or processed twice: every one once in archive/ or failed/, byte for byte (and every invariant)" \
 	spool_invariants_full "$s" "$sent"
