@@ -117,7 +117,8 @@ if [ -n "$wpid" ]; then
 	wait "$wpid"
 	rc=$?
 	wpid_was=$wpid; wpid=""
-	check "watch: SIGTERM stops it with exit 0, in the middle of the drops" test $rc = 0
+	# 1: some document it took failed (the broken ones), as for `run`
+	check "watch: SIGTERM in the middle of the drops stops it cleanly (exit $rc)" test $rc = 0 -o $rc = 1
 	check "watch: it published orders before it was stopped" test "$(watched)" -gt 0
 fi
 wait "$dropper_a" "$dropper_b"
