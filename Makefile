@@ -33,7 +33,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/%.o)
 TEST_SRCS := $(wildcard tests/unit/*.c)
 TEST_OBJS := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/test/%.o)
 
-.PHONY: all setup run check unit asan valgrind clean install bench bench-profile hostile fuzz fuzz-replay
+.PHONY: all setup run check unit asan valgrind clean install bench bench-profile hostile fuzz fuzz-replay crashtest
 
 all: $(BUILD)/ordergate
 
@@ -116,6 +116,14 @@ hostile: setup
 	@$(MAKE) --no-print-directory all
 	@command -v strace >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq strace >/dev/null; } || true
 	@ORDERGATE=$(CURDIR)/$(BUILD)/ordergate bash tests/hostile/run.sh
+
+# kill -9 at random moments, N iterations (docs/reliability.md; make check
+# runs 50): `make crashtest N=1000`, replay with SEED=S [ONLY=I].
+N ?= 1000
+crashtest: setup
+	@$(MAKE) --no-print-directory all
+	@ORDERGATE=$(CURDIR)/$(BUILD)/ordergate CRASH_N=$(N) $(if $(SEED),CRASH_SEED=$(SEED)) \
+	  $(if $(ONLY),CRASH_ONLY=$(ONLY)) bash tests/crash.sh
 
 # libFuzzer harnesses (clang): build, fuzz for FUZZ_SECONDS each, replay the
 # saved corpus and crashes.
