@@ -37,6 +37,11 @@ int fsio_unlink(const char *path);
  * set when a fault is injected there. */
 int fsio_commit_point(void);
 
+/* The name of the SQLite VFS the ledger opens its database with when a
+ * fault is configured (its writes and syncs then count as steps too), or
+ * NULL for SQLite's default. */
+const char *fsio_sqlite_vfs(void);
+
 /* 1 when ORDERGATE_FAULT names an injected fault (for log lines). */
 int fsio_faulty(void);
 

@@ -205,7 +205,8 @@ int ledger_open(struct ledger *l, const char *path, char **err)
 	memset(l, 0, sizeof *l);
 	*err = NULL;
 	l->path = xstrdup(path);
-	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) !=
+	if (sqlite3_open_v2(path, &l->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			    fsio_sqlite_vfs()) !=
 	    SQLITE_OK) {
 		set_err(l, err, "open");
 		return -1;

@@ -8,6 +8,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +20,19 @@
 #include "util.h"
 
 static void drop_staged(struct spool *s);
+
+/* The lock belongs to this process alone: a forked worker closes its copy
+ * of the descriptor at once, so that when the engine dies (even by kill -9)
+ * the lock goes with it, whatever its workers are still doing. */
+static int held_lock_fd = -1;
+
+static void drop_lock_in_child(void)
+{
+	if (held_lock_fd >= 0)
+		close(held_lock_fd);
+	held_lock_fd = -1;
+}
+
 
 static const char *const states[] = { "in", "work", "tmp", "out", "archive", "failed",
 				      "approvals" };
@@ -68,8 +82,11 @@ void spool_close(struct spool *s)
 	free(s->dirty_dirs);
 	drop_staged(s);
 	free(s->staged);
-	if (s->lock_fd >= 0)
+	if (s->lock_fd >= 0) {
+		if (held_lock_fd == s->lock_fd)
+			held_lock_fd = -1;
 		close(s->lock_fd);
+	}
 	if (s->root_fd >= 0)
 		close(s->root_fd);
 	free(s->root);
@@ -80,6 +97,9 @@ void spool_close(struct spool *s)
 
 int spool_lock(struct spool *s, char **err)
 {
+	static int registered;
+	if (!registered && pthread_atfork(NULL, NULL, drop_lock_in_child) == 0)
+		registered = 1;
 	*err = NULL;
 	char *p = spool_path(s, "ordergate.lock");
 	int fd = open(p, O_RDWR | O_CREAT | O_CLOEXEC, 0664);
@@ -112,6 +132,7 @@ int spool_lock(struct spool *s, char **err)
 	}
 	free(p);
 	s->lock_fd = fd;
+	held_lock_fd = fd;
 	return 0;
 }
 

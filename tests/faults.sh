@@ -40,7 +40,13 @@ NINPUTS=$(find "$W" -type f | wc -l)
 CONF=$SCRATCH/fast.ini
 printf '[pickup]\nquiet_seconds = 0\n' > "$CONF"
 
-fresh() { local s; s=$(mktemp -d "$SCRATCH/spool.XXXXXX"); mkdir -p "$s/in"; cp "$W"/* "$s/in/"; echo "$s"; }
+# A spool whose ledger exists (created by a run with nothing to do), so
+# the steps counted below are the batch's own; creating the ledger is
+# crashed separately.
+TEMPLATE=$SCRATCH/template
+mkdir -p "$TEMPLATE/in"
+"$ORDERGATE" run -c "$CONF" --quiet --spool "$TEMPLATE" > /dev/null 2>&1
+fresh() { local s; s=$(mktemp -d "$SCRATCH/spool.XXXXXX"); cp -a "$TEMPLATE"/. "$s/"; cp "$W"/* "$s/in/"; echo "$s"; }
 # Every file a finished spool shows, without the document IDs (they carry
 # the clock and the pid), sorted: two runs that did the same work list the same.
 listing() {
@@ -132,6 +138,35 @@ check "crash at every step: the run stopped at each of its $steps steps" \
 	test "$crashed" = "$(( (steps + EVERY - 1) / EVERY ))"
 check "crash at every step: every restart gives the uninterrupted result" test "$bad" = 0
 
+# creating the ledger (a first run on a new spool: SQLite's schema writes
+# and syncs), crashed at every 10th of its steps, then the batch
+e=$SCRATCH/empty
+mkdir -p "$e/in"
+ORDERGATE_FAULT=count "$ORDERGATE" run -c "$CONF" --quiet --spool "$e" > "$e.log" 2>&1
+create=$(sed -n 's/^fsio: \([0-9]*\) steps.*/\1/p' "$e.log")
+create=${create:-0}
+cbad=0
+ccrashed=0
+for ((n = 1; n <= create; n += 10)); do
+	s=$(mktemp -d "$SCRATCH/spool.XXXXXX")
+	mkdir -p "$s/in"
+	cp "$W"/* "$s/in/"
+	{ ORDERGATE_FAULT=crash:$n "$ORDERGATE" run -c "$CONF" --quiet --spool "$s" > "$s.crash" 2>&1; } 2> /dev/null
+	[ $? = 137 ] && ccrashed=$((ccrashed + 1))
+	run_clean "$s"
+	rc=$?
+	if [ "$rc" -gt 1 ] || ! spool_invariants "$s" || ! diff <(listing "$s") "$SCRATCH/reference.list" >&2; then
+		echo "  ledger creation, step $n: the restart (exit $rc) did not give the reference result" >&2
+		cbad=$((cbad + 1))
+	else
+		rm -rf "$s" "$s".*
+	fi
+done
+echo "# creating the ledger: $create steps, crashed at $ccrashed of them, $cbad violations"
+check "ledger creation: a crash at every 10th of its $create steps stops the run" \
+	test "$ccrashed" = "$(( (create + 9) / 10 ))"
+check "ledger creation: every restart completes with the uninterrupted result" test "$cbad" = 0
+
 # --- 2. injected ENOSPC and EIO ---------------------------------------------
 # Checks one faulted run: exit 75, the error named, nothing acknowledged
 # that is not durable, then a clean run completes with the reference result.
@@ -140,7 +175,8 @@ fault_case() {
 	s=$(fresh)
 	ORDERGATE_FAULT=$spec "$ORDERGATE" run -c "$CONF" --spool "$s" > "$s.fault" 2>&1
 	rc=$?
-	case $spec in *ENOSPC*) text="No space left on device" ;; *) text="Input/output error" ;; esac
+	# the system's words, or SQLite's when the ledger's own write failed
+	case $spec in *ENOSPC*) text="No space left on device\|disk is full" ;; *) text="Input/output error\|disk I/O error" ;; esac
 	local why=""
 	[ "$rc" = 75 ] || why="exit $rc, not 75"
 	grep -q "^fsio: injected" "$s.fault" || why="$why; the fault was not reached"
