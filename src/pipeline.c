@@ -1025,6 +1025,11 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 	} else if (kind == UNPACK_ARCHIVE) {
 		free(one);
 		n = run_container(cfg, job, data.data, data.len, data.data, data.len, 0, out);
+	} else if (unpack_gzip_is_tar(data.data, data.len)) {
+		/* a .tar.gz: libarchive reads the gzip layer, so each tar member
+		 * meets max_member_mb and the whole tar max_total_mb/max_ratio */
+		free(one);
+		n = run_container(cfg, job, data.data, data.len, data.data, data.len, 1, out);
 	} else {
 		struct unpack_limits lim = limits_of(cfg);
 		char *err = NULL;

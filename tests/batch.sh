@@ -77,11 +77,28 @@ with zipfile.ZipFile(os.path.join(sys.argv[1], "big-member.zip"), "w") as z:
     z.writestr("big.xml", "<x>" + "a" * (2 << 20) + "</x>")
     z.writestr("small.xml", "<x/>")
 PY
+# a .tar.gz of 8 orders of 300 kB each: its tar (2.4 MB) is larger than
+# max_member_mb, each member is not
+for i in 1 2 3 4 5 6 7 8; do order "TGZ-BIG-$i" > "$mk/big-$i.xml"; done
+python3 - "$mk" "$s/in" <<'PY'
+import sys, tarfile, os, io
+mk, out = sys.argv[1], sys.argv[2]
+with tarfile.open(os.path.join(out, "big-orders.tar.gz"), "w:gz") as t:
+    for i in range(1, 9):
+        data = open(os.path.join(mk, "big-%d.xml" % i), "rb").read()
+        data += b"<!-- " + os.urandom(150000).hex().encode() + b" -->\n"
+        ti = tarfile.TarInfo("big-%d.xml" % i); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+PY
 printf '[pickup]\nquiet_seconds = 0\n[unpack]\nmax_members = 10\nmax_member_mb = 1\n' > "$SCRATCH/lim.ini"
 og run -c "$SCRATCH/lim.ini" --spool "$s" > /dev/null 2> "$SCRATCH/lim.err"
 check "limits: more members than max_members refuses the archive" grep -q "more than 10 members" "$s"/failed/*-many.zip.why
 check "limits: a member over max_member_mb fails alone" \
 	bash -c "grep -q 'larger than 1048576 bytes' '$s'/failed/*big.xml.why && grep -q 'small.xml' '$SCRATCH/lim.err'"
+check "limits: a .tar.gz larger than max_member_mb whose members are not: all 8 orders translated" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id LIKE 'TGZ-BIG-%'")" = 8
+IFS='|' read -r tgz_fmt tgz_sha tgz_arch < <(sqlite3 "$s/ledger.db" "SELECT format, sha256, archive_path FROM documents WHERE name='big-orders.tar.gz'")
+check "limits: ... recorded as a tar.gz and archived as sent" \
+	test "$tgz_fmt" = tar.gz -a "$(sha256sum < "$s/${tgz_arch:-none}" 2>/dev/null | cut -d' ' -f1)" = "$tgz_sha"
 check "limits: invariants hold" spool_invariants "$s"
 
 # --- pickup: incomplete files are not taken -----------------------------------
