@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -810,6 +811,16 @@ static int read_input(const struct config *cfg, const struct doc_job *job, const
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		pipeline_fail(res, "read", "only regular files are read from in/",
 			      "%s is not a regular file", job->name);
+	} else if (job->from_spool && st.st_nlink > 1) {
+		/* a hard link into in/ is the file it links to, wherever that
+		 * is: read like an upload it would carry that file's bytes into
+		 * the ledger, failed/ and the outputs */
+		pipeline_fail(res, "read", "upload or copy the file itself into in/ (cp, not ln); "
+			      "an uploader that links files into in/ must remove the other name "
+			      "before the file is picked up",
+			      "%s is a hard link: the file has %ju names, so it also exists "
+			      "outside in/; hard links are never read",
+			      job->name, (uintmax_t)st.st_nlink);
 	} else if (st.st_size > cfg->max_document_bytes) {
 		pipeline_fail(res, "read", "split the document or raise [engine] max_document_mb",
 			      "the file is %lld bytes, over the limit of %ld bytes",

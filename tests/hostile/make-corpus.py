@@ -76,7 +76,7 @@ CASES = [
     ("archive-names", "any", "-", "-",
      "zip, tar and tar.gz entries named ../../x, /tmp/x, ..\\..\\x, a 4000-byte name; symlinks, hard links, devices, FIFOs"),
     ("symlink-in-in", "reject", "symbolic link|not a regular file", "-",
-     "symlinks in in/ to /etc/passwd, the secret file, a valid order outside the spool and /etc; a FIFO; a folder"),
+     "symlinks in in/ to /etc/passwd, the secret file, a valid order outside the spool and /etc; hard links to the secret and the order; a FIFO; a folder"),
     ("name-steering", "any", "-", "-",
      "orderID=../../etc/x, payloadIDs with slashes, partner identities ../x and .., hostile in/ file names"),
     ("csv-formula", "any", "-", "-",
@@ -508,6 +508,9 @@ def case_symlink_in_in(c):
     os.symlink(c.outside, os.path.join(c.dir, "%s-outside-order.xml" % t))
     os.symlink("/etc", os.path.join(c.dir, "%s-etc" % t))
     os.symlink("../../../../../../../etc/hostname", os.path.join(c.dir, "%s-relative.xml" % t))
+    # hard links: the same files under a second name in in/ (same file system)
+    os.link(c.secret, os.path.join(c.dir, "%s-hard-secret.xml" % t))
+    os.link(c.outside, os.path.join(c.dir, "%s-hard-outside-order.xml" % t))
     os.mkfifo(os.path.join(c.dir, "%s-fifo.xml" % t))
     os.mkdir(os.path.join(c.dir, "%s-folder" % t))
     with open(os.path.join(c.dir, "%s-folder" % t, "inside.xml"), "w") as f:

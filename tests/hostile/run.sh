@@ -61,10 +61,19 @@ printf '[pickup]\nquiet_seconds = 0\n[identity]\npayload_host = gateway.example.
 
 # Files of a spool (and logs) holding any leak pattern; archive copies and the
 # ledger are read decompressed/dumped, as a reader would see them.
+# A hard link planted in in/ (symlink-in-in) is moved to failed/ by rename:
+# it is the planted file itself (same inode as a file in $OUTSIDE), not a
+# copy, so it is no leak; symlink-in-in checks that separately.
 leaks() { # leaks SPOOL LOG...
 	local s=$1; shift
-	grep -rlaF -f "$PAT" "$s" "$@" 2>/dev/null | grep -v '/in/' || true
-	local f
+	local planted f
+	planted=$(find "$OUTSIDE" -type f -links +1 -printf '%i\n')
+	grep -rlaF -f "$PAT" "$s" "$@" 2>/dev/null | grep -v '/in/' | while IFS= read -r f; do
+		if [ -n "$planted" ] && [ "$(stat -c %h "$f")" -gt 1 ] && grep -qx "$(stat -c %i "$f")" <<< "$planted"; then
+			continue
+		fi
+		echo "$f"
+	done
 	while IFS= read -r f; do
 		zcat -f "$f" 2>/dev/null | grep -qaF -f "$PAT" && echo "$f (decompressed)"
 	done < <(find "$s/archive" -type f -name '*.gz' 2>/dev/null)
@@ -227,8 +236,16 @@ run_case() { # run_case NAME EXPECT REASON CONFIG WHAT
 		;;
 	symlink-in-in)
 		if [ "$(q "SELECT count(*) FROM orders WHERE order_id IN ('OUTSIDE-ORDER','FOLDER-1')")" = 0 ]; then
-			ok "$name: neither the order behind the symlink nor the one in a sub-folder was read"
+			ok "$name: neither the order behind the symlink or hard link nor the one in a sub-folder was read"
 		else not_ok "$name: an order outside in/ was read through a link or folder"; fi
+		local nhard
+		nhard=$(grep -l 'is a hard link: the file has 2 names' "$s"/failed/*hard-*.why 2>/dev/null | wc -l)
+		if [ "$nhard" = 2 ]; then ok "$name: both hard links refused at read as hard links"
+		else not_ok "$name: $nhard of 2 hard links refused as such: $(cat "$s"/failed/*hard-*.why 2>/dev/null | grep -m2 -v -e '^document' -e '^file' -e '^received' | tr '\n' ' ')"; fi
+		if [ "$(find "$s/failed" -type f -samefile "$SECRET" | wc -l)" = 1 ] &&
+			[ "$(find "$s" -type f -samefile "$OUTSIDE/outside-order.xml" -path '*/failed/*' | wc -l)" = 1 ]; then
+			ok "$name: the hard links went to failed/ by rename (the planted files themselves, nothing copied)"
+		else not_ok "$name: the hard links are not in failed/ as the planted files"; fi
 		;;
 	esac
 	# the big files are not needed any more
