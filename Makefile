@@ -118,7 +118,8 @@ hostile: setup
 	@ORDERGATE=$(CURDIR)/$(BUILD)/ordergate bash tests/hostile/run.sh
 
 # libFuzzer harnesses (clang): build, fuzz for FUZZ_SECONDS each, replay the
-# saved corpus and crashes.
+# saved corpus and crashes. (make check replays the same saved inputs with
+# the harnesses built by gcc with ASan and UBSan: FUZZ_ENGINE=standalone.)
 fuzz: setup
 	@command -v clang >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq clang >/dev/null; } || true
 	@bash tests/fuzz/build.sh && bash tests/fuzz/run.sh

@@ -31,10 +31,19 @@ if [ "$rc" != 0 ] && [ "${fails:-0}" = 0 ]; then
 	echo "unit tests exited $rc"; failed=$((failed + 1))
 fi
 
-for suite in golden negative e2e batch formats rules shipments ops report data/oagis/verify data/invoice/verify; do
+# fuzz/replay: every saved fuzz input (corpus and reproducers) once through
+# its harness, built with gcc, ASan and UBSan (FUZZ_ENGINE=standalone: no
+# clang or libFuzzer needed).
+for suite in golden negative e2e batch formats rules shipments ops report data/oagis/verify data/invoice/verify \
+	fuzz/replay; do
 	echo "== $suite"
-	bash "$here/$suite.sh" 2>&1 | tee "$log"
+	t0=$SECONDS
+	case $suite in
+	fuzz/replay) FUZZ_ENGINE=standalone bash "$here/$suite.sh" 2>&1 | tee "$log" ;;
+	*) bash "$here/$suite.sh" 2>&1 | tee "$log" ;;
+	esac
 	rc=${PIPESTATUS[0]}
+	echo "# $suite took $((SECONDS - t0)) s"
 	line=$(grep -E '^[a-z0-9-]+: [0-9]+ passed, [0-9]+ failed$' "$log" | tail -1)
 	if [ -z "$line" ]; then
 		echo "$suite: no summary line (exit $rc)"; failed=$((failed + 1)); continue
