@@ -33,9 +33,11 @@ fi
 
 # fuzz/replay: every saved fuzz input (corpus and reproducers) once through
 # its harness, built with gcc, ASan and UBSan (FUZZ_ENGINE=standalone: no
-# clang or libFuzzer needed).
+# clang or libFuzzer needed). hostile/run: the hostile corpus, each case in
+# a spool of its own, and the whole corpus under strace in a network
+# namespace (docs/reliability.md; needs strace, and root or user namespaces).
 for suite in golden negative e2e batch formats rules shipments ops report data/oagis/verify data/invoice/verify \
-	fuzz/replay; do
+	fuzz/replay hostile/run; do
 	echo "== $suite"
 	t0=$SECONDS
 	case $suite in
