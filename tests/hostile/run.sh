@@ -154,7 +154,7 @@ run_case() { # run_case NAME EXPECT REASON CONFIG WHAT
 	if [ "${ASAN:-0}" = 1 ]; then
 		echo "skip - $name: peak memory not bounded under AddressSanitizer (no address-space limit, shadow memory)"
 	elif [ -z "$peak" ]; then
-		echo "skip - $name: peak memory not measured (/usr/bin/time missing: apt-get install time)"
+		not_ok "$name: peak memory not measured (/usr/bin/time missing: apt-get install time)"
 	elif [[ $peak =~ ^[0-9]+$ ]] && [ "$(mb "$peak")" -le "$PEAK_BOUND_MB" ]; then
 		ok "$name: peak memory of any process $(mb "$peak") MB (bound $PEAK_BOUND_MB MB; workers are limited to $MEM_LIMIT_MB MB)"
 	else
