@@ -12,6 +12,7 @@ log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 
 echo "== unit tests (Check)"
+t0=$SECONDS
 if [ "${VALGRIND:-0}" = 1 ]; then
 	CK_FORK=no valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite \
 		"$UNIT" 2>&1 | tee "$log"
@@ -19,6 +20,7 @@ else
 	"$UNIT" 2>&1 | tee "$log"
 fi
 rc=${PIPESTATUS[0]}
+echo "# unit tests took $((SECONDS - t0)) s"
 line=$(grep -E '^[0-9]+%: Checks: [0-9]+' "$log" | tail -1)
 if [ -n "$line" ]; then
 	checks=$(echo "$line" | sed -E 's/.*Checks: ([0-9]+).*/\1/')
