@@ -310,6 +310,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		}
 		if (rc < 0) {
 			buf_release(&body);
+			free(refused); /* a .tar.gz limit can fire while a refused member is skipped */
 			free(name);
 			break;
 		}
