@@ -3,7 +3,8 @@
 # "N passed, N failed" over all of them. Exit status 0 only if none failed.
 #   UNIT       the Check unit-test binary
 #   ORDERGATE  the engine binary
-#   VALGRIND=1 run everything under valgrind memcheck
+#   VALGRIND=1 the unit tests and a sample of the shell suites under valgrind
+#              memcheck (VALGRIND_SUITES to choose others)
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 passed=0
@@ -38,8 +39,16 @@ fi
 # clang or libFuzzer needed). hostile/run: the hostile corpus, each case in
 # a spool of its own, and the whole corpus under strace in a network
 # namespace (docs/reliability.md; needs strace, and root or user namespaces).
-for suite in golden negative e2e batch formats rules shipments ops report data/oagis/verify data/invoice/verify \
-	fuzz/replay hostile/run; do
+suites="golden negative e2e batch formats rules shipments ops report data/oagis/verify data/invoice/verify
+	fuzz/replay hostile/run"
+if [ "${VALGRIND:-0}" = 1 ]; then
+	# make valgrind: the unit tests above and a sample of the shell suites,
+	# every engine call (workers included) under memcheck. Not the fuzz
+	# replay (built with ASan, which does not run under valgrind) nor the
+	# hostile corpus (its time and memory bounds are for native runs).
+	suites=${VALGRIND_SUITES:-"golden negative shipments ops"}
+fi
+for suite in $suites; do
 	echo "== $suite"
 	t0=$SECONDS
 	case $suite in
