@@ -792,7 +792,9 @@ out:
 	xmlFreeDoc(inv);
 }
 
-/* Reads a claimed file with the checks every input gets. */
+/* Reads a claimed file with the checks every input gets: never through a
+ * symbolic link, regular files only, within max_document_mb, and (files
+ * from the spool, job->from_spool) no hard links. */
 static int read_input(const struct config *cfg, const struct doc_job *job, const char *path,
 		      struct buf *data, struct doc_result *res)
 {
