@@ -9,10 +9,12 @@ CC         ?= cc
 PKGS       := libxml-2.0 libxslt libexslt zlib libarchive sqlite3 inih libcrypto
 TEST_PKGS  := check
 
-# Debian packages: libraries, test tools, and xmllint for independent validation.
+# Debian packages: libraries, test tools, and xmllint for independent validation;
+# strace, time (GNU) and util-linux (unshare) for the hostile corpus in make
+# check, valgrind for make valgrind.
 DEBS := build-essential pkg-config libxml2-dev libxslt1-dev zlib1g-dev \
         libarchive-dev libsqlite3-dev libinih-dev libssl-dev check libsubunit-dev \
-        libxml2-utils xsltproc sqlite3 python3 util-linux chromium
+        libxml2-utils xsltproc sqlite3 python3 util-linux chromium strace time valgrind
 
 WARN := -Wall -Wextra -Werror -Wformat=2 -Wshadow -Wpointer-arith \
         -Wstrict-prototypes -Wmissing-prototypes -Wwrite-strings -Wvla \
@@ -110,11 +112,10 @@ install: setup
 	install -m 644 docs/ordergate.1 $(DESTDIR)$(PREFIX)/share/man/man1/ordergate.1
 	install -m 644 docs/ordergate.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/ordergate.conf.5
 
-# Hostile input (docs/reliability.md): about 4 minutes; needs strace for the
-# no-network/no-file proof.
+# Hostile input alone (docs/reliability.md; also part of make check); strace
+# (in DEBS) for the no-network/no-file proof.
 hostile: setup
 	@$(MAKE) --no-print-directory all
-	@command -v strace >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq strace >/dev/null; } || true
 	@ORDERGATE=$(CURDIR)/$(BUILD)/ordergate bash tests/hostile/run.sh
 
 # kill -9 at random moments, N iterations (docs/reliability.md; make check
@@ -126,7 +127,8 @@ crashtest: setup
 	  $(if $(ONLY),CRASH_ONLY=$(ONLY)) bash tests/crash.sh
 
 # libFuzzer harnesses (clang): build, fuzz for FUZZ_SECONDS each, replay the
-# saved corpus and crashes.
+# saved corpus and crashes. (make check replays the same saved inputs with
+# the harnesses built by gcc with ASan and UBSan: FUZZ_ENGINE=standalone.)
 fuzz: setup
 	@command -v clang >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq clang >/dev/null; } || true
 	@bash tests/fuzz/build.sh && bash tests/fuzz/run.sh

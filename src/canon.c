@@ -42,6 +42,43 @@ static const struct {
 	{ "/order/lines/line/tax/amount", F_DECIMAL },
 };
 
+/* Length limits (docs/canonical.md, "Length limits"). Identifiers and codes
+ * are names, not prose: they go into file names, ledger keys, log lines and
+ * the attributes of outbound documents. A value past its limit is refused
+ * here, naming the field, instead of failing later in a stylesheet or a
+ * parser limit where the message would blame the wrong party. Free text
+ * (descriptions, comments, addresses) is bounded only by the document
+ * limits. Counted in characters (UTF-8 code points), after trimming. */
+#define ID_MAX 256
+#define CODE_MAX 32
+
+static const struct {
+	const char *xpath;
+	const char *what;
+	size_t max;
+} limits[] = {
+	{ "/order/source/@payloadID", "payload ID", ID_MAX },
+	{ "/order/sender/@domain", "sender's identity domain", ID_MAX },
+	{ "/order/sender/@identity", "sender's identity", ID_MAX },
+	{ "/order/from/@domain", "buyer's identity domain", ID_MAX },
+	{ "/order/from/@identity", "buyer's identity", ID_MAX },
+	{ "/order/to/@domain", "supplier's identity domain", ID_MAX },
+	{ "/order/to/@identity", "supplier's identity", ID_MAX },
+	{ "/order/orderID", "order number", ID_MAX },
+	{ "/order/orderType", "order type", ID_MAX },
+	{ "/order/previousPayloadID", "previous payload ID", ID_MAX },
+	{ "/order/requisitionID", "requisition ID", ID_MAX },
+	{ "/order/parties/party/@addressID", "address ID", ID_MAX },
+	{ "/order/lines/line/supplierPartID", "supplier part number", ID_MAX },
+	{ "/order/lines/line/buyerPartID", "buyer part number", ID_MAX },
+	{ "/order/lines/line/manufacturerPartID", "manufacturer part number", ID_MAX },
+	{ "/order/currency", "currency code", CODE_MAX },
+	{ "/order/parties/party/country/@code", "country code", CODE_MAX },
+	{ "/order/lines/line/shipTo/country/@code", "country code", CODE_MAX },
+	{ "/order/lines/line/unitOfMeasure", "unit of measure", CODE_MAX },
+	{ "/order/lines/line/unitPrice/@currency", "currency code", CODE_MAX },
+};
+
 static xmlRelaxNGPtr schema;
 
 int canon_init(const char *schema_path, char **err)
@@ -148,6 +185,53 @@ static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone, c
 	}
 	free(raw);
 	return rc;
+}
+
+/* Characters (UTF-8 code points) in s[0..n) after trimming white space. */
+static size_t trimmed_chars(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s))
+		s++, n--;
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	size_t chars = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((unsigned char)s[i] & 0xc0) != 0x80)
+			chars++;
+	return chars;
+}
+
+static int check_lengths(xmlXPathContextPtr xp, char **err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
+		xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)limits[i].xpath, xp);
+		int rc = 0;
+		for (int j = 0; r && r->nodesetval && j < r->nodesetval->nodeNr && rc == 0; j++) {
+			xmlNodePtr n = r->nodesetval->nodeTab[j];
+			char *v = node_text(n);
+			size_t chars = trimmed_chars(v, strlen(v));
+			if (chars > limits[i].max) {
+				char *p = path_of(n);
+				char *t = str_trim(v);
+				size_t shown = 0;
+				for (int k = 0; t[shown] && k < 40; k++) /* 40 characters */
+					for (shown++; ((unsigned char)t[shown] & 0xc0) == 0x80; shown++)
+						;
+				*err = xasprintf("%s: the %s is %zu characters long, over the limit of "
+						 "%zu characters for this field (docs/canonical.md, "
+						 "\"Length limits\"); it begins \"%.*s...\"; the sender "
+						 "must send a shorter value",
+						 p, limits[i].what, chars, limits[i].max, (int)shown, t);
+				free(p);
+				rc = -1;
+			}
+			free(v);
+		}
+		xmlXPathFreeObject(r);
+		if (rc < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int normalise(xmlXPathContextPtr xp, const char *zone, char **err)
@@ -418,7 +502,7 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 		return -1;
 	}
 	xmlXPathContextPtr xp = xmlXPathNewContext(doc);
-	int rc = normalise(xp, zone, err);
+	int rc = check_lengths(xp, err) < 0 ? -1 : normalise(xp, zone, err);
 	xmlXPathFreeContext(xp);
 	if (rc < 0)
 		return -1;

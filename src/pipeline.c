@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -791,7 +792,9 @@ out:
 	xmlFreeDoc(inv);
 }
 
-/* Reads a claimed file with the checks every input gets. */
+/* Reads a claimed file with the checks every input gets: never through a
+ * symbolic link, regular files only, within max_document_mb, and (files
+ * from the spool, job->from_spool) no hard links. */
 static int read_input(const struct config *cfg, const struct doc_job *job, const char *path,
 		      struct buf *data, struct doc_result *res)
 {
@@ -810,6 +813,16 @@ static int read_input(const struct config *cfg, const struct doc_job *job, const
 	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
 		pipeline_fail(res, "read", "only regular files are read from in/",
 			      "%s is not a regular file", job->name);
+	} else if (job->from_spool && st.st_nlink > 1) {
+		/* a hard link into in/ is the file it links to, wherever that
+		 * is: read like an upload it would carry that file's bytes into
+		 * the ledger, failed/ and the outputs */
+		pipeline_fail(res, "read", "upload or copy the file itself into in/ (cp, not ln); "
+			      "an uploader that links files into in/ must remove the other name "
+			      "before the file is picked up",
+			      "%s is a hard link: the file has %ju names, so it also exists "
+			      "outside in/; hard links are never read",
+			      job->name, (uintmax_t)st.st_nlink);
 	} else if (st.st_size > cfg->max_document_bytes) {
 		pipeline_fail(res, "read", "split the document or raise [engine] max_document_mb",
 			      "the file is %lld bytes, over the limit of %ld bytes",
@@ -1025,6 +1038,11 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 	} else if (kind == UNPACK_ARCHIVE) {
 		free(one);
 		n = run_container(cfg, job, data.data, data.len, data.data, data.len, 0, out);
+	} else if (unpack_gzip_is_tar(data.data, data.len)) {
+		/* a .tar.gz: libarchive reads the gzip layer, so each tar member
+		 * meets max_member_mb and the whole tar max_total_mb/max_ratio */
+		free(one);
+		n = run_container(cfg, job, data.data, data.len, data.data, data.len, 1, out);
 	} else {
 		struct unpack_limits lim = limits_of(cfg);
 		char *err = NULL;

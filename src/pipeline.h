@@ -58,6 +58,7 @@ struct doc_job {
 	const char *out_format; /* outbound format for every kind (translate -f), or NULL */
 	const char *csv_map;    /* the CSV map bound to the inbox, or NULL: by header */
 	struct buf *trace;      /* explain: receives the rules' trace, or NULL */
+	int from_spool;         /* a file claimed from in/: a hard link is refused */
 };
 
 /* The placeholder a worker writes where ordergate's own PO number goes; the
@@ -75,7 +76,8 @@ const struct partners *pipeline_partners(void);
  * is in res->ok. With with_outputs=0 it stops after the decision. */
 void pipeline_run(const struct config *cfg, const struct doc_job *job, const char *data,
 		  size_t len, int with_outputs, struct doc_result *res);
-/* Reads path (no symlinks, regular files only, size limit) and runs it. */
+/* Reads path (no symlinks, regular files only, size limit; with
+ * job->from_spool no file with other names, st_nlink > 1) and runs it. */
 void pipeline_run_file(const struct config *cfg, const struct doc_job *job, const char *path,
 		       struct doc_result *res);
 /* Like pipeline_run_file, but unpacks gzip, zip and tar first and splits a

@@ -98,7 +98,8 @@ static void worker_main(const struct config *cfg, int fd)
 			pipeline_fail(res, "worker", "report this as a bug", "malformed job message");
 		} else {
 			struct doc_job job = { .id = id, .name = name, .received = received,
-					       .partner = partner, .csv_map = csv_map };
+					       .partner = partner, .csv_map = csv_map,
+					       .from_spool = 1 };
 			cpu_timer(cfg->cpu_limit_seconds);
 			if (render && canonical && action && !strcmp(action, "invoice")) {
 				res = xcalloc(1, sizeof *res);

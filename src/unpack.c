@@ -83,6 +83,29 @@ int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
 	return 0;
 }
 
+int unpack_gzip_is_tar(const char *data, size_t len)
+{
+	if (unpack_sniff(data, len) != UNPACK_GZIP)
+		return 0;
+	/* the first tar header is all it takes: 512 bytes of output at most */
+	char head[512];
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 32) != Z_OK)
+		return 0;
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	z.next_out = (Bytef *)head;
+	z.avail_out = sizeof head;
+	int rc;
+	do
+		rc = inflate(&z, Z_NO_FLUSH);
+	while (rc == Z_OK && z.avail_out > 0 && z.avail_in > 0);
+	size_t got = sizeof head - z.avail_out;
+	inflateEnd(&z);
+	return got == sizeof head && !memcmp(head + 257, "ustar", 5);
+}
+
 struct walk {
 	const struct unpack_limits *lim;
 	struct unpack_result *res;
@@ -111,7 +134,10 @@ static int add_member(struct walk *w, const char *name, struct buf *data, int de
 		struct buf inner = BUF_INIT;
 		const char *bytes = data->data;
 		size_t n = data->len;
-		if (k == UNPACK_GZIP) {
+		if (k == UNPACK_GZIP && !unpack_gzip_is_tar(data->data, data->len)) {
+			/* a .tar.gz member is read through libarchive's gzip filter
+			 * below, member by member; anything else gzipped is one
+			 * member's worth of bytes */
 			if (unpack_gunzip(data->data, data->len, w->lim, &inner, err) < 0) {
 				char *e = *err;
 				*err = xasprintf("%s: %s", name, e);
@@ -157,6 +183,36 @@ static int add_member(struct walk *w, const char *name, struct buf *data, int de
 	return 0;
 }
 
+/* The archive-wide limits after more bytes were read out. Through a
+ * compression filter (.tar.gz) what counts is the decompressed stream the
+ * format reader has consumed (tar headers, padding and skipped members
+ * included), so the gzip layer is bounded by max_total_mb and max_ratio
+ * however the tar inside is made; *seen is the part already counted. */
+static int over_limits(struct walk *w, struct archive *a, int filtered, size_t *seen,
+		       const char *prefix, char **err)
+{
+	if (filtered) {
+		la_int64_t now = archive_filter_bytes(a, 0);
+		if (now > 0 && (size_t)now > *seen) {
+			w->total += (size_t)now - *seen;
+			*seen = (size_t)now;
+		}
+	}
+	if (w->total > (size_t)w->lim->max_total_bytes) {
+		*err = xasprintf("%s: the archive unpacks to more than %ld bytes "
+				 "([unpack] max_total_mb)",
+				 prefix, w->lim->max_total_bytes);
+		return 1;
+	}
+	if (ratio_exceeded(w->total, w->compressed, w->lim)) {
+		*err = xasprintf("%s: compression ratio over %ld:1 (a decompression "
+				 "bomb?); refused ([unpack] max_ratio)",
+				 prefix, w->lim->max_ratio);
+		return 1;
+	}
+	return 0;
+}
+
 static int walk_archive(struct walk *w, const char *data, size_t len, const char *prefix,
 			int depth, char **err)
 {
@@ -174,12 +230,19 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 	int rc = 0;
 	struct archive_entry *e;
 	long entries = 0;
+	/* gzip (a .tar.gz): filter 0 is the decompressor, the last one "none" */
+	int filtered = archive_filter_count(a) > 1 && archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE;
+	size_t seen = 0;
 	for (;;) {
 		int r = archive_read_next_header(a, &e);
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
 			*err = xasprintf("%s: archive is corrupt: %s", prefix, archive_error_string(a));
+			rc = -1;
+			break;
+		}
+		if (filtered && over_limits(w, a, filtered, &seen, prefix, err)) {
 			rc = -1;
 			break;
 		}
@@ -224,32 +287,30 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 			}
 			if (n == 0)
 				break;
-			body.len += (size_t)n;
-			w->total += (size_t)n;
-			if (w->total > (size_t)w->lim->max_total_bytes) {
-				*err = xasprintf("%s: the archive unpacks to more than %ld bytes "
-						 "([unpack] max_total_mb)",
-						 prefix, w->lim->max_total_bytes);
+			if (!refused)
+				body.len += (size_t)n;
+			if (!filtered)
+				w->total += (size_t)n;
+			if (over_limits(w, a, filtered, &seen, prefix, err)) {
 				rc = -1;
 				break;
 			}
-			if (ratio_exceeded(w->total, w->compressed, w->lim)) {
-				*err = xasprintf("%s: compression ratio over %ld:1 (a decompression "
-						 "bomb?); refused ([unpack] max_ratio)",
-						 prefix, w->lim->max_ratio);
-				rc = -1;
-				break;
-			}
-			if (body.len > (size_t)w->lim->max_member_bytes) {
+			if (!refused && body.len > (size_t)w->lim->max_member_bytes) {
 				refused = xasprintf("the member is larger than %ld bytes "
 						    "([unpack] max_member_mb)",
 						    w->lim->max_member_bytes);
-				archive_read_data_skip(a);
-				break;
+				buf_reset(&body);
+				if (!filtered) {
+					archive_read_data_skip(a);
+					break;
+				}
+				/* through gzip the rest is read and dropped, so that
+				 * every byte of it counts against the archive's limits */
 			}
 		}
 		if (rc < 0) {
 			buf_release(&body);
+			free(refused); /* a .tar.gz limit can fire while a refused member is skipped */
 			free(name);
 			break;
 		}

@@ -77,12 +77,55 @@ with zipfile.ZipFile(os.path.join(sys.argv[1], "big-member.zip"), "w") as z:
     z.writestr("big.xml", "<x>" + "a" * (2 << 20) + "</x>")
     z.writestr("small.xml", "<x/>")
 PY
+# a .tar.gz of 8 orders of 300 kB each: its tar (2.4 MB) is larger than
+# max_member_mb, each member is not
+for i in 1 2 3 4 5 6 7 8; do order "TGZ-BIG-$i" > "$mk/big-$i.xml"; done
+python3 - "$mk" "$s/in" <<'PY'
+import sys, tarfile, os, io
+mk, out = sys.argv[1], sys.argv[2]
+with tarfile.open(os.path.join(out, "big-orders.tar.gz"), "w:gz") as t:
+    for i in range(1, 9):
+        data = open(os.path.join(mk, "big-%d.xml" % i), "rb").read()
+        data += b"<!-- " + os.urandom(150000).hex().encode() + b" -->\n"
+        ti = tarfile.TarInfo("big-%d.xml" % i); ti.size = len(data); t.addfile(ti, io.BytesIO(data))
+PY
 printf '[pickup]\nquiet_seconds = 0\n[unpack]\nmax_members = 10\nmax_member_mb = 1\n' > "$SCRATCH/lim.ini"
 og run -c "$SCRATCH/lim.ini" --spool "$s" > /dev/null 2> "$SCRATCH/lim.err"
 check "limits: more members than max_members refuses the archive" grep -q "more than 10 members" "$s"/failed/*-many.zip.why
 check "limits: a member over max_member_mb fails alone" \
 	bash -c "grep -q 'larger than 1048576 bytes' '$s'/failed/*big.xml.why && grep -q 'small.xml' '$SCRATCH/lim.err'"
+check "limits: a .tar.gz larger than max_member_mb whose members are not: all 8 orders translated" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id LIKE 'TGZ-BIG-%'")" = 8
+IFS='|' read -r tgz_fmt tgz_sha tgz_arch < <(sqlite3 "$s/ledger.db" "SELECT format, sha256, archive_path FROM documents WHERE name='big-orders.tar.gz'")
+check "limits: ... recorded as a tar.gz and archived as sent" \
+	test "$tgz_fmt" = tar.gz -a "$(sha256sum < "$s/${tgz_arch:-none}" 2>/dev/null | cut -d' ' -f1)" = "$tgz_sha"
 check "limits: invariants hold" spool_invariants "$s"
+
+# --- links in in/: a hard link is the file it links to, wherever that is --------
+s=$(new_spool)
+outside="$SCRATCH/outside-links"; mkdir -p "$outside"
+order HARD-1 > "$outside/order.xml"
+printf 'secret-%s\n' "$RANDOM$RANDOM" > "$outside/secret.txt"
+ln "$outside/order.xml" "$s/in/hard-order.xml"
+ln "$outside/secret.txt" "$s/in/hard-secret.xml"
+ln -s "$outside/order.xml" "$s/in/soft-order.xml"
+order LINKS-OK > "$s/in/good.xml"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/links.out" 2> "$SCRATCH/links.err"
+check "links: exit 1 (three inputs refused), the run goes on" test $? = 1
+check "links: the plain order next to them was translated" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id='LINKS-OK'")" = 1
+check "links: the order behind the hard link was not read" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id='HARD-1'")" = 0
+check "links: both hard links failed at read, saying so, with a .why in failed/" \
+	bash -c "grep -q '^stage: read' '$s'/failed/*-hard-order.xml.why && grep -q 'hard-order.xml is a hard link: the file has 2 names' '$s'/failed/*-hard-order.xml.why && grep -q 'is a hard link' '$s'/failed/*-hard-secret.xml.why"
+check "links: ... and the .why says what to do" grep -q '^what to do: upload or copy the file itself' "$s"/failed/*-hard-secret.xml.why
+check "links: the symbolic link still fails at read as one" grep -q 'it is a symbolic link' "$s"/failed/*-soft-order.xml.why
+check "links: no byte of the linked file in the ledger, logs or .why files" \
+	bash -c "! grep -qF \"\$(cat '$outside/secret.txt')\" '$SCRATCH/links.out' '$SCRATCH/links.err' '$s'/failed/*.why && ! sqlite3 '$s/ledger.db' .dump | grep -qF \"\$(cat '$outside/secret.txt')\""
+check "links: the files outside are untouched" \
+	bash -c "grep -q HARD-1 '$outside/order.xml' && test \$(stat -c %h '$outside/order.xml') -le 2"
+check "links: in/ is empty afterwards" bash -c "test -z \"\$(ls -A '$s/in')\"" 
+check "links: invariants hold" spool_invariants "$s"
 
 # --- pickup: incomplete files are not taken -----------------------------------
 s=$(new_spool)

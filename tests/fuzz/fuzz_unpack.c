@@ -1,8 +1,8 @@
 /*
- * fuzz_unpack: the archive reader (zip, tar, tar.gz, nested) and the gzip
- * reader with small limits. Oracles: no sanitizer report; on success the
- * limits hold (member count, bytes per member, bytes in all), every member
- * has a name, and a refused member carries no bytes.
+ * fuzz_unpack: the archive reader (zip, tar, tar.gz, nested), the gzip
+ * reader and the .tar.gz peek, with small limits. Oracles: no sanitizer
+ * report; on success the limits hold (member count, bytes per member, bytes
+ * in all), every member has a name, and a refused member carries no bytes.
  */
 #include "fuzz_common.h"
 
@@ -27,6 +27,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 {
 	char *bytes = fuzz_copy(data, len);
 	(void)unpack_sniff(bytes, len);
+	/* a .tar.gz goes to unpack_archive as it is (below); the peek must
+	 * agree with the sniffer that it is gzip at all */
+	if (unpack_gzip_is_tar(bytes, len))
+		FUZZ_CHECK(unpack_sniff(bytes, len) == UNPACK_GZIP, "tar peek on non-gzip");
 
 	struct buf out = BUF_INIT;
 	char *err = NULL;

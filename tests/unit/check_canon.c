@@ -448,6 +448,94 @@ START_TEST(validate_and_decide)
 }
 END_TEST
 
+/* A canonical order (t_canonical, one line) with `from` replaced by `to`. */
+static int complete_with(const char *from, const char *to, xmlDocPtr *doc,
+			 struct order_info *info, char **err)
+{
+	char *l1 = t_canon_line("1", "2", "10.00", NULL);
+	char *l2 = t_canon_line("2", "1", "5.00", NULL);
+	char *lines = xasprintf("%s%s", l1, l2);
+	char *xml = t_canonical("EUR", "", "2024-03-01", lines);
+	char *at = strstr(xml, from);
+	ck_assert_ptr_nonnull(at);
+	char *edited = xasprintf("%.*s%s%s", (int)(at - xml), xml, to, at + strlen(from));
+	*doc = read_doc(edited);
+	*err = NULL;
+	int rc = canon_complete(*doc, "+00:00", info, err);
+	free(edited);
+	free(xml);
+	free(lines);
+	free(l1);
+	free(l2);
+	return rc;
+}
+
+static char *repeat(const char *unit, size_t n)
+{
+	struct buf b = BUF_INIT;
+	for (size_t i = 0; i < n; i++)
+		buf_adds(&b, unit);
+	return buf_detach(&b);
+}
+
+static const struct {
+	const char *from, *wrap, *unit;
+	size_t n;
+	int ok;
+	const char *words[3];
+} length_cases[] = {
+	/* the limit itself passes, one more fails; characters, not bytes */
+	{ "<orderID>PO-1</orderID>", "<orderID>%s</orderID>", "A", 256, 1, { NULL } },
+	{ "<orderID>PO-1</orderID>", "<orderID>%s</orderID>", "\xc3\xa9", 256, 1, { NULL } },
+	{ "<orderID>PO-1</orderID>", "<orderID>  %s  </orderID>", "A", 256, 1, { NULL } },
+	{ "<orderID>PO-1</orderID>", "<orderID>%s</orderID>", "A", 257, 0,
+	  { "/order/orderID: the order number is 257 characters long", "limit of 256",
+	    "it begins \"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA...\"" } },
+	{ "<orderID>PO-1</orderID>", "<orderID>%s</orderID>", "\xc3\xa9", 257, 0,
+	  { "257 characters long", "Length limits", NULL } },
+	/* the hostile corpus's case: ten million characters */
+	{ "<orderID>PO-1</orderID>", "<orderID>%s</orderID>", "A", 10000000, 0,
+	  { "is 10000000 characters long", "shorter value", NULL } },
+	{ "payloadID=\"p-1\"", "payloadID=\"%s\"", "p", 300, 0,
+	  { "/order/source/@payloadID: the payload ID is 300 characters", NULL } },
+	{ "identity=\"123456789\"", "identity=\"%s\"", "9", 1000, 0,
+	  { "/order/to/@identity: the supplier's identity is 1000", NULL } },
+	{ "<supplierPartID>P-2</supplierPartID>", "<supplierPartID>%s</supplierPartID>", "x",
+	  257, 0, { "/order/lines/line[2]/supplierPartID: the supplier part number", NULL } },
+	{ "<currency>EUR</currency>", "<currency>%s</currency>", "E", 33, 0,
+	  { "/order/currency: the currency code is 33 characters", "limit of 32", NULL } },
+};
+
+START_TEST(identifier_length_limits)
+{
+	char *value = repeat(length_cases[_i].unit, length_cases[_i].n);
+	const char *wrap = length_cases[_i].wrap, *hole = strstr(wrap, "%s");
+	ck_assert_ptr_nonnull(hole);
+	char *to = xasprintf("%.*s%s%s", (int)(hole - wrap), wrap, value, hole + 2);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	int rc = complete_with(length_cases[_i].from, to, &doc, &info, &err);
+	if (length_cases[_i].ok) {
+		ck_assert_msg(rc == 0, "%zu x \"%s\": refused: %s", length_cases[_i].n,
+			      length_cases[_i].unit, err ? err : "");
+	} else {
+		ck_assert_msg(rc == -1, "%zu x \"%s\" in %s: accepted", length_cases[_i].n,
+			      length_cases[_i].unit, length_cases[_i].from);
+		ck_assert_ptr_nonnull(err);
+		ck_assert_msg(strlen(err) < 600, "the message is %zu bytes", strlen(err));
+		for (int k = 0; k < 3 && length_cases[_i].words[k]; k++)
+			ck_assert_msg(strstr(err, length_cases[_i].words[k]) != NULL,
+				      "\"%s\" lacks %s", err, length_cases[_i].words[k]);
+	}
+	free(err);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(to);
+	free(value);
+}
+END_TEST
+
 Suite *suite_canon(void)
 {
 	Suite *s = suite_create("canon");
@@ -465,6 +553,7 @@ Suite *suite_canon(void)
 	tcase_add_test(tc, schema_violation_named);
 	tcase_add_test(tc, old_amount_and_summary_replaced);
 	tcase_add_test(tc, validate_and_decide);
+	tcase_add_loop_test(tc, identifier_length_limits, 0, (int)ARRAY_SIZE(length_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -460,6 +460,82 @@ START_TEST(ratio_limit)
 }
 END_TEST
 
+/* A .tar.gz is read through libarchive's gzip filter: members are held to
+ * max_member_bytes one by one, and the decompressed tar stream, skipped
+ * members included, to max_total_bytes. */
+START_TEST(tar_gz_stream_limits)
+{
+	static const struct entry small[] = {
+		{ .name = "a.xml", .data = "<a/>" },
+	};
+	struct buf tgz, tar;
+	build(TGZ, small, 1, &tgz);
+	build(TAR, small, 1, &tar);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, tgz.len), 1);
+	ck_assert_int_eq(unpack_gzip_is_tar(tar.data, tar.len), 0);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, 20), 0); /* truncated */
+	struct buf gz = BUF_INIT;
+	gzip_append("<a/>", 4, &gz);
+	ck_assert_int_eq(unpack_gzip_is_tar(gz.data, gz.len), 0);
+	buf_release(&gz);
+	buf_release(&tgz);
+	buf_release(&tar);
+
+	/* 40 members of 900 bytes: a tar far larger than one member may be */
+	struct entry many[40];
+	char names[40][16];
+	for (int i = 0; i < 40; i++) {
+		snprintf(names[i], sizeof names[i], "m%02d.xml", i);
+		many[i] = (struct entry){ .name = names[i], .size = 900, .fill = (char)('a' + i % 26) };
+	}
+	struct unpack_limits lim = DEFAULTS;
+	lim.max_member_bytes = 1000;
+	lim.max_total_bytes = 1L << 20;
+	build(TGZ, many, 40, &tgz);
+	struct unpack_result r;
+	char *err = NULL;
+	ck_assert_msg(unpack_archive(tgz.data, tgz.len, "many.tar.gz", &lim, &r, &err) == 0, "%s",
+		      err ? err : "?");
+	ck_assert_int_eq(r.n, 40);
+	for (int i = 0; i < 40; i++)
+		ck_assert_ptr_null(r.members[i].refused);
+	unpack_free(&r);
+	/* the tar stream (40 x 1.5 kB of headers, data and padding) counts: 30 kB
+	 * of members, but more than 40 kB of tar */
+	lim.max_total_bytes = 40000;
+	assert_refused(&tgz, "many.tar.gz", &lim, "more than 40000 bytes", "max_total_mb");
+	buf_release(&tgz);
+
+	/* members too large are refused alone, but what is skipped of them
+	 * through gzip is decompressed all the same and counts */
+	static const struct entry big[] = {
+		{ .name = "1.xml", .size = 1 << 20, .fill = '1' },
+		{ .name = "2.xml", .size = 1 << 20, .fill = '2' },
+		{ .name = "3.xml", .size = 1 << 20, .fill = '3' },
+	};
+	lim = DEFAULTS;
+	lim.max_member_bytes = 65536;
+	lim.max_total_bytes = 2L << 20;
+	lim.max_ratio = 0;
+	build(TGZ, big, 3, &tgz);
+	assert_refused(&tgz, "big.tar.gz", &lim, "more than 2097152 bytes", "max_total_mb");
+	/* and against the ratio: 3 MiB of three letters from a few kB */
+	lim.max_total_bytes = 64L << 20;
+	lim.max_ratio = 200;
+	assert_refused(&tgz, "big.tar.gz", &lim, "ratio over 200:1", "max_ratio");
+	/* within the limits: three refused members, the archive accepted */
+	lim.max_ratio = 0;
+	ck_assert_int_eq(unpack_archive(tgz.data, tgz.len, "big.tar.gz", &lim, &r, &err), 0);
+	ck_assert_int_eq(r.n, 3);
+	for (int i = 0; i < 3; i++) {
+		assert_has(r.members[i].refused, "larger than 65536 bytes");
+		ck_assert_uint_eq(r.members[i].data.len, 0);
+	}
+	unpack_free(&r);
+	buf_release(&tgz);
+}
+END_TEST
+
 START_TEST(corrupt_and_empty)
 {
 	/* a zip signature and then nonsense */
@@ -609,6 +685,7 @@ Suite *suite_unpack(void)
 	tcase_add_test(tc, too_many_members_refuse_archive);
 	tcase_add_test(tc, total_bytes_limit);
 	tcase_add_test(tc, ratio_limit);
+	tcase_add_test(tc, tar_gz_stream_limits);
 	tcase_add_test(tc, corrupt_and_empty);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("gzip");
