@@ -375,6 +375,10 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		pipeline_fail(res, "map", HINT_SENDER, "the %s map stopped: %s", fmt->what, err);
 		goto out;
 	}
+	/* the partner's tree is not needed past the map: a large order's
+	 * input tree would otherwise stay beside every tree built after it */
+	xmlFreeDoc(doc);
+	doc = NULL;
 	set_source_attrs(canonical, job);
 	if (partner && partner->mode && !strcmp(partner->mode, "test"))
 		set_mode_test(canonical);
