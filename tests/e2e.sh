@@ -136,18 +136,24 @@ for f in cxmlphp-sample-order officeluv-order cxmlphp-builder-order; do
 	cp "$ROOT/samples/cxml/$f.xml" "$s/in/c-$f.xml"
 done
 printf '[engine]\ncpu_limit_seconds = 1\nmax_document_mb = 64\n' > "$SCRATCH/cpu1.ini"
-og run -c "$SCRATCH/cpu1.ini" -j 1 --spool "$s" > "$SCRATCH/q.out" 2> "$SCRATCH/q.err"
-check "queued: exit 1" test $? = 1
-check "queued: the expensive order failed at the worker, for the CPU limit" \
-	grep -q "^stage: worker" "$s/failed/"*-a-huge.xml.why
-check "queued: only that one failed" \
-	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(name) FROM documents WHERE state != 'done'")" = a-huge.xml
-check "queued: the order queued behind it and the rest done, each exactly once" \
-	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT name) FROM documents WHERE state = 'done'")" = 4/4
-check "queued: each done order logged once" \
-	test "$(grep -c ': order ' "$SCRATCH/q.err")" = 4
-check "queued: po and confirmation for the four" test "$(count "$s/out" "$s/out-test")" = 8
-check "queued: invariants hold" spool_invariants "$s"
+if [ "${VALGRIND:-0}" = 1 ]; then
+	# not counted as a pass: under valgrind even the small orders need more
+	# than the 1 s of CPU this test allows; the plain `make check` runs it
+	echo "# skipped: queued-job test under valgrind"
+else
+	og run -c "$SCRATCH/cpu1.ini" -j 1 --spool "$s" > "$SCRATCH/q.out" 2> "$SCRATCH/q.err"
+	check "queued: exit 1" test $? = 1
+	check "queued: the expensive order failed at the worker, for the CPU limit" \
+		grep -q "^stage: worker" "$s/failed/"*-a-huge.xml.why
+	check "queued: only that one failed" \
+		test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(name) FROM documents WHERE state != 'done'")" = a-huge.xml
+	check "queued: the order queued behind it and the rest done, each exactly once" \
+		test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT name) FROM documents WHERE state = 'done'")" = 4/4
+	check "queued: each done order logged once" \
+		test "$(grep -c ': order ' "$SCRATCH/q.err")" = 4
+	check "queued: po and confirmation for the four" test "$(count "$s/out" "$s/out-test")" = 8
+	check "queued: invariants hold" spool_invariants "$s"
+fi
 
 # --- exit codes and the lock -------------------------------------------------
 s=$(new_spool)
