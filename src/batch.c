@@ -261,6 +261,15 @@ static void check_duplicate(struct run *run, struct pending *p)
 	free(sha);
 }
 
+/* Makes everything staged durable, then commits the ledger: the commit
+ * point. A failure of either leaves the transaction to be rolled back. */
+static int commit_staged(struct run *run, char **err)
+{
+	if (spool_flush(&run->spool, err) < 0)
+		return -1;
+	return ledger_commit(&run->ledger, err);
+}
+
 /* Stages data in tmp/ and records it as an output of the document. */
 static int stage_output(struct run *run, const char *id, const char *tmp_suffix,
 			const char *kind, const char *format, const char *partner,
@@ -562,7 +571,7 @@ static int commit_group(struct run *run, char **err)
 			return -1;
 		}
 	}
-	if (ledger_commit(&run->ledger, err) < 0) {
+	if (commit_staged(run, err) < 0) {
 		ledger_rollback(&run->ledger);
 		return -1;
 	}
@@ -876,6 +885,9 @@ static int recover(struct run *run, struct queue *q, char **err)
 			} else if (!strcmp(state, "failed")) {
 				msg_info(id, "recovered: finishing the move to failed/");
 				rc = finish_failed(run, id, names[i], err);
+				/* it lands in failed/ in this run: the exit status says so */
+				if (rc == 0)
+					run->st->failed++;
 			} else {
 				msg_info(id, "recovered: publishing what the ledger committed");
 				rc = finish_done(run, id, names[i], err);
@@ -991,7 +1003,7 @@ static int apply_approval_files(struct run *run, char **err)
 				rc = ledger_add_document(&run->ledger, &d, err);
 			}
 			if (rc == 0)
-				rc = ledger_commit(&run->ledger, err);
+				rc = commit_staged(run, err);
 			else
 				ledger_rollback(&run->ledger);
 			if (rc == 0)
@@ -1021,7 +1033,7 @@ static int expire_pending(struct run *run, char **err)
 	if (ledger_begin(&run->ledger, err) < 0)
 		return -1;
 	int n = approve_expire(&run->ledger, run->cfg->pending_max_days, err);
-	if (n < 0 || ledger_commit(&run->ledger, err) < 0) {
+	if (n < 0 || commit_staged(run, err) < 0) {
 		ledger_rollback(&run->ledger);
 		return -1;
 	}
@@ -1116,7 +1128,7 @@ static int release_decided(struct run *run, char **err)
 							  approved ? "approved: outputs written"
 								   : "rejected: the rejection written", err);
 				if (rc == 0)
-					rc = ledger_commit(&run->ledger, err);
+					rc = commit_staged(run, err);
 				else
 					ledger_rollback(&run->ledger);
 				if (rc == 0)
@@ -1229,7 +1241,7 @@ static int invoice_shipments(struct run *run, char **err)
 		if (rc == 0)
 			rc = ledger_event(&run->ledger, u[i].document_id, "invoiced", number, err);
 		if (rc == 0)
-			rc = ledger_commit(&run->ledger, err);
+			rc = commit_staged(run, err);
 		else
 			ledger_rollback(&run->ledger);
 		if (rc == 0)
@@ -1442,6 +1454,7 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 		free(err);
 		return EXIT_TEMPFAIL;
 	}
+	run.spool.sync_filesystem = !strcmp(cfg->sync, "filesystem");
 	int lk = spool_lock(&run.spool, &err);
 	if (lk != 0) {
 		msg_error(NULL, "%s", err);

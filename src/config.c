@@ -43,6 +43,7 @@ static const struct key keys[] = {
 	{ "engine", "max_document_mb", K_MB, OFF(max_document_bytes), 1, 4096 },
 	{ "engine", "group_size", K_INT, OFF(group_size), 1, 10000 },
 	{ "engine", "assume_timezone", K_STR, OFF(assume_timezone), 0, 0 },
+	{ "engine", "sync", K_STR, OFF(sync), 0, 0 },
 	{ "engine", "validate_outputs", K_BOOL, OFF(validate_outputs), 0, 1 },
 	{ "engine", "data_dir", K_STR, OFF(data_dir), 0, 0 },
 	{ "unpack", "max_members", K_LONG, OFF(unpack_max_members), 1, 1000000 },
@@ -199,6 +200,7 @@ static void defaults(struct config *c)
 	c->unpack_max_depth = 2;
 	c->quiet_seconds = 2;
 	c->marker = xstrdup("none");
+	c->sync = xstrdup("files");
 	c->ignore = xstrdup("");
 	c->rescan_seconds = 30;
 	c->require_known = xstrdup("auto");
@@ -256,6 +258,11 @@ static int load(struct config *c, const char *path, char **err)
 	    strcmp(c->require_known, "no")) {
 		*err = xasprintf("%s: [partners] require_known: \"%s\" is not auto, yes or no", path,
 				 c->require_known);
+		return -1;
+	}
+	if (strcmp(c->sync, "files") && strcmp(c->sync, "filesystem")) {
+		*err = xasprintf("%s: [engine] sync: \"%s\" is not files or filesystem", path,
+				 c->sync);
 		return -1;
 	}
 	if (strcmp(c->marker, "none") && strcmp(c->marker, "ok") && strcmp(c->marker, "done") &&

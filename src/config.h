@@ -31,6 +31,7 @@ struct config {
 	long cpu_limit_seconds;  /* CPU per document */
 	long max_document_bytes;
 	int group_size;          /* documents per group commit */
+	char *sync;              /* files: fsync each; filesystem: one syncfs per group */
 	char *assume_timezone;   /* for date-times sent without a zone */
 	int validate_outputs;    /* DTD-validate every cXML we write */
 	char *data_dir;          /* holds xslt/ and maps/ */

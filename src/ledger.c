@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fsio.h"
 #include "util.h"
 
 static const char schema_sql[] =
@@ -242,6 +243,10 @@ int ledger_begin(struct ledger *l, char **err)
 
 int ledger_commit(struct ledger *l, char **err)
 {
+	if (fsio_commit_point() < 0) {
+		*err = xasprintf("cannot commit the ledger %s: %s", l->path, strerror(errno));
+		return -1;
+	}
 	return exec(l, err, "COMMIT", "");
 }
 

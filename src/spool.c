@@ -15,7 +15,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fsio.h"
 #include "util.h"
+
+static void drop_staged(struct spool *s);
 
 static const char *const states[] = { "in", "work", "tmp", "out", "archive", "failed",
 				      "approvals" };
@@ -29,6 +32,7 @@ int spool_open(struct spool *s, const char *root, char **err)
 {
 	memset(s, 0, sizeof *s);
 	s->lock_fd = -1;
+	s->root_fd = -1;
 	*err = NULL;
 	if (mkdir_p(root, 0775) < 0) {
 		*err = xasprintf("cannot create the spool %s: %s", root, strerror(errno));
@@ -49,6 +53,11 @@ int spool_open(struct spool *s, const char *root, char **err)
 		}
 		free(p);
 	}
+	s->root_fd = open(s->root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (s->root_fd < 0) {
+		*err = xasprintf("cannot open the spool %s: %s", s->root, strerror(errno));
+		return -1;
+	}
 	return 0;
 }
 
@@ -57,11 +66,16 @@ void spool_close(struct spool *s)
 	for (int i = 0; i < s->ndirty; i++)
 		free(s->dirty_dirs[i]);
 	free(s->dirty_dirs);
+	drop_staged(s);
+	free(s->staged);
 	if (s->lock_fd >= 0)
 		close(s->lock_fd);
+	if (s->root_fd >= 0)
+		close(s->root_fd);
 	free(s->root);
 	memset(s, 0, sizeof *s);
 	s->lock_fd = -1;
+	s->root_fd = -1;
 }
 
 int spool_lock(struct spool *s, char **err)
@@ -198,7 +212,7 @@ int spool_claim_from(struct spool *s, const char *dir, const char *name, const c
 	free(safe);
 	char *from = xasprintf("%s/%s", dir, name);
 	char *to = xasprintf("%s/work/%s", s->root, *work_name);
-	int rc = rename(from, to);
+	int rc = fsio_rename(from, to);
 	int e = errno;
 	free(from);
 	free(to);
@@ -220,35 +234,81 @@ int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t 
 {
 	*err = NULL;
 	char *p = xasprintf("%s/tmp/%s", s->root, tmp_name);
-	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = fsio_open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0 && errno == EEXIST) {
 		/* a leftover of an interrupted attempt at this same output */
-		unlink(p);
-		fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+		fsio_unlink(p);
+		fd = fsio_open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	}
 	if (fd < 0) {
 		*err = xasprintf("cannot create %s: %s", p, strerror(errno));
 		free(p);
 		return -1;
 	}
-	const char *what = NULL;
-	if (write_all(fd, data, len) < 0)
-		what = "write";
-	else if (fsync(fd) < 0)
-		what = "fsync";
-	int e = errno;
-	if (close(fd) < 0 && !what) {
-		what = "close";
-		e = errno;
-	}
-	if (what) {
-		*err = xasprintf("%s of %s failed: %s", what, p, strerror(e));
-		unlink(p);
+	if (fsio_write_all(fd, data, len, p) < 0) {
+		*err = xasprintf("write of %s failed: %s", p, strerror(errno));
+		close(fd);
+		fsio_unlink(p);
 		free(p);
 		return -1;
 	}
-	free(p);
+	/* made durable by spool_flush(), once for everything staged */
+	if (s->nstaged == s->capstaged) {
+		s->capstaged = s->capstaged ? s->capstaged * 2 : 64;
+		s->staged = xrealloc(s->staged, sizeof *s->staged * (size_t)s->capstaged);
+	}
+	s->staged[s->nstaged].fd = fd;
+	s->staged[s->nstaged].path = p;
+	s->nstaged++;
 	return 0;
+}
+
+/* Forgets the staged files without syncing them (after an error). */
+static void drop_staged(struct spool *s)
+{
+	for (int i = 0; i < s->nstaged; i++) {
+		close(s->staged[i].fd);
+		free(s->staged[i].path);
+	}
+	s->nstaged = 0;
+}
+
+int spool_flush(struct spool *s, char **err)
+{
+	*err = NULL;
+	if (s->nstaged == 0)
+		return 0;
+	int rc = 0;
+	if (s->sync_filesystem && s->nstaged > 1) {
+		/* one journal commit for the whole group; syncfs reports any
+		 * writeback error on this filesystem since the last call */
+		if (fsio_syncfs(s->root_fd, "spool filesystem") < 0) {
+			*err = xasprintf("cannot sync the spool's filesystem (%s): %s; nothing of "
+					 "this group is recorded",
+					 s->root, strerror(errno));
+			rc = -1;
+		}
+	} else {
+		for (int i = 0; i < s->nstaged && rc == 0; i++)
+			if (fsio_fsync(s->staged[i].fd, s->staged[i].path) < 0) {
+				*err = xasprintf("fsync of %s failed: %s; nothing of this group is "
+						 "recorded",
+						 s->staged[i].path, strerror(errno));
+				rc = -1;
+			}
+	}
+	for (int i = 0; i < s->nstaged; i++) {
+		if (close(s->staged[i].fd) < 0 && rc == 0) {
+			*err = xasprintf("close of %s failed: %s", s->staged[i].path,
+					 strerror(errno));
+			rc = -1;
+		}
+		free(s->staged[i].path);
+	}
+	/* a failed sync is never retried: the group is not recorded, its
+	 * staged files stay in tmp/ for the next run's recovery to remove */
+	s->nstaged = 0;
+	return rc;
 }
 
 static void remember_dir(struct spool *s, const char *dir)
@@ -267,7 +327,13 @@ int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char *
 	char *to = spool_path(s, to_rel);
 	char *dir = xstrdup(to);
 	*strrchr(dir, '/') = '\0';
-	int rc = rename(from, to);
+	if (s->nstaged > 0 && spool_flush(s, err) < 0) {
+		free(from);
+		free(to);
+		free(dir);
+		return -1;
+	}
+	int rc = fsio_rename(from, to);
 	if (rc < 0 && errno == ENOENT && mkdir_p(dir, 0775) == 0) {
 		/* a new partner or day folder: its parents must be synced too */
 		char *parent = xstrdup(dir);
@@ -276,7 +342,7 @@ int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char *
 			remember_dir(s, parent);
 		}
 		free(parent);
-		rc = rename(from, to);
+		rc = fsio_rename(from, to);
 	}
 	if (rc < 0) {
 		*err = xasprintf("cannot move %s to %s: %s", from, to, strerror(errno));
@@ -303,18 +369,26 @@ int spool_sync_dirs(struct spool *s, char **err)
 {
 	*err = NULL;
 	int rc = 0;
-	for (int i = 0; i < s->ndirty; i++) {
-		int fd = open(s->dirty_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || fsync(fd) < 0) {
-			if (!*err)
-				*err = xasprintf("cannot sync the folder %s: %s", s->dirty_dirs[i],
-						 strerror(errno));
+	if (s->sync_filesystem && s->ndirty > 1) {
+		if (fsio_syncfs(s->root_fd, "spool filesystem") < 0) {
+			*err = xasprintf("cannot sync the spool's filesystem (%s): %s", s->root,
+					 strerror(errno));
 			rc = -1;
 		}
-		if (fd >= 0)
-			close(fd);
-		free(s->dirty_dirs[i]);
+	} else {
+		for (int i = 0; i < s->ndirty && rc == 0; i++) {
+			int fd = open(s->dirty_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			if (fd < 0 || fsio_fsync(fd, s->dirty_dirs[i]) < 0) {
+				*err = xasprintf("cannot sync the folder %s: %s", s->dirty_dirs[i],
+						 strerror(errno));
+				rc = -1;
+			}
+			if (fd >= 0)
+				close(fd);
+		}
 	}
+	for (int i = 0; i < s->ndirty; i++)
+		free(s->dirty_dirs[i]);
 	s->ndirty = 0;
 	return rc;
 }
@@ -323,7 +397,7 @@ int spool_unlink(struct spool *s, const char *rel_path, char **err)
 {
 	*err = NULL;
 	char *p = spool_path(s, rel_path);
-	int rc = unlink(p);
+	int rc = fsio_unlink(p);
 	if (rc < 0 && errno != ENOENT)
 		*err = xasprintf("cannot remove %s: %s", p, strerror(errno));
 	else {

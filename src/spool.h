@@ -8,10 +8,15 @@
  *   tmp/ (being written) -> out/<partner>/<kind>/ (published)
  *
  * Writes go through spool_stage(): O_CREAT|O_EXCL in tmp/, every write
- * checked, fsync, checked close. spool_publish() renames into place and
- * remembers the folder; spool_sync_dirs() fsyncs those folders. Errors
- * return -1 with *err set (caller frees); an I/O error is fatal for the
- * batch (the caller stops and leaves work/ for recovery).
+ * checked; the file stays open until spool_flush() makes everything staged
+ * durable at once (fsync of each file, or with sync_filesystem one syncfs
+ * of the spool's filesystem) and closes it, checked. A move or publish
+ * flushes first, so nothing is renamed into place before its data is
+ * durable. spool_publish() renames into place and remembers the folder;
+ * spool_sync_dirs() syncs those folders. All of it goes through fsio (the
+ * fault-injection layer). Errors return -1 with *err set (caller frees);
+ * an I/O error is fatal for the batch (the caller stops and leaves work/
+ * for recovery; a failed sync is never retried).
  */
 #ifndef OG_SPOOL_H
 #define OG_SPOOL_H
@@ -21,11 +26,20 @@
 
 #define SPOOL_ID_LEN 29 /* YYYYMMDD-HHMMSS-PPPPPP-NNNNNN */
 
+struct staged_file {
+	int fd;
+	char *path;
+};
+
 struct spool {
 	char *root;
+	int root_fd;
 	char **dirty_dirs;
 	int ndirty;
 	int lock_fd;
+	struct staged_file *staged; /* written, not yet durable */
+	int nstaged, capstaged;
+	int sync_filesystem; /* [engine] sync = filesystem */
 };
 
 int spool_open(struct spool *s, const char *root, char **err);
@@ -53,6 +67,8 @@ int spool_claim_from(struct spool *s, const char *dir, const char *name, const c
 char *spool_path(const struct spool *s, const char *rel);
 int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t len,
 		char **err);
+/* Makes every staged file durable and closes it. */
+int spool_flush(struct spool *s, char **err);
 int spool_publish(struct spool *s, const char *tmp_name, const char *rel_path, char **err);
 /* Renames one spool path to another, creating folders, remembering both. */
 int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char **err);

@@ -31,7 +31,7 @@ if [ "$rc" != 0 ] && [ "${fails:-0}" = 0 ]; then
 	echo "unit tests exited $rc"; failed=$((failed + 1))
 fi
 
-for suite in golden negative e2e batch formats rules shipments ops report data/oagis/verify data/invoice/verify; do
+for suite in golden negative e2e faults batch formats rules shipments ops report data/oagis/verify data/invoice/verify; do
 	echo "== $suite"
 	bash "$here/$suite.sh" 2>&1 | tee "$log"
 	rc=${PIPESTATUS[0]}

@@ -1,0 +1,43 @@
+/*
+ * fsio: the engine's durable file operations (open for writing, write,
+ * fsync, syncfs, rename, unlink) and the ledger's commit point, in one
+ * thin layer so that a test can stop the process or fail a call at any
+ * step (docs/reliability.md, "Crash at every step" and "Faults").
+ *
+ * Every call counts as one step of the process that first used the layer
+ * (forked workers do not count). The environment variable ORDERGATE_FAULT
+ * selects an injected fault; without it the layer only forwards:
+ *
+ *   crash:N                 SIGKILL the process just before step N
+ *   OP:ERR:N                fail the Nth call of OP once
+ *   OP:ERR:N:forever        fail the Nth call of OP and every later one
+ *
+ * OP is write, fsync, rename, unlink, open, commit or any; ERR is ENOSPC or
+ * EIO. A failed call does nothing and returns -1 with errno set, exactly
+ * like a real failure of that system call. Before a crash the layer prints
+ * "fsio: crash before step N (OP DETAIL)" on stderr, so the harness can
+ * report which step it stopped. ORDERGATE_FAULT=count prints
+ * "fsio: N steps" at exit.
+ */
+#ifndef OG_FSIO_H
+#define OG_FSIO_H
+
+#include <stddef.h>
+#include <sys/types.h>
+
+int fsio_open(const char *path, int flags, mode_t mode);
+/* Writes all of len bytes (retrying short writes and EINTR). */
+int fsio_write_all(int fd, const void *data, size_t len, const char *what);
+int fsio_fsync(int fd, const char *what);
+/* Flushes the whole filesystem fd is on (one journal commit). */
+int fsio_syncfs(int fd, const char *what);
+int fsio_rename(const char *from, const char *to);
+int fsio_unlink(const char *path);
+/* The ledger's commit point: called just before COMMIT; -1 with errno
+ * set when a fault is injected there. */
+int fsio_commit_point(void);
+
+/* 1 when ORDERGATE_FAULT names an injected fault (for log lines). */
+int fsio_faulty(void);
+
+#endif
