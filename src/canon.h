@@ -42,6 +42,10 @@ struct order_info {
 /* Loads the schema; path is <data>/xslt/canonical.rng. */
 int canon_init(const char *schema_path, char **err);
 void canon_shutdown(void);
+/* How many element or attribute paths of the schema carry pattern facets
+ * checked by rngpat (0: the schema could not be split, libxml2 checks
+ * them); for tests. */
+int canon_pattern_paths(void);
 
 /* Normalise, compute, validate. assume_zone for date-times without zone. */
 int canon_complete(xmlDocPtr doc, const char *assume_zone, struct order_info *info, char **err);

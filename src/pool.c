@@ -5,6 +5,7 @@
 #include "pool.h"
 
 #include <errno.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -27,11 +28,21 @@
 #endif
 #endif
 
+/* Each worker holds up to POOL_DEPTH jobs: the one it is translating
+ * (job[0]) and the next ones, already sent, waiting in its socket. It
+ * answers them in order, so a reply always belongs to job[0]. A job is
+ * queued behind another only when its message is small enough to sit in
+ * the socket's buffer (QUEUE_MAX_MESSAGE); the parent never blocks writing
+ * to a busy worker, which may itself be blocked writing its reply. */
+#define POOL_DEPTH 2
+#define QUEUE_MAX_MESSAGE (16 * 1024)
+
 struct worker {
 	pid_t pid;
 	int fd;
-	struct pool_job *job;
-	struct timespec started;
+	struct pool_job *job[POOL_DEPTH];
+	int njobs;
+	struct timespec started; /* when job[0] was sent, or its turn came */
 };
 
 void pool_job_free(struct pool_job *j)
@@ -78,6 +89,12 @@ static void cpu_timer(long seconds)
 static void worker_main(const struct config *cfg, int fd)
 {
 	set_limits(cfg);
+	/* keep freed memory for the next document rather than giving it back
+	 * to the kernel after each one: a trim costs a TLB flush on every
+	 * core and the next document faults the same pages in again. Blocks
+	 * over 4 MB (huge documents) still come from and go back to mmap. */
+	mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
+	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 	signal(SIGPROF, SIG_DFL);
 	signal(SIGINT, SIG_IGN);
 	signal(SIGTERM, SIG_DFL);
@@ -170,7 +187,8 @@ static int spawn(struct pool *p, struct worker *w, char **err)
 	close(sv[1]);
 	w->pid = pid;
 	w->fd = sv[0];
-	w->job = NULL;
+	memset(w->job, 0, sizeof w->job);
+	w->njobs = 0;
 	return 0;
 }
 
@@ -181,6 +199,8 @@ int pool_start(struct pool *p, const struct config *cfg, int n, char **err)
 	p->cfg = cfg;
 	p->n = n;
 	p->busy = 0;
+	p->backlog = NULL;
+	p->nbacklog = 0;
 	p->workers = xcalloc((size_t)n, sizeof *p->workers);
 	for (int i = 0; i < n; i++)
 		p->workers[i].fd = -1;
@@ -192,46 +212,120 @@ int pool_start(struct pool *p, const struct config *cfg, int n, char **err)
 
 int pool_has_idle(const struct pool *p)
 {
-	return p->busy < p->n;
+	if (p->nbacklog > 0)
+		return 0;
+	for (int i = 0; i < p->n; i++)
+		if (p->workers[i].njobs < POOL_DEPTH)
+			return 1;
+	return 0;
+}
+
+static void encode_job(const struct pool_job *job, struct buf *msg)
+{
+	wire_puts(msg, job->id);
+	wire_puts(msg, job->name);
+	wire_puts(msg, job->path);
+	wire_puts(msg, job->received);
+	wire_puts(msg, job->partner);
+	wire_puts(msg, job->csv_map);
+	wire_put_i64(msg, job->render);
+	wire_puts(msg, job->canonical);
+	wire_puts(msg, job->action);
+	wire_puts(msg, job->message);
+	wire_puts(msg, job->po_number);
+}
+
+/* Sends a job to worker w (which must have room for it, and no job at
+ * all when the message is large). A worker found gone is replaced, and
+ * the send tried once more, only when it held no other job: otherwise
+ * its death is noticed, and reported against job[0], by pool_wait.
+ * Returns 0 (sent), 1 (not sent: try another worker or later), -1 (no
+ * worker could be started; *err set). */
+static int send_job(struct pool *p, struct worker *w, struct pool_job *job, char **err)
+{
+	struct buf msg = BUF_INIT;
+	encode_job(job, &msg);
+	if (w->njobs > 0 && msg.len > QUEUE_MAX_MESSAGE) {
+		buf_release(&msg);
+		return 1;
+	}
+	int rc = w->fd >= 0 ? wire_send(w->fd, &msg) : -1;
+	if (rc < 0 && w->njobs == 0) {
+		/* the idle worker is gone; replace it and try once more */
+		if (w->fd >= 0) {
+			close(w->fd);
+			waitpid(w->pid, NULL, 0);
+		}
+		w->fd = -1;
+		w->pid = 0;
+		if (spawn(p, w, err) < 0) {
+			buf_release(&msg);
+			return -1;
+		}
+		rc = wire_send(w->fd, &msg);
+	}
+	buf_release(&msg);
+	if (rc < 0)
+		return 1;
+	if (w->njobs == 0)
+		clock_gettime(CLOCK_MONOTONIC, &w->started);
+	w->job[w->njobs++] = job;
+	return 0;
+}
+
+/* Places a job on the least loaded worker that takes it; a job no worker
+ * can take now waits in the backlog. */
+static int place(struct pool *p, struct pool_job *job, char **err)
+{
+	for (int depth = 0; depth < POOL_DEPTH; depth++)
+		for (int i = 0; i < p->n; i++) {
+			struct worker *w = &p->workers[i];
+			if (w->njobs != depth)
+				continue;
+			int rc = send_job(p, w, job, err);
+			if (rc <= 0)
+				return rc;
+		}
+	p->backlog = xrealloc(p->backlog, sizeof *p->backlog * (size_t)(p->nbacklog + 1));
+	p->backlog[p->nbacklog++] = job;
+	return 0;
+}
+
+/* Hands the backlog to workers that have room, oldest first. */
+static int drain_backlog(struct pool *p, char **err)
+{
+	while (p->nbacklog > 0) {
+		struct pool_job *job = p->backlog[0];
+		int sent = 0;
+		for (int depth = 0; depth < POOL_DEPTH && !sent; depth++)
+			for (int i = 0; i < p->n && !sent; i++) {
+				struct worker *w = &p->workers[i];
+				if (w->njobs != depth)
+					continue;
+				int rc = send_job(p, w, job, err);
+				if (rc < 0)
+					return -1;
+				sent = rc == 0;
+			}
+		if (!sent)
+			return 0;
+		p->nbacklog--;
+		memmove(p->backlog, p->backlog + 1, sizeof *p->backlog * (size_t)p->nbacklog);
+	}
+	return 0;
 }
 
 int pool_submit(struct pool *p, struct pool_job *job, char **err)
 {
 	*err = NULL;
-	for (int i = 0; i < p->n; i++) {
-		struct worker *w = &p->workers[i];
-		if (w->job)
-			continue;
-		struct buf msg = BUF_INIT;
-		wire_puts(&msg, job->id);
-		wire_puts(&msg, job->name);
-		wire_puts(&msg, job->path);
-		wire_puts(&msg, job->received);
-		wire_puts(&msg, job->partner);
-		wire_puts(&msg, job->csv_map);
-		wire_put_i64(&msg, job->render);
-		wire_puts(&msg, job->canonical);
-		wire_puts(&msg, job->action);
-		wire_puts(&msg, job->message);
-		wire_puts(&msg, job->po_number);
-		int rc = wire_send(w->fd, &msg);
-		buf_release(&msg);
-		if (rc < 0) {
-			/* the worker is gone; replace it and try once more */
-			close(w->fd);
-			waitpid(w->pid, NULL, 0);
-			if (spawn(p, w, err) < 0)
-				return -1;
-			i--;
-			continue;
-		}
-		w->job = job;
-		clock_gettime(CLOCK_MONOTONIC, &w->started);
-		p->busy++;
-		return 0;
+	if (!pool_has_idle(p)) {
+		*err = xstrdup("no idle worker");
+		return -1;
 	}
-	*err = xstrdup("no idle worker");
-	return -1;
+	if (place(p, job, err) < 0)
+		return -1;
+	p->busy++;
+	return 0;
 }
 
 static void death_reason(const struct config *cfg, int status, struct doc_result *res)
@@ -286,6 +380,56 @@ static int decode_list(const struct buf *msg, struct doc_result **res)
 	return (int)n;
 }
 
+/* Takes job[0] off worker w: the one its next reply (or its death)
+ * belongs to. The next job, if any, starts its turn now. */
+static struct pool_job *pop_job(struct worker *w)
+{
+	struct pool_job *job = w->job[0];
+	memmove(w->job, w->job + 1, sizeof w->job[0] * (POOL_DEPTH - 1));
+	w->job[POOL_DEPTH - 1] = NULL;
+	w->njobs--;
+	clock_gettime(CLOCK_MONOTONIC, &w->started);
+	return job;
+}
+
+/* Worker w died (or spoke nonsense) while translating job: that one
+ * document fails; a fresh worker takes w's place and the jobs queued
+ * behind it, which it never started. */
+static void worker_died(struct pool *p, struct worker *w, struct pool_job *job,
+			struct doc_result **res)
+{
+	close(w->fd);
+	w->fd = -1;
+	int status = 0;
+	kill(w->pid, SIGKILL);
+	waitpid(w->pid, &status, 0);
+	w->pid = 0;
+	*res = xcalloc(1, sizeof **res);
+	(*res)[0].id = xstrdup(job->id);
+	(*res)[0].name = xstrdup(job->name);
+	death_reason(p->cfg, status, &(*res)[0]);
+	struct pool_job *queued[POOL_DEPTH];
+	int nq = w->njobs;
+	memcpy(queued, w->job, sizeof queued);
+	memset(w->job, 0, sizeof w->job);
+	w->njobs = 0;
+	char *err = NULL;
+	if (spawn(p, w, &err) < 0) {
+		msg_error(NULL, "%s", err);
+		free(err);
+		w->fd = -1;
+		w->pid = 0;
+	}
+	/* oldest first, ahead of anything submitted later */
+	if (nq > 0) {
+		p->backlog = xrealloc(p->backlog,
+				      sizeof *p->backlog * (size_t)(p->nbacklog + nq));
+		memmove(p->backlog + nq, p->backlog, sizeof *p->backlog * (size_t)p->nbacklog);
+		memcpy(p->backlog, queued, sizeof *queued * (size_t)nq);
+		p->nbacklog += nq;
+	}
+}
+
 int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res)
 {
 	*res = NULL;
@@ -296,20 +440,48 @@ int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res)
 	int *idx = xcalloc((size_t)p->n, sizeof *idx);
 	int n = -1;
 	while (n < 0) {
+		char *err = NULL;
+		if (drain_backlog(p, &err) < 0 || p->nbacklog > 0) {
+			int nf = 0;
+			for (int i = 0; i < p->n; i++)
+				nf += p->workers[i].njobs > 0;
+			if (nf == 0) {
+				/* no worker is running and none can be started: the
+				 * oldest waiting job fails rather than waiting forever */
+				*job = p->backlog[0];
+				p->nbacklog--;
+				memmove(p->backlog, p->backlog + 1,
+					sizeof *p->backlog * (size_t)p->nbacklog);
+				p->busy--;
+				*res = xcalloc(1, sizeof **res);
+				(*res)[0].id = xstrdup((*job)->id);
+				(*res)[0].name = xstrdup((*job)->name);
+				pipeline_fail(&(*res)[0], "worker", "run again; if it persists, check "
+					      "the system's process and memory limits",
+					      "no worker process could be started: %s",
+					      err ? err : "unknown error");
+				free(err);
+				n = 1;
+				break;
+			}
+		}
+		free(err);
 		int nf = 0;
 		for (int i = 0; i < p->n; i++) {
-			if (!p->workers[i].job)
+			if (p->workers[i].njobs == 0)
 				continue;
 			fds[nf].fd = p->workers[i].fd;
 			fds[nf].events = POLLIN;
 			fds[nf].revents = 0;
 			idx[nf++] = i;
 		}
+		if (nf == 0)
+			break; /* nothing in flight after all */
 		int rc = poll(fds, (nfds_t)nf, 1000);
 		if (rc < 0 && errno != EINTR)
 			break;
 		/* a worker stuck off-CPU (which the CPU timer cannot see) is killed
-		 * after four times the CPU limit of wall time */
+		 * after four times the CPU limit of wall time on one document */
 		struct timespec now;
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		for (int k = 0; k < nf; k++) {
@@ -323,29 +495,15 @@ int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res)
 			struct worker *w = &p->workers[idx[k]];
 			struct buf msg = BUF_INIT;
 			int got = wire_recv(w->fd, &msg);
-			*job = w->job;
-			w->job = NULL;
+			*job = pop_job(w);
 			p->busy--;
 			if (got == 0)
 				n = decode_list(&msg, res);
 			buf_release(&msg);
 			if (n > 0)
 				break;
-			/* the worker died (or spoke nonsense): its one document fails */
-			close(w->fd);
-			int status = 0;
-			kill(w->pid, SIGKILL);
-			waitpid(w->pid, &status, 0);
-			*res = xcalloc(1, sizeof **res);
-			(*res)[0].id = xstrdup((*job)->id);
-			(*res)[0].name = xstrdup((*job)->name);
-			death_reason(p->cfg, status, &(*res)[0]);
+			worker_died(p, w, *job, res);
 			n = 1;
-			char *err = NULL;
-			if (spawn(p, w, &err) < 0) {
-				msg_error(NULL, "%s", err);
-				free(err);
-			}
 		}
 	}
 	free(fds);
@@ -361,8 +519,12 @@ void pool_stop(struct pool *p)
 			close(w->fd);
 		if (w->pid > 0)
 			waitpid(w->pid, NULL, 0);
-		pool_job_free(w->job);
+		for (int k = 0; k < w->njobs; k++)
+			pool_job_free(w->job[k]);
 	}
+	for (int k = 0; k < p->nbacklog; k++)
+		pool_job_free(p->backlog[k]);
+	free(p->backlog);
 	free(p->workers);
 	memset(p, 0, sizeof *p);
 }

@@ -5,6 +5,11 @@
  * address-space limit and a per-document CPU timer; a worker that dies or
  * overruns costs exactly its one document (returned as failed, stage
  * "worker"), and a fresh worker takes its place.
+ *
+ * A worker holds up to two jobs: the one it translates and the next,
+ * already sent, so it never waits while the parent commits a group. When
+ * a worker dies, the job it was translating fails and the one queued
+ * behind it goes to the fresh worker: never lost, never run twice.
  */
 #ifndef OG_POOL_H
 #define OG_POOL_H
@@ -29,13 +34,17 @@ struct pool {
 	const struct config *cfg;
 	struct worker *workers;
 	int n;
-	int busy;
+	int busy;                /* jobs submitted and not yet returned */
+	struct pool_job **backlog; /* submitted, waiting for a worker with room */
+	int nbacklog;
 };
 
 int pool_start(struct pool *p, const struct config *cfg, int n, char **err);
-/* 1 when a worker is free to take a job. */
+/* 1 when a worker has room for a job (idle, or translating one with
+ * nothing queued behind it). */
 int pool_has_idle(const struct pool *p);
-/* Hands a job to an idle worker; the pool owns the job until returned. */
+/* Hands a job to the least loaded worker; the pool owns the job until
+ * returned. Only when pool_has_idle(). */
 int pool_submit(struct pool *p, struct pool_job *job, char **err);
 /* Waits for one finished job; fills *job (ownership back to the caller)
  * and its results (one per document: an archive gives its container and

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <libxml/parser.h>
+#include <libxml/relaxng.h>
 #include <libxml/xpath.h>
 
 #include "canon.h"
@@ -536,6 +537,107 @@ START_TEST(identifier_length_limits)
 }
 END_TEST
 
+/* The pattern facets are checked by rngpat, compiled once, and the rest
+ * of the schema by libxml2: the verdict must be libxml2's own with the
+ * whole schema, value by value, at every kind of patterned place. */
+static int whole_schema_accepts(xmlRelaxNGPtr whole, xmlDocPtr doc)
+{
+	xmlRelaxNGValidCtxtPtr vc = xmlRelaxNGNewValidCtxt(whole);
+	xmlRelaxNGSetValidStructuredErrors(vc, NULL, NULL);
+	int rc = xmlRelaxNGValidateDoc(vc, doc);
+	xmlRelaxNGFreeValidCtxt(vc);
+	return rc == 0;
+}
+
+static void set_at(xmlDocPtr doc, const char *xpath, const char *value)
+{
+	xmlXPathContextPtr ctx = xmlXPathNewContext(doc);
+	xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)xpath, ctx);
+	ck_assert_msg(r && r->nodesetval && r->nodesetval->nodeNr == 1, "%s", xpath);
+	xmlNodePtr n = r->nodesetval->nodeTab[0];
+	xmlChar *esc = xmlEncodeSpecialChars(doc, (const xmlChar *)value);
+	xmlNodeSetContent(n, esc);
+	xmlFree(esc);
+	xmlXPathFreeObject(r);
+	xmlXPathFreeContext(ctx);
+}
+
+START_TEST(patterns_same_verdict_as_whole_schema)
+{
+	/* every path with a pattern in canonical.rng was placed */
+	ck_assert_int_eq(canon_pattern_paths(), 27);
+	char *rng = xasprintf("%s/xslt/canonical.rng", t_cfg()->data_dir);
+	xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(rng);
+	xmlRelaxNGPtr whole = xmlRelaxNGParse(pc);
+	xmlRelaxNGFreeParserCtxt(pc);
+	ck_assert_ptr_nonnull(whole);
+	char *l1 = t_canon_line("1", "2", "1.5", NULL);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	ck_assert_int_eq(complete("USD", "", "2024-03-01", l1, "+00:00", &doc, &info, &err), 0);
+	int d = rules_decide(doc, &info, "p", NULL, NULL, &err);
+	ck_assert_int_eq(d, DECISION_ACCEPT);
+	xmlNodePtr dl = xmlNewChild(canon_child(xmlDocGetRootElement(doc), "decision"), NULL,
+				    (const xmlChar *)"line", NULL);
+	xmlSetProp(dl, (const xmlChar *)"number", (const xmlChar *)"1");
+	xmlSetProp(dl, (const xmlChar *)"action", (const xmlChar *)"accept");
+	xmlSetProp(dl, (const xmlChar *)"quantity", (const xmlChar *)"2");
+	ck_assert_int_eq(canon_validate(doc, &err), 0);
+	ck_assert_int_eq(whole_schema_accepts(whole, doc), 1);
+	static const struct {
+		const char *xpath;
+		const char *values[12];
+	} cases[] = {
+		{ "/order/lines/line/quantity",
+		  { "2", "0", "0.0001", "0.00001", "1.2345", "+1", " 1", "1 ", "007", "0.00", "1.", "abc" } },
+		{ "/order/lines/line/unitPrice",
+		  { "-1.5", "1.", ".5", "1e3", "12.34567", "0", "-0", " 3.00", "1,5", "" } },
+		{ "/order/lines/line/amount", { "3.00", "-3", "3.000001", "x" } },
+		{ "/order/summary/total", { "10", "10.1234", "10.12345", "--1" } },
+		{ "/order/orderDate",
+		  { "2024-03-01", "2024-03-01T10:00:00+01:00", "2024-3-1", "2024-03-01T10:00:00Z",
+		    "2024-03-01T10:00:00.123-05:00", "2024-03-01 ", "20240301" } },
+		{ "/order/currency", { "USD", "usd", "US", "USDX", "U$D", " USD" } },
+		{ "/order/source/@received",
+		  { "2024-03-01T10:00:00+00:00", "2024-03-01", "2024-03-01T10:00+00:00" } },
+		{ "/order/source/@timestamp",
+		  { "2024-03-01", "2024-03-01T10:00:00+00:00", "yesterday" } },
+		{ "/order/lines/line/@number", { "1", "01", "+1", "0", "1 ", "12" } },
+		{ "/order/decision/line/@quantity", { "2", "0", "-1", "0.5", "1.23456" } },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		for (size_t k = 0; k < ARRAY_SIZE(cases[i].values) && cases[i].values[k]; k++) {
+			xmlDocPtr copy = xmlCopyDoc(doc, 1);
+			set_at(copy, cases[i].xpath, cases[i].values[k]);
+			int want = whole_schema_accepts(whole, copy);
+			int got = canon_validate(copy, &err) == 0;
+			ck_assert_msg(got == want, "%s = \"%s\": whole schema %s, canon_validate %s (%s)",
+				      cases[i].xpath, cases[i].values[k], want ? "accepts" : "refuses",
+				      got ? "accepts" : "refuses", err ? err : "");
+			if (!got) {
+				ck_assert_ptr_nonnull(strstr(err, "canonical schema"));
+				free(err);
+			}
+			xmlFreeDoc(copy);
+		}
+	}
+	/* a refused pattern names the place, the value and the pattern */
+	xmlDocPtr copy = xmlCopyDoc(doc, 1);
+	set_at(copy, "/order/lines/line/quantity", "0");
+	ck_assert_int_eq(canon_validate(copy, &err), -1);
+	ck_assert_msg(strstr(err, "/order/lines/line/quantity: \"0\" does not match") != NULL,
+		      "err: %s", err);
+	free(err);
+	xmlFreeDoc(copy);
+	xmlRelaxNGFree(whole);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(rng);
+	free(l1);
+}
+END_TEST
+
 Suite *suite_canon(void)
 {
 	Suite *s = suite_create("canon");
@@ -554,6 +656,7 @@ Suite *suite_canon(void)
 	tcase_add_test(tc, old_amount_and_summary_replaced);
 	tcase_add_test(tc, validate_and_decide);
 	tcase_add_loop_test(tc, identifier_length_limits, 0, (int)ARRAY_SIZE(length_cases));
+	tcase_add_test(tc, patterns_same_verdict_as_whole_schema);
 	suite_add_tcase(s, tc);
 	return s;
 }
