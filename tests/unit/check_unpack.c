@@ -483,7 +483,7 @@ START_TEST(tar_gz_stream_limits)
 
 	/* 40 members of 900 bytes: a tar far larger than one member may be */
 	struct entry many[40];
-	char names[40][16];
+	char names[40][24];
 	for (int i = 0; i < 40; i++) {
 		snprintf(names[i], sizeof names[i], "m%02d.xml", i);
 		many[i] = (struct entry){ .name = names[i], .size = 900, .fill = (char)('a' + i % 26) };
