@@ -35,6 +35,9 @@ struct emit_formats {
 };
 
 int emit_init(const struct config *cfg, char **err);
+/* Compiles every schema now (emit_init leaves the XSDs until first use):
+ * for check-config, so that a broken schema is found before a run. */
+int emit_load_all_schemas(const struct config *cfg, char **err);
 void emit_shutdown(void);
 /* 1 if format names an outbound format ordergate can write. */
 int emit_known_format(const char *format);

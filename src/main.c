@@ -19,6 +19,7 @@
 #include "spool.h"
 #include "config.h"
 #include "datetime.h"
+#include "emit.h"
 #include "exitcodes.h"
 #include "msg.h"
 #include "pipeline.h"
@@ -789,6 +790,8 @@ static int cmd_check_config(int argc, char **argv)
 		return EXIT_CONFIG;
 	char *err = NULL;
 	int rc = pipeline_init(&cfg, &err);
+	if (rc == 0)
+		rc = emit_load_all_schemas(&cfg, &err);
 	if (rc < 0) {
 		fprintf(stderr, "ordergate: configuration error: %s\n", err);
 		free(err);

@@ -17,7 +17,10 @@
 if [ "${ASAN:-0}" = 1 ]; then EVERY=${FAULTS_EVERY:-4}; else EVERY=${FAULTS_EVERY:-1}; fi
 W=$SCRATCH/workload
 mkdir -p "$W"
-cp "$ROOT"/samples/cxml/*.xml "$W/"
+# an order, a test-mode order, a broken file (and, below, a .gz, a .tar of
+# two orders and a duplicate under another name): small, so that crashing
+# at every step stays affordable, with every kind of step in it
+cp "$ROOT"/samples/cxml/{cxmlphp-sample-order,jpy-test-mode,broken-not-well-formed}.xml "$W/"
 python3 - "$ROOT/samples/cxml/cxmlphp-sample-order.xml" "$W" <<'PY'
 import gzip, io, sys, tarfile
 src, out = sys.argv[1], sys.argv[2]
@@ -88,7 +91,7 @@ partial_ok() {
 ref=$(fresh)
 run_clean "$ref"
 rc=$?
-check "reference run completes (exit 1: two inputs are broken)" test "$rc" = 1
+check "reference run completes (exit 1: one input is broken)" test "$rc" = 1
 check "reference run: invariants hold" spool_invariants "$ref"
 listing "$ref" > "$SCRATCH/reference.list"
 check "reference run: every input archived or failed once" partial_ok "$ref"
