@@ -76,13 +76,6 @@ static void setup(void)
 		fault.at = 0;
 }
 
-int fsio_faulty(void)
-{
-	if (!fault.ready)
-		setup();
-	return fault.crash || fault.at > 0;
-}
-
 /* Counts one step; returns the errno to fail it with, or 0 to proceed. */
 static int step(enum op op, const char *detail)
 {
@@ -113,15 +106,6 @@ static int step(enum op op, const char *detail)
 	return 0;
 }
 
-static char *fd_path(int fd, char *out, size_t size)
-{
-	char link[64];
-	snprintf(link, sizeof link, "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(link, out, size - 1);
-	out[n > 0 ? n : 0] = '\0';
-	return out;
-}
-
 int fsio_open(const char *path, int flags, mode_t mode)
 {
 	int e = step(OP_OPEN, path);
@@ -147,8 +131,7 @@ int fsio_write_all(int fd, const void *data, size_t len, const char *what)
 
 int fsio_fsync(int fd, const char *what)
 {
-	char path[512];
-	int e = step(OP_FSYNC, what ? what : fd_path(fd, path, sizeof path));
+	int e = step(OP_FSYNC, what);
 	if (e) {
 		errno = e;
 		return -1;

@@ -42,7 +42,4 @@ int fsio_commit_point(void);
  * NULL for SQLite's default. */
 const char *fsio_sqlite_vfs(void);
 
-/* 1 when ORDERGATE_FAULT names an injected fault (for log lines). */
-int fsio_faulty(void);
-
 #endif
