@@ -310,6 +310,8 @@ int spool_flush(struct spool *s, char **err)
 			rc = -1;
 		}
 	} else {
+		for (int i = 0; i < s->nstaged; i++)
+			(void)sync_file_range(s->staged[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
 		for (int i = 0; i < s->nstaged && rc == 0; i++)
 			if (fsio_fsync(s->staged[i].fd, s->staged[i].path) < 0) {
 				*err = xasprintf("fsync of %s failed: %s; nothing of this group is "
