@@ -13,6 +13,7 @@
 #include <libxml/parser.h>
 #include <libxml/valid.h>
 #include <libxml/xmlschemas.h>
+#include <libxslt/imports.h>
 
 #include "canon.h"
 #include "xform.h"
@@ -164,19 +165,13 @@ static void schema_error(void *user, xmlErrorPtr e)
 	buf_add(b, m, n);
 }
 
-static int validate(const char *what, enum validator v, xmlDtdPtr dtd, xmlSchemaPtr xsd,
-		    const char *schema, const struct buf *data, char **err)
+/* Validates a document tree against its schema. */
+static int validate_tree(const char *what, enum validator v, xmlDtdPtr dtd, xmlSchemaPtr xsd,
+			 const char *schema, xmlDocPtr doc, char **err)
 {
-	if (v == V_NONE)
-		return 0;
-	xmlsafe_errors_reset();
-	xmlDocPtr doc = xmlReadMemory(data->data, (int)data->len, "output", NULL, XMLSAFE_OPTIONS);
-	if (!doc) {
-		*err = xasprintf("the %s stylesheet wrote malformed XML: %s", what, xmlsafe_errors());
-		return -1;
-	}
 	int ok;
 	struct buf msgs = BUF_INIT;
+	xmlsafe_errors_reset();
 	if (v == V_DTD) {
 		xmlValidCtxtPtr vc = xmlNewValidCtxt();
 		ok = xmlValidateDtd(vc, doc, dtd);
@@ -188,13 +183,99 @@ static int validate(const char *what, enum validator v, xmlDtdPtr dtd, xmlSchema
 		ok = xmlSchemaValidateDoc(vc, doc) == 0;
 		xmlSchemaFreeValidCtxt(vc);
 	}
-	xmlFreeDoc(doc);
 	if (!ok)
 		*err = xasprintf("the %s we wrote is not valid against %s (a map or stylesheet "
 				 "bug; nothing was published): %s",
 				 what, schema, buf_str(&msgs));
 	buf_release(&msgs);
 	return ok ? 0 : -1;
+}
+
+/* Parses serialised bytes back and validates them (for documents built
+ * as text, and for encodings emit_chars_ok cannot read). */
+static int validate(const char *what, enum validator v, xmlDtdPtr dtd, xmlSchemaPtr xsd,
+		    const char *schema, const struct buf *data, char **err)
+{
+	if (v == V_NONE)
+		return 0;
+	xmlsafe_errors_reset();
+	xmlDocPtr doc = xmlReadMemory(data->data, (int)data->len, "output", NULL, XMLSAFE_OPTIONS);
+	if (!doc) {
+		*err = xasprintf("the %s stylesheet wrote malformed XML: %s", what, xmlsafe_errors());
+		return -1;
+	}
+	int rc = validate_tree(what, v, dtd, xsd, schema, doc, err);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+static int xml_char_allowed(unsigned long c)
+{
+	return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+	       (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+int emit_chars_ok(const char *s, size_t len, size_t *at)
+{
+	const unsigned char *p = (const unsigned char *)s, *end = p + len;
+	while (p < end) {
+		*at = (size_t)(p - (const unsigned char *)s);
+		unsigned long c = *p;
+		size_t n = 1;
+		if (c >= 0x80) {
+			if (c >= 0xC2 && c <= 0xDF)
+				n = 2, c &= 0x1F;
+			else if (c >= 0xE0 && c <= 0xEF)
+				n = 3, c &= 0x0F;
+			else if (c >= 0xF0 && c <= 0xF4)
+				n = 4, c &= 0x07;
+			else
+				return 0;
+			if ((size_t)(end - p) < n)
+				return 0;
+			for (size_t i = 1; i < n; i++) {
+				if ((p[i] & 0xC0) != 0x80)
+					return 0;
+				c = (c << 6) | (p[i] & 0x3F);
+			}
+			/* overlong forms */
+			if ((n == 3 && c < 0x800) || (n == 4 && c < 0x10000))
+				return 0;
+		} else if (c == '&' && end - p > 2 && p[1] == '#') {
+			/* a character reference must name a character XML allows */
+			const unsigned char *q = p + 2;
+			int hex = *q == 'x';
+			q += hex;
+			unsigned long v = 0;
+			int digits = 0;
+			for (; q < end && *q != ';'; q++, digits++) {
+				int d = *q >= '0' && *q <= '9'		? *q - '0'
+					: hex && *q >= 'a' && *q <= 'f' ? *q - 'a' + 10
+					: hex && *q >= 'A' && *q <= 'F' ? *q - 'A' + 10
+									: -1;
+				if (d < 0 || digits > 8)
+					return 0;
+				v = v * (hex ? 16 : 10) + (unsigned long)d;
+			}
+			if (q == end || digits == 0 || !xml_char_allowed(v))
+				return 0;
+		}
+		if (!xml_char_allowed(c))
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+/* The serialised text of a valid tree is well-formed unless a character
+ * XML does not allow got into the tree: libxml2 writes those as they are
+ * or as character references. Readable here when the output is UTF-8. */
+static int serialised_utf8(xsltStylesheetPtr sheet)
+{
+	const xmlChar *enc = NULL;
+	XSLT_GET_IMPORT_PTR(enc, sheet, encoding);
+	return !enc || !strcasecmp((const char *)enc, "UTF-8") ||
+	       !strcasecmp((const char *)enc, "US-ASCII");
 }
 
 /* Re-encodes a written document for a partner that wants another
@@ -305,13 +386,31 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 		o->kind = xstrdup(kd->kind);
 		o->format = xstrdup(kd->format);
 		o->payload_id = payload;
+		/* the result tree is validated as it is, not parsed back from
+		 * its text; the text is then checked for what the tree cannot
+		 * show (characters XML does not allow) */
+		int check = cfg->validate_outputs && kd->v != V_NONE;
+		int on_tree = check && serialised_utf8(sheet);
+		if (on_tree && validate_tree(kd->kind, kd->v, schemas[k].dtd, schemas[k].xsd,
+					     kd->schema, res, err) < 0) {
+			xmlFreeDoc(res);
+			goto fail;
+		}
 		int rc = xform_serialize(sheet, res, &o->data);
 		xmlFreeDoc(res);
 		if (rc < 0) {
 			*err = xasprintf("cannot serialise the %s", kd->kind);
 			goto fail;
 		}
-		if (cfg->validate_outputs &&
+		size_t at = 0;
+		if (on_tree && !emit_chars_ok(o->data.data, o->data.len, &at)) {
+			*err = xasprintf("the %s stylesheet wrote a character XML does not allow, "
+					 "at byte %zu of its output (a map or stylesheet bug; nothing "
+					 "was published)",
+					 kd->kind, at);
+			goto fail;
+		}
+		if (check && !on_tree &&
 		    validate(kd->kind, kd->v, schemas[k].dtd, schemas[k].xsd, kd->schema, &o->data,
 			     err) < 0)
 			goto fail;

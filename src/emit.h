@@ -4,9 +4,11 @@
  * the confirmation to the buyer, as cXML, OAGIS or CSV, each through its
  * stylesheet (a table: kind x format), with payloadIDs of our own
  * (<documentID>.<kind>@<payload_host>) and zoned timestamps. Every XML
- * document is parsed back and validated against the vendored schema of its
- * format (cXML 1.2.071 DTDs, OAGIS 10.4 XSDs) before it may be published,
- * so nothing invalid leaves. Also renders cXML Responses (status codes)
+ * document is validated against the vendored schema of its format (cXML
+ * 1.2.071 DTDs, OAGIS 10.4 XSDs) before it may be published, so nothing
+ * invalid leaves: the result tree itself, then its serialised text is
+ * checked for characters XML does not allow (or, for an output encoding
+ * other than UTF-8, the text is parsed back and validated). Also renders cXML Responses (status codes)
  * for documents that are refused.
  */
 #ifndef OG_EMIT_H
@@ -56,6 +58,9 @@ int emit_cxml_interim(const struct config *cfg, const char *doc_id,
 		      char **err);
 /* The file extension for a format: "xml" or "csv". */
 const char *emit_extension(const char *format);
+/* 1 when s[0..len) is UTF-8 holding only characters XML 1.0 allows, raw or
+ * as character references; else 0 with *at the offending byte offset. */
+int emit_chars_ok(const char *s, size_t len, size_t *at);
 void emit_output_release(struct output_doc *o);
 
 #endif

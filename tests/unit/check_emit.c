@@ -4,6 +4,9 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <dirent.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -198,6 +201,131 @@ START_TEST(invalid_output_is_refused)
 }
 END_TEST
 
+/* The text check behind tree validation: UTF-8 holding only characters
+ * XML 1.0 allows, raw or as character references. */
+START_TEST(serialised_chars_checked)
+{
+	static const struct {
+		const char *text;
+		int ok;
+		size_t at;
+	} cases[] = {
+		{ "<a>plain &amp; simple</a>", 1, 0 },
+		{ "<a>caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa6</a>", 1, 0 },
+		{ "<a>&#10;&#x9;&#xD;&#x20AC;&#128230;</a>\n", 1, 0 },
+		{ "<a>\x01</a>", 0, 3 },
+		{ "<a>x&#1;</a>", 0, 4 },
+		{ "<a>&#x1F;</a>", 0, 3 },
+		{ "<a>&#xFFFE;</a>", 0, 3 },
+		{ "<a>&#xD800;</a>", 0, 3 },
+		{ "<a>&#;</a>", 0, 3 },
+		{ "<a>&#12</a>", 0, 3 },
+		{ "<a>&#x110000;</a>", 0, 3 },
+		{ "<a>\xc3\x28</a>", 0, 3 },       /* a lead byte without its continuation */
+		{ "<a>\xe0\x80\x80</a>", 0, 3 },   /* overlong */
+		{ "<a>\xed\xa0\x80</a>", 0, 3 },   /* a surrogate */
+		{ "<a>\xef\xbf\xbf</a>", 0, 3 },   /* U+FFFF */
+		{ "<a>\xff</a>", 0, 3 },
+		{ "<a>\xe2\x82", 0, 3 },           /* cut short */
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		size_t at = 99;
+		int ok = emit_chars_ok(cases[i].text, strlen(cases[i].text), &at);
+		ck_assert_msg(ok == cases[i].ok, "case %zu: %d", i, ok);
+		if (!ok)
+			ck_assert_msg(at == cases[i].at, "case %zu: at %zu", i, at);
+	}
+}
+END_TEST
+
+/* Trusts the engine's own folders and, if given, one more. */
+static void trust_also(const char *extra)
+{
+	char *x = xasprintf("%s/xslt", t_cfg()->data_dir);
+	char *m = xasprintf("%s/maps", t_cfg()->data_dir);
+	const char *dirs[] = { x, m, extra };
+	xmlsafe_init(dirs, extra ? 3 : 2);
+	free(x);
+	free(m);
+}
+
+/* A stylesheet that writes another encoding is checked the old way: its
+ * text parsed back and validated (here: valid, and still refused when the
+ * canonical order cannot make a valid PO). */
+START_TEST(other_encoding_parsed_back)
+{
+	char dir[] = "/tmp/og-emit-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *xdir = xasprintf("%s/xslt", dir);
+	ck_assert_int_eq(mkdir(xdir, 0755), 0);
+	char *src = xasprintf("%s/xslt", t_cfg()->data_dir);
+	DIR *d = opendir(src);
+	ck_assert_ptr_nonnull(d);
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		if (e->d_name[0] == '.' || !strcmp(e->d_name, "canonical-to-cxml-order.xsl"))
+			continue;
+		char *from = xasprintf("%s/%s", src, e->d_name), *to = xasprintf("%s/%s", xdir, e->d_name);
+		ck_assert_int_eq(symlink(from, to), 0);
+		free(from);
+		free(to);
+	}
+	closedir(d);
+	char *from = xasprintf("%s/canonical-to-cxml-order.xsl", src);
+	char *sheet = t_read_file(from, NULL);
+	ck_assert_ptr_nonnull(sheet);
+	char *at = strstr(sheet, "encoding=\"UTF-8\" indent");
+	ck_assert_ptr_nonnull(at);
+	struct buf latin = BUF_INIT;
+	buf_add(&latin, sheet, (size_t)(at - sheet));
+	buf_adds(&latin, "encoding=\"ISO-8859-1\" indent");
+	buf_adds(&latin, at + strlen("encoding=\"UTF-8\" indent"));
+	char *to = xasprintf("%s/canonical-to-cxml-order.xsl", xdir);
+	t_write_file(to, latin.data, latin.len);
+
+	struct config c = *t_cfg();
+	c.data_dir = dir;
+	struct t_order o = { 0 };
+	/* a character the Latin-1 text holds as one byte, not UTF-8 */
+	o.header_extra = "<Tax><Money currency=\"USD\">1.00</Money><Description xml:lang=\"fr\">"
+			 "Taxe caf\xc3\xa9</Description></Tax>";
+	xmlDocPtr canonical = decided_order(&o);
+	trust_also(xdir);
+	struct output_doc out[EMIT_MAX];
+	char *err = NULL;
+	int n = emit_render(&c, canonical, DOC_ID, &cxml_formats, out, &err);
+	ck_assert_msg(n == 2, "%s", err ? err : "?");
+	ck_assert_ptr_nonnull(strstr(out[0].data.data, "encoding=\"ISO-8859-1\""));
+	ck_assert_ptr_nonnull(strstr(out[0].data.data, "Taxe caf\xe9<"));
+	release_all(out, n);
+	/* without lines the PO is invalid, and the parsed-back check says so */
+	xmlNodePtr order = xmlDocGetRootElement(canonical);
+	for (xmlNodePtr ch = order->children; ch; ch = ch->next)
+		if (ch->type == XML_ELEMENT_NODE && !strcmp((const char *)ch->name, "lines")) {
+			xmlNodePtr l;
+			while ((l = ch->children)) {
+				xmlUnlinkNode(l);
+				xmlFreeNode(l);
+			}
+		}
+	n = emit_render(&c, canonical, DOC_ID, &cxml_formats, out, &err);
+	ck_assert_int_eq(n, -1);
+	ck_assert_msg(err && strstr(err, "not valid against"), "err: %s", err ? err : "?");
+	free(err);
+	trust_also(NULL);
+	xmlFreeDoc(canonical);
+	free(sheet);
+	buf_release(&latin);
+	char *rm = xasprintf("rm -rf '%s'", dir);
+	ck_assert_int_eq(system(rm), 0);
+	free(rm);
+	free(from);
+	free(to);
+	free(src);
+	free(xdir);
+}
+END_TEST
+
 Suite *suite_emit(void)
 {
 	Suite *s = suite_create("emit");
@@ -208,6 +336,8 @@ Suite *suite_emit(void)
 	tcase_add_test(tc, our_identity_from_config);
 	tcase_add_test(tc, fixed_time_in_timestamps);
 	tcase_add_test(tc, invalid_output_is_refused);
+	tcase_add_test(tc, serialised_chars_checked);
+	tcase_add_test(tc, other_encoding_parsed_back);
 	suite_add_tcase(s, tc);
 	return s;
 }
