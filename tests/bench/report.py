@@ -72,6 +72,44 @@ def fmt(v, spec="{:,.1f}"):
     return str(v)
 
 
+def check_targets(by, ratios):
+    """The speed and memory targets of issue 7, each with what was
+    measured and whether it is met (None when the row did not run)."""
+    out = []
+
+    def add(target, measured, met):
+        out.append({"target": target, "measured": measured, "met": met})
+
+    def ratio(key, floor, what):
+        v = ratios.get(key)
+        add(what, "%.3f" % v if v is not None else "-", None if v is None else v >= floor)
+
+    ratio("pipeline/floor", 0.7, "pipeline >= 0.7 of the floor")
+    ratio("ordergate/xsltproc", 100.0, ">= 100x the xsltproc loop")
+    ratio("ordergate/lxml", 1.5, ">= 1.5x the lxml script")
+    pipe = by.get("pipeline", {})
+    rss = pipe.get("rss_kb") if pipe.get("status") == "ok" else None
+    add("peak RSS < 100 MB for the pipeline run",
+        "%.1f MB" % (rss / 1024.0) if rss else "-", None if not rss else rss < 100 * 1024)
+    small, big = by.get("scale_small", {}), by.get("scale_big", {})
+    if small.get("docs_per_s") and big.get("docs_per_s"):
+        r = big["docs_per_s"] / small["docs_per_s"]
+        add("rate with 100,000 waiting within 10% of 1,000", "%.2f of it" % r, r >= 0.9)
+    else:
+        add("rate with 100,000 waiting within 10% of 1,000", "-", None)
+    huge = by.get("huge", {})
+    if huge.get("status") == "ok" and huge.get("rss_kb") and huge.get("bytes"):
+        x = huge["rss_kb"] * 1024.0 / huge["bytes"]
+        add("huge order in < 10x its size in memory", "%.1fx" % x, x < 10)
+    else:
+        add("huge order in < 10x its size in memory", huge.get("status", "-"), None)
+    watch = by.get("watch", {})
+    p99 = watch.get("latency_p99_ms") if watch.get("status") == "ok" else None
+    add("watch p99 < 50 ms at 50 documents/s", "%s ms" % p99 if p99 is not None else "-",
+        None if p99 is None else float(p99) < 50)
+    return out
+
+
 def render(rows_path, machine_path, out_path):
     rows = []
     with open(rows_path, encoding="utf-8") as f:
@@ -121,13 +159,19 @@ def render(rows_path, machine_path, out_path):
     print()
     print("ratios (ordergate documents/s over the other's):",
           ", ".join("%s %s" % (k, fmt(v, "{:.3f}")) for k, v in ratios.items()))
+    targets = check_targets(by, ratios)
+    print("targets of issue 7:")
+    for t in targets:
+        print("  %-46s %-28s %s" % (t["target"], t["measured"],
+                                    "met" if t["met"] else ("not met" if t["met"] is False else "not measured")))
     print("machine: %s; %s CPUs (%s); kernel %s; build/ on %s; load average %s at start, %s at end"
           % (machine.get("host", "?"), machine.get("nproc"), machine.get("cpu_model"),
              machine.get("kernel"), machine.get("build_fs"), machine.get("load_start"),
              machine.get("load_end")))
 
     with open(out_path, "w", encoding="utf-8") as f:
-        json.dump({"machine": machine, "rows": rows, "ratios": ratios}, f, indent=2)
+        json.dump({"machine": machine, "rows": rows, "ratios": ratios, "targets": targets},
+                  f, indent=2)
         f.write("\n")
 
 
