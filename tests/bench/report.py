@@ -89,8 +89,14 @@ def check_targets(by, ratios):
     ratio("ordergate/lxml", 1.5, ">= 1.5x the lxml script")
     pipe = by.get("pipeline", {})
     rss = pipe.get("rss_kb") if pipe.get("status") == "ok" else None
-    add("peak RSS < 100 MB for the pipeline run",
-        "%.1f MB" % (rss / 1024.0) if rss else "-", None if not rss else rss < 100 * 1024)
+    total = pipe.get("rss_total_kb") if pipe.get("status") == "ok" else None
+    if total:
+        add("peak RSS < 100 MB for the pipeline run", "%.1f MB (all processes; largest %.1f)"
+            % (total / 1024.0, rss / 1024.0), total < 100 * 1024)
+    else:
+        add("peak RSS < 100 MB for the pipeline run",
+            "%.1f MB (largest process)" % (rss / 1024.0) if rss else "-",
+            None if not rss else rss < 100 * 1024)
     small, big = by.get("scale_small", {}), by.get("scale_big", {})
     if small.get("docs_per_s") and big.get("docs_per_s"):
         r = big["docs_per_s"] / small["docs_per_s"]
@@ -162,7 +168,7 @@ def render(rows_path, machine_path, out_path):
     targets = check_targets(by, ratios)
     print("targets of issue 7:")
     for t in targets:
-        print("  %-46s %-28s %s" % (t["target"], t["measured"],
+        print("  %-46s %-40s %s" % (t["target"], t["measured"],
                                     "met" if t["met"] else ("not met" if t["met"] is False else "not measured")))
     print("machine: %s; %s CPUs (%s); kernel %s; build/ on %s; load average %s at start, %s at end"
           % (machine.get("host", "?"), machine.get("nproc"), machine.get("cpu_model"),

@@ -237,7 +237,13 @@ POOL_BYTES=$(bytes_of "$POOL")
 SP=$W/spool
 say "pipeline: $N orders through 'ordergate run -j $J'"
 fill_in "$SP" "$N"
+bash "$ROOT/tests/bench/rss_total.sh" "$W/pipeline.rss" &
+RSS_PID=$!
 timed pipeline "$OG" run -c "$CONF" -j "$J" --spool "$SP"
+kill "$RSS_PID" 2>/dev/null || true
+wait "$RSS_PID" 2>/dev/null || true
+RSS_TOTAL=$(sed -n 's/.*max_total_rss_kb=\([0-9]*\).*/\1/p' "$W/pipeline.rss" 2>/dev/null || true)
+RSS_TOTAL=${RSS_TOTAL:-0}
 summary_counts "$W/pipeline.out"
 OUTS=$(find "$SP/out" "$SP/out-test" -type f \( -path '*/po/*' -o -path '*/confirmation/*' \) 2>/dev/null | wc -l || true)
 ARCH=$(count_files "$SP/archive")
@@ -246,8 +252,8 @@ if [ "$TRANSLATED" != "$N" ] || [ "$OUTS" != $((2 * N)) ]; then
 	ST=FAILED; NOTE="exit $RC: $TRANSLATED translated, $FAILED failed, $OUTS outputs; $(first_why "$SP")"
 fi
 $REPORT add "$ROWS" row=pipeline "label=pipeline (ordergate run)" "status=$ST" documents="$N" \
-	bytes="$POOL_BYTES" wall_s="$WALL" user_s="$USER" sys_s="$SYS" rss_kb="$RSS" \
-	"note=$NOTE; RSS = largest of parent and workers"
+	bytes="$POOL_BYTES" wall_s="$WALL" user_s="$USER" sys_s="$SYS" rss_kb="$RSS" rss_total_kb="$RSS_TOTAL" \
+	"note=$NOTE; RSS = largest of parent and workers; all processes together at most $((RSS_TOTAL / 1024)) MB (shared library pages counted in each)"
 LEDGER_MB=$(du -m "$SP/ledger.db" 2>/dev/null | cut -f1 || echo 0)
 $REPORT set "$MACHINE" "pipeline_ledger_mb=$LEDGER_MB"
 rm -rf "$SP"
