@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include <libxml/relaxng.h>
-#include <libxml/xpath.h>
 
 #include "datetime.h"
 #include "rngpat.h"
@@ -19,7 +18,7 @@
 enum field_kind { F_DATE, F_DECIMAL, F_QUANTITY, F_CODE };
 
 static const struct {
-	const char *xpath;
+	const char *xpath; /* child steps only: see visit_path() */
 	enum field_kind kind;
 } fields[] = {
 	{ "/order/source/@timestamp", F_DATE },
@@ -208,50 +207,90 @@ static size_t trimmed_chars(const char *s, size_t n)
 	return chars;
 }
 
-static int check_lengths(xmlXPathContextPtr xp, char **err)
+/* Calls fn on every node an absolute path of child steps selects
+ * ("/order/lines/line/quantity", ending in "@name" for an attribute), in
+ * document order, as the XPath would but without compiling it: elements
+ * and attributes in no namespace, by name. Stops at the first nonzero
+ * return and returns it. */
+typedef int (*visit_fn)(xmlNodePtr n, const void *arg, char **err);
+
+static int visit_path(xmlNodePtr n, const char *rest, visit_fn fn, const void *arg, char **err)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(limits); i++) {
-		xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)limits[i].xpath, xp);
-		int rc = 0;
-		for (int j = 0; r && r->nodesetval && j < r->nodesetval->nodeNr && rc == 0; j++) {
-			xmlNodePtr n = r->nodesetval->nodeTab[j];
-			char *v = node_text(n);
-			size_t chars = trimmed_chars(v, strlen(v));
-			if (chars > limits[i].max) {
-				char *p = path_of(n);
-				char *t = str_trim(v);
-				size_t shown = 0;
-				for (int k = 0; t[shown] && k < 40; k++) /* 40 characters */
-					for (shown++; ((unsigned char)t[shown] & 0xc0) == 0x80; shown++)
-						;
-				*err = xasprintf("%s: the %s is %zu characters long, over the limit of "
-						 "%zu characters for this field (docs/canonical.md, "
-						 "\"Length limits\"); it begins \"%.*s...\"; the sender "
-						 "must send a shorter value",
-						 p, limits[i].what, chars, limits[i].max, (int)shown, t);
-				free(p);
-				rc = -1;
-			}
-			free(v);
-		}
-		xmlXPathFreeObject(r);
-		if (rc < 0)
-			return -1;
+	const char *end = strchr(rest, '/');
+	size_t len = end ? (size_t)(end - rest) : strlen(rest);
+	if (rest[0] == '@') {
+		for (xmlAttrPtr a = n->properties; a; a = a->next)
+			if (!a->ns && strlen((const char *)a->name) == len - 1 &&
+			    !memcmp(a->name, rest + 1, len - 1))
+				return fn((xmlNodePtr)a, arg, err);
+		return 0;
+	}
+	for (xmlNodePtr c = n->children; c; c = c->next) {
+		if (c->type != XML_ELEMENT_NODE || c->ns || strlen((const char *)c->name) != len ||
+		    memcmp(c->name, rest, len))
+			continue;
+		int rc = end ? visit_path(c, end + 1, fn, arg, err) : fn(c, arg, err);
+		if (rc)
+			return rc;
 	}
 	return 0;
 }
 
-static int normalise(xmlXPathContextPtr xp, const char *zone, char **err)
+static int visit(xmlDocPtr doc, const char *path, visit_fn fn, const void *arg, char **err)
+{
+	/* the document node's children hold the root element */
+	return visit_path((xmlNodePtr)doc, path + 1, fn, arg, err);
+}
+
+static int check_length(xmlNodePtr n, const void *arg, char **err)
+{
+	const size_t *i = arg;
+	char *v = node_text(n);
+	size_t chars = trimmed_chars(v, strlen(v));
+	int rc = 0;
+	if (chars > limits[*i].max) {
+		char *p = path_of(n);
+		char *t = str_trim(v);
+		size_t shown = 0;
+		for (int k = 0; t[shown] && k < 40; k++) /* 40 characters */
+			for (shown++; ((unsigned char)t[shown] & 0xc0) == 0x80; shown++)
+				;
+		*err = xasprintf("%s: the %s is %zu characters long, over the limit of %zu "
+				 "characters for this field (docs/canonical.md, \"Length "
+				 "limits\"); it begins \"%.*s...\"; the sender must send a "
+				 "shorter value",
+				 p, limits[*i].what, chars, limits[*i].max, (int)shown, t);
+		free(p);
+		rc = -1;
+	}
+	free(v);
+	return rc;
+}
+
+static int check_lengths(xmlDocPtr doc, char **err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(limits); i++)
+		if (visit(doc, limits[i].xpath, check_length, &i, err) < 0)
+			return -1;
+	return 0;
+}
+
+struct normalise_arg {
+	enum field_kind kind;
+	const char *zone;
+};
+
+static int normalise_visit(xmlNodePtr n, const void *arg, char **err)
+{
+	const struct normalise_arg *a = arg;
+	return normalise_one(n, a->kind, a->zone, err);
+}
+
+static int normalise(xmlDocPtr doc, const char *zone, char **err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		xmlXPathObjectPtr r = xmlXPathEvalExpression((const xmlChar *)fields[i].xpath, xp);
-		int rc = 0;
-		if (r && r->nodesetval)
-			for (int j = 0; j < r->nodesetval->nodeNr && rc == 0; j++)
-				rc = normalise_one(r->nodesetval->nodeTab[j], fields[i].kind, zone,
-						   err);
-		xmlXPathFreeObject(r);
-		if (rc < 0)
+		struct normalise_arg a = { fields[i].kind, zone };
+		if (visit(doc, fields[i].xpath, normalise_visit, &a, err) < 0)
 			return -1;
 	}
 	return 0;
@@ -514,10 +553,7 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 				 order ? (const char *)order->name : "nothing");
 		return -1;
 	}
-	xmlXPathContextPtr xp = xmlXPathNewContext(doc);
-	int rc = check_lengths(xp, err) < 0 ? -1 : normalise(xp, zone, err);
-	xmlXPathFreeContext(xp);
-	if (rc < 0)
+	if (check_lengths(doc, err) < 0 || normalise(doc, zone, err) < 0)
 		return -1;
 	read_info(order, info);
 	if (compute(order, info, err) < 0)
