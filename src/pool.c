@@ -34,7 +34,7 @@
  * queued behind another only when its message is small enough to sit in
  * the socket's buffer (QUEUE_MAX_MESSAGE); the parent never blocks writing
  * to a busy worker, which may itself be blocked writing its reply. */
-#define POOL_DEPTH 2
+#define POOL_DEPTH 6
 #define QUEUE_MAX_MESSAGE (16 * 1024)
 
 struct worker {
@@ -169,6 +169,10 @@ static int spawn(struct pool *p, struct worker *w, char **err)
 		*err = xasprintf("cannot create a worker socket: %s", strerror(errno));
 		return -1;
 	}
+	/* room for a few replies while the parent is busy committing a group
+	 * (the kernel caps it at net.core.wmem_max) */
+	int sndbuf = 4 * 1024 * 1024;
+	(void)setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {
