@@ -36,6 +36,8 @@
  * to a busy worker, which may itself be blocked writing its reply. */
 #define POOL_DEPTH 2
 #define QUEUE_MAX_MESSAGE (16 * 1024)
+/* A document larger than this is followed by malloc_trim() in its worker. */
+#define TRIM_AFTER_BYTES (4 * 1024 * 1024)
 
 struct worker {
 	pid_t pid;
@@ -133,6 +135,15 @@ static void worker_main(const struct config *cfg, int fd)
 			}
 			cpu_timer(0);
 		}
+		/* a huge document leaves hundreds of MB of freed tree pages
+		 * resident (below the trim threshold of each free); give them
+		 * back before the reply's copies are made. Small documents skip
+		 * this: see the mallopt above */
+		for (int i = 0; i < n; i++)
+			if (res[i].size > TRIM_AFTER_BYTES) {
+				malloc_trim(0);
+				break;
+			}
 		buf_reset(&msg);
 		wire_put_i64(&msg, n);
 		struct buf one = BUF_INIT;
