@@ -375,19 +375,19 @@ static int decode_list(const struct buf *msg, struct doc_result **res)
 	if (rd.bad || n < 1 || n > 10000000)
 		return -1;
 	*res = xcalloc((size_t)n, sizeof **res);
-	struct buf one = BUF_INIT;
 	for (int64_t i = 0; i < n; i++) {
-		wire_get_buf(&rd, &one);
+		/* decoded where it lies: a huge order's outputs are not copied
+		 * once more on the way */
+		struct buf one;
+		wire_get_view(&rd, &one);
 		if (rd.bad || pipeline_result_decode(&one, &(*res)[i]) < 0) {
 			for (int64_t k = 0; k <= i; k++)
 				pipeline_result_release(&(*res)[k]);
 			free(*res);
 			*res = NULL;
-			buf_release(&one);
 			return -1;
 		}
 	}
-	buf_release(&one);
 	return (int)n;
 }
 
