@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <libxml/xmlsave.h>
 #include <zlib.h>
 
 #include "csv.h"
@@ -150,6 +151,26 @@ static void gzip_into(const char *data, size_t len, struct buf *out)
 		out->len = gz.total_out;
 	gz.next_in = NULL;
 	gz.next_out = NULL;
+}
+
+/* xmlSaveCtxt write callback: appends to the struct buf in ctx. */
+static int append_bytes(void *ctx, const char *data, int len)
+{
+	buf_add(ctx, data, (size_t)len);
+	return len;
+}
+
+/* The canonical text as xmlDocDumpFormatMemoryEnc(doc, .., "UTF-8", 1)
+ * writes it (the same save options), but straight into out: no
+ * whole-document copies on the way. */
+static void dump_canonical(xmlDocPtr doc, struct buf *out)
+{
+	xmlSaveCtxtPtr save = xmlSaveToIO(append_bytes, NULL, out, "UTF-8",
+					  XML_SAVE_FORMAT | XML_SAVE_AS_XML);
+	if (!save)
+		return;
+	xmlSaveDoc(save, doc);
+	xmlSaveClose(save);
 }
 
 static char *lower(const char *s)
@@ -417,12 +438,6 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		pipeline_fail(res, "decide", HINT_MAP, "%s", err);
 		goto out;
 	}
-	xmlChar *text = NULL;
-	int tlen = 0;
-	xmlDocDumpFormatMemoryEnc(canonical, &text, &tlen, "UTF-8", 1);
-	if (text)
-		buf_add(&res->canonical, text, (size_t)tlen);
-	xmlFree(text);
 	if (with_outputs) {
 		const char *same = job->out_format		 ? job->out_format
 				   : emit_known_format(fmt->name) ? fmt->name
@@ -466,6 +481,8 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 			buf_release(&roles);
 		}
 	}
+	/* after the outputs: the text need not sit beside their trees */
+	dump_canonical(canonical, &res->canonical);
 	res->ok = 1;
 out:
 	if (!res->ok) {
@@ -578,12 +595,7 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 		goto out;
 	}
 	res->noutputs = n;
-	xmlChar *text = NULL;
-	int tlen = 0;
-	xmlDocDumpFormatMemoryEnc(canonical, &text, &tlen, "UTF-8", 1);
-	if (text)
-		buf_add(&res->canonical, text, (size_t)tlen);
-	xmlFree(text);
+	dump_canonical(canonical, &res->canonical);
 	res->decision = xstrdup(reject ? "reject" : changed ? "partial" : "accept");
 	res->ok = 1;
 out:

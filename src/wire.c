@@ -100,6 +100,15 @@ void wire_get_buf(struct wire_reader *r, struct buf *out)
 		buf_add(out, d, len);
 }
 
+void wire_get_view(struct wire_reader *r, struct buf *view)
+{
+	uint32_t len;
+	const char *d = field(r, &len);
+	view->data = (char *)(uintptr_t)d;
+	view->len = d ? len : 0;
+	view->cap = 0;
+}
+
 int wire_send(int fd, const struct buf *msg)
 {
 	struct buf hdr = BUF_INIT;

@@ -26,6 +26,9 @@ void wire_reader_init(struct wire_reader *r, const struct buf *msg);
 char *wire_gets(struct wire_reader *r);
 int64_t wire_get_i64(struct wire_reader *r);
 void wire_get_buf(struct wire_reader *r, struct buf *out);
+/* Points view at the field's bytes inside the message, not a copy: valid
+ * while the message is, and never to be released. */
+void wire_get_view(struct wire_reader *r, struct buf *view);
 
 /* Sends one framed message; reads one (0 ok, 1 clean EOF, -1 error). */
 int wire_send(int fd, const struct buf *msg);

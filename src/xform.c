@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <libexslt/exslt.h>
+#include <libxslt/imports.h>
 #include <libxslt/security.h>
 #include <libxslt/transform.h>
 #include <libxslt/variables.h>
@@ -136,13 +137,30 @@ xmlDocPtr xform_apply(xsltStylesheetPtr sheet, xmlDocPtr doc, const struct xform
 	return res;
 }
 
+/* xmlOutputBuffer write callback: appends to the struct buf in ctx. */
+static int buf_write(void *ctx, const char *data, int len)
+{
+	buf_add(ctx, data, (size_t)len);
+	return len;
+}
+
+/* As xsltSaveResultToString (the same encoder choice, the same bytes),
+ * but written straight into out: no whole-document copies on the way */
 int xform_serialize(xsltStylesheetPtr sheet, xmlDocPtr result, struct buf *out)
 {
-	xmlChar *s = NULL;
-	int len = 0;
-	if (xsltSaveResultToString(&s, &len, result, sheet) < 0 || !s)
+	if (!result->children)
 		return -1;
-	buf_add(out, s, (size_t)len);
-	xmlFree(s);
-	return 0;
+	const xmlChar *enc = NULL;
+	XSLT_GET_IMPORT_PTR(enc, sheet, encoding);
+	xmlCharEncodingHandlerPtr encoder = NULL;
+	if (enc && xmlStrcasecmp(enc, (const xmlChar *)"UTF-8") &&
+	    xmlStrcasecmp(enc, (const xmlChar *)"UTF8"))
+		encoder = xmlFindCharEncodingHandler((const char *)enc);
+	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, out, encoder);
+	if (!ob) {
+		xmlCharEncCloseFunc(encoder);
+		return -1;
+	}
+	xsltSaveResultTo(ob, result, sheet);
+	return xmlOutputBufferClose(ob) < 0 ? -1 : 0;
 }
