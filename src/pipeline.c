@@ -333,6 +333,10 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	}
 	xmlsafe_errors_reset();
 	doc = xmlsafe_parse(data, len, &err);
+	if (job->consume) {
+		buf_release(job->consume);
+		data = NULL;
+	}
 	if (!doc && strstr(err, "Memory allocation failed")) {
 		pipeline_fail(res, "parse",
 			      "if the document is genuine, raise [engine] memory_limit_mb",
@@ -1064,7 +1068,9 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 		free(one);
 	} else if (kind == UNPACK_NONE) {
 		n = 1;
-		pipeline_run(cfg, job, buf_str(&data), data.len, 1, one);
+		struct doc_job dj = *job;
+		dj.consume = &data;
+		pipeline_run(cfg, &dj, buf_str(&data), data.len, 1, one);
 		*out = one;
 	} else if (kind == UNPACK_ARCHIVE) {
 		free(one);

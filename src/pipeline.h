@@ -59,6 +59,9 @@ struct doc_job {
 	const char *csv_map;    /* the CSV map bound to the inbox, or NULL: by header */
 	struct buf *trace;      /* explain: receives the rules' trace, or NULL */
 	int from_spool;         /* a file claimed from in/: a hard link is refused */
+	struct buf *consume;    /* holds the input bytes, released by pipeline_run once
+				   they are parsed (a large order's bytes would stay
+				   beside every tree built after), or NULL */
 };
 
 /* The placeholder a worker writes where ordergate's own PO number goes; the
