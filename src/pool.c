@@ -34,7 +34,7 @@
  * queued behind another only when its message is small enough to sit in
  * the socket's buffer (QUEUE_MAX_MESSAGE); the parent never blocks writing
  * to a busy worker, which may itself be blocked writing its reply. */
-#define POOL_DEPTH 6
+#define POOL_DEPTH 2
 #define QUEUE_MAX_MESSAGE (16 * 1024)
 /* A document larger than this is followed by malloc_trim() in its worker. */
 #define TRIM_AFTER_BYTES (4 * 1024 * 1024)
@@ -180,10 +180,6 @@ static int spawn(struct pool *p, struct worker *w, char **err)
 		*err = xasprintf("cannot create a worker socket: %s", strerror(errno));
 		return -1;
 	}
-	/* room for a few replies while the parent is busy committing a group
-	 * (the kernel caps it at net.core.wmem_max) */
-	int sndbuf = 4 * 1024 * 1024;
-	(void)setsockopt(sv[1], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof sndbuf);
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid < 0) {

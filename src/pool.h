@@ -6,11 +6,10 @@
  * overruns costs exactly its one document (returned as failed, stage
  * "worker"), and a fresh worker takes its place.
  *
- * A worker holds up to six jobs: the one it translates and the next ones,
- * already sent, so it keeps translating while the parent commits a group
- * (its replies wait in the socket). When a worker dies, the job it was
- * translating fails and the ones queued behind it go to the fresh worker:
- * never lost, never run twice.
+ * A worker holds up to two jobs: the one it translates and the next,
+ * already sent, so it never waits while the parent commits a group. When
+ * a worker dies, the job it was translating fails and the one queued
+ * behind it goes to the fresh worker: never lost, never run twice.
  */
 #ifndef OG_POOL_H
 #define OG_POOL_H
@@ -41,7 +40,8 @@ struct pool {
 };
 
 int pool_start(struct pool *p, const struct config *cfg, int n, char **err);
-/* 1 when a worker has room for a job (fewer than its six in hand). */
+/* 1 when a worker has room for a job (idle, or translating one with
+ * nothing queued behind it). */
 int pool_has_idle(const struct pool *p);
 /* Hands a job to the least loaded worker; the pool owns the job until
  * returned. Only when pool_has_idle(). */
