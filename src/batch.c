@@ -5,6 +5,7 @@
 #include "batch.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <fnmatch.h>
 #include <poll.h>
 #include <signal.h>
@@ -50,14 +51,30 @@ struct pending {
 	long long order_ref; /* a shipment: the order it ships */
 };
 
+struct queue {
+	struct pool_job **jobs;
+	int n, head;
+};
+
+static void queue_push(struct queue *q, struct pool_job *j)
+{
+	q->jobs = xrealloc(q->jobs, sizeof *q->jobs * (size_t)(q->n + 1));
+	q->jobs[q->n++] = j;
+}
+
 struct run {
 	const struct config *cfg;
 	const struct batch_opts *opts;
 	struct spool spool;
 	struct ledger ledger;
 	struct pool pool;
-	struct pending *group;
+	struct pending *group;   /* results waiting for the next commit */
 	int ngroup, capgroup;
+	struct pending *spare;   /* the array of the last group committed, reused */
+	int capspare;
+	struct queue *ready;     /* claimed jobs not yet handed to a worker */
+	char *between_err;       /* a failure while feeding workers during a commit */
+	struct timespec last_feed;
 	struct batch_stats *st;
 	struct timespec started;
 	struct source *sources; /* in/ first, then the inboxes */
@@ -263,12 +280,7 @@ static void check_duplicate(struct run *run, struct pending *p)
 
 /* Makes everything staged durable, then commits the ledger: the commit
  * point. A failure of either leaves the transaction to be rolled back. */
-static int commit_staged(struct run *run, char **err)
-{
-	if (spool_flush(&run->spool, err) < 0)
-		return -1;
-	return ledger_commit(&run->ledger, err);
-}
+static int commit_staged(struct run *run, char **err);
 
 /* Stages data in tmp/ and records it as an output of the document. */
 static int stage_output(struct run *run, const char *id, const char *tmp_suffix,
@@ -557,16 +569,15 @@ static void count(struct run *run, const struct pending *p)
 /* The group commit. Any I/O or ledger error is fatal for the run: the
  * transaction is rolled back and the claimed inputs stay in work/ for the
  * next run's recovery. */
-static int commit_group(struct run *run, char **err)
+/* Records, stages, commits and publishes one group of results. */
+static int commit_pending(struct run *run, struct pending *group, int ngroup, char **err)
 {
-	if (run->ngroup == 0)
-		return 0;
 	if (ledger_begin(&run->ledger, err) < 0)
 		return -1;
-	for (int i = 0; i < run->ngroup; i++) {
-		check_duplicate(run, &run->group[i]);
-		check_shipment(run, &run->group[i]);
-		if (stage_and_record(run, &run->group[i], err) < 0) {
+	for (int i = 0; i < ngroup; i++) {
+		check_duplicate(run, &group[i]);
+		check_shipment(run, &group[i]);
+		if (stage_and_record(run, &group[i], err) < 0) {
 			ledger_rollback(&run->ledger);
 			return -1;
 		}
@@ -579,8 +590,8 @@ static int commit_group(struct run *run, char **err)
 	 * claimed inputs and sync work/ once: the inputs go only after
 	 * everything they produced is durable */
 	int rc = 0;
-	for (int i = 0; i < run->ngroup && rc == 0; i++) {
-		struct pending *p = &run->group[i];
+	for (int i = 0; i < ngroup && rc == 0; i++) {
+		struct pending *p = &group[i];
 		if (p->owns_job && !strcmp(p->state, "failed"))
 			rc = finish_failed(run, p->res.id, p->job->work_name, err);
 		else if (p->owns_job)
@@ -588,8 +599,8 @@ static int commit_group(struct run *run, char **err)
 	}
 	if (rc == 0)
 		rc = spool_sync_dirs(&run->spool, err);
-	for (int i = 0; i < run->ngroup && rc == 0; i++) {
-		struct pending *p = &run->group[i];
+	for (int i = 0; i < ngroup && rc == 0; i++) {
+		struct pending *p = &group[i];
 		if (p->owns_job && strcmp(p->state, "failed")) {
 			char *work = xasprintf("work/%s", p->job->work_name);
 			rc = spool_unlink(&run->spool, work, err);
@@ -602,9 +613,112 @@ static int commit_group(struct run *run, char **err)
 	}
 	if (rc == 0)
 		rc = spool_sync_dirs(&run->spool, err);
-	for (int i = 0; i < run->ngroup; i++)
-		pending_release(&run->group[i]);
+	return rc;
+}
+
+static void group_add(struct run *run, struct pool_job *job, struct doc_result *res, int n);
+
+/* Hands claimed jobs to workers with room and takes in the results they
+ * finished (waiting up to wait_ms for the first), for the next group. It
+ * only talks to the workers: no file or ledger step happens here. */
+static void feed(struct run *run, int wait_ms)
+{
+	struct queue *q = run->ready;
+	while (!run->between_err && q && q->head < q->n && pool_has_idle(&run->pool)) {
+		struct pool_job *j = q->jobs[q->head++];
+		if (pool_submit(&run->pool, j, &run->between_err) < 0)
+			pool_job_free(j);
+	}
+	struct pool_job *job;
+	struct doc_result *res;
+	int n;
+	while ((n = pool_poll(&run->pool, &job, &res, wait_ms)) > 0) {
+		group_add(run, job, res, n);
+		free(res);
+		wait_ms = 0;
+	}
+}
+
+/* The spool's hook between the slow steps of a commit (each file staged,
+ * each fsync): keeps the workers translating while the disk is busy. */
+static void feed_workers(void *arg)
+{
+	struct run *run = arg;
+	struct timespec now;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	if ((now.tv_sec - run->last_feed.tv_sec) * 1000000000L +
+		    (now.tv_nsec - run->last_feed.tv_nsec) < 200000)
+		return;
+	run->last_feed = now;
+	feed(run, 0);
+}
+
+struct sync_job {
+	struct run *run;
+	int rc;
+	char *err;
+	int done; /* atomic */
+};
+
+static void *sync_and_commit(void *arg)
+{
+	struct sync_job *j = arg;
+	j->rc = spool_flush(&j->run->spool, &j->err);
+	if (j->rc == 0)
+		j->rc = ledger_commit(&j->run->ledger, &j->err);
+	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Makes the staged files durable, then commits the ledger: the commit
+ * point. Inside a group commit the two run in a thread of their own while
+ * this one feeds the workers: nothing else touches the spool or the
+ * ledger meanwhile, so the steps keep their order. */
+static int commit_staged(struct run *run, char **err)
+{
+	struct sync_job j = { run, 0, NULL, 0 };
+	void (*between)(void *) = run->spool.between;
+	pthread_t t;
+	run->spool.between = NULL;
+	if (!between || pthread_create(&t, NULL, sync_and_commit, &j) != 0) {
+		sync_and_commit(&j);
+	} else {
+		while (!__atomic_load_n(&j.done, __ATOMIC_ACQUIRE) && run->pool.busy > 0)
+			feed(run, 1);
+		pthread_join(t, NULL);
+	}
+	run->spool.between = between;
+	*err = j.err;
+	return j.rc;
+}
+
+/* Commits the results gathered so far as one group. Results that come in
+ * meanwhile (feed_workers) gather in run->group for the next one. */
+static int commit_group(struct run *run, char **err)
+{
+	if (run->ngroup == 0)
+		return 0;
+	struct pending *group = run->group;
+	int ngroup = run->ngroup, cap = run->capgroup;
+	run->group = run->spare;
+	run->capgroup = run->capspare;
 	run->ngroup = 0;
+	run->spare = NULL;
+	run->capspare = 0;
+	run->spool.between = feed_workers;
+	run->spool.between_arg = run;
+	int rc = commit_pending(run, group, ngroup, err);
+	run->spool.between = NULL;
+	for (int i = 0; i < ngroup; i++)
+		pending_release(&group[i]);
+	free(run->spare);
+	run->spare = group;
+	run->capspare = cap;
+	if (rc == 0 && run->between_err) {
+		*err = run->between_err;
+		run->between_err = NULL;
+		rc = -1;
+	}
 	msg_progress(run->done, run->expected, run->st->failed, elapsed(run));
 	return rc;
 }
@@ -849,17 +963,6 @@ static struct pool_job *claim_next(struct run *run, struct candidates *c, char *
 }
 
 /* --- recovery ------------------------------------------------------------- */
-
-struct queue {
-	struct pool_job **jobs;
-	int n, head;
-};
-
-static void queue_push(struct queue *q, struct pool_job *j)
-{
-	q->jobs = xrealloc(q->jobs, sizeof *q->jobs * (size_t)(q->n + 1));
-	q->jobs[q->n++] = j;
-}
 
 /* Start-up reconciliation (docs/spool.md, "Recovery"). */
 static int recover(struct run *run, struct queue *q, char **err)
@@ -1289,6 +1392,7 @@ static int limits_reached(struct run *run)
  * commits every result. */
 static int process(struct run *run, struct queue *q, struct candidates *c, char **err)
 {
+	run->ready = q;
 	for (;;) {
 		while (pool_has_idle(&run->pool)) {
 			struct pool_job *j = NULL;
@@ -1317,8 +1421,22 @@ static int process(struct run *run, struct queue *q, struct candidates *c, char 
 		free(res);
 		int more = q->head < q->n || (c->head < c->n && !limits_reached(run));
 		int drained = !more && run->pool.busy == 0;
-		if ((run->ngroup >= run->cfg->group_size || drained) && commit_group(run, err) < 0)
-			return -1;
+		if (run->ngroup >= run->cfg->group_size || drained) {
+			/* claim the next files now, so the workers can be fed
+			 * from them while the group commits */
+			while (!drained && q->n - q->head < run->cfg->group_size &&
+			       c->head < c->n && !limits_reached(run)) {
+				struct pool_job *j = claim_next(run, c, err);
+				if (!j) {
+					if (*err)
+						return -1;
+					break;
+				}
+				queue_push(q, j);
+			}
+			if (commit_group(run, err) < 0)
+				return -1;
+		}
 	}
 	return commit_group(run, err);
 }
@@ -1515,6 +1633,8 @@ out:
 	for (int i = 0; i < run.ngroup; i++)
 		pending_release(&run.group[i]);
 	free(run.group);
+	free(run.spare);
+	free(run.between_err);
 	for (int i = q.head; i < q.n; i++)
 		pool_job_free(q.jobs[i]);
 	free(q.jobs);

@@ -441,12 +441,17 @@ static void worker_died(struct pool *p, struct worker *w, struct pool_job *job,
 	}
 }
 
-int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res)
+/* One finished job. timeout_ms < 0: waits as long as it takes, -1 when
+ * nothing is in flight; otherwise waits at most timeout_ms and returns 0
+ * when nothing is ready by then. */
+static int next_result(struct pool *p, struct pool_job **job, struct doc_result **res,
+		       int timeout_ms)
 {
+	int block = timeout_ms < 0;
 	*res = NULL;
 	*job = NULL;
 	if (p->busy == 0)
-		return -1;
+		return block ? -1 : 0;
 	struct pollfd *fds = xcalloc((size_t)p->n, sizeof *fds);
 	int *idx = xcalloc((size_t)p->n, sizeof *idx);
 	int n = -1;
@@ -488,7 +493,7 @@ int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res)
 		}
 		if (nf == 0)
 			break; /* nothing in flight after all */
-		int rc = poll(fds, (nfds_t)nf, 1000);
+		int rc = poll(fds, (nfds_t)nf, block ? 1000 : timeout_ms);
 		if (rc < 0 && errno != EINTR)
 			break;
 		/* a worker stuck off-CPU (which the CPU timer cannot see) is killed
@@ -516,10 +521,22 @@ int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res)
 			worker_died(p, w, *job, res);
 			n = 1;
 		}
+		if (!block && n < 0)
+			break;
 	}
 	free(fds);
 	free(idx);
-	return n;
+	return !block && n < 0 ? 0 : n;
+}
+
+int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res)
+{
+	return next_result(p, job, res, -1);
+}
+
+int pool_poll(struct pool *p, struct pool_job **job, struct doc_result **res, int timeout_ms)
+{
+	return next_result(p, job, res, timeout_ms < 0 ? 0 : timeout_ms);
 }
 
 void pool_stop(struct pool *p)

@@ -51,6 +51,9 @@ int pool_submit(struct pool *p, struct pool_job *job, char **err);
  * members; caller frees). Returns the number of results, or -1 when
  * nothing is in flight. */
 int pool_wait(struct pool *p, struct pool_job **job, struct doc_result **res);
+/* The same, waiting at most timeout_ms: 0 when no job has finished by then
+ * (or nothing is in flight). */
+int pool_poll(struct pool *p, struct pool_job **job, struct doc_result **res, int timeout_ms);
 void pool_stop(struct pool *p);
 void pool_job_free(struct pool_job *j);
 

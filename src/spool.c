@@ -21,6 +21,12 @@
 
 static void drop_staged(struct spool *s);
 
+static void between_steps(struct spool *s)
+{
+	if (s->between)
+		s->between(s->between_arg);
+}
+
 /* The lock belongs to this process alone: a forked worker closes its copy
  * of the descriptor at once, so that when the engine dies (even by kill -9)
  * the lock goes with it, whatever its workers are still doing. */
@@ -281,6 +287,7 @@ int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t 
 	s->staged[s->nstaged].fd = fd;
 	s->staged[s->nstaged].path = p;
 	s->nstaged++;
+	between_steps(s);
 	return 0;
 }
 
@@ -312,13 +319,15 @@ int spool_flush(struct spool *s, char **err)
 	} else {
 		for (int i = 0; i < s->nstaged; i++)
 			(void)sync_file_range(s->staged[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-		for (int i = 0; i < s->nstaged && rc == 0; i++)
+		for (int i = 0; i < s->nstaged && rc == 0; i++) {
+			between_steps(s);
 			if (fsio_fsync(s->staged[i].fd, s->staged[i].path) < 0) {
 				*err = xasprintf("fsync of %s failed: %s; nothing of this group is "
 						 "recorded",
 						 s->staged[i].path, strerror(errno));
 				rc = -1;
 			}
+		}
 	}
 	for (int i = 0; i < s->nstaged; i++) {
 		if (close(s->staged[i].fd) < 0 && rc == 0) {
@@ -400,6 +409,7 @@ int spool_sync_dirs(struct spool *s, char **err)
 		}
 	} else {
 		for (int i = 0; i < s->ndirty && rc == 0; i++) {
+			between_steps(s);
 			int fd = open(s->dirty_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 			if (fd < 0 || fsio_fsync(fd, s->dirty_dirs[i]) < 0) {
 				*err = xasprintf("cannot sync the folder %s: %s", s->dirty_dirs[i],

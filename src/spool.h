@@ -40,6 +40,11 @@ struct spool {
 	struct staged_file *staged; /* written, not yet durable */
 	int nstaged, capstaged;
 	int sync_filesystem; /* [engine] sync = filesystem */
+	/* called between the slow steps of staging and syncing (each file
+	 * written, each fsync), so the caller can keep other work moving
+	 * while the disk is busy; NULL: none. It must not use the spool. */
+	void (*between)(void *arg);
+	void *between_arg;
 };
 
 int spool_open(struct spool *s, const char *root, char **err);
