@@ -5,9 +5,9 @@
 #include "batch.h"
 
 #include <errno.h>
-#include <pthread.h>
 #include <fnmatch.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,8 +278,6 @@ static void check_duplicate(struct run *run, struct pending *p)
 	free(sha);
 }
 
-/* Makes everything staged durable, then commits the ledger: the commit
- * point. A failure of either leaves the transaction to be rolled back. */
 static int commit_staged(struct run *run, char **err);
 
 /* Stages data in tmp/ and records it as an output of the document. */
@@ -566,9 +564,6 @@ static void count(struct run *run, const struct pending *p)
 	run->done++;
 }
 
-/* The group commit. Any I/O or ledger error is fatal for the run: the
- * transaction is rolled back and the claimed inputs stay in work/ for the
- * next run's recovery. */
 /* Records, stages, commits and publishes one group of results. */
 static int commit_pending(struct run *run, struct pending *group, int ngroup, char **err)
 {
@@ -671,9 +666,10 @@ static void *sync_and_commit(void *arg)
 }
 
 /* Makes the staged files durable, then commits the ledger: the commit
- * point. Inside a group commit the two run in a thread of their own while
- * this one feeds the workers: nothing else touches the spool or the
- * ledger meanwhile, so the steps keep their order. */
+ * point. A failure of either leaves the transaction to be rolled back.
+ * Inside a group commit the two run in a thread of their own while this
+ * one feeds the workers: nothing else touches the spool or the ledger
+ * meanwhile, so the steps keep their order. */
 static int commit_staged(struct run *run, char **err)
 {
 	struct sync_job j = { run, 0, NULL, 0 };
@@ -692,8 +688,10 @@ static int commit_staged(struct run *run, char **err)
 	return j.rc;
 }
 
-/* Commits the results gathered so far as one group. Results that come in
- * meanwhile (feed_workers) gather in run->group for the next one. */
+/* The group commit of the results gathered so far. Results that come in
+ * meanwhile (feed_workers) gather in run->group for the next one. Any I/O
+ * or ledger error is fatal for the run: the transaction is rolled back and
+ * the claimed inputs stay in work/ for the next run's recovery. */
 static int commit_group(struct run *run, char **err)
 {
 	if (run->ngroup == 0)
