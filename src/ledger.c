@@ -770,24 +770,50 @@ int ledger_add_invoice(struct ledger *l, long long order_ref, long long shipment
 	return 0;
 }
 
-/* Writes data to dir/name atomically (temp, fsync, rename). */
+/* fsyncs the folder that holds path, so that a rename into or out of it
+ * is durable. */
+static int sync_folder_of(const char *path)
+{
+	char *dir = xstrdup(path);
+	*strrchr(dir, '/') = '\0';
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int rc = fd < 0 ? -1 : fsio_fsync(fd, dir);
+	int e = errno;
+	if (fd >= 0)
+		close(fd);
+	free(dir);
+	errno = e;
+	return rc;
+}
+
+/* Writes data to spool/rel atomically and durably (a temporary file in
+ * tmp/, written, fsync'd, renamed into place, its folder fsync'd), through
+ * the fsio layer like the engine's own outputs. */
 static int publish_copy(const char *spool, const char *rel, const void *data, size_t len,
 			char **err)
 {
 	char *path = xasprintf("%s/%s", spool, rel);
 	char *tmp = xasprintf("%s/tmp/resend-%ld-%s", spool, (long)getpid(), strrchr(rel, '/') + 1);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	int rc = -1;
-	if (fd >= 0 && write_all(fd, data, len) == 0 && fsync(fd) == 0) {
-		if (close(fd) == 0 && rename(tmp, path) == 0)
-			rc = 0;
+	int fd = fsio_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int rc = -1, renamed = 0;
+	if (fd >= 0 && fsio_write_all(fd, data, len, tmp) == 0 && fsio_fsync(fd, tmp) == 0) {
+		int closed = close(fd);
 		fd = -1;
+		if (closed == 0 && fsio_rename(tmp, path) == 0) {
+			renamed = 1;
+			rc = sync_folder_of(path);
+		}
 	}
 	if (fd >= 0)
 		close(fd);
 	if (rc < 0) {
-		*err = xasprintf("cannot write %s: %s", path, strerror(errno));
-		unlink(tmp);
+		*err = xasprintf("cannot write %s: %s%s", path, strerror(errno),
+				 renamed ? " (it is in place, but its folder could not be synced: "
+					   "check the disk)"
+					 : "; nothing was written, run the command again once the "
+					   "cause is fixed");
+		if (!renamed)
+			unlink(tmp);
 	}
 	free(path);
 	free(tmp);
@@ -822,11 +848,18 @@ int ledger_reprocess(struct ledger *l, const char *spool, const char *id, char *
 	int rc = -1;
 	if (failed && *failed) {
 		char *from = xasprintf("%s/%s", spool, failed), *to = xasprintf("%s/%s", spool, dest);
-		if (rename(from, to) == 0) {
+		if (fsio_rename(from, to) == 0) {
+			/* the move is made durable before the .why goes */
 			char *why = xasprintf("%s.why", from);
-			unlink(why);
+			if (sync_folder_of(to) < 0 || sync_folder_of(from) < 0) {
+				*err = xasprintf("moved %s back to %s, but the folders could not be "
+						 "synced: %s; check the disk",
+						 failed, dest, strerror(errno));
+			} else {
+				fsio_unlink(why);
+				rc = 0;
+			}
 			free(why);
-			rc = 0;
 		} else {
 			*err = xasprintf("cannot move %s back to in/: %s (was it already reprocessed?)",
 					 failed, strerror(errno));

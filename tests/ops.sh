@@ -60,6 +60,17 @@ check "resend: the confirmation is written again, byte for byte" cmp -s "$re" "$
 check "resend: recorded in the history and the ledger" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events WHERE document_id = '$doc' AND kind = 'resent'")" = 1
 check "resend: invariants hold" spool_invariants "$s"
+# resend writes through the fsio layer: a failed step leaves nothing
+ORDERGATE_FAULT=rename:EIO:1 og resend "$doc" --kind confirmation -c "$C" --spool "$s" > "$SCRATCH/resend-eio.out" 2>&1
+rc=$?
+check "resend: a failed write is an error" test "$rc" != 0
+check "resend: the error names the file and says nothing was written" \
+	grep -q "cannot write .*resend-2.xml: Input/output error; nothing was written" "$SCRATCH/resend-eio.out"
+check "resend: a failed write leaves no copy and no temporary file" \
+	test -z "$(ls "$s"/out/*/confirmation/*O-1.resend-2.xml "$s"/tmp/resend-* 2>/dev/null)"
+ORDERGATE_FAULT=count og resend "$doc" --kind confirmation -c "$C" --spool "$s" > "$SCRATCH/resend-count.out" 2>&1
+check "resend: its copies are renamed into place through the fsio layer" \
+	grep -q "fsio: .*rename 2," "$SCRATCH/resend-count.out"
 cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/in/bad.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 bad=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'bad.xml'")
