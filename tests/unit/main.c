@@ -15,6 +15,7 @@ int main(void)
 		suite_msg,     suite_spool,	suite_ledger,	suite_detect, suite_xmlsafe,
 		suite_xform,   suite_canon,	suite_pipeline, suite_emit,
 		suite_csv,     suite_rules,	suite_approve,	suite_unpack,	suite_partner,
+		suite_pool,
 	};
 	SRunner *sr = srunner_create(all[0]());
 	for (size_t i = 1; i < sizeof all / sizeof all[0]; i++)

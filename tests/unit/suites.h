@@ -26,5 +26,6 @@ Suite *suite_rules(void);
 Suite *suite_approve(void);
 Suite *suite_unpack(void);
 Suite *suite_partner(void);
+Suite *suite_pool(void);
 
 #endif
