@@ -679,8 +679,13 @@ static int commit_staged(struct run *run, char **err)
 	if (!between || pthread_create(&t, NULL, sync_and_commit, &j) != 0) {
 		sync_and_commit(&j);
 	} else {
-		while (!__atomic_load_n(&j.done, __ATOMIC_ACQUIRE) && run->pool.busy > 0)
+		/* hand out what is queued, take in what comes back, until the
+		 * sync is done or nothing is left in flight */
+		while (!__atomic_load_n(&j.done, __ATOMIC_ACQUIRE)) {
 			feed(run, 1);
+			if (run->pool.busy == 0)
+				break;
+		}
 		pthread_join(t, NULL);
 	}
 	run->spool.between = between;
