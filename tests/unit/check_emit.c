@@ -238,24 +238,12 @@ START_TEST(serialised_chars_checked)
 }
 END_TEST
 
-/* Trusts the engine's own folders and, if given, one more. */
-static void trust_also(const char *extra)
-{
-	char *x = xasprintf("%s/xslt", t_cfg()->data_dir);
-	char *m = xasprintf("%s/maps", t_cfg()->data_dir);
-	const char *dirs[] = { x, m, extra };
-	xmlsafe_init(dirs, extra ? 3 : 2);
-	free(x);
-	free(m);
-}
-
 /* A stylesheet that writes another encoding is checked the old way: its
  * text parsed back and validated (here: valid, and still refused when the
  * canonical order cannot make a valid PO). */
 START_TEST(other_encoding_parsed_back)
 {
-	char dir[] = "/tmp/og-emit-XXXXXX";
-	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char *dir = t_tempdir();
 	char *xdir = xasprintf("%s/xslt", dir);
 	ck_assert_int_eq(mkdir(xdir, 0755), 0);
 	char *src = xasprintf("%s/xslt", t_cfg()->data_dir);
@@ -290,7 +278,7 @@ START_TEST(other_encoding_parsed_back)
 	o.header_extra = "<Tax><Money currency=\"USD\">1.00</Money><Description xml:lang=\"fr\">"
 			 "Taxe caf\xc3\xa9</Description></Tax>";
 	xmlDocPtr canonical = decided_order(&o);
-	trust_also(xdir);
+	t_trust(xdir);
 	struct output_doc out[EMIT_MAX];
 	char *err = NULL;
 	int n = emit_render(&c, canonical, DOC_ID, &cxml_formats, out, &err);
@@ -312,13 +300,12 @@ START_TEST(other_encoding_parsed_back)
 	ck_assert_int_eq(n, -1);
 	ck_assert_msg(err && strstr(err, "not valid against"), "err: %s", err ? err : "?");
 	free(err);
-	trust_also(NULL);
+	t_trust(NULL);
 	xmlFreeDoc(canonical);
 	free(sheet);
 	buf_release(&latin);
-	char *rm = xasprintf("rm -rf '%s'", dir);
-	ck_assert_int_eq(system(rm), 0);
-	free(rm);
+	t_rmtree(dir);
+	free(dir);
 	free(from);
 	free(to);
 	free(src);

@@ -49,16 +49,6 @@ static void write_in_tmp(const char *name, const char *text)
 	free(p);
 }
 
-/* The engine's trusted folders, plus extra (may be NULL). */
-static void trust(const char *extra)
-{
-	char *x = xasprintf("%s/xslt", t_cfg()->data_dir);
-	char *m = xasprintf("%s/maps", t_cfg()->data_dir);
-	const char *dirs[] = { x, m, extra };
-	xmlsafe_init(dirs, extra ? 3 : 2);
-	free(x);
-	free(m);
-}
 
 static void setup(void)
 {
@@ -80,7 +70,7 @@ static void teardown(void)
 	if (rules_swapped) {
 		/* the engine's rules (none) and trusted folders, as t_engine_setup left them */
 		rules_shutdown();
-		trust(NULL);
+		t_trust(NULL);
 		char *err = NULL;
 		int rc = rules_init(t_cfg(), &err);
 		free(err);
@@ -105,7 +95,7 @@ static int try_rules(const char *text, char **err)
 	cfg.rules_file = xstrdup(rules_path);
 	rules_shutdown();
 	rules_swapped = 1;
-	trust(tmp_dir);
+	t_trust(tmp_dir);
 	*err = NULL;
 	return rules_init(&cfg, err);
 }
@@ -997,7 +987,7 @@ START_TEST(no_rules_file_accepts)
 	rules_shutdown();
 	free(cfg.rules_file);
 	cfg.rules_file = xasprintf("%s/missing.xml", tmp_dir);
-	trust(tmp_dir);
+	t_trust(tmp_dir);
 	ck_assert_int_eq(rules_init(&cfg, &err), -1);
 	assert_has(err, "missing.xml");
 	free(err);

@@ -21,12 +21,7 @@ static char *trusted_dir, *untrusted_dir;
 
 static void set_trust(int with_tmp)
 {
-	char *x = xasprintf("%s/xslt", t_cfg()->data_dir);
-	char *m = xasprintf("%s/maps", t_cfg()->data_dir);
-	const char *dirs[] = { x, m, trusted_dir };
-	xmlsafe_init(dirs, with_tmp ? 3 : 2);
-	free(x);
-	free(m);
+	t_trust(with_tmp ? trusted_dir : NULL);
 }
 
 static void setup(void)

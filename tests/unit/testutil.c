@@ -16,6 +16,7 @@
 
 #include "pipeline.h"
 #include "util.h"
+#include "xmlsafe.h"
 
 static struct config engine_cfg;
 static int engine_loaded, engine_up;
@@ -236,4 +237,14 @@ char *t_canonical(const char *currency, const char *header_xml, const char *orde
 	buf_adds(&b, "  </lines>\n"
 		     "</order>\n");
 	return buf_detach(&b);
+}
+
+void t_trust(const char *extra)
+{
+	char *x = xasprintf("%s/xslt", t_cfg()->data_dir);
+	char *m = xasprintf("%s/maps", t_cfg()->data_dir);
+	const char *dirs[] = { x, m, extra };
+	xmlsafe_init(dirs, extra ? 3 : 2);
+	free(x);
+	free(m);
 }

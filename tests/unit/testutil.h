@@ -19,6 +19,9 @@ void t_engine_setup(void);
 /* Called once by main() after every suite ran: pipeline_shutdown. */
 void t_engine_shutdown(void);
 const struct config *t_cfg(void);
+/* Trusts the engine's own folders (xslt/, maps/) and, if not NULL, extra
+ * (xmlsafe_init); t_trust(NULL) puts back what the tests start from. */
+void t_trust(const char *extra);
 
 /* A fresh folder under /tmp (caller frees) and its recursive removal. */
 char *t_tempdir(void);
