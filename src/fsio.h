@@ -29,6 +29,9 @@ int fsio_open(const char *path, int flags, mode_t mode);
 /* Writes all of len bytes (retrying short writes and EINTR). */
 int fsio_write_all(int fd, const void *data, size_t len, const char *what);
 int fsio_fsync(int fd, const char *what);
+/* fsyncs a folder (opened for the purpose), so that the renames into and
+ * out of it are durable. */
+int fsio_fsync_dir(const char *dir);
 /* Flushes the whole filesystem fd is on (one journal commit). */
 int fsio_syncfs(int fd, const char *what);
 int fsio_rename(const char *from, const char *to);

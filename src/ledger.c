@@ -776,11 +776,8 @@ static int sync_folder_of(const char *path)
 {
 	char *dir = xstrdup(path);
 	*strrchr(dir, '/') = '\0';
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	int rc = fd < 0 ? -1 : fsio_fsync(fd, dir);
+	int rc = fsio_fsync_dir(dir);
 	int e = errno;
-	if (fd >= 0)
-		close(fd);
 	free(dir);
 	errno = e;
 	return rc;

@@ -410,14 +410,11 @@ int spool_sync_dirs(struct spool *s, char **err)
 	} else {
 		for (int i = 0; i < s->ndirty && rc == 0; i++) {
 			between_steps(s);
-			int fd = open(s->dirty_dirs[i], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-			if (fd < 0 || fsio_fsync(fd, s->dirty_dirs[i]) < 0) {
+			if (fsio_fsync_dir(s->dirty_dirs[i]) < 0) {
 				*err = xasprintf("cannot sync the folder %s: %s", s->dirty_dirs[i],
 						 strerror(errno));
 				rc = -1;
 			}
-			if (fd >= 0)
-				close(fd);
 		}
 	}
 	for (int i = 0; i < s->ndirty; i++)
