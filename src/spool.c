@@ -19,7 +19,7 @@
 #include "fsio.h"
 #include "util.h"
 
-static void drop_staged(struct spool *s);
+static int close_staged(struct spool *s, char **err);
 
 static void between_steps(struct spool *s)
 {
@@ -38,7 +38,6 @@ static void drop_lock_in_child(void)
 		close(held_lock_fd);
 	held_lock_fd = -1;
 }
-
 
 static const char *const states[] = { "in", "work", "tmp", "out", "archive", "failed",
 				      "approvals" };
@@ -86,7 +85,7 @@ void spool_close(struct spool *s)
 	for (int i = 0; i < s->ndirty; i++)
 		free(s->dirty_dirs[i]);
 	free(s->dirty_dirs);
-	drop_staged(s);
+	close_staged(s, NULL); /* unsynced: after an error, recovery removes them */
 	free(s->staged);
 	if (s->lock_fd >= 0) {
 		if (held_lock_fd == s->lock_fd)
@@ -291,14 +290,21 @@ int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t 
 	return 0;
 }
 
-/* Forgets the staged files without syncing them (after an error). */
-static void drop_staged(struct spool *s)
+/* Closes and forgets every staged file; the first failed close is
+ * reported in *err when err is given. */
+static int close_staged(struct spool *s, char **err)
 {
+	int rc = 0;
 	for (int i = 0; i < s->nstaged; i++) {
-		close(s->staged[i].fd);
+		if (close(s->staged[i].fd) < 0 && rc == 0 && err) {
+			*err = xasprintf("close of %s failed: %s", s->staged[i].path,
+					 strerror(errno));
+			rc = -1;
+		}
 		free(s->staged[i].path);
 	}
 	s->nstaged = 0;
+	return rc;
 }
 
 int spool_flush(struct spool *s, char **err)
@@ -329,17 +335,10 @@ int spool_flush(struct spool *s, char **err)
 			}
 		}
 	}
-	for (int i = 0; i < s->nstaged; i++) {
-		if (close(s->staged[i].fd) < 0 && rc == 0) {
-			*err = xasprintf("close of %s failed: %s", s->staged[i].path,
-					 strerror(errno));
-			rc = -1;
-		}
-		free(s->staged[i].path);
-	}
 	/* a failed sync is never retried: the group is not recorded, its
 	 * staged files stay in tmp/ for the next run's recovery to remove */
-	s->nstaged = 0;
+	if (close_staged(s, rc == 0 ? err : NULL) < 0)
+		rc = -1;
 	return rc;
 }
 
