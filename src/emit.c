@@ -13,7 +13,6 @@
 #include <libxml/parser.h>
 #include <libxml/valid.h>
 #include <libxml/xmlschemas.h>
-#include <libxslt/imports.h>
 
 #include "canon.h"
 #include "xform.h"
@@ -267,17 +266,6 @@ int emit_chars_ok(const char *s, size_t len, size_t *at)
 	return 1;
 }
 
-/* The serialised text of a valid tree is well-formed unless a character
- * XML does not allow got into the tree: libxml2 writes those as they are
- * or as character references. Readable here when the output is UTF-8. */
-static int serialised_utf8(xsltStylesheetPtr sheet)
-{
-	const xmlChar *enc = NULL;
-	XSLT_GET_IMPORT_PTR(enc, sheet, encoding);
-	return !enc || !strcasecmp((const char *)enc, "UTF-8") ||
-	       !strcasecmp((const char *)enc, "US-ASCII");
-}
-
 /* Re-encodes a written document for a partner that wants another
  * encoding: XML through libxml2 (which rewrites the declaration), CSV
  * through iconv. A character the encoding lacks is an error, never a '?'. */
@@ -387,10 +375,12 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 		o->format = xstrdup(kd->format);
 		o->payload_id = payload;
 		/* the result tree is validated as it is, not parsed back from
-		 * its text; the text is then checked for what the tree cannot
-		 * show (characters XML does not allow) */
+		 * its text; the text of a valid tree is well-formed unless a
+		 * character XML does not allow got into the tree (libxml2
+		 * writes those as they are or as character references), which
+		 * emit_chars_ok looks for when the text is UTF-8 */
 		int check = cfg->validate_outputs && kd->v != V_NONE;
-		int on_tree = check && serialised_utf8(sheet);
+		int on_tree = check && xform_writes_utf8(sheet);
 		if (on_tree && validate_tree(kd->kind, kd->v, schemas[k].dtd, schemas[k].xsd,
 					     kd->schema, res, err) < 0) {
 			xmlFreeDoc(res);

@@ -153,19 +153,12 @@ static void gzip_into(const char *data, size_t len, struct buf *out)
 	gz.next_out = NULL;
 }
 
-/* xmlSaveCtxt write callback: appends to the struct buf in ctx. */
-static int append_bytes(void *ctx, const char *data, int len)
-{
-	buf_add(ctx, data, (size_t)len);
-	return len;
-}
-
 /* The canonical text as xmlDocDumpFormatMemoryEnc(doc, .., "UTF-8", 1)
  * writes it (the same save options), but straight into out: no
  * whole-document copies on the way. */
 static void dump_canonical(xmlDocPtr doc, struct buf *out)
 {
-	xmlSaveCtxtPtr save = xmlSaveToIO(append_bytes, NULL, out, "UTF-8",
+	xmlSaveCtxtPtr save = xmlSaveToIO(buf_write_cb, NULL, out, "UTF-8",
 					  XML_SAVE_FORMAT | XML_SAVE_AS_XML);
 	if (!save)
 		return;

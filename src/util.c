@@ -157,6 +157,12 @@ const char *buf_str(struct buf *b)
 	return b->data;
 }
 
+int buf_write_cb(void *ctx, const char *data, int len)
+{
+	buf_add(ctx, data, (size_t)len);
+	return len;
+}
+
 int read_fd_all(int fd, struct buf *out, size_t max)
 {
 	for (;;) {

@@ -40,6 +40,9 @@ void buf_release(struct buf *b);
 char *buf_detach(struct buf *b);
 /* Returns the contents as a C string (never NULL). */
 const char *buf_str(struct buf *b);
+/* A write callback of libxml2's output and save APIs (ctx is a struct
+ * buf): appends, so a document is serialised straight into a buffer. */
+int buf_write_cb(void *ctx, const char *data, int len);
 
 /* Reads a whole file descriptor, failing (errno EFBIG) past max bytes. */
 int read_fd_all(int fd, struct buf *out, size_t max);

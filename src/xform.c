@@ -137,11 +137,19 @@ xmlDocPtr xform_apply(xsltStylesheetPtr sheet, xmlDocPtr doc, const struct xform
 	return res;
 }
 
-/* xmlOutputBuffer write callback: appends to the struct buf in ctx. */
-static int buf_write(void *ctx, const char *data, int len)
+/* The encoding of the stylesheet's xsl:output, or NULL when it names none. */
+static const xmlChar *output_encoding(xsltStylesheetPtr sheet)
 {
-	buf_add(ctx, data, (size_t)len);
-	return len;
+	const xmlChar *enc = NULL;
+	XSLT_GET_IMPORT_PTR(enc, sheet, encoding);
+	return enc;
+}
+
+int xform_writes_utf8(xsltStylesheetPtr sheet)
+{
+	const xmlChar *enc = output_encoding(sheet);
+	return !enc || !xmlStrcasecmp(enc, (const xmlChar *)"UTF-8") ||
+	       !xmlStrcasecmp(enc, (const xmlChar *)"UTF8");
 }
 
 /* As xsltSaveResultToString (the same encoder choice, the same bytes),
@@ -150,13 +158,10 @@ int xform_serialize(xsltStylesheetPtr sheet, xmlDocPtr result, struct buf *out)
 {
 	if (!result->children)
 		return -1;
-	const xmlChar *enc = NULL;
-	XSLT_GET_IMPORT_PTR(enc, sheet, encoding);
 	xmlCharEncodingHandlerPtr encoder = NULL;
-	if (enc && xmlStrcasecmp(enc, (const xmlChar *)"UTF-8") &&
-	    xmlStrcasecmp(enc, (const xmlChar *)"UTF8"))
-		encoder = xmlFindCharEncodingHandler((const char *)enc);
-	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write, NULL, out, encoder);
+	if (!xform_writes_utf8(sheet))
+		encoder = xmlFindCharEncodingHandler((const char *)output_encoding(sheet));
+	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write_cb, NULL, out, encoder);
 	if (!ob) {
 		xmlCharEncCloseFunc(encoder);
 		return -1;

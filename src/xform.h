@@ -27,6 +27,9 @@ xsltStylesheetPtr xform_load(const char *path, char **err);
 /* Applies sheet; returns the result document or NULL with *err set. */
 xmlDocPtr xform_apply(xsltStylesheetPtr sheet, xmlDocPtr doc, const struct xform_param *params,
 		      int nparams, char **err);
+/* 1 when the stylesheet's output is UTF-8 (its xsl:output names UTF-8 or
+ * no encoding). */
+int xform_writes_utf8(xsltStylesheetPtr sheet);
 /* Serialises a result as the stylesheet's xsl:output says. */
 int xform_serialize(xsltStylesheetPtr sheet, xmlDocPtr result, struct buf *out);
 
