@@ -70,8 +70,6 @@ struct run {
 	struct pool pool;
 	struct pending *group;   /* results waiting for the next commit */
 	int ngroup, capgroup;
-	struct pending *spare;   /* the array of the last group committed, reused */
-	int capspare;
 	struct queue *ready;     /* claimed jobs not yet handed to a worker */
 	char *between_err;       /* a failure while feeding workers during a commit */
 	struct timespec last_feed;
@@ -702,21 +700,16 @@ static int commit_group(struct run *run, char **err)
 	if (run->ngroup == 0)
 		return 0;
 	struct pending *group = run->group;
-	int ngroup = run->ngroup, cap = run->capgroup;
-	run->group = run->spare;
-	run->capgroup = run->capspare;
-	run->ngroup = 0;
-	run->spare = NULL;
-	run->capspare = 0;
+	int ngroup = run->ngroup;
+	run->group = NULL;
+	run->ngroup = run->capgroup = 0;
 	run->spool.between = feed_workers;
 	run->spool.between_arg = run;
 	int rc = commit_pending(run, group, ngroup, err);
 	run->spool.between = NULL;
 	for (int i = 0; i < ngroup; i++)
 		pending_release(&group[i]);
-	free(run->spare);
-	run->spare = group;
-	run->capspare = cap;
+	free(group);
 	if (rc == 0 && run->between_err) {
 		*err = run->between_err;
 		run->between_err = NULL;
@@ -1636,7 +1629,6 @@ out:
 	for (int i = 0; i < run.ngroup; i++)
 		pending_release(&run.group[i]);
 	free(run.group);
-	free(run.spare);
 	free(run.between_err);
 	for (int i = q.head; i < q.n; i++)
 		pool_job_free(q.jobs[i]);
