@@ -178,6 +178,19 @@ kill_after() { # kill_after SPOOL DELAY
 		KRC=$rc; return
 	done
 }
+# kill_after, then the stage the run stopped in (STAGE) for SENT inputs;
+# KILLED=1 when the kill landed, else WHAT's exit status must be 0 or 1.
+kill_and_look() { # kill_and_look SPOOL DELAY SENT WHAT
+	kill_after "$1" "$2"
+	if [ "$KRC" = 137 ]; then
+		KILLED=1
+		STAGE=$("$PY" "$CHECK" stage "$1" "$3")
+	else
+		KILLED=0
+		STAGE="finished before the kill (exit $KRC)"
+		case $KRC in 0 | 1) ;; *) problems+="  $4 exited $KRC"$'\n' ;; esac
+	fi
+}
 for i in $(seq 1 "$N"); do
 	[ -n "$ONLY" ] && [ "$i" != "$ONLY" ] && continue
 	iterations=$((iterations + 1))
@@ -185,26 +198,13 @@ for i in $(seq 1 "$N"); do
 	fresh "$it"
 	: > "$SCRATCH/it.err"
 	problems=""
-	kill_after "$it" "$(ms "$f1")"; rc=$KRC
-	if [ "$rc" = 137 ]; then
-		landed=$((landed + 1))
-		stage=$("$PY" "$CHECK" stage "$it" "$nsent")
-	else
-		stage="finished before the kill (exit $rc)"
-		case $rc in 0 | 1) ;; *) problems+="  first run exited $rc"$'\n' ;; esac
-	fi
+	kill_and_look "$it" "$(ms "$f1")" "$nsent" "first run"
+	stage=$STAGE; landed=$((landed + KILLED))
 	hist[$stage]=$((${hist[$stage]:-0} + 1))
 	stage2=""
 	if [ "$again" = 1 ]; then
-		before=$(count "$it/in")
-		kill_after "$it" "$(ms "$f2")"; rc=$KRC
-		if [ "$rc" = 137 ]; then
-			landed2=$((landed2 + 1))
-			stage2=$("$PY" "$CHECK" stage "$it" "$before")
-		else
-			stage2="finished before the kill (exit $rc)"
-			case $rc in 0 | 1) ;; *) problems+="  restart exited $rc"$'\n' ;; esac
-		fi
+		kill_and_look "$it" "$(ms "$f2")" "$(count "$it/in")" restart
+		stage2=$STAGE; landed2=$((landed2 + KILLED))
 		hist2[$stage2]=$((${hist2[$stage2]:-0} + 1))
 	fi
 	tries=0
