@@ -2,8 +2,8 @@
  * canon: the canonical order after mapping (docs/canonical.md). Refuses
  * identifiers and codes over their length limits ("Length limits"),
  * normalises dates, decimals and codes in place, computes line amounts and
- * the summary in exact decimals, validates against xslt/canonical.rng, and reads the
- * fields the ledger needs into a struct order_info.
+ * the summary in exact decimals, validates against xslt/canonical.rng,
+ * and reads the fields the ledger needs into a struct order_info.
  *
  * Errors: -1 with *err naming the element path and the value (caller frees).
  * Memory: order_info owns its strings; canon_info_release() frees them.

@@ -8,8 +8,8 @@
  * 1.2.071 DTDs, OAGIS 10.4 XSDs) before it may be published, so nothing
  * invalid leaves: the result tree itself, then its serialised text is
  * checked for characters XML does not allow (or, for an output encoding
- * other than UTF-8, the text is parsed back and validated). Also renders cXML Responses (status codes)
- * for documents that are refused.
+ * other than UTF-8, the text is parsed back and validated). Also renders
+ * cXML Responses (status codes) for documents that are refused.
  */
 #ifndef OG_EMIT_H
 #define OG_EMIT_H
