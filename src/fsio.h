@@ -4,9 +4,9 @@
  * thin layer so that a test can stop the process or fail a call at any
  * step (docs/reliability.md, "Crash at every step" and "Faults").
  *
- * Every call counts as one step of the process that first used the layer
- * (forked workers do not count). The environment variable ORDERGATE_FAULT
- * selects an injected fault; without it the layer only forwards:
+ * With ORDERGATE_FAULT set, every call counts as one step of the process
+ * that first used the layer (forked workers do not count); the variable
+ * selects an injected fault. Without it the layer only forwards:
  *
  *   crash:N                 SIGKILL the process just before step N
  *   OP:ERR:N                fail the Nth call of OP once
