@@ -409,6 +409,8 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 	for (int i = 0; i < r->info.nwarnings; i++)
 		if (ledger_event(&run->ledger, id, "warning", r->info.warnings[i], err) < 0)
 			return -1;
+	if (r->chunked && ledger_event(&run->ledger, id, "chunked", r->chunked, err) < 0)
+		return -1;
 	if (r->member)
 		return 0;
 	return stage_output(run, id, "archive", "archive", "gzip", NULL, p->archive_path, NULL,

@@ -41,6 +41,8 @@ static const struct key keys[] = {
 	{ "engine", "memory_limit_mb", K_LONG, OFF(memory_limit_mb), 32, 1 << 20 },
 	{ "engine", "cpu_limit_seconds", K_LONG, OFF(cpu_limit_seconds), 1, 86400 },
 	{ "engine", "max_document_mb", K_MB, OFF(max_document_bytes), 1, 4096 },
+	{ "engine", "chunk_above_kb", K_LONG, OFF(chunk_above_kb), 0, 1L << 30 },
+	{ "engine", "chunk_lines", K_LONG, OFF(chunk_lines), 1, 1000000 },
 	{ "engine", "group_size", K_INT, OFF(group_size), 1, 10000 },
 	{ "engine", "assume_timezone", K_STR, OFF(assume_timezone), 0, 0 },
 	{ "engine", "sync", K_STR, OFF(sync), 0, 0 },
@@ -189,6 +191,9 @@ static void defaults(struct config *c)
 	/* a document needs about 30 times its size in memory while it is
 	 * translated: 16 MB fits the default 512 MB worker */
 	c->max_document_bytes = 16L * 1024 * 1024;
+	/* larger orders are mapped and rendered in chunks of lines */
+	c->chunk_above_kb = 8192;
+	c->chunk_lines = 1000;
 	c->group_size = 64;
 	c->assume_timezone = xstrdup("+00:00");
 	c->validate_outputs = 1;

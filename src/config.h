@@ -30,6 +30,8 @@ struct config {
 	long memory_limit_mb;    /* address space per worker */
 	long cpu_limit_seconds;  /* CPU per document */
 	long max_document_bytes;
+	long chunk_above_kb;     /* orders this large go in chunks of lines; 0: never */
+	long chunk_lines;        /* lines per chunk */
 	int group_size;          /* documents per group commit */
 	char *sync;              /* files: fsync each; filesystem: one syncfs per group */
 	char *assume_timezone;   /* for date-times sent without a zone */

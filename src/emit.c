@@ -5,6 +5,8 @@
 
 #include <errno.h>
 #include <iconv.h>
+#include <malloc.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -24,19 +26,25 @@ static const struct kind {
 	const char *kind, *format, *sheet;
 	enum validator v;
 	const char *schema; /* under xslt/schemas/ */
+	/* for rendering in chunks: the element the sheet writes per line, and
+	 * what it writes one for (canonical lines/line or decision/line) */
+	const char *line, *driver;
 } kinds[] = {
-	{ "po", "cxml", "canonical-to-cxml-order.xsl", V_DTD, "cxml-1.2.071/cXML.dtd" },
+	{ "po", "cxml", "canonical-to-cxml-order.xsl", V_DTD, "cxml-1.2.071/cXML.dtd", "ItemOut",
+	  "lines" },
 	{ "confirmation", "cxml", "canonical-to-cxml-confirmation.xsl", V_DTD,
-	  "cxml-1.2.071/Fulfill.dtd" },
+	  "cxml-1.2.071/Fulfill.dtd", "ConfirmationItem", "decision" },
 	{ "po", "oagis", "canonical-to-oagis-order.xsl", V_XSD,
-	  "oagis-10.4/ProcessPurchaseOrder.xsd" },
+	  "oagis-10.4/ProcessPurchaseOrder.xsd", "PurchaseOrderLine", "lines" },
 	{ "confirmation", "oagis", "canonical-to-oagis-ack.xsl", V_XSD,
-	  "oagis-10.4/AcknowledgePurchaseOrder.xsd" },
-	{ "po", "csv", "canonical-to-csv-order.xsl", V_NONE, NULL },
-	{ "confirmation", "csv", "canonical-to-csv-confirmation.xsl", V_NONE, NULL },
-	{ "invoice", "cxml", "invoice-to-cxml.xsl", V_DTD, "cxml-1.2.071/InvoiceDetail.dtd" },
-	{ "invoice", "oagis", "invoice-to-oagis.xsl", V_XSD, "oagis-10.4/ProcessInvoice.xsd" },
-	{ "invoice", "csv", "invoice-to-csv.xsl", V_NONE, NULL },
+	  "oagis-10.4/AcknowledgePurchaseOrder.xsd", "PurchaseOrderLine", "lines" },
+	{ "po", "csv", "canonical-to-csv-order.xsl", V_NONE, NULL, NULL, NULL },
+	{ "confirmation", "csv", "canonical-to-csv-confirmation.xsl", V_NONE, NULL, NULL, NULL },
+	{ "invoice", "cxml", "invoice-to-cxml.xsl", V_DTD, "cxml-1.2.071/InvoiceDetail.dtd", NULL,
+	  NULL },
+	{ "invoice", "oagis", "invoice-to-oagis.xsl", V_XSD, "oagis-10.4/ProcessInvoice.xsd", NULL,
+	  NULL },
+	{ "invoice", "csv", "invoice-to-csv.xsl", V_NONE, NULL, NULL, NULL },
 };
 
 static struct {
@@ -327,6 +335,323 @@ static const struct kind *find_kind(const char *kind, const char *format, size_t
 	return NULL;
 }
 
+/* ---- rendering in chunks of lines (large orders) -------------------- */
+
+/* A line's number, trimmed as the sheets compare it (caller frees). */
+static char *line_number(xmlNodePtr line)
+{
+	xmlChar *v = xmlGetProp(line, (const xmlChar *)"number");
+	const char *p = v ? (const char *)v : "";
+	while (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n')
+		p++;
+	size_t len = strlen(p);
+	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r' ||
+		       p[len - 1] == '\n'))
+		len--;
+	char *n = xstrndup(p, len);
+	xmlFree(v);
+	return n;
+}
+
+static int is_line(xmlNodePtr n)
+{
+	return n->type == XML_ELEMENT_NODE && !strcmp((const char *)n->name, "line");
+}
+
+/* The canonical order with only the lines (and decision lines) whose
+ * numbers are in set. */
+static xmlDocPtr chunk_doc(xmlDocPtr canonical, xmlHashTablePtr set)
+{
+	xmlDocPtr d = xmlNewDoc((const xmlChar *)"1.0");
+	xmlNodePtr root = xmlDocGetRootElement(canonical);
+	xmlNodePtr r = xmlDocCopyNode(root, d, 2);
+	xmlDocSetRootElement(d, r);
+	for (xmlNodePtr c = root->children; c; c = c->next) {
+		int filtered = c->type == XML_ELEMENT_NODE &&
+			       (!strcmp((const char *)c->name, "lines") ||
+				!strcmp((const char *)c->name, "decision"));
+		if (!filtered) {
+			xmlAddChild(r, xmlDocCopyNode(c, d, 1));
+			continue;
+		}
+		xmlNodePtr cc = xmlAddChild(r, xmlDocCopyNode(c, d, 2));
+		for (xmlNodePtr x = c->children; x; x = x->next) {
+			if (is_line(x)) {
+				char *n = line_number(x);
+				int in = xmlHashLookup(set, (const xmlChar *)n) != NULL;
+				free(n);
+				if (!in)
+					continue;
+			}
+			xmlAddChild(cc, xmlDocCopyNode(x, d, 1));
+		}
+	}
+	return d;
+}
+
+/* The first element named name, in document order. */
+static xmlNodePtr find_element(xmlNodePtr n, const char *name)
+{
+	for (; n; n = n->next) {
+		if (n->type != XML_ELEMENT_NODE)
+			continue;
+		if (!strcmp((const char *)n->name, name))
+			return n;
+		xmlNodePtr f = find_element(n->children, name);
+		if (f)
+			return f;
+	}
+	return NULL;
+}
+
+#define SPLICE_MARK "og-splice-mark"
+
+struct splice {
+	struct buf prefix, suffix, body, whole;
+	char *sep;
+	int format, level, have_ends, nbody;
+};
+
+/* Takes one chunk's result apart: its line elements go to the body, the
+ * text around them must be the same in every chunk. 0, or 1 when the
+ * result is not shaped for splicing (render whole). */
+static int splice_add(struct splice *sp, const struct kind *kd, xsltStylesheetPtr sheet,
+		      xmlDocPtr res)
+{
+	xmlNodePtr first = find_element(res->children, kd->line);
+	struct buf text = BUF_INIT;
+	if (!first) {
+		/* no line here: the chunk adds nothing; its text is the whole
+		 * output when no chunk has a line */
+		if (!sp->whole.len && xform_serialize(sheet, res, &sp->whole) < 0)
+			return 1;
+		return 0;
+	}
+	xmlNodePtr parent = first->parent;
+	size_t n = 0, cap = 64;
+	xmlNodePtr *lines = xmalloc(cap * sizeof *lines);
+	int after = 0, rc = 0;
+	for (xmlNodePtr c = parent->children; c && !rc; c = c->next) {
+		int named = c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, kd->line);
+		if (c->type == XML_TEXT_NODE || c->type == XML_CDATA_SECTION_NODE ||
+		    c->type == XML_ENTITY_REF_NODE || (named && after))
+			rc = 1; /* mixed content or lines apart: not spliceable */
+		else if (named) {
+			if (n == cap)
+				lines = xrealloc(lines, (cap *= 2) * sizeof *lines);
+			lines[n++] = c;
+		} else if (n)
+			after = 1;
+	}
+	if (rc) {
+		free(lines);
+		return 1;
+	}
+	xmlNodePtr mark = xmlNewDocNode(res, NULL, (const xmlChar *)SPLICE_MARK, NULL);
+	xmlAddPrevSibling(lines[0], mark);
+	for (size_t i = 0; i < n; i++)
+		xmlUnlinkNode(lines[i]);
+	int level = 0;
+	for (xmlNodePtr a = parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
+		level++;
+	rc = xform_serialize(sheet, res, &text) < 0;
+	const char *m = rc ? NULL : strstr(buf_str(&text), "<" SPLICE_MARK "/>");
+	if (!m)
+		rc = 1;
+	if (!rc) {
+		size_t pre = (size_t)(m - text.data);
+		const char *post = m + strlen("<" SPLICE_MARK "/>");
+		size_t postlen = text.len - (size_t)(post - text.data);
+		if (!sp->have_ends) {
+			buf_add(&sp->prefix, text.data, pre);
+			buf_add(&sp->suffix, post, postlen);
+			/* indented output: each line on its own line, indented as
+			 * the mark was */
+			const char *nl = NULL;
+			for (size_t i = pre; i > 0 && !nl; i--)
+				if (text.data[i - 1] == '\n')
+					nl = text.data + i - 1;
+			size_t k = nl ? (size_t)(nl - text.data) + 1 : pre;
+			while (k < pre && text.data[k] == ' ')
+				k++;
+			sp->format = nl && k == pre;
+			sp->sep = sp->format ? xstrndup(nl, pre - (size_t)(nl - text.data)) : xstrdup("");
+			sp->level = level;
+			sp->have_ends = 1;
+		} else if (pre != sp->prefix.len || memcmp(text.data, sp->prefix.data, pre) ||
+			   postlen != sp->suffix.len || memcmp(post, sp->suffix.data, postlen) ||
+			   level != sp->level) {
+			rc = 1; /* the text around the lines depends on the chunk */
+		}
+	}
+	if (!rc) {
+		if (sp->nbody)
+			buf_adds(&sp->body, sp->sep);
+		rc = xform_serialize_nodes(sheet, res, lines, n, level, sp->format, sp->sep,
+					   &sp->body) < 0;
+		sp->nbody += (int)n;
+	}
+	for (size_t i = 0; i < n; i++)
+		xmlFreeNode(lines[i]);
+	free(lines);
+	buf_release(&text);
+	return rc;
+}
+
+static void splice_release(struct splice *sp)
+{
+	buf_release(&sp->prefix);
+	buf_release(&sp->suffix);
+	buf_release(&sp->body);
+	buf_release(&sp->whole);
+	free(sp->sep);
+	sp->sep = NULL;
+}
+
+/* One kind rendered in chunks. */
+struct plan {
+	const struct kind *kd;
+	size_t k;
+	xsltStylesheetPtr sheet;
+	struct xform_param params[8];
+	int np, check, rendered;
+	struct output_doc *o;
+	struct splice sp;
+};
+
+/* 1 when the decision's lines follow the order's lines (so that spliced
+ * confirmation items come out in the whole rendering's order) and no line
+ * number repeats. */
+static int decision_in_line_order(xmlNodePtr lines, xmlNodePtr decision)
+{
+	xmlHashTablePtr pos = xmlHashCreate(1024);
+	long i = 0;
+	int ok = 1;
+	for (xmlNodePtr c = lines->children; c && ok; c = c->next) {
+		if (!is_line(c))
+			continue;
+		char *n = line_number(c);
+		ok = xmlHashAddEntry(pos, (const xmlChar *)n, (void *)(intptr_t)++i) == 0;
+		free(n);
+	}
+	intptr_t last = 0;
+	for (xmlNodePtr c = decision ? decision->children : NULL; c && ok; c = c->next) {
+		if (!is_line(c))
+			continue;
+		char *n = line_number(c);
+		intptr_t at = (intptr_t)xmlHashLookup(pos, (const xmlChar *)n);
+		free(n);
+		ok = at > last;
+		last = at;
+	}
+	xmlHashFree(pos, NULL);
+	return ok;
+}
+
+static int has_line_in(xmlNodePtr parent)
+{
+	for (xmlNodePtr c = parent ? parent->children : NULL; c; c = c->next)
+		if (is_line(c))
+			return 1;
+	return 0;
+}
+
+/* Renders every plan chunk_lines order lines at a time: each chunk is the
+ * canonical order with only those lines and their decision lines, rendered
+ * and validated as a document of its own; each output is the text around
+ * the lines (the same in every chunk, or it is an error) with every
+ * chunk's lines spliced in. The canonical order's lines are freed as they
+ * are done. 0, or -1 with *err. */
+static int render_blocks(xmlDocPtr canonical, struct plan *plans, int nplans, long chunk_lines,
+			 char **err)
+{
+	xmlNodePtr root = xmlDocGetRootElement(canonical);
+	xmlNodePtr lines = canon_child(root, "lines");
+	int decision_lines = has_line_in(canon_child(root, "decision"));
+	xmlNodePtr cur = lines ? lines->children : NULL;
+	long blocks = 0;
+	while (cur) {
+		xmlHashTablePtr set = xmlHashCreate((int)chunk_lines * 2);
+		xmlNodePtr first = cur;
+		long taken = 0;
+		for (; cur && taken < chunk_lines; cur = cur->next) {
+			if (!is_line(cur))
+				continue;
+			char *n = line_number(cur);
+			xmlHashAddEntry(set, (const xmlChar *)n, (void *)1);
+			free(n);
+			taken++;
+		}
+		xmlDocPtr chunk = chunk_doc(canonical, set);
+		xmlHashFree(set, NULL);
+		int chunk_decides = has_line_in(canon_child(xmlDocGetRootElement(chunk), "decision"));
+		for (int i = 0; i < nplans && !*err; i++) {
+			struct plan *p = &plans[i];
+			/* a kind that writes an item per decision line has nothing
+			 * to say about lines without one */
+			if (!strcmp(p->kd->driver, "decision") &&
+			    (decision_lines ? !chunk_decides : p->rendered))
+				continue;
+			p->rendered = 1;
+			p->o->chunks++;
+			xmlsafe_errors_reset();
+			xmlDocPtr res = xform_apply(p->sheet, chunk, p->params, p->np, err);
+			if (!res) {
+				char *e = *err;
+				*err = xasprintf("rendering the %s (%s) failed: %s", p->kd->kind,
+						 p->kd->format, e);
+				free(e);
+				break;
+			}
+			if (p->check && validate_tree(p->kd->kind, p->kd->v, schemas[p->k].dtd,
+						      schemas[p->k].xsd, p->kd->schema, res, err) < 0) {
+				xmlFreeDoc(res);
+				break;
+			}
+			if (splice_add(&p->sp, p->kd, p->sheet, res))
+				*err = xasprintf("cannot render the %s (%s) of this large order in chunks "
+						 "of lines: its stylesheet writes the text around the "
+						 "lines differently for each chunk (or not as one run of "
+						 "elements); raise [engine] chunk_above_kb above the "
+						 "document's size to render it whole",
+						 p->kd->kind, p->kd->format);
+			xmlFreeDoc(res);
+		}
+		xmlFreeDoc(chunk);
+		if (*err)
+			return -1;
+		/* the block is done: its lines go, and the memory with them */
+		for (xmlNodePtr c = first, next; c != cur; c = next) {
+			next = c->next;
+			xmlUnlinkNode(c);
+			xmlFreeNode(c);
+		}
+		if (++blocks % 8 == 0)
+			malloc_trim(0);
+	}
+	for (int i = 0; i < nplans; i++) {
+		struct plan *p = &plans[i];
+		struct buf *out = &p->o->data;
+		if (p->sp.have_ends) {
+			buf_add(out, p->sp.prefix.data, p->sp.prefix.len);
+			buf_add(out, p->sp.body.data, p->sp.body.len);
+			buf_add(out, p->sp.suffix.data, p->sp.suffix.len);
+		} else {
+			buf_add(out, p->sp.whole.data, p->sp.whole.len);
+		}
+		splice_release(&p->sp);
+		size_t at = 0;
+		if (p->check && !emit_chars_ok(out->data, out->len, &at)) {
+			*err = xasprintf("the %s stylesheet wrote a character XML does not allow, at "
+					 "byte %zu of its output (a map or stylesheet bug; nothing was "
+					 "published)",
+					 p->kd->kind, at);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_id,
 		const struct emit_formats *formats, struct output_doc out[EMIT_MAX], char **err)
 {
@@ -337,6 +662,19 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 				    { "confirmation", formats->confirmation },
 				    { "invoice", formats->invoice } };
 	int n = 0;
+	/* a large order's chunked kinds: possible when the decision's lines
+	 * follow the order's (else every kind is rendered whole) */
+	struct plan plans[EMIT_MAX];
+	int nplans = 0;
+	xmlNodePtr root = xmlDocGetRootElement(canonical);
+	xmlNodePtr decision = canon_child(root, "decision");
+	xmlChar *action = decision ? xmlGetProp(decision, (const xmlChar *)"action") : NULL;
+	/* a partial decision naming no line is the whole rendering's error */
+	int chunked = formats->chunk_lines > 0 && canon_child(root, "lines") &&
+		      !(action && !xmlStrcmp(action, (const xmlChar *)"partial") &&
+			!has_line_in(decision)) &&
+		      decision_in_line_order(canon_child(root, "lines"), decision);
+	xmlFree(action);
 	for (size_t w = 0; w < ARRAY_SIZE(wanted); w++) {
 		const char *fmt = wanted[w][1];
 		if (!fmt || !strcasecmp(fmt, "none"))
@@ -360,6 +698,29 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 			{ "confirmID", doc_id },
 		};
 		int np = strcmp(kd->kind, "confirmation") ? 5 : (int)ARRAY_SIZE(params);
+		int check = cfg->validate_outputs && kd->v != V_NONE;
+		int on_tree = check && xform_writes_utf8(sheet);
+		if (chunked && kd->line && xform_writes_utf8(sheet) &&
+		    (!formats->encoding || !strcasecmp(formats->encoding, "UTF-8"))) {
+			/* rendered below, after every kind that needs the whole order */
+			struct plan *p = &plans[nplans++];
+			memset(p, 0, sizeof *p);
+			p->kd = kd;
+			p->k = k;
+			p->sheet = sheet;
+			memcpy(p->params, params, sizeof params);
+			/* the decision may name lines of other chunks only */
+			p->params[np].name = "linesElsewhere";
+			p->params[np].value = "yes";
+			p->np = np + 1;
+			p->check = check;
+			p->o = &out[n++];
+			memset(p->o, 0, sizeof *p->o);
+			p->o->kind = xstrdup(kd->kind);
+			p->o->format = xstrdup(kd->format);
+			p->o->payload_id = payload;
+			continue;
+		}
 		xmlsafe_errors_reset();
 		xmlDocPtr res = xform_apply(sheet, canonical, params, np, err);
 		if (!res) {
@@ -379,8 +740,6 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 		 * character XML does not allow got into the tree (libxml2
 		 * writes those as they are or as character references), which
 		 * emit_chars_ok looks for when the text is UTF-8 */
-		int check = cfg->validate_outputs && kd->v != V_NONE;
-		int on_tree = check && xform_writes_utf8(sheet);
 		if (on_tree && validate_tree(kd->kind, kd->v, schemas[k].dtd, schemas[k].xsd,
 					     kd->schema, res, err) < 0) {
 			xmlFreeDoc(res);
@@ -407,8 +766,12 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 		if (reencode(o, formats->encoding, err) < 0)
 			goto fail;
 	}
+	if (nplans && render_blocks(canonical, plans, nplans, formats->chunk_lines, err) < 0)
+		goto fail;
 	return n;
 fail:
+	for (int i = 0; i < nplans; i++)
+		splice_release(&plans[i].sp);
 	for (int i = 0; i < n; i++)
 		emit_output_release(&out[i]);
 	return -1;

@@ -26,6 +26,7 @@ struct output_doc {
 	char *format;     /* cxml, oagis, csv */
 	char *payload_id;
 	struct buf data;
+	int chunks; /* a large order's: rendered in this many chunks (0: whole) */
 };
 
 /* The outbound formats of one order; "none" (or NULL) writes nothing. */
@@ -34,6 +35,9 @@ struct emit_formats {
 	const char *confirmation;
 	const char *invoice;  /* set only when rendering an invoice */
 	const char *encoding; /* NULL: UTF-8; else what the partner asks for */
+	long chunk_lines;     /* > 0: a large order, rendered this many lines at a time
+			       * where the format allows (XML in UTF-8); the canonical
+			       * order's lines are freed as they are rendered */
 };
 
 int emit_init(const struct config *cfg, char **err);

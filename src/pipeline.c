@@ -19,6 +19,7 @@
 #include "msg.h"
 #include "partner.h"
 #include "rules.h"
+#include "split.h"
 #include "unpack.h"
 #include "wire.h"
 #include "xform.h"
@@ -307,6 +308,8 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	char *err = NULL;
 	xmlDocPtr doc = NULL, canonical = NULL;
 	const struct format *fmt = NULL;
+	struct split *split = NULL;
+	int chunked = 0;
 	struct partner_auth auth;
 	memset(&auth, 0, sizeof auth);
 	int is_cxml = 0;
@@ -325,10 +328,18 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		goto out;
 	}
 	xmlsafe_errors_reset();
-	doc = xmlsafe_parse(data, len, &err);
-	if (job->consume) {
-		buf_release(job->consume);
-		data = NULL;
+	/* a large order is read as a skeleton now and its lines chunk by
+	 * chunk at the map; anything split cannot take is parsed whole */
+	if (cfg->chunk_above_kb > 0 && len >= (size_t)cfg->chunk_above_kb * 1024)
+		split = split_open(data, len);
+	if (split) {
+		doc = split_skeleton(split);
+	} else {
+		doc = xmlsafe_parse(data, len, &err);
+		if (job->consume) {
+			buf_release(job->consume);
+			data = NULL;
+		}
 	}
 	if (!doc && strstr(err, "Memory allocation failed")) {
 		pipeline_fail(res, "parse",
@@ -388,7 +399,34 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	char *version = detect_cxml_version(doc);
 	struct xform_param params[] = { { "formatVersion", version }, { "received", job->received } };
 	xmlsafe_errors_reset();
-	canonical = xform_apply(map, doc, params, 2, &err);
+	if (split) {
+		int rc = split_map(split, map, params, 2, cfg->chunk_lines, &canonical, &err);
+		if (rc == 0)
+			res->chunked = xasprintf("a large order (%zu kB, [engine] chunk_above_kb = "
+						 "%ld): mapped %ld lines in chunks of up to %ld",
+						 len / 1024, cfg->chunk_above_kb, split_lines(split),
+						 cfg->chunk_lines);
+		split_close(split);
+		split = NULL;
+		doc = NULL;
+		chunked = rc == 0;
+		if (rc == 1) {
+			/* the chunks disagree (or the reader gave up): the whole tree */
+			xmlsafe_errors_reset();
+			doc = xmlsafe_parse(data, len, &err);
+			if (!doc) {
+				free(version);
+				pipeline_fail(res, "parse", HINT_SENDER, "%s", err);
+				goto out;
+			}
+		}
+		if (job->consume) {
+			buf_release(job->consume);
+			data = NULL;
+		}
+	}
+	if (!chunked && !canonical && doc)
+		canonical = xform_apply(map, doc, params, 2, &err);
 	free(version);
 	if (!canonical) {
 		pipeline_fail(res, "map", HINT_SENDER, "the %s map stopped: %s", fmt->what, err);
@@ -452,13 +490,25 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 				: same,
 			NULL,
 			partner ? partner->encoding : NULL,
+			chunked ? cfg->chunk_lines : 0,
 		};
+		/* rendering a large order in chunks consumes its lines: the
+		 * ledger's text first */
+		if (chunked)
+			dump_canonical(canonical, &res->canonical);
 		int n = emit_render(cfg, canonical, job->id, &formats, res->outputs, &err);
 		if (n < 0) {
 			pipeline_fail(res, "emit", HINT_MAP, "%s", err);
 			goto out;
 		}
 		res->noutputs = n;
+		for (int i = 0; i < n; i++)
+			if (res->outputs[i].chunks) {
+				char *more = xasprintf("%s; %s rendered in %d chunks", res->chunked,
+						       res->outputs[i].kind, res->outputs[i].chunks);
+				free(res->chunked);
+				res->chunked = more;
+			}
 		if (d == DECISION_HOLD && partner && partner->interim && !strcmp(fmt->name, "cxml")) {
 			/* the interim status the partner asked for */
 			struct buf roles = BUF_INIT;
@@ -479,7 +529,8 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		}
 	}
 	/* after the outputs: the text need not sit beside their trees */
-	dump_canonical(canonical, &res->canonical);
+	if (!res->canonical.len)
+		dump_canonical(canonical, &res->canonical);
 	res->ok = 1;
 out:
 	if (!res->ok) {
@@ -499,7 +550,10 @@ out:
 	free(auth.reason);
 	free(auth.sender);
 	free(err);
-	xmlFreeDoc(doc);
+	if (split)
+		split_close(split); /* its skeleton is doc */
+	else
+		xmlFreeDoc(doc);
 	xmlFreeDoc(canonical);
 }
 
@@ -584,7 +638,11 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 		partner && partner->confirmation_format ? partner->confirmation_format : same,
 		NULL,
 		partner ? partner->encoding : NULL,
+		cfg->chunk_above_kb > 0 && len >= (size_t)cfg->chunk_above_kb * 1024 ? cfg->chunk_lines
+										       : 0,
 	};
+	if (formats.chunk_lines)
+		dump_canonical(canonical, &res->canonical); /* before its lines are consumed */
 	int n = emit_render(cfg, canonical, job->id, &formats, res->outputs, &err);
 	free(format);
 	if (n < 0) {
@@ -592,7 +650,8 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 		goto out;
 	}
 	res->noutputs = n;
-	dump_canonical(canonical, &res->canonical);
+	if (!formats.chunk_lines)
+		dump_canonical(canonical, &res->canonical);
 	res->decision = xstrdup(reject ? "reject" : changed ? "partial" : "accept");
 	res->ok = 1;
 out:
@@ -804,7 +863,7 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	const char *same = fmt && emit_known_format(fmt) ? fmt : "cxml";
 	struct emit_formats formats = { "none", "none",
 					partner && partner->invoice_format ? partner->invoice_format : same,
-					partner ? partner->encoding : NULL };
+					partner ? partner->encoding : NULL, 0 };
 	int k = emit_render(cfg, inv, job->id, &formats, res->outputs, &err);
 	free(fmt);
 	if (k < 0) {
@@ -1112,6 +1171,7 @@ void pipeline_result_release(struct doc_result *res)
 	free(res->sender_key);
 	free(res->decision);
 	free(res->cost_center);
+	free(res->chunked);
 	free(res->message);
 	shipment_info_release(&res->ship);
 	for (int i = 0; i < res->ncheckpoints; i++)
@@ -1155,6 +1215,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	wire_puts(m, r->sender_key);
 	wire_puts(m, r->decision);
 	wire_puts(m, r->cost_center);
+	wire_puts(m, r->chunked);
 	const char *strs[] = { i->format, i->payload_id, i->timestamp, i->mode, i->sender_domain,
 			       i->sender_identity, i->from_domain, i->from_identity, i->to_domain,
 			       i->to_identity, i->order_id, i->order_date, i->type, i->currency,
@@ -1234,6 +1295,7 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	r->sender_key = wire_gets(&rd);
 	r->decision = wire_gets(&rd);
 	r->cost_center = wire_gets(&rd);
+	r->chunked = wire_gets(&rd);
 	char **strs[] = { &i->format, &i->payload_id, &i->timestamp, &i->mode, &i->sender_domain,
 			  &i->sender_identity, &i->from_domain, &i->from_identity, &i->to_domain,
 			  &i->to_identity, &i->order_id, &i->order_date, &i->type, &i->currency,

@@ -169,3 +169,21 @@ int xform_serialize(xsltStylesheetPtr sheet, xmlDocPtr result, struct buf *out)
 	xsltSaveResultTo(ob, result, sheet);
 	return xmlOutputBufferClose(ob) < 0 ? -1 : 0;
 }
+
+int xform_serialize_nodes(xsltStylesheetPtr sheet, xmlDocPtr result, xmlNodePtr *nodes, size_t n,
+			  int level, int format, const char *sep, struct buf *out)
+{
+	const xmlChar *enc = output_encoding(sheet);
+	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write_cb, NULL, out, NULL);
+	if (!ob)
+		return -1;
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			xmlOutputBufferWriteString(ob, sep);
+		/* the encoding xsltSaveResultTo passes: no character references
+		 * for non-ASCII text */
+		xmlNodeDumpOutput(ob, result, nodes[i], level, format,
+				  enc ? (const char *)enc : "UTF-8");
+	}
+	return xmlOutputBufferClose(ob) < 0 ? -1 : 0;
+}

@@ -32,5 +32,10 @@ xmlDocPtr xform_apply(xsltStylesheetPtr sheet, xmlDocPtr doc, const struct xform
 int xform_writes_utf8(xsltStylesheetPtr sheet);
 /* Serialises a result as the stylesheet's xsl:output says. */
 int xform_serialize(xsltStylesheetPtr sheet, xmlDocPtr result, struct buf *out);
+/* Serialises n elements of a result of a UTF-8 stylesheet, each as the
+ * whole-document serialisation writes it at depth level (format: indented),
+ * with sep written between them. */
+int xform_serialize_nodes(xsltStylesheetPtr sheet, xmlDocPtr result, xmlNodePtr *nodes, size_t n,
+			  int level, int format, const char *sep, struct buf *out);
 
 #endif

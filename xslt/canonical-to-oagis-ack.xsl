@@ -67,6 +67,10 @@
   <xsl:param name="senderIdentity" select="''"/>
   <xsl:param name="userAgent" select="'ordergate'"/>
   <xsl:param name="noticeDate" select="''"/>
+  <!-- set when this document is one chunk of a large order's lines
+       (docs/performance.md, "Large orders"): the decision may name lines
+       of other chunks only -->
+  <xsl:param name="linesElsewhere" select="''"/>
   <xsl:param name="confirmID" select="''"/>
 
   <xsl:variable name="cur" select="normalize-space(/order/currency)"/>
@@ -124,7 +128,7 @@
         <xsl:value-of select="concat('cannot write an AcknowledgePurchaseOrder: unknown decision action &quot;', $action, '&quot;')"/>
       </xsl:message>
     </xsl:if>
-    <xsl:if test="$action = 'partial' and not($decision/line)">
+    <xsl:if test="$action = 'partial' and not($decision/line) and $linesElsewhere = ''">
       <xsl:message terminate="yes">cannot write an AcknowledgePurchaseOrder: decision action="partial" names no line</xsl:message>
     </xsl:if>
     <xsl:for-each select="$decision/line">

@@ -30,6 +30,9 @@
   <xsl:preserve-space elements="SupplierPartAuxiliaryID"/>
 
   <xsl:param name="formatVersion" select="''"/>
+  <!-- lines before this document's first ItemOut: set when a large order is
+       mapped in chunks of lines (docs/performance.md, "Large orders") -->
+  <xsl:param name="lineOffset" select="0"/>
 
   <xsl:variable name="ws" select="'&#9;&#10;&#13; '"/>
 
@@ -277,7 +280,7 @@
             <xsl:value-of select="normalize-space(@lineNumber)"/>
           </xsl:when>
           <xsl:otherwise>
-            <xsl:value-of select="count(preceding-sibling::ItemOut) + 1"/>
+            <xsl:value-of select="count(preceding-sibling::ItemOut) + 1 + $lineOffset"/>
           </xsl:otherwise>
         </xsl:choose>
       </xsl:attribute>

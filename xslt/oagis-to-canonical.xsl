@@ -155,6 +155,9 @@
 
   <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
   <xsl:strip-space elements="*"/>
+  <!-- lines before this document's first PurchaseOrderLine: set when a
+       large order is mapped in chunks of lines (docs/performance.md) -->
+  <xsl:param name="lineOffset" select="0"/>
 
   <!-- ================================================================ -->
   <!-- the accepted OAGIS namespaces: one URI per entry, space separated -->
@@ -566,7 +569,7 @@
           <xsl:value-of select="normalize-space(LineNumber)"/>
         </xsl:when>
         <xsl:otherwise>
-          <xsl:value-of select="count(preceding-sibling::PurchaseOrderLine) + 1"/>
+          <xsl:value-of select="count(preceding-sibling::PurchaseOrderLine) + 1 + $lineOffset"/>
         </xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
