@@ -1228,6 +1228,9 @@ static int release_decided(struct run *run, char **err)
 					rc = ledger_event(&run->ledger, o[i].document_id, "released",
 							  approved ? "approved: outputs written"
 								   : "rejected: the rejection written", err);
+				if (rc == 0 && p.res.chunked)
+					rc = ledger_event(&run->ledger, o[i].document_id, "chunked",
+							  p.res.chunked, err);
 				if (rc == 0)
 					rc = commit_staged(run, err);
 				else

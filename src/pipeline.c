@@ -652,6 +652,14 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 	res->noutputs = n;
 	if (!formats.chunk_lines)
 		dump_canonical(canonical, &res->canonical);
+	for (int i = 0; i < n; i++)
+		if (res->outputs[i].chunks) {
+			char *more = xasprintf("%s%s%s rendered in %d chunks on release",
+					       res->chunked ? res->chunked : "", res->chunked ? "; " : "",
+					       res->outputs[i].kind, res->outputs[i].chunks);
+			free(res->chunked);
+			res->chunked = more;
+		}
 	res->decision = xstrdup(reject ? "reject" : changed ? "partial" : "accept");
 	res->ok = 1;
 out:

@@ -99,6 +99,31 @@ check "rules + cXML confirmation: its items come from chunks holding decided lin
 check "rules + cXML confirmation: valid against Fulfill.dtd" \
 	dtd_valid "$(find "$SCRATCH/cchunk.spool/out" -path '*/confirmation/*' -type f)"
 
+# --- a large order held for approval, released in chunks ---
+cat >"$SCRATCH/rules/hold.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<rules>
+  <rule id="hold" test="true()"><require role="manager"/></rule>
+  <line-rule id="big" test="og:gt(quantity, '8')"><reject reason="quantity {quantity} is over 8"/></line-rule>
+</rules>
+XML
+H=("[rules]" "file = $SCRATCH/rules/hold.xml")
+run_mode hwhole "$BIG" 0 1000 "${H[@]}"
+run_mode hchunk "$BIG" 1 9 "${H[@]}"
+check "hold: the large order waits for the manager" grep -q "held: waits for manager" "$SCRATCH/hchunk.out"
+for m in hwhole hchunk; do
+	og approve NORTHWIND-PO-0999999 --as manager -c "$SCRATCH/$m.ini" --spool "$SCRATCH/$m.spool" >"$SCRATCH/$m.appr" 2>&1
+	(cd "$SCRATCH/$m.spool/out" && find . -type f | sort | while read -r f; do
+		echo "== $(dirname "$f")"
+		sed -E 's/[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6}/ID/g; s/20[0-9]{2}-[0-9]{2}-[0-9]{2}T[0-9:]{8}\+00:00/TIME/g' "$f"
+	done) >"$SCRATCH/$m.released"
+done
+check "hold: approved, both spools wrote the purchase order and confirmation" \
+	test "$(grep -c '^== ' "$SCRATCH/hchunk.released")" = 2 -a "$(grep -c '^== ' "$SCRATCH/hwhole.released")" = 2
+check "hold: released whole and in chunks, the outputs are the same" cmp "$SCRATCH/hwhole.released" "$SCRATCH/hchunk.released"
+check "hold: the release rendered in chunks" \
+	test "$(sqlite3 "$SCRATCH/hchunk.spool/ledger.db" "select count(*) from events where kind = 'chunked' and detail like '%rendered in % chunks on release%'")" = 1
+
 # --- OAGIS in ---
 run_mode owhole "$SCRATCH/oagis-big.xml" 0 1000
 run_mode ochunk "$SCRATCH/oagis-big.xml" 1 5
