@@ -562,9 +562,10 @@ static int has_line_in(xmlNodePtr parent)
  * the lines (the same in every chunk, or it is an error) with every
  * chunk's lines spliced in. The canonical order's lines are freed as they
  * are done. 0, or -1 with *err. */
-static int render_blocks(xmlDocPtr canonical, struct plan *plans, int nplans, long chunk_lines,
-			 char **err)
+static int render_blocks(xmlDocPtr canonical, struct plan *plans, int nplans,
+			 const struct emit_formats *formats, char **err)
 {
+	long chunk_lines = formats->chunk_lines;
 	xmlNodePtr root = xmlDocGetRootElement(canonical);
 	xmlNodePtr lines = canon_child(root, "lines");
 	int decision_lines = has_line_in(canon_child(root, "decision"));
@@ -621,6 +622,8 @@ static int render_blocks(xmlDocPtr canonical, struct plan *plans, int nplans, lo
 		if (*err)
 			return -1;
 		/* the block is done: its lines go, and the memory with them */
+		if (formats->lines_done)
+			formats->lines_done(formats->lines_arg, canonical, first, cur);
 		for (xmlNodePtr c = first, next; c != cur; c = next) {
 			next = c->next;
 			xmlUnlinkNode(c);
@@ -766,7 +769,7 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 		if (reencode(o, formats->encoding, err) < 0)
 			goto fail;
 	}
-	if (nplans && render_blocks(canonical, plans, nplans, formats->chunk_lines, err) < 0)
+	if (nplans && render_blocks(canonical, plans, nplans, formats, err) < 0)
 		goto fail;
 	return n;
 fail:

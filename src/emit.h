@@ -38,6 +38,10 @@ struct emit_formats {
 	long chunk_lines;     /* > 0: a large order, rendered this many lines at a time
 			       * where the format allows (XML in UTF-8); the canonical
 			       * order's lines are freed as they are rendered */
+	/* called (when set) with each run of the canonical order's lines
+	 * [first, end) just before they are freed */
+	void (*lines_done)(void *arg, xmlDocPtr canonical, xmlNodePtr first, xmlNodePtr end);
+	void *lines_arg;
 };
 
 int emit_init(const struct config *cfg, char **err);

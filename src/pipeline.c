@@ -167,6 +167,93 @@ static void dump_canonical(xmlDocPtr doc, struct buf *out)
 	xmlSaveClose(save);
 }
 
+/* A large order's canonical text, written while emit renders it in chunks
+ * and frees its lines: the text around the lines first (the whole dump with
+ * a mark in their place), each run of lines just before it is freed, the
+ * rest at the end. The bytes are dump_canonical's; when emit frees no line
+ * (no output rendered in chunks) the text is dumped whole after all. */
+struct canon_stream {
+	struct buf *out;
+	struct buf suffix;
+	char *sep;
+	long nlines;
+	int on;
+};
+
+#define CANON_MARK "og-splice-mark"
+
+static void canon_stream_lines(void *arg, xmlDocPtr doc, xmlNodePtr first, xmlNodePtr end)
+{
+	struct canon_stream *cs = arg;
+	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write_cb, NULL, cs->out, NULL);
+	if (!ob)
+		return;
+	for (xmlNodePtr c = first; c != end; c = c->next) {
+		if (cs->nlines++)
+			xmlOutputBufferWriteString(ob, cs->sep);
+		/* order > lines > line: the depth dump_canonical writes it at */
+		xmlNodeDumpOutput(ob, doc, c, 2, 1, "UTF-8");
+	}
+	xmlOutputBufferClose(ob);
+}
+
+/* Starts the text and sets formats' hook, or dumps it whole now (lines
+ * that are not all elements would not be indented the same way). */
+static void canon_stream_begin(xmlDocPtr doc, struct buf *out, struct canon_stream *cs,
+			       struct emit_formats *formats)
+{
+	memset(cs, 0, sizeof *cs);
+	cs->out = out;
+	xmlNodePtr lines = canon_child(xmlDocGetRootElement(doc), "lines");
+	int plain = lines && lines->children;
+	for (xmlNodePtr c = lines ? lines->children : NULL; c && plain; c = c->next)
+		plain = c->type == XML_ELEMENT_NODE;
+	struct buf text = BUF_INIT;
+	const char *m = NULL;
+	if (plain) {
+		xmlNodePtr first = lines->children, last = lines->last;
+		xmlNodePtr mark = xmlNewDocNode(doc, NULL, (const xmlChar *)CANON_MARK, NULL);
+		mark->parent = lines;
+		lines->children = lines->last = mark;
+		dump_canonical(doc, &text);
+		lines->children = first;
+		lines->last = last;
+		xmlFreeNode(mark);
+		m = strstr(buf_str(&text), "<" CANON_MARK "/>");
+	}
+	size_t pre = m ? (size_t)(m - text.data) : 0, k = pre;
+	while (k > 0 && text.data[k - 1] == ' ')
+		k--;
+	if (!m || k == 0 || text.data[k - 1] != '\n') {
+		buf_release(&text);
+		dump_canonical(doc, out);
+		return;
+	}
+	cs->sep = xstrndup(text.data + k - 1, pre - k + 1);
+	buf_add(out, text.data, pre);
+	const char *post = m + strlen("<" CANON_MARK "/>");
+	buf_add(&cs->suffix, post, text.len - (size_t)(post - text.data));
+	buf_release(&text);
+	cs->on = 1;
+	formats->lines_done = canon_stream_lines;
+	formats->lines_arg = cs;
+}
+
+/* Ends the text after emit (doc's lines freed, or none of them). */
+static void canon_stream_end(struct canon_stream *cs, xmlDocPtr doc)
+{
+	if (cs->on && cs->nlines) {
+		buf_add(cs->out, cs->suffix.data, cs->suffix.len);
+	} else if (cs->on) {
+		buf_release(cs->out);
+		dump_canonical(doc, cs->out);
+	}
+	cs->on = 0;
+	buf_release(&cs->suffix);
+	free(cs->sep);
+	cs->sep = NULL;
+}
+
 static char *lower(const char *s)
 {
 	char *p = xstrdup(s ? s : "");
@@ -310,6 +397,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	const struct format *fmt = NULL;
 	struct split *split = NULL;
 	int chunked = 0;
+	struct canon_stream cstream = { 0 };
 	struct partner_auth auth;
 	memset(&auth, 0, sizeof auth);
 	int is_cxml = 0;
@@ -491,12 +579,15 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 			NULL,
 			partner ? partner->encoding : NULL,
 			chunked ? cfg->chunk_lines : 0,
+			NULL,
+			NULL,
 		};
 		/* rendering a large order in chunks consumes its lines: the
-		 * ledger's text first */
+		 * ledger's text is written as they go */
 		if (chunked)
-			dump_canonical(canonical, &res->canonical);
+			canon_stream_begin(canonical, &res->canonical, &cstream, &formats);
 		int n = emit_render(cfg, canonical, job->id, &formats, res->outputs, &err);
+		canon_stream_end(&cstream, canonical);
 		if (n < 0) {
 			pipeline_fail(res, "emit", HINT_MAP, "%s", err);
 			goto out;
@@ -640,10 +731,14 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 		partner ? partner->encoding : NULL,
 		cfg->chunk_above_kb > 0 && len >= (size_t)cfg->chunk_above_kb * 1024 ? cfg->chunk_lines
 										       : 0,
+		NULL,
+		NULL,
 	};
+	struct canon_stream cstream = { 0 };
 	if (formats.chunk_lines)
-		dump_canonical(canonical, &res->canonical); /* before its lines are consumed */
+		canon_stream_begin(canonical, &res->canonical, &cstream, &formats);
 	int n = emit_render(cfg, canonical, job->id, &formats, res->outputs, &err);
+	canon_stream_end(&cstream, canonical);
 	free(format);
 	if (n < 0) {
 		pipeline_fail(res, "release", HINT_MAP, "%s", err);
@@ -871,7 +966,8 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	const char *same = fmt && emit_known_format(fmt) ? fmt : "cxml";
 	struct emit_formats formats = { "none", "none",
 					partner && partner->invoice_format ? partner->invoice_format : same,
-					partner ? partner->encoding : NULL, 0 };
+					partner ? partner->encoding : NULL, 0, NULL,
+					NULL };
 	int k = emit_render(cfg, inv, job->id, &formats, res->outputs, &err);
 	free(fmt);
 	if (k < 0) {

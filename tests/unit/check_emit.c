@@ -20,7 +20,7 @@
 #include "util.h"
 #include "xmlsafe.h"
 
-static const struct emit_formats cxml_formats = { "cxml", "cxml", NULL, NULL, 0 };
+static const struct emit_formats cxml_formats = { "cxml", "cxml", NULL, NULL, 0, NULL, NULL };
 
 #define DOC_ID "20240301-100000-000042-000007"
 
