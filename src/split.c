@@ -92,7 +92,9 @@ static void attach(xmlDocPtr doc, xmlNodePtr parent, xmlNodePtr copy)
 
 struct split *split_open(const char *data, size_t len)
 {
-	if (has_internal_subset(data, data + len))
+	/* UTF-16 and other encodings the prolog scan cannot read go whole */
+	if (len == 0 || memchr(data, '\0', len < 4096 ? len : 4096) ||
+	    has_internal_subset(data, data + len))
 		return NULL;
 	int failed = 0;
 	xmlTextReaderPtr r = open_reader(data, len, &failed);

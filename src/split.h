@@ -18,7 +18,8 @@
  * chunk's canonical order apart from its lines must equal the first one's
  * byte for byte, or split_map answers "not splittable" and the caller maps
  * the whole tree. Anything this module does not handle (another format, an
- * internal DTD subset, a node other than whitespace among the lines, a
+ * encoding that is not ASCII-compatible (UTF-16), an internal DTD subset,
+ * a node other than whitespace among the lines, a
  * second order in the document, any parse error, so that the error message
  * is the whole parser's) also answers NULL / 1 and the document takes the
  * ordinary path.

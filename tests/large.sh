@@ -137,6 +137,14 @@ run_mode comment "$SCRATCH/commented.xml" 1 7
 check "fallback: a comment among the lines: translated whole" grep -q "1 translated" "$SCRATCH/comment.out"
 check "fallback: ... and no chunked event" test ! -s "$SCRATCH/comment.chunked"
 check "fallback: ... with the same outputs as the plain order" same whole comment
+"$PYTHON_BIN" - "$BIG" "$SCRATCH/utf16.xml" <<'PY'
+import sys
+s = open(sys.argv[1], encoding='utf-8').read().replace('encoding="UTF-8"', 'encoding="UTF-16"', 1)
+open(sys.argv[2], 'wb').write(s.encode('utf-16'))
+PY
+run_mode utf16 "$SCRATCH/utf16.xml" 1 7
+check "fallback: a UTF-16 large order goes whole, with the same outputs" same whole utf16
+check "fallback: ... and no chunked event" test ! -s "$SCRATCH/utf16.chunked"
 head -c 200000 "$BIG" >"$SCRATCH/cut.xml"
 run_mode cut "$SCRATCH/cut.xml" 1 7
 check "fallback: a truncated large order fails at parse with the whole parser's message" \
