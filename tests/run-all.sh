@@ -40,7 +40,7 @@ fi
 # a spool of its own, and the whole corpus under strace in a network
 # namespace (docs/reliability.md; needs strace, and root or user namespaces).
 suites="golden negative e2e faults batch formats rules shipments ops report crash concurrency large
-	data/oagis/verify data/invoice/verify fuzz/replay hostile/run"
+	data/oagis/verify data/invoice/verify fuzz/replay hostile/run hostile/chunked"
 if [ "${VALGRIND:-0}" = 1 ]; then
 	# make valgrind: the unit tests above and a sample of the shell suites,
 	# every engine call (workers included) under memcheck. Not the fuzz
@@ -53,6 +53,8 @@ for suite in $suites; do
 	t0=$SECONDS
 	case $suite in
 	fuzz/replay) FUZZ_ENGINE=standalone bash "$here/$suite.sh" 2>&1 | tee "$log" ;;
+	# the hostile corpus again, every document through the large-order path
+	hostile/chunked) HOSTILE_CHUNKED=1 bash "$here/hostile/run.sh" 2>&1 | tee "$log" ;;
 	*) bash "$here/$suite.sh" 2>&1 | tee "$log" ;;
 	esac
 	rc=${PIPESTATUS[0]}

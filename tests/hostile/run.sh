@@ -24,6 +24,8 @@
 #   HOSTILE_STRACE=0                   skip the strace run
 #   HOSTILE_KEEP=1                     keep the scratch folder (spools, logs) for a look
 #   ASAN=1                             an AddressSanitizer build: no peak-memory bound
+#   HOSTILE_CHUNKED=1                  documents of 1 kB or more take the large-order
+#                                      path (chunks of 2 lines; tests/run-all.sh runs both)
 # Ends with "hostile: N passed, M failed"; exit status 1 when M > 0.
 . "$(dirname "$0")/../lib.sh"
 HERE=$(cd "$(dirname "$0")" && pwd)
@@ -58,6 +60,11 @@ PAT="$SCRATCH/leak.patterns"
 
 BASE_INI="$SCRATCH/base.ini"
 printf '[pickup]\nquiet_seconds = 0\n[identity]\npayload_host = gateway.example.com\n' > "$BASE_INI"
+# HOSTILE_CHUNKED=1: every document of 1 kB or more through the large-order
+# path (src/split.c: the streaming reader, the map and outputs in chunks)
+if [ "${HOSTILE_CHUNKED:-0}" = 1 ]; then
+	printf '[engine]\nchunk_above_kb = 1\nchunk_lines = 2\n' >> "$BASE_INI"
+fi
 
 # "inode size mtime" of every file put into a spool's in/ before its run.
 placed_list() { find "$1/in" -type f -printf '%i %s %T@\n' 2>/dev/null; }
