@@ -39,6 +39,11 @@
   <xsl:param name="confirmID" select="''"/>
 
   <xsl:variable name="decision" select="/order/decision"/>
+  <!-- lines and decision lines by number: a lookup per line without
+       scanning every line (a large order's confirmation was quadratic) -->
+  <xsl:key name="line-by-number" match="/order/lines/line" use="normalize-space(@number)"/>
+  <xsl:key name="decision-line-by-number" match="/order/decision/line"
+           use="normalize-space(@number)"/>
   <xsl:variable name="action">
     <xsl:choose>
       <xsl:when test="$decision"><xsl:value-of select="$decision/@action"/></xsl:when>
@@ -62,7 +67,7 @@
     </xsl:if>
     <xsl:for-each select="$decision/line">
       <xsl:variable name="n" select="normalize-space(@number)"/>
-      <xsl:if test="not(/order/lines/line[normalize-space(@number) = $n])">
+      <xsl:if test="not(key('line-by-number', $n))">
         <xsl:message terminate="yes">
           <xsl:value-of select="concat('cannot write a CSV confirmation: decision names line ', $n, ', which the order does not have')"/>
         </xsl:message>
@@ -73,7 +78,7 @@
       <xsl:when test="$action = 'partial'">
         <xsl:for-each select="/order/lines/line">
           <xsl:variable name="n" select="normalize-space(@number)"/>
-          <xsl:if test="$decision/line[normalize-space(@number) = $n]">
+          <xsl:if test="key('decision-line-by-number', $n)">
             <xsl:call-template name="row"/>
           </xsl:if>
         </xsl:for-each>
@@ -89,7 +94,7 @@
   <!-- one row for the current canonical line -->
   <xsl:template name="row">
     <xsl:variable name="n" select="normalize-space(@number)"/>
-    <xsl:variable name="d" select="$decision/line[normalize-space(@number) = $n][1]"/>
+    <xsl:variable name="d" select="key('decision-line-by-number', $n)[1]"/>
     <xsl:call-template name="text-cell">
       <xsl:with-param name="v" select="/order/orderID"/>
     </xsl:call-template>

@@ -50,6 +50,11 @@
   <xsl:variable name="lang" select="'en'"/>
   <xsl:variable name="cur" select="normalize-space(/order/currency)"/>
   <xsl:variable name="decision" select="/order/decision"/>
+  <!-- lines and decision lines by number: a lookup per line without
+       scanning every line (a large order's confirmation was quadratic) -->
+  <xsl:key name="line-by-number" match="/order/lines/line" use="normalize-space(@number)"/>
+  <xsl:key name="decision-line-by-number" match="/order/decision/line"
+           use="normalize-space(@number)"/>
   <xsl:variable name="action">
     <xsl:choose>
       <xsl:when test="$decision"><xsl:value-of select="$decision/@action"/></xsl:when>
@@ -108,7 +113,7 @@
     </xsl:if>
     <xsl:for-each select="$decision/line">
       <xsl:variable name="n" select="normalize-space(@number)"/>
-      <xsl:if test="not(/order/lines/line[normalize-space(@number) = $n])">
+      <xsl:if test="not(key('line-by-number', $n))">
         <xsl:message terminate="yes">
           <xsl:value-of select="concat('cannot write a ConfirmationRequest: decision names line ', $n, ', which the order does not have')"/>
         </xsl:message>
@@ -193,7 +198,7 @@
   <!-- decision/line -> ConfirmationItem -->
   <xsl:template match="decision/line">
     <xsl:variable name="n" select="normalize-space(@number)"/>
-    <xsl:variable name="ol" select="/order/lines/line[normalize-space(@number) = $n][1]"/>
+    <xsl:variable name="ol" select="key('line-by-number', $n)[1]"/>
     <ConfirmationItem quantity="{$ol/quantity}" lineNumber="{$n}">
       <UnitOfMeasure><xsl:value-of select="$ol/unitOfMeasure"/></UnitOfMeasure>
       <!-- a line split between statuses: the accepted rest first (the

@@ -75,6 +75,11 @@
 
   <xsl:variable name="cur" select="normalize-space(/order/currency)"/>
   <xsl:variable name="decision" select="/order/decision"/>
+  <!-- lines and decision lines by number: a lookup per line without
+       scanning every line (a large order's confirmation was quadratic) -->
+  <xsl:key name="line-by-number" match="/order/lines/line" use="normalize-space(@number)"/>
+  <xsl:key name="decision-line-by-number" match="/order/decision/line"
+           use="normalize-space(@number)"/>
   <xsl:variable name="action">
     <xsl:choose>
       <xsl:when test="$decision"><xsl:value-of select="$decision/@action"/></xsl:when>
@@ -133,7 +138,7 @@
     </xsl:if>
     <xsl:for-each select="$decision/line">
       <xsl:variable name="n" select="normalize-space(@number)"/>
-      <xsl:if test="not(/order/lines/line[normalize-space(@number) = $n])">
+      <xsl:if test="not(key('line-by-number', $n))">
         <xsl:message terminate="yes">
           <xsl:value-of select="concat('cannot write an AcknowledgePurchaseOrder: decision names line ', $n, ', which the order does not have')"/>
         </xsl:message>
@@ -275,7 +280,7 @@
   <!-- canonical line -> acknowledged PurchaseOrderLine -->
   <xsl:template match="line">
     <xsl:variable name="n" select="normalize-space(@number)"/>
-    <xsl:variable name="dl" select="$decision/line[normalize-space(@number) = $n][1]"/>
+    <xsl:variable name="dl" select="key('decision-line-by-number', $n)[1]"/>
     <xsl:variable name="lineAction">
       <xsl:choose>
         <xsl:when test="$action = 'reject'">reject</xsl:when>
