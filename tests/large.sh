@@ -124,6 +124,13 @@ check "hold: released whole and in chunks, the outputs are the same" cmp "$SCRAT
 check "hold: the release rendered in chunks" \
 	test "$(sqlite3 "$SCRATCH/hchunk.spool/ledger.db" "select count(*) from events where kind = 'chunked' and detail like '%rendered in % chunks on release%'")" = 1
 
+# --- lines numbered by position (no lineNumber): the chunks' lineOffset ---
+sed -E 's/ lineNumber="[0-9]+"//' "$BIG" >"$SCRATCH/unnumbered.xml"
+run_mode uwhole "$SCRATCH/unnumbered.xml" 0 1000
+run_mode uchunk "$SCRATCH/unnumbered.xml" 1 7
+check "unnumbered lines: whole and in chunks of 7 give the same outputs and canonical" same uwhole uchunk
+check "unnumbered lines: the last line is number 3000" grep -q '<line number="3000">' "$SCRATCH/uchunk.canon"
+
 # --- OAGIS in ---
 run_mode owhole "$SCRATCH/oagis-big.xml" 0 1000
 run_mode ochunk "$SCRATCH/oagis-big.xml" 1 5

@@ -280,7 +280,10 @@
             <xsl:value-of select="normalize-space(@lineNumber)"/>
           </xsl:when>
           <xsl:otherwise>
-            <xsl:value-of select="count(preceding-sibling::ItemOut) + 1 + $lineOffset"/>
+            <!-- applied to the ItemOut in document order (the order
+                 template's only apply-templates of them): position() is
+                 the line's place, without counting its siblings -->
+            <xsl:value-of select="position() + $lineOffset"/>
           </xsl:otherwise>
         </xsl:choose>
       </xsl:attribute>

@@ -569,7 +569,9 @@
           <xsl:value-of select="normalize-space(LineNumber)"/>
         </xsl:when>
         <xsl:otherwise>
-          <xsl:value-of select="count(preceding-sibling::PurchaseOrderLine) + 1 + $lineOffset"/>
+          <!-- applied to $lines in document order: position() is the
+               line's place, without counting its siblings -->
+          <xsl:value-of select="position() + $lineOffset"/>
         </xsl:otherwise>
       </xsl:choose>
     </xsl:variable>
