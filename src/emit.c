@@ -404,12 +404,10 @@ static xmlNodePtr find_element(xmlNodePtr n, const char *name)
 	return NULL;
 }
 
-#define SPLICE_MARK "og-splice-mark"
-
 struct splice {
 	struct buf prefix, suffix, body, whole;
 	char *sep;
-	int format, level, have_ends, nbody;
+	int level, have_ends, nbody;
 };
 
 /* Takes one chunk's result apart: its line elements go to the body, the
@@ -447,48 +445,36 @@ static int splice_add(struct splice *sp, const struct kind *kd, xsltStylesheetPt
 		free(lines);
 		return 1;
 	}
-	xmlNodePtr mark = xmlNewDocNode(res, NULL, (const xmlChar *)SPLICE_MARK, NULL);
+	xmlNodePtr mark = xmlNewDocNode(res, NULL, (const xmlChar *)XFORM_MARK, NULL);
 	xmlAddPrevSibling(lines[0], mark);
 	for (size_t i = 0; i < n; i++)
 		xmlUnlinkNode(lines[i]);
 	int level = 0;
 	for (xmlNodePtr a = parent; a && a->type == XML_ELEMENT_NODE; a = a->parent)
 		level++;
-	rc = xform_serialize(sheet, res, &text) < 0;
-	const char *m = rc ? NULL : strstr(buf_str(&text), "<" SPLICE_MARK "/>");
-	if (!m)
-		rc = 1;
-	if (!rc) {
-		size_t pre = (size_t)(m - text.data);
-		const char *post = m + strlen("<" SPLICE_MARK "/>");
-		size_t postlen = text.len - (size_t)(post - text.data);
-		if (!sp->have_ends) {
-			buf_add(&sp->prefix, text.data, pre);
-			buf_add(&sp->suffix, post, postlen);
-			/* indented output: each line on its own line, indented as
-			 * the mark was */
-			const char *nl = NULL;
-			for (size_t i = pre; i > 0 && !nl; i--)
-				if (text.data[i - 1] == '\n')
-					nl = text.data + i - 1;
-			size_t k = nl ? (size_t)(nl - text.data) + 1 : pre;
-			while (k < pre && text.data[k] == ' ')
-				k++;
-			sp->format = nl && k == pre;
-			sp->sep = sp->format ? xstrndup(nl, pre - (size_t)(nl - text.data)) : xstrdup("");
-			sp->level = level;
-			sp->have_ends = 1;
-		} else if (pre != sp->prefix.len || memcmp(text.data, sp->prefix.data, pre) ||
-			   postlen != sp->suffix.len || memcmp(post, sp->suffix.data, postlen) ||
-			   level != sp->level) {
-			rc = 1; /* the text around the lines depends on the chunk */
-		}
+	size_t pre = 0, post = 0;
+	char *sep = NULL;
+	rc = xform_serialize(sheet, res, &text) < 0 || xform_mark_at(&text, &pre, &post, &sep) < 0;
+	if (!rc && !sp->have_ends) {
+		buf_add(&sp->prefix, text.data, pre);
+		buf_add(&sp->suffix, text.data + post, text.len - post);
+		sp->sep = sep;
+		sep = NULL;
+		sp->level = level;
+		sp->have_ends = 1;
+	} else if (!rc && (pre != sp->prefix.len || memcmp(text.data, sp->prefix.data, pre) ||
+			   text.len - post != sp->suffix.len ||
+			   memcmp(text.data + post, sp->suffix.data, sp->suffix.len) ||
+			   level != sp->level)) {
+		rc = 1; /* the text around the lines depends on the chunk */
 	}
+	free(sep);
 	if (!rc) {
+		/* indented output: each line on its own line, indented as the
+		 * mark was */
 		if (sp->nbody)
 			buf_adds(&sp->body, sp->sep);
-		rc = xform_serialize_nodes(sheet, res, lines, n, level, sp->format, sp->sep,
-					   &sp->body) < 0;
+		rc = xform_dump_nodes(res, lines, n, level, *sp->sep != '\0', sp->sep, &sp->body) < 0;
 		sp->nbody += (int)n;
 	}
 	for (size_t i = 0; i < n; i++)
@@ -554,6 +540,21 @@ static int has_line_in(xmlNodePtr parent)
 		if (is_line(c))
 			return 1;
 	return 0;
+}
+
+/* 1 when a large order's outputs can go in chunks: it has lines, a
+ * partial decision names some (else that is the whole rendering's error),
+ * and the decision's lines follow the order's. */
+static int chunkable(xmlDocPtr canonical)
+{
+	xmlNodePtr root = xmlDocGetRootElement(canonical);
+	xmlNodePtr lines = canon_child(root, "lines");
+	xmlNodePtr decision = canon_child(root, "decision");
+	xmlChar *action = decision ? xmlGetProp(decision, (const xmlChar *)"action") : NULL;
+	int partial_without_lines = action && !xmlStrcmp(action, (const xmlChar *)"partial") &&
+				    !has_line_in(decision);
+	xmlFree(action);
+	return lines && !partial_without_lines && decision_in_line_order(lines, decision);
 }
 
 /* Renders every plan chunk_lines order lines at a time: each chunk is the
@@ -669,15 +670,7 @@ int emit_render(const struct config *cfg, xmlDocPtr canonical, const char *doc_i
 	 * follow the order's (else every kind is rendered whole) */
 	struct plan plans[EMIT_MAX];
 	int nplans = 0;
-	xmlNodePtr root = xmlDocGetRootElement(canonical);
-	xmlNodePtr decision = canon_child(root, "decision");
-	xmlChar *action = decision ? xmlGetProp(decision, (const xmlChar *)"action") : NULL;
-	/* a partial decision naming no line is the whole rendering's error */
-	int chunked = formats->chunk_lines > 0 && canon_child(root, "lines") &&
-		      !(action && !xmlStrcmp(action, (const xmlChar *)"partial") &&
-			!has_line_in(decision)) &&
-		      decision_in_line_order(canon_child(root, "lines"), decision);
-	xmlFree(action);
+	int chunked = formats->chunk_lines > 0 && chunkable(canonical);
 	for (size_t w = 0; w < ARRAY_SIZE(wanted); w++) {
 		const char *fmt = wanted[w][1];
 		if (!fmt || !strcasecmp(fmt, "none"))

@@ -180,21 +180,22 @@ struct canon_stream {
 	int on;
 };
 
-#define CANON_MARK "og-splice-mark"
-
 static void canon_stream_lines(void *arg, xmlDocPtr doc, xmlNodePtr first, xmlNodePtr end)
 {
 	struct canon_stream *cs = arg;
-	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write_cb, NULL, cs->out, NULL);
-	if (!ob)
-		return;
+	size_t n = 0, cap = 64;
+	xmlNodePtr *nodes = xmalloc(cap * sizeof *nodes);
 	for (xmlNodePtr c = first; c != end; c = c->next) {
-		if (cs->nlines++)
-			xmlOutputBufferWriteString(ob, cs->sep);
-		/* order > lines > line: the depth dump_canonical writes it at */
-		xmlNodeDumpOutput(ob, doc, c, 2, 1, "UTF-8");
+		if (n == cap)
+			nodes = xrealloc(nodes, (cap *= 2) * sizeof *nodes);
+		nodes[n++] = c;
 	}
-	xmlOutputBufferClose(ob);
+	if (n && cs->nlines)
+		buf_adds(cs->out, cs->sep);
+	/* order > lines > line: the depth dump_canonical writes it at */
+	xform_dump_nodes(doc, nodes, n, 2, 1, cs->sep, cs->out);
+	cs->nlines += (long)n;
+	free(nodes);
 }
 
 /* Starts the text and sets formats' hook, or dumps it whole now (lines
@@ -209,30 +210,28 @@ static void canon_stream_begin(xmlDocPtr doc, struct buf *out, struct canon_stre
 	for (xmlNodePtr c = lines ? lines->children : NULL; c && plain; c = c->next)
 		plain = c->type == XML_ELEMENT_NODE;
 	struct buf text = BUF_INIT;
-	const char *m = NULL;
+	size_t pre = 0, post = 0;
+	int found = 0;
 	if (plain) {
 		xmlNodePtr first = lines->children, last = lines->last;
-		xmlNodePtr mark = xmlNewDocNode(doc, NULL, (const xmlChar *)CANON_MARK, NULL);
+		xmlNodePtr mark = xmlNewDocNode(doc, NULL, (const xmlChar *)XFORM_MARK, NULL);
 		mark->parent = lines;
 		lines->children = lines->last = mark;
 		dump_canonical(doc, &text);
 		lines->children = first;
 		lines->last = last;
 		xmlFreeNode(mark);
-		m = strstr(buf_str(&text), "<" CANON_MARK "/>");
+		found = xform_mark_at(&text, &pre, &post, &cs->sep) == 0;
 	}
-	size_t pre = m ? (size_t)(m - text.data) : 0, k = pre;
-	while (k > 0 && text.data[k - 1] == ' ')
-		k--;
-	if (!m || k == 0 || text.data[k - 1] != '\n') {
+	if (!found || *cs->sep != '\n') {
+		free(cs->sep);
+		cs->sep = NULL;
 		buf_release(&text);
 		dump_canonical(doc, out);
 		return;
 	}
-	cs->sep = xstrndup(text.data + k - 1, pre - k + 1);
 	buf_add(out, text.data, pre);
-	const char *post = m + strlen("<" CANON_MARK "/>");
-	buf_add(&cs->suffix, post, text.len - (size_t)(post - text.data));
+	buf_add(&cs->suffix, text.data + post, text.len - post);
 	buf_release(&text);
 	cs->on = 1;
 	formats->lines_done = canon_stream_lines;
@@ -252,6 +251,19 @@ static void canon_stream_end(struct canon_stream *cs, xmlDocPtr doc)
 	buf_release(&cs->suffix);
 	free(cs->sep);
 	cs->sep = NULL;
+}
+
+/* Adds the outputs rendered in chunks to the document's "chunked" note. */
+static void note_chunked_outputs(struct doc_result *res, const char *when)
+{
+	for (int i = 0; i < res->noutputs; i++)
+		if (res->outputs[i].chunks) {
+			char *more = xasprintf("%s%s%s rendered in %d chunks%s",
+					       res->chunked ? res->chunked : "", res->chunked ? "; " : "",
+					       res->outputs[i].kind, res->outputs[i].chunks, when);
+			free(res->chunked);
+			res->chunked = more;
+		}
 }
 
 static char *lower(const char *s)
@@ -593,13 +605,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 			goto out;
 		}
 		res->noutputs = n;
-		for (int i = 0; i < n; i++)
-			if (res->outputs[i].chunks) {
-				char *more = xasprintf("%s; %s rendered in %d chunks", res->chunked,
-						       res->outputs[i].kind, res->outputs[i].chunks);
-				free(res->chunked);
-				res->chunked = more;
-			}
+		note_chunked_outputs(res, "");
 		if (d == DECISION_HOLD && partner && partner->interim && !strcmp(fmt->name, "cxml")) {
 			/* the interim status the partner asked for */
 			struct buf roles = BUF_INIT;
@@ -747,14 +753,7 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 	res->noutputs = n;
 	if (!formats.chunk_lines)
 		dump_canonical(canonical, &res->canonical);
-	for (int i = 0; i < n; i++)
-		if (res->outputs[i].chunks) {
-			char *more = xasprintf("%s%s%s rendered in %d chunks on release",
-					       res->chunked ? res->chunked : "", res->chunked ? "; " : "",
-					       res->outputs[i].kind, res->outputs[i].chunks);
-			free(res->chunked);
-			res->chunked = more;
-		}
+	note_chunked_outputs(res, " on release");
 	res->decision = xstrdup(reject ? "reject" : changed ? "partial" : "accept");
 	res->ok = 1;
 out:

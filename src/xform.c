@@ -170,20 +170,33 @@ int xform_serialize(xsltStylesheetPtr sheet, xmlDocPtr result, struct buf *out)
 	return xmlOutputBufferClose(ob) < 0 ? -1 : 0;
 }
 
-int xform_serialize_nodes(xsltStylesheetPtr sheet, xmlDocPtr result, xmlNodePtr *nodes, size_t n,
-			  int level, int format, const char *sep, struct buf *out)
+int xform_mark_at(struct buf *text, size_t *pre, size_t *post, char **sep)
 {
-	const xmlChar *enc = output_encoding(sheet);
+	const char *m = strstr(buf_str(text), "<" XFORM_MARK "/>");
+	if (!m)
+		return -1;
+	*pre = (size_t)(m - text->data);
+	*post = *pre + strlen("<" XFORM_MARK "/>");
+	size_t k = *pre;
+	while (k > 0 && text->data[k - 1] == ' ')
+		k--;
+	*sep = k > 0 && text->data[k - 1] == '\n' ? xstrndup(text->data + k - 1, *pre - k + 1)
+						    : xstrdup("");
+	return 0;
+}
+
+int xform_dump_nodes(xmlDocPtr doc, xmlNodePtr *nodes, size_t n, int level, int format,
+		     const char *sep, struct buf *out)
+{
 	xmlOutputBufferPtr ob = xmlOutputBufferCreateIO(buf_write_cb, NULL, out, NULL);
 	if (!ob)
 		return -1;
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			xmlOutputBufferWriteString(ob, sep);
-		/* the encoding xsltSaveResultTo passes: no character references
-		 * for non-ASCII text */
-		xmlNodeDumpOutput(ob, result, nodes[i], level, format,
-				  enc ? (const char *)enc : "UTF-8");
+		/* the encoding xsltSaveResultTo and the canonical dump pass: no
+		 * character references for non-ASCII text */
+		xmlNodeDumpOutput(ob, doc, nodes[i], level, format, "UTF-8");
 	}
 	return xmlOutputBufferClose(ob) < 0 ? -1 : 0;
 }

@@ -32,10 +32,19 @@ xmlDocPtr xform_apply(xsltStylesheetPtr sheet, xmlDocPtr doc, const struct xform
 int xform_writes_utf8(xsltStylesheetPtr sheet);
 /* Serialises a result as the stylesheet's xsl:output says. */
 int xform_serialize(xsltStylesheetPtr sheet, xmlDocPtr result, struct buf *out);
-/* Serialises n elements of a result of a UTF-8 stylesheet, each as the
- * whole-document serialisation writes it at depth level (format: indented),
- * with sep written between them. */
-int xform_serialize_nodes(xsltStylesheetPtr sheet, xmlDocPtr result, xmlNodePtr *nodes, size_t n,
-			  int level, int format, const char *sep, struct buf *out);
+/* Splicing the serialised text of a large order in pieces (emit's chunked
+ * outputs, the ledger's canonical text): a tree holding the element
+ * <og-splice-mark/> where its lines were is serialised; xform_mark_at
+ * finds the mark in that text: the bytes before it (*pre), where the text
+ * after it starts (*post), and what the serialiser writes between two
+ * sibling elements there (*sep: "\n" and the mark's indentation when it
+ * indents, else ""; caller frees). -1 when the mark is not there. */
+#define XFORM_MARK "og-splice-mark"
+int xform_mark_at(struct buf *text, size_t *pre, size_t *post, char **sep);
+/* Appends n elements of doc to out in UTF-8, each as a whole-document
+ * serialisation writes it at depth level (format: indented), sep between
+ * them. */
+int xform_dump_nodes(xmlDocPtr doc, xmlNodePtr *nodes, size_t n, int level, int format,
+		     const char *sep, struct buf *out);
 
 #endif
