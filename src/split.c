@@ -85,6 +85,27 @@ static int has_internal_subset(const char *p, const char *end)
 	return 0;
 }
 
+/* Where the reader is against the shape's path: an element at depth d is
+ * on it when its ancestors are (matched: how many path elements are open
+ * around the reader) and it has the path's name there. */
+static int on_path(const struct shape *shape, int d, int matched, const char *name)
+{
+	return d < PATH_DEPTH && d == matched && !strcmp(name, shape->path[d]);
+}
+
+/* The end of a path element closes it. */
+static void leave(int d, int *matched)
+{
+	if (d < PATH_DEPTH && *matched == d + 1)
+		*matched = d;
+}
+
+/* A line element at depth d inside the whole path. */
+static int is_line_at(const struct shape *shape, int d, int matched, const char *name)
+{
+	return d == PATH_DEPTH && matched == PATH_DEPTH && !strcmp(name, shape->line);
+}
+
 static void attach(xmlDocPtr doc, xmlNodePtr parent, xmlNodePtr copy)
 {
 	xmlAddChild(parent ? parent : (xmlNodePtr)doc, copy);
@@ -120,8 +141,7 @@ struct split *split_open(const char *data, size_t len)
 			break;
 		}
 		if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (d < PATH_DEPTH && matched == d + 1)
-				matched = d;
+			leave(d, &matched);
 		} else if (type == XML_READER_TYPE_DOCUMENT_TYPE) {
 			xmlDtdPtr dtd = (xmlDtdPtr)node;
 			if (!s->skeleton->intSubset)
@@ -138,7 +158,7 @@ struct split *split_open(const char *data, size_t len)
 					break;
 				}
 			}
-			if (d < PATH_DEPTH && d == matched && !strcmp(name, s->shape->path[d])) {
+			if (on_path(s->shape, d, matched, name)) {
 				if (seen[d]++) {
 					ok = 0; /* a second order: the map names the problem */
 					break;
@@ -148,7 +168,7 @@ struct split *split_open(const char *data, size_t len)
 				stack[d] = copy;
 				if (!xmlTextReaderIsEmptyElement(r))
 					matched = d + 1;
-			} else if (d == PATH_DEPTH && !strcmp(name, s->shape->line)) {
+			} else if (is_line_at(s->shape, d, matched, name)) {
 				s->nlines++;
 				in_lines = 1;
 				skip = 1;
@@ -281,6 +301,21 @@ static int map_chunk(xmlDocPtr chunk, xsltStylesheetPtr map, const struct xform_
 	return 0;
 }
 
+/* Maps the chunk gathered so far (lineOffset = the lines before it) and
+ * starts the next one empty. */
+static int flush(xmlDocPtr *chunk, long *in_chunk, long *done, char offset[32],
+		 xsltStylesheetPtr map, const struct xform_param *params, int nparams,
+		 xmlDocPtr *base, char **header, char **err)
+{
+	snprintf(offset, 32, "%ld", *done);
+	int rc = map_chunk(*chunk, map, params, nparams, base, header, err);
+	xmlFreeDoc(*chunk);
+	*chunk = NULL;
+	*done += *in_chunk;
+	*in_chunk = 0;
+	return rc;
+}
+
 int split_map(struct split *s, xsltStylesheetPtr map, const struct xform_param *params,
 	      int nparams, long chunk_lines, xmlDocPtr *out, char **err)
 {
@@ -308,15 +343,13 @@ int split_map(struct split *s, xsltStylesheetPtr map, const struct xform_param *
 		int d = xmlTextReaderDepth(r);
 		int skip = 0;
 		if (type == XML_READER_TYPE_END_ELEMENT) {
-			if (d < PATH_DEPTH && matched == d + 1)
-				matched = d;
+			leave(d, &matched);
 		} else if (type == XML_READER_TYPE_ELEMENT) {
 			const char *name = (const char *)xmlTextReaderConstLocalName(r);
-			if (d < PATH_DEPTH && d == matched && !strcmp(name, s->shape->path[d])) {
+			if (on_path(s->shape, d, matched, name)) {
 				if (!xmlTextReaderIsEmptyElement(r))
 					matched = d + 1;
-			} else if (d == PATH_DEPTH && matched == PATH_DEPTH &&
-				   !strcmp(name, s->shape->line)) {
+			} else if (is_line_at(s->shape, d, matched, name)) {
 				xmlNodePtr line = xmlTextReaderExpand(r);
 				if (!line) {
 					rc = 1;
@@ -325,14 +358,9 @@ int split_map(struct split *s, xsltStylesheetPtr map, const struct xform_param *
 				if (!chunk)
 					chunk = new_chunk(s, &parent);
 				xmlAddChild(parent, xmlDocCopyNode(line, chunk, 1));
-				if (++in_chunk == chunk_lines) {
-					snprintf(offset, sizeof offset, "%ld", done);
-					rc = map_chunk(chunk, map, p, nparams + 1, &base, &header, err);
-					xmlFreeDoc(chunk);
-					chunk = NULL;
-					done += in_chunk;
-					in_chunk = 0;
-				}
+				if (++in_chunk == chunk_lines)
+					rc = flush(&chunk, &in_chunk, &done, offset, map, p, nparams + 1,
+						   &base, &header, err);
 				skip = 1;
 			} else {
 				skip = 1;
@@ -343,11 +371,8 @@ int split_map(struct split *s, xsltStylesheetPtr map, const struct xform_param *
 	}
 	if (rc == 0 && (ret < 0 || failed))
 		rc = 1;
-	if (rc == 0 && chunk) {
-		snprintf(offset, sizeof offset, "%ld", done);
-		rc = map_chunk(chunk, map, p, nparams + 1, &base, &header, err);
-		done += in_chunk;
-	}
+	if (rc == 0 && chunk)
+		rc = flush(&chunk, &in_chunk, &done, offset, map, p, nparams + 1, &base, &header, err);
 	if (rc == 0 && done != s->nlines)
 		rc = 1;
 	xmlFreeDoc(chunk);
