@@ -25,6 +25,7 @@
 #include "partner.h"
 #include "msg.h"
 #include "pool.h"
+#include "rules.h"
 #include "spool.h"
 
 /* A folder files are picked up from: the spool's in/, or an inbox. */
@@ -71,6 +72,7 @@ struct run {
 	struct pending *group;   /* results waiting for the next commit */
 	int ngroup, capgroup;
 	struct queue *ready;     /* claimed jobs not yet handed to a worker */
+	struct queue again;      /* jobs to decide again, one at a time (spend_current) */
 	char *between_err;       /* a failure while feeding workers during a commit */
 	struct timespec last_feed;
 	struct batch_stats *st;
@@ -564,12 +566,83 @@ static void count(struct run *run, const struct pending *p)
 	run->done++;
 }
 
+/* How often a job is decided again before its decision is taken as it is
+ * (the spend keeps changing under it: another program writing the ledger). */
+#define SPEND_TRIES 3
+
+/* Budget rules (og:spent, og:budget-left) read the spend the ledger held
+ * when the worker decided; workers decide side by side, so an order of
+ * the same cost centre and period may have been recorded since. Checked
+ * here, inside the commit's transaction, just before the job's results are
+ * recorded: 1 when every spend a result read is still the ledger's (plus
+ * the spend of the job's earlier orders, as the worker counted them). */
+static int spend_current(struct run *run, struct pending *group, int from, int to)
+{
+	int read = 0;
+	for (int k = from; k < to; k++)
+		read |= group[k].res.spend_seen != NULL;
+	if (!read)
+		return 1;
+	struct spend_list job = { 0 };
+	int current = 1;
+	for (int k = from; k < to && current; k++) {
+		const struct doc_result *r = &group[k].res;
+		struct spend_list seen = { 0 };
+		if (r->spend_seen && rules_spend_parse(r->spend_seen, &seen) < 0)
+			current = 0;
+		for (int e = 0; e < seen.n && current; e++) {
+			dec_t now, sum;
+			current = ledger_spent(run->ledger.db, seen.e[e].cost_center, seen.e[e].period,
+					       &now) == 0 &&
+				  dec_add(now, spend_list_get(&job, seen.e[e].cost_center,
+							      seen.e[e].period), &sum) == 0 &&
+				  sum == seen.e[e].amount;
+		}
+		spend_list_free(&seen);
+		if (r->ok)
+			spend_list_count(&job, r->cost_center, r->info.order_date, r->info.mode,
+					 r->decision, r->info.total);
+	}
+	spend_list_free(&job);
+	return current;
+}
+
+static int deferred(const struct pending *p)
+{
+	return p->state && !strcmp(p->state, "deferred");
+}
+
+/* Takes the job of group[i] (and its results up to group[to]) out of the
+ * commit: nothing of it is recorded; it is decided again once everything
+ * before it is committed and no other job is in flight (process). Its
+ * input stays claimed in work/. */
+static void defer_job(struct run *run, struct pending *group, int i, int to)
+{
+	struct pool_job *job = group[i].job;
+	job->spend_tries++;
+	msg_info(group[i].res.id, "%s: the budget spend its rules read changed before it was "
+		 "recorded; decided again", job->name);
+	for (int k = i; k < to; k++)
+		group[k].state = "deferred";
+	group[i].owns_job = 0;
+	queue_push(&run->again, job);
+}
+
 /* Records, stages, commits and publishes one group of results. */
 static int commit_pending(struct run *run, struct pending *group, int ngroup, char **err)
 {
 	if (ledger_begin(&run->ledger, err) < 0)
 		return -1;
 	for (int i = 0; i < ngroup; i++) {
+		if (group[i].owns_job && group[i].job->spend_tries < SPEND_TRIES) {
+			int to = i + 1;
+			while (to < ngroup && !group[to].owns_job)
+				to++;
+			if (!spend_current(run, group, i, to))
+				defer_job(run, group, i, to);
+		}
+		if (deferred(&group[i]))
+			continue;
 		check_duplicate(run, &group[i]);
 		check_shipment(run, &group[i]);
 		if (stage_and_record(run, &group[i], err) < 0) {
@@ -601,7 +674,7 @@ static int commit_pending(struct run *run, struct pending *group, int ngroup, ch
 			rc = spool_unlink(&run->spool, work, err);
 			free(work);
 		}
-		if (rc == 0) {
+		if (rc == 0 && !deferred(p)) {
 			log_outcome(p);
 			count(run, p);
 		}
@@ -1439,7 +1512,27 @@ static int process(struct run *run, struct queue *q, struct candidates *c, char 
 				return -1;
 		}
 	}
-	return commit_group(run, err);
+	if (commit_group(run, err) < 0)
+		return -1;
+	/* jobs whose budget spend changed before they were recorded: each
+	 * alone, after a commit, so the spend it reads is the ledger's */
+	while (run->again.head < run->again.n && !stop_requested) {
+		struct pool_job *j = run->again.jobs[run->again.head++];
+		if (pool_submit(&run->pool, j, err) < 0) {
+			pool_job_free(j);
+			return -1;
+		}
+		struct pool_job *job;
+		struct doc_result *res;
+		int n = pool_wait(&run->pool, &job, &res);
+		if (n < 0)
+			break;
+		group_add(run, job, res, n);
+		free(res);
+		if (commit_group(run, err) < 0)
+			return -1;
+	}
+	return 0;
 }
 
 static int workers_for(const struct config *cfg, const struct batch_opts *o)
@@ -1638,6 +1731,9 @@ out:
 	for (int i = q.head; i < q.n; i++)
 		pool_job_free(q.jobs[i]);
 	free(q.jobs);
+	for (int i = run.again.head; i < run.again.n; i++)
+		pool_job_free(run.again.jobs[i]);
+	free(run.again.jobs);
 	pool_stop(&run.pool);
 	sources_free(&run);
 	ledger_close(&run.ledger);

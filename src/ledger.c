@@ -296,6 +296,27 @@ int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err
 		    d->duplicate_of, d->archive_path, d->failed_path, d->parent_id);
 }
 
+int ledger_spent(sqlite3 *db, const char *cc, const char *period, dec_t *out)
+{
+	sqlite3_stmt *st = NULL;
+	int rc = -1;
+	*out = 0;
+	if (sqlite3_prepare_v2(db,
+			       "SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center = ?1"
+			       " AND period = ?2 AND mode = 'production'"
+			       " AND state IN ('confirmed', 'approved')",
+			       -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_bind_text(st, 1, cc, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, period ? period : "", -1, SQLITE_STATIC);
+		if (sqlite3_step(st) == SQLITE_ROW) {
+			*out = sqlite3_column_int64(st, 0);
+			rc = 0;
+		}
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
 static const char *order_state(const char *decision)
 {
 	if (!decision)

@@ -43,6 +43,12 @@ struct ledger_doc {
 	const char *parent_id; /* the archive an archive member came in */
 	const struct doc_result *res;
 };
+/* The spend of cost centre cc in period (YYYY-MM) on db (a ledger's
+ * connection, or a read-only one): the totals of production orders
+ * confirmed or approved, the budget rules' og:spent. -1 on a database
+ * error (*out 0). */
+int ledger_spent(sqlite3 *db, const char *cc, const char *period, dec_t *out);
+
 int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err);
 /* Records the order, its lines, its checkpoints (a hold) and the payload
  * key of a translated document; po_number is ours (or NULL). */

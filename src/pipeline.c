@@ -566,6 +566,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		goto out;
 	}
 	res->decision = xstrdup(rules_decision_name(d));
+	res->spend_seen = rules_spend_seen();
 	read_decision(canonical, res);
 	if (cfg->po_pattern && *cfg->po_pattern && (d == DECISION_ACCEPT || d == DECISION_PARTIAL))
 		insert_po_number(canonical, PO_NUMBER_PLACEHOLDER);
@@ -629,6 +630,9 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	if (!res->canonical.len)
 		dump_canonical(canonical, &res->canonical);
 	res->ok = 1;
+	/* the job's next order sees this one's spend (an archive, a CSV file) */
+	rules_job_count(res->cost_center, res->info.order_date, res->info.mode, res->decision,
+			res->info.total);
 out:
 	if (!res->ok) {
 		if (!res->info.format && fmt)
@@ -1208,6 +1212,7 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 {
 	struct buf data = BUF_INIT, inner = BUF_INIT;
 	*out = NULL;
+	rules_job_begin();
 	struct doc_result *one = xcalloc(1, sizeof *one);
 	if (read_input(cfg, job, path, &data, one) < 0) {
 		one->id = xstrdup(job->id);
@@ -1274,6 +1279,7 @@ void pipeline_result_release(struct doc_result *res)
 	free(res->sender_key);
 	free(res->decision);
 	free(res->cost_center);
+	free(res->spend_seen);
 	free(res->chunked);
 	free(res->message);
 	shipment_info_release(&res->ship);
@@ -1318,6 +1324,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	wire_puts(m, r->sender_key);
 	wire_puts(m, r->decision);
 	wire_puts(m, r->cost_center);
+	wire_puts(m, r->spend_seen);
 	wire_puts(m, r->chunked);
 	const char *strs[] = { i->format, i->payload_id, i->timestamp, i->mode, i->sender_domain,
 			       i->sender_identity, i->from_domain, i->from_identity, i->to_domain,
@@ -1398,6 +1405,7 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	r->sender_key = wire_gets(&rd);
 	r->decision = wire_gets(&rd);
 	r->cost_center = wire_gets(&rd);
+	r->spend_seen = wire_gets(&rd);
 	r->chunked = wire_gets(&rd);
 	char **strs[] = { &i->format, &i->payload_id, &i->timestamp, &i->mode, &i->sender_domain,
 			  &i->sender_identity, &i->from_domain, &i->from_identity, &i->to_domain,

@@ -39,6 +39,7 @@ struct doc_result {
 	char *sender_key; /* lower(domain):identity of the buyer, for duplicates */
 	char *decision;
 	char *cost_center; /* from the rules' costCenter expression, or NULL */
+	char *spend_seen;  /* the budget spend the rules read (rules_spend_seen), or NULL */
 	char *chunked;     /* a large order taken in chunks of lines: how (a ledger event) */
 	char *message;     /* the decision's message (a rejection's reason), or NULL */
 	char **checkpoints; /* a held order's approver roles, in order */

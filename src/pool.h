@@ -26,6 +26,7 @@ struct pool_job {
 	char *canonical, *action, *message, *po_number;
 	char *partner; /* bound by the inbox, or NULL */
 	char *csv_map; /* the CSV map bound to the inbox, or NULL */
+	int spend_tries; /* decided again because the budget spend changed (batch.c) */
 };
 
 struct worker;

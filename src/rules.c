@@ -16,6 +16,7 @@
 #include <sqlite3.h>
 
 #include "dec.h"
+#include "ledger.h"
 #include "partner.h"
 #include "xmlsafe.h"
 
@@ -55,7 +56,9 @@ static struct {
 	struct table catalog, suppliers, budgets;
 	char *ledger_path;
 	sqlite3 *ledger;
+	struct spend_list job_spend; /* this job's orders decided so far */
 	/* per evaluation */
+	struct spend_list seen;      /* the spend each og:spent read */
 	struct buf *trace;
 	char *error;
 	const char *period;
@@ -371,10 +374,88 @@ static const char *budget_of(const char *cc)
 	return NULL;
 }
 
-/* Spend already approved in this period for cc, from the ledger (read
- * only): production orders that were confirmed or approved. */
+/* --- spend ------------------------------------------------------------------ */
+
+void spend_list_add(struct spend_list *l, const char *cost_center, const char *period,
+		    dec_t amount)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->e[i].cost_center, cost_center) && !strcmp(l->e[i].period, period)) {
+			dec_t sum;
+			if (dec_add(l->e[i].amount, amount, &sum) == 0)
+				l->e[i].amount = sum;
+			return;
+		}
+	l->e = xrealloc(l->e, sizeof *l->e * (size_t)(l->n + 1));
+	l->e[l->n].cost_center = xstrdup(cost_center);
+	l->e[l->n].period = xstrdup(period);
+	l->e[l->n++].amount = amount;
+}
+
+static const struct spend_entry *spend_list_find(const struct spend_list *l,
+						 const char *cost_center, const char *period)
+{
+	for (int i = 0; i < l->n; i++)
+		if (!strcmp(l->e[i].cost_center, cost_center) && !strcmp(l->e[i].period, period))
+			return &l->e[i];
+	return NULL;
+}
+
+dec_t spend_list_get(const struct spend_list *l, const char *cost_center, const char *period)
+{
+	const struct spend_entry *e = spend_list_find(l, cost_center, period);
+	return e ? e->amount : 0;
+}
+
+void spend_list_free(struct spend_list *l)
+{
+	for (int i = 0; i < l->n; i++) {
+		free(l->e[i].cost_center);
+		free(l->e[i].period);
+	}
+	free(l->e);
+	l->e = NULL;
+	l->n = 0;
+}
+
+static void period_of(const char *order_date, char out[8])
+{
+	out[0] = '\0';
+	if (order_date && strlen(order_date) >= 7)
+		snprintf(out, 8, "%.7s", order_date);
+}
+
+void spend_list_count(struct spend_list *l, const char *cost_center, const char *order_date,
+		      const char *mode, const char *decision, dec_t total)
+{
+	if (!cost_center || !mode || strcmp(mode, "production") || !decision ||
+	    (strcmp(decision, "accept") && strcmp(decision, "partial")))
+		return;
+	char period[8];
+	period_of(order_date, period);
+	spend_list_add(l, cost_center, period, total);
+}
+
+void rules_job_begin(void)
+{
+	spend_list_free(&R.job_spend);
+}
+
+void rules_job_count(const char *cost_center, const char *order_date, const char *mode,
+		     const char *decision, dec_t total)
+{
+	spend_list_count(&R.job_spend, cost_center, order_date, mode, decision, total);
+}
+
+/* Spend approved in this period for cc: the ledger's (read only), plus the
+ * orders of this job decided before this one. Remembered per decision, so
+ * the parent can tell whether it is still current when it records. */
 static dec_t spent_of(const char *cc)
 {
+	const char *period = R.period ? R.period : "";
+	const struct spend_entry *seen = spend_list_find(&R.seen, cc, period);
+	if (seen)
+		return seen->amount;
 	if (!R.ledger && R.ledger_path) {
 		struct stat st;
 		if (stat(R.ledger_path, &st) == 0 &&
@@ -385,22 +466,66 @@ static dec_t spent_of(const char *cc)
 		if (R.ledger)
 			sqlite3_busy_timeout(R.ledger, 10000);
 	}
-	if (!R.ledger)
-		return 0;
-	sqlite3_stmt *st = NULL;
-	dec_t v = 0;
-	if (sqlite3_prepare_v2(R.ledger,
-			       "SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center = ?1"
-			       " AND period = ?2 AND mode = 'production'"
-			       " AND state IN ('confirmed', 'approved')",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, cc, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, R.period ? R.period : "", -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			v = sqlite3_column_int64(st, 0);
-	}
-	sqlite3_finalize(st);
+	dec_t v = 0, job = spend_list_get(&R.job_spend, cc, period), sum;
+	if (R.ledger)
+		(void)ledger_spent(R.ledger, cc, period, &v);
+	if (dec_add(v, job, &sum) == 0)
+		v = sum;
+	spend_list_add(&R.seen, cc, period, v);
 	return v;
+}
+
+/* The wire text: per entry "<len>:<cost centre><len>:<period><amount>;"
+ * (lengths in decimal, the amount in 1/10000 units), so any byte of a cost
+ * centre taken from a document goes through unharmed. */
+char *rules_spend_seen(void)
+{
+	if (R.seen.n == 0)
+		return NULL;
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < R.seen.n; i++) {
+		const struct spend_entry *e = &R.seen.e[i];
+		buf_printf(&b, "%zu:%s%zu:%s%lld;", strlen(e->cost_center), e->cost_center,
+			   strlen(e->period), e->period, (long long)e->amount);
+	}
+	return buf_detach(&b);
+}
+
+static const char *take_counted(const char *p, char **out)
+{
+	char *end;
+	errno = 0;
+	unsigned long long n = strtoull(p, &end, 10);
+	if (end == p || *end != ':' || errno || n > strlen(end + 1))
+		return NULL;
+	*out = xstrndup(end + 1, (size_t)n);
+	return end + 1 + n;
+}
+
+int rules_spend_parse(const char *text, struct spend_list *out)
+{
+	const char *p = text ? text : "";
+	while (*p) {
+		char *cc = NULL, *period = NULL, *end;
+		const char *q = take_counted(p, &cc);
+		if (q)
+			q = take_counted(q, &period);
+		long long amount = 0;
+		if (q) {
+			errno = 0;
+			amount = strtoll(q, &end, 10);
+			if (end == q || *end != ';' || errno)
+				q = NULL;
+		}
+		if (q)
+			spend_list_add(out, cc, period, (dec_t)amount);
+		free(cc);
+		free(period);
+		if (!q)
+			return -1;
+		p = end + 1;
+	}
+	return 0;
 }
 
 static void f_budget(xmlXPathParserContextPtr c, int n)
@@ -676,6 +801,8 @@ void rules_shutdown(void)
 	table_free(&R.budgets);
 	if (R.ledger)
 		sqlite3_close(R.ledger);
+	spend_list_free(&R.job_spend);
+	spend_list_free(&R.seen);
 	memset(&R, 0, sizeof R);
 }
 
@@ -768,10 +895,10 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 		*cost_center = NULL;
 	xmlNodePtr order = xmlDocGetRootElement(canonical);
 	xmlNodePtr d = NULL;
-	char period[8] = "";
-	if (info->order_date && strlen(info->order_date) >= 7)
-		snprintf(period, sizeof period, "%.7s", info->order_date);
+	char period[8];
+	period_of(info->order_date, period);
 	R.period = period;
+	spend_list_free(&R.seen);
 	R.partner = partner;
 	R.trace = trace;
 	xmlXPathContextPtr cx = new_context(canonical);

@@ -47,6 +47,9 @@ EOF2
 cat > "$R/budgets.csv" <<'EOF2'
 cost_center,period,amount
 CC-1,2026-05,1500.00
+CC-2,2026-05,1500.00
+CC-3,2026-05,1500.00
+CC-4,2026-05,1500.00
 EOF2
 cat > "$R/rules.xml" <<'EOF2'
 <rules catalog="catalog.csv" suppliers="suppliers.csv" budgets="budgets.csv">
@@ -163,6 +166,32 @@ check "explain: shows each rule, the values looked at and the decision" \
 	bash -c "grep -q 'rule budget:' '$SCRATCH/explain.out' && grep -q \"og:spent('CC-1') = '1500.00'\" '$SCRATCH/explain.out' || grep -q \"og:budget-left('CC-1') = '0.00'\" '$SCRATCH/explain.out'; grep -q '^decision: hold' '$SCRATCH/explain.out'"
 check "explain: the test order's spend is not counted (1000 + 500 = 1500 spent)" grep -q "og:budget-left('CC-1') = '0.00'" "$SCRATCH/explain.out"
 check "explain: no side effects" test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders")" = "$before"
+# budgets within one run: orders decided side by side by the workers must
+# not each spend the same budget (1500 on CC-2: two of three 600s fit)
+s=$(new_spool)
+for o in 1 2 3; do order "CC2-$o" "BOLT:60:10.00" CC-2 > "$s/in/cc2-$o.xml"; done
+og run -c "$C" --spool "$s" -j 2 > "$SCRATCH/same-run.out" 2>&1
+cc_states() { sqlite3 "$s/ledger.db" "SELECT group_concat(state, ' ') FROM (SELECT state FROM orders WHERE cost_center = '$1' ORDER BY state)"; }
+check "budget, one run: two of three orders fit the budget, the third waits for the budget owner" \
+	test "$(cc_states CC-2)" = "confirmed confirmed pending"
+check "budget, one run: never more confirmed than the budget (1200.00 of 1500.00)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT SUM(total_e4) FROM orders WHERE cost_center = 'CC-2' AND state = 'confirmed'")" = 12000000
+check "budget, one run: an order decided on a spend that changed was decided again" \
+	grep -q "decided again" "$SCRATCH/same-run.out"
+check "budget, one run: every input archived once" test "$(count "$s/archive")" = 3
+# ... and within one file: a tar of three orders is decided order by order
+for o in 1 2 3; do order "CC3-$o" "BOLT:60:10.00" CC-3 > "$SCRATCH/cc3-$o.xml"; done
+(cd "$SCRATCH" && tar -cf "$s/in/cc3.tar" cc3-1.xml cc3-2.xml cc3-3.xml)
+og run -c "$C" --spool "$s" -j 2 > /dev/null 2>&1
+check "budget, one archive: its orders see each other's spend (two fit, one waits)" \
+	test "$(cc_states CC-3)" = "confirmed confirmed pending"
+# ... and many orders at once, with other cost centres' orders between them
+for o in $(seq 1 12); do order "CC4-$o" "BOLT:25:10.00" CC-4 > "$s/in/cc4-$o.xml"; order "CC1X-$o" "NUT:1:2.00" > "$s/in/x-$o.xml"; done
+og run -c "$C" --spool "$s" -j 2 > /dev/null 2>&1
+check "budget, one run of 24: six 250.00 orders of CC-4 fit its 1500.00, six wait" \
+	test "$(cc_states CC-4)" = "confirmed confirmed confirmed confirmed confirmed confirmed pending pending pending pending pending pending"
+check "budget, one run of 24: the orders without a cost centre all confirmed" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id LIKE 'CC1X-%' AND state = 'confirmed'")" = 12
 # partner-limited rule, OAGIS and CSV confirmations follow the decision
 P="$SCRATCH/partners"; mkdir -p "$P"
 printf '[partner]\nname = vip-buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\npo = csv\nconfirmation = oagis\n' > "$P/vip.ini"

@@ -1099,6 +1099,91 @@ START_TEST(spent_from_ledger)
 }
 END_TEST
 
+/* What the rules read of the spend travels to the parent, which checks it
+ * before it records the order (batch.c); a job's earlier orders count. */
+START_TEST(spend_seen_and_job_tally)
+{
+	struct ledger lg;
+	char *err = NULL;
+	ck_assert_int_eq(ledger_open(&lg, ledger_path, &err), 0);
+	const char *march = "2024-03-05T10:00:00-05:00";
+	record_order(&lg, "D1", "p1@b", march, "400.00", "production", "CC-1", NULL);
+	load_rules("<rules budgets=\"budgets.csv\">\n"
+		   "  <rule id=\"show\" test=\"true()\"><reject code=\"S\""
+		   " message=\"{og:budget-left(og:cost-center())}|{og:spent(og:cost-center())}\"/></rule>\n"
+		   "</rules>\n");
+	struct order_spec o = { .cc = "CC-1", .date = "2024-03-20" };
+	struct decided r;
+	rules_job_begin();
+	decide(&o, "acme", &r);
+	assert_xp(r.doc, "/order/decision/message", "1100.00|400.00");
+	char *seen = rules_spend_seen();
+	ck_assert_str_eq(seen, "4:CC-17:2024-034000000;"); /* read twice, listed once */
+	free(seen);
+	decided_free(&r);
+	/* an earlier order of the job: counted when production and confirmed */
+	rules_job_count("CC-1", "2024-03-01", "production", "accept", 250 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-03-01", "production", "partial", 5 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-03-01", "test", "accept", 1000 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-03-01", "production", "hold", 1000 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-03-01", "production", "reject", 1000 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-04-01", "production", "accept", 1000 * DEC_SCALE);
+	rules_job_count(NULL, "2024-03-01", "production", "accept", 1000 * DEC_SCALE);
+	decide(&o, "acme", &r);
+	assert_xp(r.doc, "/order/decision/message", "845.00|655.00");
+	seen = rules_spend_seen();
+	ck_assert_str_eq(seen, "4:CC-17:2024-036550000;");
+	free(seen);
+	decided_free(&r);
+	/* a new job starts from the ledger again */
+	rules_job_begin();
+	decide(&o, "acme", &r);
+	assert_xp(r.doc, "/order/decision/message", "1100.00|400.00");
+	decided_free(&r);
+	/* rules that read no spend: nothing to check */
+	load_rules("<rules><rule id=\"all\" test=\"true()\"><approve/></rule></rules>\n");
+	decide(&o, "acme", &r);
+	ck_assert_ptr_null(rules_spend_seen());
+	decided_free(&r);
+	ledger_close(&lg);
+}
+END_TEST
+
+START_TEST(spend_list_wire_text)
+{
+	/* cost centres come from documents: any byte goes through */
+	struct spend_list l = { 0 };
+	spend_list_add(&l, "A:1;2", "2024-03", 12345);
+	spend_list_add(&l, "", "", -7);
+	spend_list_add(&l, "A:1;2", "2024-03", 5);
+	ck_assert_int_eq(l.n, 2);
+	ck_assert_int_eq(spend_list_get(&l, "A:1;2", "2024-03"), 12350);
+	ck_assert_int_eq(spend_list_get(&l, "A:1;2", "2024-04"), 0);
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < l.n; i++)
+		buf_printf(&b, "%zu:%s%zu:%s%lld;", strlen(l.e[i].cost_center), l.e[i].cost_center,
+			   strlen(l.e[i].period), l.e[i].period, (long long)l.e[i].amount);
+	struct spend_list back = { 0 };
+	ck_assert_int_eq(rules_spend_parse(buf_str(&b), &back), 0);
+	ck_assert_int_eq(back.n, 2);
+	ck_assert_str_eq(back.e[0].cost_center, "A:1;2");
+	ck_assert_int_eq(back.e[0].amount, 12350);
+	ck_assert_str_eq(back.e[1].cost_center, "");
+	ck_assert_int_eq(back.e[1].amount, -7);
+	spend_list_free(&back);
+	const char *bad[] = { "5:CC-1", "4:CC-17:2024-03", "4:CC-17:2024-03x;", "x:CC-1",
+			      "99:CC-17:2024-031;", "4:CC-17:2024-031" };
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		ck_assert_msg(rules_spend_parse(bad[i], &back) == -1, "accepted %s", bad[i]);
+		spend_list_free(&back);
+	}
+	ck_assert_int_eq(rules_spend_parse("", &back), 0);
+	ck_assert_int_eq(back.n, 0);
+	buf_release(&b);
+	spend_list_free(&l);
+}
+END_TEST
+
 Suite *suite_rules(void)
 {
 	Suite *s = suite_create("rules");
@@ -1128,6 +1213,8 @@ Suite *suite_rules(void)
 	tcase_add_loop_test(tc, broken_rules_files, 0, (int)ARRAY_SIZE(broken));
 	tcase_add_test(tc, no_rules_file_accepts);
 	tcase_add_test(tc, spent_from_ledger);
+	tcase_add_test(tc, spend_seen_and_job_tally);
+	tcase_add_test(tc, spend_list_wire_text);
 	suite_add_tcase(s, tc);
 	return s;
 }
