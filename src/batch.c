@@ -570,12 +570,32 @@ static void count(struct run *run, const struct pending *p)
  * (the spend keeps changing under it: another program writing the ledger). */
 #define SPEND_TRIES 3
 
+/* Whether every spend r's rules read is still the ledger's (plus the
+ * spend of the job's earlier orders, as the worker counted them). */
+static int spend_unchanged(struct run *run, const struct doc_result *r,
+			   const struct spend_list *job)
+{
+	struct spend_list seen = { 0 };
+	int same = rules_spend_parse(r->spend_seen, &seen) == 0;
+	for (int e = 0; e < seen.n && same; e++) {
+		dec_t now, sum;
+		same = ledger_spent(run->ledger.db, seen.e[e].cost_center, seen.e[e].period, &now) ==
+			       0 &&
+		       dec_add(now, spend_list_get(job, seen.e[e].cost_center, seen.e[e].period),
+			       &sum) == 0 &&
+		       sum == seen.e[e].amount;
+	}
+	spend_list_free(&seen);
+	return same;
+}
+
 /* Budget rules (og:spent, og:budget-left) read the spend the ledger held
  * when the worker decided; workers decide side by side, so an order of
  * the same cost centre and period may have been recorded since. Checked
  * here, inside the commit's transaction, just before the job's results are
- * recorded: 1 when every spend a result read is still the ledger's (plus
- * the spend of the job's earlier orders, as the worker counted them). */
+ * recorded: 1 when each order's decision still holds, because the spend
+ * it read is unchanged or because deciding it again here on the current
+ * spend gives the same decision. */
 static int spend_current(struct run *run, struct pending *group, int from, int to)
 {
 	int read = 0;
@@ -587,21 +607,14 @@ static int spend_current(struct run *run, struct pending *group, int from, int t
 	int current = 1;
 	for (int k = from; k < to && current; k++) {
 		const struct doc_result *r = &group[k].res;
-		struct spend_list seen = { 0 };
-		if (r->spend_seen && rules_spend_parse(r->spend_seen, &seen) < 0)
-			current = 0;
-		for (int e = 0; e < seen.n && current; e++) {
-			dec_t now, sum;
-			current = ledger_spent(run->ledger.db, seen.e[e].cost_center, seen.e[e].period,
-					       &now) == 0 &&
-				  dec_add(now, spend_list_get(&job, seen.e[e].cost_center,
-							      seen.e[e].period), &sum) == 0 &&
-				  sum == seen.e[e].amount;
-		}
-		spend_list_free(&seen);
-		if (r->ok)
-			spend_list_count(&job, r->cost_center, r->info.order_date, r->info.mode,
-					 r->decision, r->info.total);
+		if (!r->ok)
+			continue; /* recorded as failed: no spend, no decision */
+		if (r->spend_seen)
+			current = spend_unchanged(run, r, &job) ||
+				  rules_same_decision(r->canonical.data, r->canonical.len, &r->info,
+						      r->partner, run->ledger.db, &job);
+		spend_list_count(&job, r->cost_center, r->info.order_date, r->info.mode, r->decision,
+				 r->info.total);
 	}
 	spend_list_free(&job);
 	return current;

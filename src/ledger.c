@@ -14,6 +14,19 @@
 #include "fsio.h"
 #include "util.h"
 
+/* Whether an order row (columns prefixed p: "", "NEW." or "OLD.") counts
+ * as spend: production, confirmed or approved, with a cost centre and a
+ * period. The same rows ledger_spent's sum counts. */
+#define SPENDS(p)                                                                        \
+	"(" p "cost_center IS NOT NULL AND " p "period IS NOT NULL AND " p "mode = 'production'" \
+	" AND " p "state IN ('confirmed', 'approved'))"
+#define SPEND_ADD(p)                                                                     \
+	"INSERT INTO spend VALUES (" p "cost_center, " p "period, " p "total_e4)"             \
+	" ON CONFLICT (cost_center, period) DO UPDATE SET total_e4 = total_e4 + excluded.total_e4;"
+#define SPEND_SUB(p)                                                                     \
+	"UPDATE spend SET total_e4 = total_e4 - " p "total_e4 WHERE " SPENDS(p)                \
+	" AND cost_center = " p "cost_center AND period = " p "period;"
+
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS documents("
 	" id TEXT PRIMARY KEY, name TEXT NOT NULL, received TEXT NOT NULL,"
@@ -39,6 +52,23 @@ static const char schema_sql[] =
 	" cost_center TEXT, period TEXT, po_number TEXT, message TEXT, decided TEXT,"
 	" canonical TEXT NOT NULL, created TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS orders_by_state ON orders(state);"
+	/* the budget rules' spend per cost centre and period, kept by triggers
+	 * (a sum over orders would grow with the ledger, read for every order
+	 * the rules decide); filled once from orders for a ledger made before */
+	"CREATE TABLE IF NOT EXISTS spend("
+	" cost_center TEXT NOT NULL, period TEXT NOT NULL, total_e4 INTEGER NOT NULL,"
+	" PRIMARY KEY (cost_center, period)) WITHOUT ROWID;"
+	"INSERT OR IGNORE INTO spend SELECT cost_center, period, SUM(total_e4) FROM orders"
+	" WHERE " SPENDS("") " AND NOT EXISTS (SELECT 1 FROM spend) GROUP BY cost_center, period;"
+	"CREATE TRIGGER IF NOT EXISTS spend_insert AFTER INSERT ON orders WHEN " SPENDS("NEW.")
+	" BEGIN " SPEND_ADD("NEW.") " END;"
+	"CREATE TRIGGER IF NOT EXISTS spend_update AFTER UPDATE OF state, mode, total_e4,"
+	" cost_center, period ON orders BEGIN " SPEND_SUB("OLD.") " "
+	" INSERT INTO spend SELECT NEW.cost_center, NEW.period, NEW.total_e4 WHERE " SPENDS("NEW.")
+	" ON CONFLICT (cost_center, period) DO UPDATE SET total_e4 = total_e4 + excluded.total_e4;"
+	" END;"
+	"CREATE TRIGGER IF NOT EXISTS spend_delete AFTER DELETE ON orders WHEN " SPENDS("OLD.")
+	" BEGIN " SPEND_SUB("OLD.") " END;"
 	"CREATE UNIQUE INDEX IF NOT EXISTS orders_by_po ON orders(partner, po_number)"
 	" WHERE po_number IS NOT NULL;"
 	"CREATE TABLE IF NOT EXISTS checkpoints("
@@ -301,17 +331,28 @@ int ledger_spent(sqlite3 *db, const char *cc, const char *period, dec_t *out)
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 	*out = 0;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center = ?1"
-			       " AND period = ?2 AND mode = 'production'"
-			       " AND state IN ('confirmed', 'approved')",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, cc, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, period ? period : "", -1, SQLITE_STATIC);
-		if (sqlite3_step(st) == SQLITE_ROW) {
-			*out = sqlite3_column_int64(st, 0);
-			rc = 0;
+	/* a ledger no engine of this version has opened yet has no spend
+	 * table (a read-only connection cannot add it): the sum, then */
+	if (sqlite3_prepare_v2(db, "SELECT total_e4 FROM spend WHERE cost_center = ?1 AND period = ?2",
+			       -1, &st, NULL) != SQLITE_OK) {
+		sqlite3_finalize(st);
+		st = NULL;
+		if (sqlite3_prepare_v2(db,
+				       "SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center = ?1"
+				       " AND period = ?2 AND " SPENDS(""),
+				       -1, &st, NULL) != SQLITE_OK) {
+			sqlite3_finalize(st);
+			return -1;
 		}
+	}
+	sqlite3_bind_text(st, 1, cc, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, period ? period : "", -1, SQLITE_STATIC);
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		*out = sqlite3_column_int64(st, 0);
+		rc = 0;
+	} else if (step == SQLITE_DONE) {
+		rc = 0;
 	}
 	sqlite3_finalize(st);
 	return rc;

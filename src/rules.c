@@ -1122,3 +1122,57 @@ const char *rules_decision_name(int d)
 	static const char *names[] = { "accept", "reject", "hold", "partial" };
 	return d >= 0 && d < (int)ARRAY_SIZE(names) ? names[d] : "unknown";
 }
+
+/* --- deciding again in the parent ------------------------------------------- */
+
+/* Larger canonical orders are decided again by a worker instead. */
+#define SAME_DECISION_MAX_BYTES (4 << 20)
+
+static char *node_text(xmlDocPtr doc, xmlNodePtr n)
+{
+	xmlBufferPtr b = xmlBufferCreate();
+	char *s = NULL;
+	if (b && xmlNodeDump(b, doc, n, 0, 0) >= 0)
+		s = xstrdup((const char *)xmlBufferContent(b));
+	xmlBufferFree(b);
+	return s;
+}
+
+int rules_same_decision(const char *canonical, size_t len, const struct order_info *info,
+			const char *partner, sqlite3 *db, const struct spend_list *job)
+{
+	if (!R.loaded || !canonical || len == 0 || len > SAME_DECISION_MAX_BYTES)
+		return 0;
+	char *err = NULL;
+	xmlDocPtr doc = xmlsafe_parse(canonical, len, &err);
+	free(err);
+	err = NULL;
+	xmlNodePtr order = doc ? xmlDocGetRootElement(doc) : NULL;
+	xmlNodePtr old = order ? canon_child(order, "decision") : NULL;
+	if (!old) {
+		if (doc)
+			xmlFreeDoc(doc);
+		return 0;
+	}
+	char *before = node_text(doc, old);
+	xmlUnlinkNode(old);
+	xmlFreeNode(old);
+	/* the spend through the caller's connection (its transaction's rows
+	 * included) plus the job's earlier orders */
+	sqlite3 *own = R.ledger;
+	struct spend_list own_job = R.job_spend;
+	R.ledger = db;
+	R.job_spend = *job;
+	int d = rules_decide(doc, info, partner, NULL, NULL, &err);
+	R.ledger = own;
+	R.job_spend = own_job;
+	spend_list_free(&R.seen);
+	xmlNodePtr now = d >= 0 ? canon_child(order, "decision") : NULL;
+	char *after = now ? node_text(doc, now) : NULL;
+	int same = before && after && !strcmp(before, after);
+	free(before);
+	free(after);
+	free(err);
+	xmlFreeDoc(doc);
+	return same;
+}

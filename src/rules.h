@@ -21,6 +21,7 @@
 #define OG_RULES_H
 
 #include <libxml/tree.h>
+#include <sqlite3.h>
 
 #include "canon.h"
 #include "config.h"
@@ -78,5 +79,13 @@ void rules_job_count(const char *cost_center, const char *order_date, const char
 char *rules_spend_seen(void);
 /* Decodes a rules_spend_seen() text into *out (appended); -1 if malformed. */
 int rules_spend_parse(const char *text, struct spend_list *out);
+/* For the parent, when the spend a worker read has changed: decides the
+ * order again from the worker's canonical text (its <decision> taken out),
+ * reading the spend through db (the parent's ledger connection, inside its
+ * transaction) plus job (the job's orders before this one). 1 when the
+ * decision comes out the same, element for element; 0 when it differs or
+ * cannot be made here (then a worker decides it again). */
+int rules_same_decision(const char *canonical, size_t len, const struct order_info *info,
+			const char *partner, sqlite3 *db, const struct spend_list *job);
 
 #endif

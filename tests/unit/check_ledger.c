@@ -108,7 +108,7 @@ START_TEST(open_creates_schema)
 	ledger_close(&lg);
 	char *err = NULL;
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 12);
+	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table'"), 13);
 }
 END_TEST
 
@@ -359,6 +359,85 @@ START_TEST(outputs_include_archive_members)
 }
 END_TEST
 
+/* The spend table the budget rules read follows every change of an order
+ * that counts, and is built once for a ledger made before it existed. */
+static void raw(const char *sql)
+{
+	char *msg = NULL;
+	int rc = sqlite3_exec(lg.db, sql, NULL, NULL, &msg);
+	ck_assert_msg(rc == SQLITE_OK, "%s: %s", sql, msg ? msg : "?");
+	sqlite3_free(msg);
+}
+
+static void assert_spend_is_sum(void)
+{
+	/* every (cost centre, period) the orders have, and one they have not */
+	const char *keys[][2] = { { "CC-1", "2024-03" }, { "CC-1", "2024-04" }, { "CC-2", "2024-03" },
+				  { "CC-9", "2024-03" } };
+	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
+		char *sql = xasprintf("SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center"
+				      " = '%s' AND period = '%s' AND mode = 'production' AND state IN"
+				      " ('confirmed', 'approved')",
+				      keys[i][0], keys[i][1]);
+		dec_t v;
+		ck_assert_int_eq(ledger_spent(lg.db, keys[i][0], keys[i][1], &v), 0);
+		ck_assert_msg(v == count(sql), "%s %s: %lld", keys[i][0], keys[i][1], (long long)v);
+		free(sql);
+	}
+}
+
+START_TEST(spend_follows_orders)
+{
+	raw("PRAGMA foreign_keys = OFF;"
+	    "INSERT INTO orders(document_id, partner, sender_key, order_id, type, mode, currency,"
+	    " subtotal_e4, shipping_e4, tax_e4, discount_e4, total_e4, decision, state, canonical,"
+	    " created, cost_center, period) VALUES"
+	    " ('d1','p','k','1','new','production','EUR',0,0,0,0,4000000,'accept','confirmed','','t','CC-1','2024-03'),"
+	    " ('d2','p','k','2','new','test','EUR',0,0,0,0,500000,'accept','confirmed','','t','CC-1','2024-03'),"
+	    " ('d3','p','k','3','new','production','EUR',0,0,0,0,700000,'accept','confirmed','','t','CC-2','2024-03'),"
+	    " ('d4','p','k','4','new','production','EUR',0,0,0,0,800000,'accept','confirmed','','t','CC-1','2024-04'),"
+	    " ('d5','p','k','5','new','production','EUR',0,0,0,0,900000,'hold','pending','','t','CC-1','2024-03'),"
+	    " ('d6','p','k','6','new','production','EUR',0,0,0,0,1000000,'hold','pending','','t','CC-1','2024-03'),"
+	    " ('d7','p','k','7','new','production','EUR',0,0,0,0,1100000,'accept','confirmed','','t',NULL,'2024-03'),"
+	    " ('d8','p','k','8','new','production','EUR',0,0,0,0,1200000,'accept','confirmed','','t','CC-1',NULL);");
+	dec_t v;
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0);
+	ck_assert_int_eq(v, 4000000);
+	assert_spend_is_sum();
+	raw("UPDATE orders SET state = 'approved' WHERE document_id = 'd6';");
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0);
+	ck_assert_int_eq(v, 5000000);
+	assert_spend_is_sum();
+	raw("UPDATE orders SET state = 'declined' WHERE document_id = 'd5';"
+	    "UPDATE orders SET state = 'rejected' WHERE document_id = 'd1';"
+	    "UPDATE orders SET mode = 'production' WHERE document_id = 'd2';"
+	    "UPDATE orders SET period = '2024-03', cost_center = 'CC-2' WHERE document_id = 'd4';"
+	    "UPDATE orders SET total_e4 = 123 WHERE document_id = 'd3';"
+	    "UPDATE orders SET cost_center = 'CC-1' WHERE document_id = 'd7';");
+	assert_spend_is_sum();
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0);
+	ck_assert_int_eq(v, 500000 + 1000000 + 1100000);
+	raw("DELETE FROM orders WHERE document_id = 'd6';");
+	assert_spend_is_sum();
+	/* a ledger from before the spend table: built from its orders on open */
+	raw("DROP TRIGGER spend_insert; DROP TRIGGER spend_update; DROP TRIGGER spend_delete;"
+	    "DROP TABLE spend;");
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0); /* the sum, meanwhile */
+	ck_assert_int_eq(v, 500000 + 1100000);
+	ledger_close(&lg);
+	char *err = NULL;
+	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM spend"), 2);
+	assert_spend_is_sum();
+	/* opening again adds nothing twice */
+	ledger_close(&lg);
+	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
+	assert_spend_is_sum();
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0);
+	ck_assert_int_eq(v, 500000 + 1100000);
+}
+END_TEST
+
 Suite *suite_ledger(void)
 {
 	Suite *s = suite_create("ledger");
@@ -373,6 +452,7 @@ Suite *suite_ledger(void)
 	tcase_add_test(tc, constraints_are_errors);
 	tcase_add_test(tc, failure_text_and_states);
 	tcase_add_test(tc, outputs_include_archive_members);
+	tcase_add_test(tc, spend_follows_orders);
 	suite_add_tcase(s, tc);
 	return s;
 }
