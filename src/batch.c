@@ -377,7 +377,7 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 		return rc;
 	}
 	if (!r->member) {
-		p->archive_path = spool_archive_path(p->job->work_name, og_now());
+		p->archive_path = spool_archive_path(p->job->work_name, og_now(), r->archive_as_sent);
 		d.archive_path = p->archive_path;
 	}
 	if (ledger_add_document(&run->ledger, &d, err) < 0)
@@ -1170,7 +1170,8 @@ static int apply_approval_files(struct run *run, char **err)
 			if (refused < 0) {
 				rc = -1;
 			} else if (refused == 0) {
-				archive = spool_archive_path(work, og_now());
+				/* an approval file is kept as it came (a small CSV) */
+				archive = spool_archive_path(work, og_now(), 1);
 				d.archive_path = archive;
 				rc = ledger_add_document(&run->ledger, &d, err);
 				if (rc == 0) {

@@ -1087,9 +1087,10 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	c->size = (int64_t)olen;
 	sha256_hex(orig, olen, c->sha256);
 	c->info.format = xstrdup(orig_compressed && !strcmp(u.format, "tar") ? "tar.gz" : u.format);
-	if (orig_compressed || !strcmp(u.format, "zip"))
+	if (orig_compressed || !strcmp(u.format, "zip")) {
 		buf_add(&c->archive_gz, orig, olen); /* already compressed: kept as it came */
-	else
+		c->archive_as_sent = 1;
+	} else
 		gzip_into(orig, olen, &c->archive_gz);
 	c->info.warnings = xcalloc((size_t)(u.nnotes ? u.nnotes : 1), sizeof(char *));
 	for (int i = 0; i < u.nnotes; i++)
@@ -1246,6 +1247,7 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 		if (unpack_gunzip(data.data, data.len, &lim, &inner, &err) < 0) {
 			fail_whole(one, job, data.data, data.len, err);
 			buf_add(&one->archive_gz, data.data, data.len);
+			one->archive_as_sent = 1;
 			free(err);
 			*out = one;
 		} else if (unpack_sniff(inner.data, inner.len) == UNPACK_ARCHIVE) {
@@ -1259,6 +1261,7 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 			one->member = 0;
 			buf_reset(&one->archive_gz);
 			buf_add(&one->archive_gz, data.data, data.len);
+			one->archive_as_sent = 1;
 			*out = one;
 		}
 	}
@@ -1364,6 +1367,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 		wire_put(m, r->outputs[k].data.data, r->outputs[k].data.len);
 	}
 	wire_put(m, r->archive_gz.data, r->archive_gz.len);
+	wire_put_i64(m, r->archive_as_sent);
 	wire_puts(m, r->id);
 	wire_puts(m, r->name);
 	wire_put_i64(m, r->status);
@@ -1459,6 +1463,7 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 		wire_get_buf(&rd, &o->data);
 	}
 	wire_get_buf(&rd, &r->archive_gz);
+	r->archive_as_sent = (int)wire_get_i64(&rd);
 	r->id = wire_gets(&rd);
 	r->name = wire_gets(&rd);
 	r->status = (int)wire_get_i64(&rd);

@@ -49,6 +49,7 @@ struct doc_result {
 	struct output_doc outputs[EMIT_MAX];
 	int noutputs;
 	struct buf archive_gz; /* the input, gzip-compressed, for archive/ */
+	int archive_as_sent;   /* archive_gz is the input as it came (it came compressed) */
 };
 
 struct doc_job {

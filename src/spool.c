@@ -447,10 +447,10 @@ int spool_exists(const struct spool *s, const char *rel_path)
 	return rc;
 }
 
-char *spool_archive_path(const char *work_name, time_t t)
+char *spool_archive_path(const char *work_name, time_t t, int as_sent)
 {
 	struct tm tm;
 	localtime_r(&t, &tm);
-	return xasprintf("archive/%04d/%02d/%02d/%s.gz", tm.tm_year + 1900, tm.tm_mon + 1,
-			 tm.tm_mday, work_name);
+	return xasprintf("archive/%04d/%02d/%02d/%s%s", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday, work_name, as_sent ? "" : ".gz");
 }

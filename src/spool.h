@@ -80,7 +80,9 @@ int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char *
 int spool_sync_dirs(struct spool *s, char **err);
 int spool_unlink(struct spool *s, const char *rel_path, char **err);
 int spool_exists(const struct spool *s, const char *rel_path);
-/* archive/YYYY/MM/DD/<work_name>.gz for the time t. */
-char *spool_archive_path(const char *work_name, time_t t);
+/* archive/YYYY/MM/DD/<work_name>.gz for the time t: the name of the input's
+ * gzip-compressed copy; as_sent (an input kept as it came, because it came
+ * compressed): archive/YYYY/MM/DD/<work_name>. */
+char *spool_archive_path(const char *work_name, time_t t, int as_sent);
 
 #endif

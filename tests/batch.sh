@@ -44,6 +44,7 @@ with zipfile.ZipFile(os.path.join(out, "bomb.zip"), "w", zipfile.ZIP_DEFLATED) a
         chunk = b"\0" * (1 << 20)
         for _ in range(300): f.write(chunk)
 PY
+cp "$s/in/batch.zip" "$s/in/single.xml.gz" "$s/in/orders.tgz" "$s/in/plain.tar" "$mk/"
 og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/ar.out" 2> "$SCRATCH/ar.err"
 check "archives: exit 1 (a bad member and two bad archives)" test $? = 1
 ledger() { sqlite3 "$s/ledger.db" "$1"; }
@@ -64,8 +65,14 @@ check "archives: corrupt zip failed whole with a reason" grep -q "^stage: unpack
 check "archives: the zip bomb was stopped at a limit (ratio, or its member over max_member_mb)" \
 	bash -c "cat '$s'/failed/*bomb.zip*.why | grep -q -e 'compression ratio over 200:1' -e 'larger than 16777216 bytes'"
 check "archives: each archive that could be opened is archived once, as sent (the corrupt one is in failed/)" test "$(count "$s/archive")" = 5
-zip_arch=$(ls "$s"/archive/*/*/*/*-batch.zip.gz)
-check "archives: the zip is kept byte for byte" cmp -s "$zip_arch" <(python3 -c "import sys; sys.stdout.buffer.write(open('$zip_arch','rb').read())")
+zip_arch=$(ls "$s"/archive/*/*/*/*-batch.zip)
+check "archives: the zip is kept byte for byte, under its own name (it is no gzip file)" cmp -s "$zip_arch" "$mk/batch.zip"
+check "archives: a .gz and a .tgz too (not named .gz.gz)" \
+	bash -c "cmp -s '$mk/single.xml.gz' \"\$(ls '$s'/archive/*/*/*/*-single.xml.gz)\" && cmp -s '$mk/orders.tgz' \"\$(ls '$s'/archive/*/*/*/*-orders.tgz)\""
+check "archives: a plain tar is gzipped here, and named so" \
+	bash -c "gunzip -c \"\$(ls '$s'/archive/*/*/*/*-plain.tar.gz)\" | cmp -s - '$mk/plain.tar'"
+check "archives: the ledger's archive paths name the files there" \
+	test "$(ledger "SELECT group_concat(archive_path, ' ') FROM documents WHERE archive_path IS NOT NULL" | tr ' ' '\n' | while read -r p; do test -f "$s/$p" || echo "$p"; done)" = ""
 check "archives: invariants hold" spool_invariants "$s"
 # limits from the configuration
 s=$(new_spool)

@@ -78,12 +78,16 @@ def open_ledger(spool):
     return sqlite3.connect(os.path.join(tmp, "ledger.db"))
 
 
-def original_name(rel):
-    """archive/Y/M/D/ID-NAME.gz or failed/ID-NAME -> NAME (None for an
-    archive member's failed file, ID.n-NAME)."""
+def original_name(rel, archived=None):
+    """archive/Y/M/D/ID-NAME.gz (gzipped here), archive/Y/M/D/ID-NAME (kept
+    as sent: it came compressed) or failed/ID-NAME -> NAME (None for an
+    archive member's failed file, ID.n-NAME). archived maps the ledger's
+    archive paths to the names the documents came under."""
     base = os.path.basename(rel)
     if len(base) <= ID_LEN + 1 or base[ID_LEN] != "-":
         return None
+    if archived and rel in archived:
+        return archived[rel]
     name = base[ID_LEN + 1:]
     if rel.startswith("archive/") and name.endswith(".gz"):
         name = name[:-3]
@@ -176,12 +180,13 @@ def invariants(spool, complete, sent):
     if sent is not None:
         names = sorted(os.listdir(sent))
         want = set(names)
+        archived = {d[3]: d[1] for d in docs if d[3]}
         seen = {}
         for sub in ("archive", "failed"):
             for f in files(spool, sub):
                 if f.endswith(".why"):
                     continue
-                n = original_name(f)
+                n = original_name(f, archived)
                 if n is None:
                     continue  # a failed archive member: a ledger output, checked above
                 seen.setdefault(n, []).append(f)

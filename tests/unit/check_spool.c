@@ -409,7 +409,14 @@ START_TEST(archive_path_by_local_date)
 	localtime_r(&t, &tm);
 	char *want = xasprintf("archive/%04d/%02d/%02d/ID-x.xml.gz", tm.tm_year + 1900,
 			       tm.tm_mon + 1, tm.tm_mday);
-	char *got = spool_archive_path("ID-x.xml", t);
+	char *got = spool_archive_path("ID-x.xml", t, 0);
+	ck_assert_str_eq(got, want);
+	free(got);
+	free(want);
+	/* kept as sent (it came compressed): its own name */
+	want = xasprintf("archive/%04d/%02d/%02d/ID-x.zip", tm.tm_year + 1900, tm.tm_mon + 1,
+			 tm.tm_mday);
+	got = spool_archive_path("ID-x.zip", t, 1);
 	ck_assert_str_eq(got, want);
 	free(got);
 	free(want);
