@@ -98,8 +98,14 @@ static void worker_main(const struct config *cfg, int fd)
 	mallopt(M_TRIM_THRESHOLD, 32 * 1024 * 1024);
 	mallopt(M_MMAP_THRESHOLD, 4 * 1024 * 1024);
 	signal(SIGPROF, SIG_DFL);
+	/* a stop is the parent's to make: a SIGTERM or SIGHUP to the whole
+	 * process group (systemd stopping the service, a closed terminal)
+	 * must not kill a worker in the middle of a document, which would
+	 * then fail as if the document had killed it. The parent finishes or
+	 * abandons the work; a worker ends when its socket closes. */
 	signal(SIGINT, SIG_IGN);
-	signal(SIGTERM, SIG_DFL);
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
 	struct buf msg = BUF_INIT;
 	while (wire_recv(fd, &msg) == 0) {
 		struct wire_reader r;

@@ -236,6 +236,21 @@ check "watch: every burst file is either processed or still waiting in in/" test
 "$ORDERGATE" run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
 check "watch: a later run takes the rest; 22 orders once each" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT order_id) FROM orders")" = "22/22"
+# --- a stop sent to the whole process group (systemd, a closed terminal) ---------
+s=$(new_spool)
+for i in $(seq 1 300); do order "GRP-$i" > "$s/in/g$i.xml"; done
+setsid "$ORDERGATE" run -c "$SCRATCH/fast.ini" --spool "$s" -j 2 > "$SCRATCH/grp.out" 2> "$SCRATCH/grp.err" &
+gpid=$!
+for _ in $(seq 1 100); do [ "$(count "$s/archive")" -ge 20 ] && break; sleep 0.05; done
+kill -TERM -- "-$gpid" 2> /dev/null
+wait $gpid
+grc=$?
+check "stop: SIGTERM to the process group stops the run with exit 0 (exit $grc)" test $grc = 0
+check "stop: ... and fails no document (the workers finish theirs)" test "$(count "$s/failed")" = 0
+"$ORDERGATE" run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
+check "stop: a later run takes the rest; 300 orders once each, none failed" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT order_id) FROM orders")/$(count "$s/failed")" = "300/300/0"
+check "stop: invariants hold" spool_invariants "$s"
 # --- inboxes: several folders bound to partners, one run -----------------------
 s=$(new_spool)
 mkdir -p "$s/sftp/acme/upload" "$s/sftp/zinc/upload"
