@@ -639,6 +639,64 @@ static int load_table_attr(xmlNodePtr root, const char *attr, const char *dir,
 	return rc;
 }
 
+static int name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-' || c == '.';
+}
+
+/* The first og: function called in the XPath expr [from, to) that does not
+ * exist (caller frees), or NULL. libxml2 looks functions up only when it
+ * evaluates, so a misspelt one would otherwise fail every order at decide
+ * time instead of the rules file at load time. String literals are skipped. */
+static char *unknown_og_call(const char *expr, const char *to)
+{
+	char quote = 0;
+	for (const char *p = expr; p < to; p++) {
+		if (quote) {
+			quote = *p == quote ? 0 : quote;
+			continue;
+		}
+		if (*p == '\'' || *p == '"') {
+			quote = *p;
+			continue;
+		}
+		if (strncmp(p, "og:", 3) || (p > expr && (name_char(p[-1]) || p[-1] == ':')))
+			continue;
+		const char *name = p + 3, *e = name;
+		while (e < to && name_char(*e))
+			e++;
+		const char *q = e;
+		while (q < to && (*q == ' ' || *q == '\t' || *q == '\n' || *q == '\r'))
+			q++;
+		if (e == name || q >= to || *q != '(')
+			continue;
+		int known = 0;
+		for (size_t i = 0; i < ARRAY_SIZE(functions) && !known; i++)
+			known = strlen(functions[i].name) == (size_t)(e - name) &&
+				!strncmp(functions[i].name, name, (size_t)(e - name));
+		if (!known)
+			return xstrndup(name, (size_t)(e - name));
+		p = e - 1;
+	}
+	return NULL;
+}
+
+/* The same for the {xpath} parts of a message template. */
+static char *unknown_og_call_in_template(const char *tpl)
+{
+	for (const char *p = tpl ? tpl : ""; (p = strchr(p, '{'));) {
+		const char *close = strchr(p, '}');
+		if (!close)
+			break;
+		char *bad = unknown_og_call(p + 1, close);
+		if (bad)
+			return bad;
+		p = close + 1;
+	}
+	return NULL;
+}
+
 static int load_rule(xmlNodePtr n, xmlXPathContextPtr cx, const char *file, char **err)
 {
 	int line_rule = !strcmp((const char *)n->name, "line-rule");
@@ -694,11 +752,33 @@ static int load_rule(xmlNodePtr n, xmlXPathContextPtr cx, const char *file, char
 		if (!r.comp)
 			what = "its test is not valid XPath";
 	}
+	char *bad = NULL;
+	const struct {
+		const char *where, *text;
+		int is_template;
+	} parts[] = { { "test", r.test, 0 },
+		      { "quantity", r.quantity, 0 },
+		      { "message", r.message, 1 },
+		      { "reason", r.reason, 1 } };
+	for (size_t i = 0; i < ARRAY_SIZE(parts) && !what && !bad; i++) {
+		const char *t = parts[i].text;
+		char *name = !t			 ? NULL
+			     : parts[i].is_template ? unknown_og_call_in_template(t)
+						    : unknown_og_call(t, t + strlen(t));
+		if (name)
+			bad = xasprintf("calls og:%s() in its %s, and there is no such function "
+					"(docs/rules.md lists them)",
+					name, parts[i].where);
+		free(name);
+	}
+	if (bad)
+		what = bad;
 	R.rules = xrealloc(R.rules, sizeof *R.rules * (size_t)(R.n + 1));
 	R.rules[R.n++] = r;
 	if (what) {
 		*err = xasprintf("%s:%d: rule \"%s\" %s%s%s", file, r.lineno, r.id ? r.id : "?", what,
 				 *xmlsafe_errors() ? ": " : "", xmlsafe_errors());
+		free(bad);
 		return -1;
 	}
 	return 0;
@@ -760,6 +840,17 @@ int rules_init(const struct config *cfg, char **err)
 		} else if (!strcmp(name, "costCenter")) {
 			free(R.cost_center_expr);
 			R.cost_center_expr = prop(n, "select");
+			char *bad = R.cost_center_expr
+					    ? unknown_og_call(R.cost_center_expr,
+							      R.cost_center_expr + strlen(R.cost_center_expr))
+					    : NULL;
+			if (bad) {
+				*err = xasprintf("%s:%ld: costCenter calls og:%s(), and there is no such "
+						 "function (docs/rules.md lists them)",
+						 file, xmlGetLineNo(n), bad);
+				free(bad);
+				rc = -1;
+			}
 		} else {
 			*err = xasprintf("%s:%ld: unknown element <%s> (rule, line-rule, costCenter)", file,
 					 xmlGetLineNo(n), name);

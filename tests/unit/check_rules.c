@@ -382,10 +382,43 @@ START_TEST(line_rule_error_names_rule)
 END_TEST
 
 /* A function libxml2 resolves only when it runs: an error naming the rule. */
+/* A misspelt og: function is the rules file's error, found at load (and
+ * by check-config), not every order's at decide time. */
+START_TEST(misspelt_og_function_fails_at_load)
+{
+	static const char *const bad[][2] = {
+		{ "test=\"og:budget-lef('CC-1') = ''\"><approve/>", "og:budget-lef() in its test" },
+		{ "test=\"true() and og:gt (og:spnt(og:cost-center()), 1)\"><approve/>",
+		  "og:spnt() in its test" },
+		{ "test=\"true()\"><reject message=\"left {og:budgetleft('x')}\"/>",
+		  "og:budgetleft() in its message" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+		char *text = xasprintf("<rules>\n  <rule id=\"typo\" %s</rule>\n</rules>\n",
+				       bad[i][0]);
+		char *err = NULL;
+		ck_assert_msg(try_rules(text, &err) == -1, "loaded: %s", text);
+		assert_has(err, "rules.xml:2: rule \"typo\" calls ");
+		assert_has(err, bad[i][1]);
+		free(err);
+		free(text);
+	}
+	char *err = NULL;
+	ck_assert_int_eq(try_rules("<rules><costCenter select=\"og:cost-centre()\"/></rules>\n",
+				   &err),
+			 -1);
+	assert_has(err, "costCenter calls og:cost-centre()");
+	free(err);
+	/* not calls: inside string literals, other prefixes, names only */
+	load_rules("<rules>\n  <rule id=\"fine\" test=\"contains(partner, 'og:nope(') or "
+		   "contains(&quot;x&quot;, &quot;og:zz(&quot;) or blog:x(1) or og:gt(1, 0)\">"
+		   "<approve/></rule>\n</rules>\n");
+}
+END_TEST
+
 START_TEST(unknown_function_fails_at_decide)
 {
-	static const char *const tests[] = { "og:budget-lef('CC-1') = ''", "nope:fn(1)",
-					     "og:gt(1, 2, 3)" };
+	static const char *const tests[] = { "nope:fn(1)", "og:gt(1, 2, 3)" };
 	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
 		char *text = xasprintf("<rules>\n"
 				       "  <rule id=\"typo-%zu\" test=\"%s\"><approve/></rule>\n"
@@ -1195,6 +1228,7 @@ Suite *suite_rules(void)
 	tcase_add_test(tc, arithmetic_results);
 	tcase_add_loop_test(tc, non_decimal_argument_is_error, 0, (int)ARRAY_SIZE(bad_args));
 	tcase_add_test(tc, line_rule_error_names_rule);
+	tcase_add_test(tc, misspelt_og_function_fails_at_load);
 	tcase_add_test(tc, unknown_function_fails_at_decide);
 	tcase_add_test(tc, approve_stops_order_rules);
 	tcase_add_test(tc, reject_with_code_and_message);
