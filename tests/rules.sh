@@ -50,6 +50,8 @@ CC-1,2026-05,1500.00
 CC-2,2026-05,1500.00
 CC-3,2026-05,1500.00
 CC-4,2026-05,1500.00
+CC-5,2026-05,2000.00
+CC-5,2026-06,2000.00
 EOF2
 cat > "$R/rules.xml" <<'EOF2'
 <rules catalog="catalog.csv" suppliers="suppliers.csv" budgets="budgets.csv">
@@ -192,6 +194,37 @@ check "budget, one run of 24: six 250.00 orders of CC-4 fit its 1500.00, six wai
 	test "$(cc_states CC-4)" = "confirmed confirmed confirmed confirmed confirmed confirmed pending pending pending pending pending pending"
 check "budget, one run of 24: the orders without a cost centre all confirmed" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id LIKE 'CC1X-%' AND state = 'confirmed'")" = 12
+# ... and 150 orders of random size on two months of CC-5 (2,000.00 each):
+# whatever order they are decided in, no month goes over its budget and
+# every order held would not have fit in what is left
+s=$(new_spool)
+python3 - "$s/in" <<'PY'
+import random, sys
+rnd = random.Random(5)
+for n in range(150):
+    month = "05" if n % 2 else "06"
+    qty = rnd.randint(1, 40)
+    date = f"2026-{month}-{rnd.randint(1, 28):02d}T10:00:00+02:00"
+    open(f"{sys.argv[1]}/r{n:03d}.xml", "w").write(f'''<?xml version="1.0" encoding="UTF-8"?>
+<cXML payloadID="R-{n}@buyer.example" timestamp="{date}">
+<Header><From><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential></From>
+<To><Credential domain="NetworkID"><Identity>SUP-1</Identity></Credential></To>
+<Sender><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential><UserAgent>t</UserAgent></Sender></Header>
+<Request deploymentMode="production"><OrderRequest><OrderRequestHeader orderID="R-{n}" orderDate="{date}">
+<Total><Money currency="EUR">0</Money></Total><BillTo><Address><Name xml:lang="en">Buyer</Name></Address></BillTo><Extrinsic name="CostCenter">CC-5</Extrinsic>
+</OrderRequestHeader><ItemOut quantity="{qty}" lineNumber="1"><ItemID><SupplierPartID>BOLT</SupplierPartID></ItemID>
+<ItemDetail><UnitPrice><Money currency="EUR">10.00</Money></UnitPrice><Description xml:lang="en">BOLT</Description>
+<UnitOfMeasure>EA</UnitOfMeasure><Classification domain="UNSPSC">44000000</Classification></ItemDetail></ItemOut></OrderRequest></Request></cXML>''')
+PY
+og run -c "$C" --spool "$s" -j 2 > /dev/null 2>&1
+q5() { sqlite3 "$s/ledger.db" "$1"; }
+check "budget, 150 orders: none in error, some confirmed and some held in each month" \
+	test "$(q5 "SELECT count(*) FROM orders")/$(q5 "SELECT count(DISTINCT period) FROM orders WHERE state = 'confirmed'")/$(q5 "SELECT count(DISTINCT period) FROM orders WHERE state = 'pending'")" = 150/2/2
+check "budget, 150 orders: no month over its 2,000.00" \
+	test "$(q5 "SELECT count(*) FROM (SELECT period FROM orders WHERE state = 'confirmed' GROUP BY period HAVING SUM(total_e4) > 20000000)")" = 0
+check "budget, 150 orders: every held order is larger than what its month has left" \
+	test "$(q5 "WITH s AS (SELECT period, SUM(total_e4) AS c FROM orders WHERE state = 'confirmed' GROUP BY period)
+		SELECT count(*) FROM orders o JOIN s ON s.period = o.period WHERE o.state = 'pending' AND o.total_e4 <= 20000000 - s.c")" = 0
 # partner-limited rule, OAGIS and CSV confirmations follow the decision
 P="$SCRATCH/partners"; mkdir -p "$P"
 printf '[partner]\nname = vip-buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\npo = csv\nconfirmation = oagis\n' > "$P/vip.ini"
