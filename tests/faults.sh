@@ -65,8 +65,13 @@ run_clean() { "$ORDERGATE" run -c "$CONF" --quiet --spool "$1" > "$1.log" 2>&1; 
 partial_ok() {
 	local s=$1 bad=0 name n
 	local final pending
-	final=$( (cd "$s" && find failed -type f ! -name '*.why'; find archive -type f 2>/dev/null | sed 's/\.gz$//') |
-		sed -E 's|.*/||; s/^[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6}-//')
+	# an archive copy is NAME.gz when gzipped here, NAME when kept as sent
+	# (it came compressed)
+	final=$( (cd "$s" && find failed -type f ! -name '*.why'; find archive -type f 2>/dev/null) |
+		sed -E 's|.*/||; s/^[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6}-//' |
+		while IFS= read -r name; do
+			if [ -e "$W/$name" ]; then echo "$name"; else echo "${name%.gz}"; fi
+		done)
 	pending=$( (cd "$s" && find in work -type f) | sed -E 's|.*/||; s/^[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6}-//')
 	# in archive/ or failed/ exactly once, or not yet there and waiting
 	# in in/ or work/ exactly once; a committed input may still wait in

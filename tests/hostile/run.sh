@@ -89,7 +89,7 @@ leaks() { # leaks SPOOL PLACED-LIST LOG...
 		sha=$(sqlite3 "$s/ledger.db" "SELECT sha256 FROM documents WHERE archive_path='$rel'" 2>/dev/null | head -1)
 		[ -n "$sha" ] && [ "$(sha256sum < "$f" | cut -d' ' -f1)" = "$sha" ] && continue
 		zcat -f "$f" 2>/dev/null | grep -qaF -f "$PAT" && echo "$f (decompressed)"
-	done < <(find "$s/archive" -type f -name '*.gz' 2>/dev/null)
+	done < <(find "$s/archive" -type f 2>/dev/null)
 	if [ -f "$s/ledger.db" ]; then
 		sqlite3 "$s/ledger.db" .dump 2>/dev/null | grep -qaF -f "$PAT" && echo "$s/ledger.db (dump)"
 	fi
