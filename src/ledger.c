@@ -27,6 +27,12 @@
 	"UPDATE spend SET total_e4 = total_e4 - " p "total_e4 WHERE " SPENDS(p)                \
 	" AND cost_center = " p "cost_center AND period = " p "period;"
 
+/* Run once, when the spend table is new. OR IGNORE: two engines opening an
+ * older ledger at once both fill it, with the same sums. */
+static const char fill_spend_sql[] =
+	"INSERT OR IGNORE INTO spend SELECT cost_center, period, SUM(total_e4) FROM orders"
+	" WHERE " SPENDS("") " GROUP BY cost_center, period;";
+
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS documents("
 	" id TEXT PRIMARY KEY, name TEXT NOT NULL, received TEXT NOT NULL,"
@@ -54,12 +60,11 @@ static const char schema_sql[] =
 	"CREATE INDEX IF NOT EXISTS orders_by_state ON orders(state);"
 	/* the budget rules' spend per cost centre and period, kept by triggers
 	 * (a sum over orders would grow with the ledger, read for every order
-	 * the rules decide); filled once from orders for a ledger made before */
+	 * the rules decide); filled once from orders for a ledger made before
+	 * (ledger_open: fill_spend_sql) */
 	"CREATE TABLE IF NOT EXISTS spend("
 	" cost_center TEXT NOT NULL, period TEXT NOT NULL, total_e4 INTEGER NOT NULL,"
 	" PRIMARY KEY (cost_center, period)) WITHOUT ROWID;"
-	"INSERT OR IGNORE INTO spend SELECT cost_center, period, SUM(total_e4) FROM orders"
-	" WHERE " SPENDS("") " AND NOT EXISTS (SELECT 1 FROM spend) GROUP BY cost_center, period;"
 	"CREATE TRIGGER IF NOT EXISTS spend_insert AFTER INSERT ON orders WHEN " SPENDS("NEW.")
 	" BEGIN " SPEND_ADD("NEW.") " END;"
 	"CREATE TRIGGER IF NOT EXISTS spend_update AFTER UPDATE OF state, mode, total_e4,"
@@ -243,10 +248,19 @@ int ledger_open(struct ledger *l, const char *path, char **err)
 	}
 	sqlite3_busy_timeout(l->db, 30000);
 	char *msg = NULL;
+	/* temp_store: sorting and grouping stay in memory; SQLite would
+	 * otherwise create its temporary files in /var/tmp, outside the spool */
 	const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-			    "PRAGMA foreign_keys=ON;";
+			    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
+	int had_spend = 0;
+	sqlite3_stmt *st = NULL;
+	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spend'",
+			       -1, &st, NULL) == SQLITE_OK)
+		had_spend = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
 	if (sqlite3_exec(l->db, setup, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(l->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+	    sqlite3_exec(l->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
+	    (!had_spend && sqlite3_exec(l->db, fill_spend_sql, NULL, NULL, &msg) != SQLITE_OK)) {
 		*err = xasprintf("ledger %s: cannot set up: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);
 		return -1;

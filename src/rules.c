@@ -463,8 +463,11 @@ static dec_t spent_of(const char *cc)
 			sqlite3_close(R.ledger);
 			R.ledger = NULL;
 		}
-		if (R.ledger)
+		if (R.ledger) {
 			sqlite3_busy_timeout(R.ledger, 10000);
+			/* no temporary file outside the spool, ever */
+			sqlite3_exec(R.ledger, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
+		}
 	}
 	dec_t v = 0, job = spend_list_get(&R.job_spend, cc, period), sum;
 	if (R.ledger)
