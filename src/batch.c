@@ -1475,6 +1475,29 @@ static int limits_reached(struct run *run)
 	return 0;
 }
 
+/* Hands j to a worker; on failure frees it. */
+static int submit(struct run *run, struct pool_job *j, char **err)
+{
+	if (pool_submit(&run->pool, j, err) == 0)
+		return 0;
+	pool_job_free(j);
+	return -1;
+}
+
+/* Waits for one finished job and adds its results to the group: their
+ * number, or -1 when nothing is in flight. */
+static int take_result(struct run *run)
+{
+	struct pool_job *job;
+	struct doc_result *res;
+	int n = pool_wait(&run->pool, &job, &res);
+	if (n < 0)
+		return -1;
+	group_add(run, job, res, n);
+	free(res);
+	return n;
+}
+
 /* Feeds the workers from the recovery queue, then from the candidates,
  * until both are empty (or a limit or signal stops new claims), and
  * commits every result. */
@@ -1493,20 +1516,11 @@ static int process(struct run *run, struct queue *q, struct candidates *c, char 
 					return -1;
 				break;
 			}
-			if (pool_submit(&run->pool, j, err) < 0) {
-				pool_job_free(j);
+			if (submit(run, j, err) < 0)
 				return -1;
-			}
 		}
-		if (run->pool.busy == 0)
+		if (run->pool.busy == 0 || take_result(run) < 0)
 			break;
-		struct pool_job *job;
-		struct doc_result *res;
-		int n = pool_wait(&run->pool, &job, &res);
-		if (n < 0)
-			break;
-		group_add(run, job, res, n);
-		free(res);
 		int more = q->head < q->n || (c->head < c->n && !limits_reached(run));
 		int drained = !more && run->pool.busy == 0;
 		if (run->ngroup >= run->cfg->group_size || drained) {
@@ -1531,18 +1545,10 @@ static int process(struct run *run, struct queue *q, struct candidates *c, char 
 	/* jobs whose budget spend changed before they were recorded: each
 	 * alone, after a commit, so the spend it reads is the ledger's */
 	while (run->again.head < run->again.n && !stop_requested) {
-		struct pool_job *j = run->again.jobs[run->again.head++];
-		if (pool_submit(&run->pool, j, err) < 0) {
-			pool_job_free(j);
+		if (submit(run, run->again.jobs[run->again.head++], err) < 0)
 			return -1;
-		}
-		struct pool_job *job;
-		struct doc_result *res;
-		int n = pool_wait(&run->pool, &job, &res);
-		if (n < 0)
+		if (take_result(run) < 0)
 			break;
-		group_add(run, job, res, n);
-		free(res);
 		if (commit_group(run, err) < 0)
 			return -1;
 	}
