@@ -586,26 +586,27 @@ static void f_partner(xmlXPathParserContextPtr c, int n)
 static const struct {
 	const char *name;
 	xmlXPathFunction fn;
+	int nargs;
 } functions[] = {
-	{ "gt", f_gt },
-	{ "ge", f_ge },
-	{ "lt", f_lt },
-	{ "le", f_le },
-	{ "eq", f_eq },
-	{ "add", f_add },
-	{ "sub", f_sub },
-	{ "mul", f_mul },
-	{ "catalog-price", f_catalog_price },
-	{ "stock", f_stock },
-	{ "in-catalog", f_in_catalog },
-	{ "part-blocked", f_part_blocked },
-	{ "supplier-blocked", f_supplier_blocked },
-	{ "supplier-reason", f_supplier_reason },
-	{ "budget", f_budget },
-	{ "spent", f_spent },
-	{ "budget-left", f_budget_left },
-	{ "cost-center", f_cost_center },
-	{ "partner", f_partner },
+	{ "gt", f_gt, 2 },
+	{ "ge", f_ge, 2 },
+	{ "lt", f_lt, 2 },
+	{ "le", f_le, 2 },
+	{ "eq", f_eq, 2 },
+	{ "add", f_add, 2 },
+	{ "sub", f_sub, 2 },
+	{ "mul", f_mul, 2 },
+	{ "catalog-price", f_catalog_price, 1 },
+	{ "stock", f_stock, 1 },
+	{ "in-catalog", f_in_catalog, 1 },
+	{ "part-blocked", f_part_blocked, 1 },
+	{ "supplier-blocked", f_supplier_blocked, 1 },
+	{ "supplier-reason", f_supplier_reason, 1 },
+	{ "budget", f_budget, 1 },
+	{ "spent", f_spent, 1 },
+	{ "budget-left", f_budget_left, 1 },
+	{ "cost-center", f_cost_center, 0 },
+	{ "partner", f_partner, 0 },
 };
 
 static xmlXPathContextPtr new_context(xmlDocPtr doc)
@@ -648,11 +649,39 @@ static int name_char(char c)
 	       c == '_' || c == '-' || c == '.';
 }
 
-/* The first og: function called in the XPath expr [from, to) that does not
- * exist (caller frees), or NULL. libxml2 looks functions up only when it
- * evaluates, so a misspelt one would otherwise fail every order at decide
- * time instead of the rules file at load time. String literals are skipped. */
-static char *unknown_og_call(const char *expr, const char *to)
+/* The number of arguments of the call whose '(' is at open, or -1 when its
+ * ')' is not before to. */
+static int call_args(const char *open, const char *to)
+{
+	int depth = 0, commas = 0, any = 0;
+	char quote = 0;
+	for (const char *p = open + 1; p < to; p++) {
+		if (quote) {
+			quote = *p == quote ? 0 : quote;
+			continue;
+		}
+		if (*p == '\'' || *p == '"')
+			quote = *p;
+		else if (*p == '(' || *p == '[')
+			depth++;
+		else if ((*p == ')' || *p == ']') && depth > 0)
+			depth--;
+		else if (*p == ')')
+			return any ? commas + 1 : 0;
+		else if (*p == ',' && depth == 0)
+			commas++;
+		if (*p != ' ' && *p != '\t' && *p != '\n' && *p != '\r')
+			any = 1;
+	}
+	return -1;
+}
+
+/* What is wrong with the first bad og: call in the XPath expr [from, to):
+ * a function that does not exist or the wrong number of arguments (caller
+ * frees), or NULL. libxml2 looks functions up only when it evaluates, so
+ * a misspelt one would otherwise fail every order at decide time instead
+ * of the rules file at load time. String literals are skipped. */
+static char *bad_og_call(const char *expr, const char *to)
 {
 	char quote = 0;
 	for (const char *p = expr; p < to; p++) {
@@ -674,25 +703,31 @@ static char *unknown_og_call(const char *expr, const char *to)
 			q++;
 		if (e == name || q >= to || *q != '(')
 			continue;
-		int known = 0;
-		for (size_t i = 0; i < ARRAY_SIZE(functions) && !known; i++)
-			known = strlen(functions[i].name) == (size_t)(e - name) &&
-				!strncmp(functions[i].name, name, (size_t)(e - name));
-		if (!known)
-			return xstrndup(name, (size_t)(e - name));
+		int len = (int)(e - name), found = -1;
+		for (size_t i = 0; i < ARRAY_SIZE(functions) && found < 0; i++)
+			if (strlen(functions[i].name) == (size_t)len && !strncmp(functions[i].name, name, (size_t)len))
+				found = (int)i;
+		if (found < 0)
+			return xasprintf("calls og:%.*s(), which does not exist (docs/rules.md lists "
+					 "the og: functions)",
+					 len, name);
+		int n = call_args(q, to);
+		if (n >= 0 && n != functions[found].nargs)
+			return xasprintf("calls og:%.*s() with %d argument%s; it takes %d", len, name, n,
+					 n == 1 ? "" : "s", functions[found].nargs);
 		p = e - 1;
 	}
 	return NULL;
 }
 
 /* The same for the {xpath} parts of a message template. */
-static char *unknown_og_call_in_template(const char *tpl)
+static char *bad_og_call_in_template(const char *tpl)
 {
 	for (const char *p = tpl ? tpl : ""; (p = strchr(p, '{'));) {
 		const char *close = strchr(p, '}');
 		if (!close)
 			break;
-		char *bad = unknown_og_call(p + 1, close);
+		char *bad = bad_og_call(p + 1, close);
 		if (bad)
 			return bad;
 		p = close + 1;
@@ -765,14 +800,12 @@ static int load_rule(xmlNodePtr n, xmlXPathContextPtr cx, const char *file, char
 		      { "reason", r.reason, 1 } };
 	for (size_t i = 0; i < ARRAY_SIZE(parts) && !what && !bad; i++) {
 		const char *t = parts[i].text;
-		char *name = !t			 ? NULL
-			     : parts[i].is_template ? unknown_og_call_in_template(t)
-						    : unknown_og_call(t, t + strlen(t));
-		if (name)
-			bad = xasprintf("calls og:%s() in its %s, and there is no such function "
-					"(docs/rules.md lists them)",
-					name, parts[i].where);
-		free(name);
+		char *what_is_bad = !t			 ? NULL
+				    : parts[i].is_template ? bad_og_call_in_template(t)
+							   : bad_og_call(t, t + strlen(t));
+		if (what_is_bad)
+			bad = xasprintf("%s, in its %s", what_is_bad, parts[i].where);
+		free(what_is_bad);
 	}
 	if (bad)
 		what = bad;
@@ -844,13 +877,11 @@ int rules_init(const struct config *cfg, char **err)
 			free(R.cost_center_expr);
 			R.cost_center_expr = prop(n, "select");
 			char *bad = R.cost_center_expr
-					    ? unknown_og_call(R.cost_center_expr,
-							      R.cost_center_expr + strlen(R.cost_center_expr))
+					    ? bad_og_call(R.cost_center_expr,
+							  R.cost_center_expr + strlen(R.cost_center_expr))
 					    : NULL;
 			if (bad) {
-				*err = xasprintf("%s:%ld: costCenter calls og:%s(), and there is no such "
-						 "function (docs/rules.md lists them)",
-						 file, xmlGetLineNo(n), bad);
+				*err = xasprintf("%s:%ld: costCenter %s", file, xmlGetLineNo(n), bad);
 				free(bad);
 				rc = -1;
 			}

@@ -370,14 +370,15 @@ START_TEST(line_rule_error_names_rule)
 	assert_has(r.err, "\"qty\"");
 	assert_has(r.err, "Widget 1");
 	decided_free(&r);
-	/* and a wrong number of arguments */
-	load_rules("<rules>\n"
-		   "  <rule id=\"arity\" test=\"og:gt('1')\"><approve/></rule>\n"
-		   "</rules>\n");
-	decide(&o, "acme", &r);
-	ck_assert_int_eq(r.d, -1);
-	assert_has(r.err, "\"arity\"");
-	decided_free(&r);
+	/* a wrong number of arguments is the file's error, at load */
+	char *err = NULL;
+	ck_assert_int_eq(try_rules("<rules>\n"
+				   "  <rule id=\"arity\" test=\"og:gt('1')\"><approve/></rule>\n"
+				   "</rules>\n",
+				   &err),
+			 -1);
+	assert_has(err, "rule \"arity\" calls og:gt() with 1 argument; it takes 2");
+	free(err);
 }
 END_TEST
 
@@ -387,15 +388,29 @@ END_TEST
 START_TEST(misspelt_og_function_fails_at_load)
 {
 	static const char *const bad[][2] = {
-		{ "test=\"og:budget-lef('CC-1') = ''\"><approve/>", "og:budget-lef() in its test" },
+		{ "test=\"og:budget-lef('CC-1') = ''\"><approve/>",
+		  "calls og:budget-lef(), which does not exist (docs/rules.md lists the og: "
+		  "functions), in its test" },
 		{ "test=\"true() and og:gt (og:spnt(og:cost-center()), 1)\"><approve/>",
-		  "og:spnt() in its test" },
+		  "og:spnt(), which does not exist" },
 		{ "test=\"true()\"><reject message=\"left {og:budgetleft('x')}\"/>",
-		  "og:budgetleft() in its message" },
+		  "og:budgetleft(), which does not exist (docs/rules.md lists the og: functions), "
+		  "in its message" },
+		/* the wrong number of arguments, nested calls and literals counted right */
+		{ "test=\"og:gt(summary/total, '1,0', 3)\"><approve/>",
+		  "calls og:gt() with 3 arguments; it takes 2, in its test" },
+		{ "test=\"og:le(og:add(1, count(lines/line[@n = '1,2'])))\"><approve/>",
+		  "calls og:le() with 1 argument; it takes 2, in its test" },
+		{ "test=\"og:cost-center('x') = ''\"><approve/>",
+		  "calls og:cost-center() with 1 argument; it takes 0" },
+		{ "test=\"og:spent( ) = ''\"><approve/>", "calls og:spent() with 0 arguments; it takes 1" },
+		{ "test=\"true()\"><backorder quantity=\"og:sub(quantity)\"/>",
+		  "calls og:sub() with 1 argument; it takes 2, in its quantity" },
 	};
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
-		char *text = xasprintf("<rules>\n  <rule id=\"typo\" %s</rule>\n</rules>\n",
-				       bad[i][0]);
+		char *text = xasprintf("<rules>\n  <%s id=\"typo\" %s</%s>\n</rules>\n",
+				       strstr(bad[i][0], "backorder") ? "line-rule" : "rule", bad[i][0],
+				       strstr(bad[i][0], "backorder") ? "line-rule" : "rule");
 		char *err = NULL;
 		ck_assert_msg(try_rules(text, &err) == -1, "loaded: %s", text);
 		assert_has(err, "rules.xml:2: rule \"typo\" calls ");
@@ -407,18 +422,19 @@ START_TEST(misspelt_og_function_fails_at_load)
 	ck_assert_int_eq(try_rules("<rules><costCenter select=\"og:cost-centre()\"/></rules>\n",
 				   &err),
 			 -1);
-	assert_has(err, "costCenter calls og:cost-centre()");
+	assert_has(err, "costCenter calls og:cost-centre(), which does not exist");
 	free(err);
 	/* not calls: inside string literals, other prefixes, names only */
 	load_rules("<rules>\n  <rule id=\"fine\" test=\"contains(partner, 'og:nope(') or "
-		   "contains(&quot;x&quot;, &quot;og:zz(&quot;) or blog:x(1) or og:gt(1, 0)\">"
-		   "<approve/></rule>\n</rules>\n");
+		   "contains(&quot;x&quot;, &quot;og:zz(&quot;) or blog:x(1) or og:gt(1, 0) or "
+		   "og:eq(og:add(1, 2), og:mul(lines/line[position() &lt; 3][1]/quantity, '2,5')) or "
+		   "og:partner() = og:cost-center()\"><approve/></rule>\n</rules>\n");
 }
 END_TEST
 
 START_TEST(unknown_function_fails_at_decide)
 {
-	static const char *const tests[] = { "nope:fn(1)", "og:gt(1, 2, 3)" };
+	static const char *const tests[] = { "nope:fn(1)", "nope:gt(1, 2, 3)" };
 	for (size_t i = 0; i < ARRAY_SIZE(tests); i++) {
 		char *text = xasprintf("<rules>\n"
 				       "  <rule id=\"typo-%zu\" test=\"%s\"><approve/></rule>\n"
