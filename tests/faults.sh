@@ -52,9 +52,12 @@ mkdir -p "$TEMPLATE/in"
 fresh() { local s; s=$(mktemp -d "$SCRATCH/spool.XXXXXX"); cp -a "$TEMPLATE"/. "$s/"; cp "$W"/* "$s/in/"; echo "$s"; }
 # Every file a finished spool shows, without the document IDs (they carry
 # the clock and the pid), sorted: two runs that did the same work list the same.
+# What a spool holds, without document IDs and archive dates (a run that
+# crosses midnight archives under the next day's folder)
 listing() {
 	(cd "$1" && find in work tmp out out-test archive failed -type f 2>/dev/null) |
-		sed -E 's/[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6}-?//' | sort
+		sed -E 's/[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6}-?//; s|^archive/[0-9]{4}/[0-9]{2}/[0-9]{2}/|archive/DATE/|' |
+		sort
 }
 run_clean() { "$ORDERGATE" run -c "$CONF" --quiet --spool "$1" > "$1.log" 2>&1; }
 
