@@ -16,12 +16,13 @@
 
 /* Whether an order row (columns prefixed p: "", "NEW." or "OLD.") counts
  * as spend: production, confirmed or approved, with a cost centre and a
- * period. The same rows ledger_spent's sum counts. */
+ * period. The same rows ledger_spent's sum counts. SPEND_ADD and SPEND_SUB
+ * add or take away such a row's total. */
 #define SPENDS(p)                                                                        \
 	"(" p "cost_center IS NOT NULL AND " p "period IS NOT NULL AND " p "mode = 'production'" \
 	" AND " p "state IN ('confirmed', 'approved'))"
 #define SPEND_ADD(p)                                                                     \
-	"INSERT INTO spend VALUES (" p "cost_center, " p "period, " p "total_e4)"             \
+	"INSERT INTO spend SELECT " p "cost_center, " p "period, " p "total_e4 WHERE " SPENDS(p) \
 	" ON CONFLICT (cost_center, period) DO UPDATE SET total_e4 = total_e4 + excluded.total_e4;"
 #define SPEND_SUB(p)                                                                     \
 	"UPDATE spend SET total_e4 = total_e4 - " p "total_e4 WHERE " SPENDS(p)                \
@@ -65,14 +66,11 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS spend("
 	" cost_center TEXT NOT NULL, period TEXT NOT NULL, total_e4 INTEGER NOT NULL,"
 	" PRIMARY KEY (cost_center, period)) WITHOUT ROWID;"
-	"CREATE TRIGGER IF NOT EXISTS spend_insert AFTER INSERT ON orders WHEN " SPENDS("NEW.")
+	"CREATE TRIGGER IF NOT EXISTS spend_insert AFTER INSERT ON orders"
 	" BEGIN " SPEND_ADD("NEW.") " END;"
 	"CREATE TRIGGER IF NOT EXISTS spend_update AFTER UPDATE OF state, mode, total_e4,"
-	" cost_center, period ON orders BEGIN " SPEND_SUB("OLD.") " "
-	" INSERT INTO spend SELECT NEW.cost_center, NEW.period, NEW.total_e4 WHERE " SPENDS("NEW.")
-	" ON CONFLICT (cost_center, period) DO UPDATE SET total_e4 = total_e4 + excluded.total_e4;"
-	" END;"
-	"CREATE TRIGGER IF NOT EXISTS spend_delete AFTER DELETE ON orders WHEN " SPENDS("OLD.")
+	" cost_center, period ON orders BEGIN " SPEND_SUB("OLD.") " " SPEND_ADD("NEW.") " END;"
+	"CREATE TRIGGER IF NOT EXISTS spend_delete AFTER DELETE ON orders"
 	" BEGIN " SPEND_SUB("OLD.") " END;"
 	"CREATE UNIQUE INDEX IF NOT EXISTS orders_by_po ON orders(partner, po_number)"
 	" WHERE po_number IS NOT NULL;"
@@ -340,6 +338,13 @@ int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err
 		    d->duplicate_of, d->archive_path, d->failed_path, d->parent_id);
 }
 
+void ledger_period(const char *order_date, char out[8])
+{
+	out[0] = '\0';
+	if (order_date && strlen(order_date) >= 7)
+		snprintf(out, 8, "%.7s", order_date);
+}
+
 int ledger_spent(sqlite3 *db, const char *cc, const char *period, dec_t *out)
 {
 	sqlite3_stmt *st = NULL;
@@ -389,9 +394,8 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 	const struct order_info *i = &r->info;
 	char now[32];
 	iso_time(og_now(), now);
-	char period[8] = "";
-	if (i->order_date && strlen(i->order_date) >= 7)
-		snprintf(period, sizeof period, "%.7s", i->order_date);
+	char period[8];
+	ledger_period(i->order_date, period);
 	const char *state = order_state(r->decision);
 	if (exec(l, err,
 		 "INSERT INTO payloads(sender_key, payload_id, document_id, sha256)"

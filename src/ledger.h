@@ -43,6 +43,9 @@ struct ledger_doc {
 	const char *parent_id; /* the archive an archive member came in */
 	const struct doc_result *res;
 };
+/* An order's period as the ledger records it: YYYY-MM of its order date,
+ * into out[8] ("" without a date, recorded as NULL). */
+void ledger_period(const char *order_date, char out[8]);
 /* The spend of cost centre cc in period (YYYY-MM) on db (a ledger's
  * connection, or a read-only one): the totals of production orders
  * confirmed or approved, the budget rules' og:spent. -1 on a database

@@ -418,13 +418,6 @@ void spend_list_free(struct spend_list *l)
 	l->n = 0;
 }
 
-static void period_of(const char *order_date, char out[8])
-{
-	out[0] = '\0';
-	if (order_date && strlen(order_date) >= 7)
-		snprintf(out, 8, "%.7s", order_date);
-}
-
 void spend_list_count(struct spend_list *l, const char *cost_center, const char *order_date,
 		      const char *mode, const char *decision, dec_t total)
 {
@@ -432,8 +425,9 @@ void spend_list_count(struct spend_list *l, const char *cost_center, const char 
 	    (strcmp(decision, "accept") && strcmp(decision, "partial")))
 		return;
 	char period[8];
-	period_of(order_date, period);
-	spend_list_add(l, cost_center, period, total);
+	ledger_period(order_date, period);
+	if (*period) /* the ledger counts no order without a period */
+		spend_list_add(l, cost_center, period, total);
 }
 
 void rules_job_begin(void)
@@ -1021,7 +1015,7 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 	xmlNodePtr order = xmlDocGetRootElement(canonical);
 	xmlNodePtr d = NULL;
 	char period[8];
-	period_of(info->order_date, period);
+	ledger_period(info->order_date, period);
 	R.period = period;
 	spend_list_free(&R.seen);
 	R.partner = partner;
