@@ -50,6 +50,7 @@ struct pending {
 	char **paths;        /* published output paths, for the log line */
 	int npaths;
 	long long order_ref; /* a shipment: the order it ships */
+	int input_moved;     /* the claimed file is its own archive copy */
 };
 
 struct queue {
@@ -334,6 +335,35 @@ static void check_shipment(struct run *run, struct pending *p)
 	}
 }
 
+/* Records the archive copy of a claimed file. archive_form = gzip: the
+ * copy the worker made (copy, in copy_format) is staged in tmp/ like any
+ * output. as-sent: the claimed file itself is the copy; it is synced with
+ * the group and moved from work/ to archive/ when the group is published
+ * (publish_committed), so the output's staged name is its name in work/
+ * (*moved = 1). A file with other hard links is copied instead. */
+static int record_archive(struct run *run, const char *id, const char *work_name,
+			  const char *path, const struct doc_result *r, const struct buf *copy,
+			  const char *copy_format, int *moved, char **err)
+{
+	*moved = 0;
+	if (run->cfg->archive_gzip)
+		return stage_output(run, id, "archive", "archive", copy_format, NULL, path, NULL,
+				    copy->data, copy->len, err);
+	char *work = xasprintf("work/%s", work_name);
+	struct buf shared = BUF_INIT;
+	int rc = spool_stage_existing(&run->spool, work, &shared, err);
+	free(work);
+	if (rc == 1)
+		rc = stage_output(run, id, "archive", "archive", "as-sent", NULL, path, NULL,
+				  shared.data ? shared.data : "", shared.len, err);
+	else if (rc == 0 && (rc = ledger_add_output(&run->ledger, id, "archive", "as-sent", NULL,
+						     path, work_name, NULL, r->archive_sha256,
+						     (long long)r->archive_size, err)) == 0)
+		*moved = 1;
+	buf_release(&shared);
+	return rc;
+}
+
 static int stage_and_record(struct run *run, struct pending *p, char **err)
 {
 	struct doc_result *r = &p->res;
@@ -377,7 +407,8 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 		return rc;
 	}
 	if (!r->member) {
-		p->archive_path = spool_archive_path(p->job->work_name, og_now(), r->archive_as_sent);
+		p->archive_path = spool_archive_path(p->job->work_name, og_now(),
+						     r->archive_as_sent || !run->cfg->archive_gzip);
 		d.archive_path = p->archive_path;
 	}
 	if (ledger_add_document(&run->ledger, &d, err) < 0)
@@ -415,8 +446,8 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 		return -1;
 	if (r->member)
 		return 0;
-	return stage_output(run, id, "archive", "archive", "gzip", NULL, p->archive_path, NULL,
-			    r->archive_gz.data, r->archive_gz.len, err);
+	return record_archive(run, id, p->job->work_name, p->archive_path, r, &r->archive_gz, "gzip",
+			      &p->input_moved, err);
 }
 
 static int stage_outputs(struct run *run, struct pending *p, char **err)
@@ -448,8 +479,13 @@ static int publish_committed(struct run *run, const char *id, char **err)
 	}
 	for (int i = 0; i < n && rc == 0; i++) {
 		char *tmp = xasprintf("tmp/%s", outs[i].tmp_name);
+		/* an archive copy kept as sent waits in work/ */
+		char *work = !strcmp(outs[i].kind, "archive") ? xasprintf("work/%s", outs[i].tmp_name)
+							      : NULL;
 		if (spool_exists(&run->spool, tmp))
 			rc = spool_publish(&run->spool, outs[i].tmp_name, outs[i].path, err);
+		else if (work && spool_exists(&run->spool, work))
+			rc = spool_move(&run->spool, work, outs[i].path, err);
 		else if (!spool_exists(&run->spool, outs[i].path)) {
 			*err = xasprintf("%s: the ledger records %s but neither it nor its staged "
 					 "copy exists",
@@ -457,6 +493,7 @@ static int publish_committed(struct run *run, const char *id, char **err)
 			rc = -1;
 		}
 		free(tmp);
+		free(work);
 	}
 	ledger_outputs_free(outs, n);
 	return rc;
@@ -682,7 +719,8 @@ static int commit_pending(struct run *run, struct pending *group, int ngroup, ch
 		rc = spool_sync_dirs(&run->spool, err);
 	for (int i = 0; i < ngroup && rc == 0; i++) {
 		struct pending *p = &group[i];
-		if (p->owns_job && strcmp(p->state, "failed")) {
+		/* kept as sent, the input has moved to archive/ already */
+		if (p->owns_job && strcmp(p->state, "failed") && !p->input_moved) {
 			char *work = xasprintf("work/%s", p->job->work_name);
 			rc = spool_unlink(&run->spool, work, err);
 			free(work);
@@ -1158,6 +1196,8 @@ static int apply_approval_files(struct run *run, char **err)
 		r.info.format = xstrdup("approvals");
 		r.size = (int64_t)data.len;
 		sha256_hex(data.data ? data.data : "", data.len, r.sha256);
+		memcpy(r.archive_sha256, r.sha256, sizeof r.archive_sha256);
+		r.archive_size = r.size;
 		char now[32];
 		iso_time(og_now(), now);
 		if (ledger_begin(&run->ledger, err) < 0) {
@@ -1167,6 +1207,7 @@ static int apply_approval_files(struct run *run, char **err)
 			struct ledger_doc d = { id, names[i], now, refused == 0 ? "done" : "failed",
 						NULL, NULL, NULL, NULL, NULL, NULL, NULL, &r };
 			char *archive = NULL, *failed = NULL;
+			int moved;
 			if (refused < 0) {
 				rc = -1;
 			} else if (refused == 0) {
@@ -1174,13 +1215,9 @@ static int apply_approval_files(struct run *run, char **err)
 				archive = spool_archive_path(work, og_now(), 1);
 				d.archive_path = archive;
 				rc = ledger_add_document(&run->ledger, &d, err);
-				if (rc == 0) {
-					struct buf gz = BUF_INIT;
-					buf_add(&gz, data.data ? data.data : "", data.len);
-					rc = stage_output(run, id, "archive", "archive", "csv", NULL, archive,
-							  NULL, gz.data, gz.len, err);
-					buf_release(&gz);
-				}
+				if (rc == 0)
+					rc = record_archive(run, id, work, archive, &r, &data, "csv",
+							    &moved, err);
 			} else {
 				failed = xasprintf("failed/%s", work);
 				d.stage = "approve";

@@ -37,6 +37,7 @@ struct key {
 static const struct key keys[] = {
 	{ "spool", "dir", K_STR, OFF(spool_dir), 0, 0 },
 	{ "spool", "ledger", K_STR, OFF(ledger_path), 0, 0 },
+	{ "spool", "archive_form", K_STR, OFF(archive_form), 0, 0 },
 	{ "engine", "workers", K_INT, OFF(workers), 0, 256 },
 	{ "engine", "memory_limit_mb", K_LONG, OFF(memory_limit_mb), 32, 1 << 20 },
 	{ "engine", "cpu_limit_seconds", K_LONG, OFF(cpu_limit_seconds), 1, 86400 },
@@ -206,6 +207,7 @@ static void defaults(struct config *c)
 	c->quiet_seconds = 2;
 	c->marker = xstrdup("none");
 	c->sync = xstrdup("files");
+	c->archive_form = xstrdup("as-sent");
 	c->ignore = xstrdup("");
 	c->rescan_seconds = 30;
 	c->require_known = xstrdup("auto");
@@ -265,6 +267,12 @@ static int load(struct config *c, const char *path, char **err)
 				 c->require_known);
 		return -1;
 	}
+	if (strcmp(c->archive_form, "as-sent") && strcmp(c->archive_form, "gzip")) {
+		*err = xasprintf("%s: [spool] archive_form: \"%s\" is not as-sent or gzip", path,
+				 c->archive_form);
+		return -1;
+	}
+	c->archive_gzip = !strcmp(c->archive_form, "gzip");
 	if (strcmp(c->sync, "files") && strcmp(c->sync, "filesystem")) {
 		*err = xasprintf("%s: [engine] sync: \"%s\" is not files or filesystem", path,
 				 c->sync);

@@ -25,6 +25,8 @@ struct config {
 	/* [spool] */
 	char *spool_dir;
 	char *ledger_path;       /* default <spool>/ledger.db */
+	char *archive_form;      /* as-sent: the claimed file itself; gzip: a gzip copy */
+	int archive_gzip;        /* archive_form is gzip */
 	/* [engine] */
 	int workers;             /* 0: one per core */
 	long memory_limit_mb;    /* address space per worker */

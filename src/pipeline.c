@@ -154,6 +154,27 @@ static void gzip_into(const char *data, size_t len, struct buf *out)
 	gz.next_out = NULL;
 }
 
+/* What the parent archives for a claimed file (data, len: its bytes; r's
+ * sha256 already theirs unless it came compressed): with archive_form =
+ * gzip, a gzip copy (a file that came compressed is copied as it came);
+ * as-sent, no copy, because the claimed file itself is moved into
+ * archive/: only its hash and size, for the ledger. */
+static void keep_for_archive(const struct config *cfg, struct doc_result *r, const char *data,
+			     size_t len, int compressed)
+{
+	buf_reset(&r->archive_gz);
+	r->archive_as_sent = compressed || !cfg->archive_gzip;
+	r->archive_size = (int64_t)len;
+	if (cfg->archive_gzip && compressed)
+		buf_add(&r->archive_gz, data, len);
+	else if (cfg->archive_gzip)
+		gzip_into(data, len, &r->archive_gz);
+	else if (compressed)
+		sha256_hex(data, len, r->archive_sha256);
+	else
+		memcpy(r->archive_sha256, r->sha256, sizeof r->archive_sha256);
+}
+
 /* The canonical text as xmlDocDumpFormatMemoryEnc(doc, .., "UTF-8", 1)
  * writes it (the same save options), but straight into out: no
  * whole-document copies on the way. */
@@ -421,7 +442,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	res->member = job->member;
 	sha256_hex(data, len, res->sha256);
 	if (!job->member)
-		gzip_into(data, len, &res->archive_gz);
+		keep_for_archive(cfg, res, data, len, 0);
 
 	if (detect_bytes(data, len, &err) < 0) {
 		pipeline_fail(res, "detect", HINT_SENDER, "%s", err);
@@ -1087,11 +1108,7 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	c->size = (int64_t)olen;
 	sha256_hex(orig, olen, c->sha256);
 	c->info.format = xstrdup(orig_compressed && !strcmp(u.format, "tar") ? "tar.gz" : u.format);
-	if (orig_compressed || !strcmp(u.format, "zip")) {
-		buf_add(&c->archive_gz, orig, olen); /* already compressed: kept as it came */
-		c->archive_as_sent = 1;
-	} else
-		gzip_into(orig, olen, &c->archive_gz);
+	keep_for_archive(cfg, c, orig, olen, orig_compressed || !strcmp(u.format, "zip"));
 	c->info.warnings = xcalloc((size_t)(u.nnotes ? u.nnotes : 1), sizeof(char *));
 	for (int i = 0; i < u.nnotes; i++)
 		c->info.warnings[c->info.nwarnings++] = xasprintf("unpack: %s", u.notes[i]);
@@ -1177,7 +1194,7 @@ static int run_csv(const struct config *cfg, const struct doc_job *job, const ch
 	c->size = (int64_t)len;
 	sha256_hex(data, len, c->sha256);
 	c->info.format = xstrdup("csv");
-	gzip_into(data, len, &c->archive_gz);
+	keep_for_archive(cfg, c, data, len, 0);
 	for (int i = 0; i < n; i++) {
 		struct doc_result *r = &(*out)[i + 1];
 		char *id = xasprintf("%s.%d", job->id, i + 1);
@@ -1246,8 +1263,7 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 		char *err = NULL;
 		if (unpack_gunzip(data.data, data.len, &lim, &inner, &err) < 0) {
 			fail_whole(one, job, data.data, data.len, err);
-			buf_add(&one->archive_gz, data.data, data.len);
-			one->archive_as_sent = 1;
+			keep_for_archive(cfg, one, data.data, data.len, 1);
 			free(err);
 			*out = one;
 		} else if (unpack_sniff(inner.data, inner.len) == UNPACK_ARCHIVE) {
@@ -1259,9 +1275,7 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 			gj.member = 1;
 			pipeline_run(cfg, &gj, buf_str(&inner), inner.len, 1, one);
 			one->member = 0;
-			buf_reset(&one->archive_gz);
-			buf_add(&one->archive_gz, data.data, data.len);
-			one->archive_as_sent = 1;
+			keep_for_archive(cfg, one, data.data, data.len, 1);
 			*out = one;
 		}
 	}
@@ -1368,6 +1382,8 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	}
 	wire_put(m, r->archive_gz.data, r->archive_gz.len);
 	wire_put_i64(m, r->archive_as_sent);
+	wire_puts(m, r->archive_sha256);
+	wire_put_i64(m, r->archive_size);
 	wire_puts(m, r->id);
 	wire_puts(m, r->name);
 	wire_put_i64(m, r->status);
@@ -1464,6 +1480,10 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	}
 	wire_get_buf(&rd, &r->archive_gz);
 	r->archive_as_sent = (int)wire_get_i64(&rd);
+	char *asha = wire_gets(&rd);
+	snprintf(r->archive_sha256, sizeof r->archive_sha256, "%s", asha ? asha : "");
+	free(asha);
+	r->archive_size = wire_get_i64(&rd);
 	r->id = wire_gets(&rd);
 	r->name = wire_gets(&rd);
 	r->status = (int)wire_get_i64(&rd);

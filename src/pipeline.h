@@ -48,8 +48,15 @@ struct doc_result {
 	struct buf canonical;
 	struct output_doc outputs[EMIT_MAX];
 	int noutputs;
-	struct buf archive_gz; /* the input, gzip-compressed, for archive/ */
-	int archive_as_sent;   /* archive_gz is the input as it came (it came compressed) */
+	/* for archive/: with [spool] archive_form = gzip, archive_gz is the
+	 * input gzip-compressed, or as it came when it came compressed
+	 * (archive_as_sent); as-sent, archive_gz is empty, archive_as_sent is
+	 * set and the claimed file itself is archived: archive_sha256 and
+	 * archive_size are its own (a .gz document's sha256 is the document's) */
+	struct buf archive_gz;
+	int archive_as_sent;
+	char archive_sha256[65];
+	int64_t archive_size;
 };
 
 struct doc_job {

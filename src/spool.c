@@ -255,6 +255,17 @@ int spool_claim_from(struct spool *s, const char *dir, const char *name, const c
 	return -1;
 }
 
+static void add_staged(struct spool *s, int fd, char *path)
+{
+	if (s->nstaged == s->capstaged) {
+		s->capstaged = s->capstaged ? s->capstaged * 2 : 64;
+		s->staged = xrealloc(s->staged, sizeof *s->staged * (size_t)s->capstaged);
+	}
+	s->staged[s->nstaged].fd = fd;
+	s->staged[s->nstaged].path = path;
+	s->nstaged++;
+}
+
 int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t len,
 		char **err)
 {
@@ -279,14 +290,38 @@ int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t 
 		return -1;
 	}
 	/* made durable by spool_flush(), once for everything staged */
-	if (s->nstaged == s->capstaged) {
-		s->capstaged = s->capstaged ? s->capstaged * 2 : 64;
-		s->staged = xrealloc(s->staged, sizeof *s->staged * (size_t)s->capstaged);
-	}
-	s->staged[s->nstaged].fd = fd;
-	s->staged[s->nstaged].path = p;
-	s->nstaged++;
+	add_staged(s, fd, p);
 	between_steps(s);
+	return 0;
+}
+
+/* Adds an existing spool file (a claimed input kept as its own archive
+ * copy) to what spool_flush() makes durable: its bytes may not be on disk
+ * yet, and the ledger will point at it. A file with other hard links is
+ * not added: its bytes are read into *shared and 1 returned, because
+ * moving it would archive bytes another name can still change. */
+int spool_stage_existing(struct spool *s, const char *rel_path, struct buf *shared, char **err)
+{
+	*err = NULL;
+	char *p = spool_path(s, rel_path);
+	int fd = fsio_open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		*err = xasprintf("cannot open %s: %s", p, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		free(p);
+		return -1;
+	}
+	if (st.st_nlink > 1) {
+		int rc = read_fd_all(fd, shared, (size_t)st.st_size + 1);
+		if (rc < 0)
+			*err = xasprintf("cannot read %s: %s", p, strerror(errno));
+		close(fd);
+		free(p);
+		return rc < 0 ? -1 : 1;
+	}
+	add_staged(s, fd, p);
 	return 0;
 }
 

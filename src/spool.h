@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <time.h>
 
+struct buf;
+
 #define SPOOL_ID_LEN 29 /* YYYYMMDD-HHMMSS-PPPPPP-NNNNNN */
 
 struct staged_file {
@@ -72,6 +74,9 @@ int spool_claim_from(struct spool *s, const char *dir, const char *name, const c
 char *spool_path(const struct spool *s, const char *rel);
 int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t len,
 		char **err);
+/* Makes an existing file in the spool durable with the next flush: 0; or,
+ * when it has other hard links, reads it into *shared instead: 1. */
+int spool_stage_existing(struct spool *s, const char *rel_path, struct buf *shared, char **err);
 /* Makes every staged file durable and closes it. */
 int spool_flush(struct spool *s, char **err);
 int spool_publish(struct spool *s, const char *tmp_name, const char *rel_path, char **err);

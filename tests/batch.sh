@@ -69,11 +69,44 @@ zip_arch=$(ls "$s"/archive/*/*/*/*-batch.zip)
 check "archives: the zip is kept byte for byte, under its own name (it is no gzip file)" cmp -s "$zip_arch" "$mk/batch.zip"
 check "archives: a .gz and a .tgz too (not named .gz.gz)" \
 	bash -c "cmp -s '$mk/single.xml.gz' \"\$(ls '$s'/archive/*/*/*/*-single.xml.gz)\" && cmp -s '$mk/orders.tgz' \"\$(ls '$s'/archive/*/*/*/*-orders.tgz)\""
-check "archives: a plain tar is gzipped here, and named so" \
-	bash -c "gunzip -c \"\$(ls '$s'/archive/*/*/*/*-plain.tar.gz)\" | cmp -s - '$mk/plain.tar'"
+check "archives: a plain tar too (archive_form = as-sent, the default)" \
+	cmp -s "$mk/plain.tar" "$(ls "$s"/archive/*/*/*/*-plain.tar)"
+check "archives: the archive copy is the claimed file itself, moved (one name, not rewritten)" \
+	test "$(stat -c %h "$(ls "$s"/archive/*/*/*/*-plain.tar)")" = 1
+check "archives: the ledger's hash and size of each archive copy are the file's own (a .gz document's too)" \
+	test "$(ledger "SELECT o.path || ' ' || o.sha256 || ' ' || o.size FROM outputs o WHERE o.kind = 'archive'" |
+		while read -r p sha size; do
+			test "$(sha256sum < "$s/$p" | cut -d' ' -f1) $(stat -c %s "$s/$p")" = "$sha $size" || echo "$p"
+		done)" = ""
 check "archives: the ledger's archive paths name the files there" \
 	test "$(ledger "SELECT group_concat(archive_path, ' ') FROM documents WHERE archive_path IS NOT NULL" | tr ' ' '\n' | while read -r p; do test -f "$s/$p" || echo "$p"; done)" = ""
 check "archives: invariants hold" spool_invariants "$s"
+
+# archive_form = gzip: plain inputs are gzipped (named .gz), what came
+# compressed is copied as it came, and the claimed file is removed
+s=$(new_spool)
+printf '[pickup]\nquiet_seconds = 0\n[spool]\narchive_form = gzip\n' > "$SCRATCH/gz.ini"
+order GZF-1 > "$mk/one.xml"
+cp "$mk/one.xml" "$mk/plain.tar" "$mk/single.xml.gz" "$mk/batch.zip" "$s/in/"
+og run -c "$SCRATCH/gz.ini" --spool "$s" > "$SCRATCH/gzf.out" 2> "$SCRATCH/gzf.err"
+check "archive_form = gzip: exit 1 (the zip's bad member), every input archived" \
+	test "$?/$(count "$s/archive")/$(count "$s/work")" = "1/4/0"
+check "archive_form = gzip: a plain order and a plain tar are gzipped, named .gz" \
+	bash -c "gunzip -c \"\$(ls '$s'/archive/*/*/*/*-one.xml.gz)\" | cmp -s - '$mk/one.xml' &&
+		gunzip -c \"\$(ls '$s'/archive/*/*/*/*-plain.tar.gz)\" | cmp -s - '$mk/plain.tar'"
+check "archive_form = gzip: a .gz and a zip are copied as they came, under their own names" \
+	bash -c "cmp -s '$mk/single.xml.gz' \"\$(ls '$s'/archive/*/*/*/*-single.xml.gz)\" &&
+		cmp -s '$mk/batch.zip' \"\$(ls '$s'/archive/*/*/*/*-batch.zip)\""
+check "archive_form = gzip: the ledger records gzip and as-sent copies by their own hash" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT o.path || ' ' || o.sha256 FROM outputs o WHERE o.kind = 'archive'" |
+		while read -r p sha; do
+			test "$(sha256sum < "$s/$p" | cut -d' ' -f1)" = "$sha" || echo "$p"
+		done)" = ""
+check "archive_form = gzip: invariants hold" spool_invariants "$s"
+printf '[spool]\narchive_form = zip\n' > "$SCRATCH/badform.ini"
+og check-config -c "$SCRATCH/badform.ini" > "$SCRATCH/badform.out" 2>&1
+check "archive_form: anything but as-sent or gzip is a configuration error naming both" \
+	bash -c "test $? = 78 && grep -q 'archive_form: \"zip\" is not as-sent or gzip' '$SCRATCH/badform.out'"
 # limits from the configuration
 s=$(new_spool)
 python3 - "$s/in" <<'PY'

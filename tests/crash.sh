@@ -111,16 +111,16 @@ mutant() { # mutant NAME FUNCTION: the function spoils a copy of the reference s
 first_out() { find out -type f | sort | head -1; }
 m_truncated() { local f; f=$(first_out); head -c 100 "$f" > x && mv x "$f"; }
 m_unrecorded() { local f; f=$(first_out); cp "$f" "${f%.xml}-copy.xml"; }
-m_lost() { rm archive/*/*/*/*-oagis-po.xml.gz
-	sqlite3 ledger.db "DELETE FROM outputs WHERE path LIKE 'archive/%-oagis-po.xml.gz';
+m_lost() { rm archive/*/*/*/*-oagis-po.xml
+	sqlite3 ledger.db "DELETE FROM outputs WHERE path LIKE 'archive/%-oagis-po.xml';
 		DELETE FROM documents WHERE name = 'oagis-po.xml'"; }
-m_twice() { local f; f=$(ls archive/*/*/*/*-pair.tar.gz)
-	cp "$f" "$(dirname "$f")/20000101-000000-000001-000001-pair.tar.gz"; }
+m_twice() { local f; f=$(ls archive/*/*/*/*-pair.tar)
+	cp "$f" "$(dirname "$f")/20000101-000000-000001-000001-pair.tar"; }
 m_work() { cp failed/*-broken.xml work/; }
 m_tmp() { echo half > tmp/x.po; }
 m_part() { local f; f=$(first_out); echo x > "$(dirname "$f")/.x.part"; }
 m_payload() { sqlite3 ledger.db "UPDATE documents SET state = 'done' WHERE state = 'duplicate'"; }
-m_both() { cp archive/*/*/*/*-oagis-po.xml.gz failed/; }
+m_both() { cp archive/*/*/*/*-oagis-po.xml failed/; }
 m_why() { local f; f=$(ls failed/*.why); head -c 40 "$f" > x && mv x "$f"; }
 mutant "a truncated output" m_truncated
 mutant "an output without a ledger row" m_unrecorded

@@ -115,7 +115,19 @@ START_TEST(order_translated_with_outputs)
 	sha256_hex(xml, strlen(xml), sha);
 	ck_assert_str_eq(r.sha256, sha);
 	ck_assert_int_eq(r.size, (int64_t)strlen(xml));
-	assert_archive(&r, xml, strlen(xml));
+	/* archive_form = as-sent (the default): the claimed file itself is
+	 * archived, the worker sends no copy; gzip: a gzip copy */
+	ck_assert_uint_eq(r.archive_gz.len, 0);
+	ck_assert_int_eq(r.archive_as_sent, 1);
+	ck_assert_str_eq(r.archive_sha256, sha);
+	ck_assert_int_eq(r.archive_size, (int64_t)strlen(xml));
+	struct config gz = *t_cfg();
+	gz.archive_gzip = 1;
+	struct doc_result rz;
+	run_with(&gz, xml, strlen(xml), 1, &rz);
+	assert_archive(&rz, xml, strlen(xml));
+	ck_assert_int_eq(rz.archive_as_sent, 0);
+	pipeline_result_release(&rz);
 	ck_assert_str_eq(r.id, DOC_ID);
 	ck_assert_str_eq(r.name, "order.xml");
 	ck_assert_str_eq(r.decision, "accept");
@@ -525,6 +537,9 @@ static void assert_same_result(const struct doc_result *a, const struct doc_resu
 	}
 	ck_assert_uint_eq(a->archive_gz.len, b->archive_gz.len);
 	ck_assert_mem_eq(a->archive_gz.data, b->archive_gz.data, a->archive_gz.len);
+	ck_assert_int_eq(a->archive_as_sent, b->archive_as_sent);
+	ck_assert_str_eq(a->archive_sha256, b->archive_sha256);
+	ck_assert_int_eq(a->archive_size, b->archive_size);
 #undef SAME_STR
 }
 
