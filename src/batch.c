@@ -414,7 +414,7 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 	if (ledger_add_document(&run->ledger, &d, err) < 0)
 		return -1;
 	if (!strcmp(p->state, "done") && r->is_shipment) {
-		if (ledger_add_shipment(&run->ledger, id, p->order_ref, &r->ship, err) < 0)
+		if (ledger_add_shipment(&run->ledger, id, p->order_ref, r, err) < 0)
 			return -1;
 	} else if (!strcmp(p->state, "done") && !r->container) {
 		char *po = NULL;

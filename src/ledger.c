@@ -388,6 +388,17 @@ static const char *order_state(const char *decision)
 	return "confirmed";
 }
 
+/* The (sender, payloadID) a document came under, so the same document
+ * again is a duplicate and other content under it a replay. */
+static int add_payload(struct ledger *l, const char *doc_id, const struct doc_result *r,
+		       char **err)
+{
+	return exec(l, err,
+		    "INSERT INTO payloads(sender_key, payload_id, document_id, sha256)"
+		    " VALUES (?1,?2,?3,?4)",
+		    "ssss", r->sender_key, r->info.payload_id, doc_id, r->sha256);
+}
+
 int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
 		     const char *po_number, char **err)
 {
@@ -397,10 +408,7 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 	char period[8];
 	ledger_period(i->order_date, period);
 	const char *state = order_state(r->decision);
-	if (exec(l, err,
-		 "INSERT INTO payloads(sender_key, payload_id, document_id, sha256)"
-		 " VALUES (?1,?2,?3,?4)",
-		 "ssss", r->sender_key, i->payload_id, doc_id, r->sha256) < 0)
+	if (add_payload(l, doc_id, r, err) < 0)
 		return -1;
 	if (exec(l, err,
 		 "INSERT INTO orders(document_id, partner, sender_key, order_id, order_date, type,"
@@ -758,10 +766,13 @@ int ledger_line_status(struct ledger *l, long long ref, long line, long long *qu
 }
 
 long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long order_ref,
-			      const struct shipment_info *s, char **err)
+			      const struct doc_result *r, char **err)
 {
+	const struct shipment_info *s = &r->ship;
 	char now[32];
 	iso_time(og_now(), now);
+	if (add_payload(l, doc_id, r, err) < 0)
+		return -1;
 	if (exec(l, err,
 		 "INSERT INTO shipments(document_id, order_ref, shipment_id, ship_date, carrier,"
 		 " tracking, created) VALUES (?1,?2,?3,?4,?5,?6,?7)",

@@ -115,9 +115,10 @@ int ledger_release_order(struct ledger *l, long long ref, const char *state,
  * when the order has no such line. */
 int ledger_line_status(struct ledger *l, long long ref, long line, long long *quantity,
 		       long long *rejected, long long *shipped);
-/* Records a shipment of an order; returns its id, or -1. */
+/* Records a shipment of an order (and its payloadID, so the same ship
+ * notice again is a duplicate); returns its id, or -1. */
 long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long order_ref,
-			      const struct shipment_info *s, char **err);
+			      const struct doc_result *r, char **err);
 
 struct ledger_uninvoiced {
 	long long shipment_ref, order_ref;

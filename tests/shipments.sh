@@ -47,6 +47,10 @@ check "invoice: exact amounts (13.32 + 1.03 + 12.50 - 0.27 = 26.58)" test "$row"
 check "invoice: net = subtotal + tax + shipping - discount, line sums = summary" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT (SELECT SUM(amount_e4) FROM invoice_lines) = subtotal_e4 AND (SELECT SUM(tax_e4) FROM invoice_lines) = tax_e4 AND net_e4 = subtotal_e4 + tax_e4 + shipping_e4 - discount_e4 FROM invoices")" = 1
 check "invoice: the document says the same amounts" grep -q "26.58" "$inv"
+cp "$s"/archive/*/*/*/*-n1.xml "$s/in/n1-again.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "duplicate: the same partial ship notice again is a duplicate, not a second invoice" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT state FROM documents WHERE name = 'n1-again.xml'")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "duplicate/1"
 notice n2@w S-2 A-1 "1:6" "2:5" > "$s/in/n2.xml"
 og run -c "$C" --spool "$s" > /dev/null 2> "$SCRATCH/r2.err"
 notice n3@w S-3 A-1 "2:1" > "$s/in/n3.xml"
@@ -65,6 +69,8 @@ check "unknown line: refused with the reason" grep -q "order A-1 has no line 9" 
 cp "$s"/archive/*/*/*/*-n2.xml "$s/in/n2-again.xml"
 og run -c "$C" --spool "$s" > "$SCRATCH/r3.out" 2>&1
 check "duplicate: the same ship notice again invoices nothing" test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = 2
+check "duplicate: ... it is taken as a duplicate (not refused as an over-shipment)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT state FROM documents WHERE name = 'n2-again.xml'")" = duplicate
 check "invariants hold" spool_invariants "$s"
 # CSV feed, OAGIS and CSV invoices
 printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\ninvoice = oagis\n' > "$P/buyer.ini"
