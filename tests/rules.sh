@@ -141,6 +141,14 @@ og run -c "$C" --spool "$s" > "$SCRATCH/af.out" 2> "$SCRATCH/af.err"
 check "approval file: the valid line is applied (rejection sent)" \
 	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='OVER'\")\" = rejected && grep -q 'too expensive' '$s'/out/buyer-1/confirmation/*-OVER.xml"
 check "approval file: the refused line is reported in failed/" grep -q "line 3: refused: order BIG is not waiting for approval" "$s"/failed/*-batch1.csv.why
+# an approval file with a second name (a hard link from outside the spool):
+# archived as a copy, so the other name can never change the archive
+printf 'order,role,decision,comment,by\n' > "$SCRATCH/linked.csv"
+ln "$SCRATCH/linked.csv" "$s/approvals/linked.csv"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+linked=$(ls "$s"/archive/*/*/*/*-linked.csv 2>/dev/null)
+check "approval file with a hard link: archived as a copy of its own, the outside name left alone" \
+	bash -c "cmp -s '$SCRATCH/linked.csv' '$linked' && test \"\$(stat -c %h '$linked')/\$(stat -c %h '$SCRATCH/linked.csv')\" = 1/1 && test -z \"\$(ls '$s/work')\""
 # expiry
 s2=$(new_spool); s_old=$s; s=$s2
 order OLD "BOLT:200:10.00" > "$s/in/old.xml"

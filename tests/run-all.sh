@@ -39,7 +39,7 @@ fi
 # clang or libFuzzer needed). hostile/run: the hostile corpus, each case in
 # a spool of its own, and the whole corpus under strace in a network
 # namespace (docs/reliability.md; needs strace, and root or user namespaces).
-suites="golden negative e2e faults batch formats rules shipments ops report crash concurrency large
+suites="golden negative e2e faults faults/gzip batch formats rules shipments ops report crash concurrency large
 	data/oagis/verify data/invoice/verify fuzz/replay hostile/run hostile/chunked"
 if [ "${VALGRIND:-0}" = 1 ]; then
 	# make valgrind: the unit tests above and a sample of the shell suites,
@@ -55,6 +55,8 @@ for suite in $suites; do
 	fuzz/replay) FUZZ_ENGINE=standalone bash "$here/$suite.sh" 2>&1 | tee "$log" ;;
 	# the hostile corpus again, every document through the large-order path
 	hostile/chunked) HOSTILE_CHUNKED=1 bash "$here/hostile/run.sh" 2>&1 | tee "$log" ;;
+	# crash and fault injection again with the archive kept as gzip copies
+	faults/gzip) FAULTS_ARCHIVE_FORM=gzip bash "$here/faults.sh" 2>&1 | tee "$log" ;;
 	*) bash "$here/$suite.sh" 2>&1 | tee "$log" ;;
 	esac
 	rc=${PIPESTATUS[0]}
