@@ -247,7 +247,7 @@ RSS_TOTAL=${RSS_TOTAL:-0}
 summary_counts "$W/pipeline.out"
 OUTS=$(find "$SP/out" "$SP/out-test" -type f \( -path '*/po/*' -o -path '*/confirmation/*' \) 2>/dev/null | wc -l || true)
 ARCH=$(count_files "$SP/archive")
-ST=ok; NOTE="${CONF_NOTE}po+confirmation, ledger, gzip archive, fsync; $OUTS po/confirmation written, $ARCH archived"
+ST=ok; NOTE="${CONF_NOTE}po+confirmation, ledger, archive (the input itself, archive_form = as-sent), fsync; $OUTS po/confirmation written, $ARCH archived"
 if [ "$TRANSLATED" != "$N" ] || [ "$OUTS" != $((2 * N)) ]; then
 	ST=FAILED; NOTE="exit $RC: $TRANSLATED translated, $FAILED failed, $OUTS outputs; $(first_why "$SP")"
 fi
