@@ -74,8 +74,8 @@ run_clean() { "$ORDERGATE" run -c "$CONF" --quiet --spool "$1" > "$1.log" 2>&1; 
 partial_ok() {
 	local s=$1 bad=0 name n
 	local final pending
-	# an archive copy is NAME.gz when gzipped here, NAME when kept as sent
-	# (it came compressed)
+	# an archive copy is NAME (kept as sent: archive_form = as-sent, or it
+	# came compressed) or NAME.gz (gzipped here: archive_form = gzip)
 	final=$( (cd "$s" && find failed -type f ! -name '*.why'; find archive -type f 2>/dev/null) |
 		sed -E 's|.*/||; s/^[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6}-//' |
 		while IFS= read -r name; do
