@@ -79,8 +79,9 @@ def open_ledger(spool):
 
 
 def original_name(rel, archived=None):
-    """archive/Y/M/D/ID-NAME.gz (gzipped here), archive/Y/M/D/ID-NAME (kept
-    as sent: it came compressed) or failed/ID-NAME -> NAME (None for an
+    """archive/Y/M/D/ID-NAME (kept as sent: archive_form = as-sent, or it
+    came compressed), archive/Y/M/D/ID-NAME.gz (gzipped here: archive_form =
+    gzip) or failed/ID-NAME -> NAME (None for an
     archive member's failed file, ID.n-NAME). archived maps the ledger's
     archive paths to the names the documents came under."""
     base = os.path.basename(rel)
