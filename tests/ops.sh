@@ -87,4 +87,16 @@ check "purge: archived inputs past retention are removed" test "$(count "$s/arch
 check "purge: the summary rows stay (recon still exports every line)" \
 	bash -c "'$ORDERGATE' export recon -c '$C' --spool '$s' 2>/dev/null | grep -c '^an01' | grep -qx 4"
 check "purge: invariants hold afterwards" spool_invariants "$s"
+# the same with archive_form = gzip: reprocess reads the gzip copy, purge removes it
+s=$(new_spool)
+printf '[pickup]\nquiet_seconds = 0\n[spool]\narchive_form = gzip\n' > "$SCRATCH/gz.ini"
+mk G-1 BOLT 2 1.00 > "$s/in/g1.xml"
+og run -c "$SCRATCH/gz.ini" --spool "$s" > /dev/null 2>&1
+gdoc=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'g1.xml'")
+og reprocess "$gdoc" -c "$SCRATCH/gz.ini" --spool "$s" > "$SCRATCH/grep.out" 2>&1
+check "reprocess (archive_form = gzip): the gzip copy goes in again and is a duplicate" \
+	bash -c "ls '$s'/archive/*/*/*/*-g1.xml.gz > /dev/null && grep -q '1 duplicate' '$SCRATCH/grep.out'"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$SCRATCH/gz.ini" --spool "$s" > /dev/null 2>&1
+check "purge (archive_form = gzip): the gzip copies are removed" test "$(count "$s/archive")" = 0
+check "purge (archive_form = gzip): invariants hold afterwards" spool_invariants "$s"
 finish
