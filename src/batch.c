@@ -407,8 +407,7 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 		return rc;
 	}
 	if (!r->member) {
-		p->archive_path = spool_archive_path(p->job->work_name, og_now(),
-						     r->archive_as_sent || !run->cfg->archive_gzip);
+		p->archive_path = spool_archive_path(p->job->work_name, og_now(), r->archive_as_sent);
 		d.archive_path = p->archive_path;
 	}
 	if (ledger_add_document(&run->ledger, &d, err) < 0)

@@ -154,13 +154,13 @@ static void gzip_into(const char *data, size_t len, struct buf *out)
 	gz.next_out = NULL;
 }
 
-/* What the parent archives for a claimed file (data, len: its bytes; r's
- * sha256 already theirs unless it came compressed): with archive_form =
- * gzip, a gzip copy (a file that came compressed is copied as it came);
- * as-sent, no copy, because the claimed file itself is moved into
- * archive/: only its hash and size, for the ledger. */
+/* What the parent archives for a claimed file (data, len: its bytes; sha:
+ * their hash when the caller has it, else NULL): with archive_form = gzip,
+ * a gzip copy (a file that came compressed is copied as it came); as-sent,
+ * no copy, because the claimed file itself is moved into archive/: only
+ * its hash and size, for the ledger. */
 static void keep_for_archive(const struct config *cfg, struct doc_result *r, const char *data,
-			     size_t len, int compressed)
+			     size_t len, int compressed, const char *sha)
 {
 	buf_reset(&r->archive_gz);
 	r->archive_as_sent = compressed || !cfg->archive_gzip;
@@ -169,10 +169,10 @@ static void keep_for_archive(const struct config *cfg, struct doc_result *r, con
 		buf_add(&r->archive_gz, data, len);
 	else if (cfg->archive_gzip)
 		gzip_into(data, len, &r->archive_gz);
-	else if (compressed)
-		sha256_hex(data, len, r->archive_sha256);
+	else if (sha)
+		memcpy(r->archive_sha256, sha, sizeof r->archive_sha256);
 	else
-		memcpy(r->archive_sha256, r->sha256, sizeof r->archive_sha256);
+		sha256_hex(data, len, r->archive_sha256);
 }
 
 /* The canonical text as xmlDocDumpFormatMemoryEnc(doc, .., "UTF-8", 1)
@@ -442,7 +442,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	res->member = job->member;
 	sha256_hex(data, len, res->sha256);
 	if (!job->member)
-		keep_for_archive(cfg, res, data, len, 0);
+		keep_for_archive(cfg, res, data, len, 0, res->sha256);
 
 	if (detect_bytes(data, len, &err) < 0) {
 		pipeline_fail(res, "detect", HINT_SENDER, "%s", err);
@@ -1108,7 +1108,7 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	c->size = (int64_t)olen;
 	sha256_hex(orig, olen, c->sha256);
 	c->info.format = xstrdup(orig_compressed && !strcmp(u.format, "tar") ? "tar.gz" : u.format);
-	keep_for_archive(cfg, c, orig, olen, orig_compressed || !strcmp(u.format, "zip"));
+	keep_for_archive(cfg, c, orig, olen, orig_compressed || !strcmp(u.format, "zip"), c->sha256);
 	c->info.warnings = xcalloc((size_t)(u.nnotes ? u.nnotes : 1), sizeof(char *));
 	for (int i = 0; i < u.nnotes; i++)
 		c->info.warnings[c->info.nwarnings++] = xasprintf("unpack: %s", u.notes[i]);
@@ -1194,7 +1194,7 @@ static int run_csv(const struct config *cfg, const struct doc_job *job, const ch
 	c->size = (int64_t)len;
 	sha256_hex(data, len, c->sha256);
 	c->info.format = xstrdup("csv");
-	keep_for_archive(cfg, c, data, len, 0);
+	keep_for_archive(cfg, c, data, len, 0, c->sha256);
 	for (int i = 0; i < n; i++) {
 		struct doc_result *r = &(*out)[i + 1];
 		char *id = xasprintf("%s.%d", job->id, i + 1);
@@ -1263,7 +1263,7 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 		char *err = NULL;
 		if (unpack_gunzip(data.data, data.len, &lim, &inner, &err) < 0) {
 			fail_whole(one, job, data.data, data.len, err);
-			keep_for_archive(cfg, one, data.data, data.len, 1);
+			keep_for_archive(cfg, one, data.data, data.len, 1, one->sha256);
 			free(err);
 			*out = one;
 		} else if (unpack_sniff(inner.data, inner.len) == UNPACK_ARCHIVE) {
@@ -1275,7 +1275,8 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 			gj.member = 1;
 			pipeline_run(cfg, &gj, buf_str(&inner), inner.len, 1, one);
 			one->member = 0;
-			keep_for_archive(cfg, one, data.data, data.len, 1);
+			/* its sha256 is the document's, not the file's */
+			keep_for_archive(cfg, one, data.data, data.len, 1, NULL);
 			*out = one;
 		}
 	}
