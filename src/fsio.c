@@ -28,7 +28,8 @@ static struct {
 	long calls[OP_N];
 	/* the injected fault */
 	int crash;      /* crash:N */
-	int counting;   /* count */
+	int counting;   /* count, trace */
+	int tracing;    /* trace */
 	enum op op;
 	int err;
 	long at;
@@ -52,8 +53,9 @@ static void setup(void)
 	const char *spec = getenv("ORDERGATE_FAULT");
 	if (!spec || !*spec)
 		return;
-	if (!strcmp(spec, "count")) {
+	if (!strcmp(spec, "count") || !strcmp(spec, "trace")) {
 		fault.counting = 1;
+		fault.tracing = !strcmp(spec, "trace");
 		atexit(report_count);
 		return;
 	}
@@ -89,6 +91,9 @@ static int step(enum op op, const char *detail)
 		return 0;
 	fault.steps++;
 	fault.calls[op]++;
+	if (fault.tracing)
+		fprintf(stderr, "fsio: step %ld %s %s\n", fault.steps, op_names[op],
+			detail ? detail : "");
 	if (fault.crash) {
 		if (fault.steps == fault.at) {
 			fprintf(stderr, "fsio: crash before step %ld (%s %s)\n", fault.steps,

@@ -17,7 +17,8 @@
  * like a real failure of that system call. Before a crash the layer prints
  * "fsio: crash before step N (OP DETAIL)" on stderr, so the harness can
  * report which step it stopped. ORDERGATE_FAULT=count prints
- * "fsio: N steps" at exit.
+ * "fsio: N steps" at exit; ORDERGATE_FAULT=trace also prints each step as
+ * it is taken, "fsio: step N OP DETAIL" (DETAIL: the path or "ledger").
  */
 #ifndef OG_FSIO_H
 #define OG_FSIO_H

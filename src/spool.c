@@ -342,6 +342,40 @@ static int close_staged(struct spool *s, char **err)
 	return rc;
 }
 
+/* The folders of the staged files (tmp/; work/ for claimed inputs kept as
+ * their own archive copy), each synced once: the ledger's commit names
+ * the files by these names, and a file's fsync does not make its name
+ * durable everywhere (ext2, ext4 without a journal; POSIX asks for the
+ * folder's fsync). The claim's rename into work/ becomes durable here
+ * too. */
+static int sync_staged_dirs(struct spool *s, char **err)
+{
+	char **dirs = NULL;
+	int ndirs = 0, rc = 0;
+	for (int i = 0; i < s->nstaged; i++) {
+		const char *path = s->staged[i].path;
+		size_t len = (size_t)(strrchr(path, '/') - path);
+		int seen = 0;
+		for (int k = 0; k < ndirs && !seen; k++)
+			seen = strlen(dirs[k]) == len && !strncmp(dirs[k], path, len);
+		if (!seen) {
+			dirs = xrealloc(dirs, sizeof *dirs * (size_t)(ndirs + 1));
+			dirs[ndirs++] = xstrndup(path, len);
+		}
+	}
+	for (int k = 0; k < ndirs; k++) {
+		if (rc == 0 && fsio_fsync_dir(dirs[k]) < 0) {
+			*err = xasprintf("cannot sync the folder %s: %s; nothing of this group is "
+					 "recorded",
+					 dirs[k], strerror(errno));
+			rc = -1;
+		}
+		free(dirs[k]);
+	}
+	free(dirs);
+	return rc;
+}
+
 int spool_flush(struct spool *s, char **err)
 {
 	*err = NULL;
@@ -369,6 +403,8 @@ int spool_flush(struct spool *s, char **err)
 				rc = -1;
 			}
 		}
+		if (rc == 0)
+			rc = sync_staged_dirs(s, err);
 	}
 	/* a failed sync is never retried: the group is not recorded, its
 	 * staged files stay in tmp/ for the next run's recovery to remove */
