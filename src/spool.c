@@ -85,6 +85,9 @@ void spool_close(struct spool *s)
 	for (int i = 0; i < s->ndirty; i++)
 		free(s->dirty_dirs[i]);
 	free(s->dirty_dirs);
+	for (int i = 0; i < s->nclaimed_from; i++)
+		free(s->claimed_from[i]);
+	free(s->claimed_from);
 	close_staged(s, NULL); /* unsynced: after an error, recovery removes them */
 	free(s->staged);
 	if (s->lock_fd >= 0) {
@@ -242,8 +245,18 @@ int spool_claim_from(struct spool *s, const char *dir, const char *name, const c
 	int e = errno;
 	free(from);
 	free(to);
-	if (rc == 0)
+	if (rc == 0) {
+		/* synced with the next flush, so the file cannot come back there */
+		int seen = 0;
+		for (int i = 0; i < s->nclaimed_from && !seen; i++)
+			seen = !strcmp(s->claimed_from[i], dir);
+		if (!seen) {
+			s->claimed_from = xrealloc(s->claimed_from,
+						   sizeof(char *) * (size_t)(s->nclaimed_from + 1));
+			s->claimed_from[s->nclaimed_from++] = xstrdup(dir);
+		}
 		return 0;
+	}
 	free(*work_name);
 	*work_name = NULL;
 	if (e == ENOENT)
@@ -346,12 +359,15 @@ static int close_staged(struct spool *s, char **err)
  * their own archive copy), each synced once: the ledger's commit names
  * the files by these names, and a file's fsync does not make its name
  * durable everywhere (ext2, ext4 without a journal; POSIX asks for the
- * folder's fsync). The claim's rename into work/ becomes durable here
- * too. */
+ * folder's fsync). The claims' renames become durable here too, on both
+ * sides: the folders they were claimed from (in/, an inbox) are synced,
+ * so a claimed file cannot reappear there after a power cut. */
 static int sync_staged_dirs(struct spool *s, char **err)
 {
-	char **dirs = NULL;
-	int ndirs = 0, rc = 0;
+	char **dirs = s->claimed_from;
+	int ndirs = s->nclaimed_from, rc = 0;
+	s->claimed_from = NULL;
+	s->nclaimed_from = 0;
 	for (int i = 0; i < s->nstaged; i++) {
 		const char *path = s->staged[i].path;
 		size_t len = (size_t)(strrchr(path, '/') - path);
@@ -443,7 +459,7 @@ static int fsync_staged(struct spool *s, char **err)
 int spool_flush(struct spool *s, char **err)
 {
 	*err = NULL;
-	if (s->nstaged == 0)
+	if (s->nstaged == 0 && s->nclaimed_from == 0)
 		return 0;
 	int rc = 0;
 	if (s->sync_filesystem && s->nstaged > 1) {
@@ -455,6 +471,10 @@ int spool_flush(struct spool *s, char **err)
 					 s->root, strerror(errno));
 			rc = -1;
 		}
+		/* the claims' folders with everything else */
+		for (int i = 0; i < s->nclaimed_from; i++)
+			free(s->claimed_from[i]);
+		s->nclaimed_from = 0;
 	} else {
 		for (int i = 0; i < s->nstaged; i++)
 			(void)sync_file_range(s->staged[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);

@@ -41,6 +41,8 @@ struct spool {
 	int lock_fd;
 	struct staged_file *staged; /* written, not yet durable */
 	int nstaged, capstaged;
+	char **claimed_from; /* folders files were claimed from since the last flush */
+	int nclaimed_from;
 	int sync_filesystem; /* [engine] sync = filesystem */
 	/* called between the slow steps of staging and syncing (each file
 	 * written, each fsync), so the caller can keep other work moving

@@ -123,19 +123,21 @@ mid() { sed -n "s/.* $1 \([0-9]*\).*/\1/p" "$cnt.log"; }
 
 # The order of the steps (ORDERGATE_FAULT=trace prints each): before each
 # ledger commit, the folders of the files synced for it (tmp/, and work/
-# for inputs kept as sent) are synced after those files, so the names the
-# commit records are durable too (ext4 without a journal, ext2: a file's
-# fsync does not make its name durable).
+# for inputs kept as sent) are synced after those files, and in/ after
+# the claims (renames into work/) made before it, so the names the commit
+# records are durable and no claimed file can come back into in/ (ext4
+# without a journal, ext2: a file's fsync does not make its name durable).
 tr=$(fresh)
 ORDERGATE_FAULT=trace "$ORDERGATE" run -c "$CONF" --quiet --spool "$tr" > "$tr.log" 2>&1
 names_synced() {
 	grep '^fsio: step ' "$1" | awk -v root="$2" '
+		$4 == "rename" && $5 ~ "^" root "/work/" { dirty[root "/in"] = 1; next }
 		$4 == "fsync" && $5 ~ "^" root "/(tmp|work)/" { d = $5; sub("/[^/]*$", "", d); dirty[d] = 1; next }
-		$4 == "fsync" && (($5 == root "/tmp") || ($5 == root "/work")) { delete dirty[$5]; next }
+		$4 == "fsync" && ($5 == root "/tmp" || $5 == root "/work" || $5 == root "/in") { delete dirty[$5]; next }
 		$4 == "commit" { commits++; for (d in dirty) { print "commit " commits ": " d " not synced before it"; bad = 1 } delete dirty }
 		END { if (!commits) { print "no ledger commit traced"; bad = 1 } exit bad }' >&2
 }
-check "trace: every commit follows the sync of its staged files' folders" names_synced "$tr.log" "$tr"
+check "trace: every commit follows the sync of its staged files' and claims' folders" names_synced "$tr.log" "$tr"
 
 # --- 1. crash at every step -------------------------------------------------
 crashed=0
