@@ -355,67 +355,38 @@ static int close_staged(struct spool *s, char **err)
 	return rc;
 }
 
-/* The folders of the staged files (tmp/; work/ for claimed inputs kept as
- * their own archive copy), each synced once: the ledger's commit names
- * the files by these names, and a file's fsync does not make its name
- * durable everywhere (ext2, ext4 without a journal; POSIX asks for the
- * folder's fsync). The claims' renames become durable here too, on both
- * sides: the folders they were claimed from (in/, an inbox) are synced,
- * so a claimed file cannot reappear there after a power cut. */
-static int sync_staged_dirs(struct spool *s, char **err)
-{
-	char **dirs = s->claimed_from;
-	int ndirs = s->nclaimed_from, rc = 0;
-	s->claimed_from = NULL;
-	s->nclaimed_from = 0;
-	for (int i = 0; i < s->nstaged; i++) {
-		const char *path = s->staged[i].path;
-		size_t len = (size_t)(strrchr(path, '/') - path);
-		int seen = 0;
-		for (int k = 0; k < ndirs && !seen; k++)
-			seen = strlen(dirs[k]) == len && !strncmp(dirs[k], path, len);
-		if (!seen) {
-			dirs = xrealloc(dirs, sizeof *dirs * (size_t)(ndirs + 1));
-			dirs[ndirs++] = xstrndup(path, len);
-		}
-	}
-	for (int k = 0; k < ndirs; k++) {
-		if (rc == 0 && fsio_fsync_dir(dirs[k]) < 0) {
-			*err = xasprintf("cannot sync the folder %s: %s; nothing of this group is "
-					 "recorded",
-					 dirs[k], strerror(errno));
-			rc = -1;
-		}
-		free(dirs[k]);
-	}
-	free(dirs);
-	return rc;
-}
+/* What spool_flush() syncs: a staged file (fd), or a folder (fd -1). */
+struct sync_item {
+	int fd;
+	const char *path;
+};
 
-/* The staged files' fsyncs, shared out among FSYNC_THREADS threads when
- * nothing waits to be called between steps: the disk takes concurrent
- * flushes together (on the bench's disk a chain of fsyncs of new files
- * costs 0.1 ms each, eight at a time 0.05 ms; sixteen gained nothing
- * more in a run). The threads only read s->staged. A failure stops them
- * taking more; the group is not recorded either way. */
+/* Syncs items[0..n) with up to FSYNC_THREADS threads at once, one thread
+ * per item at least: the disk takes concurrent flushes together (on the
+ * bench's disk a chain of fsyncs of new files costs 0.1 ms each, eight at
+ * a time 0.05 ms; sixteen gained nothing more in a run). The threads
+ * only read items. A failure stops them taking more; the index of the
+ * first failure is returned, with its errno, or -1. */
 #define FSYNC_THREADS 8
 
-struct fsync_share {
-	struct spool *s;
-	int next;   /* atomic: the next file to take */
+struct sync_share {
+	const struct sync_item *items;
+	int n;
+	int next;   /* atomic: the next item to take */
 	int failed; /* atomic */
 	int err_at, err_no;
 	pthread_mutex_t mu;
 };
 
-static void *fsync_some(void *arg)
+static void *sync_some(void *arg)
 {
-	struct fsync_share *sh = arg;
+	struct sync_share *sh = arg;
 	while (!__atomic_load_n(&sh->failed, __ATOMIC_ACQUIRE)) {
 		int i = __atomic_fetch_add(&sh->next, 1, __ATOMIC_ACQ_REL);
-		if (i >= sh->s->nstaged)
+		if (i >= sh->n)
 			break;
-		if (fsio_fsync(sh->s->staged[i].fd, sh->s->staged[i].path) < 0) {
+		const struct sync_item *it = &sh->items[i];
+		if ((it->fd >= 0 ? fsio_fsync(it->fd, it->path) : fsio_fsync_dir(it->path)) < 0) {
 			int e = errno;
 			pthread_mutex_lock(&sh->mu);
 			if (!sh->failed) {
@@ -429,31 +400,77 @@ static void *fsync_some(void *arg)
 	return NULL;
 }
 
-static int fsync_staged(struct spool *s, char **err)
+static int sync_items(struct spool *s, const struct sync_item *items, int n, int *err_no)
 {
-	struct fsync_share sh = { s, 0, 0, -1, 0, PTHREAD_MUTEX_INITIALIZER };
+	struct sync_share sh = { items, n, 0, 0, -1, 0, PTHREAD_MUTEX_INITIALIZER };
 	if (s->between) {
 		/* one after another, the caller's work in between */
-		for (int i = 0; i < s->nstaged && !sh.failed; i++) {
+		for (int i = 0; i < n && !sh.failed; i++) {
 			between_steps(s);
-			if (fsio_fsync(s->staged[i].fd, s->staged[i].path) < 0)
+			if ((items[i].fd >= 0 ? fsio_fsync(items[i].fd, items[i].path)
+					      : fsio_fsync_dir(items[i].path)) < 0)
 				sh.failed = 1, sh.err_at = i, sh.err_no = errno;
 		}
 	} else {
 		pthread_t t[FSYNC_THREADS - 1];
-		int n = 0;
-		for (; n < FSYNC_THREADS - 1 && (n + 1) * 4 < s->nstaged; n++)
-			if (pthread_create(&t[n], NULL, fsync_some, &sh) != 0)
+		int nt = 0;
+		for (; nt < FSYNC_THREADS - 1 && nt + 1 < n; nt++)
+			if (pthread_create(&t[nt], NULL, sync_some, &sh) != 0)
 				break;
-		fsync_some(&sh);
-		for (int k = 0; k < n; k++)
+		sync_some(&sh);
+		for (int k = 0; k < nt; k++)
 			pthread_join(t[k], NULL);
 	}
-	if (!sh.failed)
-		return 0;
-	*err = xasprintf("fsync of %s failed: %s; nothing of this group is recorded",
-			 s->staged[sh.err_at].path, strerror(sh.err_no));
-	return -1;
+	*err_no = sh.err_no;
+	return sh.failed ? sh.err_at : -1;
+}
+
+/* The staged files, then their folders (tmp/; work/ for claimed inputs
+ * kept as their own archive copy) and the folders files were claimed
+ * from (in/, an inbox), each once: the ledger's commit names the files
+ * by these names, and a file's fsync does not make its name durable
+ * everywhere (ext2, ext4 without a journal; POSIX asks for the folder's
+ * fsync); a claimed file must not reappear where it was claimed from. */
+static int sync_staged(struct spool *s, char **err)
+{
+	int e = 0;
+	struct sync_item *items = xcalloc((size_t)s->nstaged + 1, sizeof *items);
+	for (int i = 0; i < s->nstaged; i++)
+		items[i] = (struct sync_item){ s->staged[i].fd, s->staged[i].path };
+	int bad = sync_items(s, items, s->nstaged, &e);
+	free(items);
+	if (bad >= 0) {
+		*err = xasprintf("fsync of %s failed: %s; nothing of this group is recorded",
+				 s->staged[bad].path, strerror(e));
+		return -1;
+	}
+	char **dirs = s->claimed_from;
+	int ndirs = s->nclaimed_from;
+	s->claimed_from = NULL;
+	s->nclaimed_from = 0;
+	for (int i = 0; i < s->nstaged; i++) {
+		const char *path = s->staged[i].path;
+		size_t len = (size_t)(strrchr(path, '/') - path);
+		int seen = 0;
+		for (int k = 0; k < ndirs && !seen; k++)
+			seen = strlen(dirs[k]) == len && !strncmp(dirs[k], path, len);
+		if (!seen) {
+			dirs = xrealloc(dirs, sizeof *dirs * (size_t)(ndirs + 1));
+			dirs[ndirs++] = xstrndup(path, len);
+		}
+	}
+	items = xcalloc((size_t)ndirs + 1, sizeof *items);
+	for (int k = 0; k < ndirs; k++)
+		items[k] = (struct sync_item){ -1, dirs[k] };
+	bad = sync_items(s, items, ndirs, &e);
+	free(items);
+	if (bad >= 0)
+		*err = xasprintf("cannot sync the folder %s: %s; nothing of this group is recorded",
+				 dirs[bad], strerror(e));
+	for (int k = 0; k < ndirs; k++)
+		free(dirs[k]);
+	free(dirs);
+	return bad >= 0 ? -1 : 0;
 }
 
 int spool_flush(struct spool *s, char **err)
@@ -478,9 +495,7 @@ int spool_flush(struct spool *s, char **err)
 	} else {
 		for (int i = 0; i < s->nstaged; i++)
 			(void)sync_file_range(s->staged[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
-		rc = fsync_staged(s, err);
-		if (rc == 0)
-			rc = sync_staged_dirs(s, err);
+		rc = sync_staged(s, err);
 	}
 	/* a failed sync is never retried: the group is not recorded, its
 	 * staged files stay in tmp/ for the next run's recovery to remove */
