@@ -400,10 +400,11 @@ static void *sync_some(void *arg)
 	return NULL;
 }
 
-static int sync_items(struct spool *s, const struct sync_item *items, int n, int *err_no)
+static int sync_items(struct spool *s, const struct sync_item *items, int n, int one_by_one,
+		      int *err_no)
 {
 	struct sync_share sh = { items, n, 0, 0, -1, 0, PTHREAD_MUTEX_INITIALIZER };
-	if (s->between) {
+	if (one_by_one) {
 		/* one after another, the caller's work in between */
 		for (int i = 0; i < n && !sh.failed; i++) {
 			between_steps(s);
@@ -437,7 +438,7 @@ static int sync_staged(struct spool *s, char **err)
 	struct sync_item *items = xcalloc((size_t)s->nstaged + 1, sizeof *items);
 	for (int i = 0; i < s->nstaged; i++)
 		items[i] = (struct sync_item){ s->staged[i].fd, s->staged[i].path };
-	int bad = sync_items(s, items, s->nstaged, &e);
+	int bad = sync_items(s, items, s->nstaged, s->between != NULL, &e);
 	free(items);
 	if (bad >= 0) {
 		*err = xasprintf("fsync of %s failed: %s; nothing of this group is recorded",
@@ -462,7 +463,7 @@ static int sync_staged(struct spool *s, char **err)
 	items = xcalloc((size_t)ndirs + 1, sizeof *items);
 	for (int k = 0; k < ndirs; k++)
 		items[k] = (struct sync_item){ -1, dirs[k] };
-	bad = sync_items(s, items, ndirs, &e);
+	bad = sync_items(s, items, ndirs, s->between != NULL, &e);
 	free(items);
 	if (bad >= 0)
 		*err = xasprintf("cannot sync the folder %s: %s; nothing of this group is recorded",
@@ -543,6 +544,7 @@ int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char *
 		remember_dir(s, dir);
 		*strrchr(from, '/') = '\0';
 		remember_dir(s, from);
+		between_steps(s);
 	}
 	free(from);
 	free(to);
@@ -569,13 +571,17 @@ int spool_sync_dirs(struct spool *s, char **err)
 			rc = -1;
 		}
 	} else {
-		for (int i = 0; i < s->ndirty && rc == 0; i++) {
-			between_steps(s);
-			if (fsio_fsync_dir(s->dirty_dirs[i]) < 0) {
-				*err = xasprintf("cannot sync the folder %s: %s", s->dirty_dirs[i],
-						 strerror(errno));
-				rc = -1;
-			}
+		/* all at once: a handful of flushes taken together */
+		struct sync_item *items = xcalloc((size_t)s->ndirty + 1, sizeof *items);
+		for (int i = 0; i < s->ndirty; i++)
+			items[i] = (struct sync_item){ -1, s->dirty_dirs[i] };
+		between_steps(s);
+		int e = 0, bad = sync_items(s, items, s->ndirty, 0, &e);
+		free(items);
+		if (bad >= 0) {
+			*err = xasprintf("cannot sync the folder %s: %s", s->dirty_dirs[bad],
+					 strerror(e));
+			rc = -1;
 		}
 	}
 	for (int i = 0; i < s->ndirty; i++)

@@ -44,9 +44,11 @@ struct spool {
 	char **claimed_from; /* folders files were claimed from since the last flush */
 	int nclaimed_from;
 	int sync_filesystem; /* [engine] sync = filesystem */
-	/* called between the slow steps of staging and syncing (each file
-	 * written, each fsync), so the caller can keep other work moving
-	 * while the disk is busy; NULL: none. It must not use the spool. */
+	/* called between the slow steps of staging, syncing and publishing
+	 * (each file written, each fsync or batch of fsyncs, each move), so
+	 * the caller can keep other work moving while the disk is busy; NULL:
+	 * none. It must not use the spool. With it set, a flush syncs one
+	 * file after another, calling it in between; without, in threads. */
 	void (*between)(void *arg);
 	void *between_arg;
 };
