@@ -98,7 +98,12 @@ sleep 1
 for _ in $(seq 1 300); do
 	"$ORDERGATE" watch -c "$SCRATCH/conc.ini" --spool "$s" > /dev/null 2> "$SCRATCH/watch.err" &
 	w=$!
-	sleep 0.5
+	# it holds the spool once it says "watching" (a slow start, as under
+	# AddressSanitizer, is not yet holding it); refused, it exits 73
+	for _ in $(seq 1 600); do
+		kill -0 "$w" 2> /dev/null && ! grep -q 'watching ' "$SCRATCH/watch.err" || break
+		sleep 0.05
+	done
 	if kill -0 "$w" 2> /dev/null; then wpid=$w; break; fi
 	wait "$w"
 	echo "$?" >> "$SCRATCH/watch-codes"
