@@ -47,23 +47,6 @@ static void report_count(void)
 	fprintf(stderr, ")\n");
 }
 
-static pthread_mutex_t step_lock = PTHREAD_MUTEX_INITIALIZER;
-
-static void parse_spec(void);
-
-/* Reads ORDERGATE_FAULT once, whichever thread comes first. */
-static void setup(void)
-{
-	if (__atomic_load_n(&fault.ready, __ATOMIC_ACQUIRE))
-		return;
-	pthread_mutex_lock(&step_lock);
-	if (!fault.ready) {
-		parse_spec();
-		__atomic_store_n(&fault.ready, 1, __ATOMIC_RELEASE);
-	}
-	pthread_mutex_unlock(&step_lock);
-}
-
 static void parse_spec(void)
 {
 	fault.pid = getpid();
@@ -95,26 +78,24 @@ static void parse_spec(void)
 		fault.at = 0;
 }
 
-/* Steps may come from several threads at once (the parallel fsyncs of a
- * group, spool.c): each is counted and decided alone. */
-static int step_locked(enum op op, const char *detail);
+static pthread_mutex_t step_lock = PTHREAD_MUTEX_INITIALIZER;
 
-/* Counts one step; returns the errno to fail it with, or 0 to proceed.
- * Without ORDERGATE_FAULT nothing is counted (no system call added to the
- * engine's hot path). */
-static int step(enum op op, const char *detail)
+/* Reads ORDERGATE_FAULT once, whichever thread comes first. */
+static void setup(void)
 {
-	setup();
-	if (!fault.counting && !fault.crash && !fault.at)
-		return 0;
-	if (getpid() != fault.pid)
-		return 0;
+	if (__atomic_load_n(&fault.ready, __ATOMIC_ACQUIRE))
+		return;
 	pthread_mutex_lock(&step_lock);
-	int e = step_locked(op, detail);
+	if (!fault.ready) {
+		parse_spec();
+		__atomic_store_n(&fault.ready, 1, __ATOMIC_RELEASE);
+	}
 	pthread_mutex_unlock(&step_lock);
-	return e;
 }
 
+/* One step, under step_lock: steps may come from several threads at once
+ * (the parallel fsyncs of a group, spool.c); each is counted and decided
+ * alone. */
 static int step_locked(enum op op, const char *detail)
 {
 	fault.steps++;
@@ -141,6 +122,22 @@ static int step_locked(enum op op, const char *detail)
 		return fault.err;
 	}
 	return 0;
+}
+
+/* Counts one step; returns the errno to fail it with, or 0 to proceed.
+ * Without ORDERGATE_FAULT nothing is counted (no system call added to the
+ * engine's hot path). */
+static int step(enum op op, const char *detail)
+{
+	setup();
+	if (!fault.counting && !fault.crash && !fault.at)
+		return 0;
+	if (getpid() != fault.pid)
+		return 0;
+	pthread_mutex_lock(&step_lock);
+	int e = step_locked(op, detail);
+	pthread_mutex_unlock(&step_lock);
+	return e;
 }
 
 /* 1 (with errno set) when the step is to fail, else 0. */

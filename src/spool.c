@@ -80,14 +80,31 @@ int spool_open(struct spool *s, const char *root, char **err)
 	return 0;
 }
 
+/* A list of folder names without repeats (dirty_dirs, flush_dirs):
+ * adds name[0..len) unless it is there. */
+static void add_name(char ***names, int *n, const char *name, size_t len)
+{
+	for (int i = 0; i < *n; i++)
+		if (strlen((*names)[i]) == len && !strncmp((*names)[i], name, len))
+			return;
+	*names = xrealloc(*names, sizeof(char *) * (size_t)(*n + 1));
+	(*names)[(*n)++] = xstrndup(name, len);
+}
+
+/* Empties the list, keeping its array for the next names. */
+static void clear_names(char **names, int *n)
+{
+	for (int i = 0; i < *n; i++)
+		free(names[i]);
+	*n = 0;
+}
+
 void spool_close(struct spool *s)
 {
-	for (int i = 0; i < s->ndirty; i++)
-		free(s->dirty_dirs[i]);
+	clear_names(s->dirty_dirs, &s->ndirty);
 	free(s->dirty_dirs);
-	for (int i = 0; i < s->nclaimed_from; i++)
-		free(s->claimed_from[i]);
-	free(s->claimed_from);
+	clear_names(s->flush_dirs, &s->nflush_dirs);
+	free(s->flush_dirs);
 	close_staged(s, NULL); /* unsynced: after an error, recovery removes them */
 	free(s->staged);
 	if (s->lock_fd >= 0) {
@@ -247,14 +264,7 @@ int spool_claim_from(struct spool *s, const char *dir, const char *name, const c
 	free(to);
 	if (rc == 0) {
 		/* synced with the next flush, so the file cannot come back there */
-		int seen = 0;
-		for (int i = 0; i < s->nclaimed_from && !seen; i++)
-			seen = !strcmp(s->claimed_from[i], dir);
-		if (!seen) {
-			s->claimed_from = xrealloc(s->claimed_from,
-						   sizeof(char *) * (size_t)(s->nclaimed_from + 1));
-			s->claimed_from[s->nclaimed_from++] = xstrdup(dir);
-		}
+		add_name(&s->flush_dirs, &s->nflush_dirs, dir, strlen(dir));
 		return 0;
 	}
 	free(*work_name);
@@ -355,28 +365,28 @@ static int close_staged(struct spool *s, char **err)
 	return rc;
 }
 
-/* What spool_flush() syncs: a staged file (fd), or a folder (fd -1). */
-struct sync_item {
-	int fd;
-	const char *path;
-};
-
-/* Syncs items[0..n) with up to FSYNC_THREADS threads at once, one thread
- * per item at least: the disk takes concurrent flushes together (on the
- * bench's disk a chain of fsyncs of new files costs 0.1 ms each, eight at
- * a time 0.05 ms; sixteen gained nothing more in a run). The threads
- * only read items. A failure stops them taking more; the index of the
- * first failure is returned, with its errno, or -1. */
+/* Syncs items[0..n), staged files (or folders: fd -1), with up to
+ * FSYNC_THREADS threads at once, one thread per item at least: the disk
+ * takes concurrent flushes together (on the bench's disk a chain of
+ * fsyncs of new files costs 0.1 ms each, eight at a time 0.05 ms; sixteen
+ * gained nothing more in a run). The threads only read items. A failure
+ * stops them taking more; the index of the first failure is returned,
+ * with its errno, or -1. one_by_one: in this thread, calling between. */
 #define FSYNC_THREADS 8
 
 struct sync_share {
-	const struct sync_item *items;
+	const struct staged_file *items;
 	int n;
 	int next;   /* atomic: the next item to take */
 	int failed; /* atomic */
 	int err_at, err_no;
 	pthread_mutex_t mu;
 };
+
+static int sync_one(const struct staged_file *it)
+{
+	return it->fd >= 0 ? fsio_fsync(it->fd, it->path) : fsio_fsync_dir(it->path);
+}
 
 static void *sync_some(void *arg)
 {
@@ -385,8 +395,7 @@ static void *sync_some(void *arg)
 		int i = __atomic_fetch_add(&sh->next, 1, __ATOMIC_ACQ_REL);
 		if (i >= sh->n)
 			break;
-		const struct sync_item *it = &sh->items[i];
-		if ((it->fd >= 0 ? fsio_fsync(it->fd, it->path) : fsio_fsync_dir(it->path)) < 0) {
+		if (sync_one(&sh->items[i]) < 0) {
 			int e = errno;
 			pthread_mutex_lock(&sh->mu);
 			if (!sh->failed) {
@@ -400,16 +409,14 @@ static void *sync_some(void *arg)
 	return NULL;
 }
 
-static int sync_items(struct spool *s, const struct sync_item *items, int n, int one_by_one,
+static int sync_items(struct spool *s, const struct staged_file *items, int n, int one_by_one,
 		      int *err_no)
 {
 	struct sync_share sh = { items, n, 0, 0, -1, 0, PTHREAD_MUTEX_INITIALIZER };
 	if (one_by_one) {
-		/* one after another, the caller's work in between */
 		for (int i = 0; i < n && !sh.failed; i++) {
 			between_steps(s);
-			if ((items[i].fd >= 0 ? fsio_fsync(items[i].fd, items[i].path)
-					      : fsio_fsync_dir(items[i].path)) < 0)
+			if (sync_one(&items[i]) < 0)
 				sh.failed = 1, sh.err_at = i, sh.err_no = errno;
 		}
 	} else {
@@ -426,6 +433,22 @@ static int sync_items(struct spool *s, const struct sync_item *items, int n, int
 	return sh.failed ? sh.err_at : -1;
 }
 
+/* Syncs the folders dirs[0..n); "cannot sync the folder F: ERROR" and
+ * then tail in *err on a failure. */
+static int sync_folders(struct spool *s, char **dirs, int n, int one_by_one, const char *tail,
+			char **err)
+{
+	struct staged_file *items = xcalloc((size_t)n + 1, sizeof *items);
+	for (int i = 0; i < n; i++)
+		items[i] = (struct staged_file){ -1, dirs[i] };
+	int e = 0, bad = sync_items(s, items, n, one_by_one, &e);
+	free(items);
+	if (bad < 0)
+		return 0;
+	*err = xasprintf("cannot sync the folder %s: %s%s", dirs[bad], strerror(e), tail);
+	return -1;
+}
+
 /* The staged files, then their folders (tmp/; work/ for claimed inputs
  * kept as their own archive copy) and the folders files were claimed
  * from (in/, an inbox), each once: the ledger's commit names the files
@@ -434,50 +457,26 @@ static int sync_items(struct spool *s, const struct sync_item *items, int n, int
  * fsync); a claimed file must not reappear where it was claimed from. */
 static int sync_staged(struct spool *s, char **err)
 {
-	int e = 0;
-	struct sync_item *items = xcalloc((size_t)s->nstaged + 1, sizeof *items);
-	for (int i = 0; i < s->nstaged; i++)
-		items[i] = (struct sync_item){ s->staged[i].fd, s->staged[i].path };
-	int bad = sync_items(s, items, s->nstaged, s->between != NULL, &e);
-	free(items);
+	const char *tail = "; nothing of this group is recorded";
+	int e = 0, bad = sync_items(s, s->staged, s->nstaged, s->between != NULL, &e);
 	if (bad >= 0) {
-		*err = xasprintf("fsync of %s failed: %s; nothing of this group is recorded",
-				 s->staged[bad].path, strerror(e));
+		*err = xasprintf("fsync of %s failed: %s%s", s->staged[bad].path, strerror(e), tail);
 		return -1;
 	}
-	char **dirs = s->claimed_from;
-	int ndirs = s->nclaimed_from;
-	s->claimed_from = NULL;
-	s->nclaimed_from = 0;
 	for (int i = 0; i < s->nstaged; i++) {
 		const char *path = s->staged[i].path;
-		size_t len = (size_t)(strrchr(path, '/') - path);
-		int seen = 0;
-		for (int k = 0; k < ndirs && !seen; k++)
-			seen = strlen(dirs[k]) == len && !strncmp(dirs[k], path, len);
-		if (!seen) {
-			dirs = xrealloc(dirs, sizeof *dirs * (size_t)(ndirs + 1));
-			dirs[ndirs++] = xstrndup(path, len);
-		}
+		add_name(&s->flush_dirs, &s->nflush_dirs, path,
+			 (size_t)(strrchr(path, '/') - path));
 	}
-	items = xcalloc((size_t)ndirs + 1, sizeof *items);
-	for (int k = 0; k < ndirs; k++)
-		items[k] = (struct sync_item){ -1, dirs[k] };
-	bad = sync_items(s, items, ndirs, s->between != NULL, &e);
-	free(items);
-	if (bad >= 0)
-		*err = xasprintf("cannot sync the folder %s: %s; nothing of this group is recorded",
-				 dirs[bad], strerror(e));
-	for (int k = 0; k < ndirs; k++)
-		free(dirs[k]);
-	free(dirs);
-	return bad >= 0 ? -1 : 0;
+	int rc = sync_folders(s, s->flush_dirs, s->nflush_dirs, s->between != NULL, tail, err);
+	clear_names(s->flush_dirs, &s->nflush_dirs);
+	return rc;
 }
 
 int spool_flush(struct spool *s, char **err)
 {
 	*err = NULL;
-	if (s->nstaged == 0 && s->nclaimed_from == 0)
+	if (s->nstaged == 0 && s->nflush_dirs == 0)
 		return 0;
 	int rc = 0;
 	if (s->sync_filesystem && s->nstaged > 1) {
@@ -490,9 +489,7 @@ int spool_flush(struct spool *s, char **err)
 			rc = -1;
 		}
 		/* the claims' folders with everything else */
-		for (int i = 0; i < s->nclaimed_from; i++)
-			free(s->claimed_from[i]);
-		s->nclaimed_from = 0;
+		clear_names(s->flush_dirs, &s->nflush_dirs);
 	} else {
 		for (int i = 0; i < s->nstaged; i++)
 			(void)sync_file_range(s->staged[i].fd, 0, 0, SYNC_FILE_RANGE_WRITE);
@@ -507,11 +504,7 @@ int spool_flush(struct spool *s, char **err)
 
 static void remember_dir(struct spool *s, const char *dir)
 {
-	for (int i = 0; i < s->ndirty; i++)
-		if (!strcmp(s->dirty_dirs[i], dir))
-			return;
-	s->dirty_dirs = xrealloc(s->dirty_dirs, sizeof(char *) * (size_t)(s->ndirty + 1));
-	s->dirty_dirs[s->ndirty++] = xstrdup(dir);
+	add_name(&s->dirty_dirs, &s->ndirty, dir, strlen(dir));
 }
 
 int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char **err)
@@ -572,21 +565,10 @@ int spool_sync_dirs(struct spool *s, char **err)
 		}
 	} else {
 		/* all at once: a handful of flushes taken together */
-		struct sync_item *items = xcalloc((size_t)s->ndirty + 1, sizeof *items);
-		for (int i = 0; i < s->ndirty; i++)
-			items[i] = (struct sync_item){ -1, s->dirty_dirs[i] };
 		between_steps(s);
-		int e = 0, bad = sync_items(s, items, s->ndirty, 0, &e);
-		free(items);
-		if (bad >= 0) {
-			*err = xasprintf("cannot sync the folder %s: %s", s->dirty_dirs[bad],
-					 strerror(e));
-			rc = -1;
-		}
+		rc = sync_folders(s, s->dirty_dirs, s->ndirty, 0, "", err);
 	}
-	for (int i = 0; i < s->ndirty; i++)
-		free(s->dirty_dirs[i]);
-	s->ndirty = 0;
+	clear_names(s->dirty_dirs, &s->ndirty);
 	return rc;
 }
 

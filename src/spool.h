@@ -29,7 +29,7 @@ struct buf;
 #define SPOOL_ID_LEN 29 /* YYYYMMDD-HHMMSS-PPPPPP-NNNNNN */
 
 struct staged_file {
-	int fd;
+	int fd; /* -1: a folder, in the lists of what a sync takes */
 	char *path;
 };
 
@@ -41,8 +41,9 @@ struct spool {
 	int lock_fd;
 	struct staged_file *staged; /* written, not yet durable */
 	int nstaged, capstaged;
-	char **claimed_from; /* folders files were claimed from since the last flush */
-	int nclaimed_from;
+	char **flush_dirs; /* folders synced with the next flush: those files
+			    * were claimed from since the last one */
+	int nflush_dirs;
 	int sync_filesystem; /* [engine] sync = filesystem */
 	/* called between the slow steps of staging, syncing and publishing
 	 * (each file written, each fsync or batch of fsyncs, each move), so
