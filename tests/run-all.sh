@@ -40,7 +40,7 @@ fi
 # a spool of its own, and the whole corpus under strace in a network
 # namespace (docs/reliability.md; needs strace, and root or user namespaces).
 suites="golden negative e2e faults faults/gzip batch formats rules shipments ops report crash concurrency large
-	data/oagis/verify data/invoice/verify fuzz/replay hostile/run hostile/chunked"
+	data/oagis/verify data/invoice/verify fuzz/replay hostile/run hostile/chunked bench/report-test"
 if [ "${VALGRIND:-0}" = 1 ]; then
 	# make valgrind: the unit tests above and a sample of the shell suites,
 	# every engine call (workers included) under memcheck. Not the fuzz

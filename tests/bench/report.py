@@ -2,6 +2,8 @@
 """report.py: the bookkeeping half of tests/bench/run.sh (stdlib only).
 
     report.py add ROWS.jsonl key=value ...   append one row (numbers stay numbers)
+    report.py median RUNS.jsonl ROWS.jsonl   append, per row id, its run with the
+                                             median wall time (every run kept in it)
     report.py set FILE key=value ...         merge values into a JSON object file
     report.py json FILE KEY                  print one top-level value of a JSON file
     report.py render ROWS.jsonl MACHINE.json OUT.json
@@ -32,6 +34,44 @@ def add(path, pairs):
         row[k] = value(v) if k not in ("label", "note", "status", "row") else v
     with open(path, "a", encoding="utf-8") as f:
         f.write(json.dumps(row) + "\n")
+
+
+def median(runs_path, rows_path):
+    """Rows measured several times (the pipeline, the floor): the run with
+    the median wall time stands for the row, its note says the spread,
+    its peak RSS is the largest of all runs (the target is a peak), and
+    every run's figures stay in the row's "runs". A failed run makes the
+    row fail: a failure is never hidden behind a median."""
+    groups = {}
+    with open(runs_path, encoding="utf-8") as f:
+        for line in f:
+            if line.strip():
+                r = json.loads(line)
+                groups.setdefault(r["row"], []).append(r)
+    with open(rows_path, "a", encoding="utf-8") as out:
+        for runs in groups.values():
+            failed = [r for r in runs if r.get("status") != "ok"]
+            if failed:
+                row = dict(failed[0])
+            else:
+                ordered = sorted(runs, key=lambda r: r["wall_s"])
+                row = dict(ordered[len(ordered) // 2])
+                for k in ("rss_kb", "rss_total_kb"):
+                    if all(isinstance(r.get(k), (int, float)) for r in runs):
+                        row[k] = max(r[k] for r in runs)
+                walls = [r["wall_s"] for r in runs]
+                rates_ = [round(r["documents"] / r["wall_s"], 1) for r in runs if r["wall_s"]]
+                if len(runs) > 1:
+                    row["note"] = "median of %d runs by wall (%s s; %s to %s docs/s); %s" % (
+                        len(runs), ", ".join("%.2f" % w for w in walls),
+                        "{:,.1f}".format(min(rates_)), "{:,.1f}".format(max(rates_)),
+                        row.get("note", ""))
+                row["run_walls_s"] = walls
+            if isinstance(row.get("rss_total_kb"), (int, float)):
+                row["note"] = row.get("note", "").replace(
+                    "@TOTAL_MB@", str(int(row["rss_total_kb"]) // 1024))
+            row["runs"] = runs
+            out.write(json.dumps(row) + "\n")
 
 
 def set_values(path, pairs):
@@ -122,6 +162,9 @@ def render(rows_path, machine_path, out_path):
         for line in f:
             if line.strip():
                 rows.append(rates(json.loads(line)))
+    for r in rows:
+        for run in r.get("runs", []):
+            rates(run)
     with open(machine_path, encoding="utf-8") as f:
         machine = json.load(f)
     by = {r["row"]: r for r in rows}
@@ -136,6 +179,10 @@ def render(rows_path, machine_path, out_path):
             ratios[key] = round(base / p["docs_per_s"], 3)
         else:
             ratios[key] = None
+    # the pipeline and the floor run alternately: each pair's ratio
+    pw, fw = pipe.get("run_walls_s"), by.get("floor", {}).get("run_walls_s")
+    if base and pw and fw and len(pw) == len(fw) and by["floor"].get("status") == "ok":
+        ratios["pipeline/floor by run"] = [round(f / p, 3) for p, f in zip(pw, fw)]
     for r in rows:
         if r["row"] in ("floor", "xsltproc", "lxml", "saxon"):
             k = "pipeline/floor" if r["row"] == "floor" else "ordergate/" + r["row"]
@@ -164,7 +211,9 @@ def render(rows_path, machine_path, out_path):
         print(line(t))
     print()
     print("ratios (ordergate documents/s over the other's):",
-          ", ".join("%s %s" % (k, fmt(v, "{:.3f}")) for k, v in ratios.items()))
+          ", ".join("%s %s" % (k, fmt(v, "{:.3f}") if not isinstance(v, list)
+                               else " ".join("%.3f" % x for x in v))
+                    for k, v in ratios.items()))
     targets = check_targets(by, ratios)
     print("targets of issue 7:")
     for t in targets:
@@ -184,6 +233,8 @@ def render(rows_path, machine_path, out_path):
 def main():
     if len(sys.argv) >= 3 and sys.argv[1] == "add":
         add(sys.argv[2], sys.argv[3:])
+    elif len(sys.argv) == 4 and sys.argv[1] == "median":
+        median(sys.argv[2], sys.argv[3])
     elif len(sys.argv) >= 3 and sys.argv[1] == "set":
         set_values(sys.argv[2], sys.argv[3:])
     elif len(sys.argv) == 4 and sys.argv[1] == "json":

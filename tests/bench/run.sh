@@ -8,6 +8,7 @@
 # quick look (every figure in the table says how many documents it used):
 #
 #   BENCH_ORDERS=20000      orders generated (the pipeline, floor and lxml rows)
+#   BENCH_RUNS=3            runs of the pipeline and of the floor, alternating (median shown)
 #   BENCH_JOBS=$(nproc)     worker processes for ordergate, the floor and the peers
 #   BENCH_SEED=7            generator seed
 #   BENCH_XSLTPROC=500      files for the xsltproc-per-file peer
@@ -41,6 +42,7 @@ case $W in /*) ;; *) W=$ROOT/$W ;; esac
 NPROC=$(nproc)
 J=${BENCH_JOBS:-$NPROC}
 N=${BENCH_ORDERS:-20000}
+RUNS=${BENCH_RUNS:-3}
 SEED=${BENCH_SEED:-7}
 XSLTPROC_N=${BENCH_XSLTPROC:-500}
 LXML_N=${BENCH_LXML:-$N}
@@ -55,10 +57,10 @@ WATCH_RATE=${BENCH_WATCH_RATE:-50}
 XSLT=$ROOT/xslt
 PY=python3
 REPORT="$PY $ROOT/tests/bench/report.py"
-for v in J N XSLTPROC_N LXML_N SAXON_N SCALE_SMALL SCALE_BIG SCALE_TAKE HUGE_LINES HUGE_TIMEOUT WATCH_N WATCH_RATE; do
+for v in J N RUNS XSLTPROC_N LXML_N SAXON_N SCALE_SMALL SCALE_BIG SCALE_TAKE HUGE_LINES HUGE_TIMEOUT WATCH_N WATCH_RATE; do
 	[[ ${!v} =~ ^[0-9]+$ ]] || die "$v must be a number, not '${!v}'"
 done
-[ "$J" -ge 1 ] && [ "$N" -ge 1 ] || die "BENCH_JOBS and BENCH_ORDERS must be at least 1"
+[ "$J" -ge 1 ] && [ "$N" -ge 1 ] && [ "$RUNS" -ge 1 ] || die "BENCH_JOBS, BENCH_ORDERS and BENCH_RUNS must be at least 1"
 [ "$LXML_N" -le "$N" ] && [ "$SAXON_N" -le "$N" ] && [ "$XSLTPROC_N" -le "$N" ] &&
 	[ "$SCALE_SMALL" -le "$N" ] && [ "$SCALE_TAKE" -le "$N" ] && [ "$SCALE_TAKE" -le "$SCALE_BIG" ] ||
 	die "peer and scale sizes must not exceed BENCH_ORDERS ($N), nor BENCH_SCALE_TAKE exceed BENCH_SCALE_BIG"
@@ -237,46 +239,65 @@ $REPORT set "$MACHINE" "sample_checked=$SAMPLE_N orders translated OK with order
 
 POOL_BYTES=$(bytes_of "$POOL")
 
-# --- 1. the full pipeline -------------------------------------------------
+# --- 1 and 2. the full pipeline and the floor, alternating ---------------
+# One run of each is one sample on a shared machine (the pipeline row has
+# read 663 to 782 documents/s on the same commit): both run BENCH_RUNS
+# times, one after the other, and the table shows the run with the median
+# wall time of each (report.py median), with every run's figures in the
+# JSON and their spread in the note; peak RSS is the largest of the runs.
 
 SP=$W/spool
-say "pipeline: $N orders through 'ordergate run -j $J'"
-fill_in "$SP" "$N"
-bash "$ROOT/tests/bench/rss_total.sh" "$W/pipeline.rss" &
-RSS_PID=$!
-timed pipeline "$OG" run -c "$CONF" -j "$J" --spool "$SP"
-kill "$RSS_PID" 2>/dev/null || true
-wait "$RSS_PID" 2>/dev/null || true
-RSS_TOTAL=$(sed -n 's/.*max_total_rss_kb=\([0-9]*\).*/\1/p' "$W/pipeline.rss" 2>/dev/null || true)
-RSS_TOTAL=${RSS_TOTAL:-0}
-summary_counts "$W/pipeline.out"
-OUTS=$(find "$SP/out" "$SP/out-test" -type f \( -path '*/po/*' -o -path '*/confirmation/*' \) 2>/dev/null | wc -l || true)
-ARCH=$(count_files "$SP/archive")
-ST=ok; NOTE="${CONF_NOTE}po+confirmation, ledger, archive (the input itself, archive_form = as-sent), fsync; $OUTS po/confirmation written, $ARCH archived"
-if [ "$TRANSLATED" != "$N" ] || [ "$OUTS" != $((2 * N)) ]; then
-	ST=FAILED; NOTE="exit $RC: $TRANSLATED translated, $FAILED failed, $OUTS outputs; $(first_why "$SP")"
-fi
-$REPORT add "$ROWS" row=pipeline "label=pipeline (ordergate run)" "status=$ST" documents="$N" \
-	bytes="$POOL_BYTES" wall_s="$WALL" user_s="$USER" sys_s="$SYS" rss_kb="$RSS" rss_total_kb="$RSS_TOTAL" \
-	"note=$NOTE; RSS = largest of parent and workers; all processes together at most $((RSS_TOTAL / 1024)) MB (shared library pages counted in each)"
-LEDGER_MB=$(du -m "$SP/ledger.db" 2>/dev/null | cut -f1 || echo 0)
-$REPORT set "$MACHINE" "pipeline_ledger_mb=$LEDGER_MB"
-rm -rf "$SP"
+RUNS_FILE=$W/runs.jsonl
+: >"$RUNS_FILE"
 
-# --- 2. the floor ---------------------------------------------------------
+pipeline_run() { # RUN
+	local i=$1
+	say "pipeline (run $i of $RUNS): $N orders through 'ordergate run -j $J'"
+	fill_in "$SP" "$N"
+	bash "$ROOT/tests/bench/rss_total.sh" "$W/pipeline-$i.rss" &
+	RSS_PID=$!
+	timed "pipeline-$i" "$OG" run -c "$CONF" -j "$J" --spool "$SP"
+	kill "$RSS_PID" 2>/dev/null || true
+	wait "$RSS_PID" 2>/dev/null || true
+	RSS_TOTAL=$(sed -n 's/.*max_total_rss_kb=\([0-9]*\).*/\1/p' "$W/pipeline-$i.rss" 2>/dev/null || true)
+	RSS_TOTAL=${RSS_TOTAL:-0}
+	summary_counts "$W/pipeline-$i.out"
+	OUTS=$(find "$SP/out" "$SP/out-test" -type f \( -path '*/po/*' -o -path '*/confirmation/*' \) 2>/dev/null | wc -l || true)
+	ARCH=$(count_files "$SP/archive")
+	ST=ok; NOTE="${CONF_NOTE}po+confirmation, ledger, archive (the input itself, archive_form = as-sent), fsync; $OUTS po/confirmation written, $ARCH archived"
+	if [ "$TRANSLATED" != "$N" ] || [ "$OUTS" != $((2 * N)) ]; then
+		ST=FAILED; NOTE="exit $RC: $TRANSLATED translated, $FAILED failed, $OUTS outputs; $(first_why "$SP")"
+	fi
+	LEDGER_MB=$(du -m "$SP/ledger.db" 2>/dev/null | cut -f1 || echo 0)
+	$REPORT add "$RUNS_FILE" row=pipeline "label=pipeline (ordergate run)" "status=$ST" run="$i" documents="$N" \
+		bytes="$POOL_BYTES" wall_s="$WALL" user_s="$USER" sys_s="$SYS" rss_kb="$RSS" rss_total_kb="$RSS_TOTAL" \
+		ledger_mb="$LEDGER_MB" \
+		"note=$NOTE; RSS = largest of parent and workers (all runs); all processes together at most @TOTAL_MB@ MB (shared library pages counted in each)"
+	$REPORT set "$MACHINE" "pipeline_ledger_mb=$LEDGER_MB"
+	rm -rf "$SP"
+}
 
-say "floor: the same stylesheets in memory, $J processes"
-timed floor "$W/floor" -j "$J" -x "$XSLT" "$POOL"
-if [ "$RC" = 0 ]; then
-	F_WALL=$($REPORT json "$W/floor.out" wall_s); F_USER=$($REPORT json "$W/floor.out" user_s)
-	F_SYS=$($REPORT json "$W/floor.out" sys_s); F_RSS=$($REPORT json "$W/floor.out" worker_max_rss_kb)
-	$REPORT add "$ROWS" row=floor "label=floor (libxslt in memory)" status=ok documents="$N" \
-		bytes="$POOL_BYTES" wall_s="$F_WALL" user_s="$F_USER" sys_s="$F_SYS" rss_kb="$F_RSS" \
-		"note=parse+map+po+confirmation+serialise, no I/O; ratio = pipeline/floor"
-else
-	$REPORT add "$ROWS" row=floor "label=floor (libxslt in memory)" status=FAILED \
-		"note=exit $RC: $(head -c 200 "$W/floor.err" | tr '\n' ' ')"
-fi
+floor_run() { # RUN
+	local i=$1
+	say "floor (run $i of $RUNS): the same stylesheets in memory, $J processes"
+	timed "floor-$i" "$W/floor" -j "$J" -x "$XSLT" "$POOL"
+	if [ "$RC" = 0 ]; then
+		F_WALL=$($REPORT json "$W/floor-$i.out" wall_s); F_USER=$($REPORT json "$W/floor-$i.out" user_s)
+		F_SYS=$($REPORT json "$W/floor-$i.out" sys_s); F_RSS=$($REPORT json "$W/floor-$i.out" worker_max_rss_kb)
+		$REPORT add "$RUNS_FILE" row=floor "label=floor (libxslt in memory)" status=ok run="$i" documents="$N" \
+			bytes="$POOL_BYTES" wall_s="$F_WALL" user_s="$F_USER" sys_s="$F_SYS" rss_kb="$F_RSS" \
+			"note=parse+map+po+confirmation+serialise, no I/O; ratio = pipeline/floor"
+	else
+		$REPORT add "$RUNS_FILE" row=floor "label=floor (libxslt in memory)" status=FAILED run="$i" \
+			"note=exit $RC: $(head -c 200 "$W/floor-$i.err" | tr '\n' ' ')"
+	fi
+}
+
+for i in $(seq 1 "$RUNS"); do
+	pipeline_run "$i"
+	floor_run "$i"
+done
+$REPORT median "$RUNS_FILE" "$ROWS"
 
 # --- 3. peers ---------------------------------------------------------------
 
