@@ -32,6 +32,7 @@
 struct source {
 	char *dir;           /* absolute */
 	const char *label;   /* "in" or the inbox name, for log lines */
+	char *tag;           /* in work/ names (ID-TAG@NAME); NULL for in/ */
 	const char *partner; /* bound partner, or NULL */
 	const char *csv_map; /* bound CSV map, or NULL */
 };
@@ -316,13 +317,43 @@ static void replace_all(struct buf *b, const char *from, const char *to)
 	*b = out;
 }
 
-static char *retry_line(const struct run *run, const char *failed_rel, const char *orig)
+/* The tag of approval files claimed into work/ (no inbox gets it) */
+#define APPROVALS_TAG "approvals"
+
+/* The source whose tag starts rest (the part of a work/ name after
+ * "ID-"): in/ for an untagged name, NULL for a tag no source has (an
+ * inbox no longer configured, or approvals/). *name: the original name. */
+static const struct source *source_of_work(const struct run *run, const char *rest,
+					   const char **name)
 {
-	const char *base = strrchr(orig, '/') ? strrchr(orig, '/') + 1 : orig;
-	char *safe = safe_name(base, 120);
-	char *line = xasprintf("to retry after a fix: mv %s/%s %s/in/%s\n", run->spool.root,
-			       failed_rel, run->spool.root, safe);
+	size_t tl = spool_work_tag(rest, name);
+	if (tl == 0)
+		return &run->sources[0];
+	for (int i = 1; i < run->nsources; i++)
+		if (strlen(run->sources[i].tag) == tl && !strncmp(run->sources[i].tag, rest, tl))
+			return &run->sources[i];
+	return NULL;
+}
+
+/* "to retry after a fix: mv ..." back into the folder the input came
+ * through (rest: its work/ name after "ID-"), as orig (a name of its
+ * own, or NULL: the name it came under) */
+static char *retry_line(const struct run *run, const char *failed_rel, const char *rest,
+			const char *orig)
+{
+	const char *name;
+	const struct source *src = source_of_work(run, rest, &name);
+	char *dir = src ? xstrdup(src->dir)
+		    : !strncmp(rest, APPROVALS_TAG "@", strlen(APPROVALS_TAG) + 1)
+			? spool_path(&run->spool, "approvals")
+			: spool_path(&run->spool, "in");
+	if (orig)
+		name = strrchr(orig, '/') ? strrchr(orig, '/') + 1 : orig;
+	char *safe = safe_name(name, 120);
+	char *line = xasprintf("to retry after a fix: mv %s/%s %s/%s\n", run->spool.root,
+			       failed_rel, dir, safe);
 	free(safe);
+	free(dir);
 	return line;
 }
 
@@ -392,7 +423,8 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 		 * the member, published with the archive's other files */
 		char *text = pipeline_why_text(id, r->name, p->job->received, r->stage, r->reason,
 					       r->hint);
-		char *retry = retry_line(run, p->failed_path, r->name);
+		char *retry = retry_line(run, p->failed_path, p->job->work_name + SPOOL_ID_LEN + 1,
+					 r->name);
 		char *why = xasprintf("%s%s", text, retry);
 		char *why_path = xasprintf("%s.why", p->failed_path);
 		int rc = stage_output(run, id, "failed", "failed-input", "raw", NULL, p->failed_path,
@@ -519,7 +551,7 @@ static int finish_failed(struct run *run, const char *id, const char *work_name,
 	char *why = xasprintf("failed/%s.why", work_name);
 	char *from = xasprintf("work/%s", work_name);
 	char *to = xasprintf("failed/%s", work_name);
-	char *retry = retry_line(run, to, work_name + SPOOL_ID_LEN + 1);
+	char *retry = retry_line(run, to, work_name + SPOOL_ID_LEN + 1, NULL);
 	char *full = xasprintf("%s%s", text ? text : "", retry);
 	int rc = publish_committed(run, id, err);
 	if (rc == 0)
@@ -1059,7 +1091,8 @@ static struct pool_job *claim_next(struct run *run, struct candidates *c, char *
 		char id[SPOOL_ID_LEN + 1];
 		char *work = NULL;
 		spool_new_id(id);
-		int rc = spool_claim_from(&run->spool, src->dir, cand->name, id, &work, err);
+		int rc = spool_claim_from(&run->spool, src->dir, cand->name, id, src->tag, &work,
+					  err);
 		struct pool_job *j = NULL;
 		if (rc == 0) {
 			if (strcmp(run->cfg->marker, "none"))
@@ -1102,10 +1135,37 @@ static int recover(struct run *run, struct queue *q, char **err)
 			msg_warn(NULL, "work/%s is not named by ordergate; left alone", names[i]);
 		} else if (rc == 0) {
 			char *state = ledger_document_state(&run->ledger, id);
-			if (!state) {
-				msg_info(id, "recovered from an interrupted run: translating %s again",
-					 orig);
-				queue_push(q, make_job(run, id, orig, names[i]));
+			const char *name;
+			const struct source *src = source_of_work(run, orig, &name);
+			if (!state && !src && !strncmp(orig, APPROVALS_TAG "@", strlen(APPROVALS_TAG) + 1)) {
+				/* an approval file not yet applied: back where it came
+				 * from, to be applied with the others below */
+				char *from = xasprintf("work/%s", names[i]);
+				char *to = xasprintf("approvals/%s", name);
+				if (spool_exists(&run->spool, to)) {
+					free(to);
+					to = xasprintf("approvals/%s", names[i]);
+				}
+				msg_info(id, "recovered: the approval file %s goes back to %s", name, to);
+				rc = spool_move(&run->spool, from, to, err);
+				free(from);
+				free(to);
+			} else if (!state) {
+				if (!src) {
+					msg_warn(id, "work/%s was claimed from an inbox the configuration "
+						 "no longer has ([inbox] tag %.*s): translating it as if "
+						 "it came through in/", names[i],
+						 (int)(name - orig - 1), orig);
+					src = &run->sources[0];
+				}
+				msg_info(id, "recovered from an interrupted run: translating %s (from %s) "
+					 "again", name, src->label);
+				struct pool_job *j = make_job(run, id, name, names[i]);
+				if (src->partner)
+					j->partner = xstrdup(src->partner);
+				if (src->csv_map)
+					j->csv_map = xstrdup(src->csv_map);
+				queue_push(q, j);
 			} else if (!strcmp(state, "failed")) {
 				msg_info(id, "recovered: finishing the move to failed/");
 				rc = finish_failed(run, id, names[i], err);
@@ -1172,7 +1232,7 @@ static int apply_approval_files(struct run *run, char **err)
 		char *work = NULL;
 		spool_new_id(id);
 		char *dir = spool_path(&run->spool, "approvals");
-		int c = spool_claim_from(&run->spool, dir, names[i], id, &work, err);
+		int c = spool_claim_from(&run->spool, dir, names[i], id, APPROVALS_TAG, &work, err);
 		free(dir);
 		if (c != 0) {
 			rc = c < 0 ? -1 : 0;
@@ -1678,6 +1738,17 @@ static void sources_init(struct run *run)
 		char *real = realpath(cfg->inboxes[i].dir, NULL);
 		src->dir = real ? real : xstrdup(cfg->inboxes[i].dir);
 		src->label = cfg->inboxes[i].name;
+		/* unique among the inboxes ("a b" and "a_b" would share one)
+		 * and not the approval files' */
+		src->tag = safe_name(src->label, 40);
+		for (int k = 1; k < i + 2; k++)
+			if (!strcmp(k <= i ? run->sources[k].tag : APPROVALS_TAG, src->tag)) {
+				free(src->tag);
+				char *t = safe_name(src->label, 34);
+				src->tag = xasprintf("%s-%d", t, i + 1);
+				free(t);
+				break;
+			}
 		src->partner = cfg->inboxes[i].partner;
 		const char *fmt = cfg->inboxes[i].format;
 		if (!strncasecmp(fmt, "csv:", 4)) {
@@ -1691,8 +1762,10 @@ static void sources_init(struct run *run)
 
 static void sources_free(struct run *run)
 {
-	for (int i = 0; i < run->nsources; i++)
+	for (int i = 0; i < run->nsources; i++) {
 		free(run->sources[i].dir);
+		free(run->sources[i].tag);
+	}
 	free(run->sources);
 	run->sources = NULL;
 	run->nsources = 0;
@@ -1743,9 +1816,11 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 					     : spool_path(&run.spool, "ledger.db");
 	int lrc = ledger_open(&run.ledger, ledger_path, &err);
 	free(ledger_path);
+	/* recovery needs the sources: what came through an inbox is
+	 * translated as from that inbox again */
+	sources_init(&run);
 	if (lrc < 0 || recover(&run, &q, &err) < 0)
 		goto tempfail;
-	sources_init(&run);
 	if (decisions(&run, &err) < 0)
 		goto tempfail;
 	if (opts->release_only) {

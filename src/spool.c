@@ -193,6 +193,13 @@ int spool_parse_work_name(const char *name, char id[SPOOL_ID_LEN + 1], const cha
 	return 1;
 }
 
+size_t spool_work_tag(const char *rest, const char **name)
+{
+	const char *at = strchr(rest, '@');
+	*name = at ? at + 1 : rest;
+	return at ? (size_t)(at - rest) : 0;
+}
+
 static int is_temp_name(const char *n)
 {
 	static const char *suffixes[] = { ".tmp", ".part", ".filepart", "~", ".crdownload",
@@ -244,17 +251,17 @@ int spool_claim(struct spool *s, const char *name, const char *id, char **work_n
 		char **err)
 {
 	char *in = spool_path(s, "in");
-	int rc = spool_claim_from(s, in, name, id, work_name, err);
+	int rc = spool_claim_from(s, in, name, id, NULL, work_name, err);
 	free(in);
 	return rc;
 }
 
 int spool_claim_from(struct spool *s, const char *dir, const char *name, const char *id,
-		     char **work_name, char **err)
+		     const char *tag, char **work_name, char **err)
 {
 	*err = NULL;
 	char *safe = safe_name(name, 120);
-	*work_name = xasprintf("%s-%s", id, safe);
+	*work_name = tag ? xasprintf("%s-%s@%s", id, tag, safe) : xasprintf("%s-%s", id, safe);
 	free(safe);
 	char *from = xasprintf("%s/%s", dir, name);
 	char *to = xasprintf("%s/work/%s", s->root, *work_name);
@@ -284,9 +291,7 @@ static void add_staged(struct spool *s, int fd, char *path)
 		s->capstaged = s->capstaged ? s->capstaged * 2 : 64;
 		s->staged = xrealloc(s->staged, sizeof *s->staged * (size_t)s->capstaged);
 	}
-	s->staged[s->nstaged].fd = fd;
-	s->staged[s->nstaged].path = path;
-	s->nstaged++;
+	s->staged[s->nstaged++] = (struct staged_file){ fd, path, 0 };
 }
 
 int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t len,
@@ -385,7 +390,10 @@ struct sync_share {
 
 static int sync_one(const struct staged_file *it)
 {
-	return it->fd >= 0 ? fsio_fsync(it->fd, it->path) : fsio_fsync_dir(it->path);
+	if (it->fd >= 0)
+		return fsio_fsync(it->fd, it->path);
+	int rc = fsio_fsync_dir(it->path);
+	return rc < 0 && errno == ENOENT && it->gone_ok ? 0 : rc;
 }
 
 static void *sync_some(void *arg)
@@ -433,14 +441,15 @@ static int sync_items(struct spool *s, const struct staged_file *items, int n, i
 	return sh.failed ? sh.err_at : -1;
 }
 
-/* Syncs the folders dirs[0..n); "cannot sync the folder F: ERROR" and
- * then tail in *err on a failure. */
-static int sync_folders(struct spool *s, char **dirs, int n, int one_by_one, const char *tail,
-			char **err)
+/* Syncs the folders dirs[0..n), of which those from gone_ok_from on may
+ * be gone; "cannot sync the folder F: ERROR" and then tail in *err on a
+ * failure. */
+static int sync_folders(struct spool *s, char **dirs, int n, int gone_ok_from, int one_by_one,
+			const char *tail, char **err)
 {
 	struct staged_file *items = xcalloc((size_t)n + 1, sizeof *items);
 	for (int i = 0; i < n; i++)
-		items[i] = (struct staged_file){ -1, dirs[i] };
+		items[i] = (struct staged_file){ -1, dirs[i], i >= gone_ok_from };
 	int e = 0, bad = sync_items(s, items, n, one_by_one, &e);
 	free(items);
 	if (bad < 0)
@@ -463,12 +472,19 @@ static int sync_staged(struct spool *s, char **err)
 		*err = xasprintf("fsync of %s failed: %s%s", s->staged[bad].path, strerror(e), tail);
 		return -1;
 	}
+	/* the staged files' folders must be there; then the claims' */
+	char **dirs = NULL;
+	int n = 0;
 	for (int i = 0; i < s->nstaged; i++) {
 		const char *path = s->staged[i].path;
-		add_name(&s->flush_dirs, &s->nflush_dirs, path,
-			 (size_t)(strrchr(path, '/') - path));
+		add_name(&dirs, &n, path, (size_t)(strrchr(path, '/') - path));
 	}
-	int rc = sync_folders(s, s->flush_dirs, s->nflush_dirs, s->between != NULL, tail, err);
+	int gone_ok_from = n;
+	for (int i = 0; i < s->nflush_dirs; i++)
+		add_name(&dirs, &n, s->flush_dirs[i], strlen(s->flush_dirs[i]));
+	int rc = sync_folders(s, dirs, n, gone_ok_from, s->between != NULL, tail, err);
+	clear_names(dirs, &n);
+	free(dirs);
 	clear_names(s->flush_dirs, &s->nflush_dirs);
 	return rc;
 }
@@ -566,7 +582,7 @@ int spool_sync_dirs(struct spool *s, char **err)
 	} else {
 		/* all at once: a handful of flushes taken together */
 		between_steps(s);
-		rc = sync_folders(s, s->dirty_dirs, s->ndirty, 0, "", err);
+		rc = sync_folders(s, s->dirty_dirs, s->ndirty, s->ndirty, 0, "", err);
 	}
 	clear_names(s->dirty_dirs, &s->ndirty);
 	return rc;

@@ -31,6 +31,8 @@ struct buf;
 struct staged_file {
 	int fd; /* -1: a folder, in the lists of what a sync takes */
 	char *path;
+	int gone_ok; /* a folder files were claimed from: if it is gone (an
+		      * inbox removed meanwhile), no name is left to sync */
 };
 
 struct spool {
@@ -72,9 +74,15 @@ int spool_list(struct spool *s, const char *dir, char ***names, int *n, int skip
 int spool_claim(struct spool *s, const char *name, const char *id, char **work_name,
 		char **err);
 
-/* The same from another folder (an inbox) on the spool's filesystem. */
+/* The same from another folder on the spool's filesystem (an inbox,
+ * approvals/): with a tag, as work/ID-TAG@NAME, so that recovery after a
+ * crash knows where the file came from (NAME, a safe name, holds no '@';
+ * TAG must not either, nor '/'). */
 int spool_claim_from(struct spool *s, const char *dir, const char *name, const char *id,
-		     char **work_name, char **err);
+		     const char *tag, char **work_name, char **err);
+/* The rest of a work/ name after "ID-": the length of its tag ("TAG@"
+ * before the original name; 0 for none), *name the original name. */
+size_t spool_work_tag(const char *rest, const char **name);
 
 char *spool_path(const struct spool *s, const char *rel);
 int spool_stage(struct spool *s, const char *tmp_name, const void *data, size_t len,

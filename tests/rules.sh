@@ -135,18 +135,36 @@ check "chain: the last approval releases the PO and the confirmation" \
 check "chain: the released PO got the next number" test "$(st BIG po_number)" = "PO-buyer-1-0004"
 check "history: decisions are events with who and when" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events e JOIN orders o ON o.document_id = e.document_id WHERE o.order_id='BIG' AND e.kind = 'approved'")" = 2
+# an approval file claimed, then a crash before it was applied: recovery
+# puts it back into approvals/ and the next run applies it (on copies)
+cp -a "$s" "$SCRATCH/apcrash"; cp -a "$s" "$SCRATCH/aptrial"
+for d in apcrash aptrial; do
+	printf 'order,role,decision,comment,by\nOVER,manager,reject,too expensive,carol\n' > "$SCRATCH/$d/approvals/late.csv"
+done
+at=$(ORDERGATE_FAULT=trace "$ORDERGATE" run -c "$C" --spool "$SCRATCH/aptrial" 2>&1 >/dev/null |
+	sed -n 's|^fsio: step \([0-9]*\) rename .*/work/.*-approvals@late\.csv$|\1|p' | head -1)
+{ ORDERGATE_FAULT=crash:$((${at:-0} + 1)) "$ORDERGATE" run -c "$C" --spool "$SCRATCH/apcrash" > /dev/null 2>&1; } 2>/dev/null
+check "approval file: a crash after its claim leaves it in work/" \
+	test "$(ls "$SCRATCH/apcrash/work" | grep -c -- '-approvals@late\.csv$')" = 1
+og run -c "$C" --spool "$SCRATCH/apcrash" > "$SCRATCH/apcrash.out" 2>&1
+check "approval file: recovery puts it back into approvals/" \
+	grep -q "recovered: the approval file late.csv goes back to approvals/late.csv" "$SCRATCH/apcrash.out"
+check "approval file: ... and the run applies it" \
+	test "$(sqlite3 "$SCRATCH/apcrash/ledger.db" "SELECT state FROM orders WHERE order_id='OVER'")/$(ls "$SCRATCH/apcrash/work" "$SCRATCH/apcrash/approvals" | grep -c csv)" = rejected/0
 # approval files
 printf 'order,role,decision,comment,by\nOVER,manager,reject,too expensive,carol\nBIG,manager,approve,,dave\n' > "$s/approvals/batch1.csv"
 og run -c "$C" --spool "$s" > "$SCRATCH/af.out" 2> "$SCRATCH/af.err"
 check "approval file: the valid line is applied (rejection sent)" \
 	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='OVER'\")\" = rejected && grep -q 'too expensive' '$s'/out/buyer-1/confirmation/*-OVER.xml"
-check "approval file: the refused line is reported in failed/" grep -q "line 3: refused: order BIG is not waiting for approval" "$s"/failed/*-batch1.csv.why
+check "approval file: the refused line is reported in failed/" grep -q "line 3: refused: order BIG is not waiting for approval" "$s"/failed/*-approvals@batch1.csv.why
+check "approval file: its retry line puts it back into approvals/" \
+	grep -q "^to retry after a fix: mv $s/failed/.*-approvals@batch1.csv $s/approvals/batch1.csv\$" "$s"/failed/*-approvals@batch1.csv.why
 # an approval file with a second name (a hard link from outside the spool):
 # archived as a copy, so the other name can never change the archive
 printf 'order,role,decision,comment,by\n' > "$SCRATCH/linked.csv"
 ln "$SCRATCH/linked.csv" "$s/approvals/linked.csv"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
-linked=$(ls "$s"/archive/*/*/*/*-linked.csv 2>/dev/null)
+linked=$(ls "$s"/archive/*/*/*/*-approvals@linked.csv 2>/dev/null)
 check "approval file with a hard link: archived as a copy of its own, the outside name left alone" \
 	bash -c "cmp -s '$SCRATCH/linked.csv' '$linked' && test \"\$(stat -c %h '$linked')/\$(stat -c %h '$SCRATCH/linked.csv')\" = 1/1 && test -z \"\$(ls '$s/work')\""
 # expiry

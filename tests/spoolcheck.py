@@ -81,7 +81,7 @@ def open_ledger(spool):
 def original_name(rel, archived=None):
     """archive/Y/M/D/ID-NAME (kept as sent: archive_form = as-sent, or it
     came compressed), archive/Y/M/D/ID-NAME.gz (gzipped here: archive_form =
-    gzip) or failed/ID-NAME -> NAME (None for an
+    gzip) or failed/ID-NAME -> NAME (ID-TAG@NAME from an inbox) (None for an
     archive member's failed file, ID.n-NAME). archived maps the ledger's
     archive paths to the names the documents came under."""
     base = os.path.basename(rel)
@@ -90,6 +90,8 @@ def original_name(rel, archived=None):
     if archived and rel in archived:
         return archived[rel]
     name = base[ID_LEN + 1:]
+    # ID-TAG@NAME: claimed from an inbox (or approvals/), whose tag is first
+    name = name.split("@", 1)[-1]
     if rel.startswith("archive/") and name.endswith(".gz"):
         name = name[:-3]
     return name

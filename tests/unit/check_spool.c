@@ -281,6 +281,37 @@ START_TEST(claim_moves_once)
 }
 END_TEST
 
+START_TEST(claim_from_inbox_tagged_and_gone)
+{
+	/* an inbox's file is claimed as work/ID-TAG@NAME (recovery reads
+	 * where it came from), and a flush after the inbox was removed
+	 * has nothing left to sync there: no error */
+	char *box = at("box");
+	ck_assert_int_eq(mkdir(box, 0755), 0);
+	put("box/order 2.xml", "<order/>");
+	char id[SPOOL_ID_LEN + 1];
+	spool_new_id(id);
+	char *work = NULL, *err = NULL;
+	ck_assert_int_eq(spool_claim_from(&sp, box, "order 2.xml", id, "acme", &work, &err), 0);
+	char *want = xasprintf("%s-acme@order_2.xml", id);
+	ck_assert_str_eq(work, want);
+	char pid[SPOOL_ID_LEN + 1];
+	const char *rest = NULL, *name = NULL;
+	ck_assert_int_eq(spool_parse_work_name(work, pid, &rest), 1);
+	ck_assert_int_eq(spool_work_tag(rest, &name), 4);
+	ck_assert_str_eq(name, "order_2.xml");
+	ck_assert_int_eq(spool_work_tag("order_3.xml", &name), 0);
+	ck_assert_str_eq(name, "order_3.xml");
+	ck_assert_int_eq(spool_stage(&sp, "t-2.xml", "x", 1, &err), 0);
+	ck_assert_int_eq(rmdir(box), 0);
+	ck_assert_msg(spool_flush(&sp, &err) == 0, "flush: %s", err ? err : "?");
+	ck_assert_ptr_null(err);
+	free(want);
+	free(work);
+	free(box);
+}
+END_TEST
+
 START_TEST(stage_publish_sync)
 {
 	char *err = NULL;
@@ -488,6 +519,7 @@ Suite *suite_spool(void)
 	tcase_add_test(tc, open_fails_on_file);
 	tcase_add_test(tc, list_skips_temporary_names);
 	tcase_add_test(tc, claim_moves_once);
+	tcase_add_test(tc, claim_from_inbox_tagged_and_gone);
 	tcase_add_test(tc, stage_publish_sync);
 	tcase_add_test(tc, stage_replaces_leftover);
 	tcase_add_test(tc, stage_failure_is_reported);
