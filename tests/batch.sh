@@ -310,28 +310,27 @@ check "inboxes: in/ keeps the sender-derived partner" test "$(count "$s/out/an01
 check "inboxes: the summary lists each partner" grep -q "acme .*1 translated" "$SCRATCH/ib.out"
 check "inboxes: a file's work/ and archive names carry its inbox (ID-acme@NAME)" \
 	test "$(ls "$s"/archive/*/*/*/ | grep -c -e '-acme@a\.xml$' -e '-zinc@z\.xml$')/$(ls "$s"/archive/*/*/*/ | grep -c '^[0-9-]*-i\.xml$')" = 2/1
+# crash_at_staging SPOOL: a run over SPOOL with an inbox at SPOOL/up
+# (partner acme) killed at its first write into tmp/, after the claims
+# (the step found by tracing a run on a copy)
+crash_at_staging() {
+	local sp=$1 trial=$SCRATCH/trial.$RANDOM at
+	cp -a "$sp" "$trial"
+	printf '[pickup]\nquiet_seconds = 0\n[inbox acme]\ndir = %s/up\npartner = acme\n' "$trial" > "$SCRATCH/box.ini"
+	at=$(ORDERGATE_FAULT=trace "$ORDERGATE" run -c "$SCRATCH/box.ini" --spool "$trial" 2>&1 >/dev/null |
+		sed -n 's|^fsio: step \([0-9]*\) open .*/tmp/.*|\1|p' | head -1)
+	printf '[pickup]\nquiet_seconds = 0\n[inbox acme]\ndir = %s/up\npartner = acme\n' "$sp" > "$SCRATCH/box.ini"
+	{ ORDERGATE_FAULT=crash:${at:-0} "$ORDERGATE" run -c "$SCRATCH/box.ini" --spool "$sp" > /dev/null 2>&1; } 2>/dev/null
+}
 # a crash after the claims: recovery translates each file as from the
 # inbox it came through (its partner, its out/ folder), not as from in/
 s=$(new_spool)
 mkdir -p "$s/up"
-sed "s|@DIR@|$s/up|" > "$SCRATCH/crashbox.ini" <<'INI'
-[pickup]
-quiet_seconds = 0
-[inbox acme]
-dir = @DIR@
-partner = acme
-INI
 for n in 1 2 3; do order "BOX-$n" > "$s/up/b$n.xml"; done
 order BOX-IN > "$s/in/i.xml"
-cp -a "$s" "$SCRATCH/crashbox-trial"
-sed -i "s|$s/up|$SCRATCH/crashbox-trial/up|" "$SCRATCH/crashbox.ini"
-# the step that writes the first staged file, found on a copy
-at=$(ORDERGATE_FAULT=trace "$ORDERGATE" run -c "$SCRATCH/crashbox.ini" --spool "$SCRATCH/crashbox-trial" 2>&1 >/dev/null |
-	sed -n 's|^fsio: step \([0-9]*\) open .*/tmp/.*|\1|p' | head -1)
-sed -i "s|$SCRATCH/crashbox-trial/up|$s/up|" "$SCRATCH/crashbox.ini"
-{ ORDERGATE_FAULT=crash:${at:-0} "$ORDERGATE" run -c "$SCRATCH/crashbox.ini" --spool "$s" > /dev/null 2>&1; } 2>/dev/null
+crash_at_staging "$s"
 check "inboxes: the crash left the three claimed inbox files in work/" test "$(ls "$s/work" | grep -c -- '-acme@b[123]\.xml$')" = 3
-og run -c "$SCRATCH/crashbox.ini" --spool "$s" > "$SCRATCH/crashbox.out" 2>&1
+og run -c "$SCRATCH/box.ini" --spool "$s" > "$SCRATCH/crashbox.out" 2>&1
 check "inboxes: recovered files are translated as from their inbox" \
 	grep -q 'recovered from an interrupted run: translating b1.xml (from acme) again' "$SCRATCH/crashbox.out"
 check "inboxes: after recovery the inbox's orders are published under out/acme/" test "$(count "$s/out/acme")" = 6
@@ -342,15 +341,9 @@ check "inboxes: recovery after a crash: invariants hold" spool_invariants "$s"
 # from in/, with a warning naming it
 s=$(new_spool)
 mkdir -p "$s/up"
-sed -i "s|dir = .*|dir = $s/up|" "$SCRATCH/crashbox.ini"
 order GONE-1 > "$s/up/g.xml"
 order GONE-IN > "$s/in/i.xml"
-cp -a "$s" "$SCRATCH/gonebox-trial"
-sed -i "s|$s/up|$SCRATCH/gonebox-trial/up|" "$SCRATCH/crashbox.ini"
-at=$(ORDERGATE_FAULT=trace "$ORDERGATE" run -c "$SCRATCH/crashbox.ini" --spool "$SCRATCH/gonebox-trial" 2>&1 >/dev/null |
-	sed -n 's|^fsio: step \([0-9]*\) open .*/tmp/.*|\1|p' | head -1)
-sed -i "s|$SCRATCH/gonebox-trial/up|$s/up|" "$SCRATCH/crashbox.ini"
-{ ORDERGATE_FAULT=crash:${at:-0} "$ORDERGATE" run -c "$SCRATCH/crashbox.ini" --spool "$s" > /dev/null 2>&1; } 2>/dev/null
+crash_at_staging "$s"
 og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/gonebox.out" 2>&1
 check "inboxes: a file from an inbox no longer configured is translated as from in/, with a warning" \
 	grep -q "was claimed from an inbox the configuration no longer has (\[inbox\] tag acme)" "$SCRATCH/gonebox.out"
