@@ -320,6 +320,12 @@ static void replace_all(struct buf *b, const char *from, const char *to)
 /* The tag of approval files claimed into work/ (no inbox gets it) */
 #define APPROVALS_TAG "approvals"
 
+/* 1 if rest (a work/ name after "ID-") is an approval file's */
+static int is_approval_work(const char *rest)
+{
+	return !strncmp(rest, APPROVALS_TAG "@", strlen(APPROVALS_TAG) + 1);
+}
+
 /* The source whose tag starts rest (the part of a work/ name after
  * "ID-"): in/ for an untagged name, NULL for a tag no source has (an
  * inbox no longer configured, or approvals/). *name: the original name. */
@@ -343,10 +349,9 @@ static char *retry_line(const struct run *run, const char *failed_rel, const cha
 {
 	const char *name;
 	const struct source *src = source_of_work(run, rest, &name);
-	char *dir = src ? xstrdup(src->dir)
-		    : !strncmp(rest, APPROVALS_TAG "@", strlen(APPROVALS_TAG) + 1)
-			? spool_path(&run->spool, "approvals")
-			: spool_path(&run->spool, "in");
+	char *dir = src			    ? xstrdup(src->dir)
+		    : is_approval_work(rest) ? spool_path(&run->spool, "approvals")
+					     : spool_path(&run->spool, "in");
 	if (orig)
 		name = strrchr(orig, '/') ? strrchr(orig, '/') + 1 : orig;
 	char *safe = safe_name(name, 120);
@@ -891,8 +896,9 @@ static void group_add(struct run *run, struct pool_job *job, struct doc_result *
 	}
 }
 
+/* A job for work/WORK_NAME, with the binding of the source it came from */
 static struct pool_job *make_job(struct run *run, const char *id, const char *name,
-				 const char *work_name)
+				 const char *work_name, const struct source *src)
 {
 	struct pool_job *j = xcalloc(1, sizeof *j);
 	char now[32];
@@ -902,6 +908,10 @@ static struct pool_job *make_job(struct run *run, const char *id, const char *na
 	j->work_name = xstrdup(work_name);
 	j->path = xasprintf("%s/work/%s", run->spool.root, work_name);
 	j->received = xstrdup(now);
+	if (src->partner)
+		j->partner = xstrdup(src->partner);
+	if (src->csv_map)
+		j->csv_map = xstrdup(src->csv_map);
 	return j;
 }
 
@@ -1098,11 +1108,7 @@ static struct pool_job *claim_next(struct run *run, struct candidates *c, char *
 			if (strcmp(run->cfg->marker, "none"))
 				remove_markers(src, cand->name);
 			msg_debug(id, "claimed %s/%s", src->label, cand->name);
-			j = make_job(run, id, cand->name, work);
-			if (src->partner)
-				j->partner = xstrdup(src->partner);
-			if (src->csv_map)
-				j->csv_map = xstrdup(src->csv_map);
+			j = make_job(run, id, cand->name, work, src);
 			run->st->files++;
 		}
 		free(work);
@@ -1137,7 +1143,7 @@ static int recover(struct run *run, struct queue *q, char **err)
 			char *state = ledger_document_state(&run->ledger, id);
 			const char *name;
 			const struct source *src = source_of_work(run, orig, &name);
-			if (!state && !src && !strncmp(orig, APPROVALS_TAG "@", strlen(APPROVALS_TAG) + 1)) {
+			if (!state && is_approval_work(orig)) {
 				/* an approval file not yet applied: back where it came
 				 * from, to be applied with the others below */
 				char *from = xasprintf("work/%s", names[i]);
@@ -1160,12 +1166,7 @@ static int recover(struct run *run, struct queue *q, char **err)
 				}
 				msg_info(id, "recovered from an interrupted run: translating %s (from %s) "
 					 "again", name, src->label);
-				struct pool_job *j = make_job(run, id, name, names[i]);
-				if (src->partner)
-					j->partner = xstrdup(src->partner);
-				if (src->csv_map)
-					j->csv_map = xstrdup(src->csv_map);
-				queue_push(q, j);
+				queue_push(q, make_job(run, id, name, names[i], src));
 			} else if (!strcmp(state, "failed")) {
 				msg_info(id, "recovered: finishing the move to failed/");
 				rc = finish_failed(run, id, names[i], err);
@@ -1741,14 +1742,15 @@ static void sources_init(struct run *run)
 		/* unique among the inboxes ("a b" and "a_b" would share one)
 		 * and not the approval files' */
 		src->tag = safe_name(src->label, 40);
-		for (int k = 1; k < i + 2; k++)
-			if (!strcmp(k <= i ? run->sources[k].tag : APPROVALS_TAG, src->tag)) {
-				free(src->tag);
-				char *t = safe_name(src->label, 34);
-				src->tag = xasprintf("%s-%d", t, i + 1);
-				free(t);
-				break;
-			}
+		int taken = !strcmp(src->tag, APPROVALS_TAG);
+		for (int k = 1; k < i + 1 && !taken; k++)
+			taken = !strcmp(run->sources[k].tag, src->tag);
+		if (taken) {
+			free(src->tag);
+			char *t = safe_name(src->label, 34);
+			src->tag = xasprintf("%s-%d", t, i + 1);
+			free(t);
+		}
 		src->partner = cfg->inboxes[i].partner;
 		const char *fmt = cfg->inboxes[i].format;
 		if (!strncasecmp(fmt, "csv:", 4)) {

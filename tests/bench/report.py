@@ -46,7 +46,7 @@ def median(runs_path, rows_path):
     with open(runs_path, encoding="utf-8") as f:
         for line in f:
             if line.strip():
-                r = json.loads(line)
+                r = rates(json.loads(line))
                 groups.setdefault(r["row"], []).append(r)
     with open(rows_path, "a", encoding="utf-8") as out:
         for runs in groups.values():
@@ -60,7 +60,7 @@ def median(runs_path, rows_path):
                     if all(isinstance(r.get(k), (int, float)) for r in runs):
                         row[k] = max(r[k] for r in runs)
                 walls = [r["wall_s"] for r in runs]
-                rates_ = [round(r["documents"] / r["wall_s"], 1) for r in runs if r["wall_s"]]
+                rates_ = [r["docs_per_s"] for r in runs if "docs_per_s" in r]
                 if len(runs) > 1:
                     row["note"] = "median of %d runs by wall (%s s; %s to %s docs/s); %s" % (
                         len(runs), ", ".join("%.2f" % w for w in walls),
@@ -162,9 +162,6 @@ def render(rows_path, machine_path, out_path):
         for line in f:
             if line.strip():
                 rows.append(rates(json.loads(line)))
-    for r in rows:
-        for run in r.get("runs", []):
-            rates(run)
     with open(machine_path, encoding="utf-8") as f:
         machine = json.load(f)
     by = {r["row"]: r for r in rows}

@@ -273,7 +273,6 @@ pipeline_run() { # RUN
 		bytes="$POOL_BYTES" wall_s="$WALL" user_s="$USER" sys_s="$SYS" rss_kb="$RSS" rss_total_kb="$RSS_TOTAL" \
 		ledger_mb="$LEDGER_MB" \
 		"note=$NOTE; RSS = largest of parent and workers (all runs); all processes together at most @TOTAL_MB@ MB (shared library pages counted in each)"
-	$REPORT set "$MACHINE" "pipeline_ledger_mb=$LEDGER_MB"
 	rm -rf "$SP"
 }
 
