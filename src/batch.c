@@ -32,7 +32,7 @@
 struct source {
 	char *dir;           /* absolute */
 	const char *label;   /* "in" or the inbox name, for log lines */
-	char *tag;           /* in work/ names (ID-TAG@NAME); NULL for in/ */
+	const char *tag;     /* in work/ names (ID-TAG@NAME); NULL for in/ */
 	const char *partner; /* bound partner, or NULL */
 	const char *csv_map; /* bound CSV map, or NULL */
 };
@@ -317,13 +317,11 @@ static void replace_all(struct buf *b, const char *from, const char *to)
 	*b = out;
 }
 
-/* The tag of approval files claimed into work/ (no inbox gets it) */
-#define APPROVALS_TAG "approvals"
 
 /* 1 if rest (a work/ name after "ID-") is an approval file's */
 static int is_approval_work(const char *rest)
 {
-	return !strncmp(rest, APPROVALS_TAG "@", strlen(APPROVALS_TAG) + 1);
+	return !strncmp(rest, INBOX_TAG_APPROVALS "@", strlen(INBOX_TAG_APPROVALS) + 1);
 }
 
 /* The source whose tag starts rest (the part of a work/ name after
@@ -355,7 +353,7 @@ static char *retry_line(const struct run *run, const char *failed_rel, const cha
 	if (orig)
 		name = strrchr(orig, '/') ? strrchr(orig, '/') + 1 : orig;
 	char *safe = safe_name(name, 120);
-	char *line = xasprintf("to retry after a fix: mv %s/%s %s/%s\n", run->spool.root,
+	char *line = xasprintf("to retry after a fix: mv -n %s/%s %s/%s\n", run->spool.root,
 			       failed_rel, dir, safe);
 	free(safe);
 	free(dir);
@@ -1233,7 +1231,7 @@ static int apply_approval_files(struct run *run, char **err)
 		char *work = NULL;
 		spool_new_id(id);
 		char *dir = spool_path(&run->spool, "approvals");
-		int c = spool_claim_from(&run->spool, dir, names[i], id, APPROVALS_TAG, &work, err);
+		int c = spool_claim_from(&run->spool, dir, names[i], id, INBOX_TAG_APPROVALS, &work, err);
 		free(dir);
 		if (c != 0) {
 			rc = c < 0 ? -1 : 0;
@@ -1739,18 +1737,7 @@ static void sources_init(struct run *run)
 		char *real = realpath(cfg->inboxes[i].dir, NULL);
 		src->dir = real ? real : xstrdup(cfg->inboxes[i].dir);
 		src->label = cfg->inboxes[i].name;
-		/* unique among the inboxes ("a b" and "a_b" would share one)
-		 * and not the approval files' */
-		src->tag = safe_name(src->label, 40);
-		int taken = !strcmp(src->tag, APPROVALS_TAG);
-		for (int k = 1; k < i + 1 && !taken; k++)
-			taken = !strcmp(run->sources[k].tag, src->tag);
-		if (taken) {
-			free(src->tag);
-			char *t = safe_name(src->label, 34);
-			src->tag = xasprintf("%s-%d", t, i + 1);
-			free(t);
-		}
+		src->tag = cfg->inboxes[i].tag;
 		src->partner = cfg->inboxes[i].partner;
 		const char *fmt = cfg->inboxes[i].format;
 		if (!strncasecmp(fmt, "csv:", 4)) {
@@ -1766,7 +1753,6 @@ static void sources_free(struct run *run)
 {
 	for (int i = 0; i < run->nsources; i++) {
 		free(run->sources[i].dir);
-		free(run->sources[i].tag);
 	}
 	free(run->sources);
 	run->sources = NULL;

@@ -224,6 +224,24 @@ static void defaults(struct config *c)
 	c->payload_host = safe_name(host, 64);
 }
 
+/* Inbox i's tag: its name made safe; "-N" (N its place) added when an
+ * earlier inbox has that tag already ("a b" and "a_b") or it is the
+ * approval files' */
+static void inbox_tag(struct config *c, int i)
+{
+	struct inbox *ib = &c->inboxes[i];
+	ib->tag = safe_name(ib->name, 40);
+	int taken = !strcmp(ib->tag, INBOX_TAG_APPROVALS);
+	for (int k = 0; k < i && !taken; k++)
+		taken = !strcmp(c->inboxes[k].tag, ib->tag);
+	if (taken) {
+		free(ib->tag);
+		char *t = safe_name(ib->name, 34);
+		ib->tag = xasprintf("%s-%d", t, i + 1);
+		free(t);
+	}
+}
+
 static int load(struct config *c, const char *path, char **err)
 {
 	defaults(c);
@@ -260,6 +278,7 @@ static int load(struct config *c, const char *path, char **err)
 			*err = xasprintf("%s: [inbox %s] needs a dir", path, c->inboxes[i].name);
 			return -1;
 		}
+		inbox_tag(c, i);
 	}
 	if (strcmp(c->require_known, "auto") && strcmp(c->require_known, "yes") &&
 	    strcmp(c->require_known, "no")) {
@@ -312,6 +331,7 @@ void config_release(struct config *c)
 		free(c->inboxes[i].dir);
 		free(c->inboxes[i].partner);
 		free(c->inboxes[i].format);
+		free(c->inboxes[i].tag);
 	}
 	memset(c, 0, sizeof *c);
 }

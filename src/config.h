@@ -11,6 +11,9 @@
 
 #define CONFIG_MAX_INBOXES 32
 
+/* The tag of approval files claimed into work/; no inbox gets it */
+#define INBOX_TAG_APPROVALS "approvals"
+
 /* An extra input folder bound to a partner: files dropped there are
  * claimed into the spool like those in in/ and published under the
  * partner's name. It must be on the spool's filesystem. */
@@ -19,6 +22,8 @@ struct inbox {
 	char *dir;
 	char *partner;
 	char *format; /* auto (by content), csv (the partner's map) or csv:MAP */
+	char *tag;    /* in spool names of its files (ID-TAG@NAME): the name made
+		       * safe, unique among the inboxes, never INBOX_TAG_APPROVALS */
 };
 
 struct config {

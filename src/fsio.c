@@ -181,6 +181,19 @@ int fsio_rename(const char *from, const char *to)
 	return refused(OP_RENAME, to) ? -1 : rename(from, to);
 }
 
+int fsio_rename_noreplace(const char *from, const char *to)
+{
+	if (refused(OP_RENAME, to))
+		return -1;
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -1;
+	if (link(from, to) < 0)
+		return -1;
+	return unlink(from) < 0 && errno != ENOENT ? -1 : 0;
+}
+
 int fsio_unlink(const char *path)
 {
 	return refused(OP_UNLINK, path) ? -1 : unlink(path);

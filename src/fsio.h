@@ -36,6 +36,10 @@ int fsio_fsync_dir(const char *dir);
 /* Flushes the whole filesystem fd is on (one journal commit). */
 int fsio_syncfs(int fd, const char *what);
 int fsio_rename(const char *from, const char *to);
+/* rename() that never replaces: -1 with errno EEXIST when to exists
+ * (renameat2 RENAME_NOREPLACE; link and unlink where the filesystem
+ * lacks it). */
+int fsio_rename_noreplace(const char *from, const char *to);
 int fsio_unlink(const char *path);
 /* The ledger's commit point: called just before COMMIT; -1 with errno
  * set when a fault is injected there. */

@@ -874,37 +874,38 @@ static int sync_folder_of(const char *path)
 	return rc;
 }
 
-/* Writes data to spool/rel atomically and durably (a temporary file in
- * tmp/, written, fsync'd, renamed into place, its folder fsync'd), through
- * the fsio layer like the engine's own outputs. */
-static int publish_copy(const char *spool, const char *rel, const void *data, size_t len,
+/* Writes data to path atomically and durably (a temporary file in
+ * spool/tmp/, written, fsync'd, renamed into place, its folder fsync'd),
+ * through the fsio layer like the engine's own outputs. Never replaces a
+ * file: -1 with errno EEXIST (and no *err) when path exists. */
+static int publish_copy(const char *spool, const char *path, const void *data, size_t len,
 			char **err)
 {
-	char *path = xasprintf("%s/%s", spool, rel);
-	char *tmp = xasprintf("%s/tmp/resend-%ld-%s", spool, (long)getpid(), strrchr(rel, '/') + 1);
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	char *tmp = xasprintf("%s/tmp/resend-%ld-%s", spool, (long)getpid(), base);
 	int fd = fsio_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	int rc = -1, renamed = 0;
 	if (fd >= 0 && fsio_write_all(fd, data, len, tmp) == 0 && fsio_fsync(fd, tmp) == 0) {
 		int closed = close(fd);
 		fd = -1;
-		if (closed == 0 && fsio_rename(tmp, path) == 0) {
+		if (closed == 0 && fsio_rename_noreplace(tmp, path) == 0) {
 			renamed = 1;
 			rc = sync_folder_of(path);
 		}
 	}
+	int e = errno;
 	if (fd >= 0)
 		close(fd);
-	if (rc < 0) {
-		*err = xasprintf("cannot write %s: %s%s", path, strerror(errno),
+	if (!renamed)
+		unlink(tmp);
+	if (rc < 0 && !(e == EEXIST && !renamed))
+		*err = xasprintf("cannot write %s: %s%s", path, strerror(e),
 				 renamed ? " (it is in place, but its folder could not be synced: "
 					   "check the disk)"
 					 : "; nothing was written, run the command again once the "
 					   "cause is fixed");
-		if (!renamed)
-			unlink(tmp);
-	}
-	free(path);
 	free(tmp);
+	errno = e;
 	return rc;
 }
 
@@ -918,71 +919,130 @@ static int read_file(const char *path, struct buf *out)
 	return rc;
 }
 
-int ledger_reprocess(struct ledger *l, const char *spool, const char *id, char **err)
+/* The folder an input whose spool path is rel came through: the source
+ * whose tag its name carries ("ID-TAG@NAME"), NULL for none (in/), and
+ * *unknown set for a tag no source has. */
+static const char *source_dir(const char *rel, const char *id,
+			      const struct ledger_source *src, int nsrc, char **unknown)
+{
+	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	size_t idl = strlen(id);
+	if (strncmp(base, id, idl) || base[idl] != '-')
+		return NULL;
+	const char *rest = base + idl + 1, *at = strchr(rest, '@');
+	if (!at)
+		return NULL;
+	size_t tl = (size_t)(at - rest);
+	for (int i = 0; i < nsrc; i++)
+		if (strlen(src[i].tag) == tl && !strncmp(src[i].tag, rest, tl))
+			return src[i].dir;
+	*unknown = xstrndup(rest, tl);
+	return NULL;
+}
+
+/* The folder document id came through: from the tag in its spool path
+ * rel, or for a member of an archive (parent not NULL) in its
+ * container's; NULL for in/ (and *unknown set for a tag no source has). */
+static const char *came_through(struct ledger *l, const char *id, const char *rel,
+				const char *parent, const struct ledger_source *src, int nsrc,
+				char **unknown)
+{
+	const char *d = source_dir(rel, id, src, nsrc, unknown);
+	if (d || *unknown || !parent)
+		return d;
+	sqlite3_stmt *st = query(l, "SELECT coalesce(failed_path, archive_path) FROM documents"
+				    " WHERE id = ?1", "s", parent);
+	char *p = st && sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : NULL;
+	finish(st);
+	if (p)
+		d = source_dir(p, parent, src, nsrc, unknown);
+	free(p);
+	return d;
+}
+
+int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_source *src,
+		     int nsrc, const char *id, char **dest, char **err)
 {
 	*err = NULL;
-	sqlite3_stmt *st = query(l, "SELECT name, state, failed_path, archive_path FROM documents"
-				    " WHERE id = ?1", "s", id);
+	*dest = NULL;
+	sqlite3_stmt *st = query(l, "SELECT name, state, failed_path, archive_path, parent_id"
+				    " FROM documents WHERE id = ?1", "s", id);
 	if (!st || sqlite3_step(st) != SQLITE_ROW) {
 		finish(st);
 		*err = xasprintf("no document %s in the ledger", id);
 		return -1;
 	}
 	char *name = col_text(st, 0), *state = col_text(st, 1), *failed = col_text(st, 2),
-	     *archive = col_text(st, 3);
+	     *archive = col_text(st, 3), *parent = col_text(st, 4);
 	finish(st);
-	char *safe = safe_name(name ? name : "document", 120);
-	char *dest = xasprintf("in/%s", safe);
-	int rc = -1;
-	if (failed && *failed) {
-		char *from = xasprintf("%s/%s", spool, failed), *to = xasprintf("%s/%s", spool, dest);
-		if (fsio_rename(from, to) == 0) {
-			/* the move is made durable before the .why goes */
-			char *why = xasprintf("%s.why", from);
-			if (sync_folder_of(to) < 0 || sync_folder_of(from) < 0) {
-				*err = xasprintf("moved %s back to %s, but the folders could not be "
-						 "synced: %s; check the disk",
-						 failed, dest, strerror(errno));
-			} else {
-				fsio_unlink(why);
-				rc = 0;
-			}
-			free(why);
-		} else {
-			*err = xasprintf("cannot move %s back to in/: %s (was it already reprocessed?)",
-					 failed, strerror(errno));
-		}
-		free(from);
-		free(to);
-	} else if (archive && *archive) {
-		struct buf gz = BUF_INIT, plain = BUF_INIT;
-		char *path = xasprintf("%s/%s", spool, archive);
-		if (read_file(path, &gz) < 0) {
-			*err = xasprintf("the archived copy %s is gone (purged?)", archive);
-		} else {
-			/* the archive keeps gzip; a .gz arrived as sent is put back as such */
-			rc = publish_copy(spool, dest, gz.data, gz.len, err);
-		}
-		free(path);
-		buf_release(&gz);
-		buf_release(&plain);
-	} else {
+	if ((!failed || !*failed) && (!archive || !*archive)) {
 		*err = xasprintf("document %s (%s) has no input left to reprocess", id,
 				 state ? state : "?");
+		free(name), free(state), free(failed), free(archive), free(parent);
+		return -1;
 	}
+	int from_failed = failed && *failed;
+	const char *rel = from_failed ? failed : archive;
+	/* back into the folder it came through, so its inbox's partner and
+	 * CSV map apply again */
+	char *unknown = NULL;
+	const char *dir = came_through(l, id, rel, parent, src, nsrc, &unknown);
+	char *in = xasprintf("%s/in", spool);
+	if (!dir)
+		dir = in;
+	if (unknown)
+		fprintf(stderr, "ordergate reprocess: %s came through inbox tag \"%s\", which no "
+				"[inbox] has now; putting it into %s\n", id, unknown, in);
+	char *safe = safe_name(name ? name : "document", 120);
+	char *from = xasprintf("%s/%s", spool, rel);
+	struct buf data = BUF_INIT;
+	int rc = -1;
+	if (!from_failed && read_file(from, &data) < 0)
+		*err = xasprintf("the archived copy %s is gone (purged?)", archive);
+	/* under its own name, or ID-NAME when another file waits under it:
+	 * never over a file in the folder */
+	for (int k = 0; k < 2 && rc < 0 && !*err; k++) {
+		free(*dest);
+		*dest = k == 0 ? xasprintf("%s/%s", dir, safe) : xasprintf("%s/%s-%s", dir, id, safe);
+		if (!from_failed) {
+			/* the archive keeps gzip; a .gz arrived as sent is put back as such */
+			rc = publish_copy(spool, *dest, data.data, data.len, err);
+		} else if (fsio_rename_noreplace(from, *dest) == 0) {
+			/* the move is made durable before the .why goes */
+			if (sync_folder_of(*dest) < 0 || sync_folder_of(from) < 0) {
+				*err = xasprintf("moved %s back to %s, but the folders could not be "
+						 "synced: %s; check the disk",
+						 failed, *dest, strerror(errno));
+			} else {
+				char *why = xasprintf("%s.why", from);
+				fsio_unlink(why);
+				free(why);
+				rc = 0;
+			}
+		} else if (errno != EEXIST) {
+			*err = xasprintf("cannot move %s back to %s: %s (was it already reprocessed?)",
+					 failed, dir, strerror(errno));
+		}
+	}
+	if (rc < 0 && !*err)
+		*err = xasprintf("cannot put %s back: %s/%s and %s/%s-%s both exist; move one away "
+				 "and run the command again", id, dir, safe, dir, id, safe);
 	if (rc == 0) {
-		char *detail = xasprintf("input put back as %s for a new run", dest);
+		char *detail = xasprintf("input put back as %s for a new run", *dest);
 		char *e = NULL;
 		if (ledger_event(l, id, "reprocess", detail, &e) < 0)
 			free(e);
 		free(detail);
+	} else {
+		free(*dest);
+		*dest = NULL;
 	}
-	free(name);
-	free(state);
-	free(failed);
-	free(archive);
+	buf_release(&data);
+	free(from);
 	free(safe);
-	free(dest);
+	free(in);
+	free(unknown);
+	free(name), free(state), free(failed), free(archive), free(parent);
 	return rc;
 }
 
@@ -1022,8 +1082,8 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 						free(cand);
 					free(full);
 				}
-				char *e = NULL;
-				if (rel && publish_copy(spool, rel, data.data, data.len, err) == 0 &&
+				char *e = NULL, *full = rel ? xasprintf("%s/%s", spool, rel) : NULL;
+				if (rel && publish_copy(spool, full, data.data, data.len, err) == 0 &&
 				    exec(l, &e,
 					 "INSERT INTO outputs(document_id, kind, format, partner, path, tmp_name,"
 					 " payload_id, sha256, size, created) SELECT document_id, kind, format,"
@@ -1032,8 +1092,12 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 					 "ss", outs[i].path, rel) == 0) {
 					ledger_event(l, id, "resent", rel, &e);
 					done++;
+				} else if (rel && !*err) {
+					*err = xasprintf("%s appeared while it was being written; run "
+							 "the command again", full);
 				}
 				free(e);
+				free(full);
 				free(rel);
 			}
 		}

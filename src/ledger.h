@@ -131,10 +131,20 @@ int ledger_add_invoice(struct ledger *l, long long order_ref, long long shipment
 		       const char *number, const char *partner, const char *mode,
 		       const struct order_info *amounts, char **err);
 
-/* Puts a failed or archived document's input back into spool/in/ (under
- * its original name) and records it. -1 with *err when there is nothing to
- * put back. */
-int ledger_reprocess(struct ledger *l, const char *spool, const char *id, char **err);
+/* A folder inputs come through, by the tag in their spool names
+ * (ID-TAG@NAME; in/'s have none) */
+struct ledger_source {
+	const char *tag;
+	const char *dir;
+};
+/* Puts a failed or archived document's input back into the folder it came
+ * through (the source whose tag its spool name carries, spool/in/ for none
+ * or for a tag no source has now) under its original name, or ID-NAME
+ * when another file waits there under that name (never over it), and
+ * records it; *dest: where it went. -1 with *err when there is nothing to
+ * put back or it cannot be put back. */
+int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_source *src,
+		     int nsrc, const char *id, char **dest, char **err);
 /* Publishes a document's outputs (of one kind, or all but its archive copy)
  * again as new files; returns how many, or -1. */
 int ledger_resend(struct ledger *l, const char *spool, const char *id, const char *kind,

@@ -643,10 +643,22 @@ static int cmd_reprocess(int argc, char **argv)
 	if (rc)
 		return rc;
 	const char *id = argv[optind];
-	char *err = NULL;
-	rc = ledger_reprocess(&lc.l, lc.cfg.spool_dir, id, &err);
+	/* the folders inputs came through, by their tags: the inboxes and
+	 * approvals/ */
+	struct ledger_source src[CONFIG_MAX_INBOXES + 1];
+	for (int i = 0; i < lc.cfg.ninboxes; i++)
+		src[i] = (struct ledger_source){ lc.cfg.inboxes[i].tag, lc.cfg.inboxes[i].dir };
+	char *approvals = xasprintf("%s/approvals", lc.cfg.spool_dir);
+	src[lc.cfg.ninboxes] = (struct ledger_source){ INBOX_TAG_APPROVALS, approvals };
+	char *err = NULL, *dest = NULL;
+	rc = ledger_reprocess(&lc.l, lc.cfg.spool_dir, src, lc.cfg.ninboxes + 1, id, &dest, &err);
+	free(approvals);
 	if (rc < 0)
 		fprintf(stderr, "ordergate reprocess: %s\n", err);
+	else
+		printf("ordergate reprocess: %s put back as %s\n", id, dest);
+	fflush(stdout);
+	free(dest);
 	free(err);
 	close_ledger_cmd(&lc);
 	if (rc < 0)

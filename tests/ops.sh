@@ -99,4 +99,42 @@ check "reprocess (archive_form = gzip): the gzip copy goes in again and is a dup
 ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$SCRATCH/gz.ini" --spool "$s" > /dev/null 2>&1
 check "purge (archive_form = gzip): the gzip copies are removed" test "$(count "$s/archive")" = 0
 check "purge (archive_form = gzip): invariants hold afterwards" spool_invariants "$s"
+# reprocess never puts a file over one waiting under the same name
+s=$(new_spool)
+cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/in/a.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+ra=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'a.xml'")
+mk W-1 BOLT 1 1.00 > "$s/in/a.xml"
+og reprocess "$ra" -c "$C" --spool "$s" > "$SCRATCH/clobber.out" 2>&1
+check "reprocess: a file waiting under the name stays; the input goes back as ID-NAME" \
+	grep -q "^ordergate reprocess: $ra put back as $s/in/$ra-a.xml" "$SCRATCH/clobber.out"
+check "reprocess: ... and both are taken: the waiting order translated, the input failed again" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT (SELECT count(*) FROM orders WHERE order_id = 'W-1') || '/' || (SELECT count(*) FROM documents WHERE name = '$ra-a.xml' AND state = 'failed')")" = 1/1
+check "reprocess: ... nothing left in in/" test -z "$(ls "$s/in")"
+check "reprocess: ... invariants hold" spool_invariants "$s"
+# an input that came through an inbox goes back into that inbox, so its
+# partner applies again (from in/ it would be the sender's, an01...)
+s=$(new_spool)
+mkdir "$s/up"
+printf '[pickup]\nquiet_seconds = 0\n[inbox acme]\ndir = %s/up\npartner = acme\n' "$s" > "$SCRATCH/box.ini"
+cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/up/b.xml"
+mk I-1 BOLT 1 1.00 > "$s/up/i1.xml"
+og run -c "$SCRATCH/box.ini" --spool "$s" > /dev/null 2>&1
+rb=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'b.xml'")
+sed -i 's/8,99/8.99/' "$s"/failed/*-acme@b.xml
+og reprocess "$rb" -c "$SCRATCH/box.ini" --spool "$s" > "$SCRATCH/box-rep.out" 2>&1
+check "reprocess: a failed input from an inbox goes back into the inbox" \
+	grep -q "^ordergate reprocess: $rb put back as $s/up/b.xml" "$SCRATCH/box-rep.out"
+check "reprocess: ... and is translated with the inbox's partner" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT partner || '/' || state FROM documents WHERE name = 'b.xml' AND id != '$rb'")" = acme/done
+ri=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'i1.xml'")
+og reprocess "$ri" -c "$SCRATCH/box.ini" --spool "$s" > "$SCRATCH/box-rep2.out" 2>&1
+check "reprocess: an archived input from an inbox goes back into it and is a duplicate" \
+	bash -c "grep -q '^ordergate reprocess: $ri put back as $s/up/i1.xml' '$SCRATCH/box-rep2.out' && grep -q '1 duplicate' '$SCRATCH/box-rep2.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT count(*) FROM documents WHERE name = 'i1.xml' AND state = 'duplicate' AND archive_path LIKE '%-acme@i1.xml'\")\" = 1"
+# the inbox is gone from the configuration: in/, with a warning
+printf '[pickup]\nquiet_seconds = 0\n' > "$SCRATCH/nobox.ini"
+og reprocess "$ri" -c "$SCRATCH/nobox.ini" --spool "$s" > "$SCRATCH/box-rep3.out" 2>&1
+check "reprocess: from an inbox no longer configured: into in/, saying so" \
+	bash -c "grep -q 'came through inbox tag \"acme\", which no \[inbox\] has now; putting it into $s/in' '$SCRATCH/box-rep3.out' && grep -q '^ordergate reprocess: $ri put back as $s/in/i1.xml' '$SCRATCH/box-rep3.out'"
+check "reprocess: inboxes: invariants hold" spool_invariants "$s"
 finish

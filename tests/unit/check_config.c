@@ -227,6 +227,25 @@ START_TEST(later_value_wins_and_no_leak)
 }
 END_TEST
 
+/* each inbox's tag in spool names: safe, unique, never the approval
+ * files' */
+START_TEST(inbox_tags_unique)
+{
+	char *p = ini("[inbox a b]\ndir = /x\n[inbox a_b]\ndir = /y\n[inbox approvals]\ndir = /z\n"
+		      "[inbox acme]\ndir = /w\n");
+	struct config c;
+	char *err = NULL;
+	ck_assert_int_eq(config_load(&c, p, &err), 0);
+	ck_assert_int_eq(c.ninboxes, 4);
+	ck_assert_str_eq(c.inboxes[0].tag, "a_b");
+	ck_assert_str_eq(c.inboxes[1].tag, "a_b-2");
+	ck_assert_str_eq(c.inboxes[2].tag, "approvals-3");
+	ck_assert_str_eq(c.inboxes[3].tag, "acme");
+	config_release(&c);
+	free(p);
+}
+END_TEST
+
 Suite *suite_config(void)
 {
 	Suite *s = suite_create("config");
@@ -239,6 +258,7 @@ Suite *suite_config(void)
 	tcase_add_loop_test(tc, errors_name_file_and_line, 0, (int)ARRAY_SIZE(error_cases));
 	tcase_add_test(tc, missing_file);
 	tcase_add_test(tc, later_value_wins_and_no_leak);
+	tcase_add_test(tc, inbox_tags_unique);
 	suite_add_tcase(s, tc);
 	return s;
 }

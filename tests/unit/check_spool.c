@@ -3,6 +3,7 @@
  */
 #define _GNU_SOURCE
 #include <check.h>
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "fsio.h"
 #include "spool.h"
 #include "suites.h"
 #include "testutil.h"
@@ -433,6 +435,32 @@ START_TEST(move_unlink_exists)
 }
 END_TEST
 
+/* reprocess's move: never over a file that is there */
+START_TEST(rename_noreplace_keeps_target)
+{
+	put("failed/a.xml", "old");
+	put("in/a.xml", "new");
+	char *from = xasprintf("%s/failed/a.xml", sp.root), *to = xasprintf("%s/in/a.xml", sp.root),
+	     *other = xasprintf("%s/in/b.xml", sp.root);
+	errno = 0;
+	ck_assert_int_eq(fsio_rename_noreplace(from, to), -1);
+	ck_assert_int_eq(errno, EEXIST);
+	size_t n;
+	char *data = t_read_file(to, &n);
+	ck_assert_str_eq(data, "new");
+	free(data);
+	ck_assert(exists("failed/a.xml"));
+	ck_assert_int_eq(fsio_rename_noreplace(from, other), 0);
+	ck_assert(!exists("failed/a.xml"));
+	data = t_read_file(other, &n);
+	ck_assert_str_eq(data, "old");
+	free(data);
+	free(from);
+	free(to);
+	free(other);
+}
+END_TEST
+
 START_TEST(archive_path_by_local_date)
 {
 	time_t t = 1234567890;
@@ -524,6 +552,7 @@ Suite *suite_spool(void)
 	tcase_add_test(tc, stage_replaces_leftover);
 	tcase_add_test(tc, stage_failure_is_reported);
 	tcase_add_test(tc, move_unlink_exists);
+	tcase_add_test(tc, rename_noreplace_keeps_target);
 	tcase_add_test(tc, lock_excludes_other_process);
 	suite_add_tcase(s, tc);
 
