@@ -35,6 +35,7 @@ struct source {
 	const char *tag;     /* in work/ names (ID-TAG@NAME); NULL for in/ */
 	const char *partner; /* bound partner, or NULL */
 	const char *csv_map; /* bound CSV map, or NULL */
+	int unlisted;        /* the last scan could not list dir (warned once) */
 };
 
 /* One document's result on its way to the ledger. An archive gives one
@@ -1024,13 +1025,20 @@ static void pickup_scan(struct run *run, struct candidates *out, int wait,
 	int nyoung = 0;
 	time_t now = time(NULL);
 	for (int k = 0; k < run->nsources; k++) {
-		const struct source *src = &run->sources[k];
+		struct source *src = &run->sources[k];
 		char **names;
 		int n;
 		if (spool_list(&run->spool, src->dir, &names, &n, 1) < 0) {
-			msg_warn(NULL, "cannot list %s: %s", src->dir, strerror(errno));
+			/* once, not at every scan of a watch */
+			if (!src->unlisted)
+				msg_warn(NULL, "cannot list %s: %s; its files wait until it can be "
+					 "listed again", src->dir, strerror(errno));
+			src->unlisted = 1;
 			continue;
 		}
+		if (src->unlisted)
+			msg_info(NULL, "%s can be listed again", src->dir);
+		src->unlisted = 0;
 		for (int i = 0; i < n; i++) {
 			struct stat st;
 			int take = 0, keep = 0;
