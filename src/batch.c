@@ -1671,6 +1671,8 @@ static int workers_for(const struct config *cfg, const struct batch_opts *o)
 /* Watch mode: inotify on every source plus a periodic rescan as a safety
  * net. A file renamed into a source (IN_MOVED_TO) is complete by the rename
  * convention and taken at once; anything else waits for the quiet period. */
+#define WATCH_EVENTS (IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB)
+
 static int watch_loop(struct run *run, struct queue *q, char **err)
 {
 	int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
@@ -1680,8 +1682,7 @@ static int watch_loop(struct run *run, struct queue *q, char **err)
 	}
 	int *wds = xcalloc((size_t)run->nsources, sizeof *wds);
 	for (int k = 0; k < run->nsources; k++) {
-		wds[k] = inotify_add_watch(fd, run->sources[k].dir,
-					   IN_CLOSE_WRITE | IN_MOVED_TO | IN_ATTRIB);
+		wds[k] = inotify_add_watch(fd, run->sources[k].dir, WATCH_EVENTS);
 		if (wds[k] < 0) {
 			*err = xasprintf("cannot watch %s: %s", run->sources[k].dir, strerror(errno));
 			free(wds);
@@ -1695,6 +1696,12 @@ static int watch_loop(struct run *run, struct queue *q, char **err)
 	struct candidates moved = { NULL, 0, 0 };
 	int rc = 0;
 	while (!stop_requested && rc == 0) {
+		/* a folder removed (its watch ended, IN_IGNORED) and made again
+		 * is watched again */
+		for (int k = 0; k < run->nsources; k++)
+			if (wds[k] < 0 && (wds[k] = inotify_add_watch(fd, run->sources[k].dir,
+								      WATCH_EVENTS)) >= 0)
+				msg_info(NULL, "watching %s again", run->sources[k].dir);
 		struct candidates c;
 		pickup_scan(run, &c, 0, &moved);
 		candidates_free(&moved);
@@ -1720,9 +1727,12 @@ static int watch_loop(struct run *run, struct queue *q, char **err)
 		while ((len = read(fd, evbuf, sizeof evbuf)) > 0) {
 			for (char *p = evbuf; p < evbuf + len;) {
 				struct inotify_event *ev = (struct inotify_event *)(void *)p;
-				for (int k = 0; k < run->nsources; k++)
+				for (int k = 0; k < run->nsources; k++) {
 					if ((ev->mask & IN_MOVED_TO) && ev->len && ev->wd == wds[k])
 						candidates_add(&moved, xstrdup(ev->name), k);
+					if ((ev->mask & IN_IGNORED) && ev->wd == wds[k])
+						wds[k] = -1;
+				}
 				p += sizeof *ev + ev->len;
 			}
 		}
