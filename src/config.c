@@ -224,22 +224,35 @@ static void defaults(struct config *c)
 	c->payload_host = safe_name(host, 64);
 }
 
-/* Inbox i's tag: its name made safe; "-N" (N its place) added when an
- * earlier inbox has that tag already ("a b" and "a_b") or it is the
- * approval files' */
-static void inbox_tag(struct config *c, int i)
+/* Inbox i's tag: its name made safe; when that is the approval files'
+ * tag or another inbox's name makes the same ("a b" and "a_b"), the first
+ * 8 hex digits of its name's SHA-256 are added, so a tag does not depend
+ * on the order of the sections. -1 with *err if two still meet. */
+static int inbox_tag(struct config *c, int i, const char *path, char **err)
 {
 	struct inbox *ib = &c->inboxes[i];
 	ib->tag = safe_name(ib->name, 40);
-	int taken = !strcmp(ib->tag, INBOX_TAG_APPROVALS);
-	for (int k = 0; k < i && !taken; k++)
-		taken = !strcmp(c->inboxes[k].tag, ib->tag);
-	if (taken) {
+	int clash = !strcmp(ib->tag, INBOX_TAG_APPROVALS);
+	for (int k = 0; k < c->ninboxes && !clash; k++) {
+		char *other = safe_name(c->inboxes[k].name, 40);
+		clash = k != i && !strcmp(other, ib->tag);
+		free(other);
+	}
+	if (clash) {
+		char sha[65];
+		sha256_hex(ib->name, strlen(ib->name), sha);
 		free(ib->tag);
-		char *t = safe_name(ib->name, 34);
-		ib->tag = xasprintf("%s-%d", t, i + 1);
+		char *t = safe_name(ib->name, 31);
+		ib->tag = xasprintf("%s-%.8s", t, sha);
 		free(t);
 	}
+	for (int k = 0; k < i; k++)
+		if (!strcmp(c->inboxes[k].tag, ib->tag)) {
+			*err = xasprintf("%s: [inbox %s] and [inbox %s] would name their files alike "
+					 "(%s); rename one", path, c->inboxes[k].name, ib->name, ib->tag);
+			return -1;
+		}
+	return 0;
 }
 
 static int load(struct config *c, const char *path, char **err)
@@ -278,7 +291,8 @@ static int load(struct config *c, const char *path, char **err)
 			*err = xasprintf("%s: [inbox %s] needs a dir", path, c->inboxes[i].name);
 			return -1;
 		}
-		inbox_tag(c, i);
+		if (inbox_tag(c, i, path, err) < 0)
+			return -1;
 	}
 	if (strcmp(c->require_known, "auto") && strcmp(c->require_known, "yes") &&
 	    strcmp(c->require_known, "no")) {
