@@ -1083,7 +1083,12 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 					free(full);
 				}
 				char *e = NULL, *full = rel ? xasprintf("%s/%s", spool, rel) : NULL;
-				if (rel && publish_copy(spool, full, data.data, data.len, err) == 0 &&
+				int written = rel ? publish_copy(spool, full, data.data, data.len, err)
+						  : -1;
+				if (written < 0 && rel && !*err)
+					*err = xasprintf("%s appeared while it was being written; run "
+							 "the command again", full);
+				if (written == 0 &&
 				    exec(l, &e,
 					 "INSERT INTO outputs(document_id, kind, format, partner, path, tmp_name,"
 					 " payload_id, sha256, size, created) SELECT document_id, kind, format,"
@@ -1092,9 +1097,6 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 					 "ss", outs[i].path, rel) == 0) {
 					ledger_event(l, id, "resent", rel, &e);
 					done++;
-				} else if (rel && !*err) {
-					*err = xasprintf("%s appeared while it was being written; run "
-							 "the command again", full);
 				}
 				free(e);
 				free(full);
