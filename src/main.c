@@ -913,9 +913,11 @@ static const struct command commands[] = {
 	{ "reprocess", cmd_reprocess, "run a failed or archived input again",
 	  "usage: ordergate reprocess DOCUMENT-ID --spool DIR\n"
 	  "\n"
-	  "Puts the input back into in/ (from failed/ or from its archived copy) and\n"
-	  "runs it, after a map or rule fix. Recorded in the history; a document that\n"
-	  "went through before is recognised as a duplicate and writes nothing new.\n" },
+	  "Puts the input back (from failed/ or from its archived copy) into the folder\n"
+	  "it came through, in/, its inbox or approvals/, and runs it, after a map or\n"
+	  "rule fix. Never over a file waiting there under the same name: then it goes\n"
+	  "back as ID-NAME. Recorded in the history; a document that went through\n"
+	  "before is recognised as a duplicate and writes nothing new.\n" },
 	{ "resend", cmd_resend, "write an output again",
 	  "usage: ordergate resend DOCUMENT-ID [--kind po|confirmation|invoice] --spool DIR\n"
 	  "\n"
