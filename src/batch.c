@@ -318,7 +318,6 @@ static void replace_all(struct buf *b, const char *from, const char *to)
 	*b = out;
 }
 
-
 /* 1 if rest (a work/ name after "ID-") is an approval file's */
 static int is_approval_work(const char *rest)
 {
