@@ -137,4 +137,13 @@ og reprocess "$ri" -c "$SCRATCH/nobox.ini" --spool "$s" > "$SCRATCH/box-rep3.out
 check "reprocess: from an inbox no longer configured: into in/, saying so" \
 	bash -c "grep -q 'came through inbox tag \"acme\", which no \[inbox\] has now; putting it into $s/in' '$SCRATCH/box-rep3.out' && grep -q '^ordergate reprocess: $ri put back as $s/in/i1.xml' '$SCRATCH/box-rep3.out'"
 check "reprocess: inboxes: invariants hold" spool_invariants "$s"
+# the man page documents every subcommand `ordergate help` lists
+cmds=$("$ORDERGATE" help | sed -n 's/^  \([a-z-]*\)  .*/\1/p')
+missing=""
+for c in $cmds; do
+	sed -n '/^\.SH COMMANDS/,/^\.SH OPTIONS/p' "$ROOT/docs/ordergate.1" | sed 's/\\-/-/g' |
+		grep -Eq "^\.B[IR]? \"?$c( |\"|\$)" || missing="$missing $c"
+done
+check "man page: every subcommand has an entry under COMMANDS (missing:${missing:- none})" \
+	test -n "$cmds" -a -z "$missing"
 finish
