@@ -259,6 +259,69 @@ static int cmd_translate(int argc, char **argv)
 	return code;
 }
 
+/* One option of a command's own besides --spool, --config and --help:
+ * --name VALUE into *value, or with value NULL the flag --name into *flag.
+ * letter: getopt's code, also the short option -letter when is_short. */
+struct cmd_opt {
+	const char *name;
+	int letter;
+	int is_short;
+	const char **value;
+	int *flag;
+};
+
+#define MAX_CMD_OPTS 4
+
+/* Parses the options of a command that works on a spool: --spool DIR,
+ * --config FILE, --help and its own (own[0..nown)). Returns -1 when the
+ * command goes on (its operands from argv[optind]), else its exit code:
+ * EXIT_OK after printing its help, EXIT_USAGE for an unknown option. */
+static int parse_cmd_opts(const char *cmd, int argc, char **argv, struct common *co,
+			  const struct cmd_opt *own, int nown)
+{
+	struct option opts[3 + MAX_CMD_OPTS + 1] = {
+		{ "spool", required_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+	};
+	char shortopts[8 + 2 * MAX_CMD_OPTS] = "s:c:h";
+	size_t ns = strlen(shortopts);
+	for (int i = 0; i < nown && i < MAX_CMD_OPTS; i++) {
+		opts[3 + i] = (struct option){ own[i].name,
+					       own[i].value ? required_argument : no_argument, NULL,
+					       own[i].letter };
+		if (own[i].is_short) {
+			shortopts[ns++] = (char)own[i].letter;
+			if (own[i].value)
+				shortopts[ns++] = ':';
+		}
+	}
+	shortopts[ns] = '\0';
+	int c;
+	while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+		int known = 1;
+		switch (c) {
+		case 's': co->spool = optarg; break;
+		case 'c': co->config_file = optarg; break;
+		case 'h': print_help(cmd); return EXIT_OK;
+		default:
+			known = 0;
+			for (int i = 0; i < nown && !known; i++) {
+				if (own[i].letter != c)
+					continue;
+				known = 1;
+				if (own[i].value)
+					*own[i].value = optarg;
+				else
+					*own[i].flag = 1;
+			}
+		}
+		if (!known)
+			return usage_error(cmd, "%s", "unknown option");
+	}
+	return -1;
+}
+
 static char *ledger_path_of(const struct config *cfg)
 {
 	return cfg->ledger_path ? xstrdup(cfg->ledger_path) : xasprintf("%s/ledger.db", cfg->spool_dir);
@@ -268,26 +331,14 @@ static char *ledger_path_of(const struct config *cfg)
  * unless another ordergate holds the spool (it will do it). */
 static int decide(const char *cmd, int approve, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "spool", required_argument, NULL, 's' }, { "config", required_argument, NULL, 'c' },
-		{ "as", required_argument, NULL, 'a' },	   { "comment", required_argument, NULL, 'm' },
-		{ "by", required_argument, NULL, 'b' },	   { "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	struct common co = { NULL, NULL, 0, 0, 0 };
 	const char *role = NULL, *comment = NULL, *by = getenv("USER");
-	int c;
-	while ((c = getopt_long(argc, argv, "s:c:a:m:b:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': co.spool = optarg; break;
-		case 'c': co.config_file = optarg; break;
-		case 'a': role = optarg; break;
-		case 'm': comment = optarg; break;
-		case 'b': by = optarg; break;
-		case 'h': print_help(cmd); return EXIT_OK;
-		default: return usage_error(cmd, "%s", "unknown option");
-		}
-	}
+	const struct cmd_opt own[] = { { "as", 'a', 1, &role, NULL },
+				       { "comment", 'm', 1, &comment, NULL },
+				       { "by", 'b', 1, &by, NULL } };
+	int done = parse_cmd_opts(cmd, argc, argv, &co, own, 3);
+	if (done >= 0)
+		return done;
 	if (optind != argc - 1 || !role)
 		return usage_error(cmd, "%s", "give ORDER and --as ROLE");
 	if (!approve && (!comment || !*comment))
@@ -352,20 +403,10 @@ static int cmd_reject(int argc, char **argv)
 
 static int cmd_pending(int argc, char **argv)
 {
-	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
-					      { "config", required_argument, NULL, 'c' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	struct common co = { NULL, NULL, 0, 0, 0 };
-	int c;
-	while ((c = getopt_long(argc, argv, "s:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': co.spool = optarg; break;
-		case 'c': co.config_file = optarg; break;
-		case 'h': print_help("pending"); return EXIT_OK;
-		default: return usage_error("pending", "%s", "unknown option");
-		}
-	}
+	int done = parse_cmd_opts("pending", argc, argv, &co, NULL, 0);
+	if (done >= 0)
+		return done;
 	struct config cfg;
 	if (load_config(&co, &cfg) < 0)
 		return EXIT_CONFIG;
@@ -426,23 +467,13 @@ static void close_ledger_cmd(struct ledger_cmd *lc)
 
 static int cmd_show(int argc, char **argv)
 {
-	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
-					      { "config", required_argument, NULL, 'c' },
-					      { "json", no_argument, NULL, 'J' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	struct ledger_cmd lc;
 	memset(&lc, 0, sizeof lc);
-	int json = 0, c;
-	while ((c = getopt_long(argc, argv, "s:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': lc.co.spool = optarg; break;
-		case 'c': lc.co.config_file = optarg; break;
-		case 'J': json = 1; break;
-		case 'h': print_help("show"); return EXIT_OK;
-		default: return usage_error("show", "%s", "unknown option");
-		}
-	}
+	int json = 0;
+	const struct cmd_opt own[] = { { "json", 'J', 0, NULL, &json } };
+	int done = parse_cmd_opts("show", argc, argv, &lc.co, own, 1);
+	if (done >= 0)
+		return done;
 	if (optind != argc - 1)
 		return usage_error("show", "%s", "give one KEY: order number, PO number, document ID or payloadID");
 	int rc = open_ledger_cmd("show", &lc);
@@ -463,28 +494,15 @@ static int valid_date(const char *d)
 
 static int cmd_export(int argc, char **argv)
 {
-	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
-					      { "config", required_argument, NULL, 'c' },
-					      { "from", required_argument, NULL, 'f' },
-					      { "to", required_argument, NULL, 't' },
-					      { "out", required_argument, NULL, 'o' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	struct ledger_cmd lc;
 	memset(&lc, 0, sizeof lc);
 	const char *from = NULL, *to = NULL, *outfile = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "s:c:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': lc.co.spool = optarg; break;
-		case 'c': lc.co.config_file = optarg; break;
-		case 'f': from = optarg; break;
-		case 't': to = optarg; break;
-		case 'o': outfile = optarg; break;
-		case 'h': print_help("export"); return EXIT_OK;
-		default: return usage_error("export", "%s", "unknown option");
-		}
-	}
+	const struct cmd_opt own[] = { { "from", 'f', 0, &from, NULL },
+				       { "to", 't', 0, &to, NULL },
+				       { "out", 'o', 1, &outfile, NULL } };
+	int done = parse_cmd_opts("export", argc, argv, &lc.co, own, 3);
+	if (done >= 0)
+		return done;
 	if (optind != argc - 1 || (strcmp(argv[optind], "recon") && strcmp(argv[optind], "spend")))
 		return usage_error("export", "%s", "say what: recon or spend");
 	if ((from && !valid_date(from)) || (to && !valid_date(to)))
@@ -510,24 +528,13 @@ static int cmd_export(int argc, char **argv)
 
 static int cmd_report(int argc, char **argv)
 {
-	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
-					      { "config", required_argument, NULL, 'c' },
-					      { "out", required_argument, NULL, 'o' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	struct ledger_cmd lc;
 	memset(&lc, 0, sizeof lc);
 	const char *outfile = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "s:c:o:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': lc.co.spool = optarg; break;
-		case 'c': lc.co.config_file = optarg; break;
-		case 'o': outfile = optarg; break;
-		case 'h': print_help("report"); return EXIT_OK;
-		default: return usage_error("report", "%s", "unknown option");
-		}
-	}
+	const struct cmd_opt own[] = { { "out", 'o', 1, &outfile, NULL } };
+	int done = parse_cmd_opts("report", argc, argv, &lc.co, own, 1);
+	if (done >= 0)
+		return done;
 	if (optind < argc)
 		return usage_error("report", "unexpected argument \"%s\"", argv[optind]);
 	int rc = open_ledger_cmd("report", &lc);
@@ -565,31 +572,19 @@ static int cmd_report(int argc, char **argv)
 
 static int cmd_purge(int argc, char **argv)
 {
-	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
-					      { "config", required_argument, NULL, 'c' },
-					      { "older-than", required_argument, NULL, 'd' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	struct ledger_cmd lc;
 	memset(&lc, 0, sizeof lc);
-	long days = -1;
-	int c;
-	while ((c = getopt_long(argc, argv, "s:c:h", opts, NULL)) != -1) {
-		char *end;
-		switch (c) {
-		case 's': lc.co.spool = optarg; break;
-		case 'c': lc.co.config_file = optarg; break;
-		case 'd':
-			days = strtol(optarg, &end, 10);
-			if (*end || days < 1)
-				return usage_error("purge", "--older-than wants a number of days, not \"%s\"", optarg);
-			break;
-		case 'h': print_help("purge"); return EXIT_OK;
-		default: return usage_error("purge", "%s", "unknown option");
-		}
-	}
-	if (days < 1)
+	const char *older = NULL;
+	const struct cmd_opt own[] = { { "older-than", 'd', 0, &older, NULL } };
+	int done = parse_cmd_opts("purge", argc, argv, &lc.co, own, 1);
+	if (done >= 0)
+		return done;
+	if (!older)
 		return usage_error("purge", "%s", "give --older-than DAYS");
+	char *end;
+	long days = strtol(older, &end, 10);
+	if (*end || end == older || days < 1)
+		return usage_error("purge", "--older-than wants a number of days, not \"%s\"", older);
 	int rc = open_ledger_cmd("purge", &lc);
 	if (rc)
 		return rc;
@@ -622,21 +617,11 @@ static int cmd_purge(int argc, char **argv)
 /* reprocess and resend work on one document's files through the spool. */
 static int cmd_reprocess(int argc, char **argv)
 {
-	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
-					      { "config", required_argument, NULL, 'c' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	struct ledger_cmd lc;
 	memset(&lc, 0, sizeof lc);
-	int c;
-	while ((c = getopt_long(argc, argv, "s:c:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': lc.co.spool = optarg; break;
-		case 'c': lc.co.config_file = optarg; break;
-		case 'h': print_help("reprocess"); return EXIT_OK;
-		default: return usage_error("reprocess", "%s", "unknown option");
-		}
-	}
+	int done = parse_cmd_opts("reprocess", argc, argv, &lc.co, NULL, 0);
+	if (done >= 0)
+		return done;
 	if (optind != argc - 1)
 		return usage_error("reprocess", "%s", "give one document ID");
 	int rc = open_ledger_cmd("reprocess", &lc);
@@ -680,24 +665,13 @@ static int cmd_reprocess(int argc, char **argv)
 
 static int cmd_resend(int argc, char **argv)
 {
-	static const struct option opts[] = { { "spool", required_argument, NULL, 's' },
-					      { "config", required_argument, NULL, 'c' },
-					      { "kind", required_argument, NULL, 'k' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	struct ledger_cmd lc;
 	memset(&lc, 0, sizeof lc);
 	const char *kind = NULL;
-	int c;
-	while ((c = getopt_long(argc, argv, "s:c:k:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': lc.co.spool = optarg; break;
-		case 'c': lc.co.config_file = optarg; break;
-		case 'k': kind = optarg; break;
-		case 'h': print_help("resend"); return EXIT_OK;
-		default: return usage_error("resend", "%s", "unknown option");
-		}
-	}
+	const struct cmd_opt own[] = { { "kind", 'k', 1, &kind, NULL } };
+	int done = parse_cmd_opts("resend", argc, argv, &lc.co, own, 1);
+	if (done >= 0)
+		return done;
 	if (optind != argc - 1)
 		return usage_error("resend", "%s", "give one document ID");
 	int rc = open_ledger_cmd("resend", &lc);
@@ -717,20 +691,10 @@ static int cmd_resend(int argc, char **argv)
 
 static int cmd_explain(int argc, char **argv)
 {
-	static const struct option opts[] = { { "config", required_argument, NULL, 'c' },
-					      { "spool", required_argument, NULL, 's' },
-					      { "help", no_argument, NULL, 'h' },
-					      { NULL, 0, NULL, 0 } };
 	struct common co = { NULL, NULL, 0, 0, 0 };
-	int c;
-	while ((c = getopt_long(argc, argv, "c:s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'c': co.config_file = optarg; break;
-		case 's': co.spool = optarg; break;
-		case 'h': print_help("explain"); return EXIT_OK;
-		default: return usage_error("explain", "%s", "unknown option");
-		}
-	}
+	int done = parse_cmd_opts("explain", argc, argv, &co, NULL, 0);
+	if (done >= 0)
+		return done;
 	if (optind != argc - 1)
 		return usage_error("explain", "%s", "give exactly one FILE");
 	struct config cfg;
