@@ -1030,6 +1030,13 @@ int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_so
 	if (rc == 0) {
 		char *detail = xasprintf("input put back as %s for a new run", *dest);
 		char *e = NULL;
+		/* a failed archive member's file and .why were its outputs: they
+		 * are gone from failed/ now */
+		if (from_failed && exec(l, &e, "DELETE FROM outputs WHERE document_id = ?1 AND"
+					      " path IN (?2, ?2 || '.why')", "ss", id, failed) < 0) {
+			free(e);
+			e = NULL;
+		}
 		if (ledger_event(l, id, "reprocess", detail, &e) < 0)
 			free(e);
 		free(detail);

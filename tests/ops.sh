@@ -131,6 +131,20 @@ ri=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'i1.xml'")
 og reprocess "$ri" -c "$SCRATCH/box.ini" --spool "$s" > "$SCRATCH/box-rep2.out" 2>&1
 check "reprocess: an archived input from an inbox goes back into it and is a duplicate" \
 	bash -c "grep -q '^ordergate reprocess: $ri put back as $s/up/i1.xml' '$SCRATCH/box-rep2.out' && grep -q '1 duplicate' '$SCRATCH/box-rep2.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT count(*) FROM documents WHERE name = 'i1.xml' AND state = 'duplicate' AND archive_path LIKE '%-acme@i1.xml'\")\" = 1"
+# a member of an archive that came through the inbox goes back by the
+# container's tag
+mkdir -p "$SCRATCH/zip"
+sed 's/payloadID="[^"]*"/payloadID="member-1@buyer.example"/' "$ROOT/tests/data/negative/bad-decimal.xml" > "$SCRATCH/zip/m.xml"
+(cd "$SCRATCH/zip" && zip -q ../m.zip m.xml)
+cp "$SCRATCH/m.zip" "$s/up/m.zip"
+og run -c "$SCRATCH/box.ini" --spool "$s" > /dev/null 2>&1
+rm=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'm.zip/m.xml'")
+sed -i 's/8,99/8.99/' "$s/failed/$rm-m.zip_m.xml"
+og reprocess "$rm" -c "$SCRATCH/box.ini" --spool "$s" > "$SCRATCH/box-rep4.out" 2>&1
+check "reprocess: a failed member of an archive from an inbox goes back into the inbox" \
+	grep -q "^ordergate reprocess: $rm put back as $s/up/m.zip_m.xml" "$SCRATCH/box-rep4.out"
+check "reprocess: ... and is translated with the inbox's partner" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT partner || '/' || state FROM documents WHERE name = 'm.zip_m.xml'")" = acme/done
 # the inbox is gone from the configuration: in/, with a warning
 printf '[pickup]\nquiet_seconds = 0\n' > "$SCRATCH/nobox.ini"
 og reprocess "$ri" -c "$SCRATCH/nobox.ini" --spool "$s" > "$SCRATCH/box-rep3.out" 2>&1
