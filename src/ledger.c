@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "fsio.h"
+#include "spool.h"
 #include "util.h"
 
 /* Whether an order row (columns prefixed p: "", "NEW." or "OLD.") counts
@@ -929,10 +930,10 @@ static const char *source_dir(const char *rel, const char *id,
 	size_t idl = strlen(id);
 	if (strncmp(base, id, idl) || base[idl] != '-')
 		return NULL;
-	const char *rest = base + idl + 1, *at = strchr(rest, '@');
-	if (!at)
+	const char *rest = base + idl + 1, *orig;
+	size_t tl = spool_work_tag(rest, &orig);
+	if (tl == 0)
 		return NULL;
-	size_t tl = (size_t)(at - rest);
 	for (int i = 0; i < nsrc; i++)
 		if (strlen(src[i].tag) == tl && !strncmp(src[i].tag, rest, tl))
 			return src[i].dir;
@@ -960,6 +961,10 @@ static const char *came_through(struct ledger *l, const char *id, const char *re
 	return d;
 }
 
+static int put_back(struct ledger *l, const char *spool, const struct ledger_source *src,
+		    int nsrc, const char *id, const char *name, const char *failed,
+		    const char *archive, const char *parent, char **dest, char **err);
+
 int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_source *src,
 		     int nsrc, const char *id, char **dest, char **err)
 {
@@ -975,12 +980,26 @@ int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_so
 	char *name = col_text(st, 0), *state = col_text(st, 1), *failed = col_text(st, 2),
 	     *archive = col_text(st, 3), *parent = col_text(st, 4);
 	finish(st);
-	if ((!failed || !*failed) && (!archive || !*archive)) {
+	int rc = -1;
+	if ((!failed || !*failed) && (!archive || !*archive))
 		*err = xasprintf("document %s (%s) has no input left to reprocess", id,
 				 state ? state : "?");
-		free(name), free(state), free(failed), free(archive), free(parent);
-		return -1;
-	}
+	else
+		rc = put_back(l, spool, src, nsrc, id, name, failed, archive, parent, dest, err);
+	free(name);
+	free(state);
+	free(failed);
+	free(archive);
+	free(parent);
+	return rc;
+}
+
+/* ledger_reprocess's move: failed (its path in failed/, or "" or NULL)
+ * or else the archive copy back into the folder it came through */
+static int put_back(struct ledger *l, const char *spool, const struct ledger_source *src,
+		    int nsrc, const char *id, const char *name, const char *failed,
+		    const char *archive, const char *parent, char **dest, char **err)
+{
 	int from_failed = failed && *failed;
 	const char *rel = from_failed ? failed : archive;
 	/* back into the folder it came through, so its inbox's partner and
@@ -1049,7 +1068,6 @@ int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_so
 	free(safe);
 	free(in);
 	free(unknown);
-	free(name), free(state), free(failed), free(archive), free(parent);
 	return rc;
 }
 
