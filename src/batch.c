@@ -339,11 +339,12 @@ static const struct source *source_of_work(const struct run *run, const char *re
 	return NULL;
 }
 
-/* "to retry after a fix: mv ..." back into the folder the input came
- * through (rest: its work/ name after "ID-"), as orig (a name of its
- * own, or NULL: the name it came under) */
-static char *retry_line(const struct run *run, const char *failed_rel, const char *rest,
-			const char *orig)
+/* The .why's last lines: how to retry document id after a fix, with
+ * `ordergate reprocess` and by hand, back into the folder the input came
+ * through (rest: its work/ name after "ID-"), as orig (a name of its own,
+ * or NULL: the name it came under). */
+static char *retry_line(const struct run *run, const char *id, const char *failed_rel,
+			const char *rest, const char *orig)
 {
 	const char *name;
 	const struct source *src = source_of_work(run, rest, &name);
@@ -353,8 +354,20 @@ static char *retry_line(const struct run *run, const char *failed_rel, const cha
 	if (orig)
 		name = strrchr(orig, '/') ? strrchr(orig, '/') + 1 : orig;
 	char *safe = safe_name(name, 120);
-	char *line = xasprintf("to retry after a fix: mv -n %s/%s %s/%s\n", run->spool.root,
-			       failed_rel, dir, safe);
+	char *from = xasprintf("%s/%s", run->spool.root, failed_rel);
+	char *to = xasprintf("%s/%s", dir, safe);
+	char *w_conf = run->cfg->file ? shell_word(run->cfg->file) : NULL;
+	char *w_root = shell_word(run->spool.root), *w_from = shell_word(from),
+	     *w_to = shell_word(to);
+	char *line = xasprintf("to retry after a fix: ordergate reprocess %s%s%s --spool %s\n"
+			       "  (or by hand: mv -n %s %s)\n",
+			       id, w_conf ? " -c " : "", w_conf ? w_conf : "", w_root, w_from, w_to);
+	free(w_conf);
+	free(w_root);
+	free(w_from);
+	free(w_to);
+	free(from);
+	free(to);
 	free(safe);
 	free(dir);
 	return line;
@@ -426,7 +439,7 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 		 * the member, published with the archive's other files */
 		char *text = pipeline_why_text(id, r->name, p->job->received, r->stage, r->reason,
 					       r->hint);
-		char *retry = retry_line(run, p->failed_path, p->job->work_name + SPOOL_ID_LEN + 1,
+		char *retry = retry_line(run, id, p->failed_path, p->job->work_name + SPOOL_ID_LEN + 1,
 					 r->name);
 		char *why = xasprintf("%s%s", text, retry);
 		char *why_path = xasprintf("%s.why", p->failed_path);
@@ -554,7 +567,7 @@ static int finish_failed(struct run *run, const char *id, const char *work_name,
 	char *why = xasprintf("failed/%s.why", work_name);
 	char *from = xasprintf("work/%s", work_name);
 	char *to = xasprintf("failed/%s", work_name);
-	char *retry = retry_line(run, to, work_name + SPOOL_ID_LEN + 1, NULL);
+	char *retry = retry_line(run, id, to, work_name + SPOOL_ID_LEN + 1, NULL);
 	char *full = xasprintf("%s%s", text ? text : "", retry);
 	int rc = publish_committed(run, id, err);
 	if (rc == 0)
@@ -1095,6 +1108,25 @@ static void pickup_scan(struct run *run, struct candidates *out, int wait,
 		}
 	}
 	free(young);
+}
+
+/* Adds path (a file known complete, or NULL) to known when it lies in one
+ * of the sources; the folders are compared as files, not as names. */
+static void known_complete(const struct run *run, const char *path, struct candidates *known)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	struct stat dir, st;
+	if (!slash)
+		return;
+	char *parent = xstrndup(path, (size_t)(slash - path));
+	int rc = stat(parent, &dir);
+	free(parent);
+	for (int k = 0; rc == 0 && k < run->nsources; k++)
+		if (stat(run->sources[k].dir, &st) == 0 && st.st_dev == dir.st_dev &&
+		    st.st_ino == dir.st_ino) {
+			candidates_add(known, xstrdup(slash + 1), k);
+			return;
+		}
 }
 
 /* Claims the next candidate: returns a job, or NULL when none is left. */
@@ -1834,8 +1866,10 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 		if (watch_loop(&run, &q, &err) < 0)
 			goto tempfail;
 	} else {
-		struct candidates c;
-		pickup_scan(&run, &c, 1, NULL);
+		struct candidates c, known = { 0 };
+		known_complete(&run, opts->complete, &known);
+		pickup_scan(&run, &c, 1, &known);
+		candidates_free(&known);
 		run.expected = (q.n - q.head) + c.n;
 		if (opts->max_files > 0 && run.expected > opts->max_files)
 			run.expected = opts->max_files;

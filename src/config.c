@@ -328,8 +328,13 @@ static int load(struct config *c, const char *path, char **err)
 int config_load(struct config *c, const char *path, char **err)
 {
 	int rc = load(c, path, err);
-	if (rc < 0)
+	if (rc < 0) {
 		config_release(c);
+	} else if (path) {
+		c->file = realpath(path, NULL);
+		if (!c->file)
+			c->file = xstrdup(path);
+	}
 	return rc;
 }
 
@@ -347,6 +352,7 @@ void config_release(struct config *c)
 		free(c->inboxes[i].format);
 		free(c->inboxes[i].tag);
 	}
+	free(c->file);
 	memset(c, 0, sizeof *c);
 }
 

@@ -27,6 +27,7 @@ struct inbox {
 };
 
 struct config {
+	char *file;              /* the configuration file, absolute; NULL: built-in defaults */
 	/* [spool] */
 	char *spool_dir;
 	char *ledger_path;       /* default <spool>/ledger.db */

@@ -1051,13 +1051,20 @@ static int put_back(struct ledger *l, const char *spool, const struct ledger_sou
 		char *e = NULL;
 		/* a failed archive member's file and .why were its outputs: they
 		 * are gone from failed/ now */
+		/* the input is back either way: say what the ledger misses */
 		if (from_failed && exec(l, &e, "DELETE FROM outputs WHERE document_id = ?1 AND"
 					      " path IN (?2, ?2 || '.why')", "ss", id, failed) < 0) {
+			fprintf(stderr, "ordergate reprocess: warning: %s is back, but the ledger "
+					"still lists %s and its .why as outputs of %s: %s\n",
+				*dest, failed, id, e);
 			free(e);
 			e = NULL;
 		}
-		if (ledger_event(l, id, "reprocess", detail, &e) < 0)
+		if (ledger_event(l, id, "reprocess", detail, &e) < 0) {
+			fprintf(stderr, "ordergate reprocess: warning: %s is back, but %s's history "
+					"does not say so: %s\n", *dest, id, e);
 			free(e);
+		}
 		free(detail);
 	} else {
 		free(*dest);

@@ -643,15 +643,16 @@ static int cmd_reprocess(int argc, char **argv)
 	else
 		printf("ordergate reprocess: %s put back as %s\n", id, dest);
 	fflush(stdout);
-	free(dest);
 	free(err);
 	close_ledger_cmd(&lc);
-	if (rc < 0)
+	if (rc < 0) {
+		free(dest);
 		return EXIT_SOMEFAILED;
+	}
 	/* and run it now, unless another ordergate holds the spool */
 	struct config cfg;
 	if (load_config(&lc.co, &cfg) == 0) {
-		struct batch_opts bo = { .workers = 1 };
+		struct batch_opts bo = { .workers = 1, .complete = dest };
 		struct batch_stats st;
 		rc = batch_run(&cfg, &bo, &st);
 		if (rc == EXIT_LOCKED)
@@ -660,6 +661,7 @@ static int cmd_reprocess(int argc, char **argv)
 			batch_print_summary(&cfg, &st);
 		config_release(&cfg);
 	}
+	free(dest);
 	return rc == EXIT_LOCKED ? EXIT_OK : rc;
 }
 

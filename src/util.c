@@ -245,6 +245,24 @@ char *safe_name(const char *s, size_t max)
 	return p;
 }
 
+char *shell_word(const char *s)
+{
+	size_t plain = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				 "0123456789_./@%+=:,-");
+	if (*s && !s[plain])
+		return xstrdup(s);
+	struct buf b = BUF_INIT;
+	buf_adds(&b, "'");
+	for (const char *p = s; *p; p++) {
+		if (*p == '\'')
+			buf_adds(&b, "'\\''");
+		else
+			buf_add(&b, p, 1);
+	}
+	buf_adds(&b, "'");
+	return buf_detach(&b);
+}
+
 time_t og_now(void)
 {
 	const char *fixed = getenv("ORDERGATE_TIME");

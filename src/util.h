@@ -56,6 +56,10 @@ void sha256_hex(const void *data, size_t len, char out[65]);
  * never starting with '.'; an empty result becomes "_". */
 char *safe_name(const char *s, size_t max);
 
+/* s as one word of a shell command line: as it is when it holds only
+ * letters, digits and _ . / @ % + = : , -, else in single quotes. */
+char *shell_word(const char *s);
+
 /* Current time; honours ORDERGATE_TIME (epoch seconds) for reproducible
  * tests and documents. */
 time_t og_now(void);

@@ -25,6 +25,7 @@ static char *trusted[MAX_TRUSTED];
 static int ntrusted_dirs;
 static struct buf errors = BUF_INIT;
 static int nerrors;
+static int generic_open; /* a generic message has begun and not ended */
 
 int xmlsafe_trusted_path(const char *path)
 {
@@ -74,7 +75,8 @@ static void capture_structured(void *user, xmlErrorPtr e)
 	if (n && errors.len >= n && !memcmp(errors.data + errors.len - n, m, n))
 		return;
 	if (errors.len)
-		buf_addch(&errors, '\n');
+		buf_adds(&errors, "; ");
+	generic_open = 0;
 	if (e->line > 0)
 		buf_printf(&errors, "line %d, column %d: ", e->line, e->int2);
 	buf_add(&errors, m, n);
@@ -92,12 +94,17 @@ static void capture_generic(void *user, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(tmp, sizeof tmp, fmt, ap);
 	va_end(ap);
-	/* generic errors arrive in pieces; a line ends with '\n' */
-	buf_adds(&errors, tmp);
+	/* generic errors arrive in pieces; a message ends with '\n' */
+	if (!generic_open && errors.len)
+		buf_adds(&errors, "; ");
+	generic_open = 1;
+	for (const char *p = tmp; *p; p++)
+		if (*p != '\n')
+			buf_addch(&errors, *p);
+		else if (p[1])
+			buf_addch(&errors, ' ');
 	if (strchr(tmp, '\n')) {
-		while (errors.len && errors.data[errors.len - 1] == '\n')
-			errors.data[--errors.len] = '\0';
-		buf_addch(&errors, '\n');
+		generic_open = 0;
 		nerrors++;
 	}
 }
@@ -126,12 +133,11 @@ void xmlsafe_errors_reset(void)
 {
 	buf_reset(&errors);
 	nerrors = 0;
+	generic_open = 0;
 }
 
 const char *xmlsafe_errors(void)
 {
-	while (errors.len && errors.data[errors.len - 1] == '\n')
-		errors.data[--errors.len] = '\0';
 	return buf_str(&errors);
 }
 

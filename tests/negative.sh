@@ -24,6 +24,8 @@ for input in "$ROOT"/tests/data/negative/*.xml; do
 		cat "$SCRATCH/$name.err"
 	else ok "negative $name: reason is specific"; fi
 	check "negative $name: says what to do" grep -q '^what to do: ' "$SCRATCH/$name.err"
+	check "negative $name: the reason is one line (several parser errors joined by '; ')" \
+		bash -c "grep -A1 'failed at $stage: ' '$SCRATCH/$name.err' | sed -n 2p | grep -q '^what to do: '"
 	check "negative $name: nothing of /etc/passwd leaked" \
 		bash -c "! grep -q 'root:x:0:0' '$SCRATCH/$name.out' '$SCRATCH/$name.err'"
 	set -e; set +e

@@ -112,6 +112,25 @@ check "reprocess: ... and both are taken: the waiting order translated, the inpu
 	test "$(sqlite3 "$s/ledger.db" "SELECT (SELECT count(*) FROM orders WHERE order_id = 'W-1') || '/' || (SELECT count(*) FROM documents WHERE name = '$ra-a.xml' AND state = 'failed')")" = 1/1
 check "reprocess: ... nothing left in in/" test -z "$(ls "$s/in")"
 check "reprocess: ... invariants hold" spool_invariants "$s"
+# the .why's retry line is a command that works as written, here with a
+# space in the spool's path; the file reprocess puts back is taken at once,
+# even where the configuration waits a quiet minute for new files
+s="$SCRATCH/a spool"
+mkdir -p "$s/in"
+printf '[pickup]\nquiet_seconds = 0\n' > "$SCRATCH/q.ini"
+cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/in/q.xml"
+og run -c "$SCRATCH/q.ini" --spool "$s" > /dev/null 2>&1
+rq=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'q.xml'")
+line=$(sed -n 's/^to retry after a fix: //p' "$s"/failed/*-q.xml.why)
+check ".why: the retry line names ordergate reprocess with the configuration and the spool" \
+	test "$line" = "ordergate reprocess $rq -c $(realpath "$SCRATCH/q.ini") --spool '$s'"
+check ".why: ... and the move by hand, quoted" \
+	grep -qF "  (or by hand: mv -n '$s/failed/$rq-q.xml' '$s/in/q.xml')" "$s"/failed/*-q.xml.why
+sed -i 's/8,99/8.99/' "$s"/failed/*-q.xml
+printf '[pickup]\nquiet_seconds = 60\n' > "$SCRATCH/q.ini"
+eval "timeout 30 \"\$ORDERGATE\" ${line#ordergate }" > "$SCRATCH/q.out" 2>&1
+check "reprocess, run as the .why says: translated at once (no quiet minute)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM documents WHERE name = 'q.xml' AND state = 'done'")" = 1
 # an input that came through an inbox goes back into that inbox, so its
 # partner applies again (from in/ it would be the sender's, an01...)
 s=$(new_spool)
@@ -151,6 +170,21 @@ og reprocess "$ri" -c "$SCRATCH/nobox.ini" --spool "$s" > "$SCRATCH/box-rep3.out
 check "reprocess: from an inbox no longer configured: into in/, saying so" \
 	bash -c "grep -q 'came through inbox tag \"acme\", which no \[inbox\] has now; putting it into $s/in' '$SCRATCH/box-rep3.out' && grep -q '^ordergate reprocess: $ri put back as $s/in/i1.xml' '$SCRATCH/box-rep3.out'"
 check "reprocess: inboxes: invariants hold" spool_invariants "$s"
+# a failed member put back while the ledger refuses the bookkeeping: the
+# input is back, and reprocess says what the ledger misses
+s=$(new_spool)
+sed 's/payloadID="[^"]*"/payloadID="member-2@buyer.example"/' "$ROOT/tests/data/negative/bad-decimal.xml" > "$SCRATCH/zip/m.xml"
+rm -f "$SCRATCH/m.zip" && (cd "$SCRATCH/zip" && zip -q ../m.zip m.xml)
+cp "$SCRATCH/m.zip" "$s/in/m.zip"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+rm2=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'm.zip/m.xml'")
+sqlite3 "$s/ledger.db" "CREATE TRIGGER no_delete BEFORE DELETE ON outputs BEGIN SELECT RAISE(ABORT, 'injected'); END;
+CREATE TRIGGER no_event BEFORE INSERT ON events WHEN NEW.kind = 'reprocess' BEGIN SELECT RAISE(ABORT, 'injected'); END;"
+og reprocess "$rm2" -c "$C" --spool "$s" > "$SCRATCH/rep-warn.out" 2>&1
+check "reprocess: the ledger cannot drop the member's old outputs: the input is back, and a warning says so" \
+	bash -c "grep -q '^ordergate reprocess: $rm2 put back as $s/in/m.zip_m.xml' '$SCRATCH/rep-warn.out' && grep -q 'warning: $s/in/m.zip_m.xml is back, but the ledger still lists failed/$rm2-m.zip_m.xml and its .why as outputs of $rm2: .*injected' '$SCRATCH/rep-warn.out'"
+check "reprocess: ... nor record it in the history: a warning says so" \
+	grep -q "warning: $s/in/m.zip_m.xml is back, but $rm2's history does not say so: .*injected" "$SCRATCH/rep-warn.out"
 # the man page documents every subcommand `ordergate help` lists
 cmds=$("$ORDERGATE" help | sed -n 's/^  \([a-z-]*\)  .*/\1/p')
 missing=""

@@ -158,7 +158,7 @@ check "approval file: the valid line is applied (rejection sent)" \
 	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='OVER'\")\" = rejected && grep -q 'too expensive' '$s'/out/buyer-1/confirmation/*-OVER.xml"
 check "approval file: the refused line is reported in failed/" grep -q "line 3: refused: order BIG is not waiting for approval" "$s"/failed/*-approvals@batch1.csv.why
 check "approval file: its retry line puts it back into approvals/" \
-	grep -q "^to retry after a fix: mv -n $s/failed/.*-approvals@batch1.csv $s/approvals/batch1.csv\$" "$s"/failed/*-approvals@batch1.csv.why
+	grep -q "^  (or by hand: mv -n $s/failed/.*-approvals@batch1.csv $s/approvals/batch1.csv)\$" "$s"/failed/*-approvals@batch1.csv.why
 apdoc=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'batch1.csv'")
 og reprocess "$apdoc" -c "$C" --spool "$s" > "$SCRATCH/ap-rep.out" 2>&1
 check "approval file: reprocess puts it back into approvals/ (not in/)" \

@@ -170,6 +170,30 @@ END_TEST
 
 static const struct {
 	const char *in, *out;
+} shell_cases[] = {
+	{ "/srv/orders/in/o-1.xml", "/srv/orders/in/o-1.xml" },
+	{ "/tmp/a spool", "'/tmp/a spool'" },
+	{ "it's", "'it'\\''s'" },
+	{ "", "''" },
+	{ "$(rm -rf /)", "'$(rm -rf /)'" },
+	{ "a;b|c&d`e`*?~", "'a;b|c&d`e`*?~'" },
+	{ "user@host:1,2+3=4%", "user@host:1,2+3=4%" },
+};
+
+/* shell_word() gives one word that sh reads back as the input */
+START_TEST(shell_word_table)
+{
+	char *w = shell_word(shell_cases[_i].in);
+	char got[128];
+	snprintf(got, sizeof got, "%s", w);
+	free(w);
+	ck_assert_msg(!strcmp(got, shell_cases[_i].out), "shell_word(\"%s\") = %s, want %s",
+		      shell_cases[_i].in, got, shell_cases[_i].out);
+}
+END_TEST
+
+static const struct {
+	const char *in, *out;
 } trim_cases[] = {
 	{ "  a b \t\n", "a b" }, { "", "" }, { "   ", "" }, { "x", "x" },
 	{ "\r\nx y\r\n", "x y" }, { "a  ", "a" }, { "  a", "a" },
@@ -411,6 +435,7 @@ Suite *suite_util(void)
 	tc = tcase_create("strings");
 	tcase_add_loop_test(tc, safe_name_table, 0, (int)ARRAY_SIZE(safe_cases));
 	tcase_add_test(tc, safe_name_properties);
+	tcase_add_loop_test(tc, shell_word_table, 0, (int)ARRAY_SIZE(shell_cases));
 	tcase_add_loop_test(tc, str_trim_table, 0, (int)ARRAY_SIZE(trim_cases));
 	tcase_add_test(tc, str_prefix_suffix);
 	tcase_add_loop_test(tc, sha256_vectors, 0, (int)ARRAY_SIZE(sha_cases));
