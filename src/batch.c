@@ -1013,10 +1013,14 @@ static int stat_in(const struct source *src, const char *name, struct stat *st)
 /* A file is complete once neither its size nor its ctime (which every
  * write and every metadata change moves, even for copies that keep an old
  * mtime) has changed for quiet_seconds. */
-static int quiet_since(const struct stat *st, time_t now, int quiet)
+static int quiet_since(const struct stat *st, const struct timespec *now, int quiet)
 {
-	time_t last = st->st_ctime > st->st_mtime ? st->st_ctime : st->st_mtime;
-	return now - last >= quiet;
+	/* ctime, to the nanosecond: every write sets it to the clock, and a
+	 * sender cannot set it (an mtime kept by cp -p or rsync -t may lie
+	 * in the future, or in the past while the file is still written) */
+	long long ns = (long long)(now->tv_sec - st->st_ctim.tv_sec) * 1000000000LL +
+		       (now->tv_nsec - st->st_ctim.tv_nsec);
+	return ns >= (long long)quiet * 1000000000LL;
 }
 
 struct young {
@@ -1035,7 +1039,8 @@ static void pickup_scan(struct run *run, struct candidates *out, int wait,
 	memset(out, 0, sizeof *out);
 	struct young *young = NULL;
 	int nyoung = 0;
-	time_t now = time(NULL);
+	struct timespec now;
+	clock_gettime(CLOCK_REALTIME, &now);
 	for (int k = 0; k < run->nsources; k++) {
 		struct source *src = &run->sources[k];
 		char **names;
@@ -1060,7 +1065,7 @@ static void pickup_scan(struct run *run, struct candidates *out, int wait,
 				take = 0;
 			} else if (strcmp(cfg->marker, "none") && !has_marker(run, src, names[i])) {
 				take = 0;
-			} else if (S_ISLNK(st.st_mode) || quiet_since(&st, now, cfg->quiet_seconds)) {
+			} else if (S_ISLNK(st.st_mode) || quiet_since(&st, &now, cfg->quiet_seconds)) {
 				take = 1;
 			} else {
 				for (int m = 0; immediate && m < immediate->n && !take; m++)
@@ -1085,13 +1090,14 @@ static void pickup_scan(struct run *run, struct candidates *out, int wait,
 		/* `cp order.xml in/ && ordergate run` must work: wait for files
 		 * that stopped changing, at most one quiet period */
 		sleep((unsigned)cfg->quiet_seconds);
-		now = time(NULL);
+		clock_gettime(CLOCK_REALTIME, &now);
 		for (int i = 0; i < nyoung; i++) {
 			struct stat st;
 			const struct stat *was = &young[i].st;
 			if (stat_in(&run->sources[young[i].src], young[i].name, &st) == 0 &&
-			    st.st_size == was->st_size && st.st_ctime == was->st_ctime &&
-			    quiet_since(&st, now, cfg->quiet_seconds)) {
+			    st.st_size == was->st_size && st.st_ctim.tv_sec == was->st_ctim.tv_sec &&
+			    st.st_ctim.tv_nsec == was->st_ctim.tv_nsec &&
+			    quiet_since(&st, &now, cfg->quiet_seconds)) {
 				candidates_add(out, young[i].name, young[i].src);
 				young[i].name = NULL;
 			}
