@@ -82,6 +82,8 @@ struct run {
 	struct timespec started;
 	struct source *sources; /* in/ first, then the inboxes */
 	int nsources;
+	char **unclaimable; /* "dir/name" of files that could not be claimed, warned once */
+	int nunclaimable;
 	long done;         /* documents finished, for the progress line */
 	long expected;     /* documents known to be waiting, -1 unknown */
 };
@@ -1135,6 +1137,24 @@ static void known_complete(const struct run *run, const char *path, struct candi
 		}
 }
 
+/* A file that cannot be claimed stays where it is; the rest of the batch
+ * goes on. Warned once per run (a watch meets it at every scan) and
+ * counted in the summary. */
+static void cannot_claim(struct run *run, const char *dir, const char *name, const char *why)
+{
+	char *key = xasprintf("%s/%s", dir, name);
+	for (int i = 0; i < run->nunclaimable; i++)
+		if (!strcmp(run->unclaimable[i], key)) {
+			free(key);
+			return;
+		}
+	run->unclaimable = xrealloc(run->unclaimable,
+				    sizeof *run->unclaimable * (size_t)(run->nunclaimable + 1));
+	run->unclaimable[run->nunclaimable++] = key;
+	run->st->unclaimable++;
+	msg_warn(NULL, "%s", why);
+}
+
 /* Claims the next candidate: returns a job, or NULL when none is left. */
 static struct pool_job *claim_next(struct run *run, struct candidates *c, char **err)
 {
@@ -1147,7 +1167,11 @@ static struct pool_job *claim_next(struct run *run, struct candidates *c, char *
 		int rc = spool_claim_from(&run->spool, src->dir, cand->name, id, src->tag, &work,
 					  err);
 		struct pool_job *j = NULL;
-		if (rc == 0) {
+		if (rc == 2) {
+			cannot_claim(run, src->dir, cand->name, *err);
+			free(*err);
+			*err = NULL;
+		} else if (rc == 0) {
 			if (strcmp(run->cfg->marker, "none"))
 				remove_markers(src, cand->name);
 			msg_debug(id, "claimed %s/%s", src->label, cand->name);
@@ -1278,6 +1302,11 @@ static int apply_approval_files(struct run *run, char **err)
 		char *dir = spool_path(&run->spool, "approvals");
 		int c = spool_claim_from(&run->spool, dir, names[i], id, INBOX_TAG_APPROVALS, &work, err);
 		free(dir);
+		if (c == 2) {
+			cannot_claim(run, "approvals", names[i], *err);
+			free(*err);
+			*err = NULL;
+		}
 		if (c != 0) {
 			rc = c < 0 ? -1 : 0;
 			free(names[i]);
@@ -1890,7 +1919,7 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	/* a watcher stopped by a signal has done what it was asked: its failed
 	 * documents are in failed/ and the log, and a service manager must
 	 * not see the stop as a failure */
-	code = st->failed && !opts->watch ? EXIT_SOMEFAILED : EXIT_OK;
+	code = (st->failed || st->unclaimable) && !opts->watch ? EXIT_SOMEFAILED : EXIT_OK;
 	goto out;
 tempfail:
 	msg_error(NULL, "%s; the run stops here and nothing unfinished was acknowledged: "
@@ -1903,6 +1932,9 @@ out:
 	for (int i = 0; i < run.ngroup; i++)
 		pending_release(&run.group[i]);
 	free(run.group);
+	for (int i = 0; i < run.nunclaimable; i++)
+		free(run.unclaimable[i]);
+	free(run.unclaimable);
 	free(run.between_err);
 	for (int i = q.head; i < q.n; i++)
 		pool_job_free(q.jobs[i]);
@@ -1941,6 +1973,10 @@ void batch_print_summary(const struct config *cfg, const struct batch_stats *st)
 	if (st->still_changing)
 		printf("%d file%s still being written, left in in/ for the next run\n",
 		       st->still_changing, st->still_changing == 1 ? " was" : "s were");
+	if (st->unclaimable)
+		printf("%d file%s could not be claimed and stay%s where %s (see the warnings)\n",
+		       st->unclaimable, st->unclaimable == 1 ? "" : "s",
+		       st->unclaimable == 1 ? "s" : "", st->unclaimable == 1 ? "it is" : "they are");
 	if (st->invoices)
 		printf("invoices written: %d\n", st->invoices);
 	if (st->released || st->expired || st->approval_files)

@@ -32,6 +32,7 @@ struct partner_stats {
 struct batch_stats {
 	int files, translated, duplicates, failed, recovered;
 	int still_changing;  /* files left in in/ because they were still being written */
+	int unclaimable;     /* files that could not be moved into work/: left where they are */
 	int archives;        /* files that were archives, counted once each */
 	long long bytes;
 	double seconds;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "datetime.h"
@@ -354,6 +355,32 @@ void config_release(struct config *c)
 	}
 	free(c->file);
 	memset(c, 0, sizeof *c);
+}
+
+int config_check_folders(const struct config *c, char **err)
+{
+	struct stat spool, box;
+	*err = NULL;
+	if (!c->spool_dir || stat(c->spool_dir, &spool) < 0)
+		return 0; /* a spool not made yet: run makes it */
+	for (int i = 0; i < c->ninboxes; i++) {
+		const struct inbox *b = &c->inboxes[i];
+		int r = stat(b->dir, &box);
+		if (r < 0 || !S_ISDIR(box.st_mode)) {
+			*err = xasprintf("[inbox %s] dir %s: %s; make the folder, on the spool's "
+					 "filesystem", b->name, b->dir,
+					 r < 0 ? strerror(errno) : "not a folder");
+			return -1;
+		}
+		if (box.st_dev != spool.st_dev) {
+			*err = xasprintf("[inbox %s] dir %s is on another filesystem than the spool "
+					 "%s: its files cannot be moved out of it atomically, and "
+					 "none would be claimed; put it on the spool's filesystem",
+					 b->name, b->dir, c->spool_dir);
+			return -1;
+		}
+	}
+	return 0;
 }
 
 char *config_xslt_path(const struct config *c, const char *name)

@@ -81,5 +81,9 @@ int config_load(struct config *c, const char *path, char **err);
 void config_release(struct config *c);
 /* Path helpers: <data_dir>/xslt/<name>, <data_dir>/maps/<name>. */
 char *config_xslt_path(const struct config *c, const char *name);
+/* Checks what only the file system can tell (check-config): every inbox
+ * folder exists and is on the spool's filesystem, so a file is moved out
+ * of it in one atomic rename. 0, or -1 with *err. */
+int config_check_folders(const struct config *c, char **err);
 
 #endif

@@ -72,7 +72,14 @@ static void parse_spec(void)
 	for (int i = 0; i < OP_N; i++)
 		if (!strcmp(op, op_names[i]))
 			fault.op = (enum op)i, fault.at = at;
-	fault.err = !strcmp(err, "ENOSPC") ? ENOSPC : !strcmp(err, "EIO") ? EIO : 0;
+	static const struct {
+		const char *name;
+		int err;
+	} errs[] = { { "ENOSPC", ENOSPC }, { "EIO", EIO }, { "EPERM", EPERM }, { "EXDEV", EXDEV } };
+	fault.err = 0;
+	for (size_t i = 0; i < sizeof errs / sizeof errs[0]; i++)
+		if (!strcmp(err, errs[i].name))
+			fault.err = errs[i].err;
 	fault.forever = n == 4 && !strcmp(tail, "forever");
 	if (!fault.err)
 		fault.at = 0;

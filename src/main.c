@@ -767,7 +767,9 @@ static int cmd_check_config(int argc, char **argv)
 	if (load_config(&co, &cfg) < 0)
 		return EXIT_CONFIG;
 	char *err = NULL;
-	int rc = pipeline_init(&cfg, &err);
+	int rc = config_check_folders(&cfg, &err);
+	if (rc == 0)
+		rc = pipeline_init(&cfg, &err);
 	if (rc == 0)
 		rc = emit_load_all_schemas(&cfg, &err);
 	if (rc < 0) {

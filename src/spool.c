@@ -278,10 +278,20 @@ int spool_claim_from(struct spool *s, const char *dir, const char *name, const c
 	*work_name = NULL;
 	if (e == ENOENT)
 		return 1;
-	*err = e == EXDEV ? xasprintf("cannot claim %s/%s: the folder is on another filesystem "
-				      "than the spool, so the move cannot be atomic; put it on "
-				      "the spool's filesystem", dir, name)
-			  : xasprintf("cannot claim %s/%s: %s", dir, name, strerror(e));
+	if (e == EXDEV) {
+		*err = xasprintf("cannot claim %s/%s: the folder is on another filesystem than the "
+				 "spool, so the move cannot be atomic; it stays there: put the folder "
+				 "on the spool's filesystem", dir, name);
+		return 2;
+	}
+	if (e == EPERM || e == EACCES || e == EBUSY || e == ETXTBSY) {
+		/* this file's own trouble: the others can still be claimed */
+		*err = xasprintf("cannot claim %s/%s: %s; it stays there: let ordergate's user move "
+				 "it (its owner in a sticky folder, chattr +i, a lock) or take it "
+				 "away", dir, name, strerror(e));
+		return 2;
+	}
+	*err = xasprintf("cannot claim %s/%s: %s", dir, name, strerror(e));
 	return -1;
 }
 

@@ -70,7 +70,10 @@ int spool_parse_work_name(const char *name, char id[SPOOL_ID_LEN + 1], const cha
  * skip_temp, without dotfiles and temporary upload names. The caller frees
  * each name and the array. */
 int spool_list(struct spool *s, const char *dir, char ***names, int *n, int skip_temp);
-/* Claims in/NAME as work/ID-NAME: 0 claimed, 1 someone else took it. */
+/* Claims in/NAME as work/ID-NAME: 0 claimed, 1 someone else took it, 2 it
+ * cannot be moved but the spool is sound (permissions, an immutable file,
+ * another filesystem): *err says why and what to do, the file stays; -1 the
+ * spool itself failed (*err). */
 int spool_claim(struct spool *s, const char *name, const char *id, char **work_name,
 		char **err);
 

@@ -241,6 +241,25 @@ printf '[pickup]\nquiet_seconds = 0\nignore = *.pgp, incoming-*\n' > "$SCRATCH/i
 order IGN-1 > "$s/in/x.pgp"; order IGN-2 > "$s/in/incoming-1.xml"
 og run -c "$SCRATCH/ign.ini" --spool "$s" > /dev/null 2>&1
 check "pickup: configured ignore patterns are never taken" test -f "$s/in/x.pgp" -a -f "$s/in/incoming-1.xml"
+# a file that cannot be moved (its owner's in a sticky folder, chattr +i,
+# an inbox on another filesystem) stays; the rest of the batch goes on
+s=$(new_spool)
+order CLAIM-1 > "$s/in/a.xml"; order CLAIM-2 > "$s/in/b.xml"
+ORDERGATE_FAULT=rename:EPERM:1 og run -c "$SCRATCH/quiet.ini" --spool "$s" > "$SCRATCH/claim.out" 2>&1
+rc=$?
+check "pickup: a file that cannot be claimed stays in in/, and the next is translated" \
+	bash -c "test -f '$s/in/a.xml' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT group_concat(order_id) FROM orders\")\" = CLAIM-2"
+check "pickup: ... the warning names the file, the cause and what to do" \
+	grep -q "warning: cannot claim $s/in/a.xml: Operation not permitted; it stays there: let ordergate's user move it" "$SCRATCH/claim.out"
+check "pickup: ... the summary counts it and the run exits 1" \
+	bash -c "test $rc = 1 && grep -q '^1 file could not be claimed and stays where it is' '$SCRATCH/claim.out'"
+check "pickup: ... invariants hold (nothing half-claimed)" spool_invariants "$s"
+ORDERGATE_FAULT=rename:EXDEV:1 og run -c "$SCRATCH/quiet.ini" --spool "$s" > "$SCRATCH/claim2.out" 2>&1
+check "pickup: another filesystem: the file stays, the warning says to move the folder" \
+	bash -c "test -f '$s/in/a.xml' && grep -q 'the folder is on another filesystem than the spool, so the move cannot be atomic; it stays there' '$SCRATCH/claim2.out'"
+og run -c "$SCRATCH/quiet.ini" --spool "$s" > /dev/null 2>&1
+check "pickup: ... once it can be moved, it is taken" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id = 'CLAIM-1'")" = 1
 
 # --- cron mode: limits, summary, JSON logs, overlapping runs ------------------
 s=$(new_spool)
@@ -316,6 +335,22 @@ check "stop: ... and fails no document (the workers finish theirs)" test "$(coun
 check "stop: a later run takes the rest; 300 orders once each, none failed" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT order_id) FROM orders")/$(count "$s/failed")" = "300/300/0"
 check "stop: invariants hold" spool_invariants "$s"
+# check-config: an inbox folder that is missing, or on another filesystem
+s=$(new_spool)
+printf '[spool]\ndir = %s\n[inbox gone]\ndir = %s/nope\n' "$s" "$s" > "$SCRATCH/gone.ini"
+og check-config -c "$SCRATCH/gone.ini" > "$SCRATCH/gone.out" 2>&1
+check "check-config: a missing inbox folder is a configuration error (78) naming it" \
+	bash -c "test $? = 78 && grep -q '\\[inbox gone\\] dir $s/nope: No such file or directory' '$SCRATCH/gone.out'"
+if [ "$(stat -c %d /dev/shm 2>/dev/null)" != "$(stat -c %d "$s")" ] && [ -w /dev/shm ]; then
+	box=$(mktemp -d /dev/shm/og-box.XXXXXX)
+	printf '[spool]\ndir = %s\n[inbox far]\ndir = %s\n' "$s" "$box" > "$SCRATCH/far.ini"
+	og check-config -c "$SCRATCH/far.ini" > "$SCRATCH/far.out" 2>&1
+	check "check-config: an inbox on another filesystem than the spool is a configuration error" \
+		bash -c "test $? = 78 && grep -q 'is on another filesystem than the spool' '$SCRATCH/far.out'"
+	rm -rf "$box"
+else
+	echo "# /dev/shm is on the spool's filesystem here: the other-filesystem check-config case is not run"
+fi
 # --- inboxes: several folders bound to partners, one run -----------------------
 s=$(new_spool)
 mkdir -p "$s/sftp/acme/upload" "$s/sftp/zinc/upload"
