@@ -732,8 +732,10 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 							     (const xmlChar *)(message ? message : "rejected"));
 			xmlNodeSetContent(m, esc);
 			xmlFree(esc);
-			/* checkpoints come after the message in the schema */
-			for (xmlNodePtr c = d->children, next; c; c = next) {
+			/* checkpoints come after the message in the schema: those
+			 * before it move behind it, in their order (the walk stops
+			 * at the message, so a moved one is not met again) */
+			for (xmlNodePtr c = d->children, next; c && c != m; c = next) {
 				next = c->next;
 				if (c->type == XML_ELEMENT_NODE &&
 				    !strcmp((const char *)c->name, "checkpoint")) {

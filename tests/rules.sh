@@ -135,6 +135,14 @@ check "chain: the last approval releases the PO and the confirmation" \
 check "chain: the released PO got the next number" test "$(st BIG po_number)" = "PO-buyer-1-0004"
 check "history: decisions are events with who and when" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events e JOIN orders o ON o.document_id = e.document_id WHERE o.order_id='BIG' AND e.kind = 'approved'")" = 2
+# a rejection of an order waiting for two approvers (two checkpoints to
+# reorder behind the message) reaches the buyer at once
+order BIG2 "BOLT:600:10.00" > "$s/in/big2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+dec reject BIG2 --as manager --comment "not this quarter"
+check "chain: a rejection with two approvers pending writes the reject confirmation" \
+	bash -c "grep -q 'type=\"reject\"' '$s'/out/buyer-1/confirmation/*-BIG2.xml && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='BIG2'\")\" = rejected"
+check "chain: ... and the decision is not an error" bash -c "! grep -q 'cannot write' '$SCRATCH/d.out' && tail -1 '$SCRATCH/d.out' | grep -qx 0"
 # an approval file claimed, then a crash before it was applied: recovery
 # puts it back into approvals/ and the next run applies it (on copies)
 cp -a "$s" "$SCRATCH/apcrash"; cp -a "$s" "$SCRATCH/aptrial"
