@@ -593,8 +593,10 @@ static void log_outcome(const struct pending *p)
 	const struct doc_result *r = &p->res;
 	const char *id = r->id;
 	if (r->container && !strcmp(p->state, "done")) {
-		msg_info(id, "%s: %s archive unpacked into its members, archived as sent", r->name,
-			 r->info.format ? r->info.format : "");
+		const char *f = r->info.format ? r->info.format : "";
+		msg_info(id, "%s: %s %s, archived as sent", r->name, f,
+			 !strncmp(f, "csv", 3) ? "file read into its orders"
+					       : "archive unpacked into its members");
 	} else if (!strcmp(p->state, "failed")) {
 		msg_error(id, "failed at %s: %s (%s.why)%s%s", r->stage, r->reason, p->failed_path,
 			  p->npaths ? "; answered with " : "", p->npaths ? p->paths[0] : "");

@@ -1085,7 +1085,13 @@ static void fail_whole(struct doc_result *res, const struct doc_job *job, const 
 	pipeline_fail(res, "unpack", HINT_UNPACK, "%s", err);
 }
 
-/* An archive: the container result, then one result per member. */
+static int looks_like_xml(const char *data, size_t len);
+static int run_csv(const struct config *cfg, const struct doc_job *job, const char *data,
+		   size_t len, const char *orig, size_t olen, int orig_compressed,
+		   struct doc_result **out);
+
+/* An archive: the container result, then one result per member (a CSV
+ * member: one per order it holds). */
 static int run_container(const struct config *cfg, const struct doc_job *job, const char *bytes,
 			 size_t len, const char *orig, size_t olen, int orig_compressed,
 			 struct doc_result **out)
@@ -1100,7 +1106,7 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 		unpack_free(&u);
 		return 1;
 	}
-	int n = u.n + 1;
+	int n = u.n + 1, w = 1; /* results: n allotted, w written */
 	*out = xcalloc((size_t)n, sizeof **out);
 	struct doc_result *c = &(*out)[0];
 	c->id = xstrdup(job->id);
@@ -1115,21 +1121,46 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	for (int i = 0; i < u.nnotes; i++)
 		c->info.warnings[c->info.nwarnings++] = xasprintf("unpack: %s", u.notes[i]);
 	for (int i = 0; i < u.n; i++) {
-		struct doc_result *r = &(*out)[i + 1];
 		char *id = xasprintf("%s.%d", job->id, i + 1);
 		struct doc_job mj = { .id = id, .name = u.members[i].name, .received = job->received,
-				      .member = 1, .partner = job->partner,
+				      .member = 1, .partner = job->partner, .csv_map = job->csv_map,
 				      .out_format = job->out_format };
-		if (u.members[i].refused) {
-			r->id = xstrdup(id);
-			r->name = xstrdup(u.members[i].name);
+		const struct buf *md = &u.members[i].data;
+		struct doc_result *csv = NULL;
+		int ncsv = 0;
+		if (!u.members[i].refused && md->len > 0 && !looks_like_xml(md->data, md->len))
+			ncsv = run_csv(cfg, &mj, md->data, md->len, md->data, md->len, 0, &csv);
+		if (ncsv > 1) {
+			/* a CSV member: its orders are members of the archive
+			 * (ID.N.K); the CSV file itself is no document */
+			pipeline_result_release(&csv[0]);
+			n += ncsv - 2;
+			*out = xrealloc(*out, sizeof **out * (size_t)n);
+			memcpy(*out + w, csv + 1, sizeof **out * (size_t)(ncsv - 1));
+			w += ncsv - 1;
+		} else if (ncsv == 1) {
+			/* a CSV member no map can read: the member fails */
+			struct doc_result *r = &(*out)[w++];
+			*r = csv[0];
 			r->member = 1;
-			pipeline_fail(r, "unpack", HINT_UNPACK, "%s", u.members[i].refused);
+			r->container = 0;
+			buf_release(&r->archive_gz);
+			buf_reset(&r->input);
+			buf_add(&r->input, md->data, md->len);
 		} else {
-			pipeline_run(cfg, &mj, buf_str(&u.members[i].data), u.members[i].data.len, 1, r);
-			if (!r->ok)
-				buf_add(&r->input, u.members[i].data.data, u.members[i].data.len);
+			struct doc_result *r = &(*out)[w++];
+			if (u.members[i].refused) {
+				r->id = xstrdup(id);
+				r->name = xstrdup(u.members[i].name);
+				r->member = 1;
+				pipeline_fail(r, "unpack", HINT_UNPACK, "%s", u.members[i].refused);
+			} else {
+				pipeline_run(cfg, &mj, buf_str(&u.members[i].data), md->len, 1, r);
+				if (!r->ok)
+					buf_add(&r->input, md->data, md->len);
+			}
 		}
+		free(csv);
 		free(id);
 	}
 	unpack_free(&u);
@@ -1154,9 +1185,12 @@ static const char *HINT_CSV = "fix the row and column named (or the map in maps/
 			      "will be recognised as duplicates";
 
 /* A CSV file: its orders become documents of their own, like archive
- * members. Returns 0 when no map claims the file (not CSV). */
+ * members. orig (olen bytes, gzip-compressed when orig_compressed) is the
+ * file as it came, for the archive. Returns 0 when no map claims the
+ * file (not CSV). */
 static int run_csv(const struct config *cfg, const struct doc_job *job, const char *data,
-		   size_t len, struct doc_result **out)
+		   size_t len, const char *orig, size_t olen, int orig_compressed,
+		   struct doc_result **out)
 {
 	struct csv_map *map = NULL;
 	char *err = NULL;
@@ -1178,7 +1212,7 @@ static int run_csv(const struct config *cfg, const struct doc_job *job, const ch
 	int n = 0;
 	if (rc < 0 || csv_read(map, data, len, job->name, &orders, &n, &err) < 0) {
 		*out = xcalloc(1, sizeof **out);
-		fail_whole(&(*out)[0], job, data, len, err ? err : "cannot read the CSV file");
+		fail_whole(&(*out)[0], job, orig, olen, err ? err : "cannot read the CSV file");
 		free((*out)[0].stage);
 		(*out)[0].stage = xstrdup("csv");
 		free((*out)[0].hint);
@@ -1193,10 +1227,10 @@ static int run_csv(const struct config *cfg, const struct doc_job *job, const ch
 	c->name = xstrdup(job->name);
 	c->container = 1;
 	c->ok = 1;
-	c->size = (int64_t)len;
-	sha256_hex(data, len, c->sha256);
-	c->info.format = xstrdup("csv");
-	keep_for_archive(cfg, c, data, len, 0, c->sha256);
+	c->size = (int64_t)olen;
+	sha256_hex(orig, olen, c->sha256);
+	c->info.format = xstrdup(orig_compressed ? "csv.gz" : "csv");
+	keep_for_archive(cfg, c, orig, olen, orig_compressed, c->sha256);
 	for (int i = 0; i < n; i++) {
 		struct doc_result *r = &(*out)[i + 1];
 		char *id = xasprintf("%s.%d", job->id, i + 1);
@@ -1244,7 +1278,7 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 	int n = 1;
 	enum unpack_kind kind = unpack_sniff(data.data, data.len);
 	if (kind == UNPACK_NONE && !looks_like_xml(data.data, data.len) && data.len > 0 &&
-	    (n = run_csv(cfg, job, data.data, data.len, out)) > 0) {
+	    (n = run_csv(cfg, job, data.data, data.len, data.data, data.len, 0, out)) > 0) {
 		free(one);
 	} else if (kind == UNPACK_NONE) {
 		n = 1;
@@ -1271,7 +1305,13 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 		} else if (unpack_sniff(inner.data, inner.len) == UNPACK_ARCHIVE) {
 			free(one);
 			n = run_container(cfg, job, inner.data, inner.len, data.data, data.len, 1, out);
+		} else if (!looks_like_xml(inner.data, inner.len) && inner.len > 0 &&
+			   (n = run_csv(cfg, job, inner.data, inner.len, data.data, data.len, 1,
+					out)) > 0) {
+			/* a gzipped CSV file: its orders, the file archived as sent */
+			free(one);
 		} else {
+			n = 1;
 			/* one gzip-compressed document: translated as itself, archived as sent */
 			struct doc_job gj = *job;
 			gj.member = 1;

@@ -68,6 +68,20 @@ cp "$ROOT"/tests/data/csv/sap-b1-two-orders.csv "$s/in/again.csv"
 og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/csv2.out" 2>&1
 check "csv: the same file under another name: its orders are duplicates" grep -q "2 documents in .*: 0 translated, 2 duplicates" "$SCRATCH/csv2.out"
 check "csv: invariants hold" spool_invariants "$s"
+# the same CSV files zipped, and gzipped: their orders are the archive's members
+s=$(new_spool)
+mkdir -p "$SCRATCH/csvzip"
+cp "$ROOT"/tests/data/csv/sap-b1-two-orders.csv "$ROOT"/tests/data/csv/sap-b1-malformed.csv "$SCRATCH/csvzip/"
+(cd "$SCRATCH/csvzip" && zip -q "$s/in/csv.zip" sap-b1-two-orders.csv sap-b1-malformed.csv)
+gzip -c "$ROOT"/tests/data/csv/erp-export-cp1252.csv > "$s/in/erp.csv.gz"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/csvz.out" 2> "$SCRATCH/csvz.err"
+check "csv in a zip and gzipped: the same five orders and one bad row" \
+	grep -q "6 documents in .*: 5 translated, 0 duplicates, 1 failed" "$SCRATCH/csvz.out"
+check "csv in a zip: the bad row fails only its order, naming member, row and column" \
+	grep -q 'csv.zip/sap-b1-malformed.csv: row 4, column 7 (OrderedQty)' "$s"/failed/*.why
+check "csv gzipped: Windows-1252 read exactly, the file archived as sent" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT description FROM order_lines l JOIN orders o ON o.id = l.order_ref WHERE o.order_id = '4500012345' AND line_number = 1\")\" = 'Schraube \"M8\" verzinkt' && cmp -s '$s'/archive/*/*/*/*-erp.csv.gz <(gzip -c '$ROOT/tests/data/csv/erp-export-cp1252.csv')"
+check "csv in archives: invariants hold" spool_invariants "$s"
 # an inbox bound to a map that has no header signature
 data="$SCRATCH/data"; mkdir -p "$data/maps/csv"
 ln -s "$ROOT/xslt" "$data/xslt"; cp "$ROOT"/maps/csv/*.ini "$ROOT"/tests/data/csv/maps/*.ini "$data/maps/csv/"
