@@ -341,6 +341,18 @@ static const struct source *source_of_work(const struct run *run, const char *re
 	return NULL;
 }
 
+/* "ordergate reprocess ID -c CONF --spool ROOT", ready to paste */
+static char *reprocess_command(const struct run *run, const char *id)
+{
+	char *w_conf = run->cfg->file ? shell_word(run->cfg->file) : NULL;
+	char *w_root = shell_word(run->spool.root);
+	char *cmd = xasprintf("ordergate reprocess %s%s%s --spool %s", id, w_conf ? " -c " : "",
+			      w_conf ? w_conf : "", w_root);
+	free(w_conf);
+	free(w_root);
+	return cmd;
+}
+
 /* The .why's last lines: how to retry document id after a fix, with
  * `ordergate reprocess` and by hand, back into the folder the input came
  * through (rest: its work/ name after "ID-"), as orig (a name of its own,
@@ -358,14 +370,11 @@ static char *retry_line(const struct run *run, const char *id, const char *faile
 	char *safe = safe_name(name, 120);
 	char *from = xasprintf("%s/%s", run->spool.root, failed_rel);
 	char *to = xasprintf("%s/%s", dir, safe);
-	char *w_conf = run->cfg->file ? shell_word(run->cfg->file) : NULL;
-	char *w_root = shell_word(run->spool.root), *w_from = shell_word(from),
-	     *w_to = shell_word(to);
-	char *line = xasprintf("to retry after a fix: ordergate reprocess %s%s%s --spool %s\n"
-			       "  (or by hand: mv -n %s %s)\n",
-			       id, w_conf ? " -c " : "", w_conf ? w_conf : "", w_root, w_from, w_to);
-	free(w_conf);
-	free(w_root);
+	char *cmd = reprocess_command(run, id);
+	char *w_from = shell_word(from), *w_to = shell_word(to);
+	char *line = xasprintf("to retry after a fix: %s\n  (or by hand: mv -n %s %s)\n", cmd,
+			       w_from, w_to);
+	free(cmd);
 	free(w_from);
 	free(w_to);
 	free(from);
@@ -441,8 +450,20 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 		 * the member, published with the archive's other files */
 		char *text = pipeline_why_text(id, r->name, p->job->received, r->stage, r->reason,
 					       r->hint);
-		char *retry = retry_line(run, id, p->failed_path, p->job->work_name + SPOOL_ID_LEN + 1,
-					 r->name);
+		char *retry;
+		if (r->input.len || !r->stage || strcmp(r->stage, "unpack")) {
+			retry = retry_line(run, id, p->failed_path,
+					   p->job->work_name + SPOOL_ID_LEN + 1, r->name);
+		} else {
+			/* refused while unpacking, its bytes not kept: the
+			 * archive goes again (its translated members come
+			 * out as duplicates) */
+			char *cmd = reprocess_command(run, p->job->id);
+			retry = xasprintf("to retry after a fix: %s\n  (the whole archive again: "
+					  "this member's bytes were not kept; its other members "
+					  "come out as duplicates)\n", cmd);
+			free(cmd);
+		}
 		char *why = xasprintf("%s%s", text, retry);
 		char *why_path = xasprintf("%s.why", p->failed_path);
 		int rc = stage_output(run, id, "failed", "failed-input", "raw", NULL, p->failed_path,

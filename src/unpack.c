@@ -122,14 +122,34 @@ static void note(struct unpack_result *r, char *text)
 static int walk_archive(struct walk *w, const char *data, size_t len, const char *prefix,
 			int depth, char **err);
 
+/* A member that fails alone (too large, unreadable, nested too deep): the
+ * archive's other members are read on. Takes why. */
+static int refuse_member(struct walk *w, const char *name, char *why, char **err)
+{
+	if (w->res->n >= w->lim->max_members) {
+		*err = xasprintf("more than %ld members ([unpack] max_members)", w->lim->max_members);
+		free(why);
+		return -1;
+	}
+	w->res->members = xrealloc(w->res->members, sizeof *w->res->members * (size_t)(w->res->n + 1));
+	struct unpack_member *m = &w->res->members[w->res->n++];
+	memset(m, 0, sizeof *m);
+	m->name = xstrdup(name);
+	m->refused = why;
+	return 0;
+}
+
 static int add_member(struct walk *w, const char *name, struct buf *data, int depth, char **err)
 {
 	enum unpack_kind k = unpack_sniff(data->data, data->len);
 	if (k == UNPACK_ARCHIVE || (k == UNPACK_GZIP && depth < w->lim->max_depth)) {
 		if (depth >= w->lim->max_depth) {
-			*err = xasprintf("%s: archives nested deeper than %d levels are refused",
-					 name, w->lim->max_depth);
-			return -1;
+			buf_release(data);
+			return refuse_member(w, name,
+					     xasprintf("archives nested deeper than %d levels are "
+						       "refused ([unpack] max_depth)",
+						       w->lim->max_depth),
+					     err);
 		}
 		struct buf inner = BUF_INIT;
 		const char *bytes = data->data;
@@ -138,11 +158,12 @@ static int add_member(struct walk *w, const char *name, struct buf *data, int de
 			/* a .tar.gz member is read through libarchive's gzip filter
 			 * below, member by member; anything else gzipped is one
 			 * member's worth of bytes */
-			if (unpack_gunzip(data->data, data->len, w->lim, &inner, err) < 0) {
-				char *e = *err;
-				*err = xasprintf("%s: %s", name, e);
-				free(e);
-				return -1;
+			char *why = NULL;
+			if (unpack_gunzip(data->data, data->len, w->lim, &inner, &why) < 0) {
+				/* a bad or oversized .gz member fails alone */
+				buf_release(data);
+				buf_release(&inner);
+				return refuse_member(w, name, why, err);
 			}
 			/* what a gzip member expands to counts against the archive's
 			 * limits like any other byte read out of it */
@@ -280,6 +301,15 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		for (;;) {
 			buf_grow(&body, 65536);
 			la_ssize_t n = archive_read_data(a, body.data + body.len, body.cap - body.len - 1);
+			if (n < 0 && !filtered && n != ARCHIVE_FATAL && !refused) {
+				/* this member's data is bad (a zip member's CRC): it
+				 * fails alone, the next header may still be sound */
+				refused = xasprintf("cannot read the member: %s; ask the sender for "
+						    "a sound archive",
+						    archive_error_string(a));
+				buf_reset(&body);
+				break;
+			}
 			if (n < 0) {
 				*err = xasprintf("%s: cannot read: %s", name, archive_error_string(a));
 				rc = -1;
@@ -316,20 +346,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		}
 		if (refused) {
 			buf_reset(&body);
-			if (w->res->n >= w->lim->max_members) {
-				*err = xasprintf("more than %ld members ([unpack] max_members)",
-						 w->lim->max_members);
-				free(refused);
-				rc = -1;
-			} else {
-				w->res->members = xrealloc(w->res->members, sizeof *w->res->members *
-									    (size_t)(w->res->n + 1));
-				struct unpack_member *m = &w->res->members[w->res->n++];
-				memset(m, 0, sizeof *m);
-				m->name = name;
-				m->refused = refused;
-				name = NULL;
-			}
+			rc = refuse_member(w, name, refused, err);
 		} else {
 			buf_grow(&body, 0);
 			body.data[body.len] = '\0';

@@ -86,6 +86,31 @@ check "archives: the ledger's hash and size of each archive copy are the file's 
 check "archives: the ledger's archive paths name the files there" \
 	test "$(ledger "SELECT group_concat(archive_path, ' ') FROM documents WHERE archive_path IS NOT NULL" | tr ' ' '\n' | while read -r p; do test -f "$s/$p" || echo "$p"; done)" = ""
 check "archives: invariants hold" spool_invariants "$s"
+# a member whose data is bad (a stored zip member's CRC, a corrupt or
+# oversized .gz member) fails alone; the archive's sound members go through
+s=$(new_spool)
+order BADM-1 > "$mk/m1.xml"; order BADM-2 > "$mk/m2.xml"; order BADM-3 > "$mk/m3.xml"
+python3 - "$mk" "$s/in" <<'PY'
+import sys, zipfile, gzip, os
+mk, out = sys.argv[1], sys.argv[2]
+rd = lambda n: open(os.path.join(mk, n), 'rb').read()
+path = os.path.join(out, "crc.zip")
+with zipfile.ZipFile(path, "w", zipfile.ZIP_STORED) as z:
+    z.writestr("bad.xml", rd("m1.xml")); z.writestr("good.xml", rd("m2.xml"))
+d = bytearray(open(path, "rb").read()); d[d.index(b"BADM-1")] ^= 1
+open(path, "wb").write(bytes(d))
+g = bytearray(gzip.compress(rd("m1.xml"))); g[30] ^= 0xff
+with zipfile.ZipFile(os.path.join(out, "gz.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("bad.xml.gz", bytes(g)); z.writestr("good.xml", rd("m3.xml"))
+PY
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/badm.out" 2>&1
+check "archives: a member with a bad CRC fails alone, naming the CRC" \
+	grep -q "cannot read the member: ZIP bad CRC" "$s"/failed/*-crc.zip_bad.xml.why
+check "archives: a corrupt .gz member fails alone, saying so" \
+	grep -q "the gzip data is corrupt" "$s"/failed/*-gz.zip_bad.xml.gz.why
+check "archives: ... and their sound siblings are translated" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(order_id) FROM (SELECT order_id FROM orders ORDER BY order_id)")" = "BADM-2,BADM-3"
+check "archives: bad members: invariants hold" spool_invariants "$s"
 
 # archive_form = gzip: plain inputs are gzipped (named .gz), what came
 # compressed is copied as it came, and the claimed file is removed
@@ -136,6 +161,13 @@ og run -c "$SCRATCH/lim.ini" --spool "$s" > /dev/null 2> "$SCRATCH/lim.err"
 check "limits: more members than max_members refuses the archive" grep -q "more than 10 members" "$s"/failed/*-many.zip.why
 check "limits: a member over max_member_mb fails alone" \
 	bash -c "grep -q 'larger than 1048576 bytes' '$s'/failed/*big.xml.why && grep -q 'small.xml' '$SCRATCH/lim.err'"
+mz=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'big-member.zip'")
+check "limits: the refused member's retry line reprocesses its archive (its bytes were not kept)" \
+	grep -q "^to retry after a fix: ordergate reprocess $mz -c .*lim.ini --spool " "$s"/failed/*big.xml.why
+printf '[pickup]\nquiet_seconds = 0\n[unpack]\nmax_member_mb = 4\n' > "$SCRATCH/lim4.ini"
+eval "\"\$ORDERGATE\" reprocess $mz -c '$SCRATCH/lim4.ini' --spool '$s'" > "$SCRATCH/lim4.out" 2>&1
+check "limits: ... with the limit raised, reprocessing the archive reads the member (now past unpack)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM documents WHERE name = 'big-member.zip/big.xml' AND stage <> 'unpack'")" = 1
 check "limits: a .tar.gz larger than max_member_mb whose members are not: all 8 orders translated" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id LIKE 'TGZ-BIG-%'")" = 8
 IFS='|' read -r tgz_fmt tgz_sha tgz_arch < <(sqlite3 "$s/ledger.db" "SELECT format, sha256, archive_path FROM documents WHERE name='big-orders.tar.gz'")
