@@ -215,6 +215,7 @@ assert any('caf\ufffd.xml' in l['msg'] for l in lines), lines
 assert any('m\ufffdller.xml' in l['msg'] for l in lines), lines"
 check "show: the name is kept as it came (text output, ledger)" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT hex(name) FROM documents WHERE name LIKE 'caf%'")" = 636166E92E786D6C
+check "invariants hold with names that are not UTF-8 (spoolcheck reads them)" spool_invariants "$s"
 # the man page documents every subcommand `ordergate help` lists
 cmds=$("$ORDERGATE" help | sed -n 's/^  \([a-z-]*\)  .*/\1/p')
 missing=""
