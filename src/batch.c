@@ -170,7 +170,9 @@ static const char *HINT_SHIP = "check the shipment against the order (ordergate 
 
 /* Matches a shipment to its order in the ledger: the order must be
  * confirmed, every line must exist, and no line may ship more than was
- * confirmed (ordered less rejected), counting earlier shipments. */
+ * confirmed (ordered less rejected), counting earlier shipments. A whole
+ * order (a ship notice without items) ships what remains of every line,
+ * filled in here; when nothing remains, it is refused. */
 static void match_shipment(struct run *run, struct pending *p)
 {
 	struct doc_result *r = &p->res;
@@ -201,6 +203,17 @@ static void match_shipment(struct run *run, struct pending *p)
 		pipeline_fail(r, "shipment", HINT_SHIP,
 			      "%d confirmed orders are numbered %s; send our PO number instead",
 			      candidates, r->ship.order_key);
+	} else if (r->ship.whole_order && r->ship.nlines == 0 &&
+		   ledger_unshipped_lines(&run->ledger, o[pick].ref, &r->ship.lines,
+					  &r->ship.nlines) < 0) {
+		pipeline_fail(r, "shipment", HINT_SHIP, "cannot look up the lines of order %s",
+			      r->ship.order_key);
+	} else if (r->ship.nlines == 0) {
+		pipeline_fail(r, "shipment", HINT_SHIP,
+			      "shipment %s ships the whole of order %s (it lists no line), but "
+			      "nothing of it remains to ship: every confirmed line has shipped "
+			      "in full or was rejected",
+			      r->ship.shipment_id, r->ship.order_key);
 	} else {
 		p->order_ref = o[pick].ref;
 		for (int i = 0; i < r->ship.nlines; i++) {
@@ -625,9 +638,10 @@ static void log_outcome(const struct pending *p)
 		msg_info(id, "duplicate of %s (payloadID %s): nothing new written", p->duplicate_of,
 			 r->info.payload_id);
 	} else if (r->is_shipment) {
-		msg_info(id, "%s: shipment %s for order %s, %d line%s; the invoice follows", r->name,
-			 r->ship.shipment_id, r->ship.order_key, r->ship.nlines,
-			 r->ship.nlines == 1 ? "" : "s");
+		msg_info(id, "%s: shipment %s for order %s, %d line%s%s; the invoice follows",
+			 r->name, r->ship.shipment_id, r->ship.order_key, r->ship.nlines,
+			 r->ship.nlines == 1 ? "" : "s",
+			 r->ship.whole_order ? " (the whole order: all that remained)" : "");
 	} else if (r->decision && !strcmp(r->decision, "hold")) {
 		struct buf roles = BUF_INIT;
 		for (int i = 0; i < r->ncheckpoints; i++)

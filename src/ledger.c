@@ -766,6 +766,37 @@ int ledger_line_status(struct ledger *l, long long ref, long line, long long *qu
 	return found ? 0 : 1;
 }
 
+int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line **out, int *n)
+{
+	*out = NULL;
+	*n = 0;
+	sqlite3_stmt *st = query(l,
+				 "SELECT line_number, rest FROM (SELECT ol.line_number,"
+				 " ol.quantity_e4 - ol.rejected_e4 - COALESCE(sh.q, 0) AS rest"
+				 " FROM order_lines ol LEFT JOIN (SELECT sl.line_number AS ln,"
+				 "  SUM(sl.quantity_e4) AS q FROM shipment_lines sl"
+				 "  JOIN shipments s ON s.id = sl.shipment_ref WHERE s.order_ref = ?1"
+				 "  GROUP BY sl.line_number) sh ON sh.ln = ol.line_number"
+				 " WHERE ol.order_ref = ?1) WHERE rest > 0 ORDER BY line_number",
+				 "i", ref);
+	if (!st)
+		return -1;
+	int rc;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*out = xrealloc(*out, sizeof **out * (size_t)(*n + 1));
+		(*out)[*n].number = (long)sqlite3_column_int64(st, 0);
+		(*out)[(*n)++].quantity = sqlite3_column_int64(st, 1);
+	}
+	finish(st);
+	if (rc != SQLITE_DONE) {
+		free(*out);
+		*out = NULL;
+		*n = 0;
+		return -1;
+	}
+	return 0;
+}
+
 long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long order_ref,
 			      const struct doc_result *r, char **err)
 {

@@ -115,6 +115,11 @@ int ledger_release_order(struct ledger *l, long long ref, const char *state,
  * when the order has no such line. */
 int ledger_line_status(struct ledger *l, long long ref, long line, long long *quantity,
 		       long long *rejected, long long *shipped);
+/* What remains to ship of an order: each line whose ordered less rejected
+ * less shipped quantity is above zero, with that quantity, by line number
+ * (*out NULL when nothing remains; caller frees). 0, or -1 on a database
+ * error. */
+int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line **out, int *n);
 /* Records a shipment of an order (and its payloadID, so the same ship
  * notice again is a duplicate); returns its id, or -1. */
 long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long order_ref,

@@ -65,10 +65,51 @@ void msg_escape_controls(struct buf *b, const char *s)
 	}
 }
 
+/* The length of the well-formed UTF-8 character at p (1 to 4; RFC 3629:
+ * no overlong form, no surrogate, nothing above U+10FFFF), or 0. */
+static int utf8_char_len(const unsigned char *p)
+{
+	unsigned char lo = 0x80, hi = 0xbf;
+	int n;
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		n = 2;
+	else if (p[0] >= 0xe0 && p[0] <= 0xef)
+		n = 3;
+	else if (p[0] >= 0xf0 && p[0] <= 0xf4)
+		n = 4;
+	else
+		return 0; /* a continuation byte, C0/C1 (overlong) or F5-FF */
+	if (p[0] == 0xe0)
+		lo = 0xa0; /* overlong below U+0800 */
+	else if (p[0] == 0xed)
+		hi = 0x9f; /* U+D800-DFFF, the UTF-16 surrogates */
+	else if (p[0] == 0xf0)
+		lo = 0x90; /* overlong below U+10000 */
+	else if (p[0] == 0xf4)
+		hi = 0x8f; /* above U+10FFFF */
+	if (p[1] < lo || p[1] > hi)
+		return 0;
+	for (int i = 2; i < n; i++) /* the NUL at the end is no continuation */
+		if (p[i] < 0x80 || p[i] > 0xbf)
+			return 0;
+	return n;
+}
+
 void json_string(struct buf *b, const char *s)
 {
 	buf_addch(b, '"');
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p >= 0x80) {
+			int n = utf8_char_len(p);
+			if (n)
+				buf_add(b, p, (size_t)n);
+			else
+				buf_adds(b, "\xef\xbf\xbd"); /* U+FFFD for this one byte */
+			p += n ? n - 1 : 0;
+			continue;
+		}
 		switch (*p) {
 		case '"': buf_adds(b, "\\\""); break;
 		case '\\': buf_adds(b, "\\\\"); break;

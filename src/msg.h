@@ -26,7 +26,10 @@ void msg_progress_end(void);
 /* Appends s to b with newlines and other control characters written as
  * \n and \xNN, so text from a document cannot start a line of its own. */
 void msg_escape_controls(struct buf *b, const char *s);
-/* Appends s to b as a JSON string literal (with the quotes). */
+/* Appends s to b as a JSON string literal (with the quotes), always valid
+ * UTF-8: well-formed UTF-8 is kept as it is, and each byte that is not part
+ * of a well-formed UTF-8 character (a Latin-1 file name, a truncated
+ * sequence, an overlong form, a surrogate) becomes U+FFFD, one per byte. */
 void json_string(struct buf *b, const char *s);
 
 #endif

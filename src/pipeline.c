@@ -1436,6 +1436,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	wire_puts(m, r->ship.ship_date);
 	wire_puts(m, r->ship.carrier);
 	wire_puts(m, r->ship.tracking);
+	wire_put_i64(m, r->ship.whole_order);
 	wire_put_i64(m, r->ship.nlines);
 	for (int k = 0; k < r->ship.nlines; k++) {
 		wire_put_i64(m, r->ship.lines[k].number);
@@ -1536,6 +1537,7 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	r->ship.ship_date = wire_gets(&rd);
 	r->ship.carrier = wire_gets(&rd);
 	r->ship.tracking = wire_gets(&rd);
+	r->ship.whole_order = wire_get_i64(&rd) != 0;
 	n = wire_get_i64(&rd);
 	if (n < 0 || n > 10000000 || rd.bad)
 		return -1;

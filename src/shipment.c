@@ -109,6 +109,11 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 				xmlFree(qt);
 			}
 			xmlXPathFreeObject(items);
+			/* Fulfill.dtd: "If a ShipNoticePortion element contains no
+			 * ShipNoticeItem elements, the entire referenced order is
+			 * included in the shipment." */
+			if (rc == 0 && s->nlines == 0)
+				s->whole_order = 1;
 		}
 	} else {
 		s->order_key = xp_string(xp, "string(/csv-shipment/field[@name='orderID'])");
@@ -131,7 +136,7 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 		*err = xstrdup("the shipment names no order (orderID)");
 		rc = -1;
 	}
-	if (rc == 0 && s->nlines == 0) {
+	if (rc == 0 && s->nlines == 0 && !s->whole_order) {
 		*err = xasprintf("the shipment for order %s lists no shipped line", s->order_key);
 		rc = -1;
 	}

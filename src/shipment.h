@@ -5,9 +5,12 @@
  * (an INI file in maps/csv; the neutral <csv-shipment> document). The result names
  * the order (the buyer's order number or our PO number), the shipment
  * (id, date with its zone kept, carrier, tracking) and the quantity shipped
- * per order line, in exact decimals. Matching it to the ledger's order is the
+ * per order line, in exact decimals. A ShipNoticePortion without any
+ * ShipNoticeItem ships the entire order (Fulfill.dtd): it is read with no
+ * lines and whole_order set. Matching it to the ledger's order is the
  * caller's job (batch.c): an unknown order or line, or more than confirmed,
- * is refused there.
+ * is refused there, and a whole order's lines are filled in there from what
+ * remains to ship.
  * Memory: shipment_info_release().
  */
 #ifndef OG_SHIPMENT_H
@@ -27,6 +30,7 @@ struct shipment_info {
 	char *shipment_id, *ship_date, *carrier, *tracking;
 	struct shipment_line *lines;
 	int nlines;
+	int whole_order; /* no lines listed: everything that remains of the order */
 };
 
 /* root is "cXML" or "csv-shipment". -1 with *err naming what is missing. */

@@ -185,6 +185,37 @@ check "reprocess: the ledger cannot drop the member's old outputs: the input is 
 	bash -c "grep -q '^ordergate reprocess: $rm2 put back as $s/in/m.zip_m.xml' '$SCRATCH/rep-warn.out' && grep -q 'warning: $s/in/m.zip_m.xml is back, but the ledger still lists failed/$rm2-m.zip_m.xml and its .why as outputs of $rm2: .*injected' '$SCRATCH/rep-warn.out'"
 check "reprocess: ... nor record it in the history: a warning says so" \
 	grep -q "warning: $s/in/m.zip_m.xml is back, but $rm2's history does not say so: .*injected" "$SCRATCH/rep-warn.out"
+# names that are not UTF-8 (a Latin-1 file name, a Latin-1 tar member) are
+# kept as they came, but show --json writes UTF-8: each byte that is not
+# part of a UTF-8 character becomes U+FFFD (docs/operations.md)
+s=$(new_spool)
+mk L-1 BOLT 1 1.00 > "$s/in/caf"$'\xe9'".xml"
+mkdir -p "$SCRATCH/latin"
+mk L-2 NUT 2 1.00 > "$SCRATCH/latin/m"$'\xfc'"ller.xml"
+(cd "$SCRATCH/latin" && tar -cf ../latin.tar "m"$'\xfc'"ller.xml")
+cp "$SCRATCH/latin.tar" "$s/in/latin.tar"
+og run --log-json -c "$C" --spool "$s" > /dev/null 2> "$SCRATCH/latin.log"
+for key in L-1 L-2; do
+	og show "$key" --json -c "$C" --spool "$s" > "$SCRATCH/show-$key.json" 2>/dev/null
+done
+check "show --json: a Latin-1 file name comes out as valid UTF-8 JSON, the bad byte as U+FFFD" "$PYTHON_BIN" -c "
+import json
+d = json.loads(open('$SCRATCH/show-L-1.json', 'rb').read().decode('utf-8'))
+name = d[0]['file']
+assert name == 'caf\ufffd.xml', repr(name)"
+check "show --json: ... a Latin-1 tar member's name too" "$PYTHON_BIN" -c "
+import json
+d = json.loads(open('$SCRATCH/show-L-2.json', 'rb').read().decode('utf-8'))
+name = d[0]['file']
+assert name == 'latin.tar/m\ufffdller.xml', repr(name)"
+check "--log-json: every line is valid UTF-8 JSON, the names with U+FFFD" "$PYTHON_BIN" -c "
+import json
+lines = [json.loads(l.decode('utf-8')) for l in open('$SCRATCH/latin.log', 'rb')]
+assert any('caf\ufffd.xml' in l['msg'] for l in lines), lines
+assert any('m\ufffdller.xml' in l['msg'] for l in lines), lines"
+check "show: the name is kept as it came (text output, ledger)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT hex(name) FROM documents WHERE name LIKE 'caf%'")" = 636166E92E786D6C
+check "invariants hold with names that are not UTF-8 (spoolcheck reads them)" spool_invariants "$s"
 # the man page documents every subcommand `ordergate help` lists
 cmds=$("$ORDERGATE" help | sed -n 's/^  \([a-z-]*\)  .*/\1/p')
 missing=""

@@ -93,4 +93,58 @@ og run -c "$C" --spool "$s" > /dev/null 2>&1
 csvinv=$(ls "$s"/out/buyer/invoice/*.csv 2>/dev/null | head -1)
 check "csv invoice: written, formula cells neutralised" bash -c "test -n '$csvinv' && grep -q \"'=CMD\" '$csvinv'"
 check "invariants hold (csv)" spool_invariants "$s"
+# A ShipNoticePortion without ShipNoticeItem ships the whole order
+# (Fulfill.dtd): what remains confirmed of every line (ordered less
+# rejected less shipped; backordered quantities ship like the rest), with
+# the same checks as an itemised notice. The notice is the public example
+# tests/corpus/cxml/shipnotice/cxmlphp-shipnotice.xml, unmodified.
+WHOLE="$ROOT/tests/corpus/cxml/shipnotice/cxmlphp-shipnotice.xml"
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+cat > "$SCRATCH/whole-rules.xml" <<'XML'
+<rules>
+  <rule id="held" test="orderID = 'DO-HELD'"><require role="manager"/></rule>
+  <line-rule id="gone" test="supplierPartID = 'GONE'"><reject reason="discontinued"/></line-rule>
+  <line-rule id="short" test="supplierPartID = 'NUT'"><backorder quantity="'2'" reason="2 short"/></line-rule>
+</rules>
+XML
+printf '[rules]\nfile = %s\n' "$SCRATCH/whole-rules.xml" | cat "$C" - > "$SCRATCH/whole.ini"
+W="$SCRATCH/whole.ini"
+s=$(new_spool)
+order DO1234 "BOLT:10:3.33" "NUT:5:1.10" "GONE:3:7.00" > "$s/in/do.xml"
+og run -c "$W" --spool "$s" > /dev/null 2>&1
+notice w1@w S-W1 DO1234 "1:4" > "$s/in/w1.xml"
+og run -c "$W" --spool "$s" > /dev/null 2>&1
+cp "$WHOLE" "$s/in/whole.xml"
+og run -c "$W" --spool "$s" > "$SCRATCH/whole.out" 2> "$SCRATCH/whole.err"
+check "whole order: a portion without items is taken, not refused" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT state FROM documents WHERE name = 'whole.xml'")" = done
+check "whole order: ships what remains of each confirmed line (6 of 10; all 5 with the 2 backordered; nothing of the rejected line)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(line_number || '=' || quantity_e4, ' ') FROM (SELECT sl.line_number, sl.quantity_e4 FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_ref WHERE s.shipment_id = 'S2-123' ORDER BY sl.line_number)")" = "1=60000 2=50000"
+inv=$(grep -l 'S2-123' "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
+check "whole order: the invoice follows" test -n "$inv"
+check "whole order: ... valid against InvoiceDetail.dtd" dtd_valid "${inv:-/nonexistent}"
+# 6 x 3.33 = 19.98 + 5 x 1.10 = 5.50: 25.48
+check "whole order: the invoice is for the remaining lines, exact (19.98 + 5.50 = 25.48)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT i.subtotal_e4 FROM invoices i JOIN shipments s ON s.id = i.shipment_ref WHERE s.shipment_id = 'S2-123'")" = 254800
+check "whole order: with the earlier 4, line 1 has shipped its 10" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT SUM(quantity_e4) FROM shipment_lines WHERE line_number = 1")" = 100000
+cp "$WHOLE" "$s/in/whole-again.xml"
+og run -c "$W" --spool "$s" > /dev/null 2>&1
+check "whole order: the same notice again is a duplicate, invoiced once" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT state FROM documents WHERE name = 'whole-again.xml'")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "duplicate/2"
+sed 's/payloadID="0c30050@supplierorg.com"/payloadID="other@supplierorg.com"/; s/shipmentID="S2-123"/shipmentID="S2-124"/' "$WHOLE" > "$s/in/whole-more.xml"
+og run -c "$W" --spool "$s" > /dev/null 2>&1
+check "whole order: nothing left to ship is refused with the reason" \
+	bash -c "grep -q 'nothing of it remains to ship' '$s'/failed/*-whole-more.xml.why"
+check "whole order: ... and not invoiced" test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = 2
+sed 's/orderID="DO1234"/orderID="DO9999"/; s/payloadID="0c30050@supplierorg.com"/payloadID="unknown@supplierorg.com"/' "$WHOLE" > "$s/in/whole-unknown.xml"
+order DO-HELD "BOLT:1:1.00" > "$s/in/held.xml"
+og run -c "$W" --spool "$s" > /dev/null 2>&1
+sed 's/orderID="DO1234"/orderID="DO-HELD"/; s/payloadID="0c30050@supplierorg.com"/payloadID="held@supplierorg.com"/' "$WHOLE" > "$s/in/whole-held.xml"
+og run -c "$W" --spool "$s" > /dev/null 2>&1
+check "whole order: an unknown order is refused as for itemised notices" \
+	grep -q "order DO9999, which the ledger does not know" "$s"/failed/*-whole-unknown.xml.why
+check "whole order: an order held for approval does not ship" \
+	grep -q "order DO-HELD is pending, not confirmed" "$s"/failed/*-whole-held.xml.why
+check "invariants hold (whole order)" spool_invariants "$s"
 finish

@@ -75,7 +75,12 @@ def open_ledger(spool):
     for ext in ("", "-wal"):
         if os.path.exists(path + ext):
             shutil.copyfile(path + ext, os.path.join(tmp, "ledger.db" + ext))
-    return sqlite3.connect(os.path.join(tmp, "ledger.db"))
+    db = sqlite3.connect(os.path.join(tmp, "ledger.db"))
+    # names are stored as they came, not always UTF-8 (a Latin-1 file or
+    # tar member name): decode text as os.listdir() does (undecodable bytes
+    # as surrogates), so ledger names compare equal to the files on disk
+    db.text_factory = os.fsdecode
+    return db
 
 
 def original_name(rel, archived=None):

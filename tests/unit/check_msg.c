@@ -29,6 +29,18 @@ static const struct {
 	{ "caf\xc3\xa9 \xe2\x82\xac", "\"caf\xc3\xa9 \xe2\x82\xac\"" }, /* UTF-8 kept as is */
 	{ "slash/ and \x7f", "\"slash/ and \x7f\"" },
 	{ "</script>", "\"</script>\"" },
+	/* bytes that are not UTF-8 become U+FFFD (EF BF BD), one per byte */
+	{ "caf\xe9.xml", "\"caf\xef\xbf\xbd.xml\"" },                 /* Latin-1 e-acute */
+	{ "\xff\xfe", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },                   /* never in UTF-8 */
+	{ "a\x80" "b", "\"a\xef\xbf\xbd" "b\"" },                      /* lone continuation */
+	{ "\xc3", "\"\xef\xbf\xbd\"" },                                 /* truncated at the end */
+	{ "\xe2\x82x", "\"\xef\xbf\xbd\xef\xbf\xbdx\"" },                  /* truncated, then ASCII */
+	{ "\xc0\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\"" },                   /* overlong '/' */
+	{ "\xe0\x80\xaf", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },    /* overlong, 3 bytes */
+	{ "\xed\xa0\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" },    /* a UTF-16 surrogate */
+	{ "\xf4\x90\x80\x80", "\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\"" }, /* over U+10FFFF */
+	{ "\xf0\x9f\x93\xa6 \xf4\x8f\xbf\xbf \xef\xbf\xbd", "\"\xf0\x9f\x93\xa6 \xf4\x8f\xbf\xbf \xef\xbf\xbd\"" }, /* valid: kept */
+	{ "\xe9\"\n", "\"\xef\xbf\xbd\\\"\\n\"" },                      /* then escapes as before */
 };
 
 START_TEST(json_string_table)
