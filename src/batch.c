@@ -177,32 +177,47 @@ static void match_shipment(struct run *run, struct pending *p)
 {
 	struct doc_result *r = &p->res;
 	struct ledger_order *o;
-	int n, pick = -1, candidates = 0;
+	int n, pick = -1, other = -1, confirmed = 0, own = 0;
 	if (ledger_find_orders(&run->ledger, r->ship.order_key, &o, &n) < 0) {
 		pipeline_fail(r, "shipment", HINT_SHIP, "cannot look up order %s", r->ship.order_key);
 		return;
 	}
+	/* the orders that can still ship; the shipment's partner's own when it
+	 * has any. Exactly one of them must be confirmed: two are ambiguous,
+	 * whoever sent them */
+#define LIVE(i) (strcmp(o[i].state, "rejected") && strcmp(o[i].state, "declined"))
+#define OWN(i) (r->partner && !strcmp(o[i].partner, r->partner))
 	for (int i = 0; i < n; i++)
-		if (strcmp(o[i].state, "rejected") && strcmp(o[i].state, "declined")) {
-			candidates++;
-			if (pick < 0 || (r->partner && !strcmp(o[i].partner, r->partner)))
+		own += LIVE(i) && OWN(i);
+	for (int i = 0; i < n; i++) {
+		if (!LIVE(i) || (own && !OWN(i)))
+			continue;
+		if (!strcmp(o[i].state, "confirmed")) {
+			confirmed++;
+			if (pick < 0)
 				pick = i;
+		} else if (other < 0) {
+			other = i;
 		}
+	}
+#undef LIVE
+#undef OWN
 	if (n == 0) {
 		pipeline_fail(r, "shipment", HINT_SHIP,
 			      "shipment %s is for order %s, which the ledger does not know",
 			      r->ship.shipment_id, r->ship.order_key);
-	} else if (pick < 0) {
+	} else if (pick < 0 && other < 0) {
 		pipeline_fail(r, "shipment", HINT_SHIP, "order %s was rejected; nothing of it ships",
 			      r->ship.order_key);
-	} else if (strcmp(o[pick].state, "confirmed")) {
+	} else if (pick < 0) {
 		pipeline_fail(r, "shipment", HINT_SHIP,
 			      "order %s is %s, not confirmed; it cannot ship yet", r->ship.order_key,
-			      o[pick].state);
-	} else if (candidates > 1 && strcmp(o[pick].partner, r->partner ? r->partner : "")) {
+			      o[other].state);
+	} else if (confirmed > 1) {
 		pipeline_fail(r, "shipment", HINT_SHIP,
-			      "%d confirmed orders are numbered %s; send our PO number instead",
-			      candidates, r->ship.order_key);
+			      "%d confirmed orders%s%s are numbered %s; send our PO number instead",
+			      confirmed, own ? " from " : "", own ? r->partner : "",
+			      r->ship.order_key);
 	} else if (r->ship.whole_order && r->ship.nlines == 0 &&
 		   ledger_unshipped_lines(&run->ledger, o[pick].ref, &r->ship.lines,
 					  &r->ship.nlines) < 0) {

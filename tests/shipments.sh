@@ -147,4 +147,20 @@ check "whole order: an unknown order is refused as for itemised notices" \
 check "whole order: an order held for approval does not ship" \
 	grep -q "order DO-HELD is pending, not confirmed" "$s"/failed/*-whole-held.xml.why
 check "invariants hold (whole order)" spool_invariants "$s"
+# two confirmed orders of the shipment's own partner numbered alike: the
+# shipment is ambiguous and refused, never booked against the later one;
+# a pending order of that number does not hide a confirmed one
+s=$(new_spool)
+mkdir -p "$s/wh"
+printf '[pickup]\nquiet_seconds = 0\n[partners]\ndir = %s\nrequire_known = no\n[inbox wh]\ndir = %s/wh\npartner = buyer\n' "$P" "$s" > "$SCRATCH/wh.ini"
+order TWIN "BOLT:1:1.00" > "$s/in/t1.xml"
+order TWIN "BOLT:2:1.00" | sed 's/payloadID="TWIN@b"/payloadID="TWIN-2@b"/' > "$s/in/t2.xml"
+og run -c "$SCRATCH/wh.ini" --spool "$s" > /dev/null 2>&1
+notice tw@w S-TW TWIN "1:1" > "$s/wh/tw.xml"
+og run -c "$SCRATCH/wh.ini" --spool "$s" > /dev/null 2>&1
+check "ambiguous: two confirmed orders of the partner numbered alike: the shipment is refused" \
+	grep -q "2 confirmed orders from buyer are numbered TWIN; send our PO number instead" "$s"/failed/*tw.xml.why
+check "ambiguous: ... and nothing is shipped or invoiced" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments")/$(count "$s/out/buyer/invoice")" = 0/0
+check "invariants hold (ambiguous)" spool_invariants "$s"
 finish
