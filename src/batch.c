@@ -1922,7 +1922,8 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	run.spool.sync_filesystem = !strcmp(cfg->sync, "filesystem");
 	int lk = spool_lock(&run.spool, &err);
 	if (lk != 0) {
-		msg_error(NULL, "%s", err);
+		if (lk != 1 || !opts->locked_ok)
+			msg_error(NULL, "%s", err);
 		free(err);
 		spool_close(&run.spool);
 		return lk == 1 ? EXIT_LOCKED : EXIT_TEMPFAIL;

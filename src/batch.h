@@ -18,6 +18,8 @@ struct batch_opts {
 	long max_seconds; /* 0: no limit; stop claiming after this long */
 	int watch;       /* keep running, react to new files */
 	int release_only; /* decisions and releases only: claim no new file */
+	int locked_ok;   /* another ordergate holding the spool is no error (approve,
+			    reprocess: it does the work): no log line, EXIT_LOCKED */
 	const char *complete; /* a file known complete (reprocess put it back): taken at
 				 once, without waiting for its quiet period */
 };

@@ -377,7 +377,7 @@ static int decide(const char *cmd, int approve, int argc, char **argv)
 	free(msg);
 	if (code == EXIT_OK) {
 		/* publish what follows now, unless a run or watch holds the spool */
-		struct batch_opts bo = { .workers = 1, .release_only = 1 };
+		struct batch_opts bo = { .workers = 1, .release_only = 1, .locked_ok = 1 };
 		struct batch_stats st;
 		msg_configure(0, 0, 0);
 		int rc = batch_run(&cfg, &bo, &st);
@@ -652,7 +652,7 @@ static int cmd_reprocess(int argc, char **argv)
 	/* and run it now, unless another ordergate holds the spool */
 	struct config cfg;
 	if (load_config(&lc.co, &cfg) == 0) {
-		struct batch_opts bo = { .workers = 1, .complete = dest };
+		struct batch_opts bo = { .workers = 1, .complete = dest, .locked_ok = 1 };
 		struct batch_stats st;
 		rc = batch_run(&cfg, &bo, &st);
 		if (rc == EXIT_LOCKED)
@@ -943,6 +943,9 @@ static int cmd_help(int argc, char **argv)
 		print_help(argv[1]);
 		return EXIT_OK;
 	}
+	if (argc > 1)
+		return usage_error("help", "no subcommand \"%s\"; 'ordergate help' lists them",
+				   argv[1]);
 	printf("usage: ordergate [--version] [--help] SUBCOMMAND [options]\n\nsubcommands:\n");
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		printf("  %-14s %s\n", commands[i].name, commands[i].summary);

@@ -143,6 +143,13 @@ dec reject BIG2 --as manager --comment "not this quarter"
 check "chain: a rejection with two approvers pending writes the reject confirmation" \
 	bash -c "grep -q 'type=\"reject\"' '$s'/out/buyer-1/confirmation/*-BIG2.xml && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='BIG2'\")\" = rejected"
 check "chain: ... and the decision is not an error" bash -c "! grep -q 'cannot write' '$SCRATCH/d.out' && tail -1 '$SCRATCH/d.out' | grep -qx 0"
+# a decision while another ordergate holds the spool (a watch): recorded,
+# left for that one to publish, and no error line
+order BIG3 "BOLT:600:10.00" > "$s/in/big3.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+flock -x "$s/ordergate.lock" "$ORDERGATE" approve BIG3 --as manager -c "$C" --spool "$s" > "$SCRATCH/lockd.out" 2>&1
+check "locked spool: a decision is recorded, says the holder publishes, and exits 0" \
+	bash -c "test $? = 0 && grep -q 'another ordergate is working on the spool' '$SCRATCH/lockd.out' && ! grep -q 'ordergate error' '$SCRATCH/lockd.out'"
 # an approval file claimed, then a crash before it was applied: recovery
 # puts it back into approvals/ and the next run applies it (on copies)
 cp -a "$s" "$SCRATCH/apcrash"; cp -a "$s" "$SCRATCH/aptrial"
