@@ -15,6 +15,10 @@
                    /cXML/@version; if that is absent too, the attribute is
                    left out.
 
+  Stops (xsl:message terminate="yes") when the document is not an
+  OrderRequest and on a line priced per more than one unit (a
+  PriceBasisQuantity other than quantity 1, conversionFactor 1).
+
   Not mapped (no place in the canonical order): Attachment elements of
   Comments, PaymentTerm with a Discount or more than one PaymentTerm,
   LegalEntity, OrganizationalUnit, Followup, ControlKeys, IdReference,
@@ -273,20 +277,40 @@
 
   <xsl:template match="ItemOut">
     <xsl:variable name="d" select="(ItemDetail | BlanketItemDetail)[1]"/>
-    <line>
-      <xsl:attribute name="number">
-        <xsl:choose>
-          <xsl:when test="normalize-space(@lineNumber) != ''">
-            <xsl:value-of select="normalize-space(@lineNumber)"/>
-          </xsl:when>
-          <xsl:otherwise>
-            <!-- applied to the ItemOut in document order (the order
-                 template's only apply-templates of them): position() is
-                 the line's place, without counting its siblings -->
-            <xsl:value-of select="position() + $lineOffset"/>
-          </xsl:otherwise>
-        </xsl:choose>
-      </xsl:attribute>
+    <xsl:variable name="n">
+      <xsl:choose>
+        <xsl:when test="normalize-space(@lineNumber) != ''">
+          <xsl:value-of select="normalize-space(@lineNumber)"/>
+        </xsl:when>
+        <xsl:otherwise>
+          <!-- applied to the ItemOut in document order (the order
+               template's only apply-templates of them): position() is
+               the line's place, without counting its siblings -->
+          <xsl:value-of select="position() + $lineOffset"/>
+        </xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+
+    <!-- a price per N units (PriceBasisQuantity) would need a division
+         and a rounding rule: only a price per one unit is taken
+         (docs/maps.md, "Prices per more than one unit") -->
+    <xsl:for-each select="$d/PriceBasisQuantity[not(number(@quantity) = 1 and number(@conversionFactor) = 1)][1]">
+      <xsl:message terminate="yes">
+        <xsl:value-of select="concat('cXML OrderRequest: ItemOut line ', $n, ': the UnitPrice ',
+                                     normalize-space($d/UnitPrice/Money), ' ',
+                                     normalize-space($d/UnitPrice/Money/@currency),
+                                     ' is the price of ', normalize-space(@quantity), ' ',
+                                     normalize-space(UnitOfMeasure),
+                                     ' (PriceBasisQuantity quantity=&quot;', normalize-space(@quantity),
+                                     '&quot; conversionFactor=&quot;', normalize-space(@conversionFactor),
+                                     '&quot;), not of one ', normalize-space($d/UnitOfMeasure),
+                                     ' as ordered; ordergate takes prices per one unit only: ask the sender',
+                                     ' for the price of one unit of measure, without a PriceBasisQuantity',
+                                     ' (or with quantity=&quot;1&quot; conversionFactor=&quot;1&quot;)')"/>
+      </xsl:message>
+    </xsl:for-each>
+
+    <line number="{$n}">
 
       <quantity><xsl:value-of select="normalize-space(@quantity)"/></quantity>
       <unitOfMeasure><xsl:value-of select="normalize-space($d/UnitOfMeasure)"/></unitOfMeasure>

@@ -581,7 +581,9 @@
       <xsl:message terminate="yes">
         <xsl:value-of select="concat('OAGIS ProcessPurchaseOrder: line ', $n, ': UnitPrice is for a ',
                                      local-name($basis), ' of ', normalize-space($basis),
-                                     '; only prices per one unit are supported')"/>
+                                     '; only prices per one unit are supported: ask the sender for the',
+                                     ' price of one unit of measure, without a ', local-name($basis),
+                                     ' (or with ', local-name($basis), ' 1)')"/>
       </xsl:message>
     </xsl:if>
     <xsl:call-template name="check-single">
