@@ -30,6 +30,13 @@ static const struct {
 	{ "/order/lines/line/shipTo/country/@code", F_CODE },
 	{ "/order/lines/line/unitOfMeasure", F_CODE },
 	{ "/order/lines/line/unitPrice/@currency", F_CODE },
+	{ "/order/shipping/amount/@currency", F_CODE },
+	{ "/order/tax/amount/@currency", F_CODE },
+	{ "/order/discount/amount/@currency", F_CODE },
+	{ "/order/payment/reference/amount/@currency", F_CODE },
+	{ "/order/lines/line/distribution/charge/@currency", F_CODE },
+	{ "/order/lines/line/shipping/amount/@currency", F_CODE },
+	{ "/order/lines/line/tax/amount/@currency", F_CODE },
 	{ "/order/total", F_DECIMAL },
 	{ "/order/shipping/amount", F_DECIMAL },
 	{ "/order/tax/amount", F_DECIMAL },
@@ -77,6 +84,30 @@ static const struct {
 	{ "/order/lines/line/shipTo/country/@code", "country code", CODE_MAX },
 	{ "/order/lines/line/unitOfMeasure", "unit of measure", CODE_MAX },
 	{ "/order/lines/line/unitPrice/@currency", "currency code", CODE_MAX },
+	{ "/order/shipping/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/tax/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/discount/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/payment/reference/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/lines/line/distribution/charge/@currency", "currency code", CODE_MAX },
+	{ "/order/lines/line/shipping/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/lines/line/tax/amount/@currency", "currency code", CODE_MAX },
+};
+
+/* Money besides the line prices that may say its own currency (the maps
+ * copy Money/@currency, @currencyCode): one order has one currency, so an
+ * amount in another is refused, never relabelled and added to the total.
+ * (The line prices are checked in compute(), with the line's number.) */
+static const struct {
+	const char *xpath; /* the currency attribute */
+	const char *what;
+} money_currencies[] = {
+	{ "/order/shipping/amount/@currency", "the shipping charge" },
+	{ "/order/tax/amount/@currency", "the tax" },
+	{ "/order/discount/amount/@currency", "the discount" },
+	{ "/order/payment/reference/amount/@currency", "the payment amount" },
+	{ "/order/lines/line/distribution/charge/@currency", "the distribution charge" },
+	{ "/order/lines/line/shipping/amount/@currency", "the line's shipping charge" },
+	{ "/order/lines/line/tax/amount/@currency", "the line's tax" },
 };
 
 /* The canonical schema without its pattern facets, which rngpat checks
@@ -364,6 +395,40 @@ static int charge(xmlNodePtr order, const char *name, dec_t *out, char **err)
 	return 0;
 }
 
+struct currency_arg {
+	const char *what;
+	const char *order_currency;
+};
+
+static int check_currency(xmlNodePtr attr, const void *arg, char **err)
+{
+	const struct currency_arg *a = arg;
+	char *cur = node_text(attr);
+	int rc = 0;
+	if (*cur && strcmp(cur, a->order_currency)) {
+		char *p = path_of(attr->parent);
+		char *amount = node_text(attr->parent);
+		*err = xasprintf("%s: %s (%s) is in %s but the order is in %s; one order has "
+				 "one currency, so the sender must state it in %s",
+				 p, a->what, amount, cur, a->order_currency, a->order_currency);
+		free(amount);
+		free(p);
+		rc = -1;
+	}
+	free(cur);
+	return rc;
+}
+
+static int check_currencies(xmlDocPtr doc, const char *order_currency, char **err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(money_currencies); i++) {
+		struct currency_arg a = { money_currencies[i].what, order_currency };
+		if (visit(doc, money_currencies[i].xpath, check_currency, &a, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int compute(xmlNodePtr order, struct order_info *info, char **err)
 {
 	info->currency = child_text(order, "currency");
@@ -371,6 +436,8 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 		*err = xstrdup("/order/currency: missing; the map must give the order's currency");
 		return -1;
 	}
+	if (check_currencies(order->doc, info->currency, err) < 0)
+		return -1;
 	int cd = currency_decimals(info->currency);
 	xmlNodePtr lines = canon_child(order, "lines");
 	int n = 0;

@@ -15,6 +15,10 @@
                    /cXML/@version; if that is absent too, the attribute is
                    left out.
 
+  Money/@currency of Shipping, Tax, Distribution/Charge and a payment
+  amount goes to the amount's @currency (the engine refuses another
+  currency than the order's, as for UnitPrice).
+
   Stops (xsl:message terminate="yes") when the document is not an
   OrderRequest and on a line priced per more than one unit (a
   PriceBasisQuantity other than quantity 1, conversionFactor 1).
@@ -440,11 +444,27 @@
   <!-- Shipping / Tax -> charge -->
   <xsl:template match="Shipping | Tax" mode="charge">
     <xsl:element name="{translate(local-name(), 'ST', 'st')}">
-      <amount><xsl:value-of select="normalize-space(Money)"/></amount>
+      <amount>
+        <xsl:call-template name="money-currency">
+          <xsl:with-param name="m" select="Money"/>
+        </xsl:call-template>
+        <xsl:value-of select="normalize-space(Money)"/>
+      </amount>
       <xsl:if test="normalize-space(Description) != ''">
         <description><xsl:value-of select="normalize-space(Description)"/></description>
       </xsl:if>
     </xsl:element>
+  </xsl:template>
+
+  <!-- a Money's @currency as the amount's currency attribute (the engine
+       refuses one that is not the order's) -->
+  <xsl:template name="money-currency">
+    <xsl:param name="m"/>
+    <xsl:if test="normalize-space($m[1]/@currency) != ''">
+      <xsl:attribute name="currency">
+        <xsl:value-of select="normalize-space($m[1]/@currency)"/>
+      </xsl:attribute>
+    </xsl:if>
   </xsl:template>
 
   <!-- Address -> party (or line shipTo) -->
@@ -568,7 +588,12 @@
               </xsl:attribute>
             </xsl:if>
             <xsl:if test="$p/Money">
-              <amount><xsl:value-of select="normalize-space($p/Money[1])"/></amount>
+              <amount>
+                <xsl:call-template name="money-currency">
+                  <xsl:with-param name="m" select="$p/Money[1]"/>
+                </xsl:call-template>
+                <xsl:value-of select="normalize-space($p/Money[1])"/>
+              </amount>
             </xsl:if>
             <xsl:for-each select="$p/IdReference">
               <id domain="{normalize-space(@domain)}">
@@ -678,7 +703,12 @@
           </segment>
         </xsl:for-each>
       </accounting>
-      <charge><xsl:value-of select="normalize-space(Charge/Money)"/></charge>
+      <charge>
+        <xsl:call-template name="money-currency">
+          <xsl:with-param name="m" select="Charge/Money"/>
+        </xsl:call-template>
+        <xsl:value-of select="normalize-space(Charge/Money)"/>
+      </charge>
     </distribution>
   </xsl:template>
 

@@ -59,6 +59,10 @@
     tax                     header Tax (Amount [TaxAmount], Description)
     discount                header Allowance, else AmountDiscount
                             (Amount or DiscountAmount, Description)
+                            (every charge, distribution and payment amount
+                            keeps its @currencyCode [@currencyID] as
+                            @currency: the engine refuses another currency
+                            than the order's)
     parties                 ShipToParty (shipTo), BillToParty (billTo), then
                             Party (role = @role), CustomerParty (customer),
                             ShipFromParty (shipFrom), CarrierParty (carrier),
@@ -781,13 +785,27 @@
   <xsl:template match="*" mode="charge">
     <xsl:param name="name"/>
     <xsl:element name="{$name}">
+      <xsl:variable name="a" select="(Amount | TaxAmount | ChargeAmount | DiscountAmount)[1]"/>
       <amount>
-        <xsl:value-of select="normalize-space((Amount | TaxAmount | ChargeAmount | DiscountAmount)[1])"/>
+        <xsl:call-template name="amount-currency">
+          <xsl:with-param name="a" select="$a"/>
+        </xsl:call-template>
+        <xsl:value-of select="normalize-space($a)"/>
       </amount>
       <xsl:if test="normalize-space(Description[1]) != ''">
         <description><xsl:value-of select="normalize-space(Description[1])"/></description>
       </xsl:if>
     </xsl:element>
+  </xsl:template>
+
+  <!-- an amount's @currencyCode [@currencyID] as the currency attribute
+       (the engine refuses one that is not the order's) -->
+  <xsl:template name="amount-currency">
+    <xsl:param name="a"/>
+    <xsl:variable name="c" select="normalize-space(($a[1]/@currencyCode | $a[1]/@currencyID)[normalize-space() != ''][1])"/>
+    <xsl:if test="$c != ''">
+      <xsl:attribute name="currency"><xsl:value-of select="$c"/></xsl:attribute>
+    </xsl:if>
   </xsl:template>
 
   <!-- any OAGIS party -> party (or a line's shipTo) -->
@@ -990,7 +1008,12 @@
               </xsl:attribute>
             </xsl:if>
             <xsl:if test="normalize-space(Amount[1]) != ''">
-              <amount><xsl:value-of select="normalize-space(Amount[1])"/></amount>
+              <amount>
+                <xsl:call-template name="amount-currency">
+                  <xsl:with-param name="a" select="Amount[1]"/>
+                </xsl:call-template>
+                <xsl:value-of select="normalize-space(Amount[1])"/>
+              </amount>
             </xsl:if>
             <xsl:for-each select="ID">
               <id domain="{normalize-space(@schemeID)}">
@@ -1055,7 +1078,12 @@
           </segment>
         </xsl:for-each>
       </accounting>
-      <charge><xsl:value-of select="normalize-space(Amount[1])"/></charge>
+      <charge>
+        <xsl:call-template name="amount-currency">
+          <xsl:with-param name="a" select="Amount[1]"/>
+        </xsl:call-template>
+        <xsl:value-of select="normalize-space(Amount[1])"/>
+      </charge>
     </distribution>
   </xsl:template>
 
