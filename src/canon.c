@@ -93,6 +93,24 @@ static const struct {
 	{ "/order/lines/line/tax/amount/@currency", "currency code", CODE_MAX },
 };
 
+/* Values that must not be empty (nor only white space): the order number
+ * names the order in file names, the ledger and every answer; a line's
+ * unit of measure says what the quantity counts. Checked before
+ * normalising, so the reason names the sender's omission, not a schema
+ * rule. Free text (a description) may be empty. */
+static const struct {
+	const char *xpath;
+	const char *what;
+	const char *where[3]; /* where the sender writes it: cXML, OAGIS, CSV */
+} required[] = {
+	{ "/order/orderID", "the order number",
+	  { "OrderRequestHeader/@orderID", "PurchaseOrderHeader/ID",
+	    "the column the map names as order_number" } },
+	{ "/order/lines/line/unitOfMeasure", "the unit of measure",
+	  { "ItemDetail/UnitOfMeasure", "Quantity/@unitCode",
+	    "the column the map names as line.unitOfMeasure" } },
+};
+
 /* Money besides the line prices that may say its own currency (the maps
  * copy Money/@currency, @currencyCode): one order has one currency, so an
  * amount in another is refused, never relabelled and added to the total.
@@ -302,6 +320,52 @@ static int check_lengths(xmlDocPtr doc, char **err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(limits); i++)
 		if (visit(doc, limits[i].xpath, check_length, &i, err) < 0)
+			return -1;
+	return 0;
+}
+
+struct required_arg {
+	size_t i;   /* row of required[] */
+	int format; /* column of required[].where, -1 if unknown */
+};
+
+static int check_present(xmlNodePtr n, const void *arg, char **err)
+{
+	const struct required_arg *a = arg;
+	char *v = node_text(n);
+	int empty = trimmed_chars(v, strlen(v)) == 0;
+	free(v);
+	if (!empty)
+		return 0;
+	char *p = path_of(n);
+	xmlChar *num = NULL;
+	if (n->parent && n->parent->type == XML_ELEMENT_NODE &&
+	    !strcmp((const char *)n->parent->name, "line"))
+		num = xmlGetProp(n->parent, (const xmlChar *)"number");
+	char *of_line = num ? xasprintf(" of line %s", (const char *)num) : xstrdup("");
+	char *where = a->format >= 0 ? xasprintf(" (%s)", required[a->i].where[a->format])
+				     : xstrdup("");
+	*err = xasprintf("%s: %s%s is empty; the sender must send it%s", p, required[a->i].what,
+			 of_line, where);
+	free(where);
+	free(of_line);
+	xmlFree(num);
+	free(p);
+	return -1;
+}
+
+static int check_required(xmlDocPtr doc, char **err)
+{
+	static const char *formats[] = { "cxml", "oagis", "csv" };
+	xmlChar *f = xmlGetProp(canon_child(xmlDocGetRootElement(doc), "source"),
+				(const xmlChar *)"format");
+	struct required_arg a = { 0, -1 };
+	for (int k = 0; f && k < (int)ARRAY_SIZE(formats); k++)
+		if (!strcmp((const char *)f, formats[k]))
+			a.format = k;
+	xmlFree(f);
+	for (a.i = 0; a.i < ARRAY_SIZE(required); a.i++)
+		if (visit(doc, required[a.i].xpath, check_present, &a, err) < 0)
 			return -1;
 	return 0;
 }
@@ -620,7 +684,8 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 				 order ? (const char *)order->name : "nothing");
 		return -1;
 	}
-	if (check_lengths(doc, err) < 0 || normalise(doc, zone, err) < 0)
+	if (check_lengths(doc, err) < 0 || check_required(doc, err) < 0 ||
+	    normalise(doc, zone, err) < 0)
 		return -1;
 	read_info(order, info);
 	if (compute(order, info, err) < 0)
