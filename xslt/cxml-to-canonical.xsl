@@ -349,9 +349,9 @@
           </xsl:if>
           <!-- the text without its ShortName, unless the ShortName is all there is -->
           <xsl:variable name="t">
-            <xsl:for-each select="text()">
-              <xsl:value-of select="concat(' ', .)"/>
-            </xsl:for-each>
+            <xsl:call-template name="join-text">
+              <xsl:with-param name="texts" select="text()"/>
+            </xsl:call-template>
           </xsl:variable>
           <xsl:choose>
             <xsl:when test="normalize-space($t) != ''">
@@ -633,9 +633,9 @@
   <!-- Comments: text only (Attachment dropped); comments without text dropped -->
   <xsl:template match="Comments">
     <xsl:variable name="t">
-      <xsl:for-each select="text()">
-        <xsl:value-of select="concat(' ', .)"/>
-      </xsl:for-each>
+      <xsl:call-template name="join-text">
+        <xsl:with-param name="texts" select="text()"/>
+      </xsl:call-template>
     </xsl:variable>
     <xsl:if test="normalize-space($t) != ''">
       <comment>
@@ -657,9 +657,9 @@
       <xsl:choose>
         <xsl:when test="*">
           <xsl:variable name="t">
-            <xsl:for-each select=".//text()">
-              <xsl:value-of select="concat(' ', .)"/>
-            </xsl:for-each>
+            <xsl:call-template name="join-text">
+              <xsl:with-param name="texts" select=".//text()"/>
+            </xsl:call-template>
           </xsl:variable>
           <xsl:value-of select="normalize-space($t)"/>
         </xsl:when>
@@ -715,6 +715,21 @@
   <!-- ================================================================ -->
   <!-- string helpers                                                   -->
   <!-- ================================================================ -->
+
+  <!-- the text nodes joined as they stand in the document: nothing is
+       put between two parts that only a comment or processing instruction
+       separates ("Wid<!- - c - ->get" is "Widget"), a space where an
+       element does (text on either side of a ShortName or a child
+       element). The caller normalises the whitespace. -->
+  <xsl:template name="join-text">
+    <xsl:param name="texts"/>
+    <xsl:for-each select="$texts">
+      <xsl:if test="not(preceding-sibling::node()[self::text() or self::*][1][self::text()])">
+        <xsl:text> </xsl:text>
+      </xsl:if>
+      <xsl:value-of select="."/>
+    </xsl:for-each>
+  </xsl:template>
 
   <xsl:template name="or-default">
     <xsl:param name="v"/>
