@@ -20,7 +20,8 @@
   currency than the order's, as for UnitPrice).
 
   Stops (xsl:message terminate="yes") when the document is not an
-  OrderRequest and on a line priced per more than one unit (a
+  OrderRequest, when OrderRequestHeader has no BillTo (the DTD requires
+  one) and on a line priced per more than one unit (a
   PriceBasisQuantity other than quantity 1, conversionFactor 1).
 
   Not mapped (no place in the canonical order): Attachment elements of
@@ -96,6 +97,17 @@
     <xsl:variable name="termsExt"
                   select="$hdr/Extrinsic[@name = 'paymentTerms' and not(*)][1]"/>
     <xsl:variable name="header" select="$cxml/Header"/>
+
+    <!-- the DTD requires BillTo; without it the order cannot be answered
+         or forwarded as cXML, and the fault is the sender's -->
+    <xsl:if test="not($hdr/BillTo)">
+      <xsl:message terminate="yes">
+        <xsl:value-of select="concat('cXML OrderRequest: OrderRequestHeader of order ',
+                                     normalize-space($hdr/@orderID), ' has no BillTo (the address',
+                                     ' the invoice goes to), which the cXML DTD requires: ask the',
+                                     ' sender to add a BillTo with its Address and send the order again')"/>
+      </xsl:message>
+    </xsl:if>
 
     <order version="1">
 
