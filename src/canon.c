@@ -224,7 +224,12 @@ static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone, c
 	} else if (kind == F_DECIMAL || kind == F_QUANTITY) {
 		dec_t d;
 		char out[DEC_FMT_MAX];
-		if (dec_parse(v, &d) < 0)
+		int prc = dec_parse(v, &d);
+		if (prc == DEC_TOO_LARGE)
+			rc = field_error(n, v, "is larger than ordergate handles: amounts, prices "
+					 "and quantities may be at most " DEC_MAX_TEXT " either "
+					 "way (docs/canonical.md, \"Decimal limits\")", err);
+		else if (prc < 0)
 			rc = field_error(n, v, "is not a decimal number with at most 4 decimals "
 					 "(no exponent, no thousands separator)", err);
 		else if (kind == F_QUANTITY && d <= 0)
