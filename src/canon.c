@@ -30,6 +30,13 @@ static const struct {
 	{ "/order/lines/line/shipTo/country/@code", F_CODE },
 	{ "/order/lines/line/unitOfMeasure", F_CODE },
 	{ "/order/lines/line/unitPrice/@currency", F_CODE },
+	{ "/order/shipping/amount/@currency", F_CODE },
+	{ "/order/tax/amount/@currency", F_CODE },
+	{ "/order/discount/amount/@currency", F_CODE },
+	{ "/order/payment/reference/amount/@currency", F_CODE },
+	{ "/order/lines/line/distribution/charge/@currency", F_CODE },
+	{ "/order/lines/line/shipping/amount/@currency", F_CODE },
+	{ "/order/lines/line/tax/amount/@currency", F_CODE },
 	{ "/order/total", F_DECIMAL },
 	{ "/order/shipping/amount", F_DECIMAL },
 	{ "/order/tax/amount", F_DECIMAL },
@@ -77,6 +84,48 @@ static const struct {
 	{ "/order/lines/line/shipTo/country/@code", "country code", CODE_MAX },
 	{ "/order/lines/line/unitOfMeasure", "unit of measure", CODE_MAX },
 	{ "/order/lines/line/unitPrice/@currency", "currency code", CODE_MAX },
+	{ "/order/shipping/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/tax/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/discount/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/payment/reference/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/lines/line/distribution/charge/@currency", "currency code", CODE_MAX },
+	{ "/order/lines/line/shipping/amount/@currency", "currency code", CODE_MAX },
+	{ "/order/lines/line/tax/amount/@currency", "currency code", CODE_MAX },
+};
+
+/* Values that must not be empty (nor only white space): the order number
+ * names the order in file names, the ledger and every answer; a line's
+ * unit of measure says what the quantity counts. Checked before
+ * normalising, so the reason names the sender's omission, not a schema
+ * rule. Free text (a description) may be empty. */
+static const struct {
+	const char *xpath;
+	const char *what;
+	const char *where[3]; /* where the sender writes it: cXML, OAGIS, CSV */
+} required[] = {
+	{ "/order/orderID", "the order number",
+	  { "OrderRequestHeader/@orderID", "PurchaseOrderHeader/ID",
+	    "the column the map names as order_number" } },
+	{ "/order/lines/line/unitOfMeasure", "the unit of measure",
+	  { "ItemDetail/UnitOfMeasure", "Quantity/@unitCode",
+	    "the column the map names as line.unitOfMeasure" } },
+};
+
+/* Money besides the line prices that may say its own currency (the maps
+ * copy Money/@currency, @currencyCode): one order has one currency, so an
+ * amount in another is refused, never relabelled and added to the total.
+ * (The line prices are checked in compute(), with the line's number.) */
+static const struct {
+	const char *xpath; /* the currency attribute */
+	const char *what;
+} money_currencies[] = {
+	{ "/order/shipping/amount/@currency", "the shipping charge" },
+	{ "/order/tax/amount/@currency", "the tax" },
+	{ "/order/discount/amount/@currency", "the discount" },
+	{ "/order/payment/reference/amount/@currency", "the payment amount" },
+	{ "/order/lines/line/distribution/charge/@currency", "the distribution charge" },
+	{ "/order/lines/line/shipping/amount/@currency", "the line's shipping charge" },
+	{ "/order/lines/line/tax/amount/@currency", "the line's tax" },
 };
 
 /* The canonical schema without its pattern facets, which rngpat checks
@@ -175,7 +224,12 @@ static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone, c
 	} else if (kind == F_DECIMAL || kind == F_QUANTITY) {
 		dec_t d;
 		char out[DEC_FMT_MAX];
-		if (dec_parse(v, &d) < 0)
+		int prc = dec_parse(v, &d);
+		if (prc == DEC_TOO_LARGE)
+			rc = field_error(n, v, "is larger than ordergate handles: amounts, prices "
+					 "and quantities may be at most " DEC_MAX_TEXT " either "
+					 "way (docs/canonical.md, \"Decimal limits\")", err);
+		else if (prc < 0)
 			rc = field_error(n, v, "is not a decimal number with at most 4 decimals "
 					 "(no exponent, no thousands separator)", err);
 		else if (kind == F_QUANTITY && d <= 0)
@@ -275,6 +329,52 @@ static int check_lengths(xmlDocPtr doc, char **err)
 	return 0;
 }
 
+struct required_arg {
+	size_t i;   /* row of required[] */
+	int format; /* column of required[].where, -1 if unknown */
+};
+
+static int check_present(xmlNodePtr n, const void *arg, char **err)
+{
+	const struct required_arg *a = arg;
+	char *v = node_text(n);
+	int empty = trimmed_chars(v, strlen(v)) == 0;
+	free(v);
+	if (!empty)
+		return 0;
+	char *p = path_of(n);
+	xmlChar *num = NULL;
+	if (n->parent && n->parent->type == XML_ELEMENT_NODE &&
+	    !strcmp((const char *)n->parent->name, "line"))
+		num = xmlGetProp(n->parent, (const xmlChar *)"number");
+	char *of_line = num ? xasprintf(" of line %s", (const char *)num) : xstrdup("");
+	char *where = a->format >= 0 ? xasprintf(" (%s)", required[a->i].where[a->format])
+				     : xstrdup("");
+	*err = xasprintf("%s: %s%s is empty; the sender must send it%s", p, required[a->i].what,
+			 of_line, where);
+	free(where);
+	free(of_line);
+	xmlFree(num);
+	free(p);
+	return -1;
+}
+
+static int check_required(xmlDocPtr doc, char **err)
+{
+	static const char *formats[] = { "cxml", "oagis", "csv" };
+	xmlChar *f = xmlGetProp(canon_child(xmlDocGetRootElement(doc), "source"),
+				(const xmlChar *)"format");
+	struct required_arg a = { 0, -1 };
+	for (int k = 0; f && k < (int)ARRAY_SIZE(formats); k++)
+		if (!strcmp((const char *)f, formats[k]))
+			a.format = k;
+	xmlFree(f);
+	for (a.i = 0; a.i < ARRAY_SIZE(required); a.i++)
+		if (visit(doc, required[a.i].xpath, check_present, &a, err) < 0)
+			return -1;
+	return 0;
+}
+
 struct normalise_arg {
 	enum field_kind kind;
 	const char *zone;
@@ -364,6 +464,40 @@ static int charge(xmlNodePtr order, const char *name, dec_t *out, char **err)
 	return 0;
 }
 
+struct currency_arg {
+	const char *what;
+	const char *order_currency;
+};
+
+static int check_currency(xmlNodePtr attr, const void *arg, char **err)
+{
+	const struct currency_arg *a = arg;
+	char *cur = node_text(attr);
+	int rc = 0;
+	if (*cur && strcmp(cur, a->order_currency)) {
+		char *p = path_of(attr->parent);
+		char *amount = node_text(attr->parent);
+		*err = xasprintf("%s: %s (%s) is in %s but the order is in %s; one order has "
+				 "one currency, so the sender must state it in %s",
+				 p, a->what, amount, cur, a->order_currency, a->order_currency);
+		free(amount);
+		free(p);
+		rc = -1;
+	}
+	free(cur);
+	return rc;
+}
+
+static int check_currencies(xmlDocPtr doc, const char *order_currency, char **err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(money_currencies); i++) {
+		struct currency_arg a = { money_currencies[i].what, order_currency };
+		if (visit(doc, money_currencies[i].xpath, check_currency, &a, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 static int compute(xmlNodePtr order, struct order_info *info, char **err)
 {
 	info->currency = child_text(order, "currency");
@@ -371,6 +505,8 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 		*err = xstrdup("/order/currency: missing; the map must give the order's currency");
 		return -1;
 	}
+	if (check_currencies(order->doc, info->currency, err) < 0)
+		return -1;
 	int cd = currency_decimals(info->currency);
 	xmlNodePtr lines = canon_child(order, "lines");
 	int n = 0;
@@ -553,7 +689,8 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 				 order ? (const char *)order->name : "nothing");
 		return -1;
 	}
-	if (check_lengths(doc, err) < 0 || normalise(doc, zone, err) < 0)
+	if (check_lengths(doc, err) < 0 || check_required(doc, err) < 0 ||
+	    normalise(doc, zone, err) < 0)
 		return -1;
 	read_info(order, info);
 	if (compute(order, info, err) < 0)

@@ -16,12 +16,15 @@ int dec_parse(const char *s, dec_t *out)
 	if (*p == '-' || *p == '+')
 		neg = (*p++ == '-');
 	int64_t ip = 0, fp = 0;
-	int ndig = 0, nfrac = 0;
+	int ndig = 0, nfrac = 0, too_large = 0;
 	while (isdigit((unsigned char)*p)) {
-		ip = ip * 10 + (*p++ - '0');
+		/* past the limit: keep reading to tell a long number from junk */
+		if (!too_large)
+			ip = ip * 10 + (*p - '0');
+		p++;
 		ndig++;
 		if (ip > DEC_MAX / DEC_SCALE)
-			return -1;
+			too_large = 1;
 	}
 	if (*p == '.') {
 		p++;
@@ -45,11 +48,13 @@ int dec_parse(const char *s, dec_t *out)
 		p++;
 	if (*p)
 		return -1;
+	if (too_large)
+		return DEC_TOO_LARGE;
 	for (int i = nfrac; i < 4; i++)
 		fp *= 10;
 	int64_t v = ip * DEC_SCALE + fp;
 	if (v > DEC_MAX)
-		return -1;
+		return DEC_TOO_LARGE;
 	*out = neg ? -v : v;
 	return 0;
 }

@@ -2,8 +2,10 @@
  * dec: exact decimal money and quantities. A dec_t is a signed count of
  * 1/10000 units (four decimals), so 12.5 is 125000. Parsing never goes
  * through floating point; more than four decimals, an exponent, a thousands
- * separator or a value past +-900 billion is an error, never rounded.
- * Functions return 0 on success and -1 on error (overflow, bad syntax).
+ * separator or a value past +-900 billion (DEC_MAX) is an error, never
+ * rounded. Functions return 0 on success and -1 on error (overflow, bad
+ * syntax); dec_parse tells a well-formed number past DEC_MAX apart with
+ * DEC_TOO_LARGE, so callers can say it is too large rather than malformed.
  */
 #ifndef OG_DEC_H
 #define OG_DEC_H
@@ -14,7 +16,12 @@ typedef int64_t dec_t;
 #define DEC_SCALE 10000
 #define DEC_MAX ((int64_t)900000000000LL * DEC_SCALE)
 #define DEC_FMT_MAX 32
+/* dec_parse's result for a well-formed decimal larger than DEC_MAX */
+#define DEC_TOO_LARGE (-2)
+/* DEC_MAX as people read it, for messages */
+#define DEC_MAX_TEXT "900000000000 (9 x 10^11)"
 
+/* 0, -1 (not a decimal with at most four decimals) or DEC_TOO_LARGE. */
 int dec_parse(const char *s, dec_t *out);
 /* Prints with at least min_decimals decimals and no trailing zeros past
  * them: dec_format(125000, 2) is "12.50", dec_format(125000, 0) is "12.5". */

@@ -63,6 +63,7 @@ check "replay: the Response is valid cXML" dtd_valid "$(ls "$s"/out/kasdflkjasdf
 s=$(new_spool)
 cp "$ROOT/tests/data/negative/malformed.xml" "$s/in/broken.xml"
 cp "$ROOT/tests/data/negative/xxe-local-file.xml" "$s/in/xxe.xml"
+cp "$ROOT/tests/data/negative/no-bill-to.xml" "$s/in/no-bill-to.xml"
 cp "$GOLDEN/jpy-rounding/input.xml" "$s/in/good.xml"
 og run --spool "$s" > "$SCRATCH/f.out" 2> "$SCRATCH/f.err"
 check "failures: exit 1" test $? = 1
@@ -72,6 +73,11 @@ check "failures: .why names the stage" grep -q "^stage: parse" "$why"
 check "failures: .why gives line and column" grep -q "line 20, column 37" "$why"
 check "failures: .why says what to do" grep -q "^what to do: " "$why"
 check "failures: input preserved byte for byte" cmp -s "$ROOT/tests/data/negative/malformed.xml" "${why%.why}"
+why=$(ls "$s"/failed/*-no-bill-to.xml.why)
+check "failures: an order without BillTo is the sender's error, at map" grep -q "^stage: map" "$why"
+check "failures: ... and the sender gets a cXML 400 Response" \
+	grep -q 'Status code="400".*has no BillTo' "$(ls "$s"/out/*/response/*.xml | head -1)"
+check "failures: ... which is valid cXML" dtd_valid "$(ls "$s"/out/*/response/*.xml | head -1)"
 check "failures: nothing of /etc/passwd anywhere" bash -c "! grep -rq 'root:x:0:0' '$s/failed' '$s/out-test' '$SCRATCH/f.err'"
 check "failures: invariants hold" spool_invariants "$s"
 

@@ -24,7 +24,9 @@
     not keep it for names and charge descriptions, so "en" is written there
     (a line description keeps its own @lang when it has one).
   - PostalAddress needs Street+, City and Country/@isoCountryCode: it is
-    written only when the party has a street, a city and a country code.
+    written whenever the party has a country code, with an empty Street or
+    City for one that was not sent (the street, postal code and country
+    are kept rather than the whole address dropped).
   - Phone/Fax need TelephoneNumber with CountryCode/@isoCountryCode. A party
     phone is written only when the party has an ISO country code
     (@isoCountryCode, else country/@code); that code goes on CountryCode.
@@ -344,7 +346,10 @@
         <xsl:attribute name="addressID"><xsl:value-of select="@addressID"/></xsl:attribute>
       </xsl:if>
       <Name xml:lang="{$lang}"><xsl:value-of select="name"/></Name>
-      <xsl:if test="street and normalize-space(city) != '' and normalize-space(country/@code) != ''">
+      <xsl:if test="normalize-space(country/@code) != ''">
+        <!-- the DTD needs Street+ and City: empty ones stand for what was
+             not sent, rather than losing the street, postal code and
+             country of the address -->
         <PostalAddress>
           <xsl:for-each select="deliverTo">
             <DeliverTo><xsl:value-of select="."/></DeliverTo>
@@ -352,6 +357,9 @@
           <xsl:for-each select="street">
             <Street><xsl:value-of select="."/></Street>
           </xsl:for-each>
+          <xsl:if test="not(street)">
+            <Street/>
+          </xsl:if>
           <City><xsl:value-of select="city"/></City>
           <xsl:if test="municipality">
             <Municipality><xsl:value-of select="municipality"/></Municipality>

@@ -15,6 +15,15 @@
                    /cXML/@version; if that is absent too, the attribute is
                    left out.
 
+  Money/@currency of Shipping, Tax, Distribution/Charge and a payment
+  amount goes to the amount's @currency (the engine refuses another
+  currency than the order's, as for UnitPrice).
+
+  Stops (xsl:message terminate="yes") when the document is not an
+  OrderRequest, when OrderRequestHeader has no BillTo (the DTD requires
+  one) and on a line priced per more than one unit (a
+  PriceBasisQuantity other than quantity 1, conversionFactor 1).
+
   Not mapped (no place in the canonical order): Attachment elements of
   Comments, PaymentTerm with a Discount or more than one PaymentTerm,
   LegalEntity, OrganizationalUnit, Followup, ControlKeys, IdReference,
@@ -88,6 +97,17 @@
     <xsl:variable name="termsExt"
                   select="$hdr/Extrinsic[@name = 'paymentTerms' and not(*)][1]"/>
     <xsl:variable name="header" select="$cxml/Header"/>
+
+    <!-- the DTD requires BillTo; without it the order cannot be answered
+         or forwarded as cXML, and the fault is the sender's -->
+    <xsl:if test="not($hdr/BillTo)">
+      <xsl:message terminate="yes">
+        <xsl:value-of select="concat('cXML OrderRequest: OrderRequestHeader of order ',
+                                     normalize-space($hdr/@orderID), ' has no BillTo (the address',
+                                     ' the invoice goes to), which the cXML DTD requires: ask the',
+                                     ' sender to add a BillTo with its Address and send the order again')"/>
+      </xsl:message>
+    </xsl:if>
 
     <order version="1">
 
@@ -273,20 +293,40 @@
 
   <xsl:template match="ItemOut">
     <xsl:variable name="d" select="(ItemDetail | BlanketItemDetail)[1]"/>
-    <line>
-      <xsl:attribute name="number">
-        <xsl:choose>
-          <xsl:when test="normalize-space(@lineNumber) != ''">
-            <xsl:value-of select="normalize-space(@lineNumber)"/>
-          </xsl:when>
-          <xsl:otherwise>
-            <!-- applied to the ItemOut in document order (the order
-                 template's only apply-templates of them): position() is
-                 the line's place, without counting its siblings -->
-            <xsl:value-of select="position() + $lineOffset"/>
-          </xsl:otherwise>
-        </xsl:choose>
-      </xsl:attribute>
+    <xsl:variable name="n">
+      <xsl:choose>
+        <xsl:when test="normalize-space(@lineNumber) != ''">
+          <xsl:value-of select="normalize-space(@lineNumber)"/>
+        </xsl:when>
+        <xsl:otherwise>
+          <!-- applied to the ItemOut in document order (the order
+               template's only apply-templates of them): position() is
+               the line's place, without counting its siblings -->
+          <xsl:value-of select="position() + $lineOffset"/>
+        </xsl:otherwise>
+      </xsl:choose>
+    </xsl:variable>
+
+    <!-- a price per N units (PriceBasisQuantity) would need a division
+         and a rounding rule: only a price per one unit is taken
+         (docs/maps.md, "Prices per more than one unit") -->
+    <xsl:for-each select="$d/PriceBasisQuantity[not(number(@quantity) = 1 and number(@conversionFactor) = 1)][1]">
+      <xsl:message terminate="yes">
+        <xsl:value-of select="concat('cXML OrderRequest: ItemOut line ', $n, ': the UnitPrice ',
+                                     normalize-space($d/UnitPrice/Money), ' ',
+                                     normalize-space($d/UnitPrice/Money/@currency),
+                                     ' is the price of ', normalize-space(@quantity), ' ',
+                                     normalize-space(UnitOfMeasure),
+                                     ' (PriceBasisQuantity quantity=&quot;', normalize-space(@quantity),
+                                     '&quot; conversionFactor=&quot;', normalize-space(@conversionFactor),
+                                     '&quot;), not of one ', normalize-space($d/UnitOfMeasure),
+                                     ' as ordered; ordergate takes prices per one unit only: ask the sender',
+                                     ' for the price of one unit of measure, without a PriceBasisQuantity',
+                                     ' (or with quantity=&quot;1&quot; conversionFactor=&quot;1&quot;)')"/>
+      </xsl:message>
+    </xsl:for-each>
+
+    <line number="{$n}">
 
       <quantity><xsl:value-of select="normalize-space(@quantity)"/></quantity>
       <unitOfMeasure><xsl:value-of select="normalize-space($d/UnitOfMeasure)"/></unitOfMeasure>
@@ -321,9 +361,9 @@
           </xsl:if>
           <!-- the text without its ShortName, unless the ShortName is all there is -->
           <xsl:variable name="t">
-            <xsl:for-each select="text()">
-              <xsl:value-of select="concat(' ', .)"/>
-            </xsl:for-each>
+            <xsl:call-template name="join-text">
+              <xsl:with-param name="texts" select="text()"/>
+            </xsl:call-template>
           </xsl:variable>
           <xsl:choose>
             <xsl:when test="normalize-space($t) != ''">
@@ -416,11 +456,27 @@
   <!-- Shipping / Tax -> charge -->
   <xsl:template match="Shipping | Tax" mode="charge">
     <xsl:element name="{translate(local-name(), 'ST', 'st')}">
-      <amount><xsl:value-of select="normalize-space(Money)"/></amount>
+      <amount>
+        <xsl:call-template name="money-currency">
+          <xsl:with-param name="m" select="Money"/>
+        </xsl:call-template>
+        <xsl:value-of select="normalize-space(Money)"/>
+      </amount>
       <xsl:if test="normalize-space(Description) != ''">
         <description><xsl:value-of select="normalize-space(Description)"/></description>
       </xsl:if>
     </xsl:element>
+  </xsl:template>
+
+  <!-- a Money's @currency as the amount's currency attribute (the engine
+       refuses one that is not the order's) -->
+  <xsl:template name="money-currency">
+    <xsl:param name="m"/>
+    <xsl:if test="normalize-space($m[1]/@currency) != ''">
+      <xsl:attribute name="currency">
+        <xsl:value-of select="normalize-space($m[1]/@currency)"/>
+      </xsl:attribute>
+    </xsl:if>
   </xsl:template>
 
   <!-- Address -> party (or line shipTo) -->
@@ -544,7 +600,12 @@
               </xsl:attribute>
             </xsl:if>
             <xsl:if test="$p/Money">
-              <amount><xsl:value-of select="normalize-space($p/Money[1])"/></amount>
+              <amount>
+                <xsl:call-template name="money-currency">
+                  <xsl:with-param name="m" select="$p/Money[1]"/>
+                </xsl:call-template>
+                <xsl:value-of select="normalize-space($p/Money[1])"/>
+              </amount>
             </xsl:if>
             <xsl:for-each select="$p/IdReference">
               <id domain="{normalize-space(@domain)}">
@@ -584,9 +645,9 @@
   <!-- Comments: text only (Attachment dropped); comments without text dropped -->
   <xsl:template match="Comments">
     <xsl:variable name="t">
-      <xsl:for-each select="text()">
-        <xsl:value-of select="concat(' ', .)"/>
-      </xsl:for-each>
+      <xsl:call-template name="join-text">
+        <xsl:with-param name="texts" select="text()"/>
+      </xsl:call-template>
     </xsl:variable>
     <xsl:if test="normalize-space($t) != ''">
       <comment>
@@ -608,9 +669,9 @@
       <xsl:choose>
         <xsl:when test="*">
           <xsl:variable name="t">
-            <xsl:for-each select=".//text()">
-              <xsl:value-of select="concat(' ', .)"/>
-            </xsl:for-each>
+            <xsl:call-template name="join-text">
+              <xsl:with-param name="texts" select=".//text()"/>
+            </xsl:call-template>
           </xsl:variable>
           <xsl:value-of select="normalize-space($t)"/>
         </xsl:when>
@@ -654,13 +715,33 @@
           </segment>
         </xsl:for-each>
       </accounting>
-      <charge><xsl:value-of select="normalize-space(Charge/Money)"/></charge>
+      <charge>
+        <xsl:call-template name="money-currency">
+          <xsl:with-param name="m" select="Charge/Money"/>
+        </xsl:call-template>
+        <xsl:value-of select="normalize-space(Charge/Money)"/>
+      </charge>
     </distribution>
   </xsl:template>
 
   <!-- ================================================================ -->
   <!-- string helpers                                                   -->
   <!-- ================================================================ -->
+
+  <!-- the text nodes joined as they stand in the document: nothing is
+       put between two parts that only a comment or processing instruction
+       separates ("Wid<!- - c - ->get" is "Widget"), a space where an
+       element does (text on either side of a ShortName or a child
+       element). The caller normalises the whitespace. -->
+  <xsl:template name="join-text">
+    <xsl:param name="texts"/>
+    <xsl:for-each select="$texts">
+      <xsl:if test="not(preceding-sibling::node()[self::text() or self::*][1][self::text()])">
+        <xsl:text> </xsl:text>
+      </xsl:if>
+      <xsl:value-of select="."/>
+    </xsl:for-each>
+  </xsl:template>
 
   <xsl:template name="or-default">
     <xsl:param name="v"/>

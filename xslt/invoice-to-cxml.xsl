@@ -71,7 +71,9 @@
   - Dates are copied as the invoice holds them; a date-only orderDate or
     shipDate stays date-only (the DTD types them as CDATA).
   - PostalAddress needs Street+, City and Country/@isoCountryCode: written
-    only when the party has a street, a city and country/@code.
+    whenever the party has a country/@code, with an empty Street or City
+    for one that was not sent (the street, postal code and country are
+    kept rather than the whole address dropped).
   - Phone/Fax need TelephoneNumber with CountryCode/@isoCountryCode: written
     only when the party has an ISO country (@isoCountryCode, else
     country/@code). "+CC AREA NUMBER x EXT" is split into its parts; any
@@ -427,7 +429,10 @@
         <xsl:attribute name="addressID"><xsl:value-of select="@addressID"/></xsl:attribute>
       </xsl:if>
       <Name xml:lang="{$lang}"><xsl:value-of select="name"/></Name>
-      <xsl:if test="street and normalize-space(city) != '' and normalize-space(country/@code) != ''">
+      <xsl:if test="normalize-space(country/@code) != ''">
+        <!-- the DTD needs Street+ and City: empty ones stand for what was
+             not sent, rather than losing the street, postal code and
+             country of the address -->
         <PostalAddress>
           <xsl:for-each select="deliverTo">
             <DeliverTo><xsl:value-of select="."/></DeliverTo>
@@ -435,6 +440,9 @@
           <xsl:for-each select="street">
             <Street><xsl:value-of select="."/></Street>
           </xsl:for-each>
+          <xsl:if test="not(street)">
+            <Street/>
+          </xsl:if>
           <City><xsl:value-of select="city"/></City>
           <xsl:if test="municipality">
             <Municipality><xsl:value-of select="municipality"/></Municipality>

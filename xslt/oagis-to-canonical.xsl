@@ -55,10 +55,15 @@
     total                   TotalAmount
     shipping                the header Charge whose @typeCode is Freight,
                             Shipping, Shipment or Delivery (any case); else the
-                            only Charge when it has no @typeCode
+                            only Charge when it has no @typeCode. Any other
+                            Charge with a nonzero amount stops the map
     tax                     header Tax (Amount [TaxAmount], Description)
     discount                header Allowance, else AmountDiscount
                             (Amount or DiscountAmount, Description)
+                            (every charge, distribution and payment amount
+                            keeps its @currencyCode [@currencyID] as
+                            @currency: the engine refuses another currency
+                            than the order's)
     parties                 ShipToParty (shipTo), BillToParty (billTo), then
                             Party (role = @role), CustomerParty (customer),
                             ShipFromParty (shipFrom), CarrierParty (carrier),
@@ -137,10 +142,13 @@
   ProcessPurchaseOrder in an accepted namespace, when the DataArea does not
   carry exactly one PurchaseOrder with a PurchaseOrderHeader, an order number
   and at least one PurchaseOrderLine, on an unknown actionCode, on a price
-  per more than one unit, and on several header or line Tax elements or
-  several shipping charges (their sum cannot be formed exactly in XSLT).
+  per more than one unit, on several header or line Tax elements or
+  several shipping charges (their sum cannot be formed exactly in XSLT),
+  and on any other header or line Charge (DistributeCharge) with an amount
+  other than zero: the canonical order has no place for it, and money is
+  never dropped (a zero charge is).
 
-  Not mapped: other header Charge and Allowance elements, Status, Party
+  Not mapped: header Allowance elements after the first, Status, Party
   contacts other than names/e-mail/phone, PurchaseOrderSchedule (except its
   date), PurchaseOrderSubLine, FulfillmentTerm, TransportationTerm, Payment
   other than its PaymentTerm, AmountDiscount on lines, ApplicationArea
@@ -581,7 +589,9 @@
       <xsl:message terminate="yes">
         <xsl:value-of select="concat('OAGIS ProcessPurchaseOrder: line ', $n, ': UnitPrice is for a ',
                                      local-name($basis), ' of ', normalize-space($basis),
-                                     '; only prices per one unit are supported')"/>
+                                     '; only prices per one unit are supported: ask the sender for the',
+                                     ' price of one unit of measure, without a ', local-name($basis),
+                                     ' (or with ', local-name($basis), ' 1)')"/>
       </xsl:message>
     </xsl:if>
     <xsl:call-template name="check-single">
@@ -761,31 +771,62 @@
       <xsl:with-param name="nodes" select="$typed"/>
       <xsl:with-param name="what" select="concat($where, ' has several shipping charges')"/>
     </xsl:call-template>
-    <xsl:choose>
-      <xsl:when test="$typed">
-        <xsl:apply-templates select="$typed[1]" mode="charge">
-          <xsl:with-param name="name" select="'shipping'"/>
-        </xsl:apply-templates>
-      </xsl:when>
-      <xsl:when test="count($charges) = 1 and normalize-space($charges/@typeCode) = ''">
-        <xsl:apply-templates select="$charges" mode="charge">
-          <xsl:with-param name="name" select="'shipping'"/>
-        </xsl:apply-templates>
-      </xsl:when>
-    </xsl:choose>
+    <xsl:variable name="taken"
+                  select="$typed[1] | $charges[not($typed) and count($charges) = 1
+                                               and normalize-space(@typeCode) = '']"/>
+    <!-- money never vanishes: any other charge with an amount is refused
+         (the canonical order carries shipping, tax and discount only) -->
+    <xsl:for-each select="$charges[count(. | $taken) != count($taken)]
+                                  [not(number(normalize-space((Amount | ChargeAmount)[1])) = 0)][1]">
+      <xsl:variable name="a" select="(Amount | ChargeAmount)[1]"/>
+      <xsl:message terminate="yes">
+        <xsl:value-of select="concat('OAGIS ProcessPurchaseOrder: ', $where, ' has a ', local-name(), ' ')"/>
+        <xsl:choose>
+          <xsl:when test="normalize-space(@typeCode) != ''">
+            <xsl:value-of select="concat('of type ', normalize-space(@typeCode))"/>
+          </xsl:when>
+          <xsl:otherwise>without a typeCode</xsl:otherwise>
+        </xsl:choose>
+        <xsl:value-of select="concat(' (', normalize-space($a), ' ',
+                                     normalize-space(($a/@currencyCode | $a/@currencyID)[1]), ')',
+                                     ' that ordergate cannot carry: the canonical order has',
+                                     ' one shipping charge (typeCode Freight, Shipping, Shipment',
+                                     ' or Delivery, or a single Charge without a typeCode), tax',
+                                     ' and discount only, and money is never dropped; ask the',
+                                     ' sender to include this charge in the prices or the freight',
+                                     ' charge and send the order again')"/>
+      </xsl:message>
+    </xsl:for-each>
+    <xsl:apply-templates select="$taken" mode="charge">
+      <xsl:with-param name="name" select="'shipping'"/>
+    </xsl:apply-templates>
   </xsl:template>
 
   <!-- Charge / Tax / Allowance / AmountDiscount -> charge -->
   <xsl:template match="*" mode="charge">
     <xsl:param name="name"/>
     <xsl:element name="{$name}">
+      <xsl:variable name="a" select="(Amount | TaxAmount | ChargeAmount | DiscountAmount)[1]"/>
       <amount>
-        <xsl:value-of select="normalize-space((Amount | TaxAmount | ChargeAmount | DiscountAmount)[1])"/>
+        <xsl:call-template name="amount-currency">
+          <xsl:with-param name="a" select="$a"/>
+        </xsl:call-template>
+        <xsl:value-of select="normalize-space($a)"/>
       </amount>
       <xsl:if test="normalize-space(Description[1]) != ''">
         <description><xsl:value-of select="normalize-space(Description[1])"/></description>
       </xsl:if>
     </xsl:element>
+  </xsl:template>
+
+  <!-- an amount's @currencyCode [@currencyID] as the currency attribute
+       (the engine refuses one that is not the order's) -->
+  <xsl:template name="amount-currency">
+    <xsl:param name="a"/>
+    <xsl:variable name="c" select="normalize-space(($a[1]/@currencyCode | $a[1]/@currencyID)[normalize-space() != ''][1])"/>
+    <xsl:if test="$c != ''">
+      <xsl:attribute name="currency"><xsl:value-of select="$c"/></xsl:attribute>
+    </xsl:if>
   </xsl:template>
 
   <!-- any OAGIS party -> party (or a line's shipTo) -->
@@ -988,7 +1029,12 @@
               </xsl:attribute>
             </xsl:if>
             <xsl:if test="normalize-space(Amount[1]) != ''">
-              <amount><xsl:value-of select="normalize-space(Amount[1])"/></amount>
+              <amount>
+                <xsl:call-template name="amount-currency">
+                  <xsl:with-param name="a" select="Amount[1]"/>
+                </xsl:call-template>
+                <xsl:value-of select="normalize-space(Amount[1])"/>
+              </amount>
             </xsl:if>
             <xsl:for-each select="ID">
               <id domain="{normalize-space(@schemeID)}">
@@ -1053,7 +1099,12 @@
           </segment>
         </xsl:for-each>
       </accounting>
-      <charge><xsl:value-of select="normalize-space(Amount[1])"/></charge>
+      <charge>
+        <xsl:call-template name="amount-currency">
+          <xsl:with-param name="a" select="Amount[1]"/>
+        </xsl:call-template>
+        <xsl:value-of select="normalize-space(Amount[1])"/>
+      </charge>
     </distribution>
   </xsl:template>
 

@@ -223,7 +223,7 @@ START_TEST(summary_adds_charges)
 	int rc = complete("USD",
 			  "<total>24.50</total>"
 			  "<shipping><amount>5</amount><description>freight</description></shipping>"
-			  "<tax><amount>1.5</amount></tax>"
+			  "<tax><amount currency=\" usd\">1.5</amount></tax>"
 			  "<discount><amount>3</amount></discount>",
 			  "2024-03-01", lines, "+00:00", &doc, &info, &err);
 	ck_assert_msg(rc == 0, "%s", err ? err : "?");
@@ -235,6 +235,8 @@ START_TEST(summary_adds_charges)
 	assert_xp(doc, "/order/summary/discount", "3.00");
 	assert_xp(doc, "/order/summary/total", "24.50");
 	assert_xp(doc, "/order/shipping/amount", "5.00");
+	/* a charge's own currency, when it is the order's, is kept normalised */
+	assert_xp(doc, "/order/tax/amount/@currency", "USD");
 	/* the stated total equals subtotal + charges: no warning */
 	assert_xp(doc, "count(/order/warning)", "0");
 	ck_assert_int_eq(info.subtotal, 210000);
@@ -303,6 +305,13 @@ static const struct {
 	{ "line number text", "USD", "", "2024-03-01", { "x1|1|1|" }, { "@number", "line" } },
 	{ "bad charge", "USD", "<tax><amount>1.2.3</amount></tax>", "2024-03-01", { "1|1|1|" },
 	  { "/order/tax/amount", "\"1.2.3\"" } },
+	{ "price past the limit", "USD", "", "2024-03-01", { "1|1|12345678901234.5678|" },
+	  { "\"12345678901234.5678\" is larger than ordergate handles", "900000000000" } },
+	{ "quantity past the limit", "USD", "", "2024-03-01", { "1|1000000000000|1|" },
+	  { "/order/lines/line/quantity: \"1000000000000\" is larger", "at most 900000000000" } },
+	{ "discount in another currency", "USD",
+	  "<discount><amount currency=\"eur\">5</amount></discount>", "2024-03-01", { "1|1|1|" },
+	  { "/order/discount/amount: the discount (5.00) is in EUR", "order is in USD" } },
 };
 
 /* "number|quantity|price|currency" -> a canonical line */

@@ -70,19 +70,39 @@ static const char *const parse_bad[] = {
 	"1-",
 	"NaN",
 	"Infinity",
-	"900000000001",	      /* past 900 billion */
-	"-900000000001",
-	"99999999999999999999999",
-	"900000000000.0001",	      /* past 900 billion by a fraction */
-	"-900000000000.5",
+	"1000000000000.12345", /* too large, but malformed first */
+	"99999999999999999999999x",
 };
 
 START_TEST(parse_invalid)
 {
 	dec_t v = 777;
 	int rc = dec_parse(parse_bad[_i], &v);
-	ck_assert_msg(rc == -1, "dec_parse(\"%s\") accepted it as %lld", parse_bad[_i],
-		      (long long)v);
+	ck_assert_msg(rc == -1, "dec_parse(\"%s\") = %d (value %lld), want -1", parse_bad[_i],
+		      rc, (long long)v);
+}
+END_TEST
+
+/* well-formed, but past DEC_MAX: told apart from malformed input */
+static const char *const parse_too_large[] = {
+	"900000000001", /* past 900 billion */
+	"-900000000001",
+	"1000000000000",
+	"12345678901234.5678",
+	"99999999999999999999999",
+	"99999999999999999999999999999999999999999999.5",
+	"900000000000.0001", /* past 900 billion by a fraction */
+	"-900000000000.5",
+	" +1000000000000.00000 ",
+};
+
+START_TEST(parse_too_large_told_apart)
+{
+	dec_t v = 777;
+	int rc = dec_parse(parse_too_large[_i], &v);
+	ck_assert_msg(rc == DEC_TOO_LARGE, "dec_parse(\"%s\") = %d, want DEC_TOO_LARGE",
+		      parse_too_large[_i], rc);
+	ck_assert_int_eq(v, 777);
 }
 END_TEST
 
@@ -269,6 +289,7 @@ Suite *suite_dec(void)
 	TCase *tc = tcase_create("parse");
 	tcase_add_loop_test(tc, parse_valid, 0, (int)ARRAY_SIZE(parse_ok));
 	tcase_add_loop_test(tc, parse_invalid, 0, (int)ARRAY_SIZE(parse_bad));
+	tcase_add_loop_test(tc, parse_too_large_told_apart, 0, (int)ARRAY_SIZE(parse_too_large));
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("format");

@@ -476,6 +476,22 @@ else
 	not_ok "no payloadID: OAGIS valid"
 fi
 
+# a ship-to without a city keeps its street, postal code and country in
+# the cXML invoice (an empty City, as the DTD needs one), still valid
+vsd=$(cat "$HERE/vat-shipping-discount.xml")
+printf '%s\n' "${vsd/<city>Wuppertal<\/city>/}" >"$OUT/no-city.xml"
+if xmllint --noout --nonet --relaxng "$RNG" "$OUT/no-city.xml" 2>/dev/null &&
+	xsltproc --nonet "${PARAMS[@]}" -o "$OUT/no-city.cxml.xml" "$XSLT/invoice-to-cxml.xsl" "$OUT/no-city.xml" 2>/dev/null &&
+	xmllint --noout --nonet --dtdvalid "$DTD" "$OUT/no-city.cxml.xml" 2>/dev/null &&
+	[ "$(xmllint --nonet --xpath 'concat(//Contact[@role="shipTo"]/PostalAddress/Street, "|",
+		//Contact[@role="shipTo"]/PostalAddress/City, "|",
+		//Contact[@role="shipTo"]/PostalAddress/PostalCode, "|",
+		//Contact[@role="shipTo"]/PostalAddress/Country/@isoCountryCode)' "$OUT/no-city.cxml.xml")" = "Industriestr. 9||42103|DE" ]; then
+	ok "ship-to without a city: cXML keeps street, postal code and country, valid"
+else
+	not_ok "ship-to without a city: cXML keeps street, postal code and country, valid"
+fi
+
 # every sheet refuses to run without its required parameters
 for sheet in invoice-to-cxml invoice-to-oagis; do
 	if xsltproc --nonet --stringparam payloadID "" --stringparam timestamp "2026-11-22T10:00:01+00:00" \

@@ -13,7 +13,11 @@
     and the rules on every pass;
   - order/total: the buyer's stated total. Outbound documents carry the
     computed figures (TotalAmount = summary/total), never the claim, so the
-    second pass reads the computed total instead.
+    second pass reads the computed total instead;
+  - the currency attribute of charge, payment and distribution amounts:
+    the engine refuses one that is not the order's currency, and outbound
+    documents write the order's currency on every amount (or, for the cXML
+    discount extrinsic, none), so a round trip may add or drop it.
 -->
 <xsl:stylesheet version="1.0" xmlns:xsl="http://www.w3.org/1999/XSL/Transform">
   <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
@@ -29,6 +33,8 @@
   <xsl:template match="source/@documentID | source/@received | source/@format
                        | source/@documentType | source/@formatVersion | source/@payloadID
                        | source/@timestamp | source/@timestampZoneAssumed | @zoneAssumed"/>
+
+  <xsl:template match="amount/@currency | distribution/charge/@currency"/>
 
   <xsl:template match="line/amount | order/summary | order/warning | order/decision | order/total"/>
 </xsl:stylesheet>
