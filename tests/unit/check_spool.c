@@ -557,6 +557,7 @@ Suite *suite_spool(void)
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("names");
+	tcase_set_timeout(tc, 30); /* a loaded machine (valgrind, suites side by side) */
 	tcase_add_test(tc, new_ids_unique_and_parse);
 	tcase_add_test(tc, new_id_uses_fixed_time);
 	tcase_add_loop_test(tc, parse_work_name_table, 0, (int)ARRAY_SIZE(work_names));
