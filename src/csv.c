@@ -1070,6 +1070,8 @@ int csv_map_detect(const char *dir, const char *data, size_t len, struct csv_map
 
 struct ord {
 	char *number;
+	char *key;   /* what rows are grouped by: the number, and in a shipment
+			feed with shipment IDs the shipment's too */
 	int first_row;
 	char **vals; /* order-level values per map field */
 	int *vrow;
@@ -1090,6 +1092,7 @@ struct reader {
 	int nhdr;
 	int *col;   /* 0-based column per map field, -1 none */
 	int ocol;   /* the order number's column */
+	int scol;   /* a shipment feed's shipment ID column, or -1 */
 	int width;  /* header = no: the first data row's width */
 	struct ord **ords;
 	int nords, cap;
@@ -1167,10 +1170,11 @@ static size_t str_hash(const char *s)
 	return h;
 }
 
-static struct ord *order_new(struct reader *rd, const char *number, int row)
+static struct ord *order_new(struct reader *rd, const char *number, const char *key, int row)
 {
 	struct ord *o = xcalloc(1, sizeof *o);
 	o->number = number ? xstrdup(number) : NULL;
+	o->key = key ? xstrdup(key) : NULL;
 	o->first_row = row;
 	int nf = rd->m->nfields;
 	o->vals = xcalloc((size_t)nf + 1, sizeof *o->vals);
@@ -1188,15 +1192,15 @@ static struct ord *order_new(struct reader *rd, const char *number, int row)
 		rd->hash = xcalloc(cap, sizeof *rd->hash);
 		rd->hcap = cap;
 		for (int i = 0; i < rd->nords; i++) {
-			if (!rd->ords[i]->number)
+			if (!rd->ords[i]->key)
 				continue;
-			size_t h = str_hash(rd->ords[i]->number) & (cap - 1);
+			size_t h = str_hash(rd->ords[i]->key) & (cap - 1);
 			while (rd->hash[h])
 				h = (h + 1) & (cap - 1);
 			rd->hash[h] = i + 1;
 		}
 	} else {
-		size_t h = str_hash(number) & (rd->hcap - 1);
+		size_t h = str_hash(key) & (rd->hcap - 1);
 		while (rd->hash[h])
 			h = (h + 1) & (rd->hcap - 1);
 		rd->hash[h] = rd->nords;
@@ -1204,14 +1208,14 @@ static struct ord *order_new(struct reader *rd, const char *number, int row)
 	return o;
 }
 
-static struct ord *order_find(struct reader *rd, const char *number)
+static struct ord *order_find(struct reader *rd, const char *key)
 {
 	if (!rd->hcap)
 		return NULL;
-	size_t h = str_hash(number) & (rd->hcap - 1);
+	size_t h = str_hash(key) & (rd->hcap - 1);
 	while (rd->hash[h]) {
 		struct ord *o = rd->ords[rd->hash[h] - 1];
-		if (!strcmp(o->number, number))
+		if (!strcmp(o->key, key))
 			return o;
 		h = (h + 1) & (rd->hcap - 1);
 	}
@@ -1221,6 +1225,7 @@ static struct ord *order_find(struct reader *rd, const char *number)
 static void order_free(struct ord *o, int nf)
 {
 	free(o->number);
+	free(o->key);
 	for (int i = 0; i < nf; i++)
 		free(o->vals[i]);
 	free(o->vals);
@@ -1408,9 +1413,15 @@ static void read_row(struct reader *rd, const struct rec *r, struct ord **curren
 	struct ord *o = NULL;
 	int missing = 0;
 	if (*number) {
-		o = order_find(rd, number);
+		/* a shipment feed: one shipment per order and shipment ID, so
+		 * two shipments of one order may ship the same line */
+		char *sid = rd->scol >= 0 && rd->scol < r->n ? trimmed(r->f[rd->scol]) : NULL;
+		char *key = sid ? xasprintf("%s\x1f%s", number, sid) : xstrdup(number);
+		o = order_find(rd, key);
 		if (!o)
-			o = order_new(rd, number, r->row);
+			o = order_new(rd, number, key, r->row);
+		free(key);
+		free(sid);
 		if (has_control(number))
 			order_fail(rd, o, r->row, oc, "order_number",
 				   "a control character in the order number");
@@ -1418,7 +1429,7 @@ static void read_row(struct reader *rd, const struct rec *r, struct ord **curren
 		o = *current;
 	} else {
 		missing = 1;
-		o = *current ? *current : order_new(rd, NULL, r->row);
+		o = *current ? *current : order_new(rd, NULL, NULL, r->row);
 	}
 	free(number);
 	*current = o;
@@ -1561,6 +1572,10 @@ int csv_read(const struct csv_map *m, const char *data, size_t len, const char *
 	}
 	if (resolve_columns(&rd, err) < 0)
 		goto out;
+	rd.scol = -1;
+	for (int i = 0; m->shipment && i < m->nfields; i++)
+		if (!strcmp(m->fields[i].name, "shipment.id"))
+			rd.scol = rd.col[i];
 	while ((got = next_record(&ps, &r, &tmp, &orow, &ocol)) == 1) {
 		if (rec_blank(&r))
 			continue;

@@ -84,6 +84,14 @@ inv=$(ls "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
 check "csv feed: the shipment is read and invoiced" test -n "$inv"
 check "oagis invoice: valid against ProcessInvoice.xsd" \
 	bash -c "xmllint --noout --nonet --schema '$ROOT/xslt/schemas/oagis-10.4/ProcessInvoice.xsd' '$inv' 2>/dev/null"
+# one feed, two shipments (F-2, F-3) of the same order line: two shipments,
+# each invoiced, not "the same line twice"
+order B-2 "BOLT:5:10.00" > "$s/in/b2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nB-2,1,2,2026-06-01,DHL,JJD2,F-2\nB-2,1,3,2026-06-02,DHL,JJD3,F-3\n' > "$s/in/feed2.csv"
+og run -c "$C" --spool "$s" > "$SCRATCH/csv2.out" 2>&1
+check "csv feed: two shipments of one line in one file are two shipments, both invoiced" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || sum(l.quantity_e4) FROM shipments sh JOIN shipment_lines l ON l.shipment_ref = sh.id JOIN orders o ON o.id = sh.order_ref WHERE o.order_id = 'B-2'")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices i JOIN orders o ON o.id = i.order_ref WHERE o.order_id = 'B-2'")" = "2/50000/2"
 printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\ninvoice = csv\n' > "$P/buyer.ini"
 order C-1 "BOLT:1:=99" > /dev/null
 order C-1 "=CMD:1:10.00" > "$s/in/c.xml"
