@@ -1085,6 +1085,21 @@ static void fail_whole(struct doc_result *res, const struct doc_job *job, const 
 	pipeline_fail(res, "unpack", HINT_UNPACK, "%s", err);
 }
 
+static void (*member_hook)(void *arg);
+static void *member_hook_arg;
+
+void pipeline_set_member_hook(void (*hook)(void *arg), void *arg)
+{
+	member_hook = hook;
+	member_hook_arg = arg;
+}
+
+static void member_begins(void)
+{
+	if (member_hook)
+		member_hook(member_hook_arg);
+}
+
 static int looks_like_xml(const char *data, size_t len);
 static int run_csv(const struct config *cfg, const struct doc_job *job, const char *data,
 		   size_t len, const char *orig, size_t olen, int orig_compressed,
@@ -1121,6 +1136,7 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	for (int i = 0; i < u.nnotes; i++)
 		c->info.warnings[c->info.nwarnings++] = xasprintf("unpack: %s", u.notes[i]);
 	for (int i = 0; i < u.n; i++) {
+		member_begins();
 		char *id = xasprintf("%s.%d", job->id, i + 1);
 		struct doc_job mj = { .id = id, .name = u.members[i].name, .received = job->received,
 				      .member = 1, .partner = job->partner, .csv_map = job->csv_map,
@@ -1232,6 +1248,7 @@ static int run_csv(const struct config *cfg, const struct doc_job *job, const ch
 	c->info.format = xstrdup(orig_compressed ? "csv.gz" : "csv");
 	keep_for_archive(cfg, c, orig, olen, orig_compressed, c->sha256);
 	for (int i = 0; i < n; i++) {
+		member_begins();
 		struct doc_result *r = &(*out)[i + 1];
 		char *id = xasprintf("%s.%d", job->id, i + 1);
 		char *name = xasprintf("%s#%s", job->name,

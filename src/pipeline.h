@@ -79,6 +79,12 @@ struct doc_job {
  * are gap-free per partner. */
 #define PO_NUMBER_PLACEHOLDER "ordergate-po-number-pending"
 
+/* Called as each member of an archive (or order of a CSV file) begins,
+ * so that the limits of a worker (CPU, wall clock) count per document,
+ * not per file. NULL: nothing is called. */
+void pipeline_set_member_hook(void (*hook)(void *arg), void *arg);
+
+
 /* Loads stylesheets, schemas, DTDs and partner profiles; -1 with *err when
  * one is broken. */
 int pipeline_init(const struct config *cfg, char **err);

@@ -88,8 +88,25 @@ static void cpu_timer(long seconds)
 	setitimer(ITIMER_PROF, &t, NULL);
 }
 
+struct member_beat {
+	const struct config *cfg;
+	int fd;
+};
+
+/* A member of a file begins: its own CPU limit, and a heartbeat (an empty
+ * message) that restarts the parent's wall clock for this job. */
+static void member_beat(void *arg)
+{
+	const struct member_beat *b = arg;
+	struct buf none = BUF_INIT;
+	cpu_timer(b->cfg->cpu_limit_seconds);
+	wire_send(b->fd, &none);
+}
+
 static void worker_main(const struct config *cfg, int fd)
 {
+	struct member_beat beat = { cfg, fd };
+	pipeline_set_member_hook(member_beat, &beat);
 	set_limits(cfg);
 	/* keep freed memory for the next document rather than giving it back
 	 * to the kernel after each one: a trim costs a TLB flush on every
@@ -517,6 +534,12 @@ static int next_result(struct pool *p, struct pool_job **job, struct doc_result 
 			struct worker *w = &p->workers[idx[k]];
 			struct buf msg = BUF_INIT;
 			int got = wire_recv(w->fd, &msg);
+			if (got == 0 && msg.len == 0) {
+				/* a heartbeat: a member of the job began */
+				clock_gettime(CLOCK_MONOTONIC, &w->started);
+				buf_release(&msg);
+				continue;
+			}
 			*job = pop_job(w);
 			p->busy--;
 			if (got == 0)

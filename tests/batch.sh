@@ -174,6 +174,22 @@ IFS='|' read -r tgz_fmt tgz_sha tgz_arch < <(sqlite3 "$s/ledger.db" "SELECT form
 check "limits: ... recorded as a tar.gz and archived as sent" \
 	test "$tgz_fmt" = tar.gz -a "$(sha256sum < "$s/${tgz_arch:-none}" 2>/dev/null | cut -d' ' -f1)" = "$tgz_sha"
 check "limits: invariants hold" spool_invariants "$s"
+# the CPU limit is per document: a zip of 600 orders of 40 lines takes
+# seconds in all, each order milliseconds (it failed whole at worker)
+s=$(new_spool)
+python3 - "$ROOT/tests/data/golden/plain-no-doctype/input.xml" "$s/in/many.zip" <<'PY'
+import sys, zipfile, re
+src = open(sys.argv[1]).read()
+item = re.search(r'(<ItemOut .*?</ItemOut>)', src, re.S).group(1)
+big = src.replace(item, ''.join(item.replace('lineNumber="1"', 'lineNumber="%d"' % (k + 1)) for k in range(40)))
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+    for i in range(600):
+        z.writestr("o%03d.xml" % i, big.replace("20200925.153043.77@buyer.example", "cpu%d@b" % i).replace("SB-1001", "CPU-%d" % i))
+PY
+printf '[pickup]\nquiet_seconds = 0\n[engine]\ncpu_limit_seconds = 1\n' > "$SCRATCH/cpu1.ini"
+og run -c "$SCRATCH/cpu1.ini" --spool "$s" > /dev/null 2>&1
+check "limits: cpu_limit_seconds holds per member: a zip of 600 orders, 1 s each, all translated" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id LIKE 'CPU-%'")" = 600
 
 # --- links in in/: a hard link is the file it links to, wherever that is --------
 s=$(new_spool)
