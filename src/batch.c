@@ -395,7 +395,7 @@ static char *retry_line(const struct run *run, const char *id, const char *faile
 					     : spool_path(&run->spool, "in");
 	if (orig)
 		name = strrchr(orig, '/') ? strrchr(orig, '/') + 1 : orig;
-	char *safe = safe_name(name, 120);
+	char *safe = spool_visible_name(name, 120);
 	char *from = xasprintf("%s/%s", run->spool.root, failed_rel);
 	char *to = xasprintf("%s/%s", dir, safe);
 	char *cmd = reprocess_command(run, id);
@@ -462,7 +462,7 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 			/* the claimed file itself moves to failed/ after the commit */
 			p->failed_path = xasprintf("failed/%s", p->job->work_name);
 		} else {
-			char *safe = safe_name(r->name, 120);
+			char *safe = spool_visible_name(r->name, 120);
 			p->failed_path = xasprintf("failed/%s-%s", id, safe);
 			free(safe);
 		}

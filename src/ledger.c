@@ -1043,7 +1043,7 @@ static int put_back(struct ledger *l, const char *spool, const struct ledger_sou
 	if (unknown)
 		fprintf(stderr, "ordergate reprocess: %s came through inbox tag \"%s\", which no "
 				"[inbox] has now; putting it into %s\n", id, unknown, in);
-	char *safe = safe_name(name ? name : "document", 120);
+	char *safe = spool_visible_name(name ? name : "document", 120);
 	char *from = xasprintf("%s/%s", spool, rel);
 	struct buf data = BUF_INIT;
 	int rc = -1;

@@ -212,6 +212,16 @@ static int is_temp_name(const char *n)
 	return 0;
 }
 
+char *spool_visible_name(const char *name, size_t max)
+{
+	char *safe = safe_name(name, max);
+	if (!is_temp_name(safe))
+		return safe;
+	char *v = xasprintf("%s_", safe);
+	free(safe);
+	return v;
+}
+
 static int cmp_names(const void *a, const void *b)
 {
 	return strcmp(*(char *const *)a, *(char *const *)b);

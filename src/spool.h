@@ -61,6 +61,11 @@ void spool_close(struct spool *s);
 /* Takes the spool lock; returns 1 when another process holds it. */
 int spool_lock(struct spool *s, char **err);
 
+/* name made safe (util.h safe_name) and never a temporary upload's name
+ * (x.tmp, x.part, x~ get a '_' after them), so a file put under it into
+ * in/ is picked up and one in failed/ is not taken for a leftover. */
+char *spool_visible_name(const char *name, size_t max);
+
 /* A new document ID, unique across processes. */
 void spool_new_id(char out[SPOOL_ID_LEN + 1]);
 /* 1 if name starts with a well-formed ID followed by '-'. */

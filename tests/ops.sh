@@ -170,6 +170,22 @@ og reprocess "$ri" -c "$SCRATCH/nobox.ini" --spool "$s" > "$SCRATCH/box-rep3.out
 check "reprocess: from an inbox no longer configured: into in/, saying so" \
 	bash -c "grep -q 'came through inbox tag \"acme\", which no \[inbox\] has now; putting it into $s/in' '$SCRATCH/box-rep3.out' && grep -q '^ordergate reprocess: $ri put back as $s/in/i1.xml' '$SCRATCH/box-rep3.out'"
 check "reprocess: inboxes: invariants hold" spool_invariants "$s"
+# a failed member named like a temporary upload (x.tmp) is kept and put
+# back under a name pickup takes (x.tmp_), not left unseen in in/
+s=$(new_spool)
+rm -rf "$SCRATCH/tz" && mkdir -p "$SCRATCH/tz"
+sed 's/payloadID="[^"]*"/payloadID="member-tmp@buyer.example"/' "$ROOT/tests/data/negative/bad-decimal.xml" > "$SCRATCH/tz/x.tmp"
+(cd "$SCRATCH/tz" && zip -q ../tz.zip x.tmp)
+cp "$SCRATCH/tz.zip" "$s/in/tz.zip"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+rt=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'tz.zip/x.tmp'")
+check "reprocess: a member named x.tmp fails as failed/ID-tz.zip_x.tmp_ (not a temporary name)" \
+	test -f "$s/failed/$rt-tz.zip_x.tmp_"
+sed -i 's/8,99/8.99/' "$s/failed/$rt-tz.zip_x.tmp_"
+og reprocess "$rt" -c "$C" --spool "$s" > "$SCRATCH/rep-tmp.out" 2>&1
+check "reprocess: ... goes back under a name pickup takes, and is translated" \
+	bash -c "grep -q 'put back as $s/in/tz.zip_x.tmp_' '$SCRATCH/rep-tmp.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT count(*) FROM documents WHERE name = 'tz.zip_x.tmp_' AND state = 'done'\")\" = 1"
+check "reprocess: ... invariants hold" spool_invariants "$s"
 # a failed member put back while the ledger refuses the bookkeeping: the
 # input is back, and reprocess says what the ledger misses
 s=$(new_spool)
