@@ -1903,6 +1903,7 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	int code = EXIT_OK;
 	memset(&run, 0, sizeof run);
 	memset(st, 0, sizeof *st);
+	st->watch = opts->watch;
 	clock_gettime(CLOCK_MONOTONIC, &run.started);
 	run.cfg = cfg;
 	run.opts = opts;
@@ -2007,9 +2008,9 @@ out:
 void batch_print_summary(const struct config *cfg, const struct batch_stats *st)
 {
 	int total = st->translated + st->duplicates + st->failed;
-	printf("ordergate run: %d document%s in %.2f s: %d translated, %d duplicate%s, "
+	printf("ordergate %s: %d document%s in %.2f s: %d translated, %d duplicate%s, "
 	       "%d failed%s\n",
-	       total, total == 1 ? "" : "s", st->seconds, st->translated, st->duplicates,
+	       st->watch ? "watch" : "run", total, total == 1 ? "" : "s", st->seconds, st->translated, st->duplicates,
 	       st->duplicates == 1 ? "" : "s", st->failed,
 	       st->recovered ? " (some recovered from an interrupted run)" : "");
 	if (st->files)

@@ -45,6 +45,7 @@ struct batch_stats {
 	int expired;         /* held orders declined for age */
 	int approval_files;  /* approval files applied */
 	int invoices;        /* invoices written for shipments */
+	int watch;           /* the run was a watch (for the summary's label) */
 };
 
 /* Returns a process exit code (exitcodes.h). */

@@ -507,6 +507,9 @@ static int cmd_export(int argc, char **argv)
 		return usage_error("export", "%s", "say what: recon or spend");
 	if ((from && !valid_date(from)) || (to && !valid_date(to)))
 		return usage_error("export", "%s", "--from and --to take dates: YYYY-MM-DD");
+	if (from && to && strcmp(from, to) > 0)
+		return usage_error("export", "--from %s is after --to %s: no day is in between", from,
+				   to);
 	int rc = open_ledger_cmd("export", &lc);
 	if (rc)
 		return rc;

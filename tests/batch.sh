@@ -361,6 +361,7 @@ sleep 0.3
 kill -TERM $wpid
 wait $wpid
 check "watch: SIGTERM stops it with exit 0" test $? = 0
+check "watch: its summary is labelled watch" grep -q '^ordergate watch: [0-9]* documents' "$SCRATCH/w.out"
 check "watch: nothing half-done (work/ and tmp/ empty, invariants hold)" spool_invariants "$s"
 done_n=$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders")
 left=$(count "$s/in")

@@ -53,6 +53,9 @@ og export recon --from 2021-01-01 -c "$C" --spool "$s" > "$SCRATCH/none.csv" 2>/
 check "recon: the date range filters (no order after 2021)" test "$(wc -l < "$SCRATCH/none.csv")" = 1
 og export recon --from 01/02/2020 -c "$C" --spool "$s" > /dev/null 2>&1
 check "recon: a bad date is a usage error" test $? = 64
+og export recon --from 2021-02-01 --to 2021-01-01 -c "$C" --spool "$s" > "$SCRATCH/rev.out" 2>&1
+check "recon: --from after --to is a usage error saying so" \
+	bash -c "test $? = 64 && grep -q 'from 2021-02-01 is after --to 2021-01-01' '$SCRATCH/rev.out'"
 doc=$(sqlite3 "$s/ledger.db" "SELECT document_id FROM orders WHERE order_id = 'O-1'")
 og resend "$doc" --kind confirmation -c "$C" --spool "$s" > "$SCRATCH/resend.out" 2>&1
 re=$(ls "$s"/out/*/confirmation/*O-1.resend-1.xml 2>/dev/null)
