@@ -693,6 +693,19 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 	    normalise(doc, zone, err) < 0)
 		return -1;
 	read_info(order, info);
+	/* the map's own warnings (what it could not carry) are reported with
+	 * those of the checks below */
+	for (xmlNodePtr c = order->children; c; c = c->next)
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "warning")) {
+			char *code = prop(c, "code");
+			char *text = (char *)xmlNodeGetContent(c);
+			info->warnings = xrealloc(info->warnings,
+						  sizeof(char *) * (size_t)(info->nwarnings + 1));
+			info->warnings[info->nwarnings++] =
+				xasprintf("%s: %s", code ? code : "map", text ? text : "");
+			free(code);
+			xmlFree(text);
+		}
 	if (compute(order, info, err) < 0)
 		return -1;
 	return canon_validate(doc, err);

@@ -281,12 +281,40 @@ static int map_chunk(xmlDocPtr chunk, xsltStylesheetPtr map, const struct xform_
 	xmlDocPtr res = xform_apply(map, chunk, params, nparams, err);
 	if (!res)
 		return -1;
+	/* the map's warnings depend on the lines a chunk holds: they are not
+	 * part of what the chunks must agree on, and are gathered once each */
+	xmlNodePtr warnings = xmlNewDocNode(res, NULL, (const xmlChar *)"w", NULL);
+	xmlNodePtr root = xmlDocGetRootElement(res);
+	for (xmlNodePtr c = root ? root->children : NULL, next; c; c = next) {
+		next = c->next;
+		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "warning")) {
+			xmlUnlinkNode(c);
+			xmlAddChild(warnings, c);
+		}
+	}
 	char *h = header_text(res);
 	if (!*base) {
 		*base = res;
 		*header = h;
-		return 0;
 	}
+	xmlNodePtr into = xmlDocGetRootElement(*base);
+	for (xmlNodePtr w = warnings->children, next; w; w = next) {
+		next = w->next;
+		xmlChar *text = xmlNodeGetContent(w);
+		int known = 0;
+		for (xmlNodePtr c = into->children; c && !known; c = c->next)
+			if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "warning")) {
+				xmlChar *t = xmlNodeGetContent(c);
+				known = t && text && xmlStrEqual(t, text);
+				xmlFree(t);
+			}
+		xmlFree(text);
+		if (!known)
+			xmlAddChild(into, xmlDocCopyNode(w, *base, 1));
+	}
+	xmlFreeNode(warnings);
+	if (*base == res)
+		return 0;
 	int same = !strcmp(h, *header);
 	free(h);
 	xmlNodePtr to = child_named(xmlDocGetRootElement(*base), "lines");

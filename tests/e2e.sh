@@ -28,7 +28,9 @@ check "corpus: every log line starts with the document ID" \
 	bash -c "! grep -v -E '^[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6} ' '$SCRATCH/run1.err'"
 check "corpus: the total mismatch is logged as a warning" grep -q "warning: total-mismatch" "$SCRATCH/run1.err"
 check "corpus: the warning is in the ledger" \
-	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events WHERE kind='warning'")" = 1
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events WHERE kind='warning' AND detail LIKE 'total-mismatch:%'")" = 1
+check "corpus: what the map cannot carry is a warning too (a Comments/Attachment)" \
+	bash -c "grep -q 'warning: not-carried: Comments/Attachment: in the order, but ordergate carries it into neither' '$SCRATCH/run1.err' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT count(*) FROM events WHERE kind='warning' AND detail LIKE 'not-carried: Comments/Attachment%'\")\" = 1"
 check "corpus: ledger has 5 orders and 9 lines" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || (SELECT count(*) FROM order_lines) FROM orders")" = "5/9"
 check "corpus: money is stored exactly (4515.00 USD as 45150000)" \
@@ -226,5 +228,24 @@ check "kill -9: 300 orders in the ledger, no payload twice" \
 check "kill -9: 600 outputs, no more" test "$(count "$s/out")" = 600
 check "kill -9: invariants hold" spool_invariants "$s"
 echo "# kill -9 landed $killed times"
+
+# --- what the map cannot carry: one warning per kind, in chunks too -----------
+s=$(new_spool)
+python3 - "$ROOT/tests/data/golden/plain-no-doctype/input.xml" "$s/in/nc.xml" <<'PY'
+import sys, re
+src = open(sys.argv[1]).read()
+item = re.search(r'(<ItemOut .*?</ItemOut>)', src, re.S).group(1)
+sched = '<ScheduleLine quantity="1" requestedDeliveryDate="2020-10-01"><UnitOfMeasure>EA</UnitOfMeasure></ScheduleLine>'
+lines = ''.join(item.replace('lineNumber="1"', 'lineNumber="%d"' % (k + 1)).replace('</ItemOut>', (sched if k % 2 else '') + '</ItemOut>') for k in range(9))
+src = src.replace(item, lines).replace('</OrderRequestHeader>', '<TermsOfDelivery><TermsOfDeliveryCode value="PriceCondition"/><ShippingPaymentMethod value="Prepaid"/><TransportTerms value="FCA"/></TermsOfDelivery></OrderRequestHeader>')
+open(sys.argv[2], 'w').write(src)
+PY
+printf '[pickup]\nquiet_seconds = 0\n[engine]\nchunk_above_kb = 1\nchunk_lines = 2\n' > "$SCRATCH/nc.ini"
+og run -c "$SCRATCH/nc.ini" --spool "$s" > "$SCRATCH/nc.out" 2>&1
+nc() { sqlite3 "$s/ledger.db" "SELECT count(*) FROM events WHERE kind = '$1' AND detail LIKE '$2'"; }
+check "not carried: TermsOfDelivery and ScheduleLine are warned once each, the order translated" \
+	test "$(nc warning 'not-carried: OrderRequestHeader/TermsOfDelivery:%')/$(nc warning 'not-carried: ItemOut/ScheduleLine:%')/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders")" = 1/1/1
+check "not carried: ... the order was mapped in chunks (the chunks agree; the warnings are gathered)" \
+	test "$(nc chunked '%in chunks of up to 2%')" = 1
 
 finish

@@ -284,7 +284,70 @@
       <lines>
         <xsl:apply-templates select="ItemOut"/>
       </lines>
+
+      <!-- what the order holds and the canonical order has no place for:
+           said, never dropped silently (one warning per kind; the text
+           names no line, so the chunks of a large order agree) -->
+      <xsl:call-template name="not-carried">
+        <xsl:with-param name="what" select="'OrderRequestHeader/PaymentTerm with a Discount, or more than one PaymentTerm'"/>
+        <xsl:with-param name="present" select="count($hdr/PaymentTerm) &gt; 1 or $hdr/PaymentTerm/Discount"/>
+      </xsl:call-template>
+      <xsl:call-template name="not-carried">
+        <xsl:with-param name="what" select="'OrderRequestHeader/TermsOfDelivery'"/>
+        <xsl:with-param name="present" select="boolean($hdr/TermsOfDelivery)"/>
+      </xsl:call-template>
+      <xsl:for-each select="$hdr/@shipComplete | $hdr/@pickUpDate | $hdr/@agreementID
+                            | $hdr/@agreementPayloadID | $hdr/@effectiveDate | $hdr/@expirationDate">
+        <xsl:call-template name="not-carried">
+          <xsl:with-param name="what" select="concat('OrderRequestHeader/@', name())"/>
+          <xsl:with-param name="present" select="true()"/>
+        </xsl:call-template>
+      </xsl:for-each>
+      <xsl:for-each select="$hdr/LegalEntity[1] | $hdr/OrganizationalUnit[1] | $hdr/Followup[1]
+                            | $hdr/ControlKeys[1] | $hdr/IdReference[1] | $hdr/Modifications[1]">
+        <xsl:call-template name="not-carried">
+          <xsl:with-param name="what" select="concat('OrderRequestHeader/', name())"/>
+          <xsl:with-param name="present" select="true()"/>
+        </xsl:call-template>
+      </xsl:for-each>
+      <xsl:call-template name="not-carried">
+        <xsl:with-param name="what" select="'Comments/Attachment'"/>
+        <xsl:with-param name="present" select="boolean(.//Comments/Attachment)"/>
+      </xsl:call-template>
+      <xsl:call-template name="not-carried">
+        <xsl:with-param name="what" select="'an Extrinsic nested in an Extrinsic (its text is kept under the outer name)'"/>
+        <xsl:with-param name="present" select="boolean(.//Extrinsic/Extrinsic)"/>
+      </xsl:call-template>
+      <xsl:for-each select="ItemOut/ScheduleLine[1] | ItemOut/BlanketItemDetail[1] | ItemOut/SupplierID[1]
+                            | ItemOut/Contact[1] | ItemOut/ItemDetail/URL[1] | ItemOut/Tax/TaxDetail[1]">
+        <xsl:variable name="path">
+          <xsl:for-each select="ancestor-or-self::*[not(self::cXML or self::Request or self::OrderRequest)]">
+            <xsl:if test="position() &gt; 1">/</xsl:if>
+            <xsl:value-of select="name()"/>
+          </xsl:for-each>
+        </xsl:variable>
+        <!-- once per kind: only the first line that has it speaks -->
+        <xsl:if test="not(../preceding-sibling::ItemOut[*[name() = name(current())]]
+                          or ../../preceding-sibling::ItemOut[*/*[name() = name(current())]])">
+          <xsl:call-template name="not-carried">
+            <xsl:with-param name="what" select="$path"/>
+            <xsl:with-param name="present" select="true()"/>
+          </xsl:call-template>
+        </xsl:if>
+      </xsl:for-each>
     </order>
+  </xsl:template>
+
+  <xsl:template name="not-carried">
+    <xsl:param name="what"/>
+    <xsl:param name="present"/>
+    <xsl:if test="$present">
+      <warning code="not-carried">
+        <xsl:value-of select="concat($what, ': in the order, but ordergate carries it into',
+                                     ' neither the canonical order nor the outputs; if the',
+                                     ' supplier needs it, pass it on by other means')"/>
+      </warning>
+    </xsl:if>
   </xsl:template>
 
   <!-- ================================================================ -->
