@@ -69,8 +69,22 @@ check "resend: the error names the file and says nothing was written" \
 check "resend: a failed write leaves no copy and no temporary file" \
 	test -z "$(ls "$s"/out/*/confirmation/*O-1.resend-2.xml "$s"/tmp/resend-* 2>/dev/null)"
 ORDERGATE_FAULT=count og resend "$doc" --kind confirmation -c "$C" --spool "$s" > "$SCRATCH/resend-count.out" 2>&1
-check "resend: its copies are renamed into place through the fsio layer" \
-	grep -q "fsio: .*rename 2," "$SCRATCH/resend-count.out"
+check "resend: its one copy is renamed into place through the fsio layer" \
+	grep -q "fsio: .*rename 1," "$SCRATCH/resend-count.out"
+# each resend writes one new copy of each original output of the kind,
+# never copies of earlier copies (they used to double: 1, 2, 4, ...)
+idoc=$(sqlite3 "$s/ledger.db" "SELECT document_id FROM outputs WHERE kind = 'invoice' ORDER BY id LIMIT 1")
+inv0=$(sqlite3 "$s/ledger.db" "SELECT path FROM outputs WHERE kind = 'invoice' AND document_id = '$idoc'")
+for i in 1 2 3; do
+	og resend "$idoc" --kind invoice -c "$C" --spool "$s" > "$SCRATCH/resend-inv$i.out" 2>&1
+done
+check "resend: three invoice resends write three copies, each of the original" \
+	test "$(cd "$s" && ls "${inv0%.xml}".resend-*.xml | tr '\n' ' ')" = \
+	"${inv0%.xml}.resend-1.xml ${inv0%.xml}.resend-2.xml ${inv0%.xml}.resend-3.xml "
+check "resend: ... and each says it wrote one output" \
+	bash -c "grep -q '^1 output written again' '$SCRATCH/resend-inv3.out'"
+check "resend: ... byte for byte the original" cmp -s "$s/$inv0" "$s/${inv0%.xml}.resend-3.xml"
+check "resend: ... invariants hold" spool_invariants "$s"
 cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/in/bad.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 bad=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'bad.xml'")
