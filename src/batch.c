@@ -1539,6 +1539,18 @@ static int invoice_shipments(struct run *run, char **err)
 	}
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
+		if (!u[i].canonical || !*u[i].canonical) {
+			/* an older purge blanked the copy the invoice is made from */
+			msg_error(u[i].document_id,
+				  "cannot invoice shipment %lld of order %s: the ledger no longer "
+				  "holds the order's canonical copy (removed by purge); invoice the "
+				  "shipment by hand (ordergate show %s lists what shipped), or "
+				  "restore the ledger from a backup made before the purge; until "
+				  "then every run tries again and fails",
+				  u[i].shipment_ref, u[i].order_id, u[i].order_id);
+			run->st->uninvoiced++;
+			continue;
+		}
 		struct pool_job *j = render_job(u[i].document_id, u[i].order_id, u[i].partner,
 						u[i].canonical, "invoice", u[i].spec ? u[i].spec : "",
 						INVOICE_NUMBER_PLACEHOLDER);
@@ -1551,9 +1563,14 @@ static int invoice_shipments(struct run *run, char **err)
 		struct doc_result *res;
 		int nr = pool_wait(&run->pool, &back, &res);
 		if (nr != 1 || !res[0].ok) {
-			msg_error(u[i].document_id, "cannot invoice shipment %lld of order %s: %s",
+			msg_error(u[i].document_id, "cannot invoice shipment %lld of order %s: %s; "
+				  "the shipment stays uninvoiced and the next run tries again: fix "
+				  "the cause (the partner's [invoice] and [outbound] settings, "
+				  "ordergate show %s), then run again",
 				  u[i].shipment_ref, u[i].order_id,
-				  nr >= 1 && res[0].reason ? res[0].reason : "worker failure");
+				  nr >= 1 && res[0].reason ? res[0].reason : "worker failure",
+				  u[i].order_id);
+			run->st->uninvoiced++;
 			for (int k = 0; k < nr; k++)
 				pipeline_result_release(&res[k]);
 			free(res);
@@ -1919,7 +1936,8 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	/* a watcher stopped by a signal has done what it was asked: its failed
 	 * documents are in failed/ and the log, and a service manager must
 	 * not see the stop as a failure */
-	code = (st->failed || st->unclaimable) && !opts->watch ? EXIT_SOMEFAILED : EXIT_OK;
+	code = (st->failed || st->unclaimable || st->uninvoiced) && !opts->watch ? EXIT_SOMEFAILED
+										  : EXIT_OK;
 	goto out;
 tempfail:
 	msg_error(NULL, "%s; the run stops here and nothing unfinished was acknowledged: "
@@ -1979,6 +1997,9 @@ void batch_print_summary(const struct config *cfg, const struct batch_stats *st)
 		       st->unclaimable == 1 ? "s" : "", st->unclaimable == 1 ? "it is" : "they are");
 	if (st->invoices)
 		printf("invoices written: %d\n", st->invoices);
+	if (st->uninvoiced)
+		printf("%d shipment%s could not be invoiced (see the errors); the next run tries "
+		       "again\n", st->uninvoiced, st->uninvoiced == 1 ? "" : "s");
 	if (st->released || st->expired || st->approval_files)
 		printf("held orders: %d decided and published, %d expired; %d approval file%s applied\n",
 		       st->released, st->expired, st->approval_files,

@@ -43,6 +43,7 @@ struct batch_stats {
 	int expired;         /* held orders declined for age */
 	int approval_files;  /* approval files applied */
 	int invoices;        /* invoices written for shipments */
+	int uninvoiced;      /* shipments that could not be invoiced (tried again next run) */
 };
 
 /* Returns a process exit code (exitcodes.h). */

@@ -384,8 +384,18 @@ int ops_purge_rows(struct ledger *l, int days, char **err)
 		"DELETE FROM outputs WHERE kind = 'archive' AND document_id IN"
 		" (SELECT id FROM documents WHERE processed < ?1)",
 		"UPDATE documents SET archive_path = NULL WHERE processed < ?1",
-		/* detail goes: the order's copy and the event history */
-		"UPDATE orders SET canonical = '' WHERE created < ?1 AND state IN ('confirmed', 'rejected')",
+		/* detail goes: the order's copy and the event history. The copy
+		 * stays while the order can still ship or be invoiced (an
+		 * invoice is rendered from it): confirmed with a line not
+		 * fully shipped, or a shipment not invoiced yet */
+		"UPDATE orders SET canonical = '' WHERE created < ?1 AND (state = 'rejected' OR"
+		" (state = 'confirmed' AND NOT EXISTS (SELECT 1 FROM order_lines l"
+		"  WHERE l.order_ref = orders.id AND l.quantity_e4 - l.rejected_e4 >"
+		"  (SELECT COALESCE(SUM(sl.quantity_e4), 0) FROM shipment_lines sl"
+		"   JOIN shipments s ON s.id = sl.shipment_ref"
+		"   WHERE s.order_ref = orders.id AND sl.line_number = l.line_number))"
+		" AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_ref = orders.id"
+		"  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.shipment_ref = s.id))))",
 		"DELETE FROM events WHERE at < ?1",
 	};
 	char *msg = NULL;

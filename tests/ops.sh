@@ -101,6 +101,34 @@ check "purge: archived inputs past retention are removed" test "$(count "$s/arch
 check "purge: the summary rows stay (recon still exports every line)" \
 	bash -c "'$ORDERGATE' export recon -c '$C' --spool '$s' 2>/dev/null | grep -c '^an01' | grep -qx 4"
 check "purge: invariants hold afterwards" spool_invariants "$s"
+# purge keeps the stored order of a confirmed order that can still ship or
+# be invoiced: its later shipment is invoiced (it used to fail on every
+# run, "Document is empty", exit 0); a done or rejected order's copy goes
+s=$(new_spool)
+mk H-1 BOLT 10 2.50 > "$s/in/h1.xml"
+mk H-2 BOLT 2 1.00 > "$s/in/h2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice h1a H-1 4 > "$s/in/h1a.xml"
+notice h2a H-2 2 > "$s/in/h2a.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$C" --spool "$s" > "$SCRATCH/purge2.out" 2>&1
+check "purge: an order that can still ship keeps its stored copy; a shipped and invoiced one loses it" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(order_id || ':' || (canonical != ''), ' ') FROM (SELECT order_id, canonical FROM orders ORDER BY order_id)")" = "H-1:1 H-2:0"
+notice h1b H-1 6 > "$s/in/h1b.xml"
+og run -c "$C" --spool "$s" > "$SCRATCH/after-purge.out" 2>&1
+rc=$?
+check "purge: a later shipment of a confirmed order is invoiced" \
+	test "$rc/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices i JOIN orders o ON o.id = i.order_ref WHERE o.order_id = 'H-1'")" = 0/2
+check "purge: ... without an error" bash -c "! grep -q 'cannot invoice' '$SCRATCH/after-purge.out'"
+# a shipment whose order lost its copy (a ledger purged by an older build):
+# the error says what happened and what to do, and the run says it failed
+sqlite3 "$s/ledger.db" "UPDATE orders SET canonical = '' WHERE order_id = 'H-2'; DELETE FROM invoices WHERE order_ref = (SELECT id FROM orders WHERE order_id = 'H-2')"
+og run -c "$C" --spool "$s" > "$SCRATCH/no-copy.out" 2>&1
+rc=$?
+check "invoice: a shipment whose order has no stored copy: the error says why and what to do" \
+	grep -q "cannot invoice shipment [0-9]* of order H-2: the ledger no longer holds the order's canonical copy (removed by purge); invoice the shipment by hand" "$SCRATCH/no-copy.out"
+check "invoice: ... and the run exits 1" test "$rc" = 1
+check "purge: invariants hold (shipments after purge)" spool_invariants "$s"
 # the same with archive_form = gzip: reprocess reads the gzip copy, purge removes it
 s=$(new_spool)
 printf '[pickup]\nquiet_seconds = 0\n[spool]\narchive_form = gzip\n' > "$SCRATCH/gz.ini"
