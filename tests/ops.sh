@@ -129,6 +129,51 @@ check "invoice: a shipment whose order has no stored copy: the error says why an
 	grep -q "cannot invoice shipment [0-9]* of order H-2: the ledger no longer holds the order's canonical copy (removed by purge); invoice the shipment by hand" "$SCRATCH/no-copy.out"
 check "invoice: ... and the run exits 1" test "$rc" = 1
 check "purge: invariants hold (shipments after purge)" spool_invariants "$s"
+# money in the currency's minor unit: JPY has no decimals, BHD three. The
+# recon's amounts are the stored ones (the shipped amount as the invoices
+# compute it), so everything shipped and invoiced has no variance
+s=$(new_spool)
+mkc() { mk "$1" "$2" "$3" "$4" | sed "s/currency=\"[uU][sS][dD]\"/currency=\"$5\"/g"; }
+mkc J-1 BOLT 3 100.5 JPY > "$s/in/j1.xml"
+mkc B-1 BOLT 2 2.1185 BHD > "$s/in/b1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice j1a J-1 1 > "$s/in/j1a.xml"
+notice b1a B-1 2 > "$s/in/b1a.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice j1b J-1 2 > "$s/in/j1b.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+og export recon -c "$C" --spool "$s" --out "$SCRATCH/recon-cur.csv" 2>/dev/null
+check "recon: JPY 3 x 100.5 is 302 ordered, shipped and invoiced, no variance; BHD keeps 3 decimals" python3 -c "
+import csv
+rows = {r['order']: r for r in csv.DictReader(open('$SCRATCH/recon-cur.csv', newline=''))}
+j, b = rows['J-1'], rows['B-1']
+got = [j[k] for k in ('ordered_amount', 'confirmed_amount', 'shipped_amount', 'invoiced_amount', 'variance_amount', 'status')]
+assert got == ['302', '302', '302', '302', '0', 'matched'], got
+got = [b[k] for k in ('ordered_amount', 'confirmed_amount', 'shipped_amount', 'invoiced_amount', 'variance_amount', 'status')]
+assert got == ['4.237', '4.237', '4.237', '4.237', '0.000', 'matched'], got
+"
+og show J-1 -c "$C" --spool "$s" > "$SCRATCH/show-jpy.txt"
+og show B-1 -c "$C" --spool "$s" > "$SCRATCH/show-bhd.txt"
+check "show: a JPY order's total, line amount and invoices have no decimals" \
+	bash -c "grep -q 'currency=JPY  total=302$' '$SCRATCH/show-jpy.txt' && grep -q 'price=100.5  amount=302  ' '$SCRATCH/show-jpy.txt' && grep -q 'net=101  currency=JPY' '$SCRATCH/show-jpy.txt' && grep -q 'net=201  currency=JPY' '$SCRATCH/show-jpy.txt'"
+check "show: a BHD order's total and line amount keep three decimals" \
+	bash -c "grep -q 'currency=BHD  total=4.237$' '$SCRATCH/show-bhd.txt' && grep -q 'amount=4.237  ' '$SCRATCH/show-bhd.txt' && grep -q 'net=4.237  currency=BHD' '$SCRATCH/show-bhd.txt'"
+og show B-1 --json -c "$C" --spool "$s" > "$SCRATCH/show-bhd.json"
+check "show --json: the BHD amounts keep three decimals" python3 -c "
+import json; d = json.load(open('$SCRATCH/show-bhd.json'))
+assert d[0]['order'][0]['total'] == '4.237' and d[0]['lines'][0]['amount'] == '4.237' and d[0]['invoices'][0]['net'] == '4.237', d[0]"
+og export spend -c "$C" --spool "$s" > "$SCRATCH/spend-cur.csv" 2>/dev/null
+check "spend: totals in the currency's minor unit" \
+	bash -c "grep -q ',BHD,1,4.237' '$SCRATCH/spend-cur.csv' && grep -q ',JPY,1,302' '$SCRATCH/spend-cur.csv' && ! grep -q ',JPY,1,302\.' '$SCRATCH/spend-cur.csv'"
+printf '<rules><rule id="hold" test="true()"><require role="manager"/></rule></rules>\n' > "$SCRATCH/hold.xml"
+printf '[pickup]\nquiet_seconds = 0\n[rules]\nfile = %s/hold.xml\n' "$SCRATCH" > "$SCRATCH/hold.ini"
+s=$(new_spool)
+mkc J-2 BOLT 3 100.5 JPY > "$s/in/j2.xml"
+mkc B-2 BOLT 2 2.1185 BHD > "$s/in/b2.xml"
+og run -c "$SCRATCH/hold.ini" --spool "$s" > /dev/null 2>&1
+og pending -c "$SCRATCH/hold.ini" --spool "$s" > "$SCRATCH/pending-cur.out" 2>&1
+check "pending: the TOTAL column in the currency's minor unit (302 JPY, 4.237 BHD)" \
+	bash -c "grep -q 'J-2 .* 302 JPY  manager' '$SCRATCH/pending-cur.out' && grep -q 'B-2 .* 4.237 BHD  manager' '$SCRATCH/pending-cur.out'"
 # the same with archive_form = gzip: reprocess reads the gzip copy, purge removes it
 s=$(new_spool)
 printf '[pickup]\nquiet_seconds = 0\n[spool]\narchive_form = gzip\n' > "$SCRATCH/gz.ini"
