@@ -63,14 +63,11 @@ static void sql_money(sqlite3_context *c, int argc, sqlite3_value **v)
 	sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
 }
 
-/* quantity x unit price rounded to the currency, as the order's and the
- * invoice's line amounts are computed (canon.c, pipeline.c). */
+/* quantity x unit price rounded once to the currency, as the order's and
+ * the invoice's line amounts are computed (canon.c, pipeline.c). */
 static int line_amount(dec_t qty, dec_t price, int decimals, dec_t *out)
 {
-	if (dec_mul(qty, price, out) < 0)
-		return -1;
-	*out = dec_round(*out, decimals);
-	return 0;
+	return dec_mul_round(qty, price, decimals, out);
 }
 
 static void qty(sqlite3_stmt *st, int i, char out[DEC_FMT_MAX])

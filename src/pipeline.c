@@ -913,11 +913,12 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 		dec_t price = 0, amount = 0, ltax = 0;
 		dec_parse(price_s, &price);
 		free(price_s);
-		if (dec_mul(qty, price, &amount) < 0) {
+		/* quantity x price rounded once to the currency, as canon.c
+		 * computes the order's line amount */
+		if (dec_mul_round(qty, price, cd, &amount) < 0) {
 			rc = -1;
 			break;
 		}
-		amount = dec_round(amount, cd);
 		/* the line's tax: amount x rate %, exact, rounded once */
 		if (dec_percent(amount, tax_rate, cd, &ltax) < 0 ||
 		    dec_add(subtotal, amount, &subtotal) < 0 || dec_add(tax, ltax, &tax) < 0) {

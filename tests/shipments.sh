@@ -118,4 +118,17 @@ notice e1@w S-E E-1 "1:1" > "$s/in/e1.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "invoice: tax and discount rounded once (0.05 x 9.999 % = 0.0049995 is 0.00)" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT subtotal_e4 || ' ' || tax_e4 || ' ' || discount_e4 || ' ' || net_e4 || ' ' || (SELECT group_concat(tax_e4) FROM invoice_lines) FROM invoices")" = "500 0 0 500 0"
+# line amounts: the exact product rounded once to the currency; 0.3333 x
+# 0.015 = 0.0049995 is 0.00 on the order and on the invoice (rounded to four
+# places first it was 0.0050, then 0.01)
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+s=$(new_spool)
+order R-1 "PIN:0.3333:0.015" "BOLT:1:1.00" > "$s/in/r.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice r1@w S-R R-1 "1:0.3333" "2:1" > "$s/in/r1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "line amount: 0.3333 x 0.015 is 0.00 on the order (one rounding)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(amount_e4, ' ') FROM (SELECT amount_e4 FROM order_lines ORDER BY line_number)")/$(sqlite3 "$s/ledger.db" "SELECT total_e4 FROM orders")" = "0 10000/10000"
+check "line amount: ... and on the invoice" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(amount_e4, ' ') FROM (SELECT amount_e4 FROM invoice_lines ORDER BY line_number)")/$(sqlite3 "$s/ledger.db" "SELECT net_e4 FROM invoices")" = "0 10000/10000"
 finish
