@@ -1281,9 +1281,25 @@ static int recover(struct run *run, struct queue *q, char **err)
 
 /* --- decisions on held orders --------------------------------------------- */
 
+/* "a\nb\n" as "a; b": an approval file's report lines on one line. */
+static void join_report(struct buf *out, const char *lines)
+{
+	size_t len = strlen(lines);
+	while (len && lines[len - 1] == '\n')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		if (lines[i] == '\n')
+			buf_adds(out, "; ");
+		else
+			buf_addch(out, lines[i]);
+	}
+}
+
 /* Applies the approval files waiting in approvals/, one transaction each;
  * a file whose decisions were all applied is archived, one with refused
- * lines goes to failed/ with the report (the applied lines stay applied). */
+ * lines goes to failed/ and counts as failed: its .why's error lists the
+ * refused lines only, its "what to do" the applied ones (they stay
+ * applied). */
 static int apply_approval_files(struct run *run, char **err)
 {
 	char **names;
@@ -1313,7 +1329,8 @@ static int apply_approval_files(struct run *run, char **err)
 			continue;
 		}
 		char *path = xasprintf("%s/work/%s", run->spool.root, work);
-		struct buf report = BUF_INIT, data = BUF_INIT;
+		struct buf refused_lines = BUF_INIT, applied_lines = BUF_INIT, data = BUF_INIT;
+		struct buf reason = BUF_INIT, hint = BUF_INIT, applied = BUF_INIT;
 		FILE *f = fopen(path, "rb");
 		char chunk[8192];
 		size_t k;
@@ -1335,7 +1352,12 @@ static int apply_approval_files(struct run *run, char **err)
 		if (ledger_begin(&run->ledger, err) < 0) {
 			rc = -1;
 		} else {
-			int refused = approve_file(&run->ledger, path, &report, err);
+			int refused = approve_file(&run->ledger, path, &refused_lines, &applied_lines,
+						   err);
+			int napplied = 0;
+			for (const char *p = buf_str(&applied_lines); *p; p++)
+				napplied += *p == '\n';
+			join_report(&applied, buf_str(&applied_lines));
 			struct ledger_doc d = { id, names[i], now, refused == 0 ? "done" : "failed",
 						NULL, NULL, NULL, NULL, NULL, NULL, NULL, &r };
 			char *archive = NULL, *failed = NULL;
@@ -1353,9 +1375,19 @@ static int apply_approval_files(struct run *run, char **err)
 			} else {
 				failed = xasprintf("failed/%s", work);
 				d.stage = "approve";
-				d.reason = buf_str(&report);
-				d.hint = "correct the refused lines and drop a file with them only; the "
-					 "other lines were applied";
+				buf_printf(&reason, "%d refused line%s: ", refused, refused == 1 ? "" : "s");
+				join_report(&reason, buf_str(&refused_lines));
+				d.reason = buf_str(&reason);
+				if (napplied)
+					buf_printf(&hint, "correct the refused lines and drop a file with "
+						   "them only; %d line%s of this file %s applied and "
+						   "must not be sent again: %s", napplied,
+						   napplied == 1 ? "" : "s", napplied == 1 ? "was" : "were",
+						   buf_str(&applied));
+				else
+					buf_adds(&hint, "correct the refused lines and drop the file "
+							"again; none of its lines was applied");
+				d.hint = buf_str(&hint);
 				d.failed_path = failed;
 				rc = ledger_add_document(&run->ledger, &d, err);
 			}
@@ -1366,16 +1398,26 @@ static int apply_approval_files(struct run *run, char **err)
 			if (rc == 0)
 				rc = refused == 0 ? finish_done(run, id, work, err)
 						  : finish_failed(run, id, work, err);
-			if (rc == 0) {
+			if (rc == 0 && refused > 0) {
+				/* in failed/ like any other input: counted, exit 1 */
+				run->st->failed++;
+				msg_error(id, "approval file %s failed at approve: %s (%s.why)%s%s",
+					  names[i], buf_str(&reason), failed, napplied ? "; applied: " : "",
+					  buf_str(&applied));
+			} else if (rc == 0) {
 				run->st->approval_files++;
-				msg_info(id, "approval file %s: %d refused line%s\n%s", names[i],
-					 refused, refused == 1 ? "" : "s", buf_str(&report));
+				msg_info(id, "approval file %s: %d line%s applied: %s", names[i],
+					 napplied, napplied == 1 ? "" : "s", buf_str(&applied));
 			}
 			free(archive);
 			free(failed);
 		}
 		pipeline_result_release(&r);
-		buf_release(&report);
+		buf_release(&refused_lines);
+		buf_release(&applied_lines);
+		buf_release(&reason);
+		buf_release(&hint);
+		buf_release(&applied);
 		buf_release(&data);
 		free(path);
 		free(work);
