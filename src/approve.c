@@ -118,7 +118,8 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 	return rc;
 }
 
-int approve_file(struct ledger *l, const char *path, struct buf *report, char **err)
+int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
+		 struct buf *applied_lines, char **err)
 {
 	*err = NULL;
 	FILE *f = fopen(path, "r");
@@ -146,16 +147,17 @@ int approve_file(struct ledger *l, const char *path, struct buf *report, char **
 				continue; /* the header row */
 		}
 		if (nc < 3 || !*cells[0] || !*cells[1]) {
-			buf_printf(report, "line %d: refused: needs order,role,decision[,comment,by]\n",
-				   lineno);
+			buf_printf(refused_lines,
+				   "line %d: refused: needs order,role,decision[,comment,by]\n", lineno);
 			refused++;
 			continue;
 		}
 		int approve = !strcasecmp(cells[2], "approve") || !strcasecmp(cells[2], "approved");
 		int reject = !strcasecmp(cells[2], "reject") || !strcasecmp(cells[2], "rejected");
 		if (!approve && !reject) {
-			buf_printf(report, "line %d: refused: decision \"%s\" is not approve or reject\n",
-				   lineno, cells[2]);
+			buf_printf(refused_lines,
+				   "line %d: refused: decision \"%s\" is not approve or reject\n", lineno,
+				   cells[2]);
 			refused++;
 			continue;
 		}
@@ -168,7 +170,8 @@ int approve_file(struct ledger *l, const char *path, struct buf *report, char **
 			fclose(f);
 			return -1;
 		}
-		buf_printf(report, "line %d: %s%s\n", lineno, rc ? "refused: " : "", msg);
+		buf_printf(rc ? refused_lines : applied_lines, "line %d: %s%s\n", lineno,
+			   rc ? "refused: " : "", msg);
 		refused += rc;
 		free(msg);
 	}
@@ -243,7 +246,8 @@ int approve_list(struct ledger *l, FILE *out)
 		for (int k = idx + 1; idx >= 0 && k < ncp; k++)
 			buf_printf(&chain, ", then %s", cp[k].role);
 		char total[DEC_FMT_MAX];
-		dec_format(o[i].total_e4, 2, total);
+		dec_format(o[i].total_e4,
+			   currency_decimals(o[i].currency ? o[i].currency : ""), total);
 		char amount[64];
 		snprintf(amount, sizeof amount, "%s %s", total, o[i].currency ? o[i].currency : "");
 		fprintf(out, "%-31s %-16s %-20s %14s  %-22s %s\n", o[i].document_id, o[i].order_id,

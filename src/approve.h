@@ -24,8 +24,10 @@
 int approve_decide(struct ledger *l, const char *key, const char *role, int approve,
 		   const char *comment, const char *by, char **msg, char **err);
 /* Applies every line of an approval file, in order; a report line per
- * decision goes to report. Returns the number refused, or -1 (*err). */
-int approve_file(struct ledger *l, const char *path, struct buf *report, char **err);
+ * decision ("line N: ...\n") goes to refused or to applied. Returns the
+ * number refused, or -1 (*err). */
+int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
+		 struct buf *applied_lines, char **err);
 /* Declines pending orders older than max_days. Returns how many, or -1. */
 int approve_expire(struct ledger *l, int max_days, char **err);
 /* Prints what waits for whom. */

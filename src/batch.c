@@ -1333,9 +1333,25 @@ static int recover(struct run *run, struct queue *q, char **err)
 
 /* --- decisions on held orders --------------------------------------------- */
 
+/* "a\nb\n" as "a; b": an approval file's report lines on one line. */
+static void join_report(struct buf *out, const char *lines)
+{
+	size_t len = strlen(lines);
+	while (len && lines[len - 1] == '\n')
+		len--;
+	for (size_t i = 0; i < len; i++) {
+		if (lines[i] == '\n')
+			buf_adds(out, "; ");
+		else
+			buf_addch(out, lines[i]);
+	}
+}
+
 /* Applies the approval files waiting in approvals/, one transaction each;
  * a file whose decisions were all applied is archived, one with refused
- * lines goes to failed/ with the report (the applied lines stay applied). */
+ * lines goes to failed/ and counts as failed: its .why's error lists the
+ * refused lines only, its "what to do" the applied ones (they stay
+ * applied). */
 static int apply_approval_files(struct run *run, char **err)
 {
 	char **names;
@@ -1365,7 +1381,8 @@ static int apply_approval_files(struct run *run, char **err)
 			continue;
 		}
 		char *path = xasprintf("%s/work/%s", run->spool.root, work);
-		struct buf report = BUF_INIT, data = BUF_INIT;
+		struct buf refused_lines = BUF_INIT, applied_lines = BUF_INIT, data = BUF_INIT;
+		struct buf reason = BUF_INIT, hint = BUF_INIT, applied = BUF_INIT;
 		FILE *f = fopen(path, "rb");
 		char chunk[8192];
 		size_t k;
@@ -1387,7 +1404,12 @@ static int apply_approval_files(struct run *run, char **err)
 		if (ledger_begin(&run->ledger, err) < 0) {
 			rc = -1;
 		} else {
-			int refused = approve_file(&run->ledger, path, &report, err);
+			int refused = approve_file(&run->ledger, path, &refused_lines, &applied_lines,
+						   err);
+			int napplied = 0;
+			for (const char *p = buf_str(&applied_lines); *p; p++)
+				napplied += *p == '\n';
+			join_report(&applied, buf_str(&applied_lines));
 			struct ledger_doc d = { id, names[i], now, refused == 0 ? "done" : "failed",
 						NULL, NULL, NULL, NULL, NULL, NULL, NULL, &r };
 			char *archive = NULL, *failed = NULL;
@@ -1405,9 +1427,19 @@ static int apply_approval_files(struct run *run, char **err)
 			} else {
 				failed = xasprintf("failed/%s", work);
 				d.stage = "approve";
-				d.reason = buf_str(&report);
-				d.hint = "correct the refused lines and drop a file with them only; the "
-					 "other lines were applied";
+				buf_printf(&reason, "%d refused line%s: ", refused, refused == 1 ? "" : "s");
+				join_report(&reason, buf_str(&refused_lines));
+				d.reason = buf_str(&reason);
+				if (napplied)
+					buf_printf(&hint, "correct the refused lines and drop a file with "
+						   "them only; %d line%s of this file %s applied and "
+						   "must not be sent again: %s", napplied,
+						   napplied == 1 ? "" : "s", napplied == 1 ? "was" : "were",
+						   buf_str(&applied));
+				else
+					buf_adds(&hint, "correct the refused lines and drop the file "
+							"again; none of its lines was applied");
+				d.hint = buf_str(&hint);
 				d.failed_path = failed;
 				rc = ledger_add_document(&run->ledger, &d, err);
 			}
@@ -1418,16 +1450,26 @@ static int apply_approval_files(struct run *run, char **err)
 			if (rc == 0)
 				rc = refused == 0 ? finish_done(run, id, work, err)
 						  : finish_failed(run, id, work, err);
-			if (rc == 0) {
+			if (rc == 0 && refused > 0) {
+				/* in failed/ like any other input: counted, exit 1 */
+				run->st->failed++;
+				msg_error(id, "approval file %s failed at approve: %s (%s.why)%s%s",
+					  names[i], buf_str(&reason), failed, napplied ? "; applied: " : "",
+					  buf_str(&applied));
+			} else if (rc == 0) {
 				run->st->approval_files++;
-				msg_info(id, "approval file %s: %d refused line%s\n%s", names[i],
-					 refused, refused == 1 ? "" : "s", buf_str(&report));
+				msg_info(id, "approval file %s: %d line%s applied: %s", names[i],
+					 napplied, napplied == 1 ? "" : "s", buf_str(&applied));
 			}
 			free(archive);
 			free(failed);
 		}
 		pipeline_result_release(&r);
-		buf_release(&report);
+		buf_release(&refused_lines);
+		buf_release(&applied_lines);
+		buf_release(&reason);
+		buf_release(&hint);
+		buf_release(&applied);
 		buf_release(&data);
 		free(path);
 		free(work);
@@ -1591,6 +1633,18 @@ static int invoice_shipments(struct run *run, char **err)
 	}
 	int rc = 0;
 	for (int i = 0; i < n && rc == 0; i++) {
+		if (!u[i].canonical || !*u[i].canonical) {
+			/* an older purge blanked the copy the invoice is made from */
+			msg_error(u[i].document_id,
+				  "cannot invoice shipment %lld of order %s: the ledger no longer "
+				  "holds the order's canonical copy (removed by purge); invoice the "
+				  "shipment by hand (ordergate show %s lists what shipped), or "
+				  "restore the ledger from a backup made before the purge; until "
+				  "then every run tries again and fails",
+				  u[i].shipment_ref, u[i].order_id, u[i].order_id);
+			run->st->uninvoiced++;
+			continue;
+		}
 		struct pool_job *j = render_job(u[i].document_id, u[i].order_id, u[i].partner,
 						u[i].canonical, "invoice", u[i].spec ? u[i].spec : "",
 						INVOICE_NUMBER_PLACEHOLDER);
@@ -1603,9 +1657,14 @@ static int invoice_shipments(struct run *run, char **err)
 		struct doc_result *res;
 		int nr = pool_wait(&run->pool, &back, &res);
 		if (nr != 1 || !res[0].ok) {
-			msg_error(u[i].document_id, "cannot invoice shipment %lld of order %s: %s",
+			msg_error(u[i].document_id, "cannot invoice shipment %lld of order %s: %s; "
+				  "the shipment stays uninvoiced and the next run tries again: fix "
+				  "the cause (the partner's [invoice] and [outbound] settings, "
+				  "ordergate show %s), then run again",
 				  u[i].shipment_ref, u[i].order_id,
-				  nr >= 1 && res[0].reason ? res[0].reason : "worker failure");
+				  nr >= 1 && res[0].reason ? res[0].reason : "worker failure",
+				  u[i].order_id);
+			run->st->uninvoiced++;
 			for (int k = 0; k < nr; k++)
 				pipeline_result_release(&res[k]);
 			free(res);
@@ -1973,7 +2032,8 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	/* a watcher stopped by a signal has done what it was asked: its failed
 	 * documents are in failed/ and the log, and a service manager must
 	 * not see the stop as a failure */
-	code = (st->failed || st->unclaimable) && !opts->watch ? EXIT_SOMEFAILED : EXIT_OK;
+	code = (st->failed || st->unclaimable || st->uninvoiced) && !opts->watch ? EXIT_SOMEFAILED
+										  : EXIT_OK;
 	goto out;
 tempfail:
 	msg_error(NULL, "%s; the run stops here and nothing unfinished was acknowledged: "
@@ -2033,6 +2093,9 @@ void batch_print_summary(const struct config *cfg, const struct batch_stats *st)
 		       st->unclaimable == 1 ? "s" : "", st->unclaimable == 1 ? "it is" : "they are");
 	if (st->invoices)
 		printf("invoices written: %d\n", st->invoices);
+	if (st->uninvoiced)
+		printf("%d shipment%s could not be invoiced (see the errors); the next run tries "
+		       "again\n", st->uninvoiced, st->uninvoiced == 1 ? "" : "s");
 	if (st->released || st->expired || st->approval_files)
 		printf("held orders: %d decided and published, %d expired; %d approval file%s applied\n",
 		       st->released, st->expired, st->approval_files,

@@ -46,6 +46,7 @@ struct batch_stats {
 	int approval_files;  /* approval files applied */
 	int invoices;        /* invoices written for shipments */
 	int watch;           /* the run was a watch (for the summary's label) */
+	int uninvoiced;      /* shipments that could not be invoiced (tried again next run) */
 };
 
 /* Returns a process exit code (exitcodes.h). */

@@ -555,8 +555,9 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 			return -1;
 		}
 		free(cur);
-		if (dec_mul(li->quantity, li->unit_price, &li->amount) < 0 ||
-		    dec_add(subtotal, li->amount = dec_round(li->amount, cd), &subtotal) < 0) {
+		/* the exact product, rounded once to the currency */
+		if (dec_mul_round(li->quantity, li->unit_price, cd, &li->amount) < 0 ||
+		    dec_add(subtotal, li->amount, &subtotal) < 0) {
 			*err = xasprintf("/order/lines/line[@number=%ld]: amount too large",
 					 li->number);
 			return -1;

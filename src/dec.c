@@ -112,6 +112,36 @@ int dec_mul(dec_t a, dec_t b, dec_t *out)
 	return dec_check(q, out);
 }
 
+/* 10^(4 - decimals): the step of a value with that many decimals. */
+static int64_t dec_unit(int decimals)
+{
+	static const int64_t unit[] = { 10000, 1000, 100, 10, 1 };
+	return unit[decimals < 0 ? 0 : decimals > 4 ? 4 : decimals];
+}
+
+/* p / div rounded half away from zero, in steps of unit (div > 0). */
+static int dec_div_round(__int128 p, __int128 div, int64_t unit, dec_t *out)
+{
+	__int128 d = div * unit;
+	__int128 q = p / d, r = p % d;
+	if (r < 0)
+		r = -r;
+	if (r * 2 >= d)
+		q += p < 0 ? -1 : 1;
+	return dec_check(q * unit, out);
+}
+
+int dec_mul_round(dec_t a, dec_t b, int decimals, dec_t *out)
+{
+	return dec_div_round((__int128)a * b, DEC_SCALE, dec_unit(decimals), out);
+}
+
+int dec_percent(dec_t a, dec_t rate, int decimals, dec_t *out)
+{
+	return dec_div_round((__int128)a * rate, (__int128)DEC_SCALE * 100, dec_unit(decimals),
+			     out);
+}
+
 dec_t dec_round(dec_t v, int decimals)
 {
 	static const int64_t unit[] = { 10000, 1000, 100, 10, 1 };

@@ -30,6 +30,14 @@ int dec_add(dec_t a, dec_t b, dec_t *out);
 int dec_sub(dec_t a, dec_t b, dec_t *out);
 /* a * b, rounded half away from zero to four decimals. */
 int dec_mul(dec_t a, dec_t b, dec_t *out);
+/* a * b computed exactly (up to eight decimals, 128 bits) and rounded once,
+ * half away from zero, to the given number of decimals (0..4): money
+ * rounded to a currency without a first rounding to four decimals
+ * (0.3333 x 0.015 = 0.0049995 is 0.00, not 0.0050 then 0.01). */
+int dec_mul_round(dec_t a, dec_t b, int decimals, dec_t *out);
+/* a * rate / 100 (rate in percent: 7.7 is 7.7 %), exact and rounded once,
+ * half away from zero, to the given number of decimals (0..4). */
+int dec_percent(dec_t a, dec_t rate, int decimals, dec_t *out);
 /* Rounds half away from zero to the given number of decimals (0..4). */
 dec_t dec_round(dec_t v, int decimals);
 int dec_cmp(dec_t a, dec_t b);

@@ -1120,7 +1120,11 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 		return -1;
 	}
 	for (int i = 0; i < n && !*err; i++) {
-		if (!strcmp(outs[i].kind, "archive") || (kind && strcmp(outs[i].kind, kind)))
+		/* a resend's copies are recorded with tmp_name "resend": resend
+		 * the originals only, once each */
+		if (!strcmp(outs[i].kind, "archive") ||
+		    (outs[i].tmp_name && !strcmp(outs[i].tmp_name, "resend")) ||
+		    (kind && strcmp(outs[i].kind, kind)))
 			continue;
 		struct buf data = BUF_INIT;
 		char *path = xasprintf("%s/%s", spool, outs[i].path);

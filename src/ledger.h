@@ -151,7 +151,8 @@ struct ledger_source {
 int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_source *src,
 		     int nsrc, const char *id, char **dest, char **err);
 /* Publishes a document's outputs (of one kind, or all but its archive copy)
- * again as new files; returns how many, or -1. */
+ * again as new files, one copy of each original output (earlier resend
+ * copies are never copied again); returns how many, or -1. */
 int ledger_resend(struct ledger *l, const char *spool, const char *id, const char *kind,
 		  char **err);
 

@@ -15,11 +15,10 @@
 #include "util.h"
 
 /* Exact decimal text in SQL from 1/10000 units (never floating point):
- * money with two decimals (amounts are already rounded to the currency),
- * quantities with their significant decimals. */
-#define MONEY(x)                                                                              \
-	"(CASE WHEN " x " < 0 THEN '-' ELSE '' END || (abs(" x ") / 10000) || '.' ||"       \
-	" substr('0000' || (abs(" x ") % 10000), -4, 2))"
+ * money through og_money(amount, currency) (sql_money below: the
+ * currency's minor unit, never cut), quantities with their significant
+ * decimals. */
+#define MONEY(x, cur) "og_money(" x ", " cur ")"
 #define QTY(x)                                                                                \
 	"rtrim(rtrim((abs(" x ") / 10000) || '.' || substr('0000' || (abs(" x ") % 10000), -4),"  \
 	" '0'), '.')"
@@ -38,9 +37,37 @@ static const char *text(sqlite3_stmt *st, int i)
 	return t ? (const char *)t : "";
 }
 
-static void money(sqlite3_stmt *st, int i, char out[DEC_FMT_MAX])
+/* An amount in 1/10000 units in its currency's minor unit (JPY 0, BHD 3
+ * decimals); a stored figure with more decimals keeps them. */
+static void money_text(dec_t v, const char *currency, char out[DEC_FMT_MAX])
 {
-	dec_format(sqlite3_column_int64(st, i), 2, out);
+	dec_format(v, currency_decimals(currency ? currency : ""), out);
+}
+
+static void money(sqlite3_stmt *st, int i, const char *currency, char out[DEC_FMT_MAX])
+{
+	money_text(sqlite3_column_int64(st, i), currency, out);
+}
+
+/* og_money(amount_e4, currency) for show's queries; NULL stays NULL. */
+static void sql_money(sqlite3_context *c, int argc, sqlite3_value **v)
+{
+	(void)argc;
+	if (sqlite3_value_type(v[0]) == SQLITE_NULL) {
+		sqlite3_result_null(c);
+		return;
+	}
+	const unsigned char *cur = sqlite3_value_text(v[1]);
+	char out[DEC_FMT_MAX];
+	money_text(sqlite3_value_int64(v[0]), cur ? (const char *)cur : "", out);
+	sqlite3_result_text(c, out, -1, SQLITE_TRANSIENT);
+}
+
+/* quantity x unit price rounded once to the currency, as the order's and
+ * the invoice's line amounts are computed (canon.c, pipeline.c). */
+static int line_amount(dec_t qty, dec_t price, int decimals, dec_t *out)
+{
+	return dec_mul_round(qty, price, decimals, out);
 }
 
 static void qty(sqlite3_stmt *st, int i, char out[DEC_FMT_MAX])
@@ -124,6 +151,9 @@ static void section(struct ledger *l, struct out *o, const char *title, const ch
 
 int ops_show(struct ledger *l, const char *key, int json, FILE *f)
 {
+	if (sqlite3_create_function(l->db, "og_money", 2, SQLITE_UTF8 | SQLITE_DETERMINISTIC, NULL,
+				    sql_money, NULL, NULL) != SQLITE_OK)
+		return -1;
 	/* the key may name an order (number, PO number) or a document */
 	sqlite3_stmt *st = prep(l, "SELECT d.id, d.name, d.state, d.received, d.stage, d.reason,"
 				   " o.id FROM documents d LEFT JOIN orders o ON o.document_id = d.id"
@@ -159,14 +189,14 @@ int ops_show(struct ledger *l, const char *key, int json, FILE *f)
 						     "message", NULL };
 		section(l, &o, "order",
 			"SELECT order_id, po_number, partner, order_date, type, state, decision, currency,"
-			" " MONEY("total_e4") ", cost_center, message FROM orders"
+			" " MONEY("total_e4", "currency") ", cost_center, message FROM orders"
 			" WHERE document_id = ?1",
 			id, order_cols);
 		static const char *line_cols[] = { "line", "part", "quantity", "uom", "price", "amount",
 						   "state", "rejected", "backordered", "reason", NULL };
 		section(l, &o, "lines",
 			"SELECT line_number, supplier_part, " QTY("quantity_e4") ", uom,"
-			" " QTY("unit_price_e4") ", " MONEY("amount_e4") ","
+			" " QTY("unit_price_e4") ", " MONEY("amount_e4", "o.currency") ","
 			" l.state, " QTY("rejected_e4") ", " QTY("backordered_e4") ", reason"
 			" FROM order_lines l JOIN orders o ON o.id = l.order_ref WHERE o.document_id = ?1"
 			" ORDER BY line_number",
@@ -190,7 +220,7 @@ int ops_show(struct ledger *l, const char *key, int json, FILE *f)
 			id, ship_cols);
 		static const char *inv_cols[] = { "invoice", "date", "net", "currency", NULL };
 		section(l, &o, "invoices",
-			"SELECT invoice_number, invoice_date, " MONEY("net_e4") ", i.currency"
+			"SELECT invoice_number, invoice_date, " MONEY("net_e4", "i.currency") ", i.currency"
 			" FROM invoices i JOIN orders o ON o.id = i.order_ref WHERE o.document_id = ?1",
 			id, inv_cols);
 		static const char *ev_cols[] = { "at", "event", "detail", NULL };
@@ -260,12 +290,19 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		" (SELECT COALESCE(SUM(il.amount_e4), 0) FROM invoice_lines il"
 		"  JOIN invoices i ON i.id = il.invoice_ref WHERE i.order_ref = o.id"
 		"  AND il.line_number = l.line_number),"
-		" l.unit_price_e4, l.state, o.currency, o.state"
+		" l.unit_price_e4, l.state, o.currency, o.state, o.id, l.amount_e4"
 		" FROM order_lines l JOIN orders o ON o.id = l.order_ref"
 		" WHERE o.mode = 'production' AND substr(o.order_date, 1, 10) BETWEEN ?1 AND ?2"
 		" ORDER BY o.partner, o.order_id, l.line_number");
-	if (!st)
+	/* each shipment of the line, as its invoice prices it */
+	sqlite3_stmt *ship = prep(l,
+		"SELECT sl.quantity_e4 FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_ref"
+		" WHERE s.order_ref = ?1 AND sl.line_number = ?2");
+	if (!st || !ship) {
+		sqlite3_finalize(st);
+		sqlite3_finalize(ship);
 		return -1;
+	}
 	bind_range(st, from, to);
 	fputs("partner,order,po,line,part,currency,ordered_qty,confirmed_qty,backordered_qty,"
 	      "rejected_qty,shipped_qty,invoiced_qty,ordered_amount,confirmed_amount,"
@@ -287,19 +324,36 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 				     : shipped < confirmed  ? "open"
 				     : invoiced > shipped   ? "over-invoiced"
 							    : "matched";
-		dec_t a_ord, a_conf, a_ship, variance;
-		dec_mul(ordered, price, &a_ord);
-		dec_mul(confirmed, price, &a_conf);
-		dec_mul(shipped, price, &a_ship);
-		dec_sub(a_ship, inv_amount, &variance);
+		/* amounts in the currency's minor unit: ordered is the stored
+		 * line amount (confirmed too, unless lines were rejected); shipped
+		 * is the sum of each shipment's quantity x price rounded to the
+		 * currency, as its invoice has it, so what is shipped and invoiced
+		 * has no variance */
+		const char *currency = text(st, 14);
+		int cd = currency_decimals(currency);
+		dec_t a_ord = sqlite3_column_int64(st, 17), a_conf = a_ord, a_ship = 0, variance;
+		int bad = confirmed != ordered && line_amount(confirmed, price, cd, &a_conf) < 0;
+		sqlite3_reset(ship);
+		sqlite3_bind_int64(ship, 1, sqlite3_column_int64(st, 16));
+		sqlite3_bind_int64(ship, 2, sqlite3_column_int64(st, 3));
+		while (!bad && sqlite3_step(ship) == SQLITE_ROW) {
+			dec_t a;
+			bad = line_amount(sqlite3_column_int64(ship, 0), price, cd, &a) < 0 ||
+			      dec_add(a_ship, a, &a_ship) < 0;
+		}
+		if (bad || dec_sub(a_ship, inv_amount, &variance) < 0) {
+			/* cannot happen for amounts ordergate accepted */
+			rows = -1;
+			break;
+		}
 		char q[6][DEC_FMT_MAX], m[5][DEC_FMT_MAX];
 		for (int i = 0; i < 6; i++)
 			qty(st, 5 + i, q[i]);
-		dec_format(dec_round(a_ord, 2), 2, m[0]);
-		dec_format(dec_round(a_conf, 2), 2, m[1]);
-		dec_format(dec_round(a_ship, 2), 2, m[2]);
-		dec_format(inv_amount, 2, m[3]);
-		dec_format(dec_round(variance, 2), 2, m[4]);
+		money_text(a_ord, currency, m[0]);
+		money_text(a_conf, currency, m[1]);
+		money_text(a_ship, currency, m[2]);
+		money_text(inv_amount, currency, m[3]);
+		money_text(variance, currency, m[4]);
 		char line[32];
 		snprintf(line, sizeof line, "%lld", (long long)sqlite3_column_int64(st, 3));
 		cell(f, text(st, 0), 0);
@@ -316,6 +370,7 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		rows++;
 	}
 	sqlite3_finalize(st);
+	sqlite3_finalize(ship);
 	return rows;
 }
 
@@ -334,7 +389,7 @@ int ops_export_spend(struct ledger *l, const char *from, const char *to, FILE *f
 	int rows = 0;
 	while (sqlite3_step(st) == SQLITE_ROW) {
 		char total[DEC_FMT_MAX], count[32];
-		money(st, 5, total);
+		money(st, 5, text(st, 3), total);
 		snprintf(count, sizeof count, "%lld", (long long)sqlite3_column_int64(st, 4));
 		cell(f, text(st, 0), 0);
 		cell(f, text(st, 1), 0);
@@ -384,8 +439,18 @@ int ops_purge_rows(struct ledger *l, int days, char **err)
 		"DELETE FROM outputs WHERE kind = 'archive' AND document_id IN"
 		" (SELECT id FROM documents WHERE processed < ?1)",
 		"UPDATE documents SET archive_path = NULL WHERE processed < ?1",
-		/* detail goes: the order's copy and the event history */
-		"UPDATE orders SET canonical = '' WHERE created < ?1 AND state IN ('confirmed', 'rejected')",
+		/* detail goes: the order's copy and the event history. The copy
+		 * stays while the order can still ship or be invoiced (an
+		 * invoice is rendered from it): confirmed with a line not
+		 * fully shipped, or a shipment not invoiced yet */
+		"UPDATE orders SET canonical = '' WHERE created < ?1 AND (state = 'rejected' OR"
+		" (state = 'confirmed' AND NOT EXISTS (SELECT 1 FROM order_lines l"
+		"  WHERE l.order_ref = orders.id AND l.quantity_e4 - l.rejected_e4 >"
+		"  (SELECT COALESCE(SUM(sl.quantity_e4), 0) FROM shipment_lines sl"
+		"   JOIN shipments s ON s.id = sl.shipment_ref"
+		"   WHERE s.order_ref = orders.id AND sl.line_number = l.line_number))"
+		" AND NOT EXISTS (SELECT 1 FROM shipments s WHERE s.order_ref = orders.id"
+		"  AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.shipment_ref = s.id))))",
 		"DELETE FROM events WHERE at < ?1",
 	};
 	char *msg = NULL;

@@ -21,7 +21,8 @@ int ops_export_spend(struct ledger *l, const char *from, const char *to, FILE *o
  * purge again: the archived inputs older than days (paths relative to the
  * spool; the caller removes the files), then the rows of those files and
  * the ledger detail (order copies, events). The summary rows exports need
- * (orders, lines, shipments, invoices) stay. */
+ * (orders, lines, shipments, invoices) stay, and so does the copy of an
+ * order that can still ship or be invoiced (its invoices are made from it). */
 int ops_purge_files(struct ledger *l, int days, char ***files, int *nfiles, char **err);
 int ops_purge_rows(struct ledger *l, int days, char **err);
 

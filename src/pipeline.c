@@ -844,6 +844,9 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 		free(currency);
 		goto out;
 	}
+	/* every amount on the invoice is in the currency's minor unit, each
+	 * rounded once (JPY shipping 12.50 is 13) */
+	ship = dec_round(ship, cd);
 	inv = xmlNewDoc((const xmlChar *)"1.0");
 	xmlNodePtr root = xmlNewNode(NULL, (const xmlChar *)"invoice");
 	xmlDocSetRootElement(inv, root);
@@ -912,14 +915,18 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 		dec_t price = 0, amount = 0, ltax = 0;
 		dec_parse(price_s, &price);
 		free(price_s);
-		if (dec_mul(qty, price, &amount) < 0 || dec_mul(dec_round(amount, cd), tax_rate, &ltax) < 0) {
+		/* quantity x price rounded once to the currency, as canon.c
+		 * computes the order's line amount */
+		if (dec_mul_round(qty, price, cd, &amount) < 0) {
 			rc = -1;
 			break;
 		}
-		amount = dec_round(amount, cd);
-		ltax = dec_round(ltax / 100, cd);
-		dec_add(subtotal, amount, &subtotal);
-		dec_add(tax, ltax, &tax);
+		/* the line's tax: amount x rate %, exact, rounded once */
+		if (dec_percent(amount, tax_rate, cd, &ltax) < 0 ||
+		    dec_add(subtotal, amount, &subtotal) < 0 || dec_add(tax, ltax, &tax) < 0) {
+			rc = -1;
+			break;
+		}
 		li = xrealloc(li, sizeof *li * (size_t)(n + 1));
 		memset(&li[n], 0, sizeof li[n]);
 		li[n].number = num;
@@ -954,12 +961,11 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 		dec_child(l, "tax", ltax, cd);
 	}
 	dec_t discount = 0, net = 0;
-	if (rc == 0 && dec_mul(subtotal, disc_rate, &discount) == 0) {
-		discount = dec_round(discount / 100, cd);
-		dec_add(subtotal, tax, &net);
-		dec_add(net, ship, &net);
-		dec_sub(net, discount, &net);
-	}
+	/* discount: subtotal x rate %, exact, rounded once */
+	if (rc == 0 && (dec_percent(subtotal, disc_rate, cd, &discount) < 0 ||
+			dec_add(subtotal, tax, &net) < 0 || dec_add(net, ship, &net) < 0 ||
+			dec_sub(net, discount, &net) < 0))
+		rc = -1;
 	xmlNodePtr sum = xmlNewChild(root, NULL, (const xmlChar *)"summary", NULL);
 	dec_child(sum, "subtotal", subtotal, cd);
 	dec_child(sum, "tax", tax, cd);

@@ -72,8 +72,22 @@ check "resend: the error names the file and says nothing was written" \
 check "resend: a failed write leaves no copy and no temporary file" \
 	test -z "$(ls "$s"/out/*/confirmation/*O-1.resend-2.xml "$s"/tmp/resend-* 2>/dev/null)"
 ORDERGATE_FAULT=count og resend "$doc" --kind confirmation -c "$C" --spool "$s" > "$SCRATCH/resend-count.out" 2>&1
-check "resend: its copies are renamed into place through the fsio layer" \
-	grep -q "fsio: .*rename 2," "$SCRATCH/resend-count.out"
+check "resend: its one copy is renamed into place through the fsio layer" \
+	grep -q "fsio: .*rename 1," "$SCRATCH/resend-count.out"
+# each resend writes one new copy of each original output of the kind,
+# never copies of earlier copies (they used to double: 1, 2, 4, ...)
+idoc=$(sqlite3 "$s/ledger.db" "SELECT document_id FROM outputs WHERE kind = 'invoice' ORDER BY id LIMIT 1")
+inv0=$(sqlite3 "$s/ledger.db" "SELECT path FROM outputs WHERE kind = 'invoice' AND document_id = '$idoc'")
+for i in 1 2 3; do
+	og resend "$idoc" --kind invoice -c "$C" --spool "$s" > "$SCRATCH/resend-inv$i.out" 2>&1
+done
+check "resend: three invoice resends write three copies, each of the original" \
+	test "$(cd "$s" && ls "${inv0%.xml}".resend-*.xml | tr '\n' ' ')" = \
+	"${inv0%.xml}.resend-1.xml ${inv0%.xml}.resend-2.xml ${inv0%.xml}.resend-3.xml "
+check "resend: ... and each says it wrote one output" \
+	bash -c "grep -q '^1 output written again' '$SCRATCH/resend-inv3.out'"
+check "resend: ... byte for byte the original" cmp -s "$s/$inv0" "$s/${inv0%.xml}.resend-3.xml"
+check "resend: ... invariants hold" spool_invariants "$s"
 cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/in/bad.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 bad=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'bad.xml'")
@@ -90,6 +104,79 @@ check "purge: archived inputs past retention are removed" test "$(count "$s/arch
 check "purge: the summary rows stay (recon still exports every line)" \
 	bash -c "'$ORDERGATE' export recon -c '$C' --spool '$s' 2>/dev/null | grep -c '^an01' | grep -qx 4"
 check "purge: invariants hold afterwards" spool_invariants "$s"
+# purge keeps the stored order of a confirmed order that can still ship or
+# be invoiced: its later shipment is invoiced (it used to fail on every
+# run, "Document is empty", exit 0); a done or rejected order's copy goes
+s=$(new_spool)
+mk H-1 BOLT 10 2.50 > "$s/in/h1.xml"
+mk H-2 BOLT 2 1.00 > "$s/in/h2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice h1a H-1 4 > "$s/in/h1a.xml"
+notice h2a H-2 2 > "$s/in/h2a.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$C" --spool "$s" > "$SCRATCH/purge2.out" 2>&1
+check "purge: an order that can still ship keeps its stored copy; a shipped and invoiced one loses it" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(order_id || ':' || (canonical != ''), ' ') FROM (SELECT order_id, canonical FROM orders ORDER BY order_id)")" = "H-1:1 H-2:0"
+notice h1b H-1 6 > "$s/in/h1b.xml"
+og run -c "$C" --spool "$s" > "$SCRATCH/after-purge.out" 2>&1
+rc=$?
+check "purge: a later shipment of a confirmed order is invoiced" \
+	test "$rc/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices i JOIN orders o ON o.id = i.order_ref WHERE o.order_id = 'H-1'")" = 0/2
+check "purge: ... without an error" bash -c "! grep -q 'cannot invoice' '$SCRATCH/after-purge.out'"
+# a shipment whose order lost its copy (a ledger purged by an older build):
+# the error says what happened and what to do, and the run says it failed
+sqlite3 "$s/ledger.db" "UPDATE orders SET canonical = '' WHERE order_id = 'H-2'; DELETE FROM invoices WHERE order_ref = (SELECT id FROM orders WHERE order_id = 'H-2')"
+og run -c "$C" --spool "$s" > "$SCRATCH/no-copy.out" 2>&1
+rc=$?
+check "invoice: a shipment whose order has no stored copy: the error says why and what to do" \
+	grep -q "cannot invoice shipment [0-9]* of order H-2: the ledger no longer holds the order's canonical copy (removed by purge); invoice the shipment by hand" "$SCRATCH/no-copy.out"
+check "invoice: ... and the run exits 1" test "$rc" = 1
+check "purge: invariants hold (shipments after purge)" spool_invariants "$s"
+# money in the currency's minor unit: JPY has no decimals, BHD three. The
+# recon's amounts are the stored ones (the shipped amount as the invoices
+# compute it), so everything shipped and invoiced has no variance
+s=$(new_spool)
+mkc() { mk "$1" "$2" "$3" "$4" | sed "s/currency=\"[uU][sS][dD]\"/currency=\"$5\"/g"; }
+mkc J-1 BOLT 3 100.5 JPY > "$s/in/j1.xml"
+mkc B-1 BOLT 2 2.1185 BHD > "$s/in/b1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice j1a J-1 1 > "$s/in/j1a.xml"
+notice b1a B-1 2 > "$s/in/b1a.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice j1b J-1 2 > "$s/in/j1b.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+og export recon -c "$C" --spool "$s" --out "$SCRATCH/recon-cur.csv" 2>/dev/null
+check "recon: JPY 3 x 100.5 is 302 ordered, shipped and invoiced, no variance; BHD keeps 3 decimals" python3 -c "
+import csv
+rows = {r['order']: r for r in csv.DictReader(open('$SCRATCH/recon-cur.csv', newline=''))}
+j, b = rows['J-1'], rows['B-1']
+got = [j[k] for k in ('ordered_amount', 'confirmed_amount', 'shipped_amount', 'invoiced_amount', 'variance_amount', 'status')]
+assert got == ['302', '302', '302', '302', '0', 'matched'], got
+got = [b[k] for k in ('ordered_amount', 'confirmed_amount', 'shipped_amount', 'invoiced_amount', 'variance_amount', 'status')]
+assert got == ['4.237', '4.237', '4.237', '4.237', '0.000', 'matched'], got
+"
+og show J-1 -c "$C" --spool "$s" > "$SCRATCH/show-jpy.txt"
+og show B-1 -c "$C" --spool "$s" > "$SCRATCH/show-bhd.txt"
+check "show: a JPY order's total, line amount and invoices have no decimals" \
+	bash -c "grep -q 'currency=JPY  total=302$' '$SCRATCH/show-jpy.txt' && grep -q 'price=100.5  amount=302  ' '$SCRATCH/show-jpy.txt' && grep -q 'net=101  currency=JPY' '$SCRATCH/show-jpy.txt' && grep -q 'net=201  currency=JPY' '$SCRATCH/show-jpy.txt'"
+check "show: a BHD order's total and line amount keep three decimals" \
+	bash -c "grep -q 'currency=BHD  total=4.237$' '$SCRATCH/show-bhd.txt' && grep -q 'amount=4.237  ' '$SCRATCH/show-bhd.txt' && grep -q 'net=4.237  currency=BHD' '$SCRATCH/show-bhd.txt'"
+og show B-1 --json -c "$C" --spool "$s" > "$SCRATCH/show-bhd.json"
+check "show --json: the BHD amounts keep three decimals" python3 -c "
+import json; d = json.load(open('$SCRATCH/show-bhd.json'))
+assert d[0]['order'][0]['total'] == '4.237' and d[0]['lines'][0]['amount'] == '4.237' and d[0]['invoices'][0]['net'] == '4.237', d[0]"
+og export spend -c "$C" --spool "$s" > "$SCRATCH/spend-cur.csv" 2>/dev/null
+check "spend: totals in the currency's minor unit" \
+	bash -c "grep -q ',BHD,1,4.237' '$SCRATCH/spend-cur.csv' && grep -q ',JPY,1,302' '$SCRATCH/spend-cur.csv' && ! grep -q ',JPY,1,302\.' '$SCRATCH/spend-cur.csv'"
+printf '<rules><rule id="hold" test="true()"><require role="manager"/></rule></rules>\n' > "$SCRATCH/hold.xml"
+printf '[pickup]\nquiet_seconds = 0\n[rules]\nfile = %s/hold.xml\n' "$SCRATCH" > "$SCRATCH/hold.ini"
+s=$(new_spool)
+mkc J-2 BOLT 3 100.5 JPY > "$s/in/j2.xml"
+mkc B-2 BOLT 2 2.1185 BHD > "$s/in/b2.xml"
+og run -c "$SCRATCH/hold.ini" --spool "$s" > /dev/null 2>&1
+og pending -c "$SCRATCH/hold.ini" --spool "$s" > "$SCRATCH/pending-cur.out" 2>&1
+check "pending: the TOTAL column in the currency's minor unit (302 JPY, 4.237 BHD)" \
+	bash -c "grep -q 'J-2 .* 302 JPY  manager' '$SCRATCH/pending-cur.out' && grep -q 'B-2 .* 4.237 BHD  manager' '$SCRATCH/pending-cur.out'"
 # the same with archive_form = gzip: reprocess reads the gzip copy, purge removes it
 s=$(new_spool)
 printf '[pickup]\nquiet_seconds = 0\n[spool]\narchive_form = gzip\n' > "$SCRATCH/gz.ini"

@@ -169,6 +169,13 @@ check "approval file: ... and the run applies it" \
 # approval files
 printf 'order,role,decision,comment,by\nOVER,manager,reject,too expensive,carol\nBIG,manager,approve,,dave\n' > "$s/approvals/batch1.csv"
 og run -c "$C" --spool "$s" > "$SCRATCH/af.out" 2> "$SCRATCH/af.err"
+afrc=$?
+check "approval file: one with a refused line counts as failed (exit 1, '1 failed')" \
+	bash -c "test $afrc = 1 && grep -q ', 1 failed' '$SCRATCH/af.out'"
+check "approval file: the .why's error lists the refused line only, under its count" \
+	grep -qx "error: 1 refused line: line 3: refused: order BIG is not waiting for approval.*" "$s"/failed/*-approvals@batch1.csv.why
+check "approval file: ... and the applied line separately, labelled" \
+	grep -q "^what to do: correct the refused lines .*1 line of this file was applied and must not be sent again: line 2: order OVER .* rejected by manager" "$s"/failed/*-approvals@batch1.csv.why
 check "approval file: the valid line is applied (rejection sent)" \
 	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='OVER'\")\" = rejected && grep -q 'too expensive' '$s'/out/buyer-1/confirmation/*-OVER.xml"
 check "approval file: the refused line is reported in failed/" grep -q "line 3: refused: order BIG is not waiting for approval" "$s"/failed/*-approvals@batch1.csv.why

@@ -171,4 +171,42 @@ check "ambiguous: two confirmed orders of the partner numbered alike: the shipme
 check "ambiguous: ... and nothing is shipped or invoiced" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments")/$(count "$s/out/buyer/invoice")" = 0/0
 check "invariants hold (ambiguous)" spool_invariants "$s"
+# every invoice amount in the currency's minor unit, each rounded once:
+# [invoice] shipping 12.50 on a JPY invoice is 13 (it was 12.5, and the net
+# had fractional yen)
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[invoice]\nshipping = 12.50\n' > "$P/buyer.ini"
+s=$(new_spool)
+order J-1 "BOLT:3:100" | sed 's/currency="EUR"/currency="JPY"/g' > "$s/in/j.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice j1@w S-J J-1 "1:3" > "$s/in/j1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+inv=$(ls "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
+check "invoice (JPY): shipping 12.50 is 13 yen, net 300 + 13 = 313" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT currency || ' ' || shipping_e4 || ' ' || net_e4 FROM invoices")" = "JPY 130000 3130000"
+check "invoice (JPY): the document says 313, with no fraction of a yen" \
+	bash -c "test -n '$inv' && grep -q '>313<' '$inv' && ! grep -q '312\.5' '$inv'"
+# tax and discount: amount x rate % rounded once to the currency; 0.05 x
+# 9.999 % = 0.0049995 is 0.00 (rounded to four places first it was 0.0050,
+# then 0.01)
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n[invoice]\ntax_rate = 9.999\ndiscount_rate = 9.999\n' > "$P/buyer.ini"
+s=$(new_spool)
+order E-1 "PIN:1:0.05" > "$s/in/e.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice e1@w S-E E-1 "1:1" > "$s/in/e1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "invoice: tax and discount rounded once (0.05 x 9.999 % = 0.0049995 is 0.00)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT subtotal_e4 || ' ' || tax_e4 || ' ' || discount_e4 || ' ' || net_e4 || ' ' || (SELECT group_concat(tax_e4) FROM invoice_lines) FROM invoices")" = "500 0 0 500 0"
+# line amounts: the exact product rounded once to the currency; 0.3333 x
+# 0.015 = 0.0049995 is 0.00 on the order and on the invoice (rounded to four
+# places first it was 0.0050, then 0.01)
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+s=$(new_spool)
+order R-1 "PIN:0.3333:0.015" "BOLT:1:1.00" > "$s/in/r.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice r1@w S-R R-1 "1:0.3333" "2:1" > "$s/in/r1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "line amount: 0.3333 x 0.015 is 0.00 on the order (one rounding)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(amount_e4, ' ') FROM (SELECT amount_e4 FROM order_lines ORDER BY line_number)")/$(sqlite3 "$s/ledger.db" "SELECT total_e4 FROM orders")" = "0 10000/10000"
+check "line amount: ... and on the invoice" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(amount_e4, ' ') FROM (SELECT amount_e4 FROM invoice_lines ORDER BY line_number)")/$(sqlite3 "$s/ledger.db" "SELECT net_e4 FROM invoices")" = "0 10000/10000"
 finish

@@ -351,47 +351,54 @@ START_TEST(approval_file)
 			       "NOPE,manager,approve,,x\r\n"                     /* 8 */
 			       " PO-7 , finance , Approve , fine , bob \r\n"     /* 9 */
 			       ",manager,approve\r\n");                          /* 10 */
-	struct buf report = BUF_INIT;
+	struct buf report = BUF_INIT, applied = BUF_INIT;
 	char *err = NULL;
-	int refused = approve_file(&lg, path, &report, &err);
+	int refused = approve_file(&lg, path, &report, &applied, &err);
 	ck_assert_ptr_null(err);
-	const char *rep = buf_str(&report);
+	const char *rep = buf_str(&report), *app = buf_str(&applied);
 	ck_assert_msg(refused == 4, "refused %d, report:\n%s", refused, rep);
-	ck_assert_msg(strstr(rep, "line 1:") == NULL, "the header was taken as a decision:\n%s",
-		      rep);
-	assert_has(rep, "line 2: order PO-7 (D-7) approved by manager; it now waits for finance\n");
+	ck_assert_msg(strstr(rep, "line 1:") == NULL && strstr(app, "line 1:") == NULL,
+		      "the header was taken as a decision:\n%s%s", rep, app);
+	/* the refused lines, and only they, in one report; the applied in the other */
+	assert_has(app, "line 2: order PO-7 (D-7) approved by manager; it now waits for finance\n");
 	assert_has(rep, "line 3: refused: decision \"maybe\" is not approve or reject\n");
 	assert_has(rep, "line 4: refused: needs order,role,decision");
 	ck_assert_ptr_null(strstr(rep, "line 5:"));
 	ck_assert_ptr_null(strstr(rep, "line 6:"));
-	assert_has(rep, "line 7: order PO-8 (D-8) rejected by manager");
+	assert_has(app, "line 7: order PO-8 (D-8) rejected by manager");
 	assert_has(rep, "line 8: refused: no order NOPE");
-	assert_has(rep, "line 9: order PO-7 (D-7) approved by finance: fully approved");
+	assert_has(app, "line 9: order PO-7 (D-7) approved by finance: fully approved");
 	assert_has(rep, "line 10: refused: needs order,role,decision");
+	ck_assert_msg(!strstr(rep, "line 2:") && !strstr(rep, "line 7:") && !strstr(rep, "line 9:"),
+		      "applied lines among the refused:\n%s", rep);
+	ck_assert_msg(!strstr(app, "refused"), "refused lines among the applied:\n%s", app);
 	assert_state("D-7", "approved");
 	assert_state("D-8", "declined");
 	assert_checkpoint("D-7", 0, "manager", "approved", "alice", NULL);
 	assert_checkpoint("D-7", 1, "finance", "approved", "bob", "fine");
 	assert_checkpoint("D-8", 0, "manager", "rejected", "carol", "over budget");
 	buf_release(&report);
+	buf_release(&applied);
 	free(path);
 
 	/* no header: the first line is a decision */
 	add_held("D-14", "PO-14");
 	path = write_csv("plain.csv", "PO-14,manager,approve\n");
-	ck_assert_int_eq(approve_file(&lg, path, &report, &err), 0);
-	assert_has(buf_str(&report), "line 1: order PO-14 (D-14) approved by manager");
+	ck_assert_int_eq(approve_file(&lg, path, &report, &applied, &err), 0);
+	assert_has(buf_str(&applied), "line 1: order PO-14 (D-14) approved by manager");
+	ck_assert_str_eq(buf_str(&report), "");
 	assert_checkpoint("D-14", 0, "manager", "approved", "(not named)", NULL);
 	buf_release(&report);
 	free(path);
 
 	/* an unreadable file */
 	path = xasprintf("%s/missing.csv", tmp_dir);
-	ck_assert_int_eq(approve_file(&lg, path, &report, &err), -1);
+	ck_assert_int_eq(approve_file(&lg, path, &report, &applied, &err), -1);
 	assert_has(err, path);
 	free(err);
 	free(path);
 	buf_release(&report);
+	buf_release(&applied);
 }
 END_TEST
 

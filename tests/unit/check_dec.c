@@ -199,6 +199,90 @@ START_TEST(mul_rounding)
 }
 END_TEST
 
+/* one rounding of the exact product, to 0..4 decimals */
+static const struct {
+	dec_t a, b;
+	int decimals;
+	dec_t want;
+} mul_round_cases[] = {
+	{ 3333, 150, 2, 0 },		  /* 0.3333 x 0.015 = 0.0049995 -> 0.00 (not 0.0050 -> 0.01) */
+	{ -3333, 150, 2, 0 },
+	{ 3333, 150, 4, 50 },		  /* ... -> 0.0050 at four decimals */
+	{ 3333, 151, 2, 100 },		  /* 0.3333 x 0.0151 = 0.00503283 -> 0.01 */
+	{ 30000, 1005000, 0, 3020000 },	  /* 3 x 100.5 = 301.5 -> 302 (JPY) */
+	{ -30000, 1005000, 0, -3020000 }, /* -301.5 -> -302: half away from zero */
+	{ 20000, 21185, 3, 42370 },	  /* 2 x 2.1185 = 4.237 (BHD) */
+	{ 30000, 10007, 3, 30020 },	  /* 3 x 1.0007 = 3.0021 -> 3.002 */
+	{ 12345, 12345, 4, 15240 },	  /* 1.2345^2 = 1.52399025 -> 1.5240 */
+	{ 12345, 12345, 3, 15240 },	  /* -> 1.524 */
+	{ 12345, 12345, 2, 15200 },
+	{ 5, 5000, 4, 3 },		  /* 0.0005 x 0.5 = 0.00025 -> 0.0003 */
+	{ 1, 5000, 4, 1 },		  /* 0.0001 x 0.5 = 0.00005 -> 0.0001 (half away) */
+	{ -1, 5000, 4, -1 },
+	{ 1, 4999, 4, 0 },
+	{ 0, 123456, 2, 0 },
+	{ 10000, 12345, -1, 10000 },	  /* below 0 decimals counts as 0 */
+	{ 10000, 12345, 9, 12345 },	  /* above 4 counts as 4 */
+};
+
+START_TEST(mul_round_table)
+{
+	dec_t out = 999;
+	ck_assert_int_eq(dec_mul_round(mul_round_cases[_i].a, mul_round_cases[_i].b,
+				       mul_round_cases[_i].decimals, &out), 0);
+	ck_assert_msg(out == mul_round_cases[_i].want, "dec_mul_round(%lld, %lld, %d) = %lld, want %lld",
+		      (long long)mul_round_cases[_i].a, (long long)mul_round_cases[_i].b,
+		      mul_round_cases[_i].decimals, (long long)out, (long long)mul_round_cases[_i].want);
+}
+END_TEST
+
+/* a x rate %, rounded once */
+static const struct {
+	dec_t a, rate;
+	int decimals;
+	dec_t want;
+} percent_cases[] = {
+	{ 133200, 77000, 2, 10300 },	/* 13.32 x 7.7 % = 1.02564 -> 1.03 */
+	{ 133200, 20000, 2, 2700 },	/* 13.32 x 2 % = 0.2664 -> 0.27 */
+	{ 65000, 10000, 2, 700 },	/* 6.50 x 1 % = 0.065 -> 0.07 */
+	{ 64999, 10000, 2, 600 },	/* 6.4999 x 1 % = 0.064999 -> 0.06 (not 0.0650 -> 0.07) */
+	{ 3020000, 100000, 0, 300000 }, /* 302 JPY x 10 % = 30.2 -> 30 */
+	{ 3050000, 100000, 0, 310000 }, /* 305 x 10 % = 30.5 -> 31 */
+	{ -3050000, 100000, 0, -310000 },
+	{ 42370, 77250, 3, 3270 },	/* 4.237 x 7.725 % = 0.32730825 -> 0.327 (BHD) */
+	{ 10000, 1, 4, 0 },		/* 1 x 0.0001 % = 0.000001 -> 0 */
+	{ 0, 77000, 2, 0 },
+};
+
+START_TEST(percent_table)
+{
+	dec_t out = 999;
+	ck_assert_int_eq(dec_percent(percent_cases[_i].a, percent_cases[_i].rate,
+				     percent_cases[_i].decimals, &out), 0);
+	ck_assert_msg(out == percent_cases[_i].want, "dec_percent(%lld, %lld, %d) = %lld, want %lld",
+		      (long long)percent_cases[_i].a, (long long)percent_cases[_i].rate,
+		      percent_cases[_i].decimals, (long long)out, (long long)percent_cases[_i].want);
+}
+END_TEST
+
+START_TEST(mul_round_overflow)
+{
+	dec_t v = 42;
+	ck_assert_int_eq(dec_mul_round(DEC_MAX, 2 * DEC_SCALE, 2, &v), -1);
+	ck_assert_int_eq(v, 42); /* untouched on error */
+	ck_assert_int_eq(dec_mul_round(INT64_MAX, INT64_MAX, 0, &v), -1);
+	ck_assert_int_eq(dec_mul_round(INT64_MIN, INT64_MIN, 0, &v), -1);
+	ck_assert_int_eq(dec_percent(INT64_MAX, INT64_MIN, 2, &v), -1);
+	ck_assert_int_eq(dec_mul_round(DEC_MAX, DEC_SCALE, 4, &v), 0); /* x 1 */
+	ck_assert_int_eq(v, DEC_MAX);
+	ck_assert_int_eq(dec_mul_round(-DEC_MAX, DEC_SCALE, 0, &v), 0);
+	ck_assert_int_eq(v, -DEC_MAX);
+	ck_assert_int_eq(dec_percent(DEC_MAX, 100 * DEC_SCALE, 2, &v), 0); /* 100 % */
+	ck_assert_int_eq(v, DEC_MAX);
+	ck_assert_int_eq(dec_percent(DEC_MAX, 101 * DEC_SCALE, 2, &v), -1);
+}
+END_TEST
+
 static const struct {
 	dec_t v;
 	int decimals;
@@ -301,6 +385,9 @@ Suite *suite_dec(void)
 	tc = tcase_create("arithmetic");
 	tcase_add_loop_test(tc, mul_rounding, 0, (int)ARRAY_SIZE(mul_cases));
 	tcase_add_loop_test(tc, round_table, 0, (int)ARRAY_SIZE(round_cases));
+	tcase_add_loop_test(tc, mul_round_table, 0, (int)ARRAY_SIZE(mul_round_cases));
+	tcase_add_loop_test(tc, percent_table, 0, (int)ARRAY_SIZE(percent_cases));
+	tcase_add_test(tc, mul_round_overflow);
 	tcase_add_test(tc, add_sub_cmp);
 	tcase_add_test(tc, overflow_detected);
 	tcase_add_loop_test(tc, currency_minor_units, 0, (int)ARRAY_SIZE(currency_cases));
