@@ -249,13 +249,13 @@ og run -c "$SCRATCH/quiet.ini" --spool "$s" > /dev/null 2>&1
 check "pickup: a copy whose kept mtime lies in the future is taken (ctime alone counts)" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id='NEW-1'")" = 1
 # the quiet period is counted to the nanosecond, not in whole seconds: an
-# upload writing every 0.5 s, begun just before a second turns over, is
+# upload writing every 0.25 s, begun just before a second turns over, is
 # never quiet for 1 s (whole seconds would call it quiet 0.1 s later)
 printf '[pickup]\nquiet_seconds = 1\n' > "$SCRATCH/quiet1.ini"
 order TICK-1 > "$SCRATCH/tick.xml"
 "$PYTHON_BIN" -c "
 import os, subprocess, sys, time
-data = open('$SCRATCH/tick.xml', 'rb').read(); n = len(data) // 6 + 1
+data = open('$SCRATCH/tick.xml', 'rb').read(); n = len(data) // 10 + 1
 while time.time() % 1 < 0.9 or time.time() % 1 > 0.93:
     time.sleep(0.002)
 with open('$s/in/tick.xml', 'wb') as f:
@@ -264,8 +264,8 @@ with open('$s/in/tick.xml', 'wb') as f:
         time.sleep(0.002)
     run = subprocess.Popen(['$ORDERGATE', 'run', '-c', '$SCRATCH/quiet1.ini', '--spool', '$s'],
                            stdout=open('$SCRATCH/tick.out', 'w'), stderr=subprocess.STDOUT)
-    for i in range(1, 6):
-        time.sleep(0.5); f.write(data[i * n:(i + 1) * n]); f.flush()
+    for i in range(1, 10):
+        time.sleep(0.25); f.write(data[i * n:(i + 1) * n]); f.flush()
     run.wait()
 "
 check "pickup: a file written 0.1 s ago is not quiet for 1 s (left, the summary says so)" \
