@@ -434,14 +434,20 @@ static int dec_child(xmlNodePtr n, const char *name, dec_t *out)
 	return rc;
 }
 
+/* Reports a warning with the document's (log, ledger): "code: text". */
+static void note_warning(struct order_info *info, const char *code, const char *text)
+{
+	info->warnings = xrealloc(info->warnings, sizeof(char *) * (size_t)(info->nwarnings + 1));
+	info->warnings[info->nwarnings++] = xasprintf("%s: %s", code, text);
+}
+
 static void add_warning(xmlNodePtr order, struct order_info *info, const char *code,
 			const char *text)
 {
 	xmlNodePtr w = xmlNewTextChild(order, NULL, (const xmlChar *)"warning", NULL);
 	node_set_text(w, text);
 	xmlSetProp(w, (const xmlChar *)"code", (const xmlChar *)code);
-	info->warnings = xrealloc(info->warnings, sizeof(char *) * (size_t)(info->nwarnings + 1));
-	info->warnings[info->nwarnings++] = xasprintf("%s: %s", code, text);
+	note_warning(info, code, text);
 }
 
 static void add_dec(xmlNodePtr parent, const char *name, dec_t v, int decimals)
@@ -700,10 +706,7 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "warning")) {
 			char *code = prop(c, "code");
 			char *text = (char *)xmlNodeGetContent(c);
-			info->warnings = xrealloc(info->warnings,
-						  sizeof(char *) * (size_t)(info->nwarnings + 1));
-			info->warnings[info->nwarnings++] =
-				xasprintf("%s: %s", code ? code : "map", text ? text : "");
+			note_warning(info, code ? code : "map", text ? text : "");
 			free(code);
 			xmlFree(text);
 		}

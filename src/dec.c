@@ -144,12 +144,9 @@ int dec_percent(dec_t a, dec_t rate, int decimals, dec_t *out)
 
 dec_t dec_round(dec_t v, int decimals)
 {
-	static const int64_t unit[] = { 10000, 1000, 100, 10, 1 };
-	if (decimals < 0)
-		decimals = 0;
 	if (decimals >= 4)
 		return v;
-	int64_t u = unit[decimals];
+	int64_t u = dec_unit(decimals);
 	int64_t q = v / u, r = v % u;
 	if (r < 0)
 		r = -r;
