@@ -717,11 +717,12 @@ static int spend_unchanged(struct run *run, const struct doc_result *r,
 	int same = rules_spend_parse(r->spend_seen, &seen) == 0;
 	for (int e = 0; e < seen.n && same; e++) {
 		dec_t now, sum;
-		same = ledger_spent(run->ledger.db, seen.e[e].cost_center, seen.e[e].period, &now) ==
+		const struct spend_entry *x = &seen.e[e];
+		same = ledger_spent(run->ledger.db, x->cost_center, x->period, x->currency, &now) ==
 			       0 &&
-		       dec_add(now, spend_list_get(job, seen.e[e].cost_center, seen.e[e].period),
+		       dec_add(now, spend_list_get(job, x->cost_center, x->period, x->currency),
 			       &sum) == 0 &&
-		       sum == seen.e[e].amount;
+		       sum == x->amount;
 	}
 	spend_list_free(&seen);
 	return same;
@@ -751,8 +752,8 @@ static int spend_current(struct run *run, struct pending *group, int from, int t
 			current = spend_unchanged(run, r, &job) ||
 				  rules_same_decision(r->canonical.data, r->canonical.len, &r->info,
 						      r->partner, run->ledger.db, &job);
-		spend_list_count(&job, r->cost_center, r->info.order_date, r->info.mode, r->decision,
-				 r->info.total);
+		spend_list_count(&job, r->cost_center, r->info.order_date, r->info.currency,
+				 r->info.mode, r->decision, r->info.committed);
 	}
 	spend_list_free(&job);
 	return current;

@@ -623,6 +623,53 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 	return 0;
 }
 
+int canon_accepted(xmlDocPtr doc, struct order_info *info, char **err)
+{
+	int cd = currency_decimals(info->currency);
+	dec_t sub = 0, t;
+	int dropped = 0, kept = 0;
+	for (int i = 0; i < info->nlines; i++) {
+		const struct line_info *l = &info->lines[i];
+		if (l->quantity > 0 && l->rejected >= l->quantity) {
+			dropped++;
+			continue;
+		}
+		kept++;
+		if (dec_add(sub, l->amount, &sub) < 0) {
+			*err = xstrdup("/order: total too large");
+			return -1;
+		}
+	}
+	if (!dropped) {
+		info->committed = info->total;
+		return 0;
+	}
+	if (!kept) {
+		info->committed = 0;
+		return 0;
+	}
+	if (dec_add(sub, info->shipping, &t) < 0 || dec_add(t, info->tax, &t) < 0 ||
+	    dec_sub(t, info->discount, &t) < 0) {
+		*err = xstrdup("/order: total too large");
+		return -1;
+	}
+	info->committed = t;
+	xmlNodePtr s = canon_child(xmlDocGetRootElement(doc), "summary");
+	if (!s) {
+		*err = xstrdup("/order: no summary (the order was not completed)");
+		return -1;
+	}
+	xmlNodePtr old = canon_child(s, "accepted");
+	if (old) {
+		xmlUnlinkNode(old);
+		xmlFreeNode(old);
+	}
+	xmlNodePtr a = xmlNewChild(s, NULL, (const xmlChar *)"accepted", NULL);
+	add_dec(a, "subtotal", sub, cd);
+	add_dec(a, "total", t, cd);
+	return 0;
+}
+
 static void read_info(xmlNodePtr order, struct order_info *info)
 {
 	xmlNodePtr src = canon_child(order, "source");

@@ -32,6 +32,9 @@ struct order_info {
 	char *to_domain, *to_identity;
 	char *order_id, *order_date, *type, *currency, *previous_payload_id;
 	dec_t stated_total, subtotal, shipping, tax, discount, total;
+	/* after the decision: the total without the lines it rejected whole
+	 * (what the purchase order commits to and the budgets count) */
+	dec_t committed;
 	int has_stated_total;
 	struct line_info *lines;
 	int nlines;
@@ -51,6 +54,11 @@ int canon_pattern_paths(void);
 int canon_complete(xmlDocPtr doc, const char *assume_zone, struct order_info *info, char **err);
 /* Validation alone (used after rules add their decision). */
 int canon_validate(xmlDocPtr doc, char **err);
+/* After the decision has been read into info's lines (rejected quantities):
+ * sets info->committed and, when some lines were rejected whole and some
+ * were not, adds summary/accepted (their subtotal, and the total with the
+ * order's charges) for the purchase order. 0, or -1 with *err. */
+int canon_accepted(xmlDocPtr doc, struct order_info *info, char **err);
 void canon_info_release(struct order_info *info);
 
 /* The first child element of n named name, or NULL. */

@@ -18,22 +18,34 @@
 /* Whether an order row (columns prefixed p: "", "NEW." or "OLD.") counts
  * as spend: production, confirmed or approved, with a cost centre and a
  * period. The same rows ledger_spent's sum counts. SPEND_ADD and SPEND_SUB
- * add or take away such a row's total. */
+ * add or take away such a row's committed total (the order without the
+ * lines its decision rejected; an order recorded before there was one
+ * counts whole), per cost centre, period and currency. */
 #define SPENDS(p)                                                                        \
 	"(" p "cost_center IS NOT NULL AND " p "period IS NOT NULL AND " p "mode = 'production'" \
 	" AND " p "state IN ('confirmed', 'approved'))"
+#define COMMITTED(p) "COALESCE(" p "committed_e4, " p "total_e4)"
 #define SPEND_ADD(p)                                                                     \
-	"INSERT INTO spend SELECT " p "cost_center, " p "period, " p "total_e4 WHERE " SPENDS(p) \
-	" ON CONFLICT (cost_center, period) DO UPDATE SET total_e4 = total_e4 + excluded.total_e4;"
+	"INSERT INTO budget_spend SELECT " p "cost_center, " p "period, " p "currency, "        \
+	COMMITTED(p) " WHERE " SPENDS(p) " ON CONFLICT (cost_center, period, currency)"       \
+	" DO UPDATE SET total_e4 = total_e4 + excluded.total_e4;"
 #define SPEND_SUB(p)                                                                     \
-	"UPDATE spend SET total_e4 = total_e4 - " p "total_e4 WHERE " SPENDS(p)                \
-	" AND cost_center = " p "cost_center AND period = " p "period;"
+	"UPDATE budget_spend SET total_e4 = total_e4 - " COMMITTED(p) " WHERE " SPENDS(p)      \
+	" AND cost_center = " p "cost_center AND period = " p "period"                        \
+	" AND currency = " p "currency;"
 
-/* Run once, when the spend table is new. OR IGNORE: two engines opening an
- * older ledger at once both fill it, with the same sums. */
+/* Run when the spend table is new. */
 static const char fill_spend_sql[] =
-	"INSERT OR IGNORE INTO spend SELECT cost_center, period, SUM(total_e4) FROM orders"
-	" WHERE " SPENDS("") " GROUP BY cost_center, period;";
+	"INSERT OR IGNORE INTO budget_spend SELECT cost_center, period, currency,"
+	" SUM(" COMMITTED("") ") FROM orders WHERE " SPENDS("")
+	" GROUP BY cost_center, period, currency;";
+
+/* A ledger of user_version 1 kept spend per cost centre and period only,
+ * in currencies mixed, and whole orders: the table is derived, so it goes
+ * and budget_spend is filled anew (orders gains committed_e4 first). */
+static const char drop_old_spend_sql[] =
+	"DROP TRIGGER IF EXISTS spend_insert; DROP TRIGGER IF EXISTS spend_update;"
+	" DROP TRIGGER IF EXISTS spend_delete; DROP TABLE IF EXISTS spend;";
 
 static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS documents("
@@ -54,24 +66,25 @@ static const char schema_sql[] =
 	" order_date TEXT, type TEXT NOT NULL, previous_payload_id TEXT, mode TEXT NOT NULL,"
 	" currency TEXT NOT NULL, stated_total_e4 INTEGER, subtotal_e4 INTEGER NOT NULL,"
 	" shipping_e4 INTEGER NOT NULL, tax_e4 INTEGER NOT NULL, discount_e4 INTEGER NOT NULL,"
-	" total_e4 INTEGER NOT NULL, decision TEXT NOT NULL,"
+	" total_e4 INTEGER NOT NULL, committed_e4 INTEGER, decision TEXT NOT NULL,"
 	" state TEXT NOT NULL CHECK (state IN"
 	"  ('confirmed','rejected','pending','approved','declined')),"
 	" cost_center TEXT, period TEXT, po_number TEXT, message TEXT, decided TEXT,"
 	" canonical TEXT NOT NULL, created TEXT NOT NULL);"
 	"CREATE INDEX IF NOT EXISTS orders_by_state ON orders(state);"
-	/* the budget rules' spend per cost centre and period, kept by triggers
-	 * (a sum over orders would grow with the ledger, read for every order
-	 * the rules decide); filled once from orders for a ledger made before
-	 * (ledger_open: fill_spend_sql) */
-	"CREATE TABLE IF NOT EXISTS spend("
-	" cost_center TEXT NOT NULL, period TEXT NOT NULL, total_e4 INTEGER NOT NULL,"
-	" PRIMARY KEY (cost_center, period)) WITHOUT ROWID;"
-	"CREATE TRIGGER IF NOT EXISTS spend_insert AFTER INSERT ON orders"
+	/* the budget rules' spend per cost centre, period and currency, kept
+	 * by triggers (a sum over orders would grow with the ledger, read for
+	 * every order the rules decide); filled from orders for a ledger made
+	 * before (ledger_open: fill_spend_sql) */
+	"CREATE TABLE IF NOT EXISTS budget_spend("
+	" cost_center TEXT NOT NULL, period TEXT NOT NULL, currency TEXT NOT NULL,"
+	" total_e4 INTEGER NOT NULL, PRIMARY KEY (cost_center, period, currency)) WITHOUT ROWID;"
+	"CREATE TRIGGER IF NOT EXISTS budget_spend_insert AFTER INSERT ON orders"
 	" BEGIN " SPEND_ADD("NEW.") " END;"
-	"CREATE TRIGGER IF NOT EXISTS spend_update AFTER UPDATE OF state, mode, total_e4,"
-	" cost_center, period ON orders BEGIN " SPEND_SUB("OLD.") " " SPEND_ADD("NEW.") " END;"
-	"CREATE TRIGGER IF NOT EXISTS spend_delete AFTER DELETE ON orders"
+	"CREATE TRIGGER IF NOT EXISTS budget_spend_update AFTER UPDATE OF state, mode, total_e4,"
+	" committed_e4, cost_center, period, currency ON orders"
+	" BEGIN " SPEND_SUB("OLD.") " " SPEND_ADD("NEW.") " END;"
+	"CREATE TRIGGER IF NOT EXISTS budget_spend_delete AFTER DELETE ON orders"
 	" BEGIN " SPEND_SUB("OLD.") " END;"
 	"CREATE UNIQUE INDEX IF NOT EXISTS orders_by_po ON orders(partner, po_number)"
 	" WHERE po_number IS NOT NULL;"
@@ -119,7 +132,7 @@ static const char schema_sql[] =
 	" invoice_ref INTEGER NOT NULL REFERENCES invoices(id), line_number INTEGER NOT NULL,"
 	" quantity_e4 INTEGER NOT NULL, unit_price_e4 INTEGER NOT NULL, amount_e4 INTEGER NOT NULL,"
 	" tax_e4 INTEGER NOT NULL, PRIMARY KEY (invoice_ref, line_number));"
-	"PRAGMA user_version = 1;";
+	"PRAGMA user_version = 2;";
 
 #define MAX_STMTS 32
 static struct {
@@ -234,6 +247,17 @@ static char *col_text(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+/* The first column of the first row of sql, or -1. */
+static sqlite3_int64 query_int(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	sqlite3_int64 v = -1;
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 int ledger_open(struct ledger *l, const char *path, char **err)
 {
 	memset(l, 0, sizeof *l);
@@ -251,17 +275,47 @@ int ledger_open(struct ledger *l, const char *path, char **err)
 	 * otherwise create its temporary files in /var/tmp, outside the spool */
 	const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
-	int had_spend = 0;
-	sqlite3_stmt *st = NULL;
-	if (sqlite3_prepare_v2(l->db, "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'spend'",
-			       -1, &st, NULL) == SQLITE_OK)
-		had_spend = sqlite3_step(st) == SQLITE_ROW;
-	sqlite3_finalize(st);
-	if (sqlite3_exec(l->db, setup, NULL, NULL, &msg) != SQLITE_OK ||
-	    sqlite3_exec(l->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK ||
-	    (!had_spend && sqlite3_exec(l->db, fill_spend_sql, NULL, NULL, &msg) != SQLITE_OK)) {
+	if (sqlite3_exec(l->db, setup, NULL, NULL, &msg) != SQLITE_OK) {
 		*err = xasprintf("ledger %s: cannot set up: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);
+		return -1;
+	}
+	int version = (int)query_int(l->db, "PRAGMA user_version");
+	if (version >= 2) {
+		if (sqlite3_exec(l->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
+			*err = xasprintf("ledger %s: cannot set up: %s", path, msg ? msg : "?");
+			sqlite3_free(msg);
+			return -1;
+		}
+		return 0;
+	}
+	/* new, or made by an earlier version: set up or brought up to date in
+	 * one transaction (two engines starting at once: the second finds the
+	 * first's work done) */
+	int rc = sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
+	if (rc == SQLITE_OK && query_int(l->db, "PRAGMA user_version") < 2) {
+		int had_spend = query_int(l->db, "SELECT COUNT(*) FROM sqlite_master WHERE type = "
+					  "'table' AND name = 'budget_spend'") > 0;
+		int old_orders = query_int(l->db, "SELECT COUNT(*) FROM sqlite_master WHERE type = "
+					   "'table' AND name = 'orders'") > 0 &&
+				 query_int(l->db, "SELECT COUNT(*) FROM pragma_table_info('orders')"
+						  " WHERE name = 'committed_e4'") == 0;
+		if (old_orders)
+			rc = sqlite3_exec(l->db, "ALTER TABLE orders ADD COLUMN committed_e4 INTEGER",
+					  NULL, NULL, &msg);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(l->db, drop_old_spend_sql, NULL, NULL, &msg);
+		if (rc == SQLITE_OK)
+			rc = sqlite3_exec(l->db, schema_sql, NULL, NULL, &msg);
+		if (rc == SQLITE_OK && !had_spend)
+			rc = sqlite3_exec(l->db, fill_spend_sql, NULL, NULL, &msg);
+	}
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(l->db, "COMMIT", NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		*err = xasprintf("ledger %s: cannot set up: %s", path, msg ? msg : "?");
+		sqlite3_free(msg);
+		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	return 0;
@@ -346,27 +400,33 @@ void ledger_period(const char *order_date, char out[8])
 		snprintf(out, 8, "%.7s", order_date);
 }
 
-int ledger_spent(sqlite3 *db, const char *cc, const char *period, dec_t *out)
+int ledger_spent(sqlite3 *db, const char *cc, const char *period, const char *currency,
+		 dec_t *out)
 {
+	/* a ledger no engine of this version has opened yet has no
+	 * budget_spend table (a read-only connection cannot add it), perhaps
+	 * no committed_e4 either: the sum, then */
+	static const char *const sql[] = {
+		"SELECT total_e4 FROM budget_spend WHERE cost_center = ?1 AND period = ?2"
+		" AND currency = ?3",
+		"SELECT COALESCE(SUM(" COMMITTED("") "), 0) FROM orders WHERE cost_center = ?1"
+		" AND period = ?2 AND currency = ?3 AND " SPENDS(""),
+		"SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center = ?1"
+		" AND period = ?2 AND currency = ?3 AND " SPENDS(""),
+	};
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
 	*out = 0;
-	/* a ledger no engine of this version has opened yet has no spend
-	 * table (a read-only connection cannot add it): the sum, then */
-	if (sqlite3_prepare_v2(db, "SELECT total_e4 FROM spend WHERE cost_center = ?1 AND period = ?2",
-			       -1, &st, NULL) != SQLITE_OK) {
-		sqlite3_finalize(st);
-		st = NULL;
-		if (sqlite3_prepare_v2(db,
-				       "SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center = ?1"
-				       " AND period = ?2 AND " SPENDS(""),
-				       -1, &st, NULL) != SQLITE_OK) {
+	for (size_t k = 0; k < ARRAY_SIZE(sql) && !st; k++)
+		if (sqlite3_prepare_v2(db, sql[k], -1, &st, NULL) != SQLITE_OK) {
 			sqlite3_finalize(st);
-			return -1;
+			st = NULL;
 		}
-	}
+	if (!st)
+		return -1;
 	sqlite3_bind_text(st, 1, cc, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, period ? period : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 3, currency ? currency : "", -1, SQLITE_STATIC);
 	int step = sqlite3_step(st);
 	if (step == SQLITE_ROW) {
 		*out = sqlite3_column_int64(st, 0);
@@ -415,10 +475,10 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 		 "INSERT INTO orders(document_id, partner, sender_key, order_id, order_date, type,"
 		 " previous_payload_id, mode, currency, stated_total_e4, subtotal_e4, shipping_e4,"
 		 " tax_e4, discount_e4, total_e4, decision, state, canonical, created, cost_center,"
-		 " period, po_number, message, decided)"
+		 " period, po_number, message, decided, committed_e4)"
 		 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,"
-		 "?21,?22,?23,?24)",
-		 "sssssssssiiiiiisssssssss", doc_id, r->partner, r->sender_key,
+		 "?21,?22,?23,?24,?25)",
+		 "sssssssssiiiiiisssssssssi", doc_id, r->partner, r->sender_key,
 		 i->order_id ? i->order_id : "", i->order_date, i->type ? i->type : "new",
 		 i->previous_payload_id, i->mode ? i->mode : "production",
 		 i->currency ? i->currency : "", (long long)i->stated_total,
@@ -426,7 +486,7 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 		 (long long)i->discount, (long long)i->total, r->decision ? r->decision : "accept",
 		 state, r->canonical.data ? r->canonical.data : "", now, r->cost_center,
 		 *period ? period : NULL, po_number, r->message,
-		 strcmp(state, "pending") ? now : NULL) < 0)
+		 strcmp(state, "pending") ? now : NULL, (long long)i->committed) < 0)
 		return -1;
 	sqlite3_int64 ref = sqlite3_last_insert_rowid(l->db);
 	if (!i->has_stated_total &&

@@ -46,11 +46,12 @@ struct ledger_doc {
 /* An order's period as the ledger records it: YYYY-MM of its order date,
  * into out[8] ("" without a date, recorded as NULL). */
 void ledger_period(const char *order_date, char out[8]);
-/* The spend of cost centre cc in period (YYYY-MM) on db (a ledger's
- * connection, or a read-only one): the totals of production orders
- * confirmed or approved, the budget rules' og:spent. -1 on a database
- * error (*out 0). */
-int ledger_spent(sqlite3 *db, const char *cc, const char *period, dec_t *out);
+/* The spend of cost centre cc in period (YYYY-MM) and currency on db (a
+ * ledger's connection, or a read-only one): the committed totals of
+ * production orders confirmed or approved, the budget rules' og:spent.
+ * -1 on a database error (*out 0). */
+int ledger_spent(sqlite3 *db, const char *cc, const char *period, const char *currency,
+		 dec_t *out);
 
 int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err);
 /* Records the order, its lines, its checkpoints (a hold) and the payload

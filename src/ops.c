@@ -378,7 +378,8 @@ int ops_export_spend(struct ledger *l, const char *from, const char *to, FILE *f
 {
 	sqlite3_stmt *st = prep(l,
 		"SELECT partner, COALESCE(cost_center, ''), substr(order_date, 1, 7), currency,"
-		" COUNT(*), SUM(total_e4) FROM orders WHERE mode = 'production'"
+		" COUNT(*), SUM(COALESCE(committed_e4, total_e4)) FROM orders"
+		" WHERE mode = 'production'"
 		" AND state IN ('confirmed', 'approved')"
 		" AND substr(order_date, 1, 10) BETWEEN ?1 AND ?2"
 		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");

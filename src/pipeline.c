@@ -589,6 +589,10 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	res->decision = xstrdup(rules_decision_name(d));
 	res->spend_seen = rules_spend_seen();
 	read_decision(canonical, res);
+	if (canon_accepted(canonical, &res->info, &err) < 0) {
+		pipeline_fail(res, "decide", HINT_SENDER, "%s", err);
+		goto out;
+	}
 	if (cfg->po_pattern && *cfg->po_pattern && (d == DECISION_ACCEPT || d == DECISION_PARTIAL))
 		insert_po_number(canonical, PO_NUMBER_PLACEHOLDER);
 	if (canon_validate(canonical, &err) < 0) {
@@ -652,8 +656,8 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		dump_canonical(canonical, &res->canonical);
 	res->ok = 1;
 	/* the job's next order sees this one's spend (an archive, a CSV file) */
-	rules_job_count(res->cost_center, res->info.order_date, res->info.mode, res->decision,
-			res->info.total);
+	rules_job_count(res->cost_center, res->info.order_date, res->info.currency,
+			res->info.mode, res->decision, res->info.committed);
 out:
 	if (!res->ok) {
 		if (!res->info.format && fmt)
@@ -1416,7 +1420,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	for (size_t k = 0; k < ARRAY_SIZE(strs); k++)
 		wire_puts(m, strs[k]);
 	const dec_t decs[] = { i->stated_total, i->subtotal, i->shipping, i->tax, i->discount,
-			       i->total, i->has_stated_total };
+			       i->total, i->committed, i->has_stated_total };
 	for (size_t k = 0; k < ARRAY_SIZE(decs); k++)
 		wire_put_i64(m, decs[k]);
 	wire_put_i64(m, i->nlines);
@@ -1501,7 +1505,7 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	for (size_t k = 0; k < ARRAY_SIZE(strs); k++)
 		*strs[k] = wire_gets(&rd);
 	dec_t *decs[] = { &i->stated_total, &i->subtotal, &i->shipping, &i->tax, &i->discount,
-			  &i->total };
+			  &i->total, &i->committed };
 	for (size_t k = 0; k < ARRAY_SIZE(decs); k++)
 		*decs[k] = wire_get_i64(&rd);
 	i->has_stated_total = (int)wire_get_i64(&rd);

@@ -481,9 +481,11 @@ static void spend_charts(struct rep *r, const char *sql, int columns, const char
 		buf_adds(&r->h, "<p class=\"none\">No confirmed or approved orders yet.</p>\n");
 }
 
-/* An order's spend: its total as recorded, the same as `ordergate export
- * spend` and the budget rules' og:spent. */
-#define SPEND "total_e4"
+/* An order's spend: its committed total (without the lines its decision
+ * rejected; the whole total for an order recorded before ordergate kept
+ * one), the same as `ordergate export spend` and the budget rules'
+ * og:spent. */
+#define SPEND "COALESCE(committed_e4, total_e4)"
 
 static void spend(struct rep *r)
 {
@@ -491,8 +493,8 @@ static void spend(struct rep *r)
 		      "Trading partner: the partner the order came from (the ledger's "
 		      "<code>orders.partner</code>); the supplier identity an order is addressed to "
 		      "is not recorded per order. Spend: the totals of the orders confirmed or "
-		      "approved, per currency (as <code>ordergate export spend</code> and the "
-		      "budget rules count it).");
+		      "approved, without the lines their rules rejected, per currency (as "
+		      "<code>ordergate export spend</code> and the budget rules count it).");
 	spend_charts(r,
 		     "SELECT currency, partner, SUM(" SPEND "), COUNT(*) FROM orders"
 		     " WHERE mode = 'production' AND state IN ('confirmed', 'approved')"

@@ -61,7 +61,7 @@ static struct {
 	struct spend_list seen;      /* the spend each og:spent read */
 	struct buf *trace;
 	char *error;
-	const char *period;
+	const char *period, *currency;
 	const char *partner;
 	char *cost_center;
 } R;
@@ -363,47 +363,58 @@ static void f_supplier_reason(xmlXPathParserContextPtr c, int n)
 	free(p);
 }
 
+/* The budget of cc for the order's period and currency: the row naming
+ * the order's currency, else a row without a currency (optional column). */
 static const char *budget_of(const char *cc)
 {
 	int kc = col(&R.budgets, "cost_center"), kp = col(&R.budgets, "period"),
-	    ka = col(&R.budgets, "amount");
-	for (int r = 0; kc >= 0 && kp >= 0 && ka >= 0 && r < R.budgets.nrows; r++)
-		if (!strcmp(R.budgets.rows[r].cells[kc], cc) && R.period &&
-		    !strcmp(R.budgets.rows[r].cells[kp], R.period))
-			return R.budgets.rows[r].cells[ka];
-	return NULL;
+	    ka = col(&R.budgets, "amount"), ku = col(&R.budgets, "currency");
+	const char *any = NULL;
+	for (int r = 0; kc >= 0 && kp >= 0 && ka >= 0 && r < R.budgets.nrows; r++) {
+		char **cells = R.budgets.rows[r].cells;
+		if (strcmp(cells[kc], cc) || !R.period || strcmp(cells[kp], R.period))
+			continue;
+		if (ku < 0 || !*cells[ku])
+			any = any ? any : cells[ka];
+		else if (R.currency && !strcasecmp(cells[ku], R.currency))
+			return cells[ka];
+	}
+	return any;
 }
 
 /* --- spend ------------------------------------------------------------------ */
 
-void spend_list_add(struct spend_list *l, const char *cost_center, const char *period,
-		    dec_t amount)
+static struct spend_entry *spend_list_find(const struct spend_list *l, const char *cost_center,
+					   const char *period, const char *currency)
 {
 	for (int i = 0; i < l->n; i++)
-		if (!strcmp(l->e[i].cost_center, cost_center) && !strcmp(l->e[i].period, period)) {
-			dec_t sum;
-			if (dec_add(l->e[i].amount, amount, &sum) == 0)
-				l->e[i].amount = sum;
-			return;
-		}
-	l->e = xrealloc(l->e, sizeof *l->e * (size_t)(l->n + 1));
-	l->e[l->n].cost_center = xstrdup(cost_center);
-	l->e[l->n].period = xstrdup(period);
-	l->e[l->n++].amount = amount;
-}
-
-static const struct spend_entry *spend_list_find(const struct spend_list *l,
-						 const char *cost_center, const char *period)
-{
-	for (int i = 0; i < l->n; i++)
-		if (!strcmp(l->e[i].cost_center, cost_center) && !strcmp(l->e[i].period, period))
+		if (!strcmp(l->e[i].cost_center, cost_center) && !strcmp(l->e[i].period, period) &&
+		    !strcmp(l->e[i].currency, currency))
 			return &l->e[i];
 	return NULL;
 }
 
-dec_t spend_list_get(const struct spend_list *l, const char *cost_center, const char *period)
+void spend_list_add(struct spend_list *l, const char *cost_center, const char *period,
+		    const char *currency, dec_t amount)
 {
-	const struct spend_entry *e = spend_list_find(l, cost_center, period);
+	struct spend_entry *e = spend_list_find(l, cost_center, period, currency);
+	if (e) {
+		dec_t sum;
+		if (dec_add(e->amount, amount, &sum) == 0)
+			e->amount = sum;
+		return;
+	}
+	l->e = xrealloc(l->e, sizeof *l->e * (size_t)(l->n + 1));
+	l->e[l->n].cost_center = xstrdup(cost_center);
+	l->e[l->n].period = xstrdup(period);
+	l->e[l->n].currency = xstrdup(currency);
+	l->e[l->n++].amount = amount;
+}
+
+dec_t spend_list_get(const struct spend_list *l, const char *cost_center, const char *period,
+		     const char *currency)
+{
+	const struct spend_entry *e = spend_list_find(l, cost_center, period, currency);
 	return e ? e->amount : 0;
 }
 
@@ -412,6 +423,7 @@ void spend_list_free(struct spend_list *l)
 	for (int i = 0; i < l->n; i++) {
 		free(l->e[i].cost_center);
 		free(l->e[i].period);
+		free(l->e[i].currency);
 	}
 	free(l->e);
 	l->e = NULL;
@@ -419,7 +431,8 @@ void spend_list_free(struct spend_list *l)
 }
 
 void spend_list_count(struct spend_list *l, const char *cost_center, const char *order_date,
-		      const char *mode, const char *decision, dec_t total)
+		      const char *currency, const char *mode, const char *decision,
+		      dec_t committed)
 {
 	if (!cost_center || !mode || strcmp(mode, "production") || !decision ||
 	    (strcmp(decision, "accept") && strcmp(decision, "partial")))
@@ -427,7 +440,7 @@ void spend_list_count(struct spend_list *l, const char *cost_center, const char 
 	char period[8];
 	ledger_period(order_date, period);
 	if (*period) /* the ledger counts no order without a period */
-		spend_list_add(l, cost_center, period, total);
+		spend_list_add(l, cost_center, period, currency ? currency : "", committed);
 }
 
 void rules_job_begin(void)
@@ -435,10 +448,10 @@ void rules_job_begin(void)
 	spend_list_free(&R.job_spend);
 }
 
-void rules_job_count(const char *cost_center, const char *order_date, const char *mode,
-		     const char *decision, dec_t total)
+void rules_job_count(const char *cost_center, const char *order_date, const char *currency,
+		     const char *mode, const char *decision, dec_t committed)
 {
-	spend_list_count(&R.job_spend, cost_center, order_date, mode, decision, total);
+	spend_list_count(&R.job_spend, cost_center, order_date, currency, mode, decision, committed);
 }
 
 /* Spend approved in this period for cc: the ledger's (read only), plus the
@@ -446,8 +459,8 @@ void rules_job_count(const char *cost_center, const char *order_date, const char
  * the parent can tell whether it is still current when it records. */
 static dec_t spent_of(const char *cc)
 {
-	const char *period = R.period ? R.period : "";
-	const struct spend_entry *seen = spend_list_find(&R.seen, cc, period);
+	const char *period = R.period ? R.period : "", *cur = R.currency ? R.currency : "";
+	const struct spend_entry *seen = spend_list_find(&R.seen, cc, period, cur);
 	if (seen)
 		return seen->amount;
 	if (!R.ledger && R.ledger_path) {
@@ -463,16 +476,17 @@ static dec_t spent_of(const char *cc)
 			sqlite3_exec(R.ledger, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 		}
 	}
-	dec_t v = 0, job = spend_list_get(&R.job_spend, cc, period), sum;
+	dec_t v = 0, job = spend_list_get(&R.job_spend, cc, period, cur), sum;
 	if (R.ledger)
-		(void)ledger_spent(R.ledger, cc, period, &v);
+		(void)ledger_spent(R.ledger, cc, period, cur, &v);
 	if (dec_add(v, job, &sum) == 0)
 		v = sum;
-	spend_list_add(&R.seen, cc, period, v);
+	spend_list_add(&R.seen, cc, period, cur, v);
 	return v;
 }
 
-/* The wire text: per entry "<len>:<cost centre><len>:<period><amount>;"
+/* The wire text: per entry
+ * "<len>:<cost centre><len>:<period><len>:<currency><amount>;"
  * (lengths in decimal, the amount in 1/10000 units), so any byte of a cost
  * centre taken from a document goes through unharmed. */
 char *rules_spend_seen(void)
@@ -482,8 +496,9 @@ char *rules_spend_seen(void)
 	struct buf b = BUF_INIT;
 	for (int i = 0; i < R.seen.n; i++) {
 		const struct spend_entry *e = &R.seen.e[i];
-		buf_printf(&b, "%zu:%s%zu:%s%lld;", strlen(e->cost_center), e->cost_center,
-			   strlen(e->period), e->period, (long long)e->amount);
+		buf_printf(&b, "%zu:%s%zu:%s%zu:%s%lld;", strlen(e->cost_center), e->cost_center,
+			   strlen(e->period), e->period, strlen(e->currency), e->currency,
+			   (long long)e->amount);
 	}
 	return buf_detach(&b);
 }
@@ -503,10 +518,12 @@ int rules_spend_parse(const char *text, struct spend_list *out)
 {
 	const char *p = text ? text : "";
 	while (*p) {
-		char *cc = NULL, *period = NULL, *end;
+		char *cc = NULL, *period = NULL, *cur = NULL, *end;
 		const char *q = take_counted(p, &cc);
 		if (q)
 			q = take_counted(q, &period);
+		if (q)
+			q = take_counted(q, &cur);
 		long long amount = 0;
 		if (q) {
 			errno = 0;
@@ -515,9 +532,10 @@ int rules_spend_parse(const char *text, struct spend_list *out)
 				q = NULL;
 		}
 		if (q)
-			spend_list_add(out, cc, period, (dec_t)amount);
+			spend_list_add(out, cc, period, cur, (dec_t)amount);
 		free(cc);
 		free(period);
+		free(cur);
 		if (!q)
 			return -1;
 		p = end + 1;
@@ -540,7 +558,7 @@ static void f_spent(xmlXPathParserContextPtr c, int n)
 	if (!p)
 		return;
 	char out[DEC_FMT_MAX];
-	dec_format(spent_of(p), 2, out);
+	dec_format(spent_of(p), currency_decimals(R.currency ? R.currency : ""), out);
 	push_string(c, "og:spent", p, out);
 	free(p);
 }
@@ -554,7 +572,7 @@ static void f_budget_left(xmlXPathParserContextPtr c, int n)
 	dec_t amount, left;
 	char out[DEC_FMT_MAX] = "";
 	if (b && dec_parse(b, &amount) == 0 && dec_sub(amount, spent_of(p), &left) == 0)
-		dec_format(left, 2, out);
+		dec_format(left, currency_decimals(R.currency ? R.currency : ""), out);
 	push_string(c, "og:budget-left", p, *out ? out : NULL);
 	free(p);
 }
@@ -1017,6 +1035,7 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 	char period[8];
 	ledger_period(info->order_date, period);
 	R.period = period;
+	R.currency = info->currency;
 	spend_list_free(&R.seen);
 	R.partner = partner;
 	R.trace = trace;

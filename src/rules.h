@@ -46,33 +46,37 @@ const char *rules_decision_name(int d);
  * ledger when the rules run; in a batch the workers decide side by side,
  * so the parent checks, before it records a job's orders, that no other
  * order of the same cost centre and period was recorded since (batch.c).
- * A spend list holds (cost centre, period, amount) entries. */
+ * Spend is counted per currency (a budget is money in one currency). A
+ * spend list holds (cost centre, period, currency, amount) entries. */
 struct spend_entry {
-	char *cost_center, *period;
+	char *cost_center, *period, *currency;
 	dec_t amount;
 };
 struct spend_list {
 	struct spend_entry *e;
 	int n;
 };
-/* Adds amount to the entry (cost_center, period), creating it. */
+/* Adds amount to the entry (cost_center, period, currency), creating it. */
 void spend_list_add(struct spend_list *l, const char *cost_center, const char *period,
-		    dec_t amount);
+		    const char *currency, dec_t amount);
 /* The entry's amount, or 0. */
-dec_t spend_list_get(const struct spend_list *l, const char *cost_center, const char *period);
+dec_t spend_list_get(const struct spend_list *l, const char *cost_center, const char *period,
+		     const char *currency);
 void spend_list_free(struct spend_list *l);
-/* Adds an order's total to l under its cost centre and period (YYYY-MM
- * of the order date) when it counts as spend, as the ledger counts it:
- * production, confirmed (accept or partial), with a cost centre. */
+/* Adds an order's committed total (without the lines rejected whole) to
+ * l under its cost centre, period (YYYY-MM of the order date) and
+ * currency when it counts as spend, as the ledger counts it: production,
+ * confirmed (accept or partial), with a cost centre. */
 void spend_list_count(struct spend_list *l, const char *cost_center, const char *order_date,
-		      const char *mode, const char *decision, dec_t total);
+		      const char *currency, const char *mode, const char *decision,
+		      dec_t committed);
 /* A job of several orders (an archive, a CSV file) is decided one order
  * after another: each order decided sees the spend of the job's orders
  * before it. rules_job_begin() starts a job; rules_job_count() adds a
  * decided order (spend_list_count). */
 void rules_job_begin(void);
-void rules_job_count(const char *cost_center, const char *order_date, const char *mode,
-		     const char *decision, dec_t total);
+void rules_job_count(const char *cost_center, const char *order_date, const char *currency,
+		     const char *mode, const char *decision, dec_t committed);
 /* The spend the last rules_decide() read, one entry per cost centre and
  * period it asked for (ledger plus the job's earlier orders), encoded for
  * the wire; NULL when it read none. Caller frees. */

@@ -8,10 +8,12 @@ count() { find "$@" -type f 2>/dev/null | wc -l; }
 R="$SCRATCH/rules"; mkdir -p "$R"
 
 # order ID [lines "part:qty:price ..."] [cost centre] [supplier] [mode] [date]
+# (currency: $CUR, else EUR)
 order() {
 	python3 - "$@" <<'PY'
-import sys
+import os, sys
 oid, lines = sys.argv[1], sys.argv[2].split()
+cur = os.environ.get("CUR", "EUR")
 cc = sys.argv[3] if len(sys.argv) > 3 else ""
 sup = sys.argv[4] if len(sys.argv) > 4 else "SUP-1"
 mode = sys.argv[5] if len(sys.argv) > 5 else "production"
@@ -20,7 +22,7 @@ items = []
 for n, l in enumerate(lines, 1):
     part, qty, price = l.split(":")
     items.append(f'''<ItemOut quantity="{qty}" lineNumber="{n}"><ItemID><SupplierPartID>{part}</SupplierPartID></ItemID>
-<ItemDetail><UnitPrice><Money currency="EUR">{price}</Money></UnitPrice><Description xml:lang="en">{part}</Description>
+<ItemDetail><UnitPrice><Money currency="{cur}">{price}</Money></UnitPrice><Description xml:lang="en">{part}</Description>
 <UnitOfMeasure>EA</UnitOfMeasure><Classification domain="UNSPSC">44000000</Classification></ItemDetail></ItemOut>''')
 ext = f'<Extrinsic name="CostCenter">{cc}</Extrinsic>' if cc else ""
 print(f'''<?xml version="1.0" encoding="UTF-8"?>
@@ -29,7 +31,7 @@ print(f'''<?xml version="1.0" encoding="UTF-8"?>
 <To><Credential domain="NetworkID"><Identity>{sup}</Identity></Credential></To>
 <Sender><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential><UserAgent>t</UserAgent></Sender></Header>
 <Request deploymentMode="{mode}"><OrderRequest><OrderRequestHeader orderID="{oid}" orderDate="{date}">
-<Total><Money currency="EUR">0</Money></Total><BillTo><Address><Name xml:lang="en">Buyer</Name></Address></BillTo>{ext}
+<Total><Money currency="{cur}">0</Money></Total><BillTo><Address><Name xml:lang="en">Buyer</Name></Address></BillTo>{ext}
 </OrderRequestHeader>{"".join(items)}</OrderRequest></Request></cXML>''')
 PY
 }
@@ -45,13 +47,14 @@ identity,blocked,reason
 SUP-BAD,yes,sanctions list
 EOF2
 cat > "$R/budgets.csv" <<'EOF2'
-cost_center,period,amount
-CC-1,2026-05,1500.00
-CC-2,2026-05,1500.00
-CC-3,2026-05,1500.00
-CC-4,2026-05,1500.00
-CC-5,2026-05,2000.00
-CC-5,2026-06,2000.00
+cost_center,period,amount,currency
+CC-1,2026-05,1500.00,
+CC-2,2026-05,1500.00,
+CC-3,2026-05,1500.00,
+CC-4,2026-05,1500.00,
+CC-5,2026-05,2000.00,
+CC-5,2026-06,2000.00,
+CC-6,2026-05,1500.00,EUR
 EOF2
 cat > "$R/rules.xml" <<'EOF2'
 <rules catalog="catalog.csv" suppliers="suppliers.csv" budgets="budgets.csv">
@@ -108,6 +111,13 @@ check "lines: 8 nuts with 5 in stock: 5 accepted, 3 backordered" \
 check "lines: line states and quantities in the ledger" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(line_number || ':' || state || ':' || backordered_e4 || ':' || rejected_e4, ' ') FROM (SELECT l.* FROM order_lines l JOIN orders o ON o.id = l.order_ref WHERE o.order_id = 'LINES' ORDER BY line_number)")" = "1:accepted:0:0 2:backordered:30000:0 3:rejected:0:10000 4:rejected:0:10000"
 check "lines: every line rejected rejects the order" test "$(st ALLBAD state)" = rejected
+po_lines=$(ls "$s"/out/buyer-1/po/*-LINES.xml)
+check "lines: the PO orders the accepted and backordered lines, not the rejected ones" \
+	test "$(grep -o 'lineNumber="[0-9]*"' "$po_lines" | tr '\n' ' ')" = 'lineNumber="1" lineNumber="2" '
+check "lines: the PO's total is that of the lines it orders (36.00 of 48.00)" \
+	bash -c "grep -A1 '<Total>' '$po_lines' | grep -q '>36.00</Money>'"
+check "lines: the ledger keeps the order's total and what it commits to" \
+	test "$(st LINES total_e4)/$(st LINES committed_e4)" = 480000/360000
 for f in $(find "$s/out" "$s/out-test" -name '*.xml' 2>/dev/null); do
 	check "valid: ${f#"$s"/}" dtd_valid "$f"
 done
@@ -220,6 +230,23 @@ check "explain: shows each rule, the values looked at and the decision" \
 	bash -c "grep -q 'rule budget:' '$SCRATCH/explain.out' && grep -q \"og:spent('CC-1') = '1500.00'\" '$SCRATCH/explain.out' || grep -q \"og:budget-left('CC-1') = '0.00'\" '$SCRATCH/explain.out'; grep -q '^decision: hold' '$SCRATCH/explain.out'"
 check "explain: the test order's spend is not counted (1000 + 500 = 1500 spent)" grep -q "og:budget-left('CC-1') = '0.00'" "$SCRATCH/explain.out"
 check "explain: no side effects" test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders")" = "$before"
+# budgets count what an order commits to, in the budget's currency: a
+# partial order's rejected lines are not spend, an order in yen is not euros
+order CC6-P "BOLT:90:10.00 BANNED:10:1.00" CC-6 > "$s/in/cc6p.xml"     # 910.00, 900.00 ordered
+CUR=JPY order CC6-Y "BOLT:100:10" CC-6 > "$s/in/cc6y.xml"              # 1000 yen, confirmed
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "budget: the partial order and the yen order are confirmed" test "$(st CC6-P state)/$(st CC6-Y state)" = confirmed/confirmed
+order CC6-E "BOLT:1:10.00" CC-6 > "$SCRATCH/cc6e.xml"
+og explain -c "$C" --spool "$s" "$SCRATCH/cc6e.xml" > "$SCRATCH/explain6.out" 2>&1
+check "budget: spent counts the lines ordered, not the rejected ones, and no yen (900.00)" \
+	grep -q "og:budget-left('CC-6') = '600.00'" "$SCRATCH/explain6.out"
+CUR=JPY order CC6-Z "BOLT:1:10" CC-6 > "$SCRATCH/cc6z.xml"
+og explain -c "$C" --spool "$s" "$SCRATCH/cc6z.xml" > "$SCRATCH/explain6.out" 2>&1
+check "budget: a euro budget is no budget for an order in yen" \
+	grep -q "og:budget-left('CC-6') = ''" "$SCRATCH/explain6.out"
+og export spend -c "$C" --spool "$s" > "$SCRATCH/spend6.csv" 2>&1
+check "export spend: the partial order counts 900.00, the yen apart" \
+	bash -c "grep -q '^buyer-1,CC-6,2026-05,EUR,1,900.00' '$SCRATCH/spend6.csv' && grep -q '^buyer-1,CC-6,2026-05,JPY,1,1000' '$SCRATCH/spend6.csv'"
 # budgets within one run: orders decided side by side by the workers must
 # not each spend the same budget (1500 on CC-2: two of three 600s fit)
 s=$(new_spool)
@@ -284,7 +311,7 @@ conf "[partners]
 dir = $P
 "
 s=$(new_spool)
-order VIP "BOLT:200:10.00 NUT:8:2.00" > "$s/in/vip.xml"
+order VIP "BOLT:200:10.00 NUT:8:2.00 BANNED:1:1.00" > "$s/in/vip.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "partners: a rule limited to a partner applies to it (vip approved over the limit)" test "$(st VIP state)" = confirmed
 ack=$(ls "$s"/out/vip-buyer/confirmation/*.xml)
@@ -293,6 +320,28 @@ check "oagis: the acknowledgement says Modified with a backordered line" \
 check "oagis: the acknowledgement is valid against the 10.4 XSD" \
 	bash -c "xmllint --noout --nonet --schema '$ROOT/xslt/schemas/oagis-10.4/AcknowledgePurchaseOrder.xsd' '$ack' 2>/dev/null"
 check "csv: the PO in CSV carries our PO number" grep -q "^PO-vip-buyer-0001," "$s"/out/vip-buyer/po/*.csv
+check "csv: the PO in CSV has the two lines ordered, not the rejected one" \
+	bash -c "test \"\$(tail -n +2 '$s'/out/vip-buyer/po/*.csv | cut -d, -f4 | tr -d '\r' | tr '\n' ' ')\" = '1 2 '"
+check "invariants hold" spool_invariants "$s"
+# OAGIS purchase order of a partial order, and of a held one released
+printf '[partner]\nname = oagis-supplier\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\npo = oagis\n' > "$P/vip.ini"
+s=$(new_spool)
+order OAG "BOLT:20:10.00 BANNED:1:1.00 NUT:2:2.00" > "$s/in/oag.xml"
+order OAGH "BOLT:150:10.00 BANNED:3:1.00" > "$s/in/oagh.xml"          # 1503.00: the manager's
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+po=$(ls "$s"/out/oagis-supplier/po/*-OAG.xml)
+check "oagis PO: lines 1 and 3 ordered, the rejected line 2 not" \
+	test "$(grep -o '<LineNumberID>[0-9]*</LineNumberID>' "$po" | tr '\n' ' ')" = '<LineNumberID>1</LineNumberID> <LineNumberID>3</LineNumberID> '
+check "oagis PO: ExtendedAmount and TotalAmount are those of the lines ordered (204.00)" \
+	bash -c "grep -q '<ExtendedAmount currencyCode=\"EUR\">204.00<' '$po' && grep -q '<TotalAmount currencyCode=\"EUR\">204.00<' '$po'"
+check "oagis PO: valid against the 10.4 XSD" \
+	bash -c "xmllint --noout --nonet --schema '$ROOT/xslt/schemas/oagis-10.4/ProcessPurchaseOrder.xsd' '$po' 2>/dev/null"
+og approve OAGH --as manager -c "$C" --spool "$s" > /dev/null 2>&1
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+po=$(ls "$s"/out/oagis-supplier/po/*-OAGH.xml 2>/dev/null)
+check "released: the approved order's PO leaves out the line its rules rejected (1500.00)" \
+	bash -c "test -n '$po' && test \"\$(grep -c '<LineNumberID>' '$po')\" = 1 && grep -q '<TotalAmount currencyCode=\"EUR\">1500.00<' '$po'"
+check "released: committed 1500.00 of 1503.00" test "$(st OAGH total_e4)/$(st OAGH committed_e4)" = 15030000/15000000
 check "invariants hold" spool_invariants "$s"
 # interim status: a partner may ask to hear that its order is held
 printf '[partner]\nname = patient\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\ninterim = yes\n' > "$P/vip.ini"

@@ -30,6 +30,10 @@
   <xsl:output method="text" encoding="UTF-8"/>
   <xsl:strip-space elements="*"/>
 
+  <!-- lines the decision rejected whole are not ordered from the supplier -->
+  <xsl:key name="rejected-line" match="/order/decision/line[@action = 'reject'][not(@accepted)]"
+           use="number(@number)"/>
+
   <xsl:param name="payloadID" select="''"/>
   <xsl:param name="timestamp" select="''"/>
   <xsl:param name="senderDomain" select="''"/>
@@ -43,7 +47,7 @@
       </xsl:message>
     </xsl:if>
     <xsl:text>orderID,orderDate,currency,lineNumber,supplierPartID,buyerPartID,description,quantity,unitOfMeasure,unitPrice,amount,requestedDeliveryDate,shipToName,shipToCity,shipToCountry&#13;&#10;</xsl:text>
-    <xsl:apply-templates select="order/lines/line"/>
+    <xsl:apply-templates select="order/lines/line[not(key('rejected-line', number(@number)))]"/>
   </xsl:template>
 
   <xsl:template match="line">

@@ -12,9 +12,12 @@
     userAgent       Sender/UserAgent (default "ordergate")
   No SharedSecret is ever written: the transport adds authentication.
 
+  Lines: every line but those the decision rejected whole (they are not
+  ordered from the supplier; the buyer's confirmation names them).
   Figures: Total/Money is summary/subtotal (the computed sum of the line
-  amounts), never the buyer's stated total. Money values are copied as the
-  engine normalised them; number() is never used.
+  amounts), or summary/accepted/subtotal when lines were rejected; never
+  the buyer's stated total. Money values are copied as the
+  engine normalised them; number() is never applied to money.
 
   Fallbacks, chosen to stay DTD-valid without inventing data:
   - Classification+ is required by ItemDetail. A line without
@@ -56,6 +59,12 @@
   <xsl:output method="xml" encoding="UTF-8" indent="yes"
               doctype-system="http://xml.cxml.org/schemas/cXML/1.2.071/cXML.dtd"/>
   <xsl:strip-space elements="*"/>
+
+  <!-- lines the decision rejected whole are not ordered from the supplier;
+       summary/accepted (written when some are) holds the figures of the rest -->
+  <xsl:key name="rejected-line" match="/order/decision/line[@action = 'reject'][not(@accepted)]"
+           use="number(@number)"/>
+  <xsl:variable name="sums" select="/order/summary/accepted | /order/summary[not(accepted)]"/>
   <xsl:preserve-space elements="supplierPartAuxiliaryID"/>
 
   <xsl:param name="payloadID" select="''"/>
@@ -138,7 +147,7 @@
       <Request deploymentMode="{source/@mode}">
         <OrderRequest>
           <xsl:call-template name="header"/>
-          <xsl:apply-templates select="lines/line"/>
+          <xsl:apply-templates select="lines/line[not(key('rejected-line', number(@number)))]"/>
         </OrderRequest>
       </Request>
     </cXML>
@@ -161,7 +170,7 @@
       </xsl:if>
 
       <Total>
-        <Money currency="{$cur}"><xsl:value-of select="summary/subtotal"/></Money>
+        <Money currency="{$cur}"><xsl:value-of select="$sums/subtotal"/></Money>
       </Total>
 
       <xsl:for-each select="parties/party[@role = 'shipTo'][1]">

@@ -35,6 +35,9 @@
     summary/subtotal         ExtendedAmount (the computed sum of the lines)
     summary/total            TotalAmount (OAGIS: including charges and taxes;
                              computed, never the buyer's stated total)
+    summary/accepted         instead of the two above when the decision
+                             rejected lines: those lines are not ordered
+                             (no PurchaseOrderLine), the figures are the rest's
     paymentTerms             PaymentTerm/Description
     tax                      Tax (Description, Amount)
     shipping                 Charge typeCode="Shipping" (Description, Amount)
@@ -82,6 +85,12 @@
 
   <xsl:output method="xml" encoding="UTF-8" indent="yes"/>
   <xsl:strip-space elements="*"/>
+
+  <!-- lines the decision rejected whole are not ordered from the supplier;
+       summary/accepted (written when some are) holds the figures of the rest -->
+  <xsl:key name="rejected-line" match="/order/decision/line[@action = 'reject'][not(@accepted)]"
+           use="number(@number)"/>
+  <xsl:variable name="sums" select="/order/summary/accepted | /order/summary[not(accepted)]"/>
   <xsl:preserve-space elements="supplierPartAuxiliaryID"/>
 
   <xsl:param name="payloadID" select="''"/>
@@ -186,7 +195,7 @@
             <xsl:attribute name="typeCode"><xsl:value-of select="normalize-space(orderType)"/></xsl:attribute>
           </xsl:if>
           <xsl:call-template name="header"/>
-          <xsl:apply-templates select="lines/line"/>
+          <xsl:apply-templates select="lines/line[not(key('rejected-line', number(@number)))]"/>
         </PurchaseOrder>
       </DataArea>
     </ProcessPurchaseOrder>
@@ -229,8 +238,8 @@
       <xsl:for-each select="$shipTo">
         <ShipToParty><xsl:call-template name="party"/></ShipToParty>
       </xsl:for-each>
-      <ExtendedAmount currencyCode="{$cur}"><xsl:value-of select="summary/subtotal"/></ExtendedAmount>
-      <TotalAmount currencyCode="{$cur}"><xsl:value-of select="summary/total"/></TotalAmount>
+      <ExtendedAmount currencyCode="{$cur}"><xsl:value-of select="$sums/subtotal"/></ExtendedAmount>
+      <TotalAmount currencyCode="{$cur}"><xsl:value-of select="$sums/total"/></TotalAmount>
       <xsl:for-each select="$billTo">
         <BillToParty><xsl:call-template name="party"/></BillToParty>
       </xsl:for-each>

@@ -578,10 +578,60 @@ static void set_at(xmlDocPtr doc, const char *xpath, const char *value)
 	xmlXPathFreeContext(ctx);
 }
 
+/* After the decision: lines rejected whole leave the purchase order's
+ * figures (summary/accepted) and the committed total; a backorder or no
+ * rejection leaves them as they are. */
+START_TEST(accepted_without_rejected_lines)
+{
+	char *l1 = t_canon_line("1", "3", "6.67", NULL);
+	char *l2 = t_canon_line("2", "1", "0.99", NULL);
+	char *l3 = t_canon_line("3", "2", "10", NULL);
+	char *lines = xasprintf("%s%s%s", l1, l2, l3);
+	const char *charges = "<shipping><amount>5</amount></shipping>"
+			      "<tax><amount>1.5</amount></tax><discount><amount>3</amount></discount>";
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	ck_assert_int_eq(complete("USD", charges, "2024-03-01", lines, "+00:00", &doc, &info, &err),
+			 0);
+	ck_assert_int_eq(info.total, 445000); /* 20.01 + 0.99 + 20.00 + 5 + 1.5 - 3 */
+	/* nothing rejected (a backorder is still ordered) */
+	info.lines[2].backordered = info.lines[2].quantity;
+	ck_assert_int_eq(canon_accepted(doc, &info, &err), 0);
+	ck_assert_int_eq(info.committed, info.total);
+	assert_xp(doc, "count(/order/summary/accepted)", "0");
+	/* line 2 rejected */
+	info.lines[1].rejected = info.lines[1].quantity;
+	ck_assert_int_eq(canon_accepted(doc, &info, &err), 0);
+	ck_assert_int_eq(info.committed, 435100);
+	assert_xp(doc, "/order/summary/accepted/subtotal", "40.01");
+	assert_xp(doc, "/order/summary/accepted/total", "43.51");
+	assert_xp(doc, "/order/summary/total", "44.50");
+	ck_assert_msg(canon_validate(doc, &err) == 0, "%s", err ? err : "");
+	/* again, with line 1 rejected too: one accepted element, new figures */
+	info.lines[0].rejected = info.lines[0].quantity;
+	ck_assert_int_eq(canon_accepted(doc, &info, &err), 0);
+	assert_xp(doc, "count(/order/summary/accepted)", "1");
+	assert_xp(doc, "/order/summary/accepted/subtotal", "20.00");
+	assert_xp(doc, "/order/summary/accepted/total", "23.50");
+	ck_assert_int_eq(info.committed, 235000);
+	/* every line rejected: nothing committed */
+	info.lines[2].rejected = info.lines[2].quantity;
+	ck_assert_int_eq(canon_accepted(doc, &info, &err), 0);
+	ck_assert_int_eq(info.committed, 0);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(lines);
+	free(l1);
+	free(l2);
+	free(l3);
+}
+END_TEST
+
 START_TEST(patterns_same_verdict_as_whole_schema)
 {
 	/* every path with a pattern in canonical.rng was placed */
-	ck_assert_int_eq(canon_pattern_paths(), 27);
+	ck_assert_int_eq(canon_pattern_paths(), 29);
 	char *rng = xasprintf("%s/xslt/canonical.rng", t_cfg()->data_dir);
 	xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(rng);
 	xmlRelaxNGPtr whole = xmlRelaxNGParse(pc);
@@ -673,6 +723,7 @@ Suite *suite_canon(void)
 	tcase_add_test(tc, validate_and_decide);
 	tcase_add_loop_test(tc, identifier_length_limits, 0, (int)ARRAY_SIZE(length_cases));
 	tcase_add_test(tc, patterns_same_verdict_as_whole_schema);
+	tcase_add_test(tc, accepted_without_rejected_lines);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -102,7 +102,7 @@ START_TEST(open_creates_schema)
 	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			       " ('documents','payloads','orders','order_lines','outputs','events')"),
 			 6);
-	ck_assert_int_eq(count("PRAGMA user_version"), 1);
+	ck_assert_int_eq(count("PRAGMA user_version"), 2);
 	ck_assert_int_eq(count("SELECT count(*) FROM documents"), 0);
 	/* opening an existing ledger again keeps it */
 	ledger_close(&lg);
@@ -371,17 +371,23 @@ static void raw(const char *sql)
 
 static void assert_spend_is_sum(void)
 {
-	/* every (cost centre, period) the orders have, and one they have not */
-	const char *keys[][2] = { { "CC-1", "2024-03" }, { "CC-1", "2024-04" }, { "CC-2", "2024-03" },
-				  { "CC-9", "2024-03" } };
+	/* every (cost centre, period, currency) the orders have, and some
+	 * they have not */
+	const char *keys[][3] = { { "CC-1", "2024-03", "EUR" }, { "CC-1", "2024-04", "EUR" },
+				  { "CC-2", "2024-03", "EUR" }, { "CC-9", "2024-03", "EUR" },
+				  { "CC-1", "2024-03", "JPY" }, { "CC-2", "2024-03", "JPY" } };
+	int committed = count("SELECT COUNT(*) FROM pragma_table_info('orders')"
+			      " WHERE name = 'committed_e4'") > 0;
 	for (size_t i = 0; i < ARRAY_SIZE(keys); i++) {
-		char *sql = xasprintf("SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center"
-				      " = '%s' AND period = '%s' AND mode = 'production' AND state IN"
-				      " ('confirmed', 'approved')",
-				      keys[i][0], keys[i][1]);
+		char *sql = xasprintf("SELECT COALESCE(SUM(%s), 0) FROM orders WHERE cost_center"
+				      " = '%s' AND period = '%s' AND currency = '%s' AND mode ="
+				      " 'production' AND state IN ('confirmed', 'approved')",
+				      committed ? "COALESCE(committed_e4, total_e4)" : "total_e4",
+				      keys[i][0], keys[i][1], keys[i][2]);
 		dec_t v;
-		ck_assert_int_eq(ledger_spent(lg.db, keys[i][0], keys[i][1], &v), 0);
-		ck_assert_msg(v == count(sql), "%s %s: %lld", keys[i][0], keys[i][1], (long long)v);
+		ck_assert_int_eq(ledger_spent(lg.db, keys[i][0], keys[i][1], keys[i][2], &v), 0);
+		ck_assert_msg(v == count(sql), "%s %s %s: %lld", keys[i][0], keys[i][1], keys[i][2],
+			      (long long)v);
 		free(sql);
 	}
 }
@@ -391,50 +397,78 @@ START_TEST(spend_follows_orders)
 	raw("PRAGMA foreign_keys = OFF;"
 	    "INSERT INTO orders(document_id, partner, sender_key, order_id, type, mode, currency,"
 	    " subtotal_e4, shipping_e4, tax_e4, discount_e4, total_e4, decision, state, canonical,"
-	    " created, cost_center, period) VALUES"
-	    " ('d1','p','k','1','new','production','EUR',0,0,0,0,4000000,'accept','confirmed','','t','CC-1','2024-03'),"
-	    " ('d2','p','k','2','new','test','EUR',0,0,0,0,500000,'accept','confirmed','','t','CC-1','2024-03'),"
-	    " ('d3','p','k','3','new','production','EUR',0,0,0,0,700000,'accept','confirmed','','t','CC-2','2024-03'),"
-	    " ('d4','p','k','4','new','production','EUR',0,0,0,0,800000,'accept','confirmed','','t','CC-1','2024-04'),"
-	    " ('d5','p','k','5','new','production','EUR',0,0,0,0,900000,'hold','pending','','t','CC-1','2024-03'),"
-	    " ('d6','p','k','6','new','production','EUR',0,0,0,0,1000000,'hold','pending','','t','CC-1','2024-03'),"
-	    " ('d7','p','k','7','new','production','EUR',0,0,0,0,1100000,'accept','confirmed','','t',NULL,'2024-03'),"
-	    " ('d8','p','k','8','new','production','EUR',0,0,0,0,1200000,'accept','confirmed','','t','CC-1',NULL);");
+	    " created, cost_center, period, committed_e4) VALUES"
+	    " ('d1','p','k','1','new','production','EUR',0,0,0,0,4000000,'accept','confirmed','','t','CC-1','2024-03',4000000),"
+	    " ('d2','p','k','2','new','test','EUR',0,0,0,0,500000,'accept','confirmed','','t','CC-1','2024-03',500000),"
+	    " ('d3','p','k','3','new','production','EUR',0,0,0,0,700000,'accept','confirmed','','t','CC-2','2024-03',700000),"
+	    " ('d4','p','k','4','new','production','EUR',0,0,0,0,800000,'accept','confirmed','','t','CC-1','2024-04',800000),"
+	    " ('d5','p','k','5','new','production','EUR',0,0,0,0,900000,'hold','pending','','t','CC-1','2024-03',900000),"
+	    " ('d6','p','k','6','new','production','EUR',0,0,0,0,1000000,'hold','pending','','t','CC-1','2024-03',1000000),"
+	    " ('d7','p','k','7','new','production','EUR',0,0,0,0,1100000,'accept','confirmed','','t',NULL,'2024-03',1100000),"
+	    " ('d8','p','k','8','new','production','EUR',0,0,0,0,1200000,'accept','confirmed','','t','CC-1',NULL,1200000),"
+	    /* another currency: its own spend, never added to the euros */
+	    " ('d9','p','k','9','new','production','JPY',0,0,0,0,5000000000,'accept','confirmed','','t','CC-1','2024-03',5000000000),"
+	    /* a partial order: its rejected lines are not spend */
+	    " ('d10','p','k','10','new','production','EUR',0,0,0,0,3000000,'partial','confirmed','','t','CC-2','2024-03',1000000);");
 	dec_t v;
-	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0);
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", "EUR", &v), 0);
 	ck_assert_int_eq(v, 4000000);
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", "JPY", &v), 0);
+	ck_assert_int_eq(v, 5000000000);
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-2", "2024-03", "EUR", &v), 0);
+	ck_assert_int_eq(v, 700000 + 1000000);
 	assert_spend_is_sum();
 	raw("UPDATE orders SET state = 'approved' WHERE document_id = 'd6';");
-	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0);
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", "EUR", &v), 0);
 	ck_assert_int_eq(v, 5000000);
 	assert_spend_is_sum();
 	raw("UPDATE orders SET state = 'declined' WHERE document_id = 'd5';"
 	    "UPDATE orders SET state = 'rejected' WHERE document_id = 'd1';"
 	    "UPDATE orders SET mode = 'production' WHERE document_id = 'd2';"
 	    "UPDATE orders SET period = '2024-03', cost_center = 'CC-2' WHERE document_id = 'd4';"
-	    "UPDATE orders SET total_e4 = 123 WHERE document_id = 'd3';"
+	    "UPDATE orders SET total_e4 = 123, committed_e4 = 123 WHERE document_id = 'd3';"
+	    "UPDATE orders SET committed_e4 = 2000000 WHERE document_id = 'd10';"
+	    "UPDATE orders SET currency = 'JPY' WHERE document_id = 'd4';"
 	    "UPDATE orders SET cost_center = 'CC-1' WHERE document_id = 'd7';");
 	assert_spend_is_sum();
-	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0);
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", "EUR", &v), 0);
 	ck_assert_int_eq(v, 500000 + 1000000 + 1100000);
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-2", "2024-03", "JPY", &v), 0);
+	ck_assert_int_eq(v, 800000);
 	raw("DELETE FROM orders WHERE document_id = 'd6';");
 	assert_spend_is_sum();
-	/* a ledger from before the spend table: built from its orders on open */
-	raw("DROP TRIGGER spend_insert; DROP TRIGGER spend_update; DROP TRIGGER spend_delete;"
-	    "DROP TABLE spend;");
-	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0); /* the sum, meanwhile */
+	/* a ledger of version 1: spend per cost centre and period in mixed
+	 * currencies, no committed totals; brought up to date on open */
+	raw("DROP TRIGGER budget_spend_insert; DROP TRIGGER budget_spend_update;"
+	    " DROP TRIGGER budget_spend_delete; DROP TABLE budget_spend;"
+	    " ALTER TABLE orders DROP COLUMN committed_e4;"
+	    " CREATE TABLE spend(cost_center TEXT NOT NULL, period TEXT NOT NULL,"
+	    "  total_e4 INTEGER NOT NULL, PRIMARY KEY (cost_center, period)) WITHOUT ROWID;"
+	    " INSERT INTO spend VALUES ('CC-1', '2024-03', 1);"
+	    " CREATE TRIGGER spend_insert AFTER INSERT ON orders BEGIN"
+	    "  UPDATE spend SET total_e4 = total_e4 + NEW.total_e4; END;"
+	    " PRAGMA user_version = 1;");
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", "EUR", &v), 0); /* the sum, meanwhile */
 	ck_assert_int_eq(v, 500000 + 1100000);
+	assert_spend_is_sum();
 	ledger_close(&lg);
 	char *err = NULL;
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("SELECT count(*) FROM spend"), 2);
+	ck_assert_int_eq(count("PRAGMA user_version"), 2);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'spend%'"), 0);
+	ck_assert_int_eq(count("SELECT count(*) FROM budget_spend"), 4);
 	assert_spend_is_sum();
 	/* opening again adds nothing twice */
 	ledger_close(&lg);
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
 	assert_spend_is_sum();
-	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", &v), 0);
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", "EUR", &v), 0);
 	ck_assert_int_eq(v, 500000 + 1100000);
+	/* the new column works after the upgrade */
+	raw("UPDATE orders SET committed_e4 = 100 WHERE document_id = 'd7';");
+	assert_spend_is_sum();
+	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", "EUR", &v), 0);
+	ck_assert_int_eq(v, 500000 + 100);
 }
 END_TEST
 

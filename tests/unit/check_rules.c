@@ -1074,6 +1074,7 @@ static void record_order(struct ledger *lg, const char *doc_id, const char *payl
 	/* whatever the rules loaded said: the decision under test */
 	free(r.decision);
 	r.decision = xstrdup(decision ? decision : "accept");
+	r.info.committed = r.info.total; /* every line stays ordered */
 	if (decision) {
 		r.checkpoints = xcalloc(1, sizeof(char *));
 		r.checkpoints[0] = xstrdup("manager");
@@ -1148,6 +1149,31 @@ START_TEST(spent_from_ledger)
 }
 END_TEST
 
+/* A budget with a currency is that currency's; one without applies to an
+ * order in any currency that has no budget of its own. */
+START_TEST(budget_by_currency)
+{
+	write_in_tmp("budgets-cur.csv", "cost_center,period,amount,currency\n"
+					"CC-1,2024-03,1500.00,EUR\n"
+					"CC-1,2024-03,900.00,usd\n"
+					"CC-1,2024-03,700.00,\n"
+					"CC-2,2024-03,50.00,EUR\n"
+					"CC-2,2024-03,60.00,\n"
+					"CC-3,2024-03,70.00,EUR\n");
+	load_rules("<rules budgets=\"budgets-cur.csv\">\n"
+		   "  <rule id=\"show\" test=\"true()\"><reject code=\"S\""
+		   " message=\"{og:budget('CC-1')}|{og:budget('CC-2')}|{og:budget('CC-3')}|"
+		   "{og:budget-left('CC-3')}\"/></rule>\n"
+		   "</rules>\n");
+	struct order_spec o = { .cc = "CC-1", .date = "2024-03-20" };
+	struct decided r;
+	decide(&o, "acme", &r); /* a USD order */
+	assert_decision(&r, DECISION_REJECT);
+	assert_xp(r.doc, "/order/decision/message", "900.00|60.00||");
+	decided_free(&r);
+}
+END_TEST
+
 /* What the rules read of the spend travels to the parent, which checks it
  * before it records the order (batch.c); a job's earlier orders count. */
 START_TEST(spend_seen_and_job_tally)
@@ -1167,21 +1193,23 @@ START_TEST(spend_seen_and_job_tally)
 	decide(&o, "acme", &r);
 	assert_xp(r.doc, "/order/decision/message", "1100.00|400.00");
 	char *seen = rules_spend_seen();
-	ck_assert_str_eq(seen, "4:CC-17:2024-034000000;"); /* read twice, listed once */
+	ck_assert_str_eq(seen, "4:CC-17:2024-033:USD4000000;"); /* read twice, listed once */
 	free(seen);
 	decided_free(&r);
 	/* an earlier order of the job: counted when production and confirmed */
-	rules_job_count("CC-1", "2024-03-01", "production", "accept", 250 * DEC_SCALE);
-	rules_job_count("CC-1", "2024-03-01", "production", "partial", 5 * DEC_SCALE);
-	rules_job_count("CC-1", "2024-03-01", "test", "accept", 1000 * DEC_SCALE);
-	rules_job_count("CC-1", "2024-03-01", "production", "hold", 1000 * DEC_SCALE);
-	rules_job_count("CC-1", "2024-03-01", "production", "reject", 1000 * DEC_SCALE);
-	rules_job_count("CC-1", "2024-04-01", "production", "accept", 1000 * DEC_SCALE);
-	rules_job_count(NULL, "2024-03-01", "production", "accept", 1000 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-03-01", "USD", "production", "accept", 250 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-03-01", "USD", "production", "partial", 5 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-03-01", "USD", "test", "accept", 1000 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-03-01", "USD", "production", "hold", 1000 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-03-01", "USD", "production", "reject", 1000 * DEC_SCALE);
+	rules_job_count("CC-1", "2024-04-01", "USD", "production", "accept", 1000 * DEC_SCALE);
+	rules_job_count(NULL, "2024-03-01", "USD", "production", "accept", 1000 * DEC_SCALE);
+	/* another currency is another budget's spend */
+	rules_job_count("CC-1", "2024-03-01", "EUR", "production", "accept", 1000 * DEC_SCALE);
 	decide(&o, "acme", &r);
 	assert_xp(r.doc, "/order/decision/message", "845.00|655.00");
 	seen = rules_spend_seen();
-	ck_assert_str_eq(seen, "4:CC-17:2024-036550000;");
+	ck_assert_str_eq(seen, "4:CC-17:2024-033:USD6550000;");
 	free(seen);
 	decided_free(&r);
 	/* a new job starts from the ledger again */
@@ -1202,26 +1230,34 @@ START_TEST(spend_list_wire_text)
 {
 	/* cost centres come from documents: any byte goes through */
 	struct spend_list l = { 0 };
-	spend_list_add(&l, "A:1;2", "2024-03", 12345);
-	spend_list_add(&l, "", "", -7);
-	spend_list_add(&l, "A:1;2", "2024-03", 5);
-	ck_assert_int_eq(l.n, 2);
-	ck_assert_int_eq(spend_list_get(&l, "A:1;2", "2024-03"), 12350);
-	ck_assert_int_eq(spend_list_get(&l, "A:1;2", "2024-04"), 0);
+	spend_list_add(&l, "A:1;2", "2024-03", "EUR", 12345);
+	spend_list_add(&l, "", "", "", -7);
+	spend_list_add(&l, "A:1;2", "2024-03", "EUR", 5);
+	spend_list_add(&l, "A:1;2", "2024-03", "JPY", 9);
+	ck_assert_int_eq(l.n, 3);
+	ck_assert_int_eq(spend_list_get(&l, "A:1;2", "2024-03", "EUR"), 12350);
+	ck_assert_int_eq(spend_list_get(&l, "A:1;2", "2024-03", "JPY"), 9);
+	ck_assert_int_eq(spend_list_get(&l, "A:1;2", "2024-03", "USD"), 0);
+	ck_assert_int_eq(spend_list_get(&l, "A:1;2", "2024-04", "EUR"), 0);
 	struct buf b = BUF_INIT;
 	for (int i = 0; i < l.n; i++)
-		buf_printf(&b, "%zu:%s%zu:%s%lld;", strlen(l.e[i].cost_center), l.e[i].cost_center,
-			   strlen(l.e[i].period), l.e[i].period, (long long)l.e[i].amount);
+		buf_printf(&b, "%zu:%s%zu:%s%zu:%s%lld;", strlen(l.e[i].cost_center),
+			   l.e[i].cost_center, strlen(l.e[i].period), l.e[i].period,
+			   strlen(l.e[i].currency), l.e[i].currency, (long long)l.e[i].amount);
 	struct spend_list back = { 0 };
 	ck_assert_int_eq(rules_spend_parse(buf_str(&b), &back), 0);
-	ck_assert_int_eq(back.n, 2);
+	ck_assert_int_eq(back.n, 3);
 	ck_assert_str_eq(back.e[0].cost_center, "A:1;2");
+	ck_assert_str_eq(back.e[0].currency, "EUR");
 	ck_assert_int_eq(back.e[0].amount, 12350);
 	ck_assert_str_eq(back.e[1].cost_center, "");
 	ck_assert_int_eq(back.e[1].amount, -7);
+	ck_assert_str_eq(back.e[2].currency, "JPY");
+	ck_assert_int_eq(back.e[2].amount, 9);
 	spend_list_free(&back);
-	const char *bad[] = { "5:CC-1", "4:CC-17:2024-03", "4:CC-17:2024-03x;", "x:CC-1",
-			      "99:CC-17:2024-031;", "4:CC-17:2024-031" };
+	const char *bad[] = { "5:CC-1", "4:CC-17:2024-033:EUR", "4:CC-17:2024-033:EURx;", "x:CC-1",
+			      "99:CC-17:2024-033:EUR1;", "4:CC-17:2024-033:EUR1",
+			      "4:CC-17:2024-031;" };
 	for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
 		ck_assert_msg(rules_spend_parse(bad[i], &back) == -1, "accepted %s", bad[i]);
 		spend_list_free(&back);
@@ -1263,6 +1299,7 @@ Suite *suite_rules(void)
 	tcase_add_loop_test(tc, broken_rules_files, 0, (int)ARRAY_SIZE(broken));
 	tcase_add_test(tc, no_rules_file_accepts);
 	tcase_add_test(tc, spent_from_ledger);
+	tcase_add_test(tc, budget_by_currency);
 	tcase_add_test(tc, spend_seen_and_job_tally);
 	tcase_add_test(tc, spend_list_wire_text);
 	suite_add_tcase(s, tc);
