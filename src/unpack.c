@@ -10,6 +10,23 @@
 #include <archive_entry.h>
 #include <zlib.h>
 
+/* 1 when the n bytes are all zero */
+static int all_zero(const char *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (data[i])
+			return 0;
+	return 1;
+}
+
+/* An empty tar: nothing but its end-of-archive marker, two or more
+ * 512-byte blocks of zeros (tar -cf x.tar -T /dev/null writes 10240). It
+ * has no "ustar" header to be known by. */
+static int is_empty_tar(const char *data, size_t len)
+{
+	return len >= 1024 && len % 512 == 0 && all_zero(data, len);
+}
+
 enum unpack_kind unpack_sniff(const char *data, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)data;
@@ -18,7 +35,7 @@ enum unpack_kind unpack_sniff(const char *data, size_t len)
 	if (len >= 4 && u[0] == 'P' && u[1] == 'K' &&
 	    ((u[2] == 3 && u[3] == 4) || (u[2] == 5 && u[3] == 6)))
 		return UNPACK_ARCHIVE;
-	if (len >= 262 && !memcmp(data + 257, "ustar", 5))
+	if ((len >= 262 && !memcmp(data + 257, "ustar", 5)) || is_empty_tar(data, len))
 		return UNPACK_ARCHIVE;
 	return UNPACK_NONE;
 }
@@ -83,6 +100,35 @@ int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
 	return 0;
 }
 
+/* An empty tar gzipped (tar -czf x.tgz -T /dev/null): the whole stream
+ * decompresses to an empty tar. Read in small pieces and only so far: a
+ * stream of zeros longer than any empty tar is written (a gzip bomb) is
+ * not one, and is left to unpack_gunzip and its limits. */
+static int gzip_is_empty_tar(const char *data, size_t len)
+{
+	enum { MOST = 1 << 20 };
+	char piece[16384];
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 32) != Z_OK)
+		return 0;
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	size_t got = 0;
+	int rc, zeros = 1;
+	do {
+		z.next_out = (Bytef *)piece;
+		z.avail_out = sizeof piece;
+		rc = inflate(&z, Z_NO_FLUSH);
+		size_t n = sizeof piece - z.avail_out;
+		zeros = all_zero(piece, n);
+		got += n;
+	} while (rc == Z_OK && zeros && got <= MOST && (z.avail_in > 0 || z.avail_out == 0));
+	inflateEnd(&z);
+	return rc == Z_STREAM_END && z.avail_in == 0 && zeros && got <= MOST && got >= 1024 &&
+	       got % 512 == 0;
+}
+
 int unpack_gzip_is_tar(const char *data, size_t len)
 {
 	if (unpack_sniff(data, len) != UNPACK_GZIP)
@@ -103,7 +149,10 @@ int unpack_gzip_is_tar(const char *data, size_t len)
 	while (rc == Z_OK && z.avail_out > 0 && z.avail_in > 0);
 	size_t got = sizeof head - z.avail_out;
 	inflateEnd(&z);
-	return got == sizeof head && !memcmp(head + 257, "ustar", 5);
+	if (got == sizeof head && !memcmp(head + 257, "ustar", 5))
+		return 1;
+	/* an empty tar has no header, only its end-of-archive blocks */
+	return got == sizeof head && all_zero(head, sizeof head) && gzip_is_empty_tar(data, len);
 }
 
 struct walk {
@@ -111,7 +160,23 @@ struct walk {
 	struct unpack_result *res;
 	size_t total;
 	size_t compressed;
+	long entries; /* headers read, of any kind, at any depth */
 };
+
+/* The reason an archive (or one inside it) yields nothing, by what it held. */
+static char *nothing_inside(const char *name, long entries)
+{
+	if (entries == 0)
+		return xasprintf("%s: the archive is empty: it holds no files at all, so there is "
+				 "nothing to translate; ask the sender to send it again with the "
+				 "documents in it",
+				 name);
+	return xasprintf("%s: the archive holds no regular file, only %ld folder%s, link%s or "
+			 "special file%s, which are never read; ask the sender to put the "
+			 "documents themselves in the archive",
+			 name, entries, entries == 1 ? "" : "s", entries == 1 ? "" : "s",
+			 entries == 1 ? "" : "s");
+}
 
 static void note(struct unpack_result *r, char *text)
 {
@@ -185,9 +250,14 @@ static int add_member(struct walk *w, const char *name, struct buf *data, int de
 			bytes = inner.data;
 			n = inner.len;
 		}
+		int before = w->res->n;
+		long seen = w->entries;
 		int rc = walk_archive(w, bytes, n, name, depth + 1, err);
 		buf_release(&inner);
 		buf_release(data);
+		if (rc == 0 && w->res->n == before)
+			/* an empty archive inside: it fails alone, not silently */
+			rc = refuse_member(w, name, nothing_inside(name, w->entries - seen), err);
 		return rc;
 	}
 	if (w->res->n >= w->lim->max_members) {
@@ -273,6 +343,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 			w->res->format = (f & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP ? "zip"
 											     : "tar";
 		}
+		w->entries++;
 		if (++entries > w->lim->max_members * 4 + 16) {
 			*err = xasprintf("%s: more than %ld entries; refused ([unpack] max_members)",
 					 prefix, w->lim->max_members * 4 + 16);
@@ -366,10 +437,10 @@ int unpack_archive(const char *data, size_t len, const char *name,
 {
 	*err = NULL;
 	memset(res, 0, sizeof *res);
-	struct walk w = { lim, res, 0, len };
+	struct walk w = { lim, res, 0, len, 0 };
 	int rc = walk_archive(&w, data, len, name, 0, err);
 	if (rc == 0 && res->n == 0 && !*err) {
-		*err = xasprintf("%s: the archive holds no regular file", name);
+		*err = nothing_inside(name, w.entries);
 		rc = -1;
 	}
 	return rc;

@@ -46,7 +46,8 @@ enum unpack_kind unpack_sniff(const char *data, size_t len);
 /* gunzips one gzip stream (or several concatenated) into out. */
 int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
 		  struct buf *out, char **err);
-/* 1 when data is gzip whose first 512 decompressed bytes are a tar header
+/* 1 when data is gzip whose first 512 decompressed bytes are a tar header,
+ * or that decompresses to an empty tar (blocks of zeros, at most 1 MiB)
  * (a .tar.gz: give it to unpack_archive as it is, not gunzipped). */
 int unpack_gzip_is_tar(const char *data, size_t len);
 /* Reads every member of an archive (zip, tar, tar.gz), flattening nested

@@ -111,6 +111,36 @@ check "archives: a corrupt .gz member fails alone, saying so" \
 check "archives: ... and their sound siblings are translated" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(order_id) FROM (SELECT order_id FROM orders ORDER BY order_id)")" = "BADM-2,BADM-3"
 check "archives: bad members: invariants hold" spool_invariants "$s"
+# an empty tar and an empty .tgz (valid archives without a member) fail at
+# unpack saying the archive is empty, naming it, and wait in failed/ byte
+# for byte with their .why; an empty tar inside a zip fails alone
+s=$(new_spool)
+tar -cf "$mk/empty.tar" -T /dev/null && tar -czf "$mk/empty.tgz" -T /dev/null
+order EMPTY-1 > "$mk/e1.xml"
+python3 - "$mk" <<'PY'
+import sys, zipfile, os
+mk = sys.argv[1]
+rd = lambda n: open(os.path.join(mk, n), 'rb').read()
+with zipfile.ZipFile(os.path.join(mk, "withempty.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("nothing.tar", rd("empty.tar")); z.writestr("e1.xml", rd("e1.xml"))
+PY
+cp "$mk/empty.tar" "$mk/empty.tgz" "$mk/withempty.zip" "$s/in/"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/empty.out" 2> "$SCRATCH/empty.err"
+check "empty archives: exit 1 (three failed: two archives and a member)" \
+	bash -c "test $? = 1 && grep -q ', 3 failed' '$SCRATCH/empty.out'"
+for f in empty.tar empty.tgz; do
+	check "empty archives: $f fails at unpack, saying it holds no files, naming it" \
+		bash -c "grep -qx 'stage: unpack' '$s'/failed/*-$f.why &&
+			grep -qx 'error: $f: the archive is empty: it holds no files at all.*' '$s'/failed/*-$f.why"
+	check "empty archives: $f is kept in failed/ byte for byte" cmp -s "$mk/$f" "$(ls "$s"/failed/*-"$f")"
+done
+check "empty archives: the log names the document and says why" \
+	grep -q "^[0-9-]* error: failed at unpack: empty.tgz: the archive is empty" "$SCRATCH/empty.err"
+check "empty archives: an empty tar inside a zip fails alone, saying so; its sibling is translated" \
+	bash -c "grep -q 'withempty.zip/nothing.tar: the archive is empty' '$s'/failed/*-withempty.zip_nothing.tar.why &&
+		test \"\$(sqlite3 '$s/ledger.db' \"SELECT order_id FROM orders\")\" = EMPTY-1"
+check "empty archives: nothing left in in/ or work/" test "$(count "$s/in" "$s/work")" = 0
+check "empty archives: invariants hold" spool_invariants "$s"
 
 # archive_form = gzip: plain inputs are gzipped (named .gz), what came
 # compressed is copied as it came, and the claimed file is removed

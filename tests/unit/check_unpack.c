@@ -572,19 +572,78 @@ START_TEST(corrupt_and_empty)
 	assert_refused(&arc, "bad.tar", &DEFAULTS, "bad.tar", NULL);
 	buf_release(&arc);
 
-	/* empty archives */
+	/* empty archives: an empty tar is only its end-of-archive blocks of
+	 * zeros, with no "ustar" header, and is still known as an archive
+	 * (plain and gzipped), so it is refused for what it is */
 	build(TAR, NULL, 0, &arc);
-	ck_assert_int_eq(unpack_sniff(arc.data, arc.len), UNPACK_NONE); /* no ustar header */
-	assert_refused(&arc, "empty.tar", &DEFAULTS, "empty.tar", "no regular file");
+	ck_assert_uint_ge(arc.len, 1024);
+	ck_assert_int_eq(unpack_sniff(arc.data, arc.len), UNPACK_ARCHIVE);
+	assert_refused(&arc, "empty.tar", &DEFAULTS, "empty.tar", "holds no files at all");
+	struct buf tgz = BUF_INIT;
+	gzip_append(arc.data, arc.len, &tgz);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, tgz.len), 1);
+	assert_refused(&tgz, "empty.tgz", &DEFAULTS, "empty.tgz", "holds no files at all");
+	/* gzipped zeros that are no empty tar: too few, cut short, or more
+	 * than any empty tar (a bomb is left to gunzip and its limits) */
+	buf_reset(&tgz);
+	gzip_append(arc.data, 1000, &tgz);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, tgz.len), 0);
+	buf_reset(&tgz);
+	gzip_append(arc.data, arc.len, &tgz);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, tgz.len - 4), 0);
+	buf_reset(&tgz);
+	char *zeros = xcalloc(1, 2 << 20);
+	gzip_append(zeros, 2 << 20, &tgz);
+	free(zeros);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, tgz.len), 0);
+	buf_release(&tgz);
+	/* the shortest one tar accepts: two blocks */
+	ck_assert_int_eq(unpack_sniff(arc.data, 1024), UNPACK_ARCHIVE);
+	/* zeros that are no tar: one block, or not a whole number of blocks */
+	ck_assert_int_eq(unpack_sniff(arc.data, 512), UNPACK_NONE);
+	ck_assert_int_eq(unpack_sniff(arc.data, 1500), UNPACK_NONE);
+	/* a block of zeros and then anything else is no empty tar either */
+	arc.data[1023] = 'x';
+	ck_assert_int_eq(unpack_sniff(arc.data, 1024), UNPACK_NONE);
 	buf_release(&arc);
 	build(ZIP, NULL, 0, &arc);
 	ck_assert_int_eq(unpack_sniff(arc.data, arc.len), UNPACK_ARCHIVE);
-	assert_refused(&arc, "empty.zip", &DEFAULTS, "empty.zip", "no regular file");
+	assert_refused(&arc, "empty.zip", &DEFAULTS, "empty.zip", "holds no files at all");
 	buf_release(&arc);
 	static const struct entry dirs[] = { { .name = "d/", .type = 'd' } };
 	build(TAR, dirs, 1, &arc);
-	assert_refused(&arc, "dirs.tar", &DEFAULTS, "dirs.tar", "no regular file");
+	assert_refused(&arc, "dirs.tar", &DEFAULTS, "dirs.tar", "no regular file, only 1 folder");
 	buf_release(&arc);
+}
+END_TEST
+
+START_TEST(empty_archive_inside_fails_alone)
+{
+	/* an empty tar (and an empty .tgz) in a zip: each fails as a member,
+	 * saying it is empty, instead of vanishing; the sibling is read */
+	struct buf tar, tgz = BUF_INIT, outer;
+	build(TAR, NULL, 0, &tar);
+	gzip_append(tar.data, tar.len, &tgz);
+	struct entry top[] = {
+		{ .name = "nothing.tar", .data = tar.data, .size = tar.len },
+		{ .name = "a.xml", .data = "<a/>" },
+		{ .name = "nothing.tgz", .data = tgz.data, .size = tgz.len },
+	};
+	build(ZIP, top, 3, &outer);
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(outer.data, outer.len, "outer.zip", &DEFAULTS, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 3);
+	ck_assert_str_eq(r.members[0].name, "outer.zip/nothing.tar");
+	assert_has(r.members[0].refused, "outer.zip/nothing.tar: the archive is empty");
+	assert_member(&r, 1, "outer.zip/a.xml", "<a/>");
+	ck_assert_str_eq(r.members[2].name, "outer.zip/nothing.tgz");
+	assert_has(r.members[2].refused, "holds no files at all");
+	unpack_free(&r);
+	buf_release(&outer);
+	buf_release(&tgz);
+	buf_release(&tar);
 }
 END_TEST
 
@@ -699,6 +758,7 @@ Suite *suite_unpack(void)
 	tcase_add_test(tc, ratio_limit);
 	tcase_add_test(tc, tar_gz_stream_limits);
 	tcase_add_test(tc, corrupt_and_empty);
+	tcase_add_test(tc, empty_archive_inside_fails_alone);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("gzip");
 	tcase_set_timeout(tc, 60);
