@@ -41,8 +41,12 @@ int detect_bytes(const char *data, size_t len, char **err)
 	}
 	if ((len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) ||
 	    (len >= 4 && !memcmp(data, "PK\x03\x04", 4))) {
-		*err = xstrdup("compressed data nested deeper than [unpack] max_depth allows; "
-			       "unpack the outer levels and drop the documents again");
+		/* the engine unpacks what is dropped before it comes here (within
+		 * [unpack] max_depth, refused there beyond it); what arrives is
+		 * compressed data given to a command that reads one document */
+		*err = xstrdup("compressed data (gzip or zip), not a document; unpack it and give "
+			       "the document inside (ordergate run unpacks such files dropped into "
+			       "the spool)");
 		return -1;
 	}
 	/* UTF-16 byte order marks: libxml2 decodes them */

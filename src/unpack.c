@@ -45,6 +45,17 @@ static int ratio_exceeded(size_t out, size_t in, const struct unpack_limits *lim
 	return lim->max_ratio > 0 && out > 1048576 && out / (in ? in : 1) > (size_t)lim->max_ratio;
 }
 
+/* Why a container (archive or gzip layer) at nesting level `level` is not
+ * opened: the level and the setting that allows more. */
+static char *too_deep(int level, int max_depth)
+{
+	return xasprintf("archives and gzip layers nested deeper than %d level%s inside the "
+			 "file dropped are not opened (this one is level %d; [unpack] "
+			 "max_depth = %d); unpack the outer levels by hand and drop what is "
+			 "inside, or raise [unpack] max_depth if such files are genuine",
+			 max_depth, max_depth == 1 ? "" : "s", level, max_depth);
+}
+
 int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
 		  struct buf *out, char **err)
 {
@@ -97,6 +108,43 @@ int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
 	}
 	out->data[out->len] = '\0';
 	inflateEnd(&z);
+	return 0;
+}
+
+int unpack_gunzip_nested(const char *data, size_t len, const char *name,
+			 const struct unpack_limits *lim, struct buf *out, int *levels, char **err)
+{
+	*levels = 0;
+	if (unpack_gunzip(data, len, lim, out, err) < 0)
+		return -1;
+	while (unpack_sniff(out->data, out->len) == UNPACK_GZIP) {
+		/* gzip inside gzip: a container inside the file dropped, one
+		 * level like an archive inside an archive */
+		if (*levels >= lim->max_depth) {
+			*err = xasprintf("%s: gzip inside gzip: %s", name,
+					 too_deep(*levels + 1, lim->max_depth));
+			return -1;
+		}
+		struct buf next = BUF_INIT;
+		char *why = NULL;
+		if (unpack_gunzip(out->data, out->len, lim, &next, &why) < 0) {
+			*err = xasprintf("%s: the gzip inside the gzip (level %d): %s", name,
+					 *levels + 1, why);
+			free(why);
+			buf_release(&next);
+			return -1;
+		}
+		buf_release(out);
+		*out = next;
+		(*levels)++;
+		/* every layer together against the file as it came */
+		if (ratio_exceeded(out->len, len, lim)) {
+			*err = xasprintf("%s: compression ratio over %ld:1 through %d gzip layers (a "
+					 "decompression bomb?); refused ([unpack] max_ratio)",
+					 name, lim->max_ratio, *levels + 1);
+			return -1;
+		}
+	}
 	return 0;
 }
 
@@ -204,17 +252,16 @@ static int refuse_member(struct walk *w, const char *name, char *why, char **err
 	return 0;
 }
 
+/* depth: the nesting level of the container the member was read from (0:
+ * the file dropped), so a container member is level depth + 1, opened
+ * only within lim->max_depth. */
 static int add_member(struct walk *w, const char *name, struct buf *data, int depth, char **err)
 {
 	enum unpack_kind k = unpack_sniff(data->data, data->len);
-	if (k == UNPACK_ARCHIVE || (k == UNPACK_GZIP && depth < w->lim->max_depth)) {
+	if (k == UNPACK_ARCHIVE || k == UNPACK_GZIP) {
 		if (depth >= w->lim->max_depth) {
 			buf_release(data);
-			return refuse_member(w, name,
-					     xasprintf("archives nested deeper than %d levels are "
-						       "refused ([unpack] max_depth)",
-						       w->lim->max_depth),
-					     err);
+			return refuse_member(w, name, too_deep(depth + 1, w->lim->max_depth), err);
 		}
 		struct buf inner = BUF_INIT;
 		const char *bytes = data->data;
@@ -435,10 +482,16 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 int unpack_archive(const char *data, size_t len, const char *name,
 		   const struct unpack_limits *lim, struct unpack_result *res, char **err)
 {
+	return unpack_archive_at(data, len, name, 0, lim, res, err);
+}
+
+int unpack_archive_at(const char *data, size_t len, const char *name, int depth,
+		      const struct unpack_limits *lim, struct unpack_result *res, char **err)
+{
 	*err = NULL;
 	memset(res, 0, sizeof *res);
 	struct walk w = { lim, res, 0, len, 0 };
-	int rc = walk_archive(&w, data, len, name, 0, err);
+	int rc = walk_archive(&w, data, len, name, depth, err);
 	if (rc == 0 && res->n == 0 && !*err) {
 		*err = nothing_inside(name, w.entries);
 		rc = -1;

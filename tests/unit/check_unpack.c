@@ -707,6 +707,72 @@ START_TEST(gunzip_members)
 }
 END_TEST
 
+START_TEST(gzip_layers_count_as_nesting)
+{
+	/* gzip inside gzip: the file dropped is level 0, each layer inside it
+	 * one more, against max_depth like archives inside archives */
+	struct buf layers[5];
+	memset(layers, 0, sizeof layers);
+	buf_add(&layers[0], "<a/>", 4);
+	for (int i = 1; i < 5; i++)
+		gzip_append(layers[i - 1].data, layers[i - 1].len, &layers[i]);
+	struct buf out = BUF_INIT;
+	char *err = NULL;
+	int levels = -1;
+	/* x.gz, x.gz.gz, x.gz.gz.gz: 0, 1 and 2 levels inside, within 2 */
+	for (int i = 1; i <= 3; i++) {
+		ck_assert_int_eq(unpack_gunzip_nested(layers[i].data, layers[i].len, "x", &DEFAULTS,
+						      &out, &levels, &err),
+				 0);
+		ck_assert_int_eq(levels, i - 1);
+		ck_assert_str_eq(out.data, "<a/>");
+	}
+	/* x.gz.gz.gz.gz: a third level inside is refused, saying which and
+	 * the setting to change */
+	ck_assert_int_eq(unpack_gunzip_nested(layers[4].data, layers[4].len, "o.xml.gz.gz.gz.gz",
+					      &DEFAULTS, &out, &levels, &err),
+			 -1);
+	assert_has(err, "o.xml.gz.gz.gz.gz: gzip inside gzip");
+	assert_has(err, "this one is level 3; [unpack] max_depth = 2");
+	assert_has(err, "raise [unpack] max_depth");
+	free(err);
+	/* max_depth 0: a .gz is read, a .gz.gz is not */
+	struct unpack_limits none = DEFAULTS;
+	none.max_depth = 0;
+	ck_assert_int_eq(unpack_gunzip_nested(layers[1].data, layers[1].len, "x", &none, &out,
+					      &levels, &err),
+			 0);
+	ck_assert_int_eq(unpack_gunzip_nested(layers[2].data, layers[2].len, "x.gz.gz", &none, &out,
+					      &levels, &err),
+			 -1);
+	assert_has(err, "this one is level 1; [unpack] max_depth = 0");
+	free(err);
+	/* the same count inside an archive: a .gz.gz.gz member is level 3 */
+	struct entry top[] = { { .name = "g2.xml.gz.gz", .data = layers[2].data, .size = layers[2].len },
+			       { .name = "g3.xml.gz.gz.gz", .data = layers[3].data,
+				 .size = layers[3].len } };
+	struct buf zip;
+	build(ZIP, top, 2, &zip);
+	struct unpack_result r;
+	ck_assert_int_eq(unpack_archive(zip.data, zip.len, "z.zip", &DEFAULTS, &r, &err), 0);
+	ck_assert_int_eq(r.n, 2);
+	assert_member(&r, 0, "z.zip/g2.xml.gz.gz", "<a/>");
+	assert_has(r.members[1].refused, "this one is level 3; [unpack] max_depth = 2");
+	unpack_free(&r);
+	/* and an archive inside one gzip layer (the zip of a .zip.gz.gz) is
+	 * level 1: the inner gzip of its .gz.gz member is then level 3 */
+	ck_assert_int_eq(unpack_archive_at(zip.data, zip.len, "z.zip", 1, &DEFAULTS, &r, &err), 0);
+	ck_assert_int_eq(r.n, 2);
+	assert_has(r.members[0].refused, "this one is level 3; [unpack] max_depth = 2");
+	assert_has(r.members[1].refused, "this one is level 3; [unpack] max_depth = 2");
+	unpack_free(&r);
+	buf_release(&zip);
+	buf_release(&out);
+	for (int i = 0; i < 5; i++)
+		buf_release(&layers[i]);
+}
+END_TEST
+
 START_TEST(sniff_kinds)
 {
 	struct buf b;
@@ -763,6 +829,7 @@ Suite *suite_unpack(void)
 	tc = tcase_create("gzip");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, gunzip_members);
+	tcase_add_test(tc, gzip_layers_count_as_nesting);
 	tcase_add_test(tc, sniff_kinds);
 	suite_add_tcase(s, tc);
 	return s;
