@@ -1190,17 +1190,11 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	return n;
 }
 
+/* UTF-16, with or without a byte order mark, is only read as XML without a
+ * map; detect_bytes takes the same first bytes */
 static int looks_like_xml(const char *data, size_t len)
 {
-	size_t i = 0;
-	if (len >= 2 && (((unsigned char)data[0] == 0xfe && (unsigned char)data[1] == 0xff) ||
-			 ((unsigned char)data[0] == 0xff && (unsigned char)data[1] == 0xfe)))
-		return 1; /* UTF-16: only XML is read that way without a map */
-	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
-		i = 3;
-	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-		i++;
-	return i < len && data[i] == '<';
+	return detect_xml_start(data, len);
 }
 
 static const char *HINT_CSV = "fix the row and column named (or the map in maps/csv) and "
