@@ -118,6 +118,56 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 	return rc;
 }
 
+/* 1 when the ledger already shows this line's decision: an order named key
+ * whose checkpoint for role was decided the same way (approved or
+ * rejected) by the same approver (by, or "(not named)" as approve_decide
+ * records a line without one), and no order named key still waits for
+ * that role, so the line has nothing left to do. That is what a retried
+ * approval file holds in the lines its first pass applied. *msg says
+ * which order and when. 0 when not, -1 on a ledger error (*err). */
+static int already_applied(struct ledger *l, const char *key, const char *role, int approve,
+			   const char *by, char **msg, char **err)
+{
+	*msg = NULL;
+	struct ledger_order *orders;
+	int n;
+	if (ledger_find_orders(l, key, &orders, &n) < 0) {
+		*err = xasprintf("cannot look up order %s in the ledger", key);
+		return -1;
+	}
+	const char *want = approve ? "approved" : "rejected";
+	const char *who = by && *by ? by : "(not named)";
+	int found = 0, waiting = 0, rc = 0;
+	for (int i = 0; i < n && rc == 0; i++) {
+		struct ledger_checkpoint *cp;
+		int ncp;
+		if (ledger_checkpoints(l, orders[i].ref, &cp, &ncp) < 0) {
+			*err = xasprintf("cannot read the checkpoints of order %s", key);
+			rc = -1;
+			break;
+		}
+		for (int k = 0; k < ncp; k++) {
+			if (strcasecmp(cp[k].role, role))
+				continue;
+			if (!strcmp(cp[k].state, "pending") && !strcmp(orders[i].state, "pending"))
+				waiting++;
+			else if (!strcmp(cp[k].state, want) && cp[k].decided_by &&
+				 !strcmp(cp[k].decided_by, who) && found++ == 0)
+				*msg = xasprintf("already applied: order %s (%s): %s %s by %s at %s; "
+						 "nothing done again",
+						 key, orders[i].document_id, cp[k].role, want, who,
+						 cp[k].decided_at ? cp[k].decided_at : "?");
+		}
+		ledger_checkpoints_free(cp, ncp);
+	}
+	ledger_orders_free(orders, n);
+	if (rc == 0 && found == 1 && !waiting)
+		return 1;
+	free(*msg);
+	*msg = NULL;
+	return rc;
+}
+
 int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 		 struct buf *applied_lines, char **err)
 {
@@ -164,6 +214,18 @@ int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 		char *msg = NULL;
 		int rc = approve_decide(l, cells[0], cells[1], approve, nc > 3 ? cells[3] : NULL,
 					nc > 4 ? cells[4] : NULL, &msg, err);
+		if (rc == 1) {
+			/* refused: a line this file's earlier pass applied (a retry
+			 * through reprocess) is reported, not refused again */
+			char *done = NULL;
+			int a = already_applied(l, cells[0], cells[1], approve,
+						nc > 4 ? cells[4] : NULL, &done, err);
+			if (a != 0) {
+				free(msg);
+				msg = done;
+				rc = a > 0 ? 0 : -1;
+			}
+		}
 		if (rc < 0) {
 			free(msg);
 			free(line);

@@ -24,8 +24,13 @@
 int approve_decide(struct ledger *l, const char *key, const char *role, int approve,
 		   const char *comment, const char *by, char **msg, char **err);
 /* Applies every line of an approval file, in order; a report line per
- * decision ("line N: ...\n") goes to refused or to applied. Returns the
- * number refused, or -1 (*err). */
+ * decision ("line N: ...\n") goes to refused or to applied. A line whose
+ * decision the ledger already shows (same order, role, decision and
+ * approver, nothing waiting for that role: a retried file's lines that its
+ * first pass applied) is reported among the applied as "already applied"
+ * and changes nothing; a conflicting one (reject after approve, another
+ * approver) is refused as before. Returns the number refused, or -1
+ * (*err). */
 int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 		 struct buf *applied_lines, char **err);
 /* Declines pending orders older than max_days. Returns how many, or -1. */

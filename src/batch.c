@@ -1352,7 +1352,8 @@ static void join_report(struct buf *out, const char *lines)
  * a file whose decisions were all applied is archived, one with refused
  * lines goes to failed/ and counts as failed: its .why's error lists the
  * refused lines only, its "what to do" the applied ones (they stay
- * applied). */
+ * applied, and a retry of the corrected file reports them as already
+ * applied: approve_file). */
 static int apply_approval_files(struct run *run, char **err)
 {
 	char **names;
@@ -1432,14 +1433,20 @@ static int apply_approval_files(struct run *run, char **err)
 				join_report(&reason, buf_str(&refused_lines));
 				d.reason = buf_str(&reason);
 				if (napplied)
-					buf_printf(&hint, "correct the refused lines and drop a file with "
-						   "them only; %d line%s of this file %s applied and "
-						   "must not be sent again: %s", napplied,
-						   napplied == 1 ? "" : "s", napplied == 1 ? "was" : "were",
+					buf_printf(&hint, "correct the refused lines in this file (in "
+						   "failed/) and retry it with the command below, or "
+						   "drop a file with the corrected lines only; %d line%s "
+						   "of this file %s applied and stay%s so (a retry "
+						   "reports %s as already applied, never twice): %s",
+						   napplied, napplied == 1 ? "" : "s",
+						   napplied == 1 ? "was" : "were",
+						   napplied == 1 ? "s" : "", napplied == 1 ? "it" : "them",
 						   buf_str(&applied));
 				else
-					buf_adds(&hint, "correct the refused lines and drop the file "
-							"again; none of its lines was applied");
+					buf_adds(&hint, "correct the refused lines in this file (in "
+							"failed/) and retry it with the command below, "
+							"or drop the corrected file again; none of its "
+							"lines was applied");
 				d.hint = buf_str(&hint);
 				d.failed_path = failed;
 				rc = ledger_add_document(&run->ledger, &d, err);

@@ -31,29 +31,44 @@ int detect_formats(const struct format **table)
 	return (int)ARRAY_SIZE(formats);
 }
 
+/* How an XML document's first bytes may look without markup being read
+ * yet (XML 1.0, Appendix F): UTF-16 with a byte order mark, UTF-16 without
+ * one, known by the "<?" of its XML declaration ("00 3C 00 3F" big-endian,
+ * "3C 00 3F 00" little-endian), or UTF-8 (with or without its mark),
+ * whitespace and then '<'. libxml2 decodes each of them. */
+int detect_xml_start(const char *data, size_t len)
+{
+	const unsigned char *u = (const unsigned char *)data;
+	if (len >= 2 && ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe)))
+		return 1;
+	if (len >= 4 && (!memcmp(data, "\0<\0?", 4) || !memcmp(data, "<\0?\0", 4)))
+		return 1;
+	size_t i = 0;
+	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
+		i = 3;
+	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
+		i++;
+	return i < len && data[i] == '<';
+}
+
 int detect_bytes(const char *data, size_t len, char **err)
 {
 	*err = NULL;
-	size_t i = 0;
 	if (len == 0) {
 		*err = xstrdup("the file is empty");
 		return -1;
 	}
 	if ((len >= 2 && (unsigned char)data[0] == 0x1f && (unsigned char)data[1] == 0x8b) ||
 	    (len >= 4 && !memcmp(data, "PK\x03\x04", 4))) {
-		*err = xstrdup("compressed data nested deeper than [unpack] max_depth allows; "
-			       "unpack the outer levels and drop the documents again");
+		/* the engine unpacks what is dropped before it comes here (within
+		 * [unpack] max_depth, refused there beyond it); what arrives is
+		 * compressed data given to a command that reads one document */
+		*err = xstrdup("compressed data (gzip or zip), not a document; unpack it and give "
+			       "the document inside (ordergate run unpacks such files dropped into "
+			       "the spool)");
 		return -1;
 	}
-	/* UTF-16 byte order marks: libxml2 decodes them */
-	if (len >= 2 && (((unsigned char)data[0] == 0xfe && (unsigned char)data[1] == 0xff) ||
-			 ((unsigned char)data[0] == 0xff && (unsigned char)data[1] == 0xfe)))
-		return 0;
-	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
-		i = 3;
-	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-		i++;
-	if (i < len && data[i] == '<')
+	if (detect_xml_start(data, len))
 		return 0;
 	*err = xstrdup("not XML (the first character is not '<'), and no CSV map in maps/csv "
 		       "recognises its header row; bind the inbox to a map ([inbox] format = "

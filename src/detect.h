@@ -19,6 +19,10 @@ struct format {
 	int shipment;          /* a fulfilment document, read by shipment.c */
 };
 
+/* 1 when the first bytes are those of XML: '<' after whitespace (and a
+ * UTF-8 byte order mark), UTF-16 with a byte order mark, or UTF-16 without
+ * one that starts with its XML declaration (XML 1.0, Appendix F). */
+int detect_xml_start(const char *data, size_t len);
 /* Checks the first bytes. Returns 0 for XML, -1 with *err otherwise. */
 int detect_bytes(const char *data, size_t len, char **err);
 /* Finds the row for a parsed document, or NULL with *err set. */

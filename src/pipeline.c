@@ -1116,15 +1116,16 @@ static int run_csv(const struct config *cfg, const struct doc_job *job, const ch
 		   struct doc_result **out);
 
 /* An archive: the container result, then one result per member (a CSV
- * member: one per order it holds). */
+ * member: one per order it holds). depth: its nesting level (gzip layers
+ * around it inside the file dropped), counted against [unpack] max_depth. */
 static int run_container(const struct config *cfg, const struct doc_job *job, const char *bytes,
-			 size_t len, const char *orig, size_t olen, int orig_compressed,
+			 size_t len, const char *orig, size_t olen, int orig_compressed, int depth,
 			 struct doc_result **out)
 {
 	struct unpack_limits lim = limits_of(cfg);
 	struct unpack_result u;
 	char *err = NULL;
-	if (unpack_archive(bytes, len, job->name, &lim, &u, &err) < 0) {
+	if (unpack_archive_at(bytes, len, job->name, depth, &lim, &u, &err) < 0) {
 		*out = xcalloc(1, sizeof **out);
 		fail_whole(&(*out)[0], job, orig, olen, err);
 		free(err);
@@ -1193,17 +1194,11 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	return n;
 }
 
+/* UTF-16, with or without a byte order mark, is only read as XML without a
+ * map; detect_bytes takes the same first bytes */
 static int looks_like_xml(const char *data, size_t len)
 {
-	size_t i = 0;
-	if (len >= 2 && (((unsigned char)data[0] == 0xfe && (unsigned char)data[1] == 0xff) ||
-			 ((unsigned char)data[0] == 0xff && (unsigned char)data[1] == 0xfe)))
-		return 1; /* UTF-16: only XML is read that way without a map */
-	if (len >= 3 && !memcmp(data, "\xef\xbb\xbf", 3))
-		i = 3;
-	while (i < len && (data[i] == ' ' || data[i] == '\t' || data[i] == '\r' || data[i] == '\n'))
-		i++;
-	return i < len && data[i] == '<';
+	return detect_xml_start(data, len);
 }
 
 static const char *HINT_CSV = "fix the row and column named (or the map in maps/csv) and "
@@ -1315,23 +1310,26 @@ int pipeline_run_input(const struct config *cfg, const struct doc_job *job, cons
 		*out = one;
 	} else if (kind == UNPACK_ARCHIVE) {
 		free(one);
-		n = run_container(cfg, job, data.data, data.len, data.data, data.len, 0, out);
+		n = run_container(cfg, job, data.data, data.len, data.data, data.len, 0, 0, out);
 	} else if (unpack_gzip_is_tar(data.data, data.len)) {
 		/* a .tar.gz: libarchive reads the gzip layer, so each tar member
 		 * meets max_member_mb and the whole tar max_total_mb/max_ratio */
 		free(one);
-		n = run_container(cfg, job, data.data, data.len, data.data, data.len, 1, out);
+		n = run_container(cfg, job, data.data, data.len, data.data, data.len, 1, 0, out);
 	} else {
 		struct unpack_limits lim = limits_of(cfg);
 		char *err = NULL;
-		if (unpack_gunzip(data.data, data.len, &lim, &inner, &err) < 0) {
+		int levels = 0; /* gzip inside gzip (x.xml.gz.gz), within max_depth */
+		if (unpack_gunzip_nested(data.data, data.len, job->name, &lim, &inner, &levels,
+					 &err) < 0) {
 			fail_whole(one, job, data.data, data.len, err);
 			keep_for_archive(cfg, one, data.data, data.len, 1, one->sha256);
 			free(err);
 			*out = one;
 		} else if (unpack_sniff(inner.data, inner.len) == UNPACK_ARCHIVE) {
 			free(one);
-			n = run_container(cfg, job, inner.data, inner.len, data.data, data.len, 1, out);
+			n = run_container(cfg, job, inner.data, inner.len, data.data, data.len, 1, levels,
+					  out);
 		} else if (!looks_like_xml(inner.data, inner.len) && inner.len > 0 &&
 			   (n = run_csv(cfg, job, inner.data, inner.len, data.data, data.len, 1,
 					out)) > 0) {

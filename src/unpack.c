@@ -10,6 +10,23 @@
 #include <archive_entry.h>
 #include <zlib.h>
 
+/* 1 when the n bytes are all zero */
+static int all_zero(const char *data, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (data[i])
+			return 0;
+	return 1;
+}
+
+/* An empty tar: nothing but its end-of-archive marker, two or more
+ * 512-byte blocks of zeros (tar -cf x.tar -T /dev/null writes 10240). It
+ * has no "ustar" header to be known by. */
+static int is_empty_tar(const char *data, size_t len)
+{
+	return len >= 1024 && len % 512 == 0 && all_zero(data, len);
+}
+
 enum unpack_kind unpack_sniff(const char *data, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)data;
@@ -18,7 +35,7 @@ enum unpack_kind unpack_sniff(const char *data, size_t len)
 	if (len >= 4 && u[0] == 'P' && u[1] == 'K' &&
 	    ((u[2] == 3 && u[3] == 4) || (u[2] == 5 && u[3] == 6)))
 		return UNPACK_ARCHIVE;
-	if (len >= 262 && !memcmp(data + 257, "ustar", 5))
+	if ((len >= 262 && !memcmp(data + 257, "ustar", 5)) || is_empty_tar(data, len))
 		return UNPACK_ARCHIVE;
 	return UNPACK_NONE;
 }
@@ -26,6 +43,17 @@ enum unpack_kind unpack_sniff(const char *data, size_t len)
 static int ratio_exceeded(size_t out, size_t in, const struct unpack_limits *lim)
 {
 	return lim->max_ratio > 0 && out > 1048576 && out / (in ? in : 1) > (size_t)lim->max_ratio;
+}
+
+/* Why a container (archive or gzip layer) at nesting level `level` is not
+ * opened: the level and the setting that allows more. */
+static char *too_deep(int level, int max_depth)
+{
+	return xasprintf("archives and gzip layers nested deeper than %d level%s inside the "
+			 "file dropped are not opened (this one is level %d; [unpack] "
+			 "max_depth = %d); unpack the outer levels by hand and drop what is "
+			 "inside, or raise [unpack] max_depth if such files are genuine",
+			 max_depth, max_depth == 1 ? "" : "s", level, max_depth);
 }
 
 int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
@@ -83,6 +111,72 @@ int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
 	return 0;
 }
 
+int unpack_gunzip_nested(const char *data, size_t len, const char *name,
+			 const struct unpack_limits *lim, struct buf *out, int *levels, char **err)
+{
+	*levels = 0;
+	if (unpack_gunzip(data, len, lim, out, err) < 0)
+		return -1;
+	while (unpack_sniff(out->data, out->len) == UNPACK_GZIP) {
+		/* gzip inside gzip: a container inside the file dropped, one
+		 * level like an archive inside an archive */
+		if (*levels >= lim->max_depth) {
+			*err = xasprintf("%s: gzip inside gzip: %s", name,
+					 too_deep(*levels + 1, lim->max_depth));
+			return -1;
+		}
+		struct buf next = BUF_INIT;
+		char *why = NULL;
+		if (unpack_gunzip(out->data, out->len, lim, &next, &why) < 0) {
+			*err = xasprintf("%s: the gzip inside the gzip (level %d): %s", name,
+					 *levels + 1, why);
+			free(why);
+			buf_release(&next);
+			return -1;
+		}
+		buf_release(out);
+		*out = next;
+		(*levels)++;
+		/* every layer together against the file as it came */
+		if (ratio_exceeded(out->len, len, lim)) {
+			*err = xasprintf("%s: compression ratio over %ld:1 through %d gzip layers (a "
+					 "decompression bomb?); refused ([unpack] max_ratio)",
+					 name, lim->max_ratio, *levels + 1);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* An empty tar gzipped (tar -czf x.tgz -T /dev/null): the whole stream
+ * decompresses to an empty tar. Read in small pieces and only so far: a
+ * stream of zeros longer than any empty tar is written (a gzip bomb) is
+ * not one, and is left to unpack_gunzip and its limits. */
+static int gzip_is_empty_tar(const char *data, size_t len)
+{
+	enum { MOST = 1 << 20 };
+	char piece[16384];
+	z_stream z;
+	memset(&z, 0, sizeof z);
+	if (inflateInit2(&z, 15 + 32) != Z_OK)
+		return 0;
+	z.next_in = (Bytef *)(uintptr_t)data;
+	z.avail_in = (uInt)len;
+	size_t got = 0;
+	int rc, zeros = 1;
+	do {
+		z.next_out = (Bytef *)piece;
+		z.avail_out = sizeof piece;
+		rc = inflate(&z, Z_NO_FLUSH);
+		size_t n = sizeof piece - z.avail_out;
+		zeros = all_zero(piece, n);
+		got += n;
+	} while (rc == Z_OK && zeros && got <= MOST && (z.avail_in > 0 || z.avail_out == 0));
+	inflateEnd(&z);
+	return rc == Z_STREAM_END && z.avail_in == 0 && zeros && got <= MOST && got >= 1024 &&
+	       got % 512 == 0;
+}
+
 int unpack_gzip_is_tar(const char *data, size_t len)
 {
 	if (unpack_sniff(data, len) != UNPACK_GZIP)
@@ -103,7 +197,10 @@ int unpack_gzip_is_tar(const char *data, size_t len)
 	while (rc == Z_OK && z.avail_out > 0 && z.avail_in > 0);
 	size_t got = sizeof head - z.avail_out;
 	inflateEnd(&z);
-	return got == sizeof head && !memcmp(head + 257, "ustar", 5);
+	if (got == sizeof head && !memcmp(head + 257, "ustar", 5))
+		return 1;
+	/* an empty tar has no header, only its end-of-archive blocks */
+	return got == sizeof head && all_zero(head, sizeof head) && gzip_is_empty_tar(data, len);
 }
 
 struct walk {
@@ -111,7 +208,23 @@ struct walk {
 	struct unpack_result *res;
 	size_t total;
 	size_t compressed;
+	long entries; /* headers read, of any kind, at any depth */
 };
+
+/* The reason an archive (or one inside it) yields nothing, by what it held. */
+static char *nothing_inside(const char *name, long entries)
+{
+	if (entries == 0)
+		return xasprintf("%s: the archive is empty: it holds no files at all, so there is "
+				 "nothing to translate; ask the sender to send it again with the "
+				 "documents in it",
+				 name);
+	return xasprintf("%s: the archive holds no regular file, only %ld folder%s, link%s or "
+			 "special file%s, which are never read; ask the sender to put the "
+			 "documents themselves in the archive",
+			 name, entries, entries == 1 ? "" : "s", entries == 1 ? "" : "s",
+			 entries == 1 ? "" : "s");
+}
 
 static void note(struct unpack_result *r, char *text)
 {
@@ -139,17 +252,16 @@ static int refuse_member(struct walk *w, const char *name, char *why, char **err
 	return 0;
 }
 
+/* depth: the nesting level of the container the member was read from (0:
+ * the file dropped), so a container member is level depth + 1, opened
+ * only within lim->max_depth. */
 static int add_member(struct walk *w, const char *name, struct buf *data, int depth, char **err)
 {
 	enum unpack_kind k = unpack_sniff(data->data, data->len);
-	if (k == UNPACK_ARCHIVE || (k == UNPACK_GZIP && depth < w->lim->max_depth)) {
+	if (k == UNPACK_ARCHIVE || k == UNPACK_GZIP) {
 		if (depth >= w->lim->max_depth) {
 			buf_release(data);
-			return refuse_member(w, name,
-					     xasprintf("archives nested deeper than %d levels are "
-						       "refused ([unpack] max_depth)",
-						       w->lim->max_depth),
-					     err);
+			return refuse_member(w, name, too_deep(depth + 1, w->lim->max_depth), err);
 		}
 		struct buf inner = BUF_INIT;
 		const char *bytes = data->data;
@@ -185,9 +297,14 @@ static int add_member(struct walk *w, const char *name, struct buf *data, int de
 			bytes = inner.data;
 			n = inner.len;
 		}
+		int before = w->res->n;
+		long seen = w->entries;
 		int rc = walk_archive(w, bytes, n, name, depth + 1, err);
 		buf_release(&inner);
 		buf_release(data);
+		if (rc == 0 && w->res->n == before)
+			/* an empty archive inside: it fails alone, not silently */
+			rc = refuse_member(w, name, nothing_inside(name, w->entries - seen), err);
 		return rc;
 	}
 	if (w->res->n >= w->lim->max_members) {
@@ -273,6 +390,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 			w->res->format = (f & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP ? "zip"
 											     : "tar";
 		}
+		w->entries++;
 		if (++entries > w->lim->max_members * 4 + 16) {
 			*err = xasprintf("%s: more than %ld entries; refused ([unpack] max_members)",
 					 prefix, w->lim->max_members * 4 + 16);
@@ -364,12 +482,18 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 int unpack_archive(const char *data, size_t len, const char *name,
 		   const struct unpack_limits *lim, struct unpack_result *res, char **err)
 {
+	return unpack_archive_at(data, len, name, 0, lim, res, err);
+}
+
+int unpack_archive_at(const char *data, size_t len, const char *name, int depth,
+		      const struct unpack_limits *lim, struct unpack_result *res, char **err)
+{
 	*err = NULL;
 	memset(res, 0, sizeof *res);
-	struct walk w = { lim, res, 0, len };
-	int rc = walk_archive(&w, data, len, name, 0, err);
+	struct walk w = { lim, res, 0, len, 0 };
+	int rc = walk_archive(&w, data, len, name, depth, err);
 	if (rc == 0 && res->n == 0 && !*err) {
-		*err = xasprintf("%s: the archive holds no regular file", name);
+		*err = nothing_inside(name, w.entries);
 		rc = -1;
 	}
 	return rc;

@@ -25,7 +25,7 @@ struct unpack_limits {
 	long max_member_bytes;
 	long max_total_bytes;
 	long max_ratio; /* uncompressed bytes per compressed byte */
-	int max_depth;  /* archives inside archives */
+	int max_depth;  /* containers (archives, gzip layers) inside the file dropped */
 };
 
 struct unpack_member {
@@ -46,7 +46,17 @@ enum unpack_kind unpack_sniff(const char *data, size_t len);
 /* gunzips one gzip stream (or several concatenated) into out. */
 int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
 		  struct buf *out, char **err);
-/* 1 when data is gzip whose first 512 decompressed bytes are a tar header
+/* A gzip file as dropped (level 0): gunzips it and every gzip layer inside
+ * it (x.xml.gz.gz); each inner layer is a level of nesting, counted against
+ * lim->max_depth like an archive inside an archive (*levels: how many were
+ * opened). out: the innermost bytes, a document or an archive (a gzip
+ * layer around an archive is one level with it). -1 with *err (naming
+ * name, and max_depth when the layers go deeper) when the file must be
+ * refused. */
+int unpack_gunzip_nested(const char *data, size_t len, const char *name,
+			 const struct unpack_limits *lim, struct buf *out, int *levels, char **err);
+/* 1 when data is gzip whose first 512 decompressed bytes are a tar header,
+ * or that decompresses to an empty tar (blocks of zeros, at most 1 MiB)
  * (a .tar.gz: give it to unpack_archive as it is, not gunzipped). */
 int unpack_gzip_is_tar(const char *data, size_t len);
 /* Reads every member of an archive (zip, tar, tar.gz), flattening nested
@@ -57,6 +67,11 @@ int unpack_gzip_is_tar(const char *data, size_t len);
  * whole must be refused. */
 int unpack_archive(const char *data, size_t len, const char *name,
 		   const struct unpack_limits *lim, struct unpack_result *res, char **err);
+/* The same for an archive that is itself at nesting level depth (inside
+ * gzip layers of the file dropped), so its members meet max_depth as
+ * members of an archive at that level. */
+int unpack_archive_at(const char *data, size_t len, const char *name, int depth,
+		      const struct unpack_limits *lim, struct unpack_result *res, char **err);
 void unpack_free(struct unpack_result *res);
 
 #endif

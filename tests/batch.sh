@@ -111,6 +111,36 @@ check "archives: a corrupt .gz member fails alone, saying so" \
 check "archives: ... and their sound siblings are translated" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(order_id) FROM (SELECT order_id FROM orders ORDER BY order_id)")" = "BADM-2,BADM-3"
 check "archives: bad members: invariants hold" spool_invariants "$s"
+# an empty tar and an empty .tgz (valid archives without a member) fail at
+# unpack saying the archive is empty, naming it, and wait in failed/ byte
+# for byte with their .why; an empty tar inside a zip fails alone
+s=$(new_spool)
+tar -cf "$mk/empty.tar" -T /dev/null && tar -czf "$mk/empty.tgz" -T /dev/null
+order EMPTY-1 > "$mk/e1.xml"
+python3 - "$mk" <<'PY'
+import sys, zipfile, os
+mk = sys.argv[1]
+rd = lambda n: open(os.path.join(mk, n), 'rb').read()
+with zipfile.ZipFile(os.path.join(mk, "withempty.zip"), "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("nothing.tar", rd("empty.tar")); z.writestr("e1.xml", rd("e1.xml"))
+PY
+cp "$mk/empty.tar" "$mk/empty.tgz" "$mk/withempty.zip" "$s/in/"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/empty.out" 2> "$SCRATCH/empty.err"
+check "empty archives: exit 1 (three failed: two archives and a member)" \
+	bash -c "test $? = 1 && grep -q ', 3 failed' '$SCRATCH/empty.out'"
+for f in empty.tar empty.tgz; do
+	check "empty archives: $f fails at unpack, saying it holds no files, naming it" \
+		bash -c "grep -qx 'stage: unpack' '$s'/failed/*-$f.why &&
+			grep -qx 'error: $f: the archive is empty: it holds no files at all.*' '$s'/failed/*-$f.why"
+	check "empty archives: $f is kept in failed/ byte for byte" cmp -s "$mk/$f" "$(ls "$s"/failed/*-"$f")"
+done
+check "empty archives: the log names the document and says why" \
+	grep -q "^[0-9-]* error: failed at unpack: empty.tgz: the archive is empty" "$SCRATCH/empty.err"
+check "empty archives: an empty tar inside a zip fails alone, saying so; its sibling is translated" \
+	bash -c "grep -q 'withempty.zip/nothing.tar: the archive is empty' '$s'/failed/*-withempty.zip_nothing.tar.why &&
+		test \"\$(sqlite3 '$s/ledger.db' \"SELECT order_id FROM orders\")\" = EMPTY-1"
+check "empty archives: nothing left in in/ or work/" test "$(count "$s/in" "$s/work")" = 0
+check "empty archives: invariants hold" spool_invariants "$s"
 
 # archive_form = gzip: plain inputs are gzipped (named .gz), what came
 # compressed is copied as it came, and the claimed file is removed
@@ -174,6 +204,55 @@ IFS='|' read -r tgz_fmt tgz_sha tgz_arch < <(sqlite3 "$s/ledger.db" "SELECT form
 check "limits: ... recorded as a tar.gz and archived as sent" \
 	test "$tgz_fmt" = tar.gz -a "$(sha256sum < "$s/${tgz_arch:-none}" 2>/dev/null | cut -d' ' -f1)" = "$tgz_sha"
 check "limits: invariants hold" spool_invariants "$s"
+# nesting: [unpack] max_depth counts the containers (archives or gzip
+# layers) inside the file dropped, the same at the top as inside archives
+# (docs/spool.md, "Nesting"). Default 2: a .gz.gz (1 inside) and a
+# .gz.gz.gz (2) are opened; a .gz.gz.gz.gz (3) is refused whole, and a
+# .gz.gz.gz inside a zip (3) alone, naming the limit and the setting
+s=$(new_spool)
+order NEST-2 | gzip -c | gzip -c > "$mk/o2.xml.gz.gz"
+order NEST-3 | gzip -c | gzip -c | gzip -c > "$mk/o3.xml.gz.gz.gz"
+order NEST-4 | gzip -c | gzip -c | gzip -c | gzip -c > "$mk/o4.xml.gz.gz.gz.gz"
+order NEST-Z1 > "$mk/z1.xml"; order NEST-Z3 | gzip -c | gzip -c | gzip -c > "$mk/z3.xml.gz.gz.gz"
+python3 - "$mk" <<'PY'
+import sys, zipfile, os
+mk = sys.argv[1]
+rd = lambda n: open(os.path.join(mk, n), 'rb').read()
+with zipfile.ZipFile(os.path.join(mk, "deep.zip"), "w") as z:
+    z.writestr("z1.xml", rd("z1.xml")); z.writestr("z3.xml.gz.gz.gz", rd("z3.xml.gz.gz.gz"))
+PY
+cp "$mk/o2.xml.gz.gz" "$mk/o3.xml.gz.gz.gz" "$mk/o4.xml.gz.gz.gz.gz" "$mk/deep.zip" "$s/in/"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/nest.out" 2> "$SCRATCH/nest.err"
+check "nesting: exit 1 (one file and one member nested too deep)" \
+	bash -c "test $? = 1 && grep -q ', 2 failed' '$SCRATCH/nest.out'"
+check "nesting: within max_depth = 2 a .gz.gz and a .gz.gz.gz are translated (and the zip's plain member)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(order_id) FROM (SELECT order_id FROM orders ORDER BY order_id)")" = "NEST-2,NEST-3,NEST-Z1"
+check "nesting: ... and archived as sent" \
+	bash -c "cmp -s '$mk/o2.xml.gz.gz' \"\$(ls '$s'/archive/*/*/*/*-o2.xml.gz.gz)\" &&
+		cmp -s '$mk/o3.xml.gz.gz.gz' \"\$(ls '$s'/archive/*/*/*/*-o3.xml.gz.gz.gz)\""
+check "nesting: a .gz.gz.gz.gz fails at unpack naming its level, the limit and the setting" \
+	bash -c "grep -qx 'stage: unpack' '$s'/failed/*-o4.xml.gz.gz.gz.gz.why &&
+		grep -q '^error: o4.xml.gz.gz.gz.gz: gzip inside gzip: .*nested deeper than 2 levels .*(this one is level 3; \\[unpack\\] max_depth = 2).*raise \\[unpack\\] max_depth' '$s'/failed/*-o4.xml.gz.gz.gz.gz.why"
+check "nesting: ... kept in failed/ as it came" cmp -s "$mk/o4.xml.gz.gz.gz.gz" "$(ls "$s"/failed/*-o4.xml.gz.gz.gz.gz)"
+check "nesting: a .gz.gz.gz inside a zip fails alone at unpack, by the same count" \
+	bash -c "grep -qx 'stage: unpack' '$s'/failed/*-deep.zip_z3.xml.gz.gz.gz.why &&
+		grep -q 'this one is level 3; \\[unpack\\] max_depth = 2' '$s'/failed/*-deep.zip_z3.xml.gz.gz.gz.why"
+check "nesting: invariants hold" spool_invariants "$s"
+# max_depth = 0: the file dropped is opened, nothing inside it; raised to 3,
+# the .gz.gz.gz.gz goes through on reprocess
+s=$(new_spool)
+order NEST0-1 | gzip -c > "$s/in/one.xml.gz"; cp "$mk/o2.xml.gz.gz" "$mk/o4.xml.gz.gz.gz.gz" "$s/in/"
+printf '[pickup]\nquiet_seconds = 0\n[unpack]\nmax_depth = 0\n' > "$SCRATCH/depth0.ini"
+og run -c "$SCRATCH/depth0.ini" --spool "$s" > /dev/null 2>&1
+check "nesting: max_depth = 0 opens a .gz and refuses a .gz.gz, naming max_depth = 0" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT order_id FROM orders\")\" = NEST0-1 &&
+		grep -q 'this one is level 1; \\[unpack\\] max_depth = 0' '$s'/failed/*-o2.xml.gz.gz.why"
+printf '[pickup]\nquiet_seconds = 0\n[unpack]\nmax_depth = 3\n' > "$SCRATCH/depth3.ini"
+d4=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'o4.xml.gz.gz.gz.gz'")
+og reprocess "$d4" -c "$SCRATCH/depth3.ini" --spool "$s" > /dev/null 2>&1
+check "nesting: with max_depth = 3 the .gz.gz.gz.gz is translated on reprocess" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id = 'NEST-4'")" = 1
+check "nesting: max_depth: invariants hold" spool_invariants "$s"
 # the CPU limit is per document: a zip of 600 orders of 40 lines takes
 # seconds in all, each order milliseconds (it failed whole at worker)
 s=$(new_spool)

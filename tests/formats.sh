@@ -195,6 +195,59 @@ po=$(ls "$s"/out-test/zinc/po/*.xml | head -1)
 check "encodings: the partner's PO is written in ISO-8859-1, declared so" \
 	bash -c "head -1 '$po' | grep -q 'encoding=\"ISO-8859-1\"' && iconv -f ISO-8859-1 -t UTF-8 '$po' | grep -q 'Käfer' && ! grep -q 'Käfer' '$po'"
 check "encodings: ... and still valid cXML" dtd_valid "$po"
+# UTF-16 without a byte order mark, known by its XML declaration (XML 1.0,
+# Appendix F: "00 3C 00 3F" big-endian, "3C 00 3F 00" little-endian): a
+# real cXML order from samples/cxml converted with iconv, declared UTF-16,
+# gives what the UTF-8 original gives: the same canonical order, PO and
+# confirmation from translate, the same published outputs from a spool
+# (plain, inside a zip, and from an inbox bound to a CSV map)
+u8="$ROOT/samples/cxml/officeluv-order.xml"
+for e in BE LE; do
+	sed '1s/encoding="UTF-8"/encoding="UTF-16"/' "$u8" | iconv -f UTF-8 -t "UTF-16$e" > "$SCRATCH/nobom-$e.xml"
+done
+check "utf-16 without BOM: the inputs start 00 3C 00 3F (BE) and 3C 00 3F 00 (LE), declared UTF-16" \
+	bash -c "test \"\$(head -c4 '$SCRATCH/nobom-BE.xml' | od -An -tx1 | tr -d ' ')/\$(head -c4 '$SCRATCH/nobom-LE.xml' | od -An -tx1 | tr -d ' ')\" = 003c003f/3c003f00 &&
+		iconv -f UTF-16BE -t UTF-8 '$SCRATCH/nobom-BE.xml' | head -1 | grep -q 'encoding=\"UTF-16\"'"
+og translate --id 20260101-000000-000001-000001 -o "$SCRATCH/u8-out" "$u8" > /dev/null 2>&1
+check "utf-16 without BOM: the UTF-8 original translates (canonical, PO, confirmation)" \
+	test "$(ls "$SCRATCH/u8-out" 2>/dev/null | tr '\n' ' ')" = "canonical.xml confirmation.xml po.xml "
+for e in BE LE; do
+	og translate --id 20260101-000000-000001-000001 -o "$SCRATCH/u16$e-out" "$SCRATCH/nobom-$e.xml" > /dev/null 2> "$SCRATCH/u16$e.err"
+	check "utf-16$e without BOM: translate gives the original's canonical order, PO and confirmation, byte for byte" \
+		diff -r "$SCRATCH/u8-out" "$SCRATCH/u16$e-out"
+done
+# the outputs of spool $1, "path sha256" per file, document IDs written ID
+outputs_by_id() {
+	(cd "$1" && find out -type f | sort | while read -r f; do
+		printf '%s %s\n' "$(echo "$f" | sed -E 's/[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6}(\.[0-9]+)?/ID/')" \
+			"$(sed -E 's/[0-9]{8}-[0-9]{6}-[0-9]{6}-[0-9]{6}(\.[0-9]+)?/ID/g' "$f" | sha256sum | cut -c1-64)"
+	done)
+}
+s8=$(new_spool); cp "$u8" "$s8/in/order.xml"
+og run -c "$SCRATCH/fast.ini" --spool "$s8" > /dev/null 2>&1
+check "utf-16 without BOM: the UTF-8 original in a spool writes a PO and a confirmation" \
+	test "$(outputs_by_id "$s8" | grep -c -e '/po/ID-' -e '/confirmation/ID-')" = 2
+s=$(new_spool); cp "$SCRATCH/nobom-BE.xml" "$s/in/order.xml"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/u16run.out" 2>&1
+check "utf-16BE without BOM in a spool: translated, the same outputs as the UTF-8 original" \
+	bash -c "grep -q '1 translated, 0 duplicates, 0 failed' '$SCRATCH/u16run.out' && test \"\$(outputs_by_id '$s')\" = \"\$(outputs_by_id '$s8')\""
+check "utf-16BE without BOM in a spool: archived as it came" \
+	cmp -s "$SCRATCH/nobom-BE.xml" "$(ls "$s"/archive/*/*/*/*-order.xml)"
+s=$(new_spool)
+python3 - "$SCRATCH/nobom-BE.xml" "$s/in/orders.zip" <<'PY'
+import sys, zipfile
+with zipfile.ZipFile(sys.argv[2], "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("order.xml", open(sys.argv[1], "rb").read())
+PY
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/u16zip.out" 2>&1
+check "utf-16BE without BOM inside a zip: translated, the same outputs" \
+	bash -c "grep -q '1 translated, 0 duplicates, 0 failed' '$SCRATCH/u16zip.out' && test \"\$(outputs_by_id '$s')\" = \"\$(outputs_by_id '$s8')\""
+s=$(new_spool); mkdir -p "$s/bound"; cp "$SCRATCH/nobom-BE.xml" "$s/bound/order.xml"
+printf '[pickup]\nquiet_seconds = 0\n[inbox bound]\ndir = %s/bound\npartner = kasdflkjasdf\nformat = csv:ordergate-po\n' "$s" > "$SCRATCH/u16bound.ini"
+og run -c "$SCRATCH/u16bound.ini" --spool "$s" > "$SCRATCH/u16bound.out" 2>&1
+check "utf-16BE without BOM from an inbox bound to a CSV map: read as XML, the same outputs" \
+	bash -c "grep -q '1 translated, 0 duplicates, 0 failed' '$SCRATCH/u16bound.out' && test \"\$(outputs_by_id '$s')\" = \"\$(outputs_by_id '$s8')\""
+check "utf-16 without BOM: invariants hold" spool_invariants "$s"
 printf '[partner]\nname = bad\n[outbound]\npo = edifact\n' > "$P/bad.ini"
 og check-config "$SCRATCH/partners.ini" > /dev/null 2> "$SCRATCH/bad.err"
 check "partners: a bad profile names its file and line" grep -q "bad.ini:4: po: \"edifact\" is not cxml, oagis, csv or none" "$SCRATCH/bad.err"

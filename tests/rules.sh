@@ -185,7 +185,7 @@ check "approval file: one with a refused line counts as failed (exit 1, '1 faile
 check "approval file: the .why's error lists the refused line only, under its count" \
 	grep -qx "error: 1 refused line: line 3: refused: order BIG is not waiting for approval.*" "$s"/failed/*-approvals@batch1.csv.why
 check "approval file: ... and the applied line separately, labelled" \
-	grep -q "^what to do: correct the refused lines .*1 line of this file was applied and must not be sent again: line 2: order OVER .* rejected by manager" "$s"/failed/*-approvals@batch1.csv.why
+	grep -q "^what to do: correct the refused lines in this file (in failed/) and retry it with the command below.*1 line of this file was applied and stays so (a retry reports it as already applied, never twice): line 2: order OVER .* rejected by manager" "$s"/failed/*-approvals@batch1.csv.why
 check "approval file: the valid line is applied (rejection sent)" \
 	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='OVER'\")\" = rejected && grep -q 'too expensive' '$s'/out/buyer-1/confirmation/*-OVER.xml"
 check "approval file: the refused line is reported in failed/" grep -q "line 3: refused: order BIG is not waiting for approval" "$s"/failed/*-approvals@batch1.csv.why
@@ -203,6 +203,36 @@ og run -c "$C" --spool "$s" > /dev/null 2>&1
 linked=$(ls "$s"/archive/*/*/*/*-approvals@linked.csv 2>/dev/null)
 check "approval file with a hard link: archived as a copy of its own, the outside name left alone" \
 	bash -c "cmp -s '$SCRATCH/linked.csv' '$linked' && test \"\$(stat -c %h '$linked')/\$(stat -c %h '$SCRATCH/linked.csv')\" = 1/1 && test -z \"\$(ls '$s/work')\""
+# an approval file retried after a fix: the line its first pass applied is
+# reported as already applied, not refused again; the corrected line is
+# applied; conflicting lines (another decision, another approver) are
+# still refused
+order RETRY1 "BOLT:200:10.00" > "$s/in/retry1.xml"; order RETRY2 "BOLT:200:10.00" > "$s/in/retry2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+printf 'order,role,decision,comment,by\nRETRY1,manager,approve,ok,erin\nRETRY2,manger,approve,ok,erin\n' > "$s/approvals/retry.csv"
+og run -c "$C" --spool "$s" > "$SCRATCH/rt1.out" 2>&1
+rt=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'retry.csv'")
+check "approval retry: the file with a bad role fails, its good line applied" \
+	bash -c "test -n '$rt' && grep -q 'line 3: refused: order RETRY2 needs no decision by manger' '$s'/failed/$rt-approvals@retry.csv.why && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id = 'RETRY1'\")\" = confirmed"
+check "approval retry: the .why says to correct the file and retry it, the applied line kept" \
+	grep -q "^what to do: correct the refused lines in this file (in failed/) and retry it with the command below.*line 2: order RETRY1 .* approved by manager" "$s/failed/$rt-approvals@retry.csv.why"
+sed -i 's/RETRY2,manger,/RETRY2,manager,/' "$s/failed/$rt-approvals@retry.csv"
+og reprocess "$rt" -c "$C" --spool "$s" > "$SCRATCH/rt2.out" 2>&1
+rtrc=$?
+check "approval retry: reprocessing the corrected file succeeds (exit 0, nothing failed, archived)" \
+	bash -c "test $rtrc = 0 && ! ls '$s'/failed/*-approvals@retry.csv 2>/dev/null && test \"\$(ls '$s'/archive/*/*/*/*-approvals@retry.csv | wc -l)\" = 1"
+check "approval retry: the line applied before is reported as already applied, not refused" \
+	bash -c "grep -q 'line 2: already applied: order RETRY1 (.*): manager approved by erin at ' '$SCRATCH/rt2.out' && ! grep -q 'refused' '$SCRATCH/rt2.out'"
+check "approval retry: the corrected line is applied (RETRY2 confirmed, its PO written)" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id = 'RETRY2'\")\" = confirmed && ls '$s'/out/buyer-1/po/*-RETRY2.xml > /dev/null"
+check "approval retry: RETRY1 was approved once, not twice" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM events e JOIN orders o ON o.document_id = e.document_id WHERE o.order_id = 'RETRY1' AND e.kind = 'approved'")" = 1
+printf 'order,role,decision,comment,by\nRETRY1,manager,reject,changed my mind,erin\nRETRY2,manager,approve,ok,frank\nRETRY2,manager,approve,ok,erin\n' > "$s/approvals/conflict.csv"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "approval retry: a reject after the approve, and the same approval by another approver, are still refused" \
+	bash -c "grep -qx 'error: 2 refused lines: line 2: refused: order RETRY1 is not waiting for approval: it is confirmed; line 3: refused: order RETRY2 is not waiting for approval: it is confirmed' '$s'/failed/*-approvals@conflict.csv.why &&
+		grep -q 'line 4: already applied: order RETRY2' '$s'/failed/*-approvals@conflict.csv.why"
+check "approval retry: invariants hold" spool_invariants "$s"
 # expiry
 s2=$(new_spool); s_old=$s; s=$s2
 order OLD "BOLT:200:10.00" > "$s/in/old.xml"

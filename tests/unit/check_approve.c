@@ -402,6 +402,91 @@ START_TEST(approval_file)
 }
 END_TEST
 
+/* A file put back after a fix (ordergate reprocess): the lines its first
+ * pass applied are reported as already applied and change nothing; the
+ * corrected line is applied; a conflicting decision, or the same one by
+ * another approver, is still refused. */
+START_TEST(approval_file_retried)
+{
+	add_held("D-20", "PO-20");
+	add_held("D-21", "PO-21");
+	struct buf report = BUF_INIT, applied = BUF_INIT;
+	char *err = NULL;
+	char *path = write_csv("retry.csv", "order,role,decision,comment,by\n"
+					    "PO-20,manager,approve,ok,alice\n"
+					    "PO-21,manger,approve,ok,alice\n");
+	ck_assert_int_eq(approve_file(&lg, path, &report, &applied, &err), 1);
+	assert_has(buf_str(&report), "line 3: refused: order PO-21 needs no decision by manger");
+	free(path);
+	buf_reset(&report);
+	buf_reset(&applied);
+	/* the retry, corrected */
+	path = write_csv("retry.csv", "order,role,decision,comment,by\n"
+				      "PO-20,manager,approve,ok,alice\n"
+				      "PO-21,manager,approve,ok,alice\n");
+	int refused = approve_file(&lg, path, &report, &applied, &err);
+	ck_assert_msg(refused == 0, "refused %d:\n%s", refused, buf_str(&report));
+	assert_has(buf_str(&applied), "line 2: already applied: order PO-20 (D-20): manager "
+				      "approved by alice at ");
+	assert_has(buf_str(&applied), "line 3: order PO-21 (D-21) approved by manager");
+	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE document_id = 'D-20' AND "
+			       "kind = 'approved'"),
+			 1);
+	assert_checkpoint("D-20", 0, "manager", "approved", "alice", "ok");
+	assert_checkpoint("D-20", 1, "finance", "pending", NULL, NULL);
+	free(path);
+	buf_reset(&report);
+	buf_reset(&applied);
+	/* conflicts stay refused: reject after approve, the same approval by
+	 * another approver or by nobody named; the next role is applied */
+	path = write_csv("conflict.csv", "PO-20,manager,reject,no,alice\n"
+					 "PO-20,manager,approve,ok,bob\n"
+					 "PO-20,manager,approve\n"
+					 "PO-20,finance,approve,fine,alice\n");
+	ck_assert_int_eq(approve_file(&lg, path, &report, &applied, &err), 3);
+	assert_has(buf_str(&report), "line 1: refused: order PO-20: manager already decided");
+	assert_has(buf_str(&report), "line 2: refused: order PO-20: manager already decided");
+	assert_has(buf_str(&report), "line 3: refused: order PO-20: manager already decided");
+	assert_has(buf_str(&applied), "line 4: order PO-20 (D-20) approved by finance: fully");
+	assert_state("D-20", "approved");
+	free(path);
+	buf_reset(&report);
+	buf_reset(&applied);
+	/* once the order is released (confirmed), the same lines again are
+	 * still already applied; a decision it never had is refused */
+	char *e = NULL;
+	struct ledger_order *o = order_of("D-20");
+	ck_assert_int_eq(ledger_set_order_state(&lg, o->ref, "confirmed", NULL, &e), 0);
+	ledger_orders_free(o, 1);
+	path = write_csv("again.csv", "PO-20,manager,approve,ok,alice\n"
+				      "PO-20,finance,approve,fine,alice\n"
+				      "PO-20,finance,reject,no,alice\n");
+	ck_assert_int_eq(approve_file(&lg, path, &report, &applied, &err), 1);
+	assert_has(buf_str(&applied), "line 1: already applied: order PO-20 (D-20)");
+	assert_has(buf_str(&applied), "line 2: already applied: order PO-20 (D-20): finance "
+				      "approved by alice");
+	assert_has(buf_str(&report), "line 3: refused: order PO-20 is not waiting for approval: "
+				     "it is confirmed");
+	free(path);
+	buf_reset(&report);
+	buf_reset(&applied);
+	/* three orders numbered PO-30: alice approved one as manager, two wait
+	 * for the manager: the line is ambiguous, not already applied */
+	add_held("D-30", "PO-30");
+	add_held("D-31", "PO-30");
+	add_held("D-32", "PO-30");
+	ck_assert_int_eq(approve_decide(&lg, "D-30", "manager", 1, NULL, "alice", &e, &err), 0);
+	free(e);
+	path = write_csv("ambiguous.csv", "PO-30,manager,approve,,alice\n");
+	ck_assert_int_eq(approve_file(&lg, path, &report, &applied, &err), 1);
+	assert_has(buf_str(&report), "line 1: refused: 3 orders numbered PO-30 wait for approval");
+	ck_assert_ptr_null(err);
+	free(path);
+	buf_release(&report);
+	buf_release(&applied);
+}
+END_TEST
+
 /* --- expiry -------------------------------------------------------------------- */
 
 START_TEST(expire_declines_old_pending)
@@ -640,6 +725,7 @@ Suite *suite_approve(void)
 	tcase_add_test(tc, unknown_and_ambiguous);
 	tcase_add_test(tc, decision_rolls_back);
 	tcase_add_test(tc, approval_file);
+	tcase_add_test(tc, approval_file_retried);
 	tcase_add_test(tc, expire_declines_old_pending);
 	tcase_add_loop_test(tc, expire_in_any_time_zone, 0, (int)ARRAY_SIZE(zones));
 	tcase_add_test(tc, pending_list);

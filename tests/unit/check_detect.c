@@ -33,6 +33,11 @@ static const struct {
 	{ "utf-8 bom and space", B("\xef\xbb\xbf\n<a/>"), 0, NULL },
 	{ "utf-16le bom", B("\xff\xfe<\0a\0/\0>\0"), 0, NULL },
 	{ "utf-16be bom", B("\xfe\xff\0<\0a\0/\0>"), 0, NULL },
+	/* UTF-16 without a byte order mark, known by "<?" (XML 1.0, Appendix F) */
+	{ "utf-16be, no bom", B("\0<\0?\0x\0m\0l\0 "), 0, NULL },
+	{ "utf-16le, no bom", B("<\0?\0x\0m\0l\0 \0"), 0, NULL },
+	{ "utf-16be, no bom, no declaration", B("\0<\0a\0/\0>"), -1, "not XML" },
+	{ "utf-16be, no bom, cut short", B("\0<\0"), -1, "not XML" },
 	{ "one '<'", B("<"), 0, NULL },
 	{ "plain text", B("hello, this is not xml"), -1, "not XML" },
 	{ "csv", B("order,line,qty\n1,1,3\n"), -1, "not XML" },

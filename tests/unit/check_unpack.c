@@ -572,19 +572,78 @@ START_TEST(corrupt_and_empty)
 	assert_refused(&arc, "bad.tar", &DEFAULTS, "bad.tar", NULL);
 	buf_release(&arc);
 
-	/* empty archives */
+	/* empty archives: an empty tar is only its end-of-archive blocks of
+	 * zeros, with no "ustar" header, and is still known as an archive
+	 * (plain and gzipped), so it is refused for what it is */
 	build(TAR, NULL, 0, &arc);
-	ck_assert_int_eq(unpack_sniff(arc.data, arc.len), UNPACK_NONE); /* no ustar header */
-	assert_refused(&arc, "empty.tar", &DEFAULTS, "empty.tar", "no regular file");
+	ck_assert_uint_ge(arc.len, 1024);
+	ck_assert_int_eq(unpack_sniff(arc.data, arc.len), UNPACK_ARCHIVE);
+	assert_refused(&arc, "empty.tar", &DEFAULTS, "empty.tar", "holds no files at all");
+	struct buf tgz = BUF_INIT;
+	gzip_append(arc.data, arc.len, &tgz);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, tgz.len), 1);
+	assert_refused(&tgz, "empty.tgz", &DEFAULTS, "empty.tgz", "holds no files at all");
+	/* gzipped zeros that are no empty tar: too few, cut short, or more
+	 * than any empty tar (a bomb is left to gunzip and its limits) */
+	buf_reset(&tgz);
+	gzip_append(arc.data, 1000, &tgz);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, tgz.len), 0);
+	buf_reset(&tgz);
+	gzip_append(arc.data, arc.len, &tgz);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, tgz.len - 4), 0);
+	buf_reset(&tgz);
+	char *zeros = xcalloc(1, 2 << 20);
+	gzip_append(zeros, 2 << 20, &tgz);
+	free(zeros);
+	ck_assert_int_eq(unpack_gzip_is_tar(tgz.data, tgz.len), 0);
+	buf_release(&tgz);
+	/* the shortest one tar accepts: two blocks */
+	ck_assert_int_eq(unpack_sniff(arc.data, 1024), UNPACK_ARCHIVE);
+	/* zeros that are no tar: one block, or not a whole number of blocks */
+	ck_assert_int_eq(unpack_sniff(arc.data, 512), UNPACK_NONE);
+	ck_assert_int_eq(unpack_sniff(arc.data, 1500), UNPACK_NONE);
+	/* a block of zeros and then anything else is no empty tar either */
+	arc.data[1023] = 'x';
+	ck_assert_int_eq(unpack_sniff(arc.data, 1024), UNPACK_NONE);
 	buf_release(&arc);
 	build(ZIP, NULL, 0, &arc);
 	ck_assert_int_eq(unpack_sniff(arc.data, arc.len), UNPACK_ARCHIVE);
-	assert_refused(&arc, "empty.zip", &DEFAULTS, "empty.zip", "no regular file");
+	assert_refused(&arc, "empty.zip", &DEFAULTS, "empty.zip", "holds no files at all");
 	buf_release(&arc);
 	static const struct entry dirs[] = { { .name = "d/", .type = 'd' } };
 	build(TAR, dirs, 1, &arc);
-	assert_refused(&arc, "dirs.tar", &DEFAULTS, "dirs.tar", "no regular file");
+	assert_refused(&arc, "dirs.tar", &DEFAULTS, "dirs.tar", "no regular file, only 1 folder");
 	buf_release(&arc);
+}
+END_TEST
+
+START_TEST(empty_archive_inside_fails_alone)
+{
+	/* an empty tar (and an empty .tgz) in a zip: each fails as a member,
+	 * saying it is empty, instead of vanishing; the sibling is read */
+	struct buf tar, tgz = BUF_INIT, outer;
+	build(TAR, NULL, 0, &tar);
+	gzip_append(tar.data, tar.len, &tgz);
+	struct entry top[] = {
+		{ .name = "nothing.tar", .data = tar.data, .size = tar.len },
+		{ .name = "a.xml", .data = "<a/>" },
+		{ .name = "nothing.tgz", .data = tgz.data, .size = tgz.len },
+	};
+	build(ZIP, top, 3, &outer);
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(outer.data, outer.len, "outer.zip", &DEFAULTS, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 3);
+	ck_assert_str_eq(r.members[0].name, "outer.zip/nothing.tar");
+	assert_has(r.members[0].refused, "outer.zip/nothing.tar: the archive is empty");
+	assert_member(&r, 1, "outer.zip/a.xml", "<a/>");
+	ck_assert_str_eq(r.members[2].name, "outer.zip/nothing.tgz");
+	assert_has(r.members[2].refused, "holds no files at all");
+	unpack_free(&r);
+	buf_release(&outer);
+	buf_release(&tgz);
+	buf_release(&tar);
 }
 END_TEST
 
@@ -648,6 +707,72 @@ START_TEST(gunzip_members)
 }
 END_TEST
 
+START_TEST(gzip_layers_count_as_nesting)
+{
+	/* gzip inside gzip: the file dropped is level 0, each layer inside it
+	 * one more, against max_depth like archives inside archives */
+	struct buf layers[5];
+	memset(layers, 0, sizeof layers);
+	buf_add(&layers[0], "<a/>", 4);
+	for (int i = 1; i < 5; i++)
+		gzip_append(layers[i - 1].data, layers[i - 1].len, &layers[i]);
+	struct buf out = BUF_INIT;
+	char *err = NULL;
+	int levels = -1;
+	/* x.gz, x.gz.gz, x.gz.gz.gz: 0, 1 and 2 levels inside, within 2 */
+	for (int i = 1; i <= 3; i++) {
+		ck_assert_int_eq(unpack_gunzip_nested(layers[i].data, layers[i].len, "x", &DEFAULTS,
+						      &out, &levels, &err),
+				 0);
+		ck_assert_int_eq(levels, i - 1);
+		ck_assert_str_eq(out.data, "<a/>");
+	}
+	/* x.gz.gz.gz.gz: a third level inside is refused, saying which and
+	 * the setting to change */
+	ck_assert_int_eq(unpack_gunzip_nested(layers[4].data, layers[4].len, "o.xml.gz.gz.gz.gz",
+					      &DEFAULTS, &out, &levels, &err),
+			 -1);
+	assert_has(err, "o.xml.gz.gz.gz.gz: gzip inside gzip");
+	assert_has(err, "this one is level 3; [unpack] max_depth = 2");
+	assert_has(err, "raise [unpack] max_depth");
+	free(err);
+	/* max_depth 0: a .gz is read, a .gz.gz is not */
+	struct unpack_limits none = DEFAULTS;
+	none.max_depth = 0;
+	ck_assert_int_eq(unpack_gunzip_nested(layers[1].data, layers[1].len, "x", &none, &out,
+					      &levels, &err),
+			 0);
+	ck_assert_int_eq(unpack_gunzip_nested(layers[2].data, layers[2].len, "x.gz.gz", &none, &out,
+					      &levels, &err),
+			 -1);
+	assert_has(err, "this one is level 1; [unpack] max_depth = 0");
+	free(err);
+	/* the same count inside an archive: a .gz.gz.gz member is level 3 */
+	struct entry top[] = { { .name = "g2.xml.gz.gz", .data = layers[2].data, .size = layers[2].len },
+			       { .name = "g3.xml.gz.gz.gz", .data = layers[3].data,
+				 .size = layers[3].len } };
+	struct buf zip;
+	build(ZIP, top, 2, &zip);
+	struct unpack_result r;
+	ck_assert_int_eq(unpack_archive(zip.data, zip.len, "z.zip", &DEFAULTS, &r, &err), 0);
+	ck_assert_int_eq(r.n, 2);
+	assert_member(&r, 0, "z.zip/g2.xml.gz.gz", "<a/>");
+	assert_has(r.members[1].refused, "this one is level 3; [unpack] max_depth = 2");
+	unpack_free(&r);
+	/* and an archive inside one gzip layer (the zip of a .zip.gz.gz) is
+	 * level 1: the inner gzip of its .gz.gz member is then level 3 */
+	ck_assert_int_eq(unpack_archive_at(zip.data, zip.len, "z.zip", 1, &DEFAULTS, &r, &err), 0);
+	ck_assert_int_eq(r.n, 2);
+	assert_has(r.members[0].refused, "this one is level 3; [unpack] max_depth = 2");
+	assert_has(r.members[1].refused, "this one is level 3; [unpack] max_depth = 2");
+	unpack_free(&r);
+	buf_release(&zip);
+	buf_release(&out);
+	for (int i = 0; i < 5; i++)
+		buf_release(&layers[i]);
+}
+END_TEST
+
 START_TEST(sniff_kinds)
 {
 	struct buf b;
@@ -699,10 +824,12 @@ Suite *suite_unpack(void)
 	tcase_add_test(tc, ratio_limit);
 	tcase_add_test(tc, tar_gz_stream_limits);
 	tcase_add_test(tc, corrupt_and_empty);
+	tcase_add_test(tc, empty_archive_inside_fails_alone);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("gzip");
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, gunzip_members);
+	tcase_add_test(tc, gzip_layers_count_as_nesting);
 	tcase_add_test(tc, sniff_kinds);
 	suite_add_tcase(s, tc);
 	return s;
