@@ -457,7 +457,11 @@ static void add_dec(xmlNodePtr parent, const char *name, dec_t v, int decimals)
 	xmlNewTextChild(parent, NULL, (const xmlChar *)name, (const xmlChar *)s);
 }
 
-static int charge(xmlNodePtr order, const char *name, dec_t *out, char **err)
+/* A header charge (shipping, tax, discount) goes into the total as it is
+ * stated, so it must be an amount the currency has: 12.505 EUR is refused
+ * (rounding it would change what the buyer said it charges). */
+static int charge(xmlNodePtr order, const char *name, const char *currency, dec_t *out,
+		  char **err)
 {
 	*out = 0;
 	xmlNodePtr c = canon_child(order, name);
@@ -465,6 +469,16 @@ static int charge(xmlNodePtr order, const char *name, dec_t *out, char **err)
 		return 0;
 	if (dec_child(c, "amount", out) < 0) {
 		*err = xasprintf("/order/%s: no amount", name);
+		return -1;
+	}
+	int cd = currency_decimals(currency);
+	if (dec_round(*out, cd) != *out) {
+		char *text = canon_child_str(c, "amount");
+		*err = xasprintf("/order/%s/amount: %s %s has more decimals than %s has (%d), so "
+				 "no total in %s can include it; ask the sender to state the %s "
+				 "with at most %d decimals",
+				 name, text ? text : "?", currency, currency, cd, currency, name, cd);
+		free(text);
 		return -1;
 	}
 	return 0;
@@ -579,9 +593,9 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 		*err = xstrdup("/order/lines: the order has no lines");
 		return -1;
 	}
-	if (charge(order, "shipping", &info->shipping, err) < 0 ||
-	    charge(order, "tax", &info->tax, err) < 0 ||
-	    charge(order, "discount", &info->discount, err) < 0)
+	if (charge(order, "shipping", info->currency, &info->shipping, err) < 0 ||
+	    charge(order, "tax", info->currency, &info->tax, err) < 0 ||
+	    charge(order, "discount", info->currency, &info->discount, err) < 0)
 		return -1;
 	info->subtotal = subtotal;
 	dec_t t;

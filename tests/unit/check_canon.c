@@ -219,6 +219,43 @@ START_TEST(line_amounts_exact)
 }
 END_TEST
 
+/* A header charge goes into the total as stated: it must be an amount
+ * the currency has. */
+START_TEST(charge_finer_than_currency_refused)
+{
+	static const struct {
+		const char *currency, *header;
+		int ok;
+	} cases[] = {
+		{ "EUR", "<shipping><amount>5.005</amount></shipping>", 0 },
+		{ "EUR", "<shipping><amount>5.0000</amount></shipping>", 1 },
+		{ "EUR", "<tax><amount>0.001</amount></tax>", 0 },
+		{ "EUR", "<discount><amount>1.10</amount></discount>", 1 },
+		{ "JPY", "<tax><amount>100.5</amount></tax>", 0 },
+		{ "JPY", "<tax><amount>100</amount></tax>", 1 },
+		{ "BHD", "<shipping><amount>1.234</amount></shipping>", 1 },
+		{ "BHD", "<shipping><amount>1.2345</amount></shipping>", 0 },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *l1 = t_canon_line("1", "1", "1", NULL);
+		xmlDocPtr doc;
+		struct order_info info;
+		memset(&info, 0, sizeof info);
+		char *err = NULL;
+		int rc = complete(cases[i].currency, cases[i].header, "2024-03-01", l1, "+00:00", &doc,
+				  &info, &err);
+		ck_assert_msg((rc == 0) == cases[i].ok, "%s %s: %s", cases[i].currency,
+			      cases[i].header, err ? err : "accepted");
+		if (!cases[i].ok)
+			ck_assert_msg(strstr(err, "more decimals than") != NULL, "%s", err);
+		free(err);
+		canon_info_release(&info);
+		xmlFreeDoc(doc);
+		free(l1);
+	}
+}
+END_TEST
+
 START_TEST(summary_adds_charges)
 {
 	char *l1 = t_canon_line("1", "2", "10.005", NULL); /* 20.01 */
@@ -724,6 +761,7 @@ Suite *suite_canon(void)
 	tcase_add_loop_test(tc, identifier_length_limits, 0, (int)ARRAY_SIZE(length_cases));
 	tcase_add_test(tc, patterns_same_verdict_as_whole_schema);
 	tcase_add_test(tc, accepted_without_rejected_lines);
+	tcase_add_test(tc, charge_finer_than_currency_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
