@@ -194,7 +194,14 @@ static int field_error(xmlNodePtr n, const char *value, const char *what, char *
 	return -1;
 }
 
-static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone, char **err)
+/* Where a date-time without a zone was given one (for the warning). */
+struct assumed {
+	struct buf paths; /* the first few */
+	int n;
+};
+
+static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone,
+			 struct assumed *assumed, char **err)
 {
 	char *raw = node_text(n);
 	char *v = str_trim(raw);
@@ -208,6 +215,12 @@ static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone, c
 		} else {
 			node_set_text(n, out);
 			if (k == DATETIME_ASSUMED) {
+				if (assumed->n++ < 3) {
+					char *p = path_of(n);
+					buf_printf(&assumed->paths, "%s%s \"%s\"",
+						   assumed->n > 1 ? ", " : "", p, v);
+					free(p);
+				}
 				/* an attribute cannot carry a flag: its element gets
 				 * <name>ZoneAssumed instead (source/@timestampZoneAssumed) */
 				if (n->type == XML_ATTRIBUTE_NODE) {
@@ -378,18 +391,19 @@ static int check_required(xmlDocPtr doc, char **err)
 struct normalise_arg {
 	enum field_kind kind;
 	const char *zone;
+	struct assumed *assumed;
 };
 
 static int normalise_visit(xmlNodePtr n, const void *arg, char **err)
 {
 	const struct normalise_arg *a = arg;
-	return normalise_one(n, a->kind, a->zone, err);
+	return normalise_one(n, a->kind, a->zone, a->assumed, err);
 }
 
-static int normalise(xmlDocPtr doc, const char *zone, char **err)
+static int normalise(xmlDocPtr doc, const char *zone, struct assumed *assumed, char **err)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		struct normalise_arg a = { fields[i].kind, zone };
+		struct normalise_arg a = { fields[i].kind, zone, assumed };
 		if (visit(doc, fields[i].xpath, normalise_visit, &a, err) < 0)
 			return -1;
 	}
@@ -757,9 +771,12 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 				 order ? (const char *)order->name : "nothing");
 		return -1;
 	}
+	struct assumed assumed = { BUF_INIT, 0 };
 	if (check_lengths(doc, err) < 0 || check_required(doc, err) < 0 ||
-	    normalise(doc, zone, err) < 0)
+	    normalise(doc, zone, &assumed, err) < 0) {
+		buf_release(&assumed.paths);
 		return -1;
+	}
 	read_info(order, info);
 	/* the map's own warnings (what it could not carry) are reported with
 	 * those of the checks below */
@@ -771,6 +788,18 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 			free(code);
 			xmlFree(text);
 		}
+	if (assumed.n) {
+		/* the outputs show the zone as if the sender had stated it */
+		char *more = assumed.n > 3 ? xasprintf(" and %d more", assumed.n - 3) : xstrdup("");
+		char *text = xasprintf("%s%s: a date-time without a time zone, taken to be in %s "
+				       "([engine] assume_timezone) and sent on with that offset; "
+				       "ask the sender to state the zone",
+				       buf_str(&assumed.paths), more, zone && *zone ? zone : "UTC");
+		add_warning(order, info, "zone-assumed", text);
+		free(text);
+		free(more);
+	}
+	buf_release(&assumed.paths);
 	if (compute(order, info, err) < 0)
 		return -1;
 	return canon_validate(doc, err);

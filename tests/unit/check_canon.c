@@ -83,7 +83,9 @@ START_TEST(normalises_fields)
 	assert_xp(doc, "/order/summary/tax", "0.00");
 	assert_xp(doc, "/order/summary/discount", "0.00");
 	assert_xp(doc, "/order/summary/total", "0.30");
-	assert_xp(doc, "count(/order/warning)", "0");
+	/* the one warning: the order date's zone was assumed */
+	assert_xp(doc, "count(/order/warning)", "1");
+	assert_xp(doc, "/order/warning/@code", "zone-assumed");
 
 	ck_assert_str_eq(info.currency, "USD");
 	ck_assert_str_eq(info.payload_id, "p-1");
@@ -107,7 +109,7 @@ START_TEST(normalises_fields)
 	ck_assert_int_eq(info.total, 3000);
 	ck_assert_int_eq(info.has_stated_total, 1);
 	ck_assert_int_eq(info.stated_total, 3000);
-	ck_assert_int_eq(info.nwarnings, 0);
+	ck_assert_int_eq(info.nwarnings, 1);
 	canon_info_release(&info);
 	ck_assert_ptr_null(info.lines);
 	xmlFreeDoc(doc);
@@ -125,6 +127,11 @@ START_TEST(assumed_zone_is_configurable)
 			 0);
 	assert_xp(doc, "/order/orderDate", "2024-03-01T10:00:00-05:00");
 	assert_xp(doc, "/order/orderDate/@zoneAssumed", "true");
+	/* ... and said, with the value as sent and the zone taken */
+	assert_xp(doc, "count(/order/warning[@code = 'zone-assumed'])", "1");
+	ck_assert_msg(strstr(info.warnings[0], "/order/orderDate \"2024-03-01T10:00\"") &&
+			      strstr(info.warnings[0], "taken to be in -05:00"),
+		      "%s", info.warnings[0]);
 	ck_assert_int_eq(info.has_stated_total, 0);
 	canon_info_release(&info);
 	xmlFreeDoc(doc);
@@ -134,6 +141,7 @@ START_TEST(assumed_zone_is_configurable)
 				  &info, &err), 0);
 	assert_xp(doc, "/order/orderDate", "2024-03-01T10:00:00+09:00");
 	assert_xp(doc, "count(/order/orderDate/@zoneAssumed)", "0");
+	assert_xp(doc, "count(/order/warning)", "0");
 	canon_info_release(&info);
 	xmlFreeDoc(doc);
 
