@@ -251,4 +251,18 @@ check "utf-16 without BOM: invariants hold" spool_invariants "$s"
 printf '[partner]\nname = bad\n[outbound]\npo = edifact\n' > "$P/bad.ini"
 og check-config "$SCRATCH/partners.ini" > /dev/null 2> "$SCRATCH/bad.err"
 check "partners: a bad profile names its file and line" grep -q "bad.ini:4: po: \"edifact\" is not cxml, oagis, csv or none" "$SCRATCH/bad.err"
+# OAGIS discounts: the one header Allowance with an amount is the order's
+# discount, whatever zero ones come before it (the first used to be taken)
+python3 - "$ROOT/tests/data/negative/oagis-two-allowances.xml" > "$SCRATCH/one-allowance.xml" <<'PY'
+import sys
+s = open(sys.argv[1]).read()
+s = s.replace('<Allowance typeCode="Promotion">',
+              '<Allowance typeCode="None"><Amount currencyCode="USD">0</Amount></Allowance>'
+              '<Allowance typeCode="Promotion">', 1)
+s = s.replace('<Allowance typeCode="Loyalty">\n          <Amount currencyCode="USD">3.00</Amount>\n        </Allowance>', '')
+print(s, end="")
+PY
+og translate "$SCRATCH/one-allowance.xml" > "$SCRATCH/one-allowance.c.xml" 2>/dev/null
+check "oagis: the Allowance with an amount is the discount, zero ones before it are not" \
+	bash -c "grep -A1 '<discount>' '$SCRATCH/one-allowance.c.xml' | grep -q '>5.00</amount>' && grep -q '<discount>5.00</discount>' '$SCRATCH/one-allowance.c.xml'"
 finish

@@ -58,7 +58,7 @@
                             only Charge when it has no @typeCode. Any other
                             Charge with a nonzero amount stops the map
     tax                     header Tax (Amount [TaxAmount], Description)
-    discount                header Allowance, else AmountDiscount
+    discount                the header Allowance or AmountDiscount with an amount
                             (Amount or DiscountAmount, Description)
                             (every charge, distribution and payment amount
                             keeps its @currencyCode [@currencyID] as
@@ -148,10 +148,13 @@
   other than zero: the canonical order has no place for it, and money is
   never dropped (a zero charge is).
 
-  Not mapped: header Allowance elements after the first, Status, Party
+  Refused as well: more than one header Allowance / AmountDiscount with an
+  amount other than zero, and a line Allowance or AmountDiscount with one.
+
+  Not mapped: Status, Party
   contacts other than names/e-mail/phone, PurchaseOrderSchedule (except its
   date), PurchaseOrderSubLine, FulfillmentTerm, TransportationTerm, Payment
-  other than its PaymentTerm, AmountDiscount on lines, ApplicationArea
+  other than its PaymentTerm, ApplicationArea
   Intermediary/Signature/ScenarioID/CorrelationID, Extension content other
   than the typeCodes named above, the country names (OAGIS carries codes
   only).
@@ -489,10 +492,10 @@
       <xsl:apply-templates select="$hdr/Tax[1]" mode="charge">
         <xsl:with-param name="name" select="'tax'"/>
       </xsl:apply-templates>
-      <xsl:apply-templates select="($hdr/Allowance[1] | $hdr/AmountDiscount[not($hdr/Allowance)][1])[1]"
-                           mode="charge">
-        <xsl:with-param name="name" select="'discount'"/>
-      </xsl:apply-templates>
+      <xsl:call-template name="discount">
+        <xsl:with-param name="discounts" select="$hdr/Allowance | $hdr/AmountDiscount"/>
+        <xsl:with-param name="where" select="'PurchaseOrderHeader'"/>
+      </xsl:call-template>
 
       <parties>
         <xsl:apply-templates select="$hdr/ShipToParty[1]" mode="party">
@@ -702,6 +705,13 @@
       <xsl:apply-templates select="Tax[1]" mode="charge">
         <xsl:with-param name="name" select="'tax'"/>
       </xsl:apply-templates>
+      <!-- a line has no discount in the canonical order: one with an
+           amount would vanish from what the supplier is told -->
+      <xsl:call-template name="refuse-money">
+        <xsl:with-param name="nodes" select="Allowance | AmountDiscount"/>
+        <xsl:with-param name="where" select="concat('line ', $n)"/>
+        <xsl:with-param name="why" select="' that ordergate cannot carry: a line has a quantity and a unit price only, and money is never dropped; ask the sender to take the discount into the unit price and send the order again'"/>
+      </xsl:call-template>
 
       <xsl:variable name="lineNotes"
                     select="Note[normalize-space() != '']
@@ -757,6 +767,41 @@
                                      '; ordergate maps one (a sum cannot be formed exactly here)')"/>
       </xsl:message>
     </xsl:if>
+  </xsl:template>
+
+  <!-- the order's discount: the one Allowance or AmountDiscount with an
+       amount (zero ones are dropped); several are refused, their sum
+       cannot be formed exactly here -->
+  <xsl:template name="discount">
+    <xsl:param name="discounts"/>
+    <xsl:param name="where"/>
+    <xsl:variable name="priced"
+                  select="$discounts[not(number(normalize-space((Amount | DiscountAmount)[1])) = 0)]"/>
+    <xsl:if test="count($priced) &gt; 1">
+      <xsl:call-template name="refuse-money">
+        <xsl:with-param name="nodes" select="$priced[2]"/>
+        <xsl:with-param name="where" select="$where"/>
+        <xsl:with-param name="why" select="concat(' besides another discount (', normalize-space(($priced[1]/Amount | $priced[1]/DiscountAmount)[1]), '): ordergate carries one discount per order (a sum cannot be formed exactly here), and money is never dropped; ask the sender to state the discounts as one and send the order again')"/>
+      </xsl:call-template>
+    </xsl:if>
+    <xsl:apply-templates select="($priced | $discounts[not($priced)])[1]" mode="charge">
+      <xsl:with-param name="name" select="'discount'"/>
+    </xsl:apply-templates>
+  </xsl:template>
+
+  <!-- stops on the first of nodes with an amount other than zero -->
+  <xsl:template name="refuse-money">
+    <xsl:param name="nodes"/>
+    <xsl:param name="where"/>
+    <xsl:param name="why"/>
+    <xsl:for-each select="$nodes[not(number(normalize-space((Amount | DiscountAmount | ChargeAmount)[1])) = 0)][1]">
+      <xsl:variable name="a" select="(Amount | DiscountAmount | ChargeAmount)[1]"/>
+      <xsl:message terminate="yes">
+        <xsl:value-of select="concat('OAGIS ProcessPurchaseOrder: ', $where, ' has an ', local-name(),
+                                     ' (', normalize-space($a), ' ',
+                                     normalize-space(($a/@currencyCode | $a/@currencyID)[1]), ')', $why)"/>
+      </xsl:message>
+    </xsl:for-each>
   </xsl:template>
 
   <!-- the shipping charge among Charge / DistributeCharge elements -->
