@@ -121,8 +121,9 @@ int unpack_gunzip_nested(const char *data, size_t len, const char *name,
 		/* gzip inside gzip: a container inside the file dropped, one
 		 * level like an archive inside an archive */
 		if (*levels >= lim->max_depth) {
-			*err = xasprintf("%s: gzip inside gzip: %s", name,
-					 too_deep(*levels + 1, lim->max_depth));
+			char *why = too_deep(*levels + 1, lim->max_depth);
+			*err = xasprintf("%s: gzip inside gzip: %s", name, why);
+			free(why);
 			return -1;
 		}
 		struct buf next = BUF_INIT;
