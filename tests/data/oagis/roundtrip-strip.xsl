@@ -11,6 +11,8 @@
     second pass reads an explicit zone;
   - line amount, summary, warning, decision: computed again by the engine
     and the rules on every pass;
+  - lines the decision rejected whole: the purchase order does not order
+    them (docs/rules.md), so the second pass never sees them;
   - order/total: the buyer's stated total. Outbound documents carry the
     computed figures (TotalAmount = summary/total), never the claim, so the
     second pass reads the computed total instead;
@@ -35,6 +37,10 @@
                        | source/@timestamp | source/@timestampZoneAssumed | @zoneAssumed"/>
 
   <xsl:template match="amount/@currency | distribution/charge/@currency"/>
+
+  <xsl:key name="rejected-line" match="/order/decision/line[@action = 'reject'][not(@accepted)]"
+           use="number(@number)"/>
+  <xsl:template match="lines/line[key('rejected-line', number(@number))]"/>
 
   <xsl:template match="line/amount | order/summary | order/warning | order/decision | order/total"/>
 </xsl:stylesheet>
