@@ -857,6 +857,50 @@ int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line
 	return 0;
 }
 
+int ledger_find_shipment(struct ledger *l, long long order_ref, const char *shipment_id,
+			 char **doc_id, struct shipment_line **lines, int *n)
+{
+	*doc_id = NULL;
+	*lines = NULL;
+	*n = 0;
+	sqlite3_stmt *st = query(l,
+				 "SELECT id, document_id FROM shipments WHERE order_ref = ?1 AND"
+				 " shipment_id = ?2 ORDER BY id LIMIT 1",
+				 "is", order_ref, shipment_id);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	long long ref = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (rc == SQLITE_ROW)
+		*doc_id = col_text(st, 1);
+	finish(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW || !*doc_id)
+		goto fail;
+	st = query(l,
+		   "SELECT line_number, quantity_e4 FROM shipment_lines WHERE shipment_ref = ?1"
+		   " ORDER BY line_number",
+		   "i", ref);
+	if (!st)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*lines = xrealloc(*lines, sizeof **lines * (size_t)(*n + 1));
+		(*lines)[*n].number = (long)sqlite3_column_int64(st, 0);
+		(*lines)[(*n)++].quantity = sqlite3_column_int64(st, 1);
+	}
+	finish(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+fail:
+	free(*doc_id);
+	free(*lines);
+	*doc_id = NULL;
+	*lines = NULL;
+	*n = 0;
+	return -1;
+}
+
 long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long order_ref,
 			      const struct doc_result *r, char **err)
 {

@@ -209,4 +209,28 @@ check "line amount: 0.3333 x 0.015 is 0.00 on the order (one rounding)" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(amount_e4, ' ') FROM (SELECT amount_e4 FROM order_lines ORDER BY line_number)")/$(sqlite3 "$s/ledger.db" "SELECT total_e4 FROM orders")" = "0 10000/10000"
 check "line amount: ... and on the invoice" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(amount_e4, ' ') FROM (SELECT amount_e4 FROM invoice_lines ORDER BY line_number)")/$(sqlite3 "$s/ledger.db" "SELECT net_e4 FROM invoices")" = "0 10000/10000"
+# the same shipment sent again under a new payloadID (a WMS resend, or
+# the same shipment in the CSV feed): a shipment ID already recorded for
+# the order is that shipment, never a second one to invoice. The same
+# lines again are a duplicate; other lines under it are refused.
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+s=$(new_spool)
+order D-1 "BOLT:10:1.00" "NUT:10:1.00" > "$s/in/d.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice d1@w S-D D-1 "1:4" > "$s/in/d1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice d2@w S-D D-1 "1:4" > "$s/in/d2.xml"
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nD-1,1,4,2026-06-01,UPSN,1Z-S-D,S-D\n' > "$s/in/d3.csv"
+og run -c "$C" --spool "$s" > "$SCRATCH/d.out" 2>&1
+check "same shipment ID again (new payloadID, or in the CSV feed): invoiced once" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments")" = "1/1"
+check "same shipment ID again: ... taken as duplicates of the first" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(state, ' ') FROM (SELECT state FROM documents WHERE name IN ('d2.xml', 'd3.csv#D-1') ORDER BY name)")" = "duplicate duplicate"
+check "same shipment ID again: the log says which shipment it repeats" \
+	grep -q "duplicate of .*shipment S-D of order D-1" "$SCRATCH/d.out"
+notice d4@w S-D D-1 "1:4" "2:1" > "$s/in/d4.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "same shipment ID, other lines: refused, naming the first, nothing invoiced" \
+	bash -c "grep -q 'shipment S-D of order D-1 was already received as document .* with other lines' '$s'/failed/*-d4.xml.why && test \$(sqlite3 '$s/ledger.db' 'SELECT count(*) FROM invoices') = 1"
+check "invariants hold (shipment ID again)" spool_invariants "$s"
 finish
