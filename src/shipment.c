@@ -88,6 +88,13 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 			s->order_key = xp_string(xp, "string(//ShipNoticePortion/OrderReference/@orderID)");
 			s->shipment_id = xp_string(xp, (q = xasprintf("string(%s/@shipmentID)", h)));
 			free(q);
+			if (!*s->shipment_id) {
+				*err = xstrdup("the ShipNoticeHeader has no shipmentID; every shipment "
+					       "needs one of its own, so that a second shipment of "
+					       "the order can be told from this one sent again: ask "
+					       "the sender to fill it in");
+				rc = -1;
+			}
 			s->ship_date = xp_string(xp, (q = xasprintf("string(%s/@shipmentDate)", h)));
 			free(q);
 			if (!*s->ship_date) {
@@ -97,7 +104,7 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 			}
 			s->carrier = xp_string(xp, "string(//ShipControl/CarrierIdentifier[1])");
 			s->tracking = xp_string(xp, "string(//ShipControl/ShipmentIdentifier[1])");
-			xmlXPathObjectPtr items =
+			xmlXPathObjectPtr items = rc < 0 ? NULL :
 				xmlXPathEvalExpression((const xmlChar *)"//ShipNoticePortion/ShipNoticeItem", xp);
 			for (int i = 0; rc == 0 && items && items->nodesetval && i < items->nodesetval->nodeNr;
 			     i++) {

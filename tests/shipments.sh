@@ -233,4 +233,20 @@ og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "same shipment ID, other lines: refused, naming the first, nothing invoiced" \
 	bash -c "grep -q 'shipment S-D of order D-1 was already received as document .* with other lines' '$s'/failed/*-d4.xml.why && test \$(sqlite3 '$s/ledger.db' 'SELECT count(*) FROM invoices') = 1"
 check "invariants hold (shipment ID again)" spool_invariants "$s"
+# a shipment without a shipment ID cannot be told from the next shipment
+# of the same order: it is refused at once (before, it went through, and
+# the next shipment without an ID was refused as a "corrected feed")
+s=$(new_spool)
+order E-2 "BOLT:10:1.00" > "$s/in/e2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nE-2,1,4,2026-06-01,UPSN,1Z,\n' > "$s/in/e3.csv"
+notice e4@w "" E-2 "1:1" > "$s/in/e4.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "no shipment ID (CSV feed): refused at csv, naming the row and the column" \
+	grep -q 'row 2, column 7 (shipment): the shipment has no shipment ID' "$s"/failed/*-e3.csv_E-2.why
+check "no shipment ID (cXML notice): refused, naming the attribute" \
+	grep -q 'ShipNoticeHeader has no shipmentID' "$s"/failed/*-e4.xml.why
+check "no shipment ID: nothing recorded or invoiced" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "0/0"
+check "invariants hold (no shipment ID)" spool_invariants "$s"
 finish
