@@ -315,13 +315,27 @@ static void match_shipment(struct run *run, struct pending *p)
 		p->order_ref = o[pick].ref;
 		for (int i = 0; i < r->ship.nlines; i++) {
 			long long qty, rej, shipped;
+			char *uom = NULL;
 			const struct shipment_line *sl = &r->ship.lines[i];
 			if (ledger_line_status(&run->ledger, p->order_ref, sl->number, &qty, &rej,
-					       &shipped)) {
+					       &shipped, &uom)) {
 				pipeline_fail(r, "shipment", HINT_SHIP, "order %s has no line %ld",
 					      r->ship.order_key, sl->number);
 				break;
 			}
+			/* ordergate does not convert units: 2 BX are not 2 EA */
+			if (*sl->uom && uom && *uom && strcasecmp(sl->uom, uom)) {
+				char a[DEC_FMT_MAX];
+				dec_format(sl->quantity, 0, a);
+				pipeline_fail(r, "shipment", HINT_SHIP,
+					      "order %s line %ld: the notice ships %s %s, but the "
+					      "order line is in %s; ordergate does not convert units: "
+					      "ask the sender to state the quantity in %s",
+					      r->ship.order_key, sl->number, a, sl->uom, uom, uom);
+				free(uom);
+				break;
+			}
+			free(uom);
 			if (shipped + sl->quantity > qty - rej) {
 				char a[DEC_FMT_MAX], b[DEC_FMT_MAX], c[DEC_FMT_MAX];
 				dec_format(sl->quantity, 0, a);

@@ -808,12 +808,13 @@ int ledger_release_order(struct ledger *l, long long ref, const char *state,
 }
 
 int ledger_line_status(struct ledger *l, long long ref, long line, long long *quantity,
-		       long long *rejected, long long *shipped)
+		       long long *rejected, long long *shipped, char **uom)
 {
+	*uom = NULL;
 	sqlite3_stmt *st = query(l,
 				 "SELECT quantity_e4, rejected_e4, (SELECT COALESCE(SUM(sl.quantity_e4), 0)"
 				 " FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_ref"
-				 " WHERE s.order_ref = ?1 AND sl.line_number = ?2)"
+				 " WHERE s.order_ref = ?1 AND sl.line_number = ?2), uom"
 				 " FROM order_lines WHERE order_ref = ?1 AND line_number = ?2",
 				 "ii", ref, (long long)line);
 	int found = st && sqlite3_step(st) == SQLITE_ROW;
@@ -821,6 +822,7 @@ int ledger_line_status(struct ledger *l, long long ref, long line, long long *qu
 		*quantity = sqlite3_column_int64(st, 0);
 		*rejected = sqlite3_column_int64(st, 1);
 		*shipped = sqlite3_column_int64(st, 2);
+		*uom = col_text(st, 3);
 	}
 	finish(st);
 	return found ? 0 : 1;
@@ -844,6 +846,7 @@ int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*out = xrealloc(*out, sizeof **out * (size_t)(*n + 1));
+		memset(&(*out)[*n], 0, sizeof **out);
 		(*out)[*n].number = (long)sqlite3_column_int64(st, 0);
 		(*out)[(*n)++].quantity = sqlite3_column_int64(st, 1);
 	}
@@ -886,6 +889,7 @@ int ledger_find_shipment(struct ledger *l, long long order_ref, const char *ship
 		goto fail;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*lines = xrealloc(*lines, sizeof **lines * (size_t)(*n + 1));
+		memset(&(*lines)[*n], 0, sizeof **lines);
 		(*lines)[*n].number = (long)sqlite3_column_int64(st, 0);
 		(*lines)[(*n)++].quantity = sqlite3_column_int64(st, 1);
 	}

@@ -112,10 +112,11 @@ int ledger_release_order(struct ledger *l, long long ref, const char *state,
 
 /* --- shipments and invoices --- */
 
-/* A line's ordered and rejected quantity and what shipped so far: 0, or 1
+/* A line's ordered and rejected quantity, what shipped so far and its
+ * unit of measure (*uom: caller frees; NULL when not recorded): 0, or 1
  * when the order has no such line. */
 int ledger_line_status(struct ledger *l, long long ref, long line, long long *quantity,
-		       long long *rejected, long long *shipped);
+		       long long *rejected, long long *shipped, char **uom);
 /* What remains to ship of an order: each line whose ordered less rejected
  * less shipped quantity is above zero, with that quantity, by line number
  * (*out NULL when nothing remains; caller frees). 0, or -1 on a database

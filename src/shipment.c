@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/xpath.h>
 
@@ -32,7 +33,8 @@ static double xp_count(xmlXPathContextPtr xp, const char *expr)
 	return n;
 }
 
-static int add_line(struct shipment_info *s, const char *num, const char *qty, char **err)
+static int add_line(struct shipment_info *s, const char *num, const char *qty, const char *uom,
+		    char **err)
 {
 	char *end = NULL;
 	long n = strtol(num, &end, 10);
@@ -45,13 +47,27 @@ static int add_line(struct shipment_info *s, const char *num, const char *qty, c
 		*err = xasprintf("line %ld: shipped quantity \"%s\" is not a positive decimal", n, qty);
 		return -1;
 	}
+	if (strlen(uom) > SHIPMENT_UOM_MAX) {
+		*err = xasprintf("line %ld: the unit of measure \"%.40s...\" is longer than %d "
+				 "characters", n, uom, SHIPMENT_UOM_MAX);
+		return -1;
+	}
 	for (int i = 0; i < s->nlines; i++)
 		if (s->lines[i].number == n) {
+			if (strcasecmp(s->lines[i].uom, uom)) {
+				*err = xasprintf("line %ld is shipped in two units of measure (%s "
+						 "and %s); ask the sender to state each line's "
+						 "quantity in the order's unit",
+						 n, s->lines[i].uom, uom);
+				return -1;
+			}
 			dec_add(s->lines[i].quantity, q, &s->lines[i].quantity);
 			return 0;
 		}
 	s->lines = xrealloc(s->lines, sizeof *s->lines * (size_t)(s->nlines + 1));
+	memset(&s->lines[s->nlines], 0, sizeof s->lines[s->nlines]);
 	s->lines[s->nlines].number = n;
+	strcpy(s->lines[s->nlines].uom, uom);
 	s->lines[s->nlines++].quantity = q;
 	return 0;
 }
@@ -111,7 +127,11 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 				xmlNodePtr it = items->nodesetval->nodeTab[i];
 				xmlChar *ln = xmlGetProp(it, (const xmlChar *)"lineNumber");
 				xmlChar *qt = xmlGetProp(it, (const xmlChar *)"quantity");
-				rc = add_line(s, ln ? (const char *)ln : "", qt ? (const char *)qt : "", err);
+				xp->node = it;
+				char *uom = xp_string(xp, "string(UnitOfMeasure)");
+				rc = add_line(s, ln ? (const char *)ln : "", qt ? (const char *)qt : "", uom,
+					      err);
+				free(uom);
 				xmlFree(ln);
 				xmlFree(qt);
 			}
@@ -133,7 +153,7 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 			xp->node = lines->nodesetval->nodeTab[i];
 			char *num = xp_string(xp, "string(field[@name='line.number'])");
 			char *qty = xp_string(xp, "string(field[@name='line.quantity'])");
-			rc = add_line(s, num, qty, err);
+			rc = add_line(s, num, qty, "", err);
 			free(num);
 			free(qty);
 		}

@@ -249,4 +249,19 @@ check "no shipment ID (cXML notice): refused, naming the attribute" \
 check "no shipment ID: nothing recorded or invoiced" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "0/0"
 check "invariants hold (no shipment ID)" spool_invariants "$s"
+# a ship notice item in another unit of measure than the order line
+# (2 BX against a line in EA) is not 2 EA: refused, never invoiced as if
+# it were (ordergate does not convert units); the same unit in lower case
+# is the same unit
+s=$(new_spool)
+order U-1 "BOLT:10:1.00" "NUT:10:1.00" > "$s/in/u.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice u1@w S-U1 U-1 "1:1" "2:2" | sed 's|<ShipNoticeItem quantity="2" lineNumber="2"><UnitOfMeasure>EA|<ShipNoticeItem quantity="2" lineNumber="2"><UnitOfMeasure>BX|' > "$s/in/u1.xml"
+notice u2@w S-U2 U-1 "1:3" | sed 's|<UnitOfMeasure>EA|<UnitOfMeasure>ea|' > "$s/in/u2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "unit of measure: 2 BX against a line in EA is refused, naming both units" \
+	grep -q 'order U-1 line 2: the notice ships 2 BX, but the order line is in EA' "$s"/failed/*-u1.xml.why
+check "unit of measure: ... nothing of that notice recorded; the same unit (ea) ships" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(shipment_id) FROM shipments")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "S-U2/1"
+check "invariants hold (unit of measure)" spool_invariants "$s"
 finish
