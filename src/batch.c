@@ -336,6 +336,17 @@ static void match_shipment(struct run *run, struct pending *p)
 				break;
 			}
 			free(uom);
+			if (rej > 0 && qty - rej <= 0) {
+				char a[DEC_FMT_MAX], b[DEC_FMT_MAX];
+				dec_format(rej, 0, a);
+				dec_format(qty, 0, b);
+				pipeline_fail(r, "shipment", HINT_SHIP,
+					      "order %s line %ld was rejected (%s of %s); nothing of it "
+					      "ships (ordergate show %s says why); an over-shipment is "
+					      "never invoiced silently",
+					      r->ship.order_key, sl->number, a, b, r->ship.order_key);
+				break;
+			}
 			if (shipped + sl->quantity > qty - rej) {
 				char a[DEC_FMT_MAX], b[DEC_FMT_MAX], c[DEC_FMT_MAX];
 				dec_format(sl->quantity, 0, a);

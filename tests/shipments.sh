@@ -154,6 +154,12 @@ check "whole order: an unknown order is refused as for itemised notices" \
 	grep -q "order DO9999, which the ledger does not know" "$s"/failed/*-whole-unknown.xml.why
 check "whole order: an order held for approval does not ship" \
 	grep -q "order DO-HELD is pending, not confirmed" "$s"/failed/*-whole-held.xml.why
+# shipping a line the rules rejected: the reason says the line was
+# rejected (it said "over the 0 confirmed")
+notice w2@w S-W2 DO1234 "3:1" > "$s/in/w2.xml"
+og run -c "$W" --spool "$s" > /dev/null 2>&1
+check "a rejected line: shipping it is refused, saying the line was rejected" \
+	grep -q "order DO1234 line 3 was rejected (3 of 3); nothing of it ships" "$s"/failed/*-w2.xml.why
 check "invariants hold (whole order)" spool_invariants "$s"
 # two confirmed orders of the shipment's own partner numbered alike: the
 # shipment is ambiguous and refused, never booked against the later one;
