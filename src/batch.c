@@ -168,6 +168,86 @@ static int stage_outputs(struct run *run, struct pending *p, char **err);
 static const char *HINT_SHIP = "check the shipment against the order (ordergate show ORDER); "
 				"a corrected feed must come with a new shipment ID";
 
+static int line_cmp(const void *a, const void *b)
+{
+	const struct shipment_line *x = a, *y = b;
+	return (x->number > y->number) - (x->number < y->number);
+}
+
+/* "line 1: 4, line 2: 1" */
+static void lines_text(struct buf *b, const struct shipment_line *l, int n)
+{
+	for (int i = 0; i < n; i++) {
+		char q[DEC_FMT_MAX];
+		dec_format(l[i].quantity, 0, q);
+		buf_printf(b, "%sline %ld: %s", i ? ", " : "", l[i].number, q);
+	}
+}
+
+/* A shipment whose ID the order has recorded already (a resend under a new
+ * payloadID, or the same shipment in a feed as well as in a notice) is that
+ * shipment, never a second one to invoice: the same lines again are a
+ * duplicate of the first; other lines are refused. A whole order (no
+ * lines) again is a duplicate when nothing of the order remains to ship.
+ * 1 when the ID was seen (the pending is then a duplicate or failed), 0
+ * when it is new. */
+static int shipment_seen(struct run *run, struct pending *p, long long order_ref)
+{
+	struct doc_result *r = &p->res;
+	char *doc = NULL;
+	struct shipment_line *seen = NULL, *now = NULL;
+	int nseen = 0, nnow = 0;
+	int rc = ledger_find_shipment(&run->ledger, order_ref, r->ship.shipment_id, &doc, &seen,
+				      &nseen);
+	if (rc < 0) {
+		pipeline_fail(r, "shipment", HINT_SHIP, "cannot look up shipment %s of order %s",
+			      r->ship.shipment_id, r->ship.order_key);
+		return 1;
+	}
+	if (rc == 0)
+		return 0;
+	int same;
+	if (r->ship.whole_order && r->ship.nlines == 0) {
+		if (ledger_unshipped_lines(&run->ledger, order_ref, &now, &nnow) < 0) {
+			pipeline_fail(r, "shipment", HINT_SHIP, "cannot look up the lines of order %s",
+				      r->ship.order_key);
+			free(doc);
+			free(seen);
+			return 1;
+		}
+		same = nnow == 0;
+	} else {
+		nnow = r->ship.nlines;
+		now = xmalloc(sizeof *now * (size_t)nnow);
+		memcpy(now, r->ship.lines, sizeof *now * (size_t)nnow);
+		qsort(now, (size_t)nnow, sizeof *now, line_cmp);
+		same = nnow == nseen;
+		for (int i = 0; same && i < nnow; i++)
+			same = now[i].number == seen[i].number && now[i].quantity == seen[i].quantity;
+	}
+	if (same) {
+		p->state = "duplicate";
+		p->duplicate_of = xstrdup(doc);
+	} else {
+		struct buf a = BUF_INIT, b = BUF_INIT;
+		lines_text(&a, seen, nseen);
+		if (r->ship.whole_order && r->ship.nlines == 0)
+			buf_adds(&b, "the whole order, of which remain ");
+		lines_text(&b, now, nnow);
+		pipeline_fail(r, "shipment", HINT_SHIP,
+			      "shipment %s of order %s was already received as document %s with "
+			      "other lines (%s; this one: %s); a shipment is invoiced once: a "
+			      "further shipment must come with a new shipment ID",
+			      r->ship.shipment_id, r->ship.order_key, doc, buf_str(&a), buf_str(&b));
+		buf_release(&a);
+		buf_release(&b);
+	}
+	free(doc);
+	free(seen);
+	free(now);
+	return 1;
+}
+
 /* Matches a shipment to its order in the ledger: the order must be
  * confirmed, every line must exist, and no line may ship more than was
  * confirmed (ordered less rejected), counting earlier shipments. A whole
@@ -218,6 +298,8 @@ static void match_shipment(struct run *run, struct pending *p)
 			      "%d confirmed orders%s%s are numbered %s; send our PO number instead",
 			      confirmed, own ? " from " : "", own ? r->partner : "",
 			      r->ship.order_key);
+	} else if (*r->ship.shipment_id && shipment_seen(run, p, o[pick].ref)) {
+		/* a shipment ID the order has already: a duplicate or refused */
 	} else if (r->ship.whole_order && r->ship.nlines == 0 &&
 		   ledger_unshipped_lines(&run->ledger, o[pick].ref, &r->ship.lines,
 					  &r->ship.nlines) < 0) {
@@ -233,11 +315,36 @@ static void match_shipment(struct run *run, struct pending *p)
 		p->order_ref = o[pick].ref;
 		for (int i = 0; i < r->ship.nlines; i++) {
 			long long qty, rej, shipped;
+			char *uom = NULL;
 			const struct shipment_line *sl = &r->ship.lines[i];
 			if (ledger_line_status(&run->ledger, p->order_ref, sl->number, &qty, &rej,
-					       &shipped)) {
+					       &shipped, &uom)) {
 				pipeline_fail(r, "shipment", HINT_SHIP, "order %s has no line %ld",
 					      r->ship.order_key, sl->number);
+				break;
+			}
+			/* ordergate does not convert units: 2 BX are not 2 EA */
+			if (*sl->uom && uom && *uom && strcasecmp(sl->uom, uom)) {
+				char a[DEC_FMT_MAX];
+				dec_format(sl->quantity, 0, a);
+				pipeline_fail(r, "shipment", HINT_SHIP,
+					      "order %s line %ld: the notice ships %s %s, but the "
+					      "order line is in %s; ordergate does not convert units: "
+					      "ask the sender to state the quantity in %s",
+					      r->ship.order_key, sl->number, a, sl->uom, uom, uom);
+				free(uom);
+				break;
+			}
+			free(uom);
+			if (rej > 0 && qty - rej <= 0) {
+				char a[DEC_FMT_MAX], b[DEC_FMT_MAX];
+				dec_format(rej, 0, a);
+				dec_format(qty, 0, b);
+				pipeline_fail(r, "shipment", HINT_SHIP,
+					      "order %s line %ld was rejected (%s of %s); nothing of it "
+					      "ships (ordergate show %s says why); an over-shipment is "
+					      "never invoiced silently",
+					      r->ship.order_key, sl->number, a, b, r->ship.order_key);
 				break;
 			}
 			if (shipped + sl->quantity > qty - rej) {
@@ -650,8 +757,13 @@ static void log_outcome(const struct pending *p)
 		msg_error(id, "failed at %s: %s (%s.why)%s%s", r->stage, r->reason, p->failed_path,
 			  p->npaths ? "; answered with " : "", p->npaths ? p->paths[0] : "");
 	} else if (!strcmp(p->state, "duplicate")) {
-		msg_info(id, "duplicate of %s (payloadID %s): nothing new written", p->duplicate_of,
-			 r->info.payload_id);
+		if (r->is_shipment)
+			msg_info(id, "duplicate of %s (shipment %s of order %s, payloadID %s): "
+				 "nothing new written", p->duplicate_of, r->ship.shipment_id,
+				 r->ship.order_key, r->info.payload_id);
+		else
+			msg_info(id, "duplicate of %s (payloadID %s): nothing new written",
+				 p->duplicate_of, r->info.payload_id);
 	} else if (r->is_shipment) {
 		msg_info(id, "%s: shipment %s for order %s, %d line%s%s; the invoice follows",
 			 r->name, r->ship.shipment_id, r->ship.order_key, r->ship.nlines,

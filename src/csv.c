@@ -579,6 +579,20 @@ static int map_check(struct csv_map *m, char **err)
 			return -1;
 		}
 	}
+	if (m->shipment) {
+		int given = 0;
+		for (int j = 0; j < m->nfields; j++)
+			if (!strcmp(m->fields[j].name, "shipment.id") &&
+			    (m->fields[j].column || m->fields[j].colnum))
+				given = 1;
+		if (!given) {
+			*err = xasprintf("%s: a shipment feed needs a column for shipment.id (one "
+					 "ID per shipment: it tells a second shipment of an order "
+					 "from the same one sent again): add it to [fields]",
+					 m->path);
+			return -1;
+		}
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(field_defs); i++) {
 		const struct field_def *d = &field_defs[i];
 		/* a shipment feed needs only the shipped quantity per line */
@@ -1488,6 +1502,14 @@ static void finish_order(struct reader *rd, struct ord *o, struct csv_order *out
 		if (f->def->level == L_ORDER && f->def->required && !o->vals[i])
 			order_fail(rd, o, o->first_row, rd->col[i], f->name,
 				   "no row of the order gives %s", f->name);
+		/* the shipment ID tells a second shipment of the order from this
+		 * one sent again (shipments are matched and deduplicated by it) */
+		if (m->shipment && !strcmp(f->name, "shipment.id") && !o->vals[i])
+			order_fail(rd, o, o->first_row, rd->col[i], f->name,
+				   "the shipment has no shipment ID; every shipment needs one of "
+				   "its own, so that a second shipment of order %s can be told "
+				   "from this one sent again: ask the sender to fill it in",
+				   o->number ? o->number : "");
 	}
 	memset(out, 0, sizeof *out);
 	out->order_number = o->number ? xstrdup(o->number) : NULL;

@@ -35,12 +35,21 @@ int detect_formats(const struct format **table)
  * yet (XML 1.0, Appendix F): UTF-16 with a byte order mark, UTF-16 without
  * one, known by the "<?" of its XML declaration ("00 3C 00 3F" big-endian,
  * "3C 00 3F 00" little-endian), or UTF-8 (with or without its mark),
- * whitespace and then '<'. libxml2 decodes each of them. */
+ * whitespace and then '<'. libxml2 decodes each of them. UTF-16 with a
+ * mark is XML only when its first character past whitespace is '<' too:
+ * a spreadsheet's "Unicode text" export is UTF-16 CSV with a mark. */
 int detect_xml_start(const char *data, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)data;
-	if (len >= 2 && ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe)))
-		return 1;
+	if (len >= 2 && ((u[0] == 0xfe && u[1] == 0xff) || (u[0] == 0xff && u[1] == 0xfe))) {
+		int be = u[0] == 0xfe;
+		for (size_t i = 2; i + 1 < len; i += 2) {
+			unsigned c = be ? (unsigned)u[i] << 8 | u[i + 1] : (unsigned)u[i + 1] << 8 | u[i];
+			if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+				return c == '<';
+		}
+		return 0;
+	}
 	if (len >= 4 && (!memcmp(data, "\0<\0?", 4) || !memcmp(data, "<\0?\0", 4)))
 		return 1;
 	size_t i = 0;

@@ -808,12 +808,13 @@ int ledger_release_order(struct ledger *l, long long ref, const char *state,
 }
 
 int ledger_line_status(struct ledger *l, long long ref, long line, long long *quantity,
-		       long long *rejected, long long *shipped)
+		       long long *rejected, long long *shipped, char **uom)
 {
+	*uom = NULL;
 	sqlite3_stmt *st = query(l,
 				 "SELECT quantity_e4, rejected_e4, (SELECT COALESCE(SUM(sl.quantity_e4), 0)"
 				 " FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_ref"
-				 " WHERE s.order_ref = ?1 AND sl.line_number = ?2)"
+				 " WHERE s.order_ref = ?1 AND sl.line_number = ?2), uom"
 				 " FROM order_lines WHERE order_ref = ?1 AND line_number = ?2",
 				 "ii", ref, (long long)line);
 	int found = st && sqlite3_step(st) == SQLITE_ROW;
@@ -821,6 +822,7 @@ int ledger_line_status(struct ledger *l, long long ref, long line, long long *qu
 		*quantity = sqlite3_column_int64(st, 0);
 		*rejected = sqlite3_column_int64(st, 1);
 		*shipped = sqlite3_column_int64(st, 2);
+		*uom = col_text(st, 3);
 	}
 	finish(st);
 	return found ? 0 : 1;
@@ -844,6 +846,7 @@ int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line
 	int rc;
 	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		*out = xrealloc(*out, sizeof **out * (size_t)(*n + 1));
+		memset(&(*out)[*n], 0, sizeof **out);
 		(*out)[*n].number = (long)sqlite3_column_int64(st, 0);
 		(*out)[(*n)++].quantity = sqlite3_column_int64(st, 1);
 	}
@@ -855,6 +858,51 @@ int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line
 		return -1;
 	}
 	return 0;
+}
+
+int ledger_find_shipment(struct ledger *l, long long order_ref, const char *shipment_id,
+			 char **doc_id, struct shipment_line **lines, int *n)
+{
+	*doc_id = NULL;
+	*lines = NULL;
+	*n = 0;
+	sqlite3_stmt *st = query(l,
+				 "SELECT id, document_id FROM shipments WHERE order_ref = ?1 AND"
+				 " shipment_id = ?2 ORDER BY id LIMIT 1",
+				 "is", order_ref, shipment_id);
+	if (!st)
+		return -1;
+	int rc = sqlite3_step(st);
+	long long ref = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	if (rc == SQLITE_ROW)
+		*doc_id = col_text(st, 1);
+	finish(st);
+	if (rc == SQLITE_DONE)
+		return 0;
+	if (rc != SQLITE_ROW || !*doc_id)
+		goto fail;
+	st = query(l,
+		   "SELECT line_number, quantity_e4 FROM shipment_lines WHERE shipment_ref = ?1"
+		   " ORDER BY line_number",
+		   "i", ref);
+	if (!st)
+		goto fail;
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		*lines = xrealloc(*lines, sizeof **lines * (size_t)(*n + 1));
+		memset(&(*lines)[*n], 0, sizeof **lines);
+		(*lines)[*n].number = (long)sqlite3_column_int64(st, 0);
+		(*lines)[(*n)++].quantity = sqlite3_column_int64(st, 1);
+	}
+	finish(st);
+	if (rc == SQLITE_DONE)
+		return 1;
+fail:
+	free(*doc_id);
+	free(*lines);
+	*doc_id = NULL;
+	*lines = NULL;
+	*n = 0;
+	return -1;
 }
 
 long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long order_ref,

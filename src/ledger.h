@@ -112,15 +112,22 @@ int ledger_release_order(struct ledger *l, long long ref, const char *state,
 
 /* --- shipments and invoices --- */
 
-/* A line's ordered and rejected quantity and what shipped so far: 0, or 1
+/* A line's ordered and rejected quantity, what shipped so far and its
+ * unit of measure (*uom: caller frees; NULL when not recorded): 0, or 1
  * when the order has no such line. */
 int ledger_line_status(struct ledger *l, long long ref, long line, long long *quantity,
-		       long long *rejected, long long *shipped);
+		       long long *rejected, long long *shipped, char **uom);
 /* What remains to ship of an order: each line whose ordered less rejected
  * less shipped quantity is above zero, with that quantity, by line number
  * (*out NULL when nothing remains; caller frees). 0, or -1 on a database
  * error. */
 int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line **out, int *n);
+/* The shipment of order order_ref recorded under shipment_id (the first,
+ * should there be several), with the document that brought it and its
+ * lines by line number: 1, 0 when there is none, -1 on a database error.
+ * Caller frees *doc_id and *lines. */
+int ledger_find_shipment(struct ledger *l, long long order_ref, const char *shipment_id,
+			 char **doc_id, struct shipment_line **lines, int *n);
 /* Records a shipment of an order (and its payloadID, so the same ship
  * notice again is a duplicate); returns its id, or -1. */
 long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long order_ref,

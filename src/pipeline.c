@@ -1466,6 +1466,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	for (int k = 0; k < r->ship.nlines; k++) {
 		wire_put_i64(m, r->ship.lines[k].number);
 		wire_put_i64(m, r->ship.lines[k].quantity);
+		wire_puts(m, r->ship.lines[k].uom);
 	}
 	wire_puts(m, r->message);
 	wire_put_i64(m, r->ncheckpoints);
@@ -1570,6 +1571,9 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	for (int k = 0; k < n && !rd.bad; k++) {
 		r->ship.lines[k].number = wire_get_i64(&rd);
 		r->ship.lines[k].quantity = wire_get_i64(&rd);
+		char *uom = wire_gets(&rd);
+		snprintf(r->ship.lines[k].uom, sizeof r->ship.lines[k].uom, "%s", uom ? uom : "");
+		free(uom);
 		r->ship.nlines = k + 1;
 	}
 	r->message = wire_gets(&rd);

@@ -5,6 +5,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <libxml/xpath.h>
 
@@ -32,7 +33,8 @@ static double xp_count(xmlXPathContextPtr xp, const char *expr)
 	return n;
 }
 
-static int add_line(struct shipment_info *s, const char *num, const char *qty, char **err)
+static int add_line(struct shipment_info *s, const char *num, const char *qty, const char *uom,
+		    char **err)
 {
 	char *end = NULL;
 	long n = strtol(num, &end, 10);
@@ -45,13 +47,27 @@ static int add_line(struct shipment_info *s, const char *num, const char *qty, c
 		*err = xasprintf("line %ld: shipped quantity \"%s\" is not a positive decimal", n, qty);
 		return -1;
 	}
+	if (strlen(uom) > SHIPMENT_UOM_MAX) {
+		*err = xasprintf("line %ld: the unit of measure \"%.40s...\" is longer than %d "
+				 "characters", n, uom, SHIPMENT_UOM_MAX);
+		return -1;
+	}
 	for (int i = 0; i < s->nlines; i++)
 		if (s->lines[i].number == n) {
+			if (strcasecmp(s->lines[i].uom, uom)) {
+				*err = xasprintf("line %ld is shipped in two units of measure (%s "
+						 "and %s); ask the sender to state each line's "
+						 "quantity in the order's unit",
+						 n, s->lines[i].uom, uom);
+				return -1;
+			}
 			dec_add(s->lines[i].quantity, q, &s->lines[i].quantity);
 			return 0;
 		}
 	s->lines = xrealloc(s->lines, sizeof *s->lines * (size_t)(s->nlines + 1));
+	memset(&s->lines[s->nlines], 0, sizeof s->lines[s->nlines]);
 	s->lines[s->nlines].number = n;
+	strcpy(s->lines[s->nlines].uom, uom);
 	s->lines[s->nlines++].quantity = q;
 	return 0;
 }
@@ -88,6 +104,13 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 			s->order_key = xp_string(xp, "string(//ShipNoticePortion/OrderReference/@orderID)");
 			s->shipment_id = xp_string(xp, (q = xasprintf("string(%s/@shipmentID)", h)));
 			free(q);
+			if (!*s->shipment_id) {
+				*err = xstrdup("the ShipNoticeHeader has no shipmentID; every shipment "
+					       "needs one of its own, so that a second shipment of "
+					       "the order can be told from this one sent again: ask "
+					       "the sender to fill it in");
+				rc = -1;
+			}
 			s->ship_date = xp_string(xp, (q = xasprintf("string(%s/@shipmentDate)", h)));
 			free(q);
 			if (!*s->ship_date) {
@@ -97,14 +120,18 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 			}
 			s->carrier = xp_string(xp, "string(//ShipControl/CarrierIdentifier[1])");
 			s->tracking = xp_string(xp, "string(//ShipControl/ShipmentIdentifier[1])");
-			xmlXPathObjectPtr items =
+			xmlXPathObjectPtr items = rc < 0 ? NULL :
 				xmlXPathEvalExpression((const xmlChar *)"//ShipNoticePortion/ShipNoticeItem", xp);
 			for (int i = 0; rc == 0 && items && items->nodesetval && i < items->nodesetval->nodeNr;
 			     i++) {
 				xmlNodePtr it = items->nodesetval->nodeTab[i];
 				xmlChar *ln = xmlGetProp(it, (const xmlChar *)"lineNumber");
 				xmlChar *qt = xmlGetProp(it, (const xmlChar *)"quantity");
-				rc = add_line(s, ln ? (const char *)ln : "", qt ? (const char *)qt : "", err);
+				xp->node = it;
+				char *uom = xp_string(xp, "string(UnitOfMeasure)");
+				rc = add_line(s, ln ? (const char *)ln : "", qt ? (const char *)qt : "", uom,
+					      err);
+				free(uom);
 				xmlFree(ln);
 				xmlFree(qt);
 			}
@@ -126,7 +153,7 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 			xp->node = lines->nodesetval->nodeTab[i];
 			char *num = xp_string(xp, "string(field[@name='line.number'])");
 			char *qty = xp_string(xp, "string(field[@name='line.quantity'])");
-			rc = add_line(s, num, qty, err);
+			rc = add_line(s, num, qty, "", err);
 			free(num);
 			free(qty);
 		}

@@ -20,9 +20,15 @@
 
 #include "dec.h"
 
+/* the longest unit of measure a canonical order carries (docs/canonical.md) */
+#define SHIPMENT_UOM_MAX 32
+
 struct shipment_line {
 	long number;
 	dec_t quantity;
+	/* the unit the quantity is in, as the notice states it (cXML
+	 * ShipNoticeItem/UnitOfMeasure); empty: not stated, the order line's */
+	char uom[SHIPMENT_UOM_MAX + 1];
 };
 
 struct shipment_info {

@@ -248,6 +248,19 @@ og run -c "$SCRATCH/u16bound.ini" --spool "$s" > "$SCRATCH/u16bound.out" 2>&1
 check "utf-16BE without BOM from an inbox bound to a CSV map: read as XML, the same outputs" \
 	bash -c "grep -q '1 translated, 0 duplicates, 0 failed' '$SCRATCH/u16bound.out' && test \"\$(outputs_by_id '$s')\" = \"\$(outputs_by_id '$s8')\""
 check "utf-16 without BOM: invariants hold" spool_invariants "$s"
+# a CSV file in UTF-16 with a byte order mark (a spreadsheet's "Unicode
+# text" export) is CSV, not XML: read through its map's signature in in/
+# and through an inbox bound to a map (it used to fail at parse as "not
+# well-formed XML")
+s=$(new_spool); mkdir -p "$s/bound"
+printf 'orderID,orderDate,currency,lineNumber,supplierPartID,buyerPartID,description,quantity,unitOfMeasure,unitPrice,amount,requestedDeliveryDate,shipToName,shipToCity,shipToCountry\r\nU16-1,2026-05-06,EUR,1,P-1,,Stra\xc3\x9fe,2,EA,1.50,,,,,\r\n' > "$SCRATCH/u16.csv"
+iconv -f UTF-8 -t UTF-16 "$SCRATCH/u16.csv" > "$s/in/u16le.csv"
+sed 's/U16-1/U16-2/' "$SCRATCH/u16.csv" | iconv -f UTF-8 -t UTF-16BE | { printf '\xfe\xff'; cat; } > "$s/bound/u16be.csv"
+printf '[pickup]\nquiet_seconds = 0\n[inbox bound]\ndir = %s/bound\npartner = kasdflkjasdf\nformat = csv:ordergate-po\n' "$s" > "$SCRATCH/u16csv.ini"
+og run -c "$SCRATCH/u16csv.ini" --spool "$s" > "$SCRATCH/u16csv.out" 2>&1
+check "utf-16 CSV with a BOM (LE in in/, BE in a bound inbox): read as CSV, both orders translated" \
+	bash -c "grep -q '2 translated, 0 duplicates, 0 failed' '$SCRATCH/u16csv.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT group_concat(l.description || ' ' || l.amount_e4, '/') FROM (SELECT * FROM order_lines ORDER BY order_ref) l\")\" = 'Straße 30000/Straße 30000'"
+check "utf-16 CSV: invariants hold" spool_invariants "$s"
 printf '[partner]\nname = bad\n[outbound]\npo = edifact\n' > "$P/bad.ini"
 og check-config "$SCRATCH/partners.ini" > /dev/null 2> "$SCRATCH/bad.err"
 check "partners: a bad profile names its file and line" grep -q "bad.ini:4: po: \"edifact\" is not cxml, oagis, csv or none" "$SCRATCH/bad.err"

@@ -14,8 +14,9 @@ mk O-1 BOLT 10 2.50 > "$s/in/o1.xml"
 mk O-2 "=HYPERLINK(1)" 4 1.25 > "$s/in/o2.xml"
 mk O-3 NUT 6 0.10 > "$s/in/o3.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
+# the orders (tests/data/golden/plain-no-doctype) are in bx: the notices ship in that unit
 notice() { cat <<XML
-<cXML payloadID="$1" timestamp="2026-06-01T10:00:00Z"><Header><From><Credential domain="x"><Identity>WMS</Identity></Credential></From><To><Credential domain="x"><Identity>B</Identity></Credential></To><Sender><Credential domain="x"><Identity>WMS</Identity></Credential><UserAgent>w</UserAgent></Sender></Header><Request><ShipNoticeRequest><ShipNoticeHeader shipmentID="$1" noticeDate="2026-06-01T10:00:00Z" shipmentDate="2026-06-01T10:00:00Z" deliveryDate="2026-06-02T10:00:00Z"/><ShipNoticePortion><OrderReference orderID="$2"><DocumentReference payloadID="p"/></OrderReference><ShipNoticeItem quantity="$3" lineNumber="1"><UnitOfMeasure>EA</UnitOfMeasure></ShipNoticeItem></ShipNoticePortion></ShipNoticeRequest></Request></cXML>
+<cXML payloadID="$1" timestamp="2026-06-01T10:00:00Z"><Header><From><Credential domain="x"><Identity>WMS</Identity></Credential></From><To><Credential domain="x"><Identity>B</Identity></Credential></To><Sender><Credential domain="x"><Identity>WMS</Identity></Credential><UserAgent>w</UserAgent></Sender></Header><Request><ShipNoticeRequest><ShipNoticeHeader shipmentID="$1" noticeDate="2026-06-01T10:00:00Z" shipmentDate="2026-06-01T10:00:00Z" deliveryDate="2026-06-02T10:00:00Z"/><ShipNoticePortion><OrderReference orderID="$2"><DocumentReference payloadID="p"/></OrderReference><ShipNoticeItem quantity="$3" lineNumber="1"><UnitOfMeasure>BX</UnitOfMeasure></ShipNoticeItem></ShipNoticePortion></ShipNoticeRequest></Request></cXML>
 XML
 }
 notice s1 O-1 10 > "$s/in/s1.xml"

@@ -154,6 +154,12 @@ check "whole order: an unknown order is refused as for itemised notices" \
 	grep -q "order DO9999, which the ledger does not know" "$s"/failed/*-whole-unknown.xml.why
 check "whole order: an order held for approval does not ship" \
 	grep -q "order DO-HELD is pending, not confirmed" "$s"/failed/*-whole-held.xml.why
+# shipping a line the rules rejected: the reason says the line was
+# rejected (it said "over the 0 confirmed")
+notice w2@w S-W2 DO1234 "3:1" > "$s/in/w2.xml"
+og run -c "$W" --spool "$s" > /dev/null 2>&1
+check "a rejected line: shipping it is refused, saying the line was rejected" \
+	grep -q "order DO1234 line 3 was rejected (3 of 3); nothing of it ships" "$s"/failed/*-w2.xml.why
 check "invariants hold (whole order)" spool_invariants "$s"
 # two confirmed orders of the shipment's own partner numbered alike: the
 # shipment is ambiguous and refused, never booked against the later one;
@@ -209,4 +215,59 @@ check "line amount: 0.3333 x 0.015 is 0.00 on the order (one rounding)" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(amount_e4, ' ') FROM (SELECT amount_e4 FROM order_lines ORDER BY line_number)")/$(sqlite3 "$s/ledger.db" "SELECT total_e4 FROM orders")" = "0 10000/10000"
 check "line amount: ... and on the invoice" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(amount_e4, ' ') FROM (SELECT amount_e4 FROM invoice_lines ORDER BY line_number)")/$(sqlite3 "$s/ledger.db" "SELECT net_e4 FROM invoices")" = "0 10000/10000"
+# the same shipment sent again under a new payloadID (a WMS resend, or
+# the same shipment in the CSV feed): a shipment ID already recorded for
+# the order is that shipment, never a second one to invoice. The same
+# lines again are a duplicate; other lines under it are refused.
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+s=$(new_spool)
+order D-1 "BOLT:10:1.00" "NUT:10:1.00" > "$s/in/d.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice d1@w S-D D-1 "1:4" > "$s/in/d1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice d2@w S-D D-1 "1:4" > "$s/in/d2.xml"
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nD-1,1,4,2026-06-01,UPSN,1Z-S-D,S-D\n' > "$s/in/d3.csv"
+og run -c "$C" --spool "$s" > "$SCRATCH/d.out" 2>&1
+check "same shipment ID again (new payloadID, or in the CSV feed): invoiced once" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments")" = "1/1"
+check "same shipment ID again: ... taken as duplicates of the first" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(state, ' ') FROM (SELECT state FROM documents WHERE name IN ('d2.xml', 'd3.csv#D-1') ORDER BY name)")" = "duplicate duplicate"
+check "same shipment ID again: the log says which shipment it repeats" \
+	grep -q "duplicate of .*shipment S-D of order D-1" "$SCRATCH/d.out"
+notice d4@w S-D D-1 "1:4" "2:1" > "$s/in/d4.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "same shipment ID, other lines: refused, naming the first, nothing invoiced" \
+	bash -c "grep -q 'shipment S-D of order D-1 was already received as document .* with other lines' '$s'/failed/*-d4.xml.why && test \$(sqlite3 '$s/ledger.db' 'SELECT count(*) FROM invoices') = 1"
+check "invariants hold (shipment ID again)" spool_invariants "$s"
+# a shipment without a shipment ID cannot be told from the next shipment
+# of the same order: it is refused at once (before, it went through, and
+# the next shipment without an ID was refused as a "corrected feed")
+s=$(new_spool)
+order E-2 "BOLT:10:1.00" > "$s/in/e2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nE-2,1,4,2026-06-01,UPSN,1Z,\n' > "$s/in/e3.csv"
+notice e4@w "" E-2 "1:1" > "$s/in/e4.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "no shipment ID (CSV feed): refused at csv, naming the row and the column" \
+	grep -q 'row 2, column 7 (shipment): the shipment has no shipment ID' "$s"/failed/*-e3.csv_E-2.why
+check "no shipment ID (cXML notice): refused, naming the attribute" \
+	grep -q 'ShipNoticeHeader has no shipmentID' "$s"/failed/*-e4.xml.why
+check "no shipment ID: nothing recorded or invoiced" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "0/0"
+check "invariants hold (no shipment ID)" spool_invariants "$s"
+# a ship notice item in another unit of measure than the order line
+# (2 BX against a line in EA) is not 2 EA: refused, never invoiced as if
+# it were (ordergate does not convert units); the same unit in lower case
+# is the same unit
+s=$(new_spool)
+order U-1 "BOLT:10:1.00" "NUT:10:1.00" > "$s/in/u.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice u1@w S-U1 U-1 "1:1" "2:2" | sed 's|<ShipNoticeItem quantity="2" lineNumber="2"><UnitOfMeasure>EA|<ShipNoticeItem quantity="2" lineNumber="2"><UnitOfMeasure>BX|' > "$s/in/u1.xml"
+notice u2@w S-U2 U-1 "1:3" | sed 's|<UnitOfMeasure>EA|<UnitOfMeasure>ea|' > "$s/in/u2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "unit of measure: 2 BX against a line in EA is refused, naming both units" \
+	grep -q 'order U-1 line 2: the notice ships 2 BX, but the order line is in EA' "$s"/failed/*-u1.xml.why
+check "unit of measure: ... nothing of that notice recorded; the same unit (ea) ships" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(shipment_id) FROM shipments")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "S-U2/1"
+check "invariants hold (unit of measure)" spool_invariants "$s"
 finish
