@@ -172,8 +172,16 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		if (!field)
 			return fail(st, "unknown key \"%s\" in [invoice] (tax_rate, shipping, "
 				    "discount_rate)", name);
-		if (dec_parse(value, &v) < 0 || v < 0)
+		if (dec_parse(value, &v) < 0)
 			return fail(st, "%s: \"%s\" is not a decimal of at most 4 places", name, value);
+		if (v < 0)
+			return fail(st, "%s: \"%s\" is negative; an invoice's %s is 0 or more", name,
+				    value, !strcasecmp(name, "shipping") ? "shipping" : "rate");
+		/* a rate is a percentage: a discount over 100% would make the
+		 * invoice negative, a tax over it is a typo */
+		if (field != &p->invoice_shipping && v > 100 * DEC_SCALE)
+			return fail(st, "%s: \"%s\" is over 100; the rate is a percentage (19 for "
+				    "19%%)", name, value);
 		set(field, value);
 		return 1;
 	}

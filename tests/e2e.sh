@@ -70,6 +70,8 @@ cp "$GOLDEN/jpy-rounding/input.xml" "$s/in/good.xml"
 og run --spool "$s" > "$SCRATCH/f.out" 2> "$SCRATCH/f.err"
 check "failures: exit 1" test $? = 1
 check "failures: the good order went through" test "$(count "$s/out-test")" = 2
+check "failures: the log states the yen order's amount in whole yen" \
+	grep -qE ', [0-9]+ JPY, accept -> ' "$SCRATCH/f.out" "$SCRATCH/f.err"
 why=$(ls "$s"/failed/*-broken.xml.why)
 check "failures: .why names the stage" grep -q "^stage: parse" "$why"
 check "failures: .why gives line and column" grep -q "line 20, column 37" "$why"
