@@ -619,6 +619,17 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 		return -1;
 	}
 	info->total = t;
+	if (t < 0) {
+		/* credit lines (a negative unit price) may lower an order, not
+		 * turn it into money owed to the buyer */
+		char text[DEC_FMT_MAX];
+		dec_format(t, cd, text);
+		*err = xasprintf("/order: the lines and charges come to %s %s, less than nothing; a "
+				 "purchase order cannot be a credit, so ask the sender for an order "
+				 "worth 0 or more (a credit note goes by other means)",
+				 text, info->currency);
+		return -1;
+	}
 	xmlNodePtr old = canon_child(order, "summary");
 	if (old) {
 		xmlUnlinkNode(old);

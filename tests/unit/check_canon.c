@@ -210,17 +210,22 @@ START_TEST(line_amounts_exact)
 	xmlDocPtr doc;
 	struct order_info info;
 	char *err;
-	int rc = complete(amount_cases[_i].currency, "", "2024-03-01", l1, "+00:00", &doc, &info,
-			  &err);
+	/* a credit line alone would make the order a credit (refused): a
+	 * shipping charge keeps its total above zero */
+	int credit = amount_cases[_i].price[0] == '-';
+	int rc = complete(amount_cases[_i].currency,
+			  credit ? "<shipping><amount>100</amount></shipping>" : "", "2024-03-01", l1,
+			  "+00:00", &doc, &info, &err);
 	ck_assert_msg(rc == 0, "%s x %s %s: %s", amount_cases[_i].quantity, amount_cases[_i].price,
 		      amount_cases[_i].currency, err ? err : "?");
 	assert_xp(doc, "/order/lines/line/amount", amount_cases[_i].amount);
 	assert_xp(doc, "/order/summary/subtotal", amount_cases[_i].amount);
-	assert_xp(doc, "/order/summary/total", amount_cases[_i].amount);
+	if (!credit)
+		assert_xp(doc, "/order/summary/total", amount_cases[_i].amount);
 	dec_t want;
 	ck_assert_int_eq(dec_parse(amount_cases[_i].amount, &want), 0);
 	ck_assert_int_eq(info.lines[0].amount, want);
-	ck_assert_int_eq(info.total, want);
+	ck_assert_int_eq(info.total, want + (credit ? 100 * DEC_SCALE : 0));
 	canon_info_release(&info);
 	xmlFreeDoc(doc);
 	free(l1);
@@ -238,7 +243,7 @@ START_TEST(charge_finer_than_currency_refused)
 		{ "EUR", "<shipping><amount>5.005</amount></shipping>", 0 },
 		{ "EUR", "<shipping><amount>5.0000</amount></shipping>", 1 },
 		{ "EUR", "<tax><amount>0.001</amount></tax>", 0 },
-		{ "EUR", "<discount><amount>1.10</amount></discount>", 1 },
+		{ "EUR", "<discount><amount>0.10</amount></discount>", 1 },
 		{ "JPY", "<tax><amount>100.5</amount></tax>", 0 },
 		{ "JPY", "<tax><amount>100</amount></tax>", 1 },
 		{ "BHD", "<shipping><amount>1.234</amount></shipping>", 1 },
@@ -261,6 +266,35 @@ START_TEST(charge_finer_than_currency_refused)
 		xmlFreeDoc(doc);
 		free(l1);
 	}
+}
+END_TEST
+
+/* A credit line may lower an order, not make it a credit. */
+START_TEST(negative_total_refused)
+{
+	char *l1 = t_canon_line("1", "1", "2.00", NULL);
+	char *l2 = t_canon_line("2", "1", "-2.50", NULL);
+	char *lines = xasprintf("%s%s", l1, l2);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err = NULL;
+	ck_assert_int_eq(complete("EUR", "", "2024-03-01", lines, "+00:00", &doc, &info, &err), -1);
+	ck_assert_msg(strstr(err, "come to -0.50 EUR, less than nothing") != NULL, "%s", err);
+	free(err);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(lines);
+	/* ... and one that still comes to 0 or more is fine */
+	char *l3 = t_canon_line("3", "1", "0.50", NULL);
+	lines = xasprintf("%s%s%s", l1, l2, l3);
+	ck_assert_int_eq(complete("EUR", "", "2024-03-01", lines, "+00:00", &doc, &info, &err), 0);
+	ck_assert_int_eq(info.total, 0);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(lines);
+	free(l1);
+	free(l2);
+	free(l3);
 }
 END_TEST
 
@@ -770,6 +804,7 @@ Suite *suite_canon(void)
 	tcase_add_test(tc, patterns_same_verdict_as_whole_schema);
 	tcase_add_test(tc, accepted_without_rejected_lines);
 	tcase_add_test(tc, charge_finer_than_currency_refused);
+	tcase_add_test(tc, negative_total_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
