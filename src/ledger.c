@@ -1001,6 +1001,119 @@ static int publish_copy(const char *spool, const char *path, const void *data, s
 	return rc;
 }
 
+/* Whether the ledger records an output at path. */
+static int output_recorded(struct ledger *l, const char *path)
+{
+	sqlite3_stmt *st = query(l, "SELECT 1 FROM outputs WHERE path = ?1", "s", path);
+	int found = st && sqlite3_step(st) == SQLITE_ROW;
+	finish(st);
+	return found;
+}
+
+/* Undoes the record of a resend copy that could not be put in place. */
+static int resend_unrecord(struct ledger *l, const char *id, const char *rel,
+			   const char *tmp_name)
+{
+	char *e = NULL;
+	if (ledger_begin(l, &e) < 0) {
+		free(e);
+		return -1;
+	}
+	if (exec(l, &e, "DELETE FROM outputs WHERE path = ?1 AND tmp_name = ?2", "ss", rel,
+		 tmp_name) < 0 ||
+	    exec(l, &e, "DELETE FROM events WHERE document_id = ?1 AND kind = 'resent' AND"
+			" detail = ?2", "ss", id, rel) < 0 ||
+	    ledger_commit(l, &e) < 0) {
+		ledger_rollback(l);
+		free(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes one resend copy of the output orig as rel, by the engine's own
+ * protocol (docs/spool.md): staged in tmp/ and made durable, recorded in
+ * the ledger under its staged name (the output row and the history event
+ * in one transaction: the commit point), then renamed into place. Killed
+ * before the commit, the staged file is never committed and the next
+ * run's recovery removes it; killed after, the ledger has committed it and
+ * recovery publishes it. So the copy is never visible without its ledger
+ * row, nor recorded without the file. */
+static int resend_copy(struct ledger *l, const char *spool, const char *id, const char *orig,
+		       const char *rel, const void *data, size_t len, char **err)
+{
+	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	char *tmp_name = xasprintf("resend-%ld-%s", (long)getpid(), base);
+	char *tmp = xasprintf("%s/tmp/%s", spool, tmp_name);
+	char *full = xasprintf("%s/%s", spool, rel);
+	char *e = NULL;
+	int rc = -1, staged = 0, recorded = 0, err_no = 0;
+	int fd = fsio_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		int ok = fsio_write_all(fd, data, len, tmp) == 0 && fsio_fsync(fd, tmp) == 0;
+		err_no = errno;
+		if (close(fd) < 0 && ok) {
+			ok = 0;
+			err_no = errno;
+		}
+		staged = ok && sync_folder_of(tmp) == 0;
+		if (ok && !staged)
+			err_no = errno;
+	} else {
+		err_no = errno;
+	}
+	if (!staged) {
+		*err = xasprintf("cannot write %s: %s; nothing was written, run the command again "
+				 "once the cause is fixed", full, strerror(err_no));
+	} else if (ledger_begin(l, &e) < 0 ||
+		   exec(l, &e, "INSERT INTO outputs(document_id, kind, format, partner, path,"
+			       " tmp_name, payload_id, sha256, size, created) SELECT document_id,"
+			       " kind, format, partner, ?2, ?3, payload_id, sha256, size, created"
+			       " FROM outputs WHERE path = ?1",
+			"sss", orig, rel, tmp_name) < 0 ||
+		   ledger_event(l, id, "resent", rel, &e) < 0 || ledger_commit(l, &e) < 0) {
+		ledger_rollback(l);
+		*err = xasprintf("cannot record the resend of %s in the ledger: %s; nothing was "
+				 "written, run the command again once the cause is fixed",
+				 orig, e ? e : "unknown error");
+	} else {
+		recorded = 1;
+		if (fsio_rename_noreplace(tmp, full) == 0) {
+			if (sync_folder_of(full) == 0)
+				rc = 0;
+			else
+				*err = xasprintf("cannot write %s: %s (it is in place, but its folder "
+						 "could not be synced: check the disk)",
+						 full, strerror(errno));
+		} else if (errno == ENOENT && access(full, F_OK) == 0) {
+			/* a run starting meanwhile published it from the ledger */
+			rc = 0;
+		} else {
+			err_no = errno;
+			if (resend_unrecord(l, id, rel, tmp_name) == 0) {
+				recorded = 0;
+				*err = err_no == EEXIST
+					? xasprintf("%s appeared while it was being written; run the "
+						    "command again", full)
+					: xasprintf("cannot write %s: %s; nothing was written, run the "
+						    "command again once the cause is fixed",
+						    full, strerror(err_no));
+			} else {
+				*err = xasprintf("cannot put %s in place: %s; the ledger records it "
+						 "and its copy waits in tmp/: the next run publishes "
+						 "it", full, strerror(err_no));
+			}
+		}
+	}
+	if (!recorded)
+		unlink(tmp);
+	free(e);
+	free(full);
+	free(tmp);
+	free(tmp_name);
+	return rc;
+}
+
 static int read_file(const char *path, struct buf *out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1180,10 +1293,11 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 		return -1;
 	}
 	for (int i = 0; i < n && !*err; i++) {
-		/* a resend's copies are recorded with tmp_name "resend": resend
-		 * the originals only, once each */
+		/* a resend's copies are recorded with a tmp_name starting with
+		 * "resend" (the engine's start with the document ID): resend the
+		 * originals only, once each */
 		if (!strcmp(outs[i].kind, "archive") ||
-		    (outs[i].tmp_name && !strcmp(outs[i].tmp_name, "resend")) ||
+		    (outs[i].tmp_name && !strncmp(outs[i].tmp_name, "resend", 6)) ||
 		    (kind && strcmp(outs[i].kind, kind)))
 			continue;
 		struct buf data = BUF_INIT;
@@ -1203,30 +1317,20 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 					char *cand = xasprintf("%.*s.resend-%d%s", (int)(dot - outs[i].path),
 							       outs[i].path, k, dot);
 					char *full = xasprintf("%s/%s", spool, cand);
-					if (access(full, F_OK) != 0)
+					/* a copy the ledger records may still wait in tmp/
+					 * (a resend killed after its commit) */
+					if (access(full, F_OK) != 0 && !output_recorded(l, cand))
 						rel = cand;
 					else
 						free(cand);
 					free(full);
 				}
-				char *e = NULL, *full = rel ? xasprintf("%s/%s", spool, rel) : NULL;
-				int written = rel ? publish_copy(spool, full, data.data, data.len, err)
-						  : -1;
-				if (written < 0 && rel && !*err)
-					*err = xasprintf("%s appeared while it was being written; run "
-							 "the command again", full);
-				if (written == 0 &&
-				    exec(l, &e,
-					 "INSERT INTO outputs(document_id, kind, format, partner, path, tmp_name,"
-					 " payload_id, sha256, size, created) SELECT document_id, kind, format,"
-					 " partner, ?2, 'resend', payload_id, sha256, size, created FROM outputs"
-					 " WHERE path = ?1",
-					 "ss", outs[i].path, rel) == 0) {
-					ledger_event(l, id, "resent", rel, &e);
+				if (!rel)
+					*err = xasprintf("%s has 999 resend copies already; nothing was "
+							 "written", outs[i].path);
+				else if (resend_copy(l, spool, id, outs[i].path, rel, data.data, data.len,
+						     err) == 0)
 					done++;
-				}
-				free(e);
-				free(full);
 				free(rel);
 			}
 		}

@@ -88,6 +88,23 @@ check "resend: ... and each says it wrote one output" \
 	bash -c "grep -q '^1 output written again' '$SCRATCH/resend-inv3.out'"
 check "resend: ... byte for byte the original" cmp -s "$s/$inv0" "$s/${inv0%.xml}.resend-3.xml"
 check "resend: ... invariants hold" spool_invariants "$s"
+# a resend killed (kill -9, by the fsio layer) before each of its steps,
+# then a run: its copy is recorded and in place, or neither; never a file
+# in out/ without its ledger row, nor a row without its file
+steps=$(ORDERGATE_FAULT=count "$ORDERGATE" resend "$doc" --kind po -c "$C" --spool "$s" 2>&1 > /dev/null |
+	sed -n 's/^fsio: \([0-9]*\) steps.*/\1/p')
+bad=""
+for k in $(seq 1 "${steps:-0}"); do
+	ORDERGATE_FAULT=crash:$k "$ORDERGATE" resend "$doc" --kind po -c "$C" --spool "$s" > /dev/null 2>&1
+	"$ORDERGATE" run -c "$C" --spool "$s" > /dev/null 2>&1
+	spool_invariants "$s" 2>> "$SCRATCH/resend-crash.err" || bad="$bad $k"
+done
+check "resend: killed before any of its ${steps:-?} steps, then a run: invariants hold (bad:${bad:- none})" \
+	test -n "$steps" -a -z "$bad"
+check "resend: ... every copy on disk is recorded once, and each is the original" bash -c "
+	cd '$s' && po=\$(sqlite3 ledger.db \"SELECT path FROM outputs WHERE document_id = '$doc' AND kind = 'po' AND tmp_name NOT LIKE 'resend%'\") &&
+	test \"\$(ls \${po%.xml}.resend-*.xml | sort)\" = \"\$(sqlite3 ledger.db \"SELECT path FROM outputs WHERE document_id = '$doc' AND kind = 'po' AND tmp_name LIKE 'resend%' ORDER BY path\" | sort)\" &&
+	for f in \${po%.xml}.resend-*.xml; do cmp -s \$f \$po || exit 1; done"
 cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/in/bad.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 bad=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'bad.xml'")
