@@ -327,6 +327,26 @@ static char *ledger_path_of(const struct config *cfg)
 	return cfg->ledger_path ? xstrdup(cfg->ledger_path) : xasprintf("%s/ledger.db", cfg->spool_dir);
 }
 
+/* The operator's commands read the ledger a run made: they never create
+ * one. A spool folder that cannot be opened exits 75 (ordergate(1)); one
+ * without its ledger is a wrong --spool (or one no run has worked on
+ * yet): said so, exit 66, nothing created there. 0: the ledger is there. */
+static int ledger_missing(const char *cmd, const struct config *cfg, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	if (!cfg->ledger_path && stat(cfg->spool_dir, &st) < 0) {
+		fprintf(stderr, "ordergate %s: no spool at %s: %s; check --spool (or [spool] dir "
+			"in the configuration)\n", cmd, cfg->spool_dir, strerror(errno));
+		return EXIT_TEMPFAIL;
+	}
+	fprintf(stderr, "ordergate %s: no ledger at %s: no run or watch has worked on this "
+		"spool yet, or %s names the wrong folder; nothing was created\n", cmd, path,
+		cfg->ledger_path ? "[spool] ledger" : "--spool");
+	return EXIT_NOINPUT;
+}
+
 /* approve and reject: record the decision, then publish what follows
  * unless another ordergate holds the spool (it will do it). */
 static int decide(const char *cmd, int approve, int argc, char **argv)
@@ -354,6 +374,11 @@ static int decide(const char *cmd, int approve, int argc, char **argv)
 	char *err = NULL, *msg = NULL;
 	char *path = ledger_path_of(&cfg);
 	int code = EXIT_OK;
+	if ((code = ledger_missing(cmd, &cfg, path)) != 0) {
+		free(path);
+		config_release(&cfg);
+		return code;
+	}
 	if (ledger_open(&l, path, &err) < 0 || ledger_begin(&l, &err) < 0) {
 		fprintf(stderr, "ordergate %s: %s\n", cmd, err);
 		code = EXIT_TEMPFAIL;
@@ -418,6 +443,11 @@ static int cmd_pending(int argc, char **argv)
 	char *err = NULL;
 	char *path = ledger_path_of(&cfg);
 	int code = EXIT_OK;
+	if ((code = ledger_missing("pending", &cfg, path)) != 0) {
+		free(path);
+		config_release(&cfg);
+		return code;
+	}
 	if (ledger_open(&l, path, &err) < 0 || approve_list(&l, stdout) < 0) {
 		fprintf(stderr, "ordergate pending: %s\n", err ? err : "cannot read the ledger");
 		code = EXIT_TEMPFAIL;
@@ -447,6 +477,12 @@ static int open_ledger_cmd(const char *cmd, struct ledger_cmd *lc)
 	}
 	char *err = NULL;
 	lc->path = ledger_path_of(&lc->cfg);
+	int missing = ledger_missing(cmd, &lc->cfg, lc->path);
+	if (missing) {
+		free(lc->path);
+		config_release(&lc->cfg);
+		return missing;
+	}
 	if (ledger_open(&lc->l, lc->path, &err) < 0) {
 		fprintf(stderr, "ordergate %s: %s\n", cmd, err);
 		free(err);

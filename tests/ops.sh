@@ -30,6 +30,23 @@ import json; d = json.load(open('$SCRATCH/show.json'))
 assert d[0]['order'][0]['order'] == 'O-1' and d[0]['invoices'][0]['net'] == '25.00'"
 og show NOPE -c "$C" --spool "$s" > /dev/null 2>&1
 check "show: an unknown key exits 66" test $? = 66
+# a folder no run has worked on (a mistyped --spool): the operator's
+# commands say so, exit 66, and create no ledger there
+nos="$SCRATCH/not-a-spool"; mkdir -p "$nos"
+bad=""
+for cmd in "show O-1" "pending" "export recon" "report" "purge --older-than 30" \
+	"resend X" "reprocess X" "approve O-1 --as manager" "reject O-1 --as manager --comment no"; do
+	# shellcheck disable=SC2086
+	og $cmd --spool "$nos" > /dev/null 2> "$SCRATCH/nos.err"
+	rc=$?
+	{ [ $rc = 66 ] && grep -q "no ledger at $nos/ledger.db: no run or watch has worked on this spool yet" "$SCRATCH/nos.err"; } ||
+		bad="$bad [$cmd: exit $rc]"
+done
+check "a folder without a ledger: every ledger command says so and exits 66 (wrong:${bad:- none})" test -z "$bad"
+check "... and none of them created a ledger there" test -z "$(ls -A "$nos")"
+og show O-1 --spool "$SCRATCH/no-such-folder" > /dev/null 2> "$SCRATCH/nos.err"
+check "show on a folder that does not exist: exit 75 (the spool cannot be opened), saying so" \
+	bash -c "test $? = 75 && grep -q 'no spool at $SCRATCH/no-such-folder: No such file or directory' '$SCRATCH/nos.err'"
 og export recon -c "$C" --spool "$s" --out "$SCRATCH/recon.csv" 2>/dev/null
 check "recon: matched, under... open and statuses per line" python3 -c "
 import csv
