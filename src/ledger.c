@@ -1169,6 +1169,41 @@ static int put_back(struct ledger *l, const char *spool, const struct ledger_sou
 		    int nsrc, const char *id, const char *name, const char *failed,
 		    const char *archive, const char *parent, char **dest, char **err);
 
+/* The message for a key that is no document ID: the document(s) it names
+ * as an order number, our PO number or a payloadID (as `show` finds
+ * them), with the command to give, or how to find one. */
+static char *not_a_document(struct ledger *l, const char *key, const char *cmd)
+{
+	sqlite3_stmt *st = query(l, "SELECT DISTINCT d.id FROM documents d LEFT JOIN orders o"
+				    " ON o.document_id = d.id WHERE d.payload_id = ?1"
+				    " OR o.order_id = ?1 OR o.po_number = ?1 ORDER BY d.id",
+				 "s", key);
+	struct buf ids = BUF_INIT;
+	int n = 0;
+	char *first = NULL;
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		if (n++)
+			buf_adds(&ids, ", ");
+		buf_adds(&ids, id);
+		if (!first)
+			first = xstrdup(id);
+	}
+	finish(st);
+	char *msg;
+	if (n)
+		msg = xasprintf("%s is not a document ID; it names the document%s %s (give one: "
+				"ordergate %s %s ...)",
+				key, n == 1 ? "" : "s", ids.data, cmd, first);
+	else
+		msg = xasprintf("no document %s in the ledger: give a document ID, the first word of "
+				"its log lines (ordergate show ORDER prints it)",
+				key);
+	buf_release(&ids);
+	free(first);
+	return msg;
+}
+
 int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_source *src,
 		     int nsrc, const char *id, char **dest, char **err)
 {
@@ -1178,8 +1213,8 @@ int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_so
 				    " FROM documents WHERE id = ?1", "s", id);
 	if (!st || sqlite3_step(st) != SQLITE_ROW) {
 		finish(st);
-		*err = xasprintf("no document %s in the ledger", id);
-		return -1;
+		*err = not_a_document(l, id, "reprocess");
+		return -2;
 	}
 	char *name = col_text(st, 0), *state = col_text(st, 1), *failed = col_text(st, 2),
 	     *archive = col_text(st, 3), *parent = col_text(st, 4);
@@ -1287,10 +1322,20 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 {
 	*err = NULL;
 	struct ledger_output *outs;
-	int n, done = 0;
+	int n, done = 0, originals = 0;
+	sqlite3_stmt *st = query(l, "SELECT d.state, d.stage, o.state FROM documents d LEFT JOIN"
+				    " orders o ON o.document_id = d.id WHERE d.id = ?1", "s", id);
+	if (!st || sqlite3_step(st) != SQLITE_ROW) {
+		finish(st);
+		*err = not_a_document(l, id, "resend");
+		return -2;
+	}
+	char *dstate = col_text(st, 0), *stage = col_text(st, 1), *ostate = col_text(st, 2);
+	finish(st);
 	if (ledger_outputs(l, id, &outs, &n) < 0) {
 		*err = xasprintf("cannot read the outputs of %s", id);
-		return -1;
+		n = 0;
+		outs = NULL;
 	}
 	for (int i = 0; i < n && !*err; i++) {
 		/* a resend's copies are recorded with a tmp_name starting with
@@ -1300,6 +1345,7 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 		    (outs[i].tmp_name && !strncmp(outs[i].tmp_name, "resend", 6)) ||
 		    (kind && strcmp(outs[i].kind, kind)))
 			continue;
+		originals++;
 		struct buf data = BUF_INIT;
 		char *path = xasprintf("%s/%s", spool, outs[i].path);
 		if (read_file(path, &data) < 0) {
@@ -1338,7 +1384,31 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 		buf_release(&data);
 	}
 	ledger_outputs_free(outs, n);
-	if (!*err && done == 0)
-		*err = xasprintf("document %s has no %s output to resend", id, kind ? kind : "");
+	if (!*err && done == 0 && !originals) {
+		/* nothing to resend: say why, and what to do instead */
+		if (dstate && !strcmp(dstate, "failed"))
+			*err = xasprintf("document %s failed%s%s and has no outputs to resend: fix the "
+					 "cause (its .why in failed/ says what) and run ordergate "
+					 "reprocess %s",
+					 id, stage && *stage ? " at " : "", stage ? stage : "", id);
+		else if (dstate && !strcmp(dstate, "duplicate"))
+			*err = xasprintf("document %s is a duplicate: nothing was written for it; "
+					 "resend the document it repeats (ordergate show %s names "
+					 "its payloadID)",
+					 id, id);
+		else if (ostate && !strcmp(ostate, "pending"))
+			*err = xasprintf("the order of document %s waits for approval: its outputs are "
+					 "written when it is decided (ordergate pending)",
+					 id);
+		else if (kind)
+			*err = xasprintf("document %s has no %s output to resend (ordergate show %s "
+					 "lists its outputs)",
+					 id, kind, id);
+		else
+			*err = xasprintf("document %s has no output to resend", id);
+	}
+	free(dstate);
+	free(stage);
+	free(ostate);
 	return *err ? -1 : done;
 }

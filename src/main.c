@@ -677,6 +677,7 @@ static int cmd_reprocess(int argc, char **argv)
 	char *err = NULL, *dest = NULL;
 	rc = ledger_reprocess(&lc.l, lc.cfg.spool_dir, src, lc.cfg.ninboxes + 1, id, &dest, &err);
 	free(approvals);
+	int unknown = rc == -2;
 	if (rc < 0)
 		fprintf(stderr, "ordergate reprocess: %s\n", err);
 	else
@@ -686,7 +687,7 @@ static int cmd_reprocess(int argc, char **argv)
 	close_ledger_cmd(&lc);
 	if (rc < 0) {
 		free(dest);
-		return EXIT_SOMEFAILED;
+		return unknown ? EXIT_NOINPUT : EXIT_SOMEFAILED;
 	}
 	/* and run it now, unless another ordergate holds the spool */
 	struct config cfg;
@@ -715,6 +716,9 @@ static int cmd_resend(int argc, char **argv)
 		return done;
 	if (optind != argc - 1)
 		return usage_error("resend", "%s", "give one document ID");
+	if (kind && strcmp(kind, "po") && strcmp(kind, "confirmation") && strcmp(kind, "invoice"))
+		return usage_error("resend", "--kind wants po, confirmation or invoice, not \"%s\"",
+				   kind);
 	int rc = open_ledger_cmd("resend", &lc);
 	if (rc)
 		return rc;
@@ -727,7 +731,7 @@ static int cmd_resend(int argc, char **argv)
 		       "can tell it is a resend)\n", n, n == 1 ? "" : "s");
 	free(err);
 	close_ledger_cmd(&lc);
-	return n < 0 ? EXIT_SOMEFAILED : EXIT_OK;
+	return n == -2 ? EXIT_NOINPUT : n < 0 ? EXIT_SOMEFAILED : EXIT_OK;
 }
 
 static int cmd_explain(int argc, char **argv)

@@ -126,6 +126,30 @@ cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/in/bad.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 bad=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'bad.xml'")
 sed -i 's/8,99/8.99/' "$s"/failed/*-bad.xml
+# wrong arguments to resend and reprocess: usage errors, unknown IDs (66,
+# naming the document when the key is an order number), and a document
+# with nothing to resend says why and what to do instead
+og resend "$doc" --kind bogus -c "$C" --spool "$s" > "$SCRATCH/rs-kind.out" 2>&1
+check "resend: an unknown --kind is a usage error (64) naming the kinds" \
+	bash -c "test $? = 64 && grep -q 'kind wants po, confirmation or invoice, not \"bogus\"' '$SCRATCH/rs-kind.out'"
+og resend NOPE -c "$C" --spool "$s" > "$SCRATCH/rs-nope.out" 2>&1
+check "resend: an unknown document exits 66 saying so" \
+	bash -c "test $? = 66 && grep -q 'no document NOPE in the ledger: give a document ID' '$SCRATCH/rs-nope.out'"
+og resend O-1 -c "$C" --spool "$s" > "$SCRATCH/rs-order.out" 2>&1
+check "resend: an order number instead of a document ID: exit 66, naming the document to give" \
+	bash -c "test $? = 66 && grep -q 'O-1 is not a document ID; it names the document $doc (give one: ordergate resend $doc' '$SCRATCH/rs-order.out'"
+og reprocess O-1 -c "$C" --spool "$s" > "$SCRATCH/rp-order.out" 2>&1
+check "reprocess: the same for an order number (66, the document named)" \
+	bash -c "test $? = 66 && grep -q 'O-1 is not a document ID; it names the document $doc' '$SCRATCH/rp-order.out'"
+og reprocess NOPE -c "$C" --spool "$s" > "$SCRATCH/rp-nope.out" 2>&1
+check "reprocess: an unknown document exits 66" test $? = 66
+sb=$(new_spool)
+cp "$ROOT/samples/cxml/broken-not-well-formed.xml" "$sb/in/broken.xml"
+og run -c "$C" --spool "$sb" > /dev/null 2>&1
+broken=$(sqlite3 "$sb/ledger.db" "SELECT id FROM documents")
+og resend "$broken" -c "$C" --spool "$sb" > "$SCRATCH/rs-failed.out" 2>&1
+check "resend: a failed document without outputs: exit 1, saying so and to reprocess it" \
+	bash -c "test $? = 1 && grep -q 'document $broken failed at parse and has no outputs to resend: .*ordergate reprocess $broken' '$SCRATCH/rs-failed.out'"
 og reprocess "$bad" -c "$C" --spool "$s" > "$SCRATCH/rep.out" 2>&1
 check "reprocess: a fixed failed input goes through" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM documents WHERE name = 'bad.xml' AND state = 'done'")" = 1
