@@ -2098,6 +2098,9 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	sa.sa_handler = on_stop_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* a closed terminal or SSH session: a stop like the others (there is
+	 * no configuration reload; a changed one needs a restart) */
+	sigaction(SIGHUP, &sa, NULL);
 	if (spool_open(&run.spool, cfg->spool_dir, &err) < 0) {
 		msg_error(NULL, "%s", err);
 		free(err);

@@ -1049,6 +1049,119 @@ static int publish_copy(const char *spool, const char *path, const void *data, s
 	return rc;
 }
 
+/* Whether the ledger records an output at path. */
+static int output_recorded(struct ledger *l, const char *path)
+{
+	sqlite3_stmt *st = query(l, "SELECT 1 FROM outputs WHERE path = ?1", "s", path);
+	int found = st && sqlite3_step(st) == SQLITE_ROW;
+	finish(st);
+	return found;
+}
+
+/* Undoes the record of a resend copy that could not be put in place. */
+static int resend_unrecord(struct ledger *l, const char *id, const char *rel,
+			   const char *tmp_name)
+{
+	char *e = NULL;
+	if (ledger_begin(l, &e) < 0) {
+		free(e);
+		return -1;
+	}
+	if (exec(l, &e, "DELETE FROM outputs WHERE path = ?1 AND tmp_name = ?2", "ss", rel,
+		 tmp_name) < 0 ||
+	    exec(l, &e, "DELETE FROM events WHERE document_id = ?1 AND kind = 'resent' AND"
+			" detail = ?2", "ss", id, rel) < 0 ||
+	    ledger_commit(l, &e) < 0) {
+		ledger_rollback(l);
+		free(e);
+		return -1;
+	}
+	return 0;
+}
+
+/* Writes one resend copy of the output orig as rel, by the engine's own
+ * protocol (docs/spool.md): staged in tmp/ and made durable, recorded in
+ * the ledger under its staged name (the output row and the history event
+ * in one transaction: the commit point), then renamed into place. Killed
+ * before the commit, the staged file is never committed and the next
+ * run's recovery removes it; killed after, the ledger has committed it and
+ * recovery publishes it. So the copy is never visible without its ledger
+ * row, nor recorded without the file. */
+static int resend_copy(struct ledger *l, const char *spool, const char *id, const char *orig,
+		       const char *rel, const void *data, size_t len, char **err)
+{
+	const char *base = strrchr(rel, '/') ? strrchr(rel, '/') + 1 : rel;
+	char *tmp_name = xasprintf("resend-%ld-%s", (long)getpid(), base);
+	char *tmp = xasprintf("%s/tmp/%s", spool, tmp_name);
+	char *full = xasprintf("%s/%s", spool, rel);
+	char *e = NULL;
+	int rc = -1, staged = 0, recorded = 0, err_no = 0;
+	int fd = fsio_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		int ok = fsio_write_all(fd, data, len, tmp) == 0 && fsio_fsync(fd, tmp) == 0;
+		err_no = errno;
+		if (close(fd) < 0 && ok) {
+			ok = 0;
+			err_no = errno;
+		}
+		staged = ok && sync_folder_of(tmp) == 0;
+		if (ok && !staged)
+			err_no = errno;
+	} else {
+		err_no = errno;
+	}
+	if (!staged) {
+		*err = xasprintf("cannot write %s: %s; nothing was written, run the command again "
+				 "once the cause is fixed", full, strerror(err_no));
+	} else if (ledger_begin(l, &e) < 0 ||
+		   exec(l, &e, "INSERT INTO outputs(document_id, kind, format, partner, path,"
+			       " tmp_name, payload_id, sha256, size, created) SELECT document_id,"
+			       " kind, format, partner, ?2, ?3, payload_id, sha256, size, created"
+			       " FROM outputs WHERE path = ?1",
+			"sss", orig, rel, tmp_name) < 0 ||
+		   ledger_event(l, id, "resent", rel, &e) < 0 || ledger_commit(l, &e) < 0) {
+		ledger_rollback(l);
+		*err = xasprintf("cannot record the resend of %s in the ledger: %s; nothing was "
+				 "written, run the command again once the cause is fixed",
+				 orig, e ? e : "unknown error");
+	} else {
+		recorded = 1;
+		if (fsio_rename_noreplace(tmp, full) == 0) {
+			if (sync_folder_of(full) == 0)
+				rc = 0;
+			else
+				*err = xasprintf("cannot write %s: %s (it is in place, but its folder "
+						 "could not be synced: check the disk)",
+						 full, strerror(errno));
+		} else if (errno == ENOENT && access(full, F_OK) == 0) {
+			/* a run starting meanwhile published it from the ledger */
+			rc = 0;
+		} else {
+			err_no = errno;
+			if (resend_unrecord(l, id, rel, tmp_name) == 0) {
+				recorded = 0;
+				*err = err_no == EEXIST
+					? xasprintf("%s appeared while it was being written; run the "
+						    "command again", full)
+					: xasprintf("cannot write %s: %s; nothing was written, run the "
+						    "command again once the cause is fixed",
+						    full, strerror(err_no));
+			} else {
+				*err = xasprintf("cannot put %s in place: %s; the ledger records it "
+						 "and its copy waits in tmp/: the next run publishes "
+						 "it", full, strerror(err_no));
+			}
+		}
+	}
+	if (!recorded)
+		unlink(tmp);
+	free(e);
+	free(full);
+	free(tmp);
+	free(tmp_name);
+	return rc;
+}
+
 static int read_file(const char *path, struct buf *out)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
@@ -1104,6 +1217,41 @@ static int put_back(struct ledger *l, const char *spool, const struct ledger_sou
 		    int nsrc, const char *id, const char *name, const char *failed,
 		    const char *archive, const char *parent, char **dest, char **err);
 
+/* The message for a key that is no document ID: the document(s) it names
+ * as an order number, our PO number or a payloadID (as `show` finds
+ * them), with the command to give, or how to find one. */
+static char *not_a_document(struct ledger *l, const char *key, const char *cmd)
+{
+	sqlite3_stmt *st = query(l, "SELECT DISTINCT d.id FROM documents d LEFT JOIN orders o"
+				    " ON o.document_id = d.id WHERE d.payload_id = ?1"
+				    " OR o.order_id = ?1 OR o.po_number = ?1 ORDER BY d.id",
+				 "s", key);
+	struct buf ids = BUF_INIT;
+	int n = 0;
+	char *first = NULL;
+	while (st && sqlite3_step(st) == SQLITE_ROW) {
+		const char *id = (const char *)sqlite3_column_text(st, 0);
+		if (n++)
+			buf_adds(&ids, ", ");
+		buf_adds(&ids, id);
+		if (!first)
+			first = xstrdup(id);
+	}
+	finish(st);
+	char *msg;
+	if (n)
+		msg = xasprintf("%s is not a document ID; it names the document%s %s (give one: "
+				"ordergate %s %s ...)",
+				key, n == 1 ? "" : "s", ids.data, cmd, first);
+	else
+		msg = xasprintf("no document %s in the ledger: give a document ID, the first word of "
+				"its log lines (ordergate show ORDER prints it)",
+				key);
+	buf_release(&ids);
+	free(first);
+	return msg;
+}
+
 int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_source *src,
 		     int nsrc, const char *id, char **dest, char **err)
 {
@@ -1113,8 +1261,8 @@ int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_so
 				    " FROM documents WHERE id = ?1", "s", id);
 	if (!st || sqlite3_step(st) != SQLITE_ROW) {
 		finish(st);
-		*err = xasprintf("no document %s in the ledger", id);
-		return -1;
+		*err = not_a_document(l, id, "reprocess");
+		return -2;
 	}
 	char *name = col_text(st, 0), *state = col_text(st, 1), *failed = col_text(st, 2),
 	     *archive = col_text(st, 3), *parent = col_text(st, 4);
@@ -1222,18 +1370,30 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 {
 	*err = NULL;
 	struct ledger_output *outs;
-	int n, done = 0;
+	int n, done = 0, originals = 0;
+	sqlite3_stmt *st = query(l, "SELECT d.state, d.stage, o.state FROM documents d LEFT JOIN"
+				    " orders o ON o.document_id = d.id WHERE d.id = ?1", "s", id);
+	if (!st || sqlite3_step(st) != SQLITE_ROW) {
+		finish(st);
+		*err = not_a_document(l, id, "resend");
+		return -2;
+	}
+	char *dstate = col_text(st, 0), *stage = col_text(st, 1), *ostate = col_text(st, 2);
+	finish(st);
 	if (ledger_outputs(l, id, &outs, &n) < 0) {
 		*err = xasprintf("cannot read the outputs of %s", id);
-		return -1;
+		n = 0;
+		outs = NULL;
 	}
 	for (int i = 0; i < n && !*err; i++) {
-		/* a resend's copies are recorded with tmp_name "resend": resend
-		 * the originals only, once each */
+		/* a resend's copies are recorded with a tmp_name starting with
+		 * "resend" (the engine's start with the document ID): resend the
+		 * originals only, once each */
 		if (!strcmp(outs[i].kind, "archive") ||
-		    (outs[i].tmp_name && !strcmp(outs[i].tmp_name, "resend")) ||
+		    (outs[i].tmp_name && !strncmp(outs[i].tmp_name, "resend", 6)) ||
 		    (kind && strcmp(outs[i].kind, kind)))
 			continue;
+		originals++;
 		struct buf data = BUF_INIT;
 		char *path = xasprintf("%s/%s", spool, outs[i].path);
 		if (read_file(path, &data) < 0) {
@@ -1251,30 +1411,20 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 					char *cand = xasprintf("%.*s.resend-%d%s", (int)(dot - outs[i].path),
 							       outs[i].path, k, dot);
 					char *full = xasprintf("%s/%s", spool, cand);
-					if (access(full, F_OK) != 0)
+					/* a copy the ledger records may still wait in tmp/
+					 * (a resend killed after its commit) */
+					if (access(full, F_OK) != 0 && !output_recorded(l, cand))
 						rel = cand;
 					else
 						free(cand);
 					free(full);
 				}
-				char *e = NULL, *full = rel ? xasprintf("%s/%s", spool, rel) : NULL;
-				int written = rel ? publish_copy(spool, full, data.data, data.len, err)
-						  : -1;
-				if (written < 0 && rel && !*err)
-					*err = xasprintf("%s appeared while it was being written; run "
-							 "the command again", full);
-				if (written == 0 &&
-				    exec(l, &e,
-					 "INSERT INTO outputs(document_id, kind, format, partner, path, tmp_name,"
-					 " payload_id, sha256, size, created) SELECT document_id, kind, format,"
-					 " partner, ?2, 'resend', payload_id, sha256, size, created FROM outputs"
-					 " WHERE path = ?1",
-					 "ss", outs[i].path, rel) == 0) {
-					ledger_event(l, id, "resent", rel, &e);
+				if (!rel)
+					*err = xasprintf("%s has 999 resend copies already; nothing was "
+							 "written", outs[i].path);
+				else if (resend_copy(l, spool, id, outs[i].path, rel, data.data, data.len,
+						     err) == 0)
 					done++;
-				}
-				free(e);
-				free(full);
 				free(rel);
 			}
 		}
@@ -1282,7 +1432,31 @@ int ledger_resend(struct ledger *l, const char *spool, const char *id, const cha
 		buf_release(&data);
 	}
 	ledger_outputs_free(outs, n);
-	if (!*err && done == 0)
-		*err = xasprintf("document %s has no %s output to resend", id, kind ? kind : "");
+	if (!*err && done == 0 && !originals) {
+		/* nothing to resend: say why, and what to do instead */
+		if (dstate && !strcmp(dstate, "failed"))
+			*err = xasprintf("document %s failed%s%s and has no outputs to resend: fix the "
+					 "cause (its .why in failed/ says what) and run ordergate "
+					 "reprocess %s",
+					 id, stage && *stage ? " at " : "", stage ? stage : "", id);
+		else if (dstate && !strcmp(dstate, "duplicate"))
+			*err = xasprintf("document %s is a duplicate: nothing was written for it; "
+					 "resend the document it repeats (ordergate show %s names "
+					 "its payloadID)",
+					 id, id);
+		else if (ostate && !strcmp(ostate, "pending"))
+			*err = xasprintf("the order of document %s waits for approval: its outputs are "
+					 "written when it is decided (ordergate pending)",
+					 id);
+		else if (kind)
+			*err = xasprintf("document %s has no %s output to resend (ordergate show %s "
+					 "lists its outputs)",
+					 id, kind, id);
+		else
+			*err = xasprintf("document %s has no output to resend", id);
+	}
+	free(dstate);
+	free(stage);
+	free(ostate);
 	return *err ? -1 : done;
 }

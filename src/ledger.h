@@ -155,12 +155,14 @@ struct ledger_source {
  * or for a tag no source has now) under its original name, or ID-NAME
  * when another file waits there under that name (never over it), and
  * records it; *dest: where it went. -1 with *err when there is nothing to
- * put back or it cannot be put back. */
+ * put back or it cannot be put back, -2 when id is no document (*err says
+ * which documents the key names as an order, PO number or payloadID). */
 int ledger_reprocess(struct ledger *l, const char *spool, const struct ledger_source *src,
 		     int nsrc, const char *id, char **dest, char **err);
 /* Publishes a document's outputs (of one kind, or all but its archive copy)
  * again as new files, one copy of each original output (earlier resend
- * copies are never copied again); returns how many, or -1. */
+ * copies are never copied again); returns how many, -1 with *err saying
+ * why, or -2 when id is no document (as ledger_reprocess). */
 int ledger_resend(struct ledger *l, const char *spool, const char *id, const char *kind,
 		  char **err);
 

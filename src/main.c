@@ -327,6 +327,26 @@ static char *ledger_path_of(const struct config *cfg)
 	return cfg->ledger_path ? xstrdup(cfg->ledger_path) : xasprintf("%s/ledger.db", cfg->spool_dir);
 }
 
+/* The operator's commands read the ledger a run made: they never create
+ * one. A spool folder that cannot be opened exits 75 (ordergate(1)); one
+ * without its ledger is a wrong --spool (or one no run has worked on
+ * yet): said so, exit 66, nothing created there. 0: the ledger is there. */
+static int ledger_missing(const char *cmd, const struct config *cfg, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) == 0 || errno != ENOENT)
+		return 0;
+	if (!cfg->ledger_path && stat(cfg->spool_dir, &st) < 0) {
+		fprintf(stderr, "ordergate %s: no spool at %s: %s; check --spool (or [spool] dir "
+			"in the configuration)\n", cmd, cfg->spool_dir, strerror(errno));
+		return EXIT_TEMPFAIL;
+	}
+	fprintf(stderr, "ordergate %s: no ledger at %s: no run or watch has worked on this "
+		"spool yet, or %s names the wrong folder; nothing was created\n", cmd, path,
+		cfg->ledger_path ? "[spool] ledger" : "--spool");
+	return EXIT_NOINPUT;
+}
+
 /* approve and reject: record the decision, then publish what follows
  * unless another ordergate holds the spool (it will do it). */
 static int decide(const char *cmd, int approve, int argc, char **argv)
@@ -354,6 +374,11 @@ static int decide(const char *cmd, int approve, int argc, char **argv)
 	char *err = NULL, *msg = NULL;
 	char *path = ledger_path_of(&cfg);
 	int code = EXIT_OK;
+	if ((code = ledger_missing(cmd, &cfg, path)) != 0) {
+		free(path);
+		config_release(&cfg);
+		return code;
+	}
 	if (ledger_open(&l, path, &err) < 0 || ledger_begin(&l, &err) < 0) {
 		fprintf(stderr, "ordergate %s: %s\n", cmd, err);
 		code = EXIT_TEMPFAIL;
@@ -418,6 +443,11 @@ static int cmd_pending(int argc, char **argv)
 	char *err = NULL;
 	char *path = ledger_path_of(&cfg);
 	int code = EXIT_OK;
+	if ((code = ledger_missing("pending", &cfg, path)) != 0) {
+		free(path);
+		config_release(&cfg);
+		return code;
+	}
 	if (ledger_open(&l, path, &err) < 0 || approve_list(&l, stdout) < 0) {
 		fprintf(stderr, "ordergate pending: %s\n", err ? err : "cannot read the ledger");
 		code = EXIT_TEMPFAIL;
@@ -447,6 +477,12 @@ static int open_ledger_cmd(const char *cmd, struct ledger_cmd *lc)
 	}
 	char *err = NULL;
 	lc->path = ledger_path_of(&lc->cfg);
+	int missing = ledger_missing(cmd, &lc->cfg, lc->path);
+	if (missing) {
+		free(lc->path);
+		config_release(&lc->cfg);
+		return missing;
+	}
 	if (ledger_open(&lc->l, lc->path, &err) < 0) {
 		fprintf(stderr, "ordergate %s: %s\n", cmd, err);
 		free(err);
@@ -641,6 +677,7 @@ static int cmd_reprocess(int argc, char **argv)
 	char *err = NULL, *dest = NULL;
 	rc = ledger_reprocess(&lc.l, lc.cfg.spool_dir, src, lc.cfg.ninboxes + 1, id, &dest, &err);
 	free(approvals);
+	int unknown = rc == -2;
 	if (rc < 0)
 		fprintf(stderr, "ordergate reprocess: %s\n", err);
 	else
@@ -650,7 +687,7 @@ static int cmd_reprocess(int argc, char **argv)
 	close_ledger_cmd(&lc);
 	if (rc < 0) {
 		free(dest);
-		return EXIT_SOMEFAILED;
+		return unknown ? EXIT_NOINPUT : EXIT_SOMEFAILED;
 	}
 	/* and run it now, unless another ordergate holds the spool */
 	struct config cfg;
@@ -679,6 +716,9 @@ static int cmd_resend(int argc, char **argv)
 		return done;
 	if (optind != argc - 1)
 		return usage_error("resend", "%s", "give one document ID");
+	if (kind && strcmp(kind, "po") && strcmp(kind, "confirmation") && strcmp(kind, "invoice"))
+		return usage_error("resend", "--kind wants po, confirmation or invoice, not \"%s\"",
+				   kind);
 	int rc = open_ledger_cmd("resend", &lc);
 	if (rc)
 		return rc;
@@ -691,7 +731,7 @@ static int cmd_resend(int argc, char **argv)
 		       "can tell it is a resend)\n", n, n == 1 ? "" : "s");
 	free(err);
 	close_ledger_cmd(&lc);
-	return n < 0 ? EXIT_SOMEFAILED : EXIT_OK;
+	return n == -2 ? EXIT_NOINPUT : n < 0 ? EXIT_SOMEFAILED : EXIT_OK;
 }
 
 static int cmd_explain(int argc, char **argv)
@@ -825,8 +865,8 @@ static const struct command commands[] = {
 	  "Like run, but keeps going: reacts to new files in DIR/in with inotify\n"
 	  "(a file renamed into in/ is taken at once; a file written in place once it\n"
 	  "has been quiet for [pickup] quiet_seconds), rescans every [watch]\n"
-	  "rescan_seconds as a safety net, and on SIGTERM or SIGINT finishes what it\n"
-	  "holds, commits, and exits 0.\n"
+	  "rescan_seconds as a safety net, and on SIGTERM, SIGINT or SIGHUP finishes\n"
+	  "what it holds, commits, and exits 0.\n"
 	  "\n"
 	  "  -s, --spool DIR      the spool folder\n"
 	  "  -c, --config FILE    INI configuration\n"

@@ -463,6 +463,29 @@ check "stop: ... and fails no document (the workers finish theirs)" test "$(coun
 check "stop: a later run takes the rest; 300 orders once each, none failed" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT order_id) FROM orders")/$(count "$s/failed")" = "300/300/0"
 check "stop: invariants hold" spool_invariants "$s"
+# SIGHUP (a closed terminal or SSH session, sent to the whole group) is a
+# stop like SIGTERM: what is in progress is finished and committed
+s=$(new_spool)
+for i in $(seq 1 300); do order "HUP-$i" > "$s/in/h$i.xml"; done
+setsid "$ORDERGATE" run -c "$SCRATCH/fast.ini" --spool "$s" -j 2 > "$SCRATCH/hup.out" 2> "$SCRATCH/hup.err" &
+gpid=$!
+for _ in $(seq 1 100); do [ "$(count "$s/archive")" -ge 20 ] && break; sleep 0.05; done
+kill -HUP -- "-$gpid" 2> /dev/null
+wait $gpid
+grc=$?
+check "stop: SIGHUP to the process group stops the run with exit 0 (exit $grc)" test $grc = 0
+check "stop: ... nothing half-done (work/ and tmp/ empty, invariants hold)" spool_invariants "$s"
+"$ORDERGATE" run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
+check "stop: ... a later run takes the rest; 300 orders once each, none failed" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) || '/' || count(DISTINCT order_id) FROM orders")/$(count "$s/failed")" = "300/300/0"
+s=$(new_spool)
+"$ORDERGATE" watch -c "$SCRATCH/watch.ini" --spool "$s" > "$SCRATCH/whup.out" 2> "$SCRATCH/whup.err" &
+wpid=$!
+for _ in $(seq 1 100); do grep -q 'watching ' "$SCRATCH/whup.err" && break; sleep 0.05; done
+kill -HUP $wpid
+wait $wpid
+check "stop: SIGHUP stops a watch with exit 0 and its summary" \
+	bash -c "test $? = 0 && grep -q '^stopped by a signal' '$SCRATCH/whup.out'"
 # check-config: an inbox folder that is missing, or on another filesystem
 s=$(new_spool)
 printf '[spool]\ndir = %s\n[inbox gone]\ndir = %s/nope\n' "$s" "$s" > "$SCRATCH/gone.ini"

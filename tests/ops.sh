@@ -31,6 +31,23 @@ import json; d = json.load(open('$SCRATCH/show.json'))
 assert d[0]['order'][0]['order'] == 'O-1' and d[0]['invoices'][0]['net'] == '25.00'"
 og show NOPE -c "$C" --spool "$s" > /dev/null 2>&1
 check "show: an unknown key exits 66" test $? = 66
+# a folder no run has worked on (a mistyped --spool): the operator's
+# commands say so, exit 66, and create no ledger there
+nos="$SCRATCH/not-a-spool"; mkdir -p "$nos"
+bad=""
+for cmd in "show O-1" "pending" "export recon" "report" "purge --older-than 30" \
+	"resend X" "reprocess X" "approve O-1 --as manager" "reject O-1 --as manager --comment no"; do
+	# shellcheck disable=SC2086
+	og $cmd --spool "$nos" > /dev/null 2> "$SCRATCH/nos.err"
+	rc=$?
+	{ [ $rc = 66 ] && grep -q "no ledger at $nos/ledger.db: no run or watch has worked on this spool yet" "$SCRATCH/nos.err"; } ||
+		bad="$bad [$cmd: exit $rc]"
+done
+check "a folder without a ledger: every ledger command says so and exits 66 (wrong:${bad:- none})" test -z "$bad"
+check "... and none of them created a ledger there" test -z "$(ls -A "$nos")"
+og show O-1 --spool "$SCRATCH/no-such-folder" > /dev/null 2> "$SCRATCH/nos.err"
+check "show on a folder that does not exist: exit 75 (the spool cannot be opened), saying so" \
+	bash -c "test $? = 75 && grep -q 'no spool at $SCRATCH/no-such-folder: No such file or directory' '$SCRATCH/nos.err'"
 og export recon -c "$C" --spool "$s" --out "$SCRATCH/recon.csv" 2>/dev/null
 check "recon: matched, under... open and statuses per line" python3 -c "
 import csv
@@ -89,10 +106,51 @@ check "resend: ... and each says it wrote one output" \
 	bash -c "grep -q '^1 output written again' '$SCRATCH/resend-inv3.out'"
 check "resend: ... byte for byte the original" cmp -s "$s/$inv0" "$s/${inv0%.xml}.resend-3.xml"
 check "resend: ... invariants hold" spool_invariants "$s"
+# a resend killed (kill -9, by the fsio layer) before each of its steps,
+# then a run: its copy is recorded and in place, or neither; never a file
+# in out/ without its ledger row, nor a row without its file
+steps=$(ORDERGATE_FAULT=count "$ORDERGATE" resend "$doc" --kind po -c "$C" --spool "$s" 2>&1 > /dev/null |
+	sed -n 's/^fsio: \([0-9]*\) steps.*/\1/p')
+bad=""
+for k in $(seq 1 "${steps:-0}"); do
+	ORDERGATE_FAULT=crash:$k "$ORDERGATE" resend "$doc" --kind po -c "$C" --spool "$s" > /dev/null 2>&1
+	"$ORDERGATE" run -c "$C" --spool "$s" > /dev/null 2>&1
+	spool_invariants "$s" 2>> "$SCRATCH/resend-crash.err" || bad="$bad $k"
+done
+check "resend: killed before any of its ${steps:-?} steps, then a run: invariants hold (bad:${bad:- none})" \
+	test -n "$steps" -a -z "$bad"
+check "resend: ... every copy on disk is recorded once, and each is the original" bash -c "
+	cd '$s' && po=\$(sqlite3 ledger.db \"SELECT path FROM outputs WHERE document_id = '$doc' AND kind = 'po' AND tmp_name NOT LIKE 'resend%'\") &&
+	test \"\$(ls \${po%.xml}.resend-*.xml | sort)\" = \"\$(sqlite3 ledger.db \"SELECT path FROM outputs WHERE document_id = '$doc' AND kind = 'po' AND tmp_name LIKE 'resend%' ORDER BY path\" | sort)\" &&
+	for f in \${po%.xml}.resend-*.xml; do cmp -s \$f \$po || exit 1; done"
 cp "$ROOT/tests/data/negative/bad-decimal.xml" "$s/in/bad.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 bad=$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'bad.xml'")
 sed -i 's/8,99/8.99/' "$s"/failed/*-bad.xml
+# wrong arguments to resend and reprocess: usage errors, unknown IDs (66,
+# naming the document when the key is an order number), and a document
+# with nothing to resend says why and what to do instead
+og resend "$doc" --kind bogus -c "$C" --spool "$s" > "$SCRATCH/rs-kind.out" 2>&1
+check "resend: an unknown --kind is a usage error (64) naming the kinds" \
+	bash -c "test $? = 64 && grep -q 'kind wants po, confirmation or invoice, not \"bogus\"' '$SCRATCH/rs-kind.out'"
+og resend NOPE -c "$C" --spool "$s" > "$SCRATCH/rs-nope.out" 2>&1
+check "resend: an unknown document exits 66 saying so" \
+	bash -c "test $? = 66 && grep -q 'no document NOPE in the ledger: give a document ID' '$SCRATCH/rs-nope.out'"
+og resend O-1 -c "$C" --spool "$s" > "$SCRATCH/rs-order.out" 2>&1
+check "resend: an order number instead of a document ID: exit 66, naming the document to give" \
+	bash -c "test $? = 66 && grep -q 'O-1 is not a document ID; it names the document $doc (give one: ordergate resend $doc' '$SCRATCH/rs-order.out'"
+og reprocess O-1 -c "$C" --spool "$s" > "$SCRATCH/rp-order.out" 2>&1
+check "reprocess: the same for an order number (66, the document named)" \
+	bash -c "test $? = 66 && grep -q 'O-1 is not a document ID; it names the document $doc' '$SCRATCH/rp-order.out'"
+og reprocess NOPE -c "$C" --spool "$s" > "$SCRATCH/rp-nope.out" 2>&1
+check "reprocess: an unknown document exits 66" test $? = 66
+sb=$(new_spool)
+cp "$ROOT/samples/cxml/broken-not-well-formed.xml" "$sb/in/broken.xml"
+og run -c "$C" --spool "$sb" > /dev/null 2>&1
+broken=$(sqlite3 "$sb/ledger.db" "SELECT id FROM documents")
+og resend "$broken" -c "$C" --spool "$sb" > "$SCRATCH/rs-failed.out" 2>&1
+check "resend: a failed document without outputs: exit 1, saying so and to reprocess it" \
+	bash -c "test $? = 1 && grep -q 'document $broken failed at parse and has no outputs to resend: .*ordergate reprocess $broken' '$SCRATCH/rs-failed.out'"
 og reprocess "$bad" -c "$C" --spool "$s" > "$SCRATCH/rep.out" 2>&1
 check "reprocess: a fixed failed input goes through" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM documents WHERE name = 'bad.xml' AND state = 'done'")" = 1
