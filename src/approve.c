@@ -43,6 +43,7 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 		}
 	int rc = 1;
 	if (n == 0) {
+		rc = 2;
 		*msg = xasprintf("no order %s in the ledger (give the order number, the document "
 				 "ID or our PO number)", key);
 	} else if (pending == 0) {
@@ -234,7 +235,7 @@ int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 		}
 		buf_printf(rc ? refused_lines : applied_lines, "line %d: %s%s\n", lineno,
 			   rc ? "refused: " : "", msg);
-		refused += rc;
+		refused += rc != 0;
 		free(msg);
 	}
 	free(line);

@@ -19,8 +19,9 @@
 
 #include "ledger.h"
 
-/* 0 applied (*msg says what happened), 1 refused (*msg says why), -1 a
- * ledger error (*err). Caller frees *msg and *err. */
+/* 0 applied (*msg says what happened), 1 refused (*msg says why), 2 no
+ * such order (*msg says so), -1 a ledger error (*err). Caller frees *msg
+ * and *err. */
 int approve_decide(struct ledger *l, const char *key, const char *role, int approve,
 		   const char *comment, const char *by, char **msg, char **err);
 /* Applies every line of an approval file, in order; a report line per

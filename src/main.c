@@ -388,10 +388,10 @@ static int decide(const char *cmd, int approve, int argc, char **argv)
 			ledger_rollback(&l);
 			fprintf(stderr, "ordergate %s: %s\n", cmd, err ? err : "ledger error");
 			code = EXIT_TEMPFAIL;
-		} else if (rc == 1) {
+		} else if (rc >= 1) {
 			ledger_rollback(&l);
 			fprintf(stderr, "ordergate %s: refused: %s\n", cmd, msg);
-			code = EXIT_SOMEFAILED;
+			code = rc == 2 ? EXIT_NOINPUT : EXIT_SOMEFAILED;
 		} else {
 			printf("%s\n", msg);
 		}

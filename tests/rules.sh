@@ -136,7 +136,8 @@ dec approve BIG --as finance; check "chain: finance before manager is refused" g
 dec approve BIG --as manager --by alice; check "chain: the manager approves first" grep -q "it now waits for finance" "$SCRATCH/d.out"
 dec approve BIG --as manager; check "double: a second decision by the same role is refused" grep -q "manager already decided (approved by alice" "$SCRATCH/d.out"
 dec approve BIG --as janitor; check "wrong role: a role the order does not need is refused" grep -q "needs no decision by janitor" "$SCRATCH/d.out"
-dec approve NOPE --as manager; check "unknown: an unknown order is refused" grep -q "no order NOPE" "$SCRATCH/d.out"
+dec approve NOPE --as manager; check "unknown: an unknown order is refused, exit 66" \
+	bash -c "grep -q 'no order NOPE' '$SCRATCH/d.out' && test \"\$(tail -1 '$SCRATCH/d.out')\" = 66"
 dec approve SMALL --as manager; check "decided: a confirmed order is refused" grep -q "is not waiting for approval: it is confirmed" "$SCRATCH/d.out"
 dec reject OVER --as manager; check "reject needs a comment" grep -q "needs --comment" "$SCRATCH/d.out"
 dec approve BIG --as finance --comment "budget ok"

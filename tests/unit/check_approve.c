@@ -286,7 +286,7 @@ END_TEST
 
 START_TEST(unknown_and_ambiguous)
 {
-	decide("NOPE", "manager", 1, NULL, "x", 1, "no order NOPE");
+	decide("NOPE", "manager", 1, NULL, "x", 2, "no order NOPE");
 
 	/* two orders numbered PO-10 wait (from different documents) */
 	add_held("D-10a", "PO-10");
