@@ -310,7 +310,7 @@ int approve_list(struct ledger *l, FILE *out)
 			buf_printf(&chain, ", then %s", cp[k].role);
 		char total[DEC_FMT_MAX];
 		dec_format(o[i].total_e4,
-			   currency_decimals(o[i].currency ? o[i].currency : ""), total);
+			   currency_decimals(o[i].currency), total);
 		char amount[64];
 		snprintf(amount, sizeof amount, "%s %s", total, o[i].currency ? o[i].currency : "");
 		fprintf(out, "%-31s %-16s %-20s %14s  %-22s %s\n", o[i].document_id, o[i].order_id,

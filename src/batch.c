@@ -774,16 +774,14 @@ static void log_outcome(const struct pending *p)
 		for (int i = 0; i < r->ncheckpoints; i++)
 			buf_printf(&roles, "%s%s", i ? ", then " : "", r->checkpoints[i]);
 		char total[DEC_FMT_MAX];
-		dec_format(r->info.total, currency_decimals(r->info.currency ? r->info.currency : ""),
-			   total);
+		dec_format(r->info.total, currency_decimals(r->info.currency), total);
 		msg_info(id, "%s: order %s from %s, %s %s, held: waits for %s (ordergate approve)",
 			 r->name, r->info.order_id, r->sender_key, total, r->info.currency,
 			 buf_str(&roles));
 		buf_release(&roles);
 	} else {
 		char total[DEC_FMT_MAX];
-		dec_format(r->info.subtotal,
-			   currency_decimals(r->info.currency ? r->info.currency : ""), total);
+		dec_format(r->info.subtotal, currency_decimals(r->info.currency), total);
 		struct buf paths = BUF_INIT;
 		for (int i = 0; i < p->npaths; i++)
 			buf_printf(&paths, "%s%s", i ? ", " : "", p->paths[i]);
@@ -1843,9 +1841,7 @@ static int invoice_shipments(struct run *run, char **err)
 			rc = spool_sync_dirs(&run->spool, err);
 		if (rc == 0) {
 			char net[DEC_FMT_MAX];
-			dec_format(p.res.info.total,
-				   currency_decimals(p.res.info.currency ? p.res.info.currency : ""),
-				   net);
+			dec_format(p.res.info.total, currency_decimals(p.res.info.currency), net);
 			msg_info(u[i].document_id, "order %s: invoice %s, %s %s -> %s", u[i].order_id,
 				 number, net, p.res.info.currency, p.npaths ? p.paths[0] : "");
 			run->st->invoices++;

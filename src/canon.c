@@ -464,6 +464,27 @@ static void add_warning(xmlNodePtr order, struct order_info *info, const char *c
 	note_warning(info, code, text);
 }
 
+/* Removes n's first child element named name, if any. */
+static void drop_child(xmlNodePtr n, const char *name)
+{
+	xmlNodePtr old = canon_child(n, name);
+	if (old) {
+		xmlUnlinkNode(old);
+		xmlFreeNode(old);
+	}
+}
+
+/* A total: subtotal plus the order's shipping and tax, less its discount. */
+static int with_charges(dec_t subtotal, const struct order_info *info, dec_t *total, char **err)
+{
+	if (dec_add(subtotal, info->shipping, total) < 0 || dec_add(*total, info->tax, total) < 0 ||
+	    dec_sub(*total, info->discount, total) < 0) {
+		*err = xstrdup("/order: total too large");
+		return -1;
+	}
+	return 0;
+}
+
 static void add_dec(xmlNodePtr parent, const char *name, dec_t v, int decimals)
 {
 	char s[DEC_FMT_MAX];
@@ -596,11 +617,7 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 					 li->number);
 			return -1;
 		}
-		xmlNodePtr old = canon_child(l, "amount");
-		if (old) {
-			xmlUnlinkNode(old);
-			xmlFreeNode(old);
-		}
+		drop_child(l, "amount");
 		add_dec(l, "amount", li->amount, cd);
 	}
 	if (info->nlines == 0) {
@@ -613,11 +630,8 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 		return -1;
 	info->subtotal = subtotal;
 	dec_t t;
-	if (dec_add(subtotal, info->shipping, &t) < 0 || dec_add(t, info->tax, &t) < 0 ||
-	    dec_sub(t, info->discount, &t) < 0) {
-		*err = xstrdup("/order: total too large");
+	if (with_charges(subtotal, info, &t, err) < 0)
 		return -1;
-	}
 	info->total = t;
 	if (t < 0) {
 		/* credit lines (a negative unit price) may lower an order, not
@@ -630,11 +644,7 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 				 text, info->currency);
 		return -1;
 	}
-	xmlNodePtr old = canon_child(order, "summary");
-	if (old) {
-		xmlUnlinkNode(old);
-		xmlFreeNode(old);
-	}
+	drop_child(order, "summary");
 	/* summary goes right after lines, before warnings and decision */
 	xmlNodePtr s = xmlNewNode(NULL, (const xmlChar *)"summary");
 	if (lines->next)
@@ -666,14 +676,13 @@ int canon_accepted(xmlDocPtr doc, struct order_info *info, char **err)
 {
 	int cd = currency_decimals(info->currency);
 	dec_t sub = 0, t;
-	int dropped = 0, kept = 0;
+	int dropped = 0;
 	for (int i = 0; i < info->nlines; i++) {
 		const struct line_info *l = &info->lines[i];
 		if (l->quantity > 0 && l->rejected >= l->quantity) {
 			dropped++;
 			continue;
 		}
-		kept++;
 		if (dec_add(sub, l->amount, &sub) < 0) {
 			*err = xstrdup("/order: total too large");
 			return -1;
@@ -683,26 +692,19 @@ int canon_accepted(xmlDocPtr doc, struct order_info *info, char **err)
 		info->committed = info->total;
 		return 0;
 	}
-	if (!kept) {
+	if (dropped == info->nlines) {
 		info->committed = 0;
 		return 0;
 	}
-	if (dec_add(sub, info->shipping, &t) < 0 || dec_add(t, info->tax, &t) < 0 ||
-	    dec_sub(t, info->discount, &t) < 0) {
-		*err = xstrdup("/order: total too large");
+	if (with_charges(sub, info, &t, err) < 0)
 		return -1;
-	}
 	info->committed = t;
 	xmlNodePtr s = canon_child(xmlDocGetRootElement(doc), "summary");
 	if (!s) {
 		*err = xstrdup("/order: no summary (the order was not completed)");
 		return -1;
 	}
-	xmlNodePtr old = canon_child(s, "accepted");
-	if (old) {
-		xmlUnlinkNode(old);
-		xmlFreeNode(old);
-	}
+	drop_child(s, "accepted");
 	xmlNodePtr a = xmlNewChild(s, NULL, (const xmlChar *)"accepted", NULL);
 	add_dec(a, "subtotal", sub, cd);
 	add_dec(a, "total", t, cd);

@@ -162,6 +162,8 @@ int dec_cmp(dec_t a, dec_t b)
 
 int currency_decimals(const char *code)
 {
+	if (!code)
+		return 2;
 	static const char *zero[] = { "BIF", "CLP", "DJF", "GNF", "ISK", "JPY", "KMF", "KRW",
 				      "PYG", "RWF", "UGX", "UYI", "VND", "VUV", "XAF", "XOF", "XPF" };
 	static const char *three[] = { "BHD", "IQD", "JOD", "KWD", "LYD", "OMR", "TND" };

@@ -42,7 +42,7 @@ int dec_percent(dec_t a, dec_t rate, int decimals, dec_t *out);
 dec_t dec_round(dec_t v, int decimals);
 int dec_cmp(dec_t a, dec_t b);
 
-/* ISO 4217 minor units: 2 unless the code is listed as 0 or 3. */
+/* ISO 4217 minor units: 2 unless the code is listed as 0 or 3 (2 for NULL). */
 int currency_decimals(const char *code);
 
 #endif

@@ -258,6 +258,47 @@ static sqlite3_int64 query_int(sqlite3 *db, const char *sql)
 	return v;
 }
 
+/* Brings a ledger of user_version 0 (new) or 1 to 2, inside the caller's
+ * transaction. An SQLite result code. */
+static int upgrade_schema(sqlite3 *db, char **msg)
+{
+	int had_spend = query_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+				      " AND name = 'budget_spend'") > 0;
+	int old_orders = query_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+				       " AND name = 'orders'") > 0 &&
+			 query_int(db, "SELECT COUNT(*) FROM pragma_table_info('orders')"
+				       " WHERE name = 'committed_e4'") == 0;
+	int rc = SQLITE_OK;
+	if (old_orders)
+		rc = sqlite3_exec(db, "ALTER TABLE orders ADD COLUMN committed_e4 INTEGER", NULL, NULL,
+				  msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, drop_old_spend_sql, NULL, NULL, msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, schema_sql, NULL, NULL, msg);
+	if (rc == SQLITE_OK && !had_spend)
+		rc = sqlite3_exec(db, fill_spend_sql, NULL, NULL, msg);
+	return rc;
+}
+
+/* The schema, created or brought up to date: a ledger of this version
+ * only has its (idempotent) schema run; a new or older one is set up in
+ * one transaction (two engines starting at once: the second finds the
+ * first's work done). An SQLite result code. */
+static int set_up_schema(sqlite3 *db, char **msg)
+{
+	if (query_int(db, "PRAGMA user_version") >= 2)
+		return sqlite3_exec(db, schema_sql, NULL, NULL, msg);
+	int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, msg);
+	if (rc == SQLITE_OK && query_int(db, "PRAGMA user_version") < 2)
+		rc = upgrade_schema(db, msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
+	if (rc != SQLITE_OK)
+		sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+	return rc;
+}
+
 int ledger_open(struct ledger *l, const char *path, char **err)
 {
 	memset(l, 0, sizeof *l);
@@ -275,47 +316,12 @@ int ledger_open(struct ledger *l, const char *path, char **err)
 	 * otherwise create its temporary files in /var/tmp, outside the spool */
 	const char *setup = "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
 			    "PRAGMA foreign_keys=ON; PRAGMA temp_store=MEMORY;";
-	if (sqlite3_exec(l->db, setup, NULL, NULL, &msg) != SQLITE_OK) {
-		*err = xasprintf("ledger %s: cannot set up: %s", path, msg ? msg : "?");
-		sqlite3_free(msg);
-		return -1;
-	}
-	int version = (int)query_int(l->db, "PRAGMA user_version");
-	if (version >= 2) {
-		if (sqlite3_exec(l->db, schema_sql, NULL, NULL, &msg) != SQLITE_OK) {
-			*err = xasprintf("ledger %s: cannot set up: %s", path, msg ? msg : "?");
-			sqlite3_free(msg);
-			return -1;
-		}
-		return 0;
-	}
-	/* new, or made by an earlier version: set up or brought up to date in
-	 * one transaction (two engines starting at once: the second finds the
-	 * first's work done) */
-	int rc = sqlite3_exec(l->db, "BEGIN IMMEDIATE", NULL, NULL, &msg);
-	if (rc == SQLITE_OK && query_int(l->db, "PRAGMA user_version") < 2) {
-		int had_spend = query_int(l->db, "SELECT COUNT(*) FROM sqlite_master WHERE type = "
-					  "'table' AND name = 'budget_spend'") > 0;
-		int old_orders = query_int(l->db, "SELECT COUNT(*) FROM sqlite_master WHERE type = "
-					   "'table' AND name = 'orders'") > 0 &&
-				 query_int(l->db, "SELECT COUNT(*) FROM pragma_table_info('orders')"
-						  " WHERE name = 'committed_e4'") == 0;
-		if (old_orders)
-			rc = sqlite3_exec(l->db, "ALTER TABLE orders ADD COLUMN committed_e4 INTEGER",
-					  NULL, NULL, &msg);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(l->db, drop_old_spend_sql, NULL, NULL, &msg);
-		if (rc == SQLITE_OK)
-			rc = sqlite3_exec(l->db, schema_sql, NULL, NULL, &msg);
-		if (rc == SQLITE_OK && !had_spend)
-			rc = sqlite3_exec(l->db, fill_spend_sql, NULL, NULL, &msg);
-	}
+	int rc = sqlite3_exec(l->db, setup, NULL, NULL, &msg);
 	if (rc == SQLITE_OK)
-		rc = sqlite3_exec(l->db, "COMMIT", NULL, NULL, &msg);
+		rc = set_up_schema(l->db, &msg);
 	if (rc != SQLITE_OK) {
 		*err = xasprintf("ledger %s: cannot set up: %s", path, msg ? msg : "?");
 		sqlite3_free(msg);
-		sqlite3_exec(l->db, "ROLLBACK", NULL, NULL, NULL);
 		return -1;
 	}
 	return 0;
@@ -828,19 +834,12 @@ int ledger_line_status(struct ledger *l, long long ref, long line, long long *qu
 	return found ? 0 : 1;
 }
 
-int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line **out, int *n)
+/* Reads the (line number, quantity) rows of st (finished here) into *out.
+ * 0, or -1 (a NULL st, or a step that failed) with *out empty. */
+static int read_shipment_lines(sqlite3_stmt *st, struct shipment_line **out, int *n)
 {
 	*out = NULL;
 	*n = 0;
-	sqlite3_stmt *st = query(l,
-				 "SELECT line_number, rest FROM (SELECT ol.line_number,"
-				 " ol.quantity_e4 - ol.rejected_e4 - COALESCE(sh.q, 0) AS rest"
-				 " FROM order_lines ol LEFT JOIN (SELECT sl.line_number AS ln,"
-				 "  SUM(sl.quantity_e4) AS q FROM shipment_lines sl"
-				 "  JOIN shipments s ON s.id = sl.shipment_ref WHERE s.order_ref = ?1"
-				 "  GROUP BY sl.line_number) sh ON sh.ln = ol.line_number"
-				 " WHERE ol.order_ref = ?1) WHERE rest > 0 ORDER BY line_number",
-				 "i", ref);
 	if (!st)
 		return -1;
 	int rc;
@@ -851,13 +850,26 @@ int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line
 		(*out)[(*n)++].quantity = sqlite3_column_int64(st, 1);
 	}
 	finish(st);
-	if (rc != SQLITE_DONE) {
-		free(*out);
-		*out = NULL;
-		*n = 0;
-		return -1;
-	}
-	return 0;
+	if (rc == SQLITE_DONE)
+		return 0;
+	free(*out);
+	*out = NULL;
+	*n = 0;
+	return -1;
+}
+
+int ledger_unshipped_lines(struct ledger *l, long long ref, struct shipment_line **out, int *n)
+{
+	sqlite3_stmt *st = query(l,
+				 "SELECT line_number, rest FROM (SELECT ol.line_number,"
+				 " ol.quantity_e4 - ol.rejected_e4 - COALESCE(sh.q, 0) AS rest"
+				 " FROM order_lines ol LEFT JOIN (SELECT sl.line_number AS ln,"
+				 "  SUM(sl.quantity_e4) AS q FROM shipment_lines sl"
+				 "  JOIN shipments s ON s.id = sl.shipment_ref WHERE s.order_ref = ?1"
+				 "  GROUP BY sl.line_number) sh ON sh.ln = ol.line_number"
+				 " WHERE ol.order_ref = ?1) WHERE rest > 0 ORDER BY line_number",
+				 "i", ref);
+	return read_shipment_lines(st, out, n);
 }
 
 int ledger_find_shipment(struct ledger *l, long long order_ref, const char *shipment_id,
@@ -885,16 +897,7 @@ int ledger_find_shipment(struct ledger *l, long long order_ref, const char *ship
 		   "SELECT line_number, quantity_e4 FROM shipment_lines WHERE shipment_ref = ?1"
 		   " ORDER BY line_number",
 		   "i", ref);
-	if (!st)
-		goto fail;
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		*lines = xrealloc(*lines, sizeof **lines * (size_t)(*n + 1));
-		memset(&(*lines)[*n], 0, sizeof **lines);
-		(*lines)[*n].number = (long)sqlite3_column_int64(st, 0);
-		(*lines)[(*n)++].quantity = sqlite3_column_int64(st, 1);
-	}
-	finish(st);
-	if (rc == SQLITE_DONE)
+	if (read_shipment_lines(st, lines, n) == 0)
 		return 1;
 fail:
 	free(*doc_id);

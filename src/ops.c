@@ -41,7 +41,7 @@ static const char *text(sqlite3_stmt *st, int i)
  * decimals); a stored figure with more decimals keeps them. */
 static void money_text(dec_t v, const char *currency, char out[DEC_FMT_MAX])
 {
-	dec_format(v, currency_decimals(currency ? currency : ""), out);
+	dec_format(v, currency_decimals(currency), out);
 }
 
 static void money(sqlite3_stmt *st, int i, const char *currency, char out[DEC_FMT_MAX])

@@ -558,7 +558,7 @@ static void f_spent(xmlXPathParserContextPtr c, int n)
 	if (!p)
 		return;
 	char out[DEC_FMT_MAX];
-	dec_format(spent_of(p), currency_decimals(R.currency ? R.currency : ""), out);
+	dec_format(spent_of(p), currency_decimals(R.currency), out);
 	push_string(c, "og:spent", p, out);
 	free(p);
 }
@@ -572,7 +572,7 @@ static void f_budget_left(xmlXPathParserContextPtr c, int n)
 	dec_t amount, left;
 	char out[DEC_FMT_MAX] = "";
 	if (b && dec_parse(b, &amount) == 0 && dec_sub(amount, spent_of(p), &left) == 0)
-		dec_format(left, currency_decimals(R.currency ? R.currency : ""), out);
+		dec_format(left, currency_decimals(R.currency), out);
 	push_string(c, "og:budget-left", p, *out ? out : NULL);
 	free(p);
 }

@@ -56,18 +56,27 @@ static char *too_deep(int level, int max_depth)
 			 max_depth, max_depth == 1 ? "" : "s", level, max_depth);
 }
 
+/* Starts a gzip decoder (with zlib's header detection) on data. 0, or -1
+ * when zlib cannot start one. */
+static int gzip_open(z_stream *z, const char *data, size_t len)
+{
+	memset(z, 0, sizeof *z);
+	if (inflateInit2(z, 15 + 32) != Z_OK)
+		return -1;
+	z->next_in = (Bytef *)(uintptr_t)data;
+	z->avail_in = (uInt)len;
+	return 0;
+}
+
 int unpack_gunzip(const char *data, size_t len, const struct unpack_limits *lim,
 		  struct buf *out, char **err)
 {
 	*err = NULL;
 	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 15 + 32) != Z_OK) {
+	if (gzip_open(&z, data, len) < 0) {
 		*err = xstrdup("cannot start the gzip decoder");
 		return -1;
 	}
-	z.next_in = (Bytef *)(uintptr_t)data;
-	z.avail_in = (uInt)len;
 	int rc = Z_OK;
 	buf_reset(out);
 	while (rc != Z_STREAM_END || z.avail_in > 0) {
@@ -158,11 +167,8 @@ static int gzip_is_empty_tar(const char *data, size_t len)
 	enum { MOST = 1 << 20 };
 	char piece[16384];
 	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 15 + 32) != Z_OK)
+	if (gzip_open(&z, data, len) < 0)
 		return 0;
-	z.next_in = (Bytef *)(uintptr_t)data;
-	z.avail_in = (uInt)len;
 	size_t got = 0;
 	int rc, zeros = 1;
 	do {
@@ -185,11 +191,8 @@ int unpack_gzip_is_tar(const char *data, size_t len)
 	/* the first tar header is all it takes: 512 bytes of output at most */
 	char head[512];
 	z_stream z;
-	memset(&z, 0, sizeof z);
-	if (inflateInit2(&z, 15 + 32) != Z_OK)
+	if (gzip_open(&z, data, len) < 0)
 		return 0;
-	z.next_in = (Bytef *)(uintptr_t)data;
-	z.avail_in = (uInt)len;
 	z.next_out = (Bytef *)head;
 	z.avail_out = sizeof head;
 	int rc;
