@@ -7,6 +7,27 @@
 . "$(dirname "$0")/lib.sh"
 count() { find "$@" -type f 2>/dev/null | wc -l; }
 P="$SCRATCH/partners"; mkdir -p "$P"
+# answer SPOOL NAME: the cXML Response published for the input NAME, which
+# went to failed/ (out/<partner>/response/<its document ID>-....xml)
+answer() {
+	local f id
+	f=$(ls "$1"/failed/*-"$2" 2>/dev/null | head -1)
+	[ -n "$f" ] || return 0
+	id=$(basename "$f"); id=${id%-"$2"}
+	ls "$1"/out/*/response/"$id"-*.xml 2>/dev/null
+}
+# answered SPOOL NAME CODE TEXT: NAME is in failed/ once with its .why, and
+# its sender has one cXML Response (valid against cXML.dtd) with Status
+# CODE whose text says TEXT, the .why's reason
+answered() {
+	local a
+	a=$(answer "$1" "$2")
+	[ "$(ls "$1"/failed/*-"$2" "$1"/failed/*-"$2".why 2>/dev/null | wc -l)" = 2 ] &&
+		[ "$(printf '%s' "$a" | grep -c .)" = 1 ] && dtd_valid "$a" &&
+		[ "$(xmllint --nonet --xpath 'string(/cXML/Response/Status/@code)' "$a")" = "$3" ] &&
+		xmllint --nonet --xpath 'string(/cXML/Response/Status)' "$a" | grep -qF -- "$4" &&
+		grep -qF -- "$4" "$1"/failed/*-"$2".why
+}
 printf '[pickup]\nquiet_seconds = 0\n[partners]\ndir = %s\nrequire_known = no\n' "$P" > "$SCRATCH/c.ini"
 C="$SCRATCH/c.ini"
 # order ID part:qty:price... -> cXML from BUYER-1
@@ -66,6 +87,45 @@ notice n5@w S-5 A-1 "9:1" > "$s/in/n5.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "unknown order: refused with the reason" grep -q "order NOPE, which the ledger does not know" "$s"/failed/*-n4.xml.why
 check "unknown line: refused with the reason" grep -q "order A-1 has no line 9" "$s"/failed/*-n5.xml.why
+# a ship notice refused when matched to its order is answered like one
+# refused while being read: a cXML Response (400) saying what was wrong
+# (before, only the read-time refusals had one)
+check "cXML answer: an over-shipment gets a Response 400 saying so" \
+	answered "$s" n3.xml 400 "over the 5 confirmed"
+check "cXML answer: an unknown order gets a Response 400 saying so" \
+	answered "$s" n4.xml 400 "order NOPE, which the ledger does not know"
+check "cXML answer: an unknown line gets a Response 400 saying so" \
+	answered "$s" n5.xml 400 "order A-1 has no line 9"
+# ... exactly once and crash-safe: killed before each durable step of the
+# run that refuses it (ORDERGATE_FAULT=crash:N), the next run leaves the
+# notice in failed/ once with its .why and one Response, all recorded
+tmpl=$(new_spool)
+order K-1 "BOLT:1:1.00" > "$tmpl/in/k.xml"
+og run -c "$C" --spool "$tmpl" > /dev/null 2>&1
+notice k1@w S-K K-1 "1:2" > "$SCRATCH/k1.xml"
+cs=$(mktemp -d "$SCRATCH/spool.XXXXXX"); cp -a "$tmpl"/. "$cs/"; cp "$SCRATCH/k1.xml" "$cs/in/"
+ORDERGATE_FAULT=count "$ORDERGATE" run -c "$C" --quiet --spool "$cs" > "$SCRATCH/k.count" 2>&1
+steps=$(sed -n 's/^fsio: \([0-9]*\) steps.*/\1/p' "$SCRATCH/k.count")
+bad=0
+for ((n = 1; n <= ${steps:-0}; n++)); do
+	cs=$(mktemp -d "$SCRATCH/spool.XXXXXX"); cp -a "$tmpl"/. "$cs/"; cp "$SCRATCH/k1.xml" "$cs/in/"
+	{ ORDERGATE_FAULT=crash:$n "$ORDERGATE" run -c "$C" --quiet --spool "$cs" > /dev/null 2>&1; } 2> /dev/null
+	"$ORDERGATE" run -c "$C" --quiet --spool "$cs" > /dev/null 2>&1
+	if answered "$cs" k1.xml 400 "over the 1 confirmed" 2> /dev/null && spool_invariants "$cs" &&
+		[ "$(find "$cs/in" "$cs/work" "$cs/tmp" -type f | wc -l)" = 0 ]; then
+		rm -rf "$cs"
+	else
+		echo "  crash before step $n: the refused notice is not answered exactly once" >&2
+		bad=$((bad + 1))
+	fi
+done
+check "cXML answer: crashed at each of the ${steps:-0} steps, the restart answers once" \
+	test "${steps:-0}" -gt 0 -a "$bad" = 0
+# the same payloadID with other content: 409, as for an order
+notice n1@w S-9 A-1 "2:1" > "$s/in/n1-changed.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "cXML answer: a ship notice's payloadID again with other content gets a Response 409" \
+	answered "$s" n1-changed.xml 409 "was already received as document"
 cp "$s"/archive/*/*/*/*-n2.xml "$s/in/n2-again.xml"
 og run -c "$C" --spool "$s" > "$SCRATCH/r3.out" 2>&1
 check "duplicate: the same ship notice again invoices nothing" test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = 2
@@ -154,12 +214,18 @@ check "whole order: an unknown order is refused as for itemised notices" \
 	grep -q "order DO9999, which the ledger does not know" "$s"/failed/*-whole-unknown.xml.why
 check "whole order: an order held for approval does not ship" \
 	grep -q "order DO-HELD is pending, not confirmed" "$s"/failed/*-whole-held.xml.why
+check "cXML answer: nothing left to ship: Response 400" \
+	answered "$s" whole-more.xml 400 "nothing of it remains to ship"
+check "cXML answer: an order not confirmed (held): Response 409 Conflict" \
+	answered "$s" whole-held.xml 409 "order DO-HELD is pending, not confirmed"
 # shipping a line the rules rejected: the reason says the line was
 # rejected (it said "over the 0 confirmed")
 notice w2@w S-W2 DO1234 "3:1" > "$s/in/w2.xml"
 og run -c "$W" --spool "$s" > /dev/null 2>&1
 check "a rejected line: shipping it is refused, saying the line was rejected" \
 	grep -q "order DO1234 line 3 was rejected (3 of 3); nothing of it ships" "$s"/failed/*-w2.xml.why
+check "cXML answer: shipping a rejected line: Response 400" \
+	answered "$s" w2.xml 400 "order DO1234 line 3 was rejected"
 check "invariants hold (whole order)" spool_invariants "$s"
 # two confirmed orders of the shipment's own partner numbered alike: the
 # shipment is ambiguous and refused, never booked against the later one;
@@ -238,6 +304,14 @@ notice d4@w S-D D-1 "1:4" "2:1" > "$s/in/d4.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "same shipment ID, other lines: refused, naming the first, nothing invoiced" \
 	bash -c "grep -q 'shipment S-D of order D-1 was already received as document .* with other lines' '$s'/failed/*-d4.xml.why && test \$(sqlite3 '$s/ledger.db' 'SELECT count(*) FROM invoices') = 1"
+check "cXML answer: the shipment ID again with other lines: Response 409" \
+	answered "$s" d4.xml 409 "shipment S-D of order D-1 was already received as document"
+# a CSV feed refused at match time has no one to answer: failed/ only
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nD-1,9,1,2026-06-01,UPSN,1Z,S-X\n' > "$s/in/d5.csv"
+before=$(count "$s/out")
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "CSV feed refused at match time: in failed/ with the reason, nothing in out/" \
+	bash -c "grep -q 'order D-1 has no line 9' '$s'/failed/*-d5.csv*.why && test \$(find '$s/out' -type f | wc -l) = $before"
 check "invariants hold (shipment ID again)" spool_invariants "$s"
 # a shipment without a shipment ID cannot be told from the next shipment
 # of the same order: it is refused at once (before, it went through, and
@@ -252,6 +326,8 @@ check "no shipment ID (CSV feed): refused at csv, naming the row and the column"
 	grep -q 'row 2, column 7 (shipment): the shipment has no shipment ID' "$s"/failed/*-e3.csv_E-2.why
 check "no shipment ID (cXML notice): refused, naming the attribute" \
 	grep -q 'ShipNoticeHeader has no shipmentID' "$s"/failed/*-e4.xml.why
+check "cXML answer: a notice refused while read (no shipmentID) has its Response 400 too" \
+	answered "$s" e4.xml 400 "ShipNoticeHeader has no shipmentID"
 check "no shipment ID: nothing recorded or invoiced" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "0/0"
 check "invariants hold (no shipment ID)" spool_invariants "$s"
@@ -269,5 +345,7 @@ check "unit of measure: 2 BX against a line in EA is refused, naming both units"
 	grep -q 'order U-1 line 2: the notice ships 2 BX, but the order line is in EA' "$s"/failed/*-u1.xml.why
 check "unit of measure: ... nothing of that notice recorded; the same unit (ea) ships" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(shipment_id) FROM shipments")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "S-U2/1"
+check "cXML answer: another unit of measure: Response 400" \
+	answered "$s" u1.xml 400 "the notice ships 2 BX, but the order line is in EA"
 check "invariants hold (unit of measure)" spool_invariants "$s"
 finish
