@@ -257,6 +257,59 @@ check "invoice (JPY): shipping 12.50 is 13 yen, net 300 + 13 = 313" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT currency || ' ' || shipping_e4 || ' ' || net_e4 FROM invoices")" = "JPY 130000 3130000"
 check "invoice (JPY): the document says 313, with no fraction of a yen" \
 	bash -c "test -n '$inv' && grep -q '>313<' '$inv' && ! grep -q '312\.5' '$inv'"
+# a line invoiced in parts adds up to the line's amount: each invoice's
+# line amount is round(shipped so far x price) - round(shipped before x
+# price), so the rounding is not repeated per invoice. 100.5 JPY shipped
+# one at a time: 101 + 100 + 101 = 302 = round(301.5), the order line's
+# amount (each rounded alone it was 101 + 101 + 101 = 303); EUR 2.3345 x 3:
+# 2.33 + 2.34 + 2.33 = 7.00 (alone 6.99); USD 1.005 x 2: 1.01 + 1.00 = 2.01
+# (alone 2.02); JPY 100.5 shipped 2 then 1: 201 + 101 = 302
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+s=$(new_spool)
+order CJ-1 "BOLT:3:100.5" | sed 's/currency="EUR"/currency="JPY"/g' > "$s/in/cj1.xml"
+order CE-1 "PIN:3:2.3345" > "$s/in/ce1.xml"
+order CU-1 "NUT:2:1.0050" | sed 's/currency="EUR"/currency="USD"/g' > "$s/in/cu1.xml"
+order CJ-2 "BOLT:3:100.5" | sed 's/currency="EUR"/currency="JPY"/g' > "$s/in/cj2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+for k in 1 2 3; do
+	notice cj1-$k@w S-CJ1-$k CJ-1 "1:1" > "$s/in/cj1-$k.xml"
+	notice ce1-$k@w S-CE1-$k CE-1 "1:1" > "$s/in/ce1-$k.xml"
+	[ $k = 3 ] || notice cu1-$k@w S-CU1-$k CU-1 "1:1" > "$s/in/cu1-$k.xml"
+	og run -c "$C" --spool "$s" > /dev/null 2>&1
+done
+notice cj2-1@w S-CJ2-1 CJ-2 "1:2" > "$s/in/cj2-1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice cj2-2@w S-CJ2-2 CJ-2 "1:1" > "$s/in/cj2-2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+amounts() { # ORDER: each invoice's line amount in shipment order, then the order line's
+	sqlite3 "$s/ledger.db" "SELECT group_concat(a, ' ') FROM (SELECT il.amount_e4 a FROM invoice_lines il JOIN invoices i ON i.id = il.invoice_ref JOIN orders o ON o.id = i.order_ref WHERE o.order_id = '$1' ORDER BY i.shipment_ref)"
+	sqlite3 "$s/ledger.db" "SELECT '/' || l.amount_e4 FROM order_lines l JOIN orders o ON o.id = l.order_ref WHERE o.order_id = '$1'"
+}
+check "invoiced in parts: JPY 100.5 one at a time is 101 + 100 + 101 = 302, the line's amount" \
+	test "$(amounts CJ-1 | tr -d '\n')" = "1010000 1000000 1010000/3020000"
+check "invoiced in parts: EUR 2.3345 one at a time is 2.33 + 2.34 + 2.33 = 7.00" \
+	test "$(amounts CE-1 | tr -d '\n')" = "23300 23400 23300/70000"
+check "invoiced in parts: USD 1.005 one at a time is 1.01 + 1.00 = 2.01" \
+	test "$(amounts CU-1 | tr -d '\n')" = "10100 10000/20100"
+check "invoiced in parts: JPY 100.5, 2 then 1, is 201 + 101 = 302" \
+	test "$(amounts CJ-2 | tr -d '\n')" = "2010000 1010000/3020000"
+inv=$(grep -l 'S-CJ1-2' "$s"/out/buyer/invoice/*.xml | head -1)
+check "invoiced in parts: the second invoice says SubtotalAmount 100" \
+	test "$(xmllint --nonet --xpath 'string(//InvoiceDetailItem/SubtotalAmount/Money)' "${inv:-/nonexistent}" 2> /dev/null)" = 100
+check "invoiced in parts: ... valid against InvoiceDetail.dtd" dtd_valid "${inv:-/nonexistent}"
+og export recon -c "$C" --spool "$s" --out "$SCRATCH/parts.csv" 2> /dev/null
+check "invoiced in parts: recon: shipped = invoiced = ordered amount, no variance, matched" python3 -c "
+import csv, sys
+want = {'CJ-1': '302', 'CE-1': '7.00', 'CU-1': '2.01', 'CJ-2': '302'}
+rows = {r['order']: r for r in csv.DictReader(open('$SCRATCH/parts.csv', newline=''))}
+for o, a in want.items():
+    r = rows[o]
+    got = (r['ordered_amount'], r['shipped_amount'], r['invoiced_amount'], r['variance_amount'], r['status'])
+    zero = '0' if a == '302' else '0.00'
+    if got != (a, a, a, zero, 'matched'):
+        sys.exit('%s: %s' % (o, got))
+"
+check "invariants hold (invoiced in parts)" spool_invariants "$s"
 # tax and discount: amount x rate % rounded once to the currency; 0.05 x
 # 9.999 % = 0.0049995 is 0.00 (rounded to four places first it was 0.0050,
 # then 0.01)
