@@ -968,7 +968,10 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 		t = canon_child_str(ol, "description");
 		text_child(l, "description", t);
 		free(t);
-		dec_child(l, "unitPrice", price, 2);
+		/* the order's unit price, exact, in the currency's decimals or
+		 * more where it has more: 100 JPY is 100, 3.3 EUR 3.30, 2.3345
+		 * EUR 2.3345 (it was always two: 100.00 JPY) */
+		dec_child(l, "unitPrice", price, cd);
 		dec_child(l, "amount", amount, cd);
 		dec_child(l, "tax", ltax, cd);
 	}

@@ -142,6 +142,8 @@ sed -i 's/01.06.2026/2026-06-01/' "$s/in/feed.csv"
 og run -c "$C" --spool "$s" > "$SCRATCH/csv.out" 2> "$SCRATCH/csv.err"
 inv=$(ls "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
 check "csv feed: the shipment is read and invoiced" test -n "$inv"
+check "oagis invoice: the unit price 10.00 EUR keeps its two decimals" \
+	test "$(xmllint --nonet --xpath "string(//*[local-name()='InvoiceLine'][1]/*[local-name()='UnitPrice']/*[local-name()='ChargeAmount'])" "${inv:-/nonexistent}" 2> /dev/null)" = 10.00
 check "oagis invoice: valid against ProcessInvoice.xsd" \
 	bash -c "xmllint --noout --nonet --schema '$ROOT/xslt/schemas/oagis-10.4/ProcessInvoice.xsd' '$inv' 2>/dev/null"
 # one feed, two shipments (F-2, F-3) of the same order line: two shipments,
@@ -257,6 +259,8 @@ check "invoice (JPY): shipping 12.50 is 13 yen, net 300 + 13 = 313" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT currency || ' ' || shipping_e4 || ' ' || net_e4 FROM invoices")" = "JPY 130000 3130000"
 check "invoice (JPY): the document says 313, with no fraction of a yen" \
 	bash -c "test -n '$inv' && grep -q '>313<' '$inv' && ! grep -q '312\.5' '$inv'"
+check "invoice (JPY): the unit price is 100 yen, in the currency's decimals (it said 100.00)" \
+	test "$(xmllint --nonet --xpath 'string(//InvoiceDetailItem/UnitPrice/Money)' "${inv:-/nonexistent}" 2> /dev/null)" = 100
 # a line invoiced in parts adds up to the line's amount: each invoice's
 # line amount is round(shipped so far x price) - round(shipped before x
 # price), so the rounding is not repeated per invoice. 100.5 JPY shipped
@@ -297,6 +301,10 @@ inv=$(grep -l 'S-CJ1-2' "$s"/out/buyer/invoice/*.xml | head -1)
 check "invoiced in parts: the second invoice says SubtotalAmount 100" \
 	test "$(xmllint --nonet --xpath 'string(//InvoiceDetailItem/SubtotalAmount/Money)' "${inv:-/nonexistent}" 2> /dev/null)" = 100
 check "invoiced in parts: ... valid against InvoiceDetail.dtd" dtd_valid "${inv:-/nonexistent}"
+# unit prices: in the currency's decimals, more where the price has them
+uprice() { xmllint --nonet --xpath 'string(//InvoiceDetailItem/UnitPrice/Money)' "$(grep -l "$1" "$s"/out/buyer/invoice/*.xml | head -1)" 2> /dev/null; }
+check "invoice unit price: 100.5 JPY is 100.5, 2.3345 EUR 2.3345, 1.005 USD 1.005" \
+	test "$(uprice S-CJ1-1) $(uprice S-CE1-1) $(uprice S-CU1-1)" = "100.5 2.3345 1.005"
 og export recon -c "$C" --spool "$s" --out "$SCRATCH/parts.csv" 2> /dev/null
 check "invoiced in parts: recon: shipped = invoiced = ordered amount, no variance, matched" python3 -c "
 import csv, sys
