@@ -407,6 +407,8 @@ static void check_duplicate(struct run *run, struct pending *p)
 			      "the document has no payloadID, so duplicates could not be "
 			      "recognised");
 		p->state = "failed";
+		/* its rendered documents must not go out with it */
+		answer_refused(run, r, 400);
 		return;
 	}
 	if (!ledger_find_payload(&run->ledger, r->sender_key, r->info.payload_id, &doc, &sha))
