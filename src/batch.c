@@ -168,6 +168,25 @@ static int stage_outputs(struct run *run, struct pending *p, char **err);
 static const char *HINT_SHIP = "check the shipment against the order (ordergate show ORDER); "
 				"a corrected feed must come with a new shipment ID";
 
+/* A document refused in the commit (a replay, a ship notice that does not
+ * match its order) is answered like one refused in the worker
+ * (pipeline.c): when it came as cXML, a cXML Response with code and the
+ * reason becomes its only output, staged and recorded with the document
+ * like any output and published with its .why. */
+static void answer_refused(const struct run *run, struct doc_result *r, int code)
+{
+	for (int i = 0; i < r->noutputs; i++)
+		emit_output_release(&r->outputs[i]);
+	r->noutputs = 0;
+	if (!r->info.format || strcmp(r->info.format, "cxml"))
+		return;
+	char *e = NULL;
+	r->status = code;
+	if (emit_cxml_response(run->cfg, r->id, code, r->reason, &r->outputs[0], &e) == 0)
+		r->noutputs = 1;
+	free(e);
+}
+
 static int line_cmp(const void *a, const void *b)
 {
 	const struct shipment_line *x = a, *y = b;
@@ -200,6 +219,7 @@ static int shipment_seen(struct run *run, struct pending *p, long long order_ref
 	int rc = ledger_find_shipment(&run->ledger, order_ref, r->ship.shipment_id, &doc, &seen,
 				      &nseen);
 	if (rc < 0) {
+		r->status = 500;
 		pipeline_fail(r, "shipment", HINT_SHIP, "cannot look up shipment %s of order %s",
 			      r->ship.shipment_id, r->ship.order_key);
 		return 1;
@@ -209,6 +229,7 @@ static int shipment_seen(struct run *run, struct pending *p, long long order_ref
 	int same;
 	if (r->ship.whole_order && r->ship.nlines == 0) {
 		if (ledger_unshipped_lines(&run->ledger, order_ref, &now, &nnow) < 0) {
+			r->status = 500;
 			pipeline_fail(r, "shipment", HINT_SHIP, "cannot look up the lines of order %s",
 				      r->ship.order_key);
 			free(doc);
@@ -234,6 +255,7 @@ static int shipment_seen(struct run *run, struct pending *p, long long order_ref
 		if (r->ship.whole_order && r->ship.nlines == 0)
 			buf_adds(&b, "the whole order, of which remain ");
 		lines_text(&b, now, nnow);
+		r->status = 409; /* a conflict with the shipment recorded */
 		pipeline_fail(r, "shipment", HINT_SHIP,
 			      "shipment %s of order %s was already received as document %s with "
 			      "other lines (%s; this one: %s); a shipment is invoiced once: a "
@@ -259,6 +281,7 @@ static void match_shipment(struct run *run, struct pending *p)
 	struct ledger_order *o;
 	int n, pick = -1, other = -1, confirmed = 0, own = 0;
 	if (ledger_find_orders(&run->ledger, r->ship.order_key, &o, &n) < 0) {
+		r->status = 500;
 		pipeline_fail(r, "shipment", HINT_SHIP, "cannot look up order %s", r->ship.order_key);
 		return;
 	}
@@ -287,9 +310,11 @@ static void match_shipment(struct run *run, struct pending *p)
 			      "shipment %s is for order %s, which the ledger does not know",
 			      r->ship.shipment_id, r->ship.order_key);
 	} else if (pick < 0 && other < 0) {
+		r->status = 409; /* the order's state forbids it */
 		pipeline_fail(r, "shipment", HINT_SHIP, "order %s was rejected; nothing of it ships",
 			      r->ship.order_key);
 	} else if (pick < 0) {
+		r->status = 409;
 		pipeline_fail(r, "shipment", HINT_SHIP,
 			      "order %s is %s, not confirmed; it cannot ship yet", r->ship.order_key,
 			      o[other].state);
@@ -303,6 +328,7 @@ static void match_shipment(struct run *run, struct pending *p)
 	} else if (r->ship.whole_order && r->ship.nlines == 0 &&
 		   ledger_unshipped_lines(&run->ledger, o[pick].ref, &r->ship.lines,
 					  &r->ship.nlines) < 0) {
+		r->status = 500;
 		pipeline_fail(r, "shipment", HINT_SHIP, "cannot look up the lines of order %s",
 			      r->ship.order_key);
 	} else if (r->ship.nlines == 0) {
@@ -381,6 +407,8 @@ static void check_duplicate(struct run *run, struct pending *p)
 			      "the document has no payloadID, so duplicates could not be "
 			      "recognised");
 		p->state = "failed";
+		/* its rendered documents must not go out with it */
+		answer_refused(run, r, 400);
 		return;
 	}
 	if (!ledger_find_payload(&run->ledger, r->sender_key, r->info.payload_id, &doc, &sha))
@@ -394,6 +422,7 @@ static void check_duplicate(struct run *run, struct pending *p)
 			      "content; a corrected feed must come with a new shipment ID",
 			      r->info.payload_id, doc);
 		p->state = "failed";
+		answer_refused(run, r, 409);
 	} else {
 		pipeline_fail(r, "duplicate-check",
 			      "a changed order must come with a new payloadID (a cXML "
@@ -403,16 +432,7 @@ static void check_duplicate(struct run *run, struct pending *p)
 			      "with different content; a replay with changes is refused",
 			      r->info.payload_id, r->sender_key, doc);
 		p->state = "failed";
-		for (int i = 0; i < r->noutputs; i++)
-			emit_output_release(&r->outputs[i]);
-		r->noutputs = 0;
-		if (r->info.format && !strcmp(r->info.format, "cxml")) {
-			char *e = NULL;
-			r->status = 409;
-			if (emit_cxml_response(run->cfg, r->id, 409, r->reason, &r->outputs[0], &e) == 0)
-				r->noutputs = 1;
-			free(e);
-		}
+		answer_refused(run, r, 409);
 	}
 	free(doc);
 	free(sha);
@@ -523,8 +543,10 @@ static void check_shipment(struct run *run, struct pending *p)
 {
 	if (p->res.is_shipment && !strcmp(p->state, "done")) {
 		match_shipment(run, p);
-		if (!p->res.ok)
+		if (!p->res.ok) {
 			p->state = "failed";
+			answer_refused(run, &p->res, p->res.status ? p->res.status : 400);
+		}
 	}
 }
 

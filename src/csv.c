@@ -1400,13 +1400,48 @@ static void digest_rec(struct buf *d, const struct rec *r)
 	buf_addch(d, '\x1e');
 }
 
-/* Line numbers are unique in an order: a second one is most often the same
- * rows exported twice. */
+/* A shipment feed's group of rows, for messages: "shipment F-1 of order
+ * B-1" (its key is the order number and the shipment ID). */
+static char *shipment_name(const struct ord *o)
+{
+	const char *sid = o->key ? strchr(o->key, '\x1f') : NULL;
+	if (sid && sid[1])
+		return xasprintf("shipment %s of order %s", sid + 1, o->number ? o->number : "");
+	return xasprintf("the shipment without a shipment ID of order %s",
+			 o->number ? o->number : "");
+}
+
+/* The line number row r gives, as the file has it, or NULL. */
+static char *row_line(const struct reader *rd, const struct rec *r)
+{
+	for (int i = 0; i < rd->m->nfields; i++)
+		if (rd->m->fields[i].def->kind == K_LINENO && rd->col[i] >= 0 &&
+		    rd->col[i] < r->n) {
+			char *v = trimmed(r->f[rd->col[i]]);
+			if (*v)
+				return v;
+			free(v);
+		}
+	return NULL;
+}
+
+/* Line numbers are unique in an order (in a shipment feed, in a shipment):
+ * a second one is most often the same rows exported twice. */
 static void check_line_number(struct reader *rd, struct ord *o, const struct rec *r, int i,
 			      long n)
 {
 	for (int k = 0; k < o->nlnum; k++)
-		if (o->lnum[k] == n) {
+		if (o->lnum[k] == n && rd->m->shipment) {
+			char *sh = shipment_name(o);
+			order_fail(rd, o, r->row, rd->col[i], rd->m->fields[i].name,
+				   "%s lists line %s on row %d already (the same rows twice?); "
+				   "a shipment lists each line once: put the line's whole "
+				   "quantity in one row, or give a second shipment of it a "
+				   "shipment ID of its own",
+				   sh, r->f[rd->col[i]], o->lrow[k]);
+			free(sh);
+			return;
+		} else if (o->lnum[k] == n) {
 			order_fail(rd, o, r->row, rd->col[i], rd->m->fields[i].name,
 				   "line number %s is already on row %d of this order (the "
 				   "same rows twice?)",
@@ -1417,6 +1452,31 @@ static void check_line_number(struct reader *rd, struct ord *o, const struct rec
 	o->lrow = xrealloc(o->lrow, (size_t)(o->nlnum + 1) * sizeof *o->lrow);
 	o->lnum[o->nlnum] = n;
 	o->lrow[o->nlnum++] = r->row;
+}
+
+/* Rows of one shipment (order and shipment ID) give its date, carrier and
+ * tracking: row r gives field i as v, an earlier row something else. */
+static void shipment_differs(struct reader *rd, struct ord *o, const struct rec *r, int i,
+			     const char *v)
+{
+	const char *col = col_name(rd, rd->col[i], rd->m->fields[i].name);
+	char *sh = shipment_name(o), *line = row_line(rd, r), *at = xstrdup("");
+	for (int k = 0; k < o->nlnum; k++)
+		if (o->lrow[k] == o->vrow[i]) {
+			free(at);
+			at = xasprintf(" (line %ld)", o->lnum[k] - 1 + rd->m->line_base);
+		}
+	const char *sid = o->key && strchr(o->key, '\x1f') ? strchr(o->key, '\x1f') + 1 : "";
+	order_fail(rd, o, r->row, rd->col[i], rd->m->fields[i].name,
+		   "%s%s%s: %s \"%s\" differs from \"%s\" on row %d%s of the same shipment; a "
+		   "shipment has one ship date, carrier and tracking number: give every row "
+		   "of %s%s the same %s, or give the rows that shipped apart a shipment ID of "
+		   "their own",
+		   sh, line ? ", line " : "", line ? line : "", col, v, o->vals[i], o->vrow[i], at,
+		   *sid ? "shipment " : "the shipment", sid, col);
+	free(sh);
+	free(line);
+	free(at);
 }
 
 static void read_row(struct reader *rd, const struct rec *r, struct ord **current)
@@ -1479,7 +1539,9 @@ static void read_row(struct reader *rd, const struct rec *r, struct ord **curren
 			o->vals[i] = v;
 			o->vrow[i] = r->row;
 		} else {
-			if (strcmp(o->vals[i], v))
+			if (strcmp(o->vals[i], v) && m->shipment)
+				shipment_differs(rd, o, r, i, v);
+			else if (strcmp(o->vals[i], v))
 				order_fail(rd, o, r->row, rd->col[i], m->fields[i].name,
 					   "%s \"%s\" differs from \"%s\" on row %d of the same "
 					   "order", m->fields[i].name, v, o->vals[i], o->vrow[i]);
@@ -1518,8 +1580,9 @@ static void finish_order(struct reader *rd, struct ord *o, struct csv_order *out
 	sha256_hex(o->digest.data ? o->digest.data : "", o->digest.len, out->sha256);
 	if (o->error) {
 		if (o->nerrors > 1)
-			out->error = xasprintf("%s (and %d more problem%s in this order)", o->error,
-					       o->nerrors - 1, o->nerrors > 2 ? "s" : "");
+			out->error = xasprintf("%s (and %d more problem%s in this %s)", o->error,
+					       o->nerrors - 1, o->nerrors > 2 ? "s" : "",
+					       m->shipment ? "shipment" : "order");
 		else
 			out->error = xstrdup(o->error);
 		return;

@@ -797,7 +797,8 @@ int emit_cxml_response(const struct config *cfg, const char *doc_id, int code,
 		int code;
 		const char *text;
 	} names[] = { { 400, "Bad Request" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
-		      { 406, "Not Acceptable" }, { 409, "Conflict" }, { 450, "Not Implemented" } };
+		      { 406, "Not Acceptable" }, { 409, "Conflict" }, { 450, "Not Implemented" },
+		      { 500, "Internal Server Error" } };
 	const char *name = "Bad Request";
 	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
 		if (names[i].code == code)

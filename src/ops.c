@@ -294,15 +294,8 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		" FROM order_lines l JOIN orders o ON o.id = l.order_ref"
 		" WHERE o.mode = 'production' AND substr(o.order_date, 1, 10) BETWEEN ?1 AND ?2"
 		" ORDER BY o.partner, o.order_id, l.line_number");
-	/* each shipment of the line, as its invoice prices it */
-	sqlite3_stmt *ship = prep(l,
-		"SELECT sl.quantity_e4 FROM shipment_lines sl JOIN shipments s ON s.id = sl.shipment_ref"
-		" WHERE s.order_ref = ?1 AND sl.line_number = ?2");
-	if (!st || !ship) {
-		sqlite3_finalize(st);
-		sqlite3_finalize(ship);
+	if (!st)
 		return -1;
-	}
 	bind_range(st, from, to);
 	fputs("partner,order,po,line,part,currency,ordered_qty,confirmed_qty,backordered_qty,"
 	      "rejected_qty,shipped_qty,invoiced_qty,ordered_amount,confirmed_amount,"
@@ -326,21 +319,15 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 							    : "matched";
 		/* amounts in the currency's minor unit: ordered is the stored
 		 * line amount (confirmed too, unless lines were rejected); shipped
-		 * is the sum of each shipment's quantity x price rounded to the
-		 * currency, as its invoice has it, so what is shipped and invoiced
-		 * has no variance */
+		 * is the quantity shipped x price rounded to the currency, what
+		 * the line's invoices add up to (each invoices what the line has
+		 * shipped so far less what it had: pipeline_invoice), so what is
+		 * shipped and invoiced has no variance */
 		const char *currency = text(st, 14);
 		int cd = currency_decimals(currency);
 		dec_t a_ord = sqlite3_column_int64(st, 17), a_conf = a_ord, a_ship = 0, variance;
 		int bad = confirmed != ordered && line_amount(confirmed, price, cd, &a_conf) < 0;
-		sqlite3_reset(ship);
-		sqlite3_bind_int64(ship, 1, sqlite3_column_int64(st, 16));
-		sqlite3_bind_int64(ship, 2, sqlite3_column_int64(st, 3));
-		while (!bad && sqlite3_step(ship) == SQLITE_ROW) {
-			dec_t a;
-			bad = line_amount(sqlite3_column_int64(ship, 0), price, cd, &a) < 0 ||
-			      dec_add(a_ship, a, &a_ship) < 0;
-		}
+		bad = bad || line_amount(shipped, price, cd, &a_ship) < 0;
 		if (bad || dec_sub(a_ship, inv_amount, &variance) < 0) {
 			/* cannot happen for amounts ordergate accepted */
 			rows = -1;
@@ -370,7 +357,6 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		rows++;
 	}
 	sqlite3_finalize(st);
-	sqlite3_finalize(ship);
 	return rows;
 }
 

@@ -901,8 +901,9 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	for (char *save = NULL, *tok = strtok_r(fields[4], ",", &save); tok && rc == 0;
 	     tok = strtok_r(NULL, ",", &save)) {
 		long num = strtol(tok, NULL, 10);
-		const char *eq = strchr(tok, '=');
+		const char *eq = strchr(tok, '='), *colon = strchr(tok, ':');
 		dec_t qty = eq ? strtoll(eq + 1, NULL, 10) : 0;
+		dec_t before = colon ? strtoll(colon + 1, NULL, 10) : 0, upto;
 		xmlNodePtr ol = NULL;
 		for (xmlNodePtr c = canon_child(o, "lines") ? canon_child(o, "lines")->children : NULL;
 		     c && !ol; c = c->next) {
@@ -916,12 +917,19 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 			break;
 		}
 		char *price_s = canon_child_str(ol, "unitPrice");
-		dec_t price = 0, amount = 0, ltax = 0;
+		dec_t price = 0, amount = 0, ltax = 0, a_upto, a_before;
 		dec_parse(price_s, &price);
 		free(price_s);
 		/* quantity x price rounded once to the currency, as canon.c
-		 * computes the order's line amount */
-		if (dec_mul_round(qty, price, cd, &amount) < 0) {
+		 * computes the order's line amount; for a line shipped in parts,
+		 * what the line has shipped so far at that rounding less what its
+		 * earlier shipments had: the invoices of the line add up to
+		 * round(shipped x price), the order line's amount once it has
+		 * shipped in full (each rounded alone, 3 x 100.5 JPY invoiced one
+		 * at a time would be 303, not 302) */
+		if (dec_add(before, qty, &upto) < 0 || dec_mul_round(upto, price, cd, &a_upto) < 0 ||
+		    dec_mul_round(before, price, cd, &a_before) < 0 ||
+		    dec_sub(a_upto, a_before, &amount) < 0) {
 			rc = -1;
 			break;
 		}
@@ -960,7 +968,10 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 		t = canon_child_str(ol, "description");
 		text_child(l, "description", t);
 		free(t);
-		dec_child(l, "unitPrice", price, 2);
+		/* the order's unit price, exact, in the currency's decimals or
+		 * more where it has more: 100 JPY is 100, 3.3 EUR 3.30, 2.3345
+		 * EUR 2.3345 (it was always two: 100.00 JPY) */
+		dec_child(l, "unitPrice", price, cd);
 		dec_child(l, "amount", amount, cd);
 		dec_child(l, "tax", ltax, cd);
 	}

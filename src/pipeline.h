@@ -118,8 +118,12 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
  * shipped of an order, computes it in exact decimals with the partner's
  * tax, shipping and discount ([invoice] in its profile), and renders it in
  * the partner's invoice format. spec: "shipmentID|date|carrier|tracking|
- * LINE=QTY_E4,LINE=QTY_E4" ('|' being the unit separator 0x1f). res gets
- * the outputs and, in info, the amounts (total = net). */
+ * LINE=QTY_E4:BEFORE_E4,..." ('|' being the unit separator 0x1f; BEFORE:
+ * what the order's earlier shipments shipped of the line, 0 when left
+ * out). A line's amount is round((BEFORE + QTY) x price) - round(BEFORE x
+ * price), so the invoices of a line shipped in parts add up to its
+ * amount on the order. res gets the outputs and, in info, the amounts
+ * (total = net). */
 void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const char *canonical,
 		      size_t len, const char *spec, const char *invoice_number,
 		      struct doc_result *res);

@@ -60,6 +60,19 @@ check "replay: no new order outputs" test "$(count "$s/out"/*/po "$s/out"/*/conf
 check "replay: the sender is answered with a cXML 409 Response" \
 	grep -q 'Status code="409" text="Conflict"' "$s"/out/kasdflkjasdf/response/*.xml
 check "replay: the Response is valid cXML" dtd_valid "$(ls "$s"/out/kasdflkjasdf/response/*.xml | head -1)"
+# an order without a payloadID is refused in the commit (duplicates could
+# not be recognised): nothing of it may go out, and its sender is answered
+# (before, its purchase order and confirmation were published beside the
+# failed input, with no Response)
+sed '0,/ payloadID="[^"]*"/s///; s/orderID="[^"]*"/orderID="NO-PAYLOAD-1"/' "$CORPUS/officeluv-order.xml" > "$s/in/no-payload.xml"
+og run --spool "$s" > /dev/null 2>&1
+why=$(ls "$s"/failed/*-no-payload.xml.why 2>/dev/null | head -1)
+check "no payloadID: refused into failed/ with the reason" grep -q "has no payloadID" "${why:-/nonexistent}"
+check "no payloadID: no purchase order or confirmation written" \
+	test "$(count "$s/out"/*/po "$s/out"/*/confirmation "$s/out-test")" = 10
+check "no payloadID: the sender is answered with a cXML 400 Response saying why" \
+	bash -c "grep -l 'has no payloadID' '$s'/out/kasdflkjasdf/response/*.xml | xargs grep -q 'Status code=\"400\"'"
+check "no payloadID: invariants hold" spool_invariants "$s"
 
 # --- failures: reason, stage, what to do; the rest of the batch goes on -----
 s=$(new_spool)

@@ -7,6 +7,27 @@
 . "$(dirname "$0")/lib.sh"
 count() { find "$@" -type f 2>/dev/null | wc -l; }
 P="$SCRATCH/partners"; mkdir -p "$P"
+# answer SPOOL NAME: the cXML Response published for the input NAME, which
+# went to failed/ (out/<partner>/response/<its document ID>-....xml)
+answer() {
+	local f id
+	f=$(ls "$1"/failed/*-"$2" 2>/dev/null | head -1)
+	[ -n "$f" ] || return 0
+	id=$(basename "$f"); id=${id%-"$2"}
+	ls "$1"/out/*/response/"$id"-*.xml 2>/dev/null
+}
+# answered SPOOL NAME CODE TEXT: NAME is in failed/ once with its .why, and
+# its sender has one cXML Response (valid against cXML.dtd) with Status
+# CODE whose text says TEXT, the .why's reason
+answered() {
+	local a
+	a=$(answer "$1" "$2")
+	[ "$(ls "$1"/failed/*-"$2" "$1"/failed/*-"$2".why 2>/dev/null | wc -l)" = 2 ] &&
+		[ "$(printf '%s' "$a" | grep -c .)" = 1 ] && dtd_valid "$a" &&
+		[ "$(xmllint --nonet --xpath 'string(/cXML/Response/Status/@code)' "$a")" = "$3" ] &&
+		xmllint --nonet --xpath 'string(/cXML/Response/Status)' "$a" | grep -qF -- "$4" &&
+		grep -qF -- "$4" "$1"/failed/*-"$2".why
+}
 printf '[pickup]\nquiet_seconds = 0\n[partners]\ndir = %s\nrequire_known = no\n' "$P" > "$SCRATCH/c.ini"
 C="$SCRATCH/c.ini"
 # order ID part:qty:price... -> cXML from BUYER-1
@@ -66,6 +87,45 @@ notice n5@w S-5 A-1 "9:1" > "$s/in/n5.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "unknown order: refused with the reason" grep -q "order NOPE, which the ledger does not know" "$s"/failed/*-n4.xml.why
 check "unknown line: refused with the reason" grep -q "order A-1 has no line 9" "$s"/failed/*-n5.xml.why
+# a ship notice refused when matched to its order is answered like one
+# refused while being read: a cXML Response (400) saying what was wrong
+# (before, only the read-time refusals had one)
+check "cXML answer: an over-shipment gets a Response 400 saying so" \
+	answered "$s" n3.xml 400 "over the 5 confirmed"
+check "cXML answer: an unknown order gets a Response 400 saying so" \
+	answered "$s" n4.xml 400 "order NOPE, which the ledger does not know"
+check "cXML answer: an unknown line gets a Response 400 saying so" \
+	answered "$s" n5.xml 400 "order A-1 has no line 9"
+# ... exactly once and crash-safe: killed before each durable step of the
+# run that refuses it (ORDERGATE_FAULT=crash:N), the next run leaves the
+# notice in failed/ once with its .why and one Response, all recorded
+tmpl=$(new_spool)
+order K-1 "BOLT:1:1.00" > "$tmpl/in/k.xml"
+og run -c "$C" --spool "$tmpl" > /dev/null 2>&1
+notice k1@w S-K K-1 "1:2" > "$SCRATCH/k1.xml"
+cs=$(mktemp -d "$SCRATCH/spool.XXXXXX"); cp -a "$tmpl"/. "$cs/"; cp "$SCRATCH/k1.xml" "$cs/in/"
+ORDERGATE_FAULT=count "$ORDERGATE" run -c "$C" --quiet --spool "$cs" > "$SCRATCH/k.count" 2>&1
+steps=$(sed -n 's/^fsio: \([0-9]*\) steps.*/\1/p' "$SCRATCH/k.count")
+bad=0
+for ((n = 1; n <= ${steps:-0}; n++)); do
+	cs=$(mktemp -d "$SCRATCH/spool.XXXXXX"); cp -a "$tmpl"/. "$cs/"; cp "$SCRATCH/k1.xml" "$cs/in/"
+	{ ORDERGATE_FAULT=crash:$n "$ORDERGATE" run -c "$C" --quiet --spool "$cs" > /dev/null 2>&1; } 2> /dev/null
+	"$ORDERGATE" run -c "$C" --quiet --spool "$cs" > /dev/null 2>&1
+	if answered "$cs" k1.xml 400 "over the 1 confirmed" 2> /dev/null && spool_invariants "$cs" &&
+		[ "$(find "$cs/in" "$cs/work" "$cs/tmp" -type f | wc -l)" = 0 ]; then
+		rm -rf "$cs"
+	else
+		echo "  crash before step $n: the refused notice is not answered exactly once" >&2
+		bad=$((bad + 1))
+	fi
+done
+check "cXML answer: crashed at each of the ${steps:-0} steps, the restart answers once" \
+	test "${steps:-0}" -gt 0 -a "$bad" = 0
+# the same payloadID with other content: 409, as for an order
+notice n1@w S-9 A-1 "2:1" > "$s/in/n1-changed.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "cXML answer: a ship notice's payloadID again with other content gets a Response 409" \
+	answered "$s" n1-changed.xml 409 "was already received as document"
 cp "$s"/archive/*/*/*/*-n2.xml "$s/in/n2-again.xml"
 og run -c "$C" --spool "$s" > "$SCRATCH/r3.out" 2>&1
 check "duplicate: the same ship notice again invoices nothing" test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = 2
@@ -82,6 +142,8 @@ sed -i 's/01.06.2026/2026-06-01/' "$s/in/feed.csv"
 og run -c "$C" --spool "$s" > "$SCRATCH/csv.out" 2> "$SCRATCH/csv.err"
 inv=$(ls "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
 check "csv feed: the shipment is read and invoiced" test -n "$inv"
+check "oagis invoice: the unit price 10.00 EUR keeps its two decimals" \
+	test "$(xmllint --nonet --xpath "string(//*[local-name()='InvoiceLine'][1]/*[local-name()='UnitPrice']/*[local-name()='ChargeAmount'])" "${inv:-/nonexistent}" 2> /dev/null)" = 10.00
 check "oagis invoice: valid against ProcessInvoice.xsd" \
 	bash -c "xmllint --noout --nonet --schema '$ROOT/xslt/schemas/oagis-10.4/ProcessInvoice.xsd' '$inv' 2>/dev/null"
 # one feed, two shipments (F-2, F-3) of the same order line: two shipments,
@@ -154,12 +216,18 @@ check "whole order: an unknown order is refused as for itemised notices" \
 	grep -q "order DO9999, which the ledger does not know" "$s"/failed/*-whole-unknown.xml.why
 check "whole order: an order held for approval does not ship" \
 	grep -q "order DO-HELD is pending, not confirmed" "$s"/failed/*-whole-held.xml.why
+check "cXML answer: nothing left to ship: Response 400" \
+	answered "$s" whole-more.xml 400 "nothing of it remains to ship"
+check "cXML answer: an order not confirmed (held): Response 409 Conflict" \
+	answered "$s" whole-held.xml 409 "order DO-HELD is pending, not confirmed"
 # shipping a line the rules rejected: the reason says the line was
 # rejected (it said "over the 0 confirmed")
 notice w2@w S-W2 DO1234 "3:1" > "$s/in/w2.xml"
 og run -c "$W" --spool "$s" > /dev/null 2>&1
 check "a rejected line: shipping it is refused, saying the line was rejected" \
 	grep -q "order DO1234 line 3 was rejected (3 of 3); nothing of it ships" "$s"/failed/*-w2.xml.why
+check "cXML answer: shipping a rejected line: Response 400" \
+	answered "$s" w2.xml 400 "order DO1234 line 3 was rejected"
 check "invariants hold (whole order)" spool_invariants "$s"
 # two confirmed orders of the shipment's own partner numbered alike: the
 # shipment is ambiguous and refused, never booked against the later one;
@@ -191,6 +259,65 @@ check "invoice (JPY): shipping 12.50 is 13 yen, net 300 + 13 = 313" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT currency || ' ' || shipping_e4 || ' ' || net_e4 FROM invoices")" = "JPY 130000 3130000"
 check "invoice (JPY): the document says 313, with no fraction of a yen" \
 	bash -c "test -n '$inv' && grep -q '>313<' '$inv' && ! grep -q '312\.5' '$inv'"
+check "invoice (JPY): the unit price is 100 yen, in the currency's decimals (it said 100.00)" \
+	test "$(xmllint --nonet --xpath 'string(//InvoiceDetailItem/UnitPrice/Money)' "${inv:-/nonexistent}" 2> /dev/null)" = 100
+# a line invoiced in parts adds up to the line's amount: each invoice's
+# line amount is round(shipped so far x price) - round(shipped before x
+# price), so the rounding is not repeated per invoice. 100.5 JPY shipped
+# one at a time: 101 + 100 + 101 = 302 = round(301.5), the order line's
+# amount (each rounded alone it was 101 + 101 + 101 = 303); EUR 2.3345 x 3:
+# 2.33 + 2.34 + 2.33 = 7.00 (alone 6.99); USD 1.005 x 2: 1.01 + 1.00 = 2.01
+# (alone 2.02); JPY 100.5 shipped 2 then 1: 201 + 101 = 302
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+s=$(new_spool)
+order CJ-1 "BOLT:3:100.5" | sed 's/currency="EUR"/currency="JPY"/g' > "$s/in/cj1.xml"
+order CE-1 "PIN:3:2.3345" > "$s/in/ce1.xml"
+order CU-1 "NUT:2:1.0050" | sed 's/currency="EUR"/currency="USD"/g' > "$s/in/cu1.xml"
+order CJ-2 "BOLT:3:100.5" | sed 's/currency="EUR"/currency="JPY"/g' > "$s/in/cj2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+for k in 1 2 3; do
+	notice cj1-$k@w S-CJ1-$k CJ-1 "1:1" > "$s/in/cj1-$k.xml"
+	notice ce1-$k@w S-CE1-$k CE-1 "1:1" > "$s/in/ce1-$k.xml"
+	[ $k = 3 ] || notice cu1-$k@w S-CU1-$k CU-1 "1:1" > "$s/in/cu1-$k.xml"
+	og run -c "$C" --spool "$s" > /dev/null 2>&1
+done
+notice cj2-1@w S-CJ2-1 CJ-2 "1:2" > "$s/in/cj2-1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice cj2-2@w S-CJ2-2 CJ-2 "1:1" > "$s/in/cj2-2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+amounts() { # ORDER: each invoice's line amount in shipment order, then the order line's
+	sqlite3 "$s/ledger.db" "SELECT group_concat(a, ' ') FROM (SELECT il.amount_e4 a FROM invoice_lines il JOIN invoices i ON i.id = il.invoice_ref JOIN orders o ON o.id = i.order_ref WHERE o.order_id = '$1' ORDER BY i.shipment_ref)"
+	sqlite3 "$s/ledger.db" "SELECT '/' || l.amount_e4 FROM order_lines l JOIN orders o ON o.id = l.order_ref WHERE o.order_id = '$1'"
+}
+check "invoiced in parts: JPY 100.5 one at a time is 101 + 100 + 101 = 302, the line's amount" \
+	test "$(amounts CJ-1 | tr -d '\n')" = "1010000 1000000 1010000/3020000"
+check "invoiced in parts: EUR 2.3345 one at a time is 2.33 + 2.34 + 2.33 = 7.00" \
+	test "$(amounts CE-1 | tr -d '\n')" = "23300 23400 23300/70000"
+check "invoiced in parts: USD 1.005 one at a time is 1.01 + 1.00 = 2.01" \
+	test "$(amounts CU-1 | tr -d '\n')" = "10100 10000/20100"
+check "invoiced in parts: JPY 100.5, 2 then 1, is 201 + 101 = 302" \
+	test "$(amounts CJ-2 | tr -d '\n')" = "2010000 1010000/3020000"
+inv=$(grep -l 'S-CJ1-2' "$s"/out/buyer/invoice/*.xml | head -1)
+check "invoiced in parts: the second invoice says SubtotalAmount 100" \
+	test "$(xmllint --nonet --xpath 'string(//InvoiceDetailItem/SubtotalAmount/Money)' "${inv:-/nonexistent}" 2> /dev/null)" = 100
+check "invoiced in parts: ... valid against InvoiceDetail.dtd" dtd_valid "${inv:-/nonexistent}"
+# unit prices: in the currency's decimals, more where the price has them
+uprice() { xmllint --nonet --xpath 'string(//InvoiceDetailItem/UnitPrice/Money)' "$(grep -l "$1" "$s"/out/buyer/invoice/*.xml | head -1)" 2> /dev/null; }
+check "invoice unit price: 100.5 JPY is 100.5, 2.3345 EUR 2.3345, 1.005 USD 1.005" \
+	test "$(uprice S-CJ1-1) $(uprice S-CE1-1) $(uprice S-CU1-1)" = "100.5 2.3345 1.005"
+og export recon -c "$C" --spool "$s" --out "$SCRATCH/parts.csv" 2> /dev/null
+check "invoiced in parts: recon: shipped = invoiced = ordered amount, no variance, matched" python3 -c "
+import csv, sys
+want = {'CJ-1': '302', 'CE-1': '7.00', 'CU-1': '2.01', 'CJ-2': '302'}
+rows = {r['order']: r for r in csv.DictReader(open('$SCRATCH/parts.csv', newline=''))}
+for o, a in want.items():
+    r = rows[o]
+    got = (r['ordered_amount'], r['shipped_amount'], r['invoiced_amount'], r['variance_amount'], r['status'])
+    zero = '0' if a == '302' else '0.00'
+    if got != (a, a, a, zero, 'matched'):
+        sys.exit('%s: %s' % (o, got))
+"
+check "invariants hold (invoiced in parts)" spool_invariants "$s"
 # tax and discount: amount x rate % rounded once to the currency; 0.05 x
 # 9.999 % = 0.0049995 is 0.00 (rounded to four places first it was 0.0050,
 # then 0.01)
@@ -238,6 +365,14 @@ notice d4@w S-D D-1 "1:4" "2:1" > "$s/in/d4.xml"
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "same shipment ID, other lines: refused, naming the first, nothing invoiced" \
 	bash -c "grep -q 'shipment S-D of order D-1 was already received as document .* with other lines' '$s'/failed/*-d4.xml.why && test \$(sqlite3 '$s/ledger.db' 'SELECT count(*) FROM invoices') = 1"
+check "cXML answer: the shipment ID again with other lines: Response 409" \
+	answered "$s" d4.xml 409 "shipment S-D of order D-1 was already received as document"
+# a CSV feed refused at match time has no one to answer: failed/ only
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nD-1,9,1,2026-06-01,UPSN,1Z,S-X\n' > "$s/in/d5.csv"
+before=$(count "$s/out")
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "CSV feed refused at match time: in failed/ with the reason, nothing in out/" \
+	bash -c "grep -q 'order D-1 has no line 9' '$s'/failed/*-d5.csv*.why && test \$(find '$s/out' -type f | wc -l) = $before"
 check "invariants hold (shipment ID again)" spool_invariants "$s"
 # a shipment without a shipment ID cannot be told from the next shipment
 # of the same order: it is refused at once (before, it went through, and
@@ -252,6 +387,8 @@ check "no shipment ID (CSV feed): refused at csv, naming the row and the column"
 	grep -q 'row 2, column 7 (shipment): the shipment has no shipment ID' "$s"/failed/*-e3.csv_E-2.why
 check "no shipment ID (cXML notice): refused, naming the attribute" \
 	grep -q 'ShipNoticeHeader has no shipmentID' "$s"/failed/*-e4.xml.why
+check "cXML answer: a notice refused while read (no shipmentID) has its Response 400 too" \
+	answered "$s" e4.xml 400 "ShipNoticeHeader has no shipmentID"
 check "no shipment ID: nothing recorded or invoiced" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "0/0"
 check "invariants hold (no shipment ID)" spool_invariants "$s"
@@ -269,5 +406,7 @@ check "unit of measure: 2 BX against a line in EA is refused, naming both units"
 	grep -q 'order U-1 line 2: the notice ships 2 BX, but the order line is in EA' "$s"/failed/*-u1.xml.why
 check "unit of measure: ... nothing of that notice recorded; the same unit (ea) ships" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(shipment_id) FROM shipments")/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM invoices")" = "S-U2/1"
+check "cXML answer: another unit of measure: Response 400" \
+	answered "$s" u1.xml 400 "the notice ships 2 BX, but the order line is in EA"
 check "invariants hold (unit of measure)" spool_invariants "$s"
 finish

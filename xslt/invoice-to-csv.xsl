@@ -9,7 +9,8 @@
     invoiceID, invoiceDate, orderID (the buyer's), poNumber (ours; empty
     when none), lineNumber (the order line the invoice line bills),
     supplierPartID, description, quantity, unitOfMeasure, unitPrice,
-    amount (quantity x unitPrice), tax (the line's tax; empty when the
+    amount (quantity x unitPrice as the engine rounds it: see
+    xslt/invoice.rng), tax (the line's tax; empty when the
     line carries none), currency,
     then the invoice line number and the invoice totals:
     invoiceLine, invoiceSubtotal, invoiceTax, invoiceTaxRate (percent,

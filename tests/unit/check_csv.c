@@ -517,6 +517,43 @@ START_TEST(order_fields_must_agree)
 }
 END_TEST
 
+/* a shipment feed's rows of one shipment (order and shipment ID) must agree
+ * on the shipment's date, carrier and tracking: the message speaks of the
+ * shipment, its line and what to do (it said "of the same order") */
+START_TEST(shipment_fields_must_agree)
+{
+	struct csv_map *m = map_file("maps/csv/shipments.ini");
+	const char *data = "order,line,shipped,ship_date,carrier,tracking,shipment\n"
+			   "B-1,1,3,2026-06-01,DHL,JJD1,F-1\n"
+			   "B-1,2,2,2026-06-02,DHL,JJD1,F-1\n"
+			   "B-1,1,1,2026-06-01,UPS,1Z,F-2\n"
+			   "B-1,1,1,2026-06-01,UPS,1Z,F-2\n";
+	struct result r = run(m, data, strlen(data), "feed.csv");
+	ck_assert_int_eq(r.rc, 0);
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_str_eq(r.o[0].error,
+			 "feed.csv: row 3, column 4 (ship_date): shipment F-1 of order B-1, line 2: "
+			 "ship_date \"2026-06-02\" differs from \"2026-06-01\" on row 2 (line 1) of "
+			 "the same shipment; a shipment has one ship date, carrier and tracking "
+			 "number: give every row of shipment F-1 the same ship_date, or give the "
+			 "rows that shipped apart a shipment ID of their own");
+	ck_assert_str_eq(r.o[1].error,
+			 "feed.csv: row 5, column 2 (line): shipment F-2 of order B-1 lists line 1 "
+			 "on row 4 already (the same rows twice?); a shipment lists each line "
+			 "once: put the line's whole quantity in one row, or give a second "
+			 "shipment of it a shipment ID of its own");
+	result_free(&r);
+	/* more than one problem: counted for the shipment */
+	data = "order,line,shipped,ship_date,carrier,tracking,shipment\n"
+	       "B-1,1,3,2026-06-01,DHL,JJD1,F-1\n"
+	       "B-1,2,2,2026-06-02,UPS,JJD1,F-1\n";
+	r = run(m, data, strlen(data), "feed.csv");
+	assert_has(r.o[0].error, "(and 1 more problem in this shipment)");
+	result_free(&r);
+	csv_map_free(m);
+}
+END_TEST
+
 START_TEST(grouping_by_order_number)
 {
 	struct csv_map *m = map_file("maps/csv/sap-b1.ini");
@@ -1067,6 +1104,7 @@ Suite *suite_csv(void)
 	tcase_add_test(tc, line_numbers);
 	tcase_add_test(tc, constants_fill_gaps);
 	tcase_add_test(tc, order_fields_must_agree);
+	tcase_add_test(tc, shipment_fields_must_agree);
 	tcase_add_test(tc, grouping_by_order_number);
 	tcase_add_test(tc, continuation_rows);
 	tcase_add_test(tc, digest_ignores_file_and_position);

@@ -438,7 +438,7 @@ for in in "$HERE"/*.xml; do
 		not_ok "$t: invoice-to-csv.xsl failed: $(<"$OUT/$t.csv.err")"
 	fi
 done
-eq "three canonical invoices found" "3" "$count"
+eq "four canonical invoices found" "4" "$count"
 
 # --- negative checks -------------------------------------------------------
 
