@@ -357,6 +357,15 @@ static int over_limits(struct walk *w, struct archive *a, int filtered, size_t *
 	return 0;
 }
 
+/* libarchive's reason for its last error. Some come without one: a zip
+ * cut before its central directory ends, read as a stream, in a fatal
+ * error with no text. */
+static const char *reason(struct archive *a)
+{
+	const char *why = archive_error_string(a);
+	return why ? why : "libarchive gives no reason (is the archive cut short?)";
+}
+
 /* A reader on an archive's bytes, or NULL with *err naming prefix. */
 static struct archive *reader_open(const char *data, size_t len, const char *prefix, char **err)
 {
@@ -412,9 +421,7 @@ static struct archive *reader_reopen_past(const char *data, size_t len, long pas
 			*err = xasprintf("%s: archive is corrupt: the members after %s cannot be "
 					 "reached: %s",
 					 prefix, member,
-					 r == ARCHIVE_EOF ? "the archive ended before it"
-					 : archive_error_string(a) ? archive_error_string(a)
-								   : "unknown error");
+					 r == ARCHIVE_EOF ? "the archive ended before it" : reason(a));
 			archive_read_free(a);
 			return NULL;
 		}
@@ -439,7 +446,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			*err = xasprintf("%s: archive is corrupt: %s", prefix, archive_error_string(a));
+			*err = xasprintf("%s: archive is corrupt: %s", prefix, reason(a));
 			rc = -1;
 			break;
 		}
@@ -489,7 +496,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 				 * a reader opened again past this member) */
 				refused = xasprintf("cannot read the member: %s; ask the sender for "
 						    "a sound archive",
-						    archive_error_string(a));
+						    reason(a));
 				lost = n == ARCHIVE_FATAL;
 				buf_reset(&body);
 				break;
@@ -501,12 +508,11 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 							 "is refused whole (a zip is read on past "
 							 "at most %d such members, and %d entries, "
 							 "in one file dropped)",
-							 name, archive_error_string(a), w->reopens,
+							 name, reason(a), w->reopens,
 							 w->reopens == 1 ? "" : "s", MAX_REOPENS,
 							 MAX_SKIPPED);
 				else
-					*err = xasprintf("%s: cannot read: %s", name,
-							 archive_error_string(a));
+					*err = xasprintf("%s: cannot read: %s", name, reason(a));
 				rc = -1;
 				break;
 			}

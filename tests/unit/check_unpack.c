@@ -566,6 +566,28 @@ START_TEST(corrupt_and_empty)
 	assert_refused(&arc, "cut.tar", &DEFAULTS, "cut.tar", NULL);
 	buf_release(&arc);
 
+	/* a zip of one stored member, its sizes in its local header, cut
+	 * before its central directory: libarchive reads it as a stream and
+	 * fails at the end without a reason of its own */
+	static const char data[] = "<a/>";
+	uLong crc = crc32(0, (const Bytef *)data, 4);
+	unsigned char head[30] = { 'P', 'K', 3, 4, 20 }; /* method 0: stored */
+	for (int i = 0; i < 4; i++)
+		head[14 + i] = (unsigned char)(crc >> (8 * i));
+	head[18] = head[22] = 4; /* compressed and plain size */
+	head[26] = 5;		 /* name length */
+	buf_add(&arc, (const char *)head, sizeof head);
+	buf_add(&arc, "a.xml", 5);
+	buf_add(&arc, data, 4);
+	struct unpack_result r;
+	char *err = NULL;
+	ck_assert_int_eq(unpack_archive(arc.data, arc.len, "cut.zip", &DEFAULTS, &r, &err), -1);
+	ck_assert_str_eq(err, "cut.zip: archive is corrupt: libarchive gives no reason (is the "
+			      "archive cut short?)");
+	free(err);
+	unpack_free(&r);
+	buf_release(&arc);
+
 	/* a tar with a damaged header checksum */
 	build(TAR, e, 2, &arc);
 	arc.data[148] ^= 0x11;
