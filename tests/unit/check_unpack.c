@@ -779,7 +779,7 @@ START_TEST(corrupt_deflate_limits_go_on)
 	/* the entries skipped again are not counted again: with max_members
 	 * 2 an archive may hold 24 entries, and this one holds 16 */
 	struct entry many[16];
-	char names[14][8];
+	char names[14][16];
 	for (int i = 0; i < 14; i++) {
 		snprintf(names[i], sizeof names[i], "d%d/", i);
 		many[i] = (struct entry){ .name = names[i], .type = 'd' };
@@ -842,7 +842,7 @@ START_TEST(corrupt_deflate_bounded)
 	 * whole, saying why, instead of being read over and over */
 	enum { N = 65 };
 	struct entry e[N + 1];
-	char names[N + 1][12];
+	char names[N + 1][16];
 	for (int i = 0; i <= N; i++) {
 		snprintf(names[i], sizeof names[i], "%d.xml", i + 1);
 		e[i] = (struct entry){ .name = names[i], .data = "<a/>" };
@@ -869,7 +869,7 @@ START_TEST(corrupt_deflate_bounded)
 	 * broken members are read past, not 64 */
 	enum { D = 3000 };
 	struct entry *big = xcalloc(D + 30, sizeof *big);
-	char(*dn)[12] = xcalloc(D + 30, sizeof *dn);
+	char(*dn)[16] = xcalloc(D + 30, sizeof *dn);
 	for (int i = 0; i < D + 30; i++) {
 		snprintf(dn[i], sizeof dn[i], i < D ? "d%d/" : "%d.xml", i);
 		big[i] = (struct entry){ .name = dn[i], .data = i < D ? NULL : "<a/>",
