@@ -213,6 +213,8 @@ struct walk {
 	size_t total;
 	size_t compressed;
 	long entries; /* headers read, of any kind, at any depth */
+	int reopens;  /* zip readers opened again past a member (reopen_allowed) */
+	long skipped; /* headers those readers went past */
 };
 
 /* The reason an archive (or one inside it) yields nothing, by what it held. */
@@ -355,8 +357,17 @@ static int over_limits(struct walk *w, struct archive *a, int filtered, size_t *
 	return 0;
 }
 
-static int walk_archive(struct walk *w, const char *data, size_t len, const char *prefix,
-			int depth, char **err)
+/* libarchive's reason for its last error. Some come without one: a zip
+ * cut before its central directory ends, read as a stream, in a fatal
+ * error with no text. */
+static const char *reason(struct archive *a)
+{
+	const char *why = archive_error_string(a);
+	return why ? why : "libarchive gives no reason (is the archive cut short?)";
+}
+
+/* A reader on an archive's bytes, or NULL with *err naming prefix. */
+static struct archive *reader_open(const char *data, size_t len, const char *prefix, char **err)
 {
 	struct archive *a = archive_read_new();
 	archive_read_support_filter_gzip(a);
@@ -367,9 +378,64 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		*err = xasprintf("%s: not a readable zip or tar archive: %s", prefix,
 				 archive_error_string(a) ? archive_error_string(a) : "unknown format");
 		archive_read_free(a);
-		return -1;
+		return NULL;
 	}
-	int rc = 0;
+	return a;
+}
+
+/* Reading on past a zip member whose data stopped the reader costs a new
+ * read of the zip's central directory and of every header before that
+ * member. Within one file dropped (nested zips included) that is done at
+ * most MAX_REOPENS times, going past MAX_SKIPPED headers in all (about a
+ * second with the default limits); a zip with more members like that is
+ * refused whole, as it always was, instead of being read over and over.
+ * The count only grows, so no zip is reopened without end. */
+enum { MAX_REOPENS = 64, MAX_SKIPPED = 65536 };
+
+static int reopen_allowed(const struct walk *w, long past)
+{
+	return w->reopens < MAX_REOPENS && w->skipped + past <= MAX_SKIPPED;
+}
+
+/* A new reader on a zip whose member `past` (the past-th entry, counting
+ * from 1) left libarchive's reader unable to go on (corrupt deflate data:
+ * ARCHIVE_FATAL, after which the reader refuses every call), positioned
+ * after that member. Memory is a seekable source, so libarchive reads a
+ * zip by its central directory and archive_read_data_skip moves to the
+ * next entry without decompressing anything; a zip read as a stream (no
+ * central directory found) may have to decompress to skip, and then fails
+ * on the same member. NULL with *err (naming member and prefix) when the
+ * entries before it cannot be read again. */
+static struct archive *reader_reopen_past(const char *data, size_t len, long past,
+					  const char *prefix, const char *member, char **err)
+{
+	struct archive *a = reader_open(data, len, prefix, err);
+	if (!a)
+		return NULL;
+	struct archive_entry *e;
+	for (long i = 0; i < past; i++) {
+		int r = archive_read_next_header(a, &e);
+		if (r == ARCHIVE_OK || r == ARCHIVE_WARN)
+			r = archive_read_data_skip(a);
+		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
+			*err = xasprintf("%s: archive is corrupt: the members after %s cannot be "
+					 "reached: %s",
+					 prefix, member,
+					 r == ARCHIVE_EOF ? "the archive ended before it" : reason(a));
+			archive_read_free(a);
+			return NULL;
+		}
+	}
+	return a;
+}
+
+static int walk_archive(struct walk *w, const char *data, size_t len, const char *prefix,
+			int depth, char **err)
+{
+	struct archive *a = reader_open(data, len, prefix, err);
+	if (!a)
+		return -1;
+	int rc = 0, zip = 0;
 	struct archive_entry *e;
 	long entries = 0;
 	/* gzip (a .tar.gz): filter 0 is the decompressor, the last one "none" */
@@ -380,7 +446,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			*err = xasprintf("%s: archive is corrupt: %s", prefix, archive_error_string(a));
+			*err = xasprintf("%s: archive is corrupt: %s", prefix, reason(a));
 			rc = -1;
 			break;
 		}
@@ -388,12 +454,10 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 			rc = -1;
 			break;
 		}
-		if (!w->res->format) {
-			/* libarchive knows the format once it has read a header */
-			int f = archive_format(a);
-			w->res->format = (f & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP ? "zip"
-											     : "tar";
-		}
+		/* libarchive knows the format once it has read a header */
+		zip = (archive_format(a) & ARCHIVE_FORMAT_BASE_MASK) == ARCHIVE_FORMAT_ZIP;
+		if (!w->res->format)
+			w->res->format = zip ? "zip" : "tar";
 		w->entries++;
 		if (++entries > w->lim->max_members * 4 + 16) {
 			*err = xasprintf("%s: more than %ld entries; refused ([unpack] max_members)",
@@ -420,20 +484,35 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		}
 		struct buf body = BUF_INIT;
 		char *refused = NULL;
+		int lost = 0; /* the reader cannot go on after this member */
 		for (;;) {
 			buf_grow(&body, 65536);
 			la_ssize_t n = archive_read_data(a, body.data + body.len, body.cap - body.len - 1);
-			if (n < 0 && !filtered && n != ARCHIVE_FATAL && !refused) {
-				/* this member's data is bad (a zip member's CRC): it
-				 * fails alone, the next header may still be sound */
+			if (n < 0 && !filtered && !refused &&
+			    (n != ARCHIVE_FATAL || (zip && reopen_allowed(w, entries)))) {
+				/* this member's data is bad (a zip member's CRC, or
+				 * corrupt deflate data): it fails alone, the next
+				 * header may still be sound (after a fatal error, in
+				 * a reader opened again past this member) */
 				refused = xasprintf("cannot read the member: %s; ask the sender for "
 						    "a sound archive",
-						    archive_error_string(a));
+						    reason(a));
+				lost = n == ARCHIVE_FATAL;
 				buf_reset(&body);
 				break;
 			}
 			if (n < 0) {
-				*err = xasprintf("%s: cannot read: %s", name, archive_error_string(a));
+				if (n == ARCHIVE_FATAL && zip && !filtered && !refused)
+					*err = xasprintf("%s: cannot read: %s; after %d member%s "
+							 "like it, each refused alone, the archive "
+							 "is refused whole (a zip is read on past "
+							 "at most %d such members, and %d entries, "
+							 "in one file dropped)",
+							 name, reason(a), w->reopens,
+							 w->reopens == 1 ? "" : "s", MAX_REOPENS,
+							 MAX_SKIPPED);
+				else
+					*err = xasprintf("%s: cannot read: %s", name, reason(a));
 				rc = -1;
 				break;
 			}
@@ -475,11 +554,22 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 			rc = add_member(w, name, &body, depth, err);
 		}
 		buf_release(&body);
+		if (rc == 0 && lost) {
+			/* the limits' counts (w) go on from where they are:
+			 * nothing already read is read, or counted, again */
+			archive_read_free(a);
+			w->reopens++;
+			w->skipped += entries;
+			a = reader_reopen_past(data, len, entries, prefix, name, err);
+			if (!a)
+				rc = -1;
+		}
 		free(name);
 		if (rc < 0)
 			break;
 	}
-	archive_read_free(a);
+	if (a)
+		archive_read_free(a);
 	return rc;
 }
 
@@ -494,7 +584,7 @@ int unpack_archive_at(const char *data, size_t len, const char *name, int depth,
 {
 	*err = NULL;
 	memset(res, 0, sizeof *res);
-	struct walk w = { lim, res, 0, len, 0 };
+	struct walk w = { lim, res, 0, len, 0, 0, 0 };
 	int rc = walk_archive(&w, data, len, name, depth, err);
 	if (rc == 0 && res->n == 0 && !*err) {
 		*err = nothing_inside(name, w.entries);

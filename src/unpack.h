@@ -7,7 +7,11 @@
  * per member, total bytes, compression ratio, nesting depth) are checked
  * while reading, so a bomb stops at the limit, not at the end of memory.
  * A member too large is refused alone; the other limits refuse the whole
- * archive. Member names are only ever shown, never used as paths.
+ * archive. A member whose data cannot be read (a bad CRC, corrupt deflate
+ * data) is refused alone too: after corrupt deflate data libarchive's
+ * reader cannot go on, so the zip is opened again and read on past that
+ * member (a bounded number of times, the limits counting on). Member
+ * names are only ever shown, never used as paths.
  *
  * Memory: members and notes are owned by the caller: unpack_free().
  */

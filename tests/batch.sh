@@ -111,6 +111,68 @@ check "archives: a corrupt .gz member fails alone, saying so" \
 check "archives: ... and their sound siblings are translated" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(order_id) FROM (SELECT order_id FROM orders ORDER BY order_id)")" = "BADM-2,BADM-3"
 check "archives: bad members: invariants hold" spool_invariants "$s"
+# corrupt deflate data in a zip member leaves libarchive's reader unable to
+# go on: the zip is read again past that member, so the member fails alone
+# (the second of three, the first and the last, one in a zip inside a zip)
+# and every sound member is translated, once
+s=$(new_spool); sent="$SCRATCH/deflate-sent"; mkdir -p "$sent"
+for o in M1 M2 M3 F1 F2 F3 L1 L2 L3 NA NI1 NI2 NI3 NZ; do order "DEFL-$o" > "$mk/defl-$o.xml"; done
+python3 - "$mk" "$sent" <<'PY'
+import sys, zipfile, zlib, io, os, struct
+mk, out = sys.argv[1], sys.argv[2]
+rd = lambda n: open(os.path.join(mk, "defl-%s.xml" % n), "rb").read()
+def zip_of(members, broken):
+    """A deflated zip of (name, bytes), the members numbered in broken
+    (from 1) with bytes flipped inside their compressed data: the first
+    block's type becomes 3, which does not exist, and more further on."""
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members: z.writestr(name, data)
+    d = bytearray(b.getvalue())
+    infos = zipfile.ZipFile(io.BytesIO(bytes(d))).infolist()
+    for k in broken:
+        zi = infos[k - 1]
+        o = zi.header_offset
+        start = o + 30 + sum(struct.unpack("<HH", d[o + 26:o + 30]))
+        d[start] |= 0x06
+        for i in range(start + 3, start + zi.compress_size - 1, 5): d[i] ^= 0xa5
+    z = zipfile.ZipFile(io.BytesIO(bytes(d)))
+    for k, zi in enumerate(infos, 1):   # python's own reader agrees
+        try: z.read(zi.filename); assert k not in broken, zi.filename
+        except zlib.error: assert k in broken, zi.filename
+    return bytes(d)
+def put(name, data): open(os.path.join(out, name), "wb").write(data)
+put("mid.zip", zip_of([("m%d.xml" % i, rd("M%d" % i)) for i in (1, 2, 3)], [2]))
+put("ends.zip", zip_of([("f.xml", rd("F1")), ("g.xml", rd("F2")), ("h.xml", rd("F3")),
+                        ("l1.xml", rd("L1")), ("l2.xml", rd("L2")), ("l3.xml", rd("L3"))], [1, 6]))
+inner = zip_of([("i%d.xml" % i, rd("NI%d" % i)) for i in (1, 2, 3)], [2])
+put("nest.zip", zip_of([("a.xml", rd("NA")), ("inner.zip", inner), ("z.xml", rd("NZ"))], []))
+PY
+cp "$sent"/*.zip "$s/in/"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/defl.out" 2>&1
+check "corrupt deflate: exit 1 (failed members)" test $? = 1
+check "corrupt deflate: the second of three fails alone, its siblings 1 and 3 are translated" \
+	test "$(ledger "SELECT group_concat(order_id) FROM (SELECT order_id FROM orders WHERE order_id LIKE 'DEFL-M%' ORDER BY 1)")" = "DEFL-M1,DEFL-M3"
+check "corrupt deflate: with the first and the last broken, the four between are translated" \
+	test "$(ledger "SELECT group_concat(order_id) FROM (SELECT order_id FROM orders WHERE order_id LIKE 'DEFL-F%' OR order_id LIKE 'DEFL-L%' ORDER BY 1)")" = "DEFL-F2,DEFL-F3,DEFL-L1,DEFL-L2"
+check "corrupt deflate: in a zip inside a zip the broken member fails alone too" \
+	test "$(ledger "SELECT group_concat(order_id) FROM (SELECT order_id FROM orders WHERE order_id LIKE 'DEFL-N%' ORDER BY 1)")" = "DEFL-NA,DEFL-NI1,DEFL-NI3,DEFL-NZ"
+defl_why() { # defl_why FAILED-NAME MEMBER: its .why names the member and the reason, at unpack
+	local w; w=$(ls "$s"/failed/*-"$1".why 2>/dev/null) && test "$(echo "$w" | wc -l)" = 1 &&
+		grep -qx "stage: unpack" "$w" && grep -qx "file: $2" "$w" &&
+		grep -q "^error: cannot read the member: ZIP decompression failed" "$w" &&
+		grep -q "the whole archive again" "$w"
+}
+check "corrupt deflate: each broken member is in failed/ with a .why naming it and the reason" \
+	bash -c "$(declare -f defl_why); s='$s'; defl_why mid.zip_m2.xml mid.zip/m2.xml && defl_why ends.zip_f.xml ends.zip/f.xml &&
+		defl_why ends.zip_l3.xml ends.zip/l3.xml && defl_why nest.zip_inner.zip_i2.xml nest.zip/inner.zip/i2.xml"
+check "corrupt deflate: nothing lost, nothing twice: 10 orders once each, 20 outputs, 3 archives kept, 4 members failed" \
+	test "$(ledger "SELECT count(*), count(DISTINCT order_id) FROM orders") $(count "$s/out") $(count "$s/archive") $(count "$s/failed")" = "10|10 20 3 8"
+check "corrupt deflate: the ledger has the 3 zips and their 14 members, 4 failed at unpack" \
+	test "$(ledger "SELECT count(*), sum(parent_id IS NULL), sum(stage = 'unpack') FROM documents")" = "17|3|4"
+check "corrupt deflate: each zip is archived as sent" \
+	bash -c "for z in mid ends nest; do cmp -s '$sent/'\$z.zip \"\$(ls '$s'/archive/*/*/*/*-\$z.zip)\" || exit 1; done"
+check "corrupt deflate: invariants hold (every zip dropped kept once, byte for byte)" spool_invariants_full "$s" "$sent"
 # an empty tar and an empty .tgz (valid archives without a member) fail at
 # unpack saying the archive is empty, naming it, and wait in failed/ byte
 # for byte with their .why; an empty tar inside a zip fails alone

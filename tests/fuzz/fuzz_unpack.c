@@ -2,7 +2,8 @@
  * fuzz_unpack: the archive reader (zip, tar, tar.gz, nested), the gzip
  * reader and the .tar.gz peek, with small limits. Oracles: no sanitizer
  * report; on success the limits hold (member count, bytes per member, bytes
- * in all), every member has a name, and a refused member carries no bytes.
+ * in all), every member has a name, and a refused member carries no bytes;
+ * a refusal has a reason, with no "(null)" in it.
  */
 #include "fuzz_common.h"
 
@@ -61,6 +62,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			   lim.max_total_bytes);
 	} else {
 		FUZZ_CHECK(err != NULL, "unpack_archive failed without a reason");
+		FUZZ_CHECK(!strstr(err, "(null)"), "a reason with a null in it: %s", err);
 	}
 	free(err);
 	unpack_free(&res);

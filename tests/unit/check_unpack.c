@@ -566,6 +566,28 @@ START_TEST(corrupt_and_empty)
 	assert_refused(&arc, "cut.tar", &DEFAULTS, "cut.tar", NULL);
 	buf_release(&arc);
 
+	/* a zip of one stored member, its sizes in its local header, cut
+	 * before its central directory: libarchive reads it as a stream and
+	 * fails at the end without a reason of its own */
+	static const char data[] = "<a/>";
+	uLong crc = crc32(0, (const Bytef *)data, 4);
+	unsigned char head[30] = { 'P', 'K', 3, 4, 20 }; /* method 0: stored */
+	for (int i = 0; i < 4; i++)
+		head[14 + i] = (unsigned char)(crc >> (8 * i));
+	head[18] = head[22] = 4; /* compressed and plain size */
+	head[26] = 5;		 /* name length */
+	buf_add(&arc, (const char *)head, sizeof head);
+	buf_add(&arc, "a.xml", 5);
+	buf_add(&arc, data, 4);
+	struct unpack_result r;
+	char *err = NULL;
+	ck_assert_int_eq(unpack_archive(arc.data, arc.len, "cut.zip", &DEFAULTS, &r, &err), -1);
+	ck_assert_str_eq(err, "cut.zip: archive is corrupt: libarchive gives no reason (is the "
+			      "archive cut short?)");
+	free(err);
+	unpack_free(&r);
+	buf_release(&arc);
+
 	/* a tar with a damaged header checksum */
 	build(TAR, e, 2, &arc);
 	arc.data[148] ^= 0x11;
@@ -644,6 +666,242 @@ START_TEST(empty_archive_inside_fails_alone)
 	buf_release(&outer);
 	buf_release(&tgz);
 	buf_release(&tar);
+}
+END_TEST
+
+/* Breaks the deflate data of member k (from 0) of a zip build() made: its
+ * first block gets type 3, which does not exist, so inflate stops at its
+ * first byte (Z_DATA_ERROR) and libarchive's reader can go no further
+ * (ARCHIVE_FATAL). build() writes each member's sizes after its data (flag
+ * bit 3), so a reader can only skip such a member by the central
+ * directory, or by decompressing it. */
+static void break_deflate(struct buf *zip, int k)
+{
+	const char *p = zip->data;
+	for (int i = 0; p && i <= k; i++)
+		p = memmem(p + (i > 0), (size_t)(zip->data + zip->len - p) - (i > 0), "PK\x03\x04", 4);
+	ck_assert_ptr_nonnull(p);
+	ck_assert_uint_lt((size_t)(p - zip->data) + 30, zip->len);
+	size_t o = (size_t)(p - zip->data);
+	const unsigned char *u = (const unsigned char *)p;
+	ck_assert_int_eq(u[8] | u[9] << 8, 8);		 /* deflate */
+	ck_assert_int_eq((u[6] | u[7] << 8) & 8, 8);	 /* sizes after the data */
+	size_t start = o + 30 + (size_t)(u[26] | u[27] << 8) + (size_t)(u[28] | u[29] << 8);
+	zip->data[start] |= 0x06;
+}
+
+static const char *const WHICH[] = { "first", "second", "third" };
+
+START_TEST(corrupt_deflate_member_fails_alone)
+{
+	/* the member at _i (and, last, the first and the third together)
+	 * fails alone; the members after it are read all the same */
+	static const struct entry e[] = { { .name = "1.xml", .data = "<one/>" },
+					  { .name = "2.xml", .data = "<two/>" },
+					  { .name = "3.xml", .data = "<three/>" } };
+	static const char *const want[] = { "<one/>", "<two/>", "<three/>" };
+	struct buf arc;
+	build(ZIP, e, 3, &arc);
+	if (_i < 3) {
+		break_deflate(&arc, _i);
+	} else {
+		break_deflate(&arc, 0);
+		break_deflate(&arc, 2);
+	}
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(arc.data, arc.len, "bad.zip", &DEFAULTS, &r, &err);
+	ck_assert_msg(rc == 0, "%s member broken: %s", _i < 3 ? WHICH[_i] : "first and last",
+		      err ? err : "?");
+	ck_assert_str_eq(r.format, "zip");
+	ck_assert_int_eq(r.n, 3);
+	for (int i = 0; i < 3; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "bad.zip/%d.xml", i + 1);
+		if (_i < 3 ? i != _i : i == 1) {
+			assert_member(&r, i, name, want[i]);
+			continue;
+		}
+		ck_assert_str_eq(r.members[i].name, name);
+		assert_has(r.members[i].refused, "cannot read the member: ZIP decompression failed");
+		ck_assert_uint_eq(r.members[i].data.len, 0);
+	}
+	unpack_free(&r);
+	buf_release(&arc);
+}
+END_TEST
+
+START_TEST(corrupt_deflate_limits_go_on)
+{
+	/* reading on past a broken member reads nothing twice and forgets
+	 * nothing: max_total_mb counts each sound member once ... */
+	static const struct entry e[] = { { .name = "1.xml", .size = 4000, .fill = '1' },
+					  { .name = "2.xml", .size = 4000, .fill = '2' },
+					  { .name = "3.xml", .size = 4000, .fill = '3' },
+					  { .name = "4.xml", .size = 4000, .fill = '4' } };
+	struct unpack_limits lim = DEFAULTS;
+	lim.max_total_bytes = 10000;
+	struct buf arc;
+	build(ZIP, e, 3, &arc);
+	break_deflate(&arc, 1);
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(arc.data, arc.len, "three.zip", &lim, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 3);
+	ck_assert_uint_eq(r.members[2].data.len, 4000);
+	unpack_free(&r);
+	buf_release(&arc);
+	/* ... and still counts those before it */
+	build(ZIP, e, 4, &arc);
+	break_deflate(&arc, 1);
+	assert_refused(&arc, "four.zip", &lim, "more than 10000 bytes", "max_total");
+	buf_release(&arc);
+
+	/* max_ratio over the members before and after it: 1.2 MB of one
+	 * letter in a few kB */
+	static const struct entry bomb[] = { { .name = "1.xml", .size = 600000, .fill = 'a' },
+					     { .name = "2.xml", .data = "<two/>" },
+					     { .name = "3.xml", .size = 600000, .fill = 'a' } };
+	build(ZIP, bomb, 3, &arc);
+	break_deflate(&arc, 1);
+	assert_refused(&arc, "bomb.zip", &DEFAULTS, "ratio over 200:1", "max_ratio");
+	buf_release(&arc);
+
+	/* the broken member counts as a member */
+	lim = DEFAULTS;
+	lim.max_members = 3;
+	build(ZIP, e, 4, &arc);
+	break_deflate(&arc, 0);
+	assert_refused(&arc, "four.zip", &lim, "more than 3 members", NULL);
+	buf_release(&arc);
+
+	/* the entries skipped again are not counted again: with max_members
+	 * 2 an archive may hold 24 entries, and this one holds 16 */
+	struct entry many[16];
+	char names[14][16];
+	for (int i = 0; i < 14; i++) {
+		snprintf(names[i], sizeof names[i], "d%d/", i);
+		many[i] = (struct entry){ .name = names[i], .type = 'd' };
+	}
+	many[14] = (struct entry){ .name = "bad.xml", .data = "<bad/>" };
+	many[15] = (struct entry){ .name = "good.xml", .data = "<good/>" };
+	lim.max_members = 2;
+	build(ZIP, many, 16, &arc);
+	break_deflate(&arc, 14);
+	rc = unpack_archive(arc.data, arc.len, "dirs.zip", &lim, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 2);
+	ck_assert_ptr_nonnull(r.members[0].refused);
+	assert_member(&r, 1, "dirs.zip/good.xml", "<good/>");
+	unpack_free(&r);
+	buf_release(&arc);
+}
+END_TEST
+
+START_TEST(corrupt_deflate_nested)
+{
+	/* nested archives are read from memory, which libarchive can seek in
+	 * as well: a broken member of a zip in a zip fails alone, and so does
+	 * one of the outer zip after it */
+	static const struct entry in[] = { { .name = "i1.xml", .data = "<i1/>" },
+					   { .name = "i2.xml", .data = "<i2/>" },
+					   { .name = "i3.xml", .data = "<i3/>" } };
+	struct buf inner;
+	build(ZIP, in, 3, &inner);
+	break_deflate(&inner, 1);
+	struct entry top[] = { { .name = "a.xml", .data = "<a/>" },
+			       { .name = "inner.zip", .data = inner.data, .size = inner.len },
+			       { .name = "b.xml", .data = "<b/>" },
+			       { .name = "z.xml", .data = "<z/>" } };
+	struct buf outer;
+	build(ZIP, top, 4, &outer);
+	break_deflate(&outer, 2);
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(outer.data, outer.len, "outer.zip", &DEFAULTS, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 6);
+	assert_member(&r, 0, "outer.zip/a.xml", "<a/>");
+	assert_member(&r, 1, "outer.zip/inner.zip/i1.xml", "<i1/>");
+	ck_assert_str_eq(r.members[2].name, "outer.zip/inner.zip/i2.xml");
+	assert_has(r.members[2].refused, "ZIP decompression failed");
+	assert_member(&r, 3, "outer.zip/inner.zip/i3.xml", "<i3/>");
+	ck_assert_str_eq(r.members[4].name, "outer.zip/b.xml");
+	assert_has(r.members[4].refused, "ZIP decompression failed");
+	assert_member(&r, 5, "outer.zip/z.xml", "<z/>");
+	unpack_free(&r);
+	buf_release(&outer);
+	buf_release(&inner);
+}
+END_TEST
+
+START_TEST(corrupt_deflate_bounded)
+{
+	/* 64 broken members fail alone; one more and the archive is refused
+	 * whole, saying why, instead of being read over and over */
+	enum { N = 65 };
+	struct entry e[N + 1];
+	char names[N + 1][16];
+	for (int i = 0; i <= N; i++) {
+		snprintf(names[i], sizeof names[i], "%d.xml", i + 1);
+		e[i] = (struct entry){ .name = names[i], .data = "<a/>" };
+	}
+	struct buf arc;
+	build(ZIP, e, N + 1, &arc);
+	for (int i = 0; i < N - 1; i++)
+		break_deflate(&arc, i);
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(arc.data, arc.len, "many.zip", &DEFAULTS, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, N + 1);
+	ck_assert_ptr_nonnull(r.members[N - 2].refused);
+	assert_member(&r, N - 1, "many.zip/65.xml", "<a/>");
+	assert_member(&r, N, "many.zip/66.xml", "<a/>");
+	unpack_free(&r);
+	break_deflate(&arc, N - 1);
+	assert_refused(&arc, "many.zip", &DEFAULTS, "many.zip/65.xml: cannot read: ZIP decompression",
+		       "after 64 members like it, each refused alone, the archive is refused whole");
+	buf_release(&arc);
+
+	/* the headers gone past count too: behind 3000 folders, a few
+	 * broken members are read past, not 64 */
+	enum { D = 3000 };
+	struct entry *big = xcalloc(D + 30, sizeof *big);
+	char(*dn)[16] = xcalloc(D + 30, sizeof *dn);
+	for (int i = 0; i < D + 30; i++) {
+		snprintf(dn[i], sizeof dn[i], i < D ? "d%d/" : "%d.xml", i);
+		big[i] = (struct entry){ .name = dn[i], .data = i < D ? NULL : "<a/>",
+					 .type = i < D ? 'd' : 0 };
+	}
+	build(ZIP, big, D + 30, &arc);
+	for (int i = 0; i < 30; i++)
+		break_deflate(&arc, D + i);
+	assert_refused(&arc, "dirs.zip", &DEFAULTS, "each refused alone, the archive is refused whole",
+		       NULL);
+	buf_release(&arc);
+	free(dn);
+	free(big);
+}
+END_TEST
+
+START_TEST(corrupt_deflate_without_central_directory)
+{
+	/* a zip cut before its central directory is read as a stream, where
+	 * a member whose size comes after its data can only be skipped by
+	 * decompressing it: the archive fails whole, naming the member */
+	static const struct entry e[] = { { .name = "1.xml", .data = "<one/>" },
+					  { .name = "2.xml", .data = "<two/>" },
+					  { .name = "3.xml", .data = "<three/>" } };
+	struct buf arc;
+	build(ZIP, e, 3, &arc);
+	break_deflate(&arc, 1);
+	const char *cd = memmem(arc.data, arc.len, "PK\x01\x02", 4);
+	ck_assert_ptr_nonnull(cd);
+	arc.len = (size_t)(cd - arc.data);
+	assert_refused(&arc, "cut.zip", &DEFAULTS, "cut.zip", "2.xml");
+	buf_release(&arc);
 }
 END_TEST
 
@@ -825,6 +1083,11 @@ Suite *suite_unpack(void)
 	tcase_add_test(tc, tar_gz_stream_limits);
 	tcase_add_test(tc, corrupt_and_empty);
 	tcase_add_test(tc, empty_archive_inside_fails_alone);
+	tcase_add_loop_test(tc, corrupt_deflate_member_fails_alone, 0, 4);
+	tcase_add_test(tc, corrupt_deflate_limits_go_on);
+	tcase_add_test(tc, corrupt_deflate_nested);
+	tcase_add_test(tc, corrupt_deflate_bounded);
+	tcase_add_test(tc, corrupt_deflate_without_central_directory);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("gzip");
 	tcase_set_timeout(tc, 60);
