@@ -2097,10 +2097,12 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	/* a closed terminal or SSH session: a stop like the others (there is
 	 * no configuration reload; a changed one needs a restart) */
 	sigaction(SIGHUP, &sa, NULL);
-	if (spool_open(&run.spool, cfg->spool_dir, &err) < 0) {
+	int orc = spool_open(&run.spool, cfg->spool_dir, &err);
+	if (orc < 0) {
 		msg_error(NULL, "%s", err);
 		free(err);
-		return EXIT_TEMPFAIL;
+		spool_close(&run.spool);
+		return orc == -2 ? EXIT_NOINPUT : EXIT_TEMPFAIL;
 	}
 	run.spool.sync_filesystem = !strcmp(cfg->sync, "filesystem");
 	int lk = spool_lock(&run.spool, &err);

@@ -106,11 +106,17 @@ static int run_or_watch(const char *cmd, int watch, int argc, char **argv)
 				return usage_error(cmd, "-j wants a number of workers from 1 to 256, not \"%s\"", optarg);
 			break;
 		case 'm':
+			if (watch)
+				return usage_error(cmd, "%s", "--max-files is for run: a watch keeps going "
+						   "(for a bounded batch, use ordergate run --max-files)");
 			bo.max_files = strtol(optarg, &end, 10);
 			if (*end || bo.max_files < 1)
 				return usage_error(cmd, "--max-files wants a positive number, not \"%s\"", optarg);
 			break;
 		case 't':
+			if (watch)
+				return usage_error(cmd, "%s", "--max-seconds is for run: a watch keeps going "
+						   "until SIGTERM, SIGINT or SIGHUP");
 			bo.max_seconds = strtol(optarg, &end, 10);
 			if (*end || bo.max_seconds < 1)
 				return usage_error(cmd, "--max-seconds wants a positive number, not \"%s\"", optarg);
@@ -134,7 +140,7 @@ static int run_or_watch(const char *cmd, int watch, int argc, char **argv)
 	}
 	struct batch_stats st;
 	int code = batch_run(&cfg, &bo, &st);
-	if (code != EXIT_LOCKED && code != EXIT_CONFIG && !co.quiet)
+	if (code != EXIT_LOCKED && code != EXIT_CONFIG && code != EXIT_NOINPUT && !co.quiet)
 		batch_print_summary(&cfg, &st);
 	config_release(&cfg);
 	return code;
@@ -328,18 +334,20 @@ static char *ledger_path_of(const struct config *cfg)
 }
 
 /* The operator's commands read the ledger a run made: they never create
- * one. A spool folder that cannot be opened exits 75 (ordergate(1)); one
- * without its ledger is a wrong --spool (or one no run has worked on
- * yet): said so, exit 66, nothing created there. 0: the ledger is there. */
+ * one. A spool folder that does not exist exits 66, like run (one that
+ * cannot be opened otherwise, 75: ordergate(1)); one without its ledger
+ * is a wrong --spool (or one no run has worked on yet): said so, exit 66,
+ * nothing created there. 0: the ledger is there. */
 static int ledger_missing(const char *cmd, const struct config *cfg, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) == 0 || errno != ENOENT)
 		return 0;
 	if (!cfg->ledger_path && stat(cfg->spool_dir, &st) < 0) {
+		int e = errno;
 		fprintf(stderr, "ordergate %s: no spool at %s: %s; check --spool (or [spool] dir "
-			"in the configuration)\n", cmd, cfg->spool_dir, strerror(errno));
-		return EXIT_TEMPFAIL;
+			"in the configuration)\n", cmd, cfg->spool_dir, strerror(e));
+		return e == ENOENT || e == ENOTDIR ? EXIT_NOINPUT : EXIT_TEMPFAIL;
 	}
 	fprintf(stderr, "ordergate %s: no ledger at %s: no run or watch has worked on this "
 		"spool yet, or %s names the wrong folder; nothing was created\n", cmd, path,
@@ -745,6 +753,24 @@ static int cmd_explain(int argc, char **argv)
 	struct config cfg;
 	if (load_config(&co, &cfg) < 0)
 		return EXIT_CONFIG;
+	/* the budget rules read the spool's ledger: a spool that is not there
+	 * is a mistake, as for run; one no run has worked on yet has spent
+	 * nothing */
+	struct stat sb;
+	char *ledger = cfg.ledger_path ? xstrdup(cfg.ledger_path)
+		       : cfg.spool_dir ? xasprintf("%s/ledger.db", cfg.spool_dir) : NULL;
+	if (cfg.spool_dir && !cfg.ledger_path && stat(cfg.spool_dir, &sb) < 0) {
+		int e = errno;
+		fprintf(stderr, "ordergate explain: no spool at %s: %s; check --spool (or [spool] dir "
+			"in the configuration)\n", cfg.spool_dir, strerror(e));
+		free(ledger);
+		config_release(&cfg);
+		return e == ENOENT || e == ENOTDIR ? EXIT_NOINPUT : EXIT_TEMPFAIL;
+	}
+	if (ledger && stat(ledger, &sb) < 0 && errno == ENOENT)
+		fprintf(stderr, "ordergate explain: note: no ledger at %s yet: budget rules see "
+			"nothing spent\n", ledger);
+	free(ledger);
 	char *err = NULL;
 	if (pipeline_init(&cfg, &err) < 0) {
 		fprintf(stderr, "ordergate: %s\n", err);
@@ -847,7 +873,8 @@ static const struct command commands[] = {
 	  "or to DIR/failed/ with a .why file, and records everything in the ledger\n"
 	  "(DIR/ledger.db).\n"
 	  "\n"
-	  "  -s, --spool DIR      the spool folder (created on first use)\n"
+	  "  -s, --spool DIR      the spool folder: it must exist (the folders in it are\n"
+	  "                       created; a DIR that does not exist exits 66)\n"
 	  "  -c, --config FILE    INI configuration (docs/configuration.md)\n"
 	  "  -j, --jobs N         worker processes (default: one per core)\n"
 	  "  -m, --max-files N    claim at most N files in this run\n"
@@ -857,8 +884,9 @@ static const struct command commands[] = {
 	  "      --log-json       one JSON object per log line\n"
 	  "  -h, --help           this text\n"
 	  "\n"
-	  "Exit: 0 all processed, 1 some documents failed, 73 another run holds the\n"
-	  "spool, 75 temporary failure (run again), 78 configuration error.\n" },
+	  "Exit: 0 all processed, 1 some documents failed, 66 no spool at DIR, 73\n"
+	  "another ordergate holds the spool, 75 temporary failure such as a full disk\n"
+	  "(run again), 78 configuration error.\n" },
 	{ "watch", cmd_watch, "keep running: process files as they arrive (for a service)",
 	  "usage: ordergate watch --spool DIR [options]\n"
 	  "\n"
@@ -868,13 +896,15 @@ static const struct command commands[] = {
 	  "rescan_seconds as a safety net, and on SIGTERM, SIGINT or SIGHUP finishes\n"
 	  "what it holds, commits, and exits 0.\n"
 	  "\n"
-	  "  -s, --spool DIR      the spool folder\n"
+	  "  -s, --spool DIR      the spool folder: it must exist\n"
 	  "  -c, --config FILE    INI configuration\n"
 	  "  -j, --jobs N         worker processes (default: one per core)\n"
 	  "  -q, --quiet          only warnings and errors\n"
 	  "  -v, --verbose        also debug lines\n"
 	  "      --log-json       one JSON object per log line\n"
-	  "  -h, --help           this text\n" },
+	  "  -h, --help           this text\n"
+	  "\n"
+	  "--max-files and --max-seconds are run's: a watch has no batch to limit (64).\n" },
 	{ "translate", cmd_translate, "show the canonical order (and outputs) for one file",
 	  "usage: ordergate translate [-c FILE] [-o DIR] [-f FORMAT] [--id ID] FILE\n"
 	  "\n"

@@ -53,9 +53,23 @@ int spool_open(struct spool *s, const char *root, char **err)
 	s->lock_fd = -1;
 	s->root_fd = -1;
 	*err = NULL;
-	if (mkdir_p(root, 0775) < 0) {
-		*err = xasprintf("cannot create the spool %s: %s", root, strerror(errno));
-		return -1;
+	/* the root is the operator's to make: a mistyped --spool (or a share
+	 * not mounted yet) must not become a new, empty spool */
+	struct stat st;
+	if (stat(root, &st) < 0) {
+		int e = errno;
+		char *word = shell_word(root);
+		*err = xasprintf("no spool at %s: %s; nothing was created there: check the folder "
+				 "named (--spool, or [spool] dir in the configuration), or create the "
+				 "spool first: mkdir -p %s",
+				 root, strerror(e), word);
+		free(word);
+		return e == ENOENT || e == ENOTDIR ? -2 : -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		*err = xasprintf("the spool %s is not a folder: check --spool (or [spool] dir in the "
+				 "configuration)", root);
+		return -2;
 	}
 	s->root = realpath(root, NULL);
 	if (!s->root) {

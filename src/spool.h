@@ -56,6 +56,10 @@ struct spool {
 	void *between_arg;
 };
 
+/* Opens the spool at root, a folder that must exist (0; -2 when it does
+ * not, or is no folder: nothing is created, *err says so and how to make
+ * it; -1 another error), and creates the state folders in it that are
+ * missing. */
 int spool_open(struct spool *s, const char *root, char **err);
 void spool_close(struct spool *s);
 /* Takes the spool lock; returns 1 when another process holds it. */

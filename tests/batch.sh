@@ -590,6 +590,34 @@ printf '[inbox x]\npartner = ../evil\ndir = /tmp\n' > "$SCRATCH/evil.ini"
 og check-config "$SCRATCH/evil.ini" > /dev/null 2> "$SCRATCH/evil.err"
 check "inboxes: a partner name that could steer a path is refused" grep -q "partner: \"../evil\" may hold only" "$SCRATCH/evil.err"
 
+# --- the spool folder must exist -------------------------------------------------
+# a typo in a cron line (or a share not mounted yet) is an error that says
+# so, not a new empty spool and exit 0
+for cmd in run watch; do
+	# (a timeout: a watch that took the typo for a new spool would never end)
+	timeout -k 5 20 "$ORDERGATE" $cmd -c "$SCRATCH/fast.ini" --spool "$SCRATCH/typo/spool" > "$SCRATCH/typo.out" 2> "$SCRATCH/typo.err"
+	rc=$?
+	check "$cmd: a spool folder that does not exist exits 66, naming it and how to create it" \
+		bash -c "test $rc = 66 && grep -q 'no spool at $SCRATCH/typo/spool: No such file or directory' '$SCRATCH/typo.err' && grep -q 'mkdir -p $SCRATCH/typo/spool' '$SCRATCH/typo.err'"
+	check "$cmd: ... creates nothing there and prints no summary" \
+		bash -c "test ! -e '$SCRATCH/typo' && test ! -s '$SCRATCH/typo.out'"
+done
+s=$(mktemp -d "$SCRATCH/bare.XXXXXX")
+og run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
+check "run: in an existing (empty) spool folder the state folders are created" \
+	bash -c "test $? = 0 && cd '$s' && test -d in -a -d work -a -d tmp -a -d out -a -d archive -a -d failed -a -d approvals"
+printf '[spool]\ndir = %s\n' "$SCRATCH/typo/spool" > "$SCRATCH/typo.ini"
+og check-config "$SCRATCH/typo.ini" > /dev/null 2> "$SCRATCH/typo.err"
+check "check-config: a [spool] dir that does not exist is a configuration error (78) naming it" \
+	bash -c "test $? = 78 && grep -q 'spool. dir $SCRATCH/typo/spool: No such file or directory; create the spool first' '$SCRATCH/typo.err'"
+for opt in "--max-files 5" "--max-seconds 60" "-m 5" "-t 60"; do
+	# shellcheck disable=SC2086
+	timeout -k 5 20 "$ORDERGATE" watch $opt -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2> "$SCRATCH/wopt.err"
+	rc=$?
+	check "watch $opt: refused (64): a watch has no batch to limit" \
+		bash -c "test $rc = 64 && grep -q 'is for run: a watch keeps going' '$SCRATCH/wopt.err'"
+done
+
 # --- make install: the installed binary finds its stylesheets ----------------
 if [ "${ASAN:-0}" = 1 ] || [ "${VALGRIND:-0}" = 1 ]; then
 	echo "# skipped: make install under ASan/valgrind (the plain make check runs it)"

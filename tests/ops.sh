@@ -45,9 +45,18 @@ for cmd in "show O-1" "pending" "export recon" "report" "purge --older-than 30" 
 done
 check "a folder without a ledger: every ledger command says so and exits 66 (wrong:${bad:- none})" test -z "$bad"
 check "... and none of them created a ledger there" test -z "$(ls -A "$nos")"
-og show O-1 --spool "$SCRATCH/no-such-folder" > /dev/null 2> "$SCRATCH/nos.err"
-check "show on a folder that does not exist: exit 75 (the spool cannot be opened), saying so" \
-	bash -c "test $? = 75 && grep -q 'no spool at $SCRATCH/no-such-folder: No such file or directory' '$SCRATCH/nos.err'"
+bad=""
+for cmd in "show O-1" "pending" "export recon" "report" "purge --older-than 30" \
+	"resend X" "reprocess X" "approve O-1 --as manager" "reject O-1 --as manager --comment no" \
+	"explain $ROOT/samples/cxml/$(ls "$ROOT/samples/cxml" | head -1)"; do
+	# shellcheck disable=SC2086
+	og $cmd --spool "$SCRATCH/no-such-folder" > /dev/null 2> "$SCRATCH/nos.err"
+	rc=$?
+	{ [ $rc = 66 ] && grep -q "no spool at $SCRATCH/no-such-folder: No such file or directory" "$SCRATCH/nos.err"; } ||
+		bad="$bad [$cmd: exit $rc]"
+done
+check "a spool folder that does not exist: every command says so and exits 66, as run does (wrong:${bad:- none})" \
+	bash -c "test -z '$bad' && test ! -e '$SCRATCH/no-such-folder'"
 og export recon -c "$C" --spool "$s" --out "$SCRATCH/recon.csv" 2>/dev/null
 check "recon: matched, under... open and statuses per line" python3 -c "
 import csv
