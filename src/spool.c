@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "fsio.h"
@@ -645,6 +646,25 @@ int spool_exists(const struct spool *s, const char *rel_path)
 	int rc = lstat(p, &st) == 0;
 	free(p);
 	return rc;
+}
+
+char *spool_disk_full(const char *err, const char *dir)
+{
+	/* ENOSPC from the spool's own writes; SQLite's SQLITE_FULL text
+	 * (sqlite3_errstr) from the ledger's */
+	if (!err || (!strstr(err, strerror(ENOSPC)) && !strstr(err, "database or disk is full")))
+		return NULL;
+	struct statvfs v;
+	if (statvfs(dir, &v) < 0)
+		return xasprintf("the disk holding %s is full", dir);
+	double b = (double)v.f_bavail * (double)v.f_frsize;
+	if (b < 1024.0 * 1024.0)
+		return xasprintf("the disk holding %s is full (%.0f kB free)", dir, b / 1024.0);
+	if (b < 1024.0 * 1024.0 * 1024.0)
+		return xasprintf("the disk holding %s is full (%.1f MB free)", dir,
+				 b / (1024.0 * 1024.0));
+	return xasprintf("the disk holding %s is full (%.1f GB free)", dir,
+			 b / (1024.0 * 1024.0 * 1024.0));
 }
 
 char *spool_archive_path(const char *work_name, time_t t, int as_sent)

@@ -110,6 +110,11 @@ int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char *
 int spool_sync_dirs(struct spool *s, char **err);
 int spool_unlink(struct spool *s, const char *rel_path, char **err);
 int spool_exists(const struct spool *s, const char *rel_path);
+/* When err reports a full disk (ENOSPC, or the ledger's "database or disk
+ * is full"): "the disk holding DIR is full (N kB free)", to say ahead of
+ * err; else NULL. The caller frees it. */
+char *spool_disk_full(const char *err, const char *dir);
+
 /* archive/YYYY/MM/DD/<work_name>.gz for the time t: the name of the input's
  * gzip-compressed copy; as_sent (an input kept as it came, because it came
  * compressed): archive/YYYY/MM/DD/<work_name>. */
