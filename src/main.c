@@ -416,7 +416,8 @@ static int decide(const char *cmd, int approve, int argc, char **argv)
 		int rc = batch_run(&cfg, &bo, &st);
 		if (rc == EXIT_LOCKED)
 			printf("another ordergate is working on the spool: it publishes the outputs "
-			       "on its next pass\n");
+			       "on its next pass (a resend or purge holding it: the next run "
+			       "does)\n");
 		else if (rc != EXIT_OK && rc != EXIT_SOMEFAILED)
 			code = rc;
 	}
@@ -617,6 +618,30 @@ static int cmd_report(int argc, char **argv)
 	return rc;
 }
 
+/* resend and purge write into the spool: they hold its lock while they
+ * work when it is free, so no run or watch starts meanwhile (its start-up
+ * recovery clears tmp/ and finishes the archiving of committed inputs).
+ * When another ordergate holds it they work beside it, as approve and
+ * reprocess do: past its start-up the holder writes only files named by
+ * its own documents' IDs, never a resend's copy or an archived input
+ * (docs/operations.md, "The spool lock"). 0 (sp to close after the work),
+ * or the exit code of a spool that cannot be opened. */
+static int lock_if_free(const char *cmd, const struct config *cfg, struct spool *sp)
+{
+	char *err = NULL;
+	int rc = spool_open(sp, cfg->spool_dir, &err);
+	if (rc == 0 && (rc = spool_lock(sp, &err)) == 1)
+		rc = 0; /* held by another: beside it */
+	if (rc < 0) {
+		fprintf(stderr, "ordergate %s: %s\n", cmd, err);
+		free(err);
+		spool_close(sp);
+		return rc == -2 ? EXIT_NOINPUT : EXIT_TEMPFAIL;
+	}
+	free(err);
+	return 0;
+}
+
 static int cmd_purge(int argc, char **argv)
 {
 	struct ledger_cmd lc;
@@ -635,9 +660,31 @@ static int cmd_purge(int argc, char **argv)
 	int rc = open_ledger_cmd("purge", &lc);
 	if (rc)
 		return rc;
+	struct spool sp;
+	if ((rc = lock_if_free("purge", &lc.cfg, &sp)) != 0) {
+		close_ledger_cmd(&lc);
+		return rc;
+	}
+	/* a document whose input is still in work/ (committed, then a crash
+	 * before its archiving) is left for a later purge: a run's recovery
+	 * archives it by the rows purge would remove, perhaps right now */
+	char **work = NULL, **keep = NULL;
+	int nwork = 0, nkeep = 0;
+	if (spool_list(&sp, "work", &work, &nwork, 0) < 0) {
+		fprintf(stderr, "ordergate purge: cannot list %s/work: %s\n", sp.root, strerror(errno));
+		close_ledger_cmd(&lc);
+		spool_close(&sp);
+		return EXIT_TEMPFAIL;
+	}
+	keep = xcalloc((size_t)nwork + 1, sizeof *keep);
+	for (int i = 0; i < nwork; i++) {
+		char id[SPOOL_ID_LEN + 1];
+		if (spool_parse_work_name(work[i], id, NULL))
+			keep[nkeep++] = xstrdup(id);
+	}
 	char **files = NULL, *err = NULL;
 	int n = 0;
-	rc = ops_purge_files(&lc.l, (int)days, &files, &n, &err);
+	rc = ops_purge_files(&lc.l, (int)days, (const char *const *)keep, nkeep, &files, &n, &err);
 	for (int i = 0; rc >= 0 && i < n; i++) {
 		char *p = xasprintf("%s/%s", lc.cfg.spool_dir, files[i]);
 		if (unlink(p) < 0 && errno != ENOENT) {
@@ -647,7 +694,7 @@ static int cmd_purge(int argc, char **argv)
 		free(p);
 	}
 	if (rc >= 0)
-		rc = ops_purge_rows(&lc.l, (int)days, &err);
+		rc = ops_purge_rows(&lc.l, (int)days, (const char *const *)keep, nkeep, &err);
 	if (rc >= 0)
 		printf("purged %d archived input%s and the ledger detail older than %ld days; "
 		       "the summary rows stay\n", n, n == 1 ? "" : "s", days);
@@ -656,8 +703,15 @@ static int cmd_purge(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		free(files[i]);
 	free(files);
+	for (int i = 0; i < nwork; i++)
+		free(work[i]);
+	free(work);
+	for (int i = 0; i < nkeep; i++)
+		free(keep[i]);
+	free(keep);
 	free(err);
 	close_ledger_cmd(&lc);
+	spool_close(&sp);
 	return rc < 0 ? EXIT_TEMPFAIL : EXIT_OK;
 }
 
@@ -704,7 +758,8 @@ static int cmd_reprocess(int argc, char **argv)
 		struct batch_stats st;
 		rc = batch_run(&cfg, &bo, &st);
 		if (rc == EXIT_LOCKED)
-			printf("another ordergate is working on the spool: it picks the document up\n");
+			printf("another ordergate is working on the spool: it picks the document up "
+			       "(a resend or purge holding it: the next run does)\n");
 		else
 			batch_print_summary(&cfg, &st);
 		config_release(&cfg);
@@ -730,6 +785,11 @@ static int cmd_resend(int argc, char **argv)
 	int rc = open_ledger_cmd("resend", &lc);
 	if (rc)
 		return rc;
+	struct spool sp;
+	if ((rc = lock_if_free("resend", &lc.cfg, &sp)) != 0) {
+		close_ledger_cmd(&lc);
+		return rc;
+	}
 	char *err = NULL;
 	int n = ledger_resend(&lc.l, lc.cfg.spool_dir, argv[optind], kind, &err);
 	if (n < 0)
@@ -739,6 +799,7 @@ static int cmd_resend(int argc, char **argv)
 		       "can tell it is a resend)\n", n, n == 1 ? "" : "s");
 	free(err);
 	close_ledger_cmd(&lc);
+	spool_close(&sp);
 	return n == -2 ? EXIT_NOINPUT : n < 0 ? EXIT_SOMEFAILED : EXIT_OK;
 }
 
@@ -963,7 +1024,8 @@ static const struct command commands[] = {
 	  "usage: ordergate resend DOCUMENT-ID [--kind po|confirmation|invoice] --spool DIR\n"
 	  "\n"
 	  "Publishes the document's outputs again, byte for byte (same payloadID), as\n"
-	  "new files next to the first ones. Recorded in the history.\n" },
+	  "new files next to the first ones. Recorded in the history. Holds the spool\n"
+	  "lock while it writes when it is free; beside a running watch it works too.\n" },
 	{ "export", cmd_export, "reconciliation and spend as CSV",
 	  "usage: ordergate export recon|spend --spool DIR [--from DATE] [--to DATE] [--out FILE]\n"
 	  "\n"
@@ -991,7 +1053,11 @@ static const struct command commands[] = {
 	  "Set ORDERGATE_TIME=<epoch seconds> for a reproducible \"generated\" time.\n"
 	  "Exit: 0 written, 75 the ledger could not be read or FILE written.\n" },
 	{ "purge", cmd_purge, "remove archived inputs and ledger detail past retention",
-	  "usage: ordergate purge --older-than DAYS --spool DIR\n" },
+	  "usage: ordergate purge --older-than DAYS --spool DIR\n"
+	  "\n"
+	  "Removes the archived inputs and the ledger detail (stored order copies, the\n"
+	  "history) older than DAYS; the summary rows stay. Holds the spool lock while\n"
+	  "it works when it is free; beside a running watch it works too.\n" },
 	{ "check-config", cmd_check_config, "validate the configuration and the stylesheets",
 	  "usage: ordergate check-config [-c] FILE\n"
 	  "\n"

@@ -390,6 +390,47 @@ assert any('m\ufffdller.xml' in l['msg'] for l in lines), lines"
 check "show: the name is kept as it came (text output, ledger)" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT hex(name) FROM documents WHERE name LIKE 'caf%'")" = 636166E92E786D6C
 check "invariants hold with names that are not UTF-8 (spoolcheck reads them)" spool_invariants "$s"
+# resend and purge take the spool lock while they work when it is free (so
+# no run starts and recovers tmp/ or work/ around them: the lock file holds
+# their pid then), and work beside another ordergate that holds it, as
+# approve and reprocess do
+s=$(new_spool)
+mk K-1 BOLT 1 1.00 > "$s/in/k1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+kdoc=$(sqlite3 "$s/ledger.db" "SELECT document_id FROM orders WHERE order_id = 'K-1'")
+"$ORDERGATE" resend "$kdoc" --kind po -c "$C" --spool "$s" > /dev/null 2>&1 &
+kpid=$!; wait $kpid; rc=$?
+check "resend: takes the spool lock when it is free (its pid in ordergate.lock)" \
+	test "$rc/$(tr -d '\n' < "$s/ordergate.lock")" = "0/$kpid"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) "$ORDERGATE" purge --older-than 300 -c "$C" --spool "$s" > /dev/null 2>&1 &
+kpid=$!; wait $kpid; rc=$?
+check "purge: takes the spool lock when it is free (its pid in ordergate.lock)" \
+	test "$rc/$(tr -d '\n' < "$s/ordergate.lock")" = "0/$kpid"
+flock -x "$s/ordergate.lock" "$ORDERGATE" resend "$kdoc" --kind po -c "$C" --spool "$s" > "$SCRATCH/klock.out" 2>&1
+check "resend: while another ordergate holds the lock it works beside it (exit 0, the copy written)" \
+	bash -c "test $? = 0 && ls '$s'/out/*/po/*K-1.resend-2.xml > /dev/null 2>&1"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) flock -x "$s/ordergate.lock" "$ORDERGATE" purge --older-than 30 -c "$C" --spool "$s" > "$SCRATCH/kpurge.out" 2>&1
+check "purge: ... and so does purge (exit 0, the archive emptied)" \
+	bash -c "test $? = 0 && test \$(find '$s/archive' -type f | wc -l) = 0"
+check "resend, purge beside a lock holder: invariants hold" spool_invariants "$s"
+# purge leaves a document whose input is still in work/ (committed, then a
+# crash before its archiving): recovery archives it by the rows purge would
+# remove, perhaps at that very moment in a run starting beside it
+s=$(new_spool)
+mk W-1 BOLT 1 1.00 > "$s/in/w1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+wdoc=$(sqlite3 "$s/ledger.db" "SELECT document_id FROM orders WHERE order_id = 'W-1'")
+warch=$(sqlite3 "$s/ledger.db" "SELECT path FROM outputs WHERE kind = 'archive' AND document_id = '$wdoc'")
+mv "$s/$warch" "$s/work/$(basename "$warch")"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$C" --spool "$s" > "$SCRATCH/wpurge.out" 2>&1
+check "purge: an input still in work/ keeps its archive row (and the file) for a later purge" \
+	test "$?/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM outputs WHERE kind = 'archive' AND document_id = '$wdoc'")/$(ls "$s/work" | wc -l)" = 0/1/1
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "purge: ... the next run archives it by that row; invariants hold" \
+	bash -c "test $? = 0 && test -f '$s/$warch' && $PYTHON_BIN '$ROOT/tests/spoolcheck.py' invariants '$s'"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$C" --spool "$s" > /dev/null 2>&1
+check "purge: ... and the purge after that removes it" \
+	bash -c "test $? = 0 && test ! -e '$s/$warch' && $PYTHON_BIN '$ROOT/tests/spoolcheck.py' invariants '$s'"
 # the man page documents every subcommand `ordergate help` lists
 cmds=$("$ORDERGATE" help | sed -n 's/^  \([a-z-]*\)  .*/\1/p')
 missing=""
