@@ -537,6 +537,82 @@ static int valid_date(const char *d)
 	return d && datetime_normalize(d, "+00:00", out) == DATETIME_DATE;
 }
 
+/* "cannot write FILE: why" for an --out FILE that cannot be written (the
+ * name the operator gave, never a temporary one), saying when it is the
+ * folder that is missing. */
+static void out_error(const char *cmd, const char *outfile, int e)
+{
+	char *dir = xstrdup(outfile);
+	char *slash = strrchr(dir, '/');
+	struct stat st;
+	if (slash)
+		*slash = '\0';
+	if (e == ENOENT && slash && slash > dir && stat(dir, &st) < 0)
+		fprintf(stderr, "ordergate %s: cannot write %s: the folder %s does not exist\n", cmd,
+			outfile, dir);
+	else if (e == ENOTDIR)
+		fprintf(stderr, "ordergate %s: cannot write %s: %s is not a folder\n", cmd,
+			outfile, dir);
+	else
+		fprintf(stderr, "ordergate %s: cannot write %s: %s\n", cmd, outfile, strerror(e));
+	free(dir);
+}
+
+/* An --out FILE, written whole or not at all: to FILE.tmp, renamed over
+ * FILE once complete (through a symbolic link, over its target, the link
+ * staying); a FIFO or a device is written as it is, never replaced by a
+ * regular file. Errors name FILE as given (out_error). */
+struct out_file {
+	const char *name;
+	char *tmp, *real;
+	FILE *f;
+};
+
+static FILE *out_open(const char *cmd, struct out_file *o, const char *name)
+{
+	memset(o, 0, sizeof *o);
+	o->name = name;
+	struct stat st;
+	int direct = 0;
+	if (stat(name, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			direct = 1;
+		else
+			o->real = realpath(name, NULL);
+	}
+	if (!direct)
+		o->tmp = xasprintf("%s.tmp", o->real ? o->real : name);
+	o->f = fopen(direct ? name : o->tmp, "w");
+	if (!o->f) {
+		out_error(cmd, name, errno);
+		free(o->tmp);
+		free(o->real);
+		o->tmp = o->real = NULL;
+	}
+	return o->f;
+}
+
+/* Closes o: with ok, puts FILE in place (0, or -1 with the error said);
+ * without, removes what was written (-1). */
+static int out_close(const char *cmd, struct out_file *o, int ok)
+{
+	int rc = ok ? 0 : -1;
+	if (fclose(o->f) != 0 && rc == 0) {
+		out_error(cmd, o->name, errno);
+		rc = -1;
+	}
+	if (o->tmp && rc == 0 && rename(o->tmp, o->real ? o->real : o->name) < 0) {
+		out_error(cmd, o->name, errno);
+		rc = -1;
+	}
+	if (o->tmp && rc < 0)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->real);
+	o->f = NULL;
+	return rc;
+}
+
 static int cmd_export(int argc, char **argv)
 {
 	struct ledger_cmd lc;
@@ -558,15 +634,17 @@ static int cmd_export(int argc, char **argv)
 	int rc = open_ledger_cmd("export", &lc);
 	if (rc)
 		return rc;
-	FILE *f = outfile ? fopen(outfile, "w") : stdout;
+	struct out_file o;
+	FILE *f = outfile ? out_open("export", &o, outfile) : stdout;
 	if (!f) {
-		fprintf(stderr, "ordergate export: %s: %s\n", outfile, strerror(errno));
 		close_ledger_cmd(&lc);
 		return EXIT_TEMPFAIL;
 	}
 	int n = !strcmp(argv[optind], "recon") ? ops_export_recon(&lc.l, from, to, f)
 					       : ops_export_spend(&lc.l, from, to, f);
-	if (outfile && fclose(f) != 0)
+	if (n < 0)
+		fprintf(stderr, "ordergate export: cannot read the ledger %s\n", lc.path);
+	if (outfile && out_close("export", &o, n >= 0) < 0)
 		n = -1;
 	if (n >= 0 && outfile)
 		fprintf(stderr, "ordergate export: %d row%s written to %s\n", n, n == 1 ? "" : "s", outfile);
@@ -588,31 +666,24 @@ static int cmd_report(int argc, char **argv)
 	int rc = open_ledger_cmd("report", &lc);
 	if (rc)
 		return rc;
-	/* the page goes to FILE.tmp, then replaces FILE whole */
+	/* the page replaces FILE whole (out_open) */
 	int to_stdout = !outfile || !strcmp(outfile, "-");
-	char *tmp = to_stdout ? NULL : xasprintf("%s.tmp", outfile);
-	FILE *f = to_stdout ? stdout : fopen(tmp, "w");
+	struct out_file o;
+	FILE *f = to_stdout ? stdout : out_open("report", &o, outfile);
 	char *err = NULL;
 	if (!f) {
-		fprintf(stderr, "ordergate report: %s: %s\n", tmp, strerror(errno));
 		rc = EXIT_TEMPFAIL;
 	} else if (report_html(&lc.l, f, &err) < 0) {
-		fprintf(stderr, "ordergate report: %s\n", err);
+		int e = errno;
+		/* a write that failed: the file asked for, and why */
+		if (!to_stdout && !strncmp(err, "cannot write the report", 23) && e)
+			out_error("report", outfile, e);
+		else
+			fprintf(stderr, "ordergate report: %s\n", err);
 		rc = EXIT_TEMPFAIL;
 	}
-	if (f && !to_stdout) {
-		if (fclose(f) != 0 && rc == EXIT_OK) {
-			fprintf(stderr, "ordergate report: %s: %s\n", tmp, strerror(errno));
-			rc = EXIT_TEMPFAIL;
-		}
-		if (rc == EXIT_OK && rename(tmp, outfile) < 0) {
-			fprintf(stderr, "ordergate report: %s: %s\n", outfile, strerror(errno));
-			rc = EXIT_TEMPFAIL;
-		}
-		if (rc != EXIT_OK)
-			unlink(tmp);
-	}
-	free(tmp);
+	if (f && !to_stdout && out_close("report", &o, rc == EXIT_OK) < 0)
+		rc = EXIT_TEMPFAIL;
 	free(err);
 	close_ledger_cmd(&lc);
 	return rc;

@@ -431,6 +431,27 @@ check "purge: ... the next run archives it by that row; invariants hold" \
 ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$C" --spool "$s" > /dev/null 2>&1
 check "purge: ... and the purge after that removes it" \
 	bash -c "test $? = 0 && test ! -e '$s/$warch' && $PYTHON_BIN '$ROOT/tests/spoolcheck.py' invariants '$s'"
+# report --out names the file asked for (never its .tmp) and why
+og report -c "$C" --spool "$s" --out "$SCRATCH/nonexist/r.html" > /dev/null 2> "$SCRATCH/rout.err"
+check "report --out into a folder that does not exist: 75, naming the file and the missing folder" \
+	bash -c "test $? = 75 && grep -qx 'ordergate report: cannot write $SCRATCH/nonexist/r.html: the folder $SCRATCH/nonexist does not exist' '$SCRATCH/rout.err'"
+og export recon -c "$C" --spool "$s" --out "$SCRATCH/nonexist/r.csv" > /dev/null 2> "$SCRATCH/rout.err"
+check "export --out: the same" \
+	bash -c "test $? = 75 && grep -qx 'ordergate export: cannot write $SCRATCH/nonexist/r.csv: the folder $SCRATCH/nonexist does not exist' '$SCRATCH/rout.err'"
+# an export that fails leaves FILE as it was (written to FILE.tmp, renamed
+# once complete, like the report), and says why
+cp -a "$s" "$SCRATCH/bad-ledger"
+sqlite3 "$SCRATCH/bad-ledger/ledger.db" "ALTER TABLE invoice_lines RENAME COLUMN amount_e4 TO amt"
+echo keep > "$SCRATCH/kept.csv"
+og export recon -c "$C" --spool "$SCRATCH/bad-ledger" --out "$SCRATCH/kept.csv" > /dev/null 2> "$SCRATCH/kept.err"
+check "export --out: a failed export says so (75) and leaves FILE as it was, no FILE.tmp" \
+	bash -c "test $? = 75 && grep -q 'cannot read the ledger' '$SCRATCH/kept.err' && test \"\$(cat '$SCRATCH/kept.csv')\" = keep && test ! -e '$SCRATCH/kept.csv.tmp'"
+# --out through a symbolic link (or to a FIFO or device): written through
+# it, never replaced by a regular file
+mkdir -p "$SCRATCH/pages"; : > "$SCRATCH/pages/real.html"; ln -s real.html "$SCRATCH/pages/link.html"
+og report -c "$C" --spool "$s" --out "$SCRATCH/pages/link.html" > /dev/null 2>&1
+check "report --out a symbolic link: the page goes to its target, the link stays" \
+	bash -c "test $? = 0 && test -L '$SCRATCH/pages/link.html' && grep -q '</html>' '$SCRATCH/pages/real.html'"
 # the man page documents every subcommand `ordergate help` lists
 cmds=$("$ORDERGATE" help | sed -n 's/^  \([a-z-]*\)  .*/\1/p')
 missing=""
