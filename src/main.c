@@ -1122,7 +1122,8 @@ static const struct command commands[] = {
 	  "  -h, --help           this text\n"
 	  "\n"
 	  "Set ORDERGATE_TIME=<epoch seconds> for a reproducible \"generated\" time.\n"
-	  "Exit: 0 written, 75 the ledger could not be read or FILE written.\n" },
+	  "Exit: 0 written, 66 no spool or no ledger at DIR, 75 the ledger could not be\n"
+	  "read or FILE written.\n" },
 	{ "purge", cmd_purge, "remove archived inputs and ledger detail past retention",
 	  "usage: ordergate purge --older-than DAYS --spool DIR\n"
 	  "\n"
