@@ -2119,10 +2119,12 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	/* a closed terminal or SSH session: a stop like the others (there is
 	 * no configuration reload; a changed one needs a restart) */
 	sigaction(SIGHUP, &sa, NULL);
-	if (spool_open(&run.spool, cfg->spool_dir, &err) < 0) {
+	int orc = spool_open(&run.spool, cfg->spool_dir, &err);
+	if (orc < 0) {
 		msg_error(NULL, "%s", err);
 		free(err);
-		return EXIT_TEMPFAIL;
+		spool_close(&run.spool);
+		return orc == -2 ? EXIT_NOINPUT : EXIT_TEMPFAIL;
 	}
 	run.spool.sync_filesystem = !strcmp(cfg->sync, "filesystem");
 	int lk = spool_lock(&run.spool, &err);
@@ -2180,10 +2182,24 @@ int batch_run(const struct config *cfg, const struct batch_opts *opts, struct ba
 	code = (st->failed || st->unclaimable || st->uninvoiced) && !opts->watch ? EXIT_SOMEFAILED
 										  : EXIT_OK;
 	goto out;
-tempfail:
-	msg_error(NULL, "%s; the run stops here and nothing unfinished was acknowledged: "
-		  "run again once the cause is fixed (claimed inputs stay in work/ and are "
-		  "recovered)", err ? err : "temporary failure");
+tempfail:;
+	/* a full disk: which one, what is free, and that nothing is lost */
+	char *ldir = cfg->ledger_path && err && !strstr(err, strerror(ENOSPC))
+			     ? xstrdup(cfg->ledger_path) : NULL;
+	if (ldir && strrchr(ldir, '/'))
+		*strrchr(ldir, '/') = '\0';
+	char *full = spool_disk_full(err, ldir ? ldir : run.spool.root);
+	if (full)
+		msg_error(NULL, "%s: %s; the run stops here. Nothing was lost: the claimed inputs "
+			  "wait in work/, and what was half-written in tmp/ is finished or removed "
+			  "by the next run (leave both as they are). Free space on that disk (df %s), "
+			  "then run again", full, err, ldir ? ldir : run.spool.root);
+	else
+		msg_error(NULL, "%s; the run stops here and nothing unfinished was acknowledged: "
+			  "run again once the cause is fixed (claimed inputs stay in work/ and are "
+			  "recovered)", err ? err : "temporary failure");
+	free(full);
+	free(ldir);
 	free(err);
 	code = EXIT_TEMPFAIL;
 out:

@@ -361,8 +361,19 @@ int config_check_folders(const struct config *c, char **err)
 {
 	struct stat spool, box;
 	*err = NULL;
-	if (!c->spool_dir || stat(c->spool_dir, &spool) < 0)
-		return 0; /* a spool not made yet: run makes it */
+	if (!c->spool_dir)
+		return 0;
+	int sr = stat(c->spool_dir, &spool);
+	if (sr < 0 || !S_ISDIR(spool.st_mode)) {
+		/* run and watch do not make it (ordergate(1)) */
+		const char *why = sr < 0 ? strerror(errno) : "not a folder";
+		char *word = shell_word(c->spool_dir);
+		*err = xasprintf("[spool] dir %s: %s; create the spool first (mkdir -p %s, "
+				 "writable by the user ordergate runs as)",
+				 c->spool_dir, why, word);
+		free(word);
+		return -1;
+	}
 	for (int i = 0; i < c->ninboxes; i++) {
 		const struct inbox *b = &c->inboxes[i];
 		int r = stat(b->dir, &box);

@@ -131,8 +131,12 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS invoice_lines("
 	" invoice_ref INTEGER NOT NULL REFERENCES invoices(id), line_number INTEGER NOT NULL,"
 	" quantity_e4 INTEGER NOT NULL, unit_price_e4 INTEGER NOT NULL, amount_e4 INTEGER NOT NULL,"
-	" tax_e4 INTEGER NOT NULL, PRIMARY KEY (invoice_ref, line_number));"
-	"PRAGMA user_version = 2;";
+	" tax_e4 INTEGER NOT NULL, PRIMARY KEY (invoice_ref, line_number));";
+
+/* The schema's version, set once with the schema: an ordinary open of a
+ * ledger of this version writes nothing, so a ledger on a full disk still
+ * opens (for recovery to clear tmp/, for show and the other readers). */
+static const char version_sql[] = "PRAGMA user_version = 2;";
 
 #define MAX_STMTS 32
 static struct {
@@ -278,11 +282,14 @@ static int upgrade_schema(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, schema_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK && !had_spend)
 		rc = sqlite3_exec(db, fill_spend_sql, NULL, NULL, msg);
+	if (rc == SQLITE_OK)
+		rc = sqlite3_exec(db, version_sql, NULL, NULL, msg);
 	return rc;
 }
 
 /* The schema, created or brought up to date: a ledger of this version
- * only has its (idempotent) schema run; a new or older one is set up in
+ * only has its (idempotent) schema run, which writes nothing when it is
+ * all there; a new or older one is set up in
  * one transaction (two engines starting at once: the second finds the
  * first's work done). An SQLite result code. */
 static int set_up_schema(sqlite3 *db, char **msg)

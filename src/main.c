@@ -106,11 +106,17 @@ static int run_or_watch(const char *cmd, int watch, int argc, char **argv)
 				return usage_error(cmd, "-j wants a number of workers from 1 to 256, not \"%s\"", optarg);
 			break;
 		case 'm':
+			if (watch)
+				return usage_error(cmd, "%s", "--max-files is for run: a watch keeps going "
+						   "(for a bounded batch, use ordergate run --max-files)");
 			bo.max_files = strtol(optarg, &end, 10);
 			if (*end || bo.max_files < 1)
 				return usage_error(cmd, "--max-files wants a positive number, not \"%s\"", optarg);
 			break;
 		case 't':
+			if (watch)
+				return usage_error(cmd, "%s", "--max-seconds is for run: a watch keeps going "
+						   "until SIGTERM, SIGINT or SIGHUP");
 			bo.max_seconds = strtol(optarg, &end, 10);
 			if (*end || bo.max_seconds < 1)
 				return usage_error(cmd, "--max-seconds wants a positive number, not \"%s\"", optarg);
@@ -134,7 +140,7 @@ static int run_or_watch(const char *cmd, int watch, int argc, char **argv)
 	}
 	struct batch_stats st;
 	int code = batch_run(&cfg, &bo, &st);
-	if (code != EXIT_LOCKED && code != EXIT_CONFIG && !co.quiet)
+	if (code != EXIT_LOCKED && code != EXIT_CONFIG && code != EXIT_NOINPUT && !co.quiet)
 		batch_print_summary(&cfg, &st);
 	config_release(&cfg);
 	return code;
@@ -328,18 +334,20 @@ static char *ledger_path_of(const struct config *cfg)
 }
 
 /* The operator's commands read the ledger a run made: they never create
- * one. A spool folder that cannot be opened exits 75 (ordergate(1)); one
- * without its ledger is a wrong --spool (or one no run has worked on
- * yet): said so, exit 66, nothing created there. 0: the ledger is there. */
+ * one. A spool folder that does not exist exits 66, like run (one that
+ * cannot be opened otherwise, 75: ordergate(1)); one without its ledger
+ * is a wrong --spool (or one no run has worked on yet): said so, exit 66,
+ * nothing created there. 0: the ledger is there. */
 static int ledger_missing(const char *cmd, const struct config *cfg, const char *path)
 {
 	struct stat st;
 	if (stat(path, &st) == 0 || errno != ENOENT)
 		return 0;
 	if (!cfg->ledger_path && stat(cfg->spool_dir, &st) < 0) {
+		int e = errno;
 		fprintf(stderr, "ordergate %s: no spool at %s: %s; check --spool (or [spool] dir "
-			"in the configuration)\n", cmd, cfg->spool_dir, strerror(errno));
-		return EXIT_TEMPFAIL;
+			"in the configuration)\n", cmd, cfg->spool_dir, strerror(e));
+		return e == ENOENT || e == ENOTDIR ? EXIT_NOINPUT : EXIT_TEMPFAIL;
 	}
 	fprintf(stderr, "ordergate %s: no ledger at %s: no run or watch has worked on this "
 		"spool yet, or %s names the wrong folder; nothing was created\n", cmd, path,
@@ -408,7 +416,8 @@ static int decide(const char *cmd, int approve, int argc, char **argv)
 		int rc = batch_run(&cfg, &bo, &st);
 		if (rc == EXIT_LOCKED)
 			printf("another ordergate is working on the spool: it publishes the outputs "
-			       "on its next pass\n");
+			       "on its next pass (a resend or purge holding it: the next run "
+			       "does)\n");
 		else if (rc != EXIT_OK && rc != EXIT_SOMEFAILED)
 			code = rc;
 	}
@@ -528,6 +537,82 @@ static int valid_date(const char *d)
 	return d && datetime_normalize(d, "+00:00", out) == DATETIME_DATE;
 }
 
+/* "cannot write FILE: why" for an --out FILE that cannot be written (the
+ * name the operator gave, never a temporary one), saying when it is the
+ * folder that is missing. */
+static void out_error(const char *cmd, const char *outfile, int e)
+{
+	char *dir = xstrdup(outfile);
+	char *slash = strrchr(dir, '/');
+	struct stat st;
+	if (slash)
+		*slash = '\0';
+	if (e == ENOENT && slash && slash > dir && stat(dir, &st) < 0)
+		fprintf(stderr, "ordergate %s: cannot write %s: the folder %s does not exist\n", cmd,
+			outfile, dir);
+	else if (e == ENOTDIR)
+		fprintf(stderr, "ordergate %s: cannot write %s: %s is not a folder\n", cmd,
+			outfile, dir);
+	else
+		fprintf(stderr, "ordergate %s: cannot write %s: %s\n", cmd, outfile, strerror(e));
+	free(dir);
+}
+
+/* An --out FILE, written whole or not at all: to FILE.tmp, renamed over
+ * FILE once complete (through a symbolic link, over its target, the link
+ * staying); a FIFO or a device is written as it is, never replaced by a
+ * regular file. Errors name FILE as given (out_error). */
+struct out_file {
+	const char *name;
+	char *tmp, *real;
+	FILE *f;
+};
+
+static FILE *out_open(const char *cmd, struct out_file *o, const char *name)
+{
+	memset(o, 0, sizeof *o);
+	o->name = name;
+	struct stat st;
+	int direct = 0;
+	if (stat(name, &st) == 0) {
+		if (!S_ISREG(st.st_mode))
+			direct = 1;
+		else
+			o->real = realpath(name, NULL);
+	}
+	if (!direct)
+		o->tmp = xasprintf("%s.tmp", o->real ? o->real : name);
+	o->f = fopen(direct ? name : o->tmp, "w");
+	if (!o->f) {
+		out_error(cmd, name, errno);
+		free(o->tmp);
+		free(o->real);
+		o->tmp = o->real = NULL;
+	}
+	return o->f;
+}
+
+/* Closes o: with ok, puts FILE in place (0, or -1 with the error said);
+ * without, removes what was written (-1). */
+static int out_close(const char *cmd, struct out_file *o, int ok)
+{
+	int rc = ok ? 0 : -1;
+	if (fclose(o->f) != 0 && rc == 0) {
+		out_error(cmd, o->name, errno);
+		rc = -1;
+	}
+	if (o->tmp && rc == 0 && rename(o->tmp, o->real ? o->real : o->name) < 0) {
+		out_error(cmd, o->name, errno);
+		rc = -1;
+	}
+	if (o->tmp && rc < 0)
+		unlink(o->tmp);
+	free(o->tmp);
+	free(o->real);
+	o->f = NULL;
+	return rc;
+}
+
 static int cmd_export(int argc, char **argv)
 {
 	struct ledger_cmd lc;
@@ -549,15 +634,17 @@ static int cmd_export(int argc, char **argv)
 	int rc = open_ledger_cmd("export", &lc);
 	if (rc)
 		return rc;
-	FILE *f = outfile ? fopen(outfile, "w") : stdout;
+	struct out_file o;
+	FILE *f = outfile ? out_open("export", &o, outfile) : stdout;
 	if (!f) {
-		fprintf(stderr, "ordergate export: %s: %s\n", outfile, strerror(errno));
 		close_ledger_cmd(&lc);
 		return EXIT_TEMPFAIL;
 	}
 	int n = !strcmp(argv[optind], "recon") ? ops_export_recon(&lc.l, from, to, f)
 					       : ops_export_spend(&lc.l, from, to, f);
-	if (outfile && fclose(f) != 0)
+	if (n < 0)
+		fprintf(stderr, "ordergate export: cannot read the ledger %s\n", lc.path);
+	if (outfile && out_close("export", &o, n >= 0) < 0)
 		n = -1;
 	if (n >= 0 && outfile)
 		fprintf(stderr, "ordergate export: %d row%s written to %s\n", n, n == 1 ? "" : "s", outfile);
@@ -579,34 +666,51 @@ static int cmd_report(int argc, char **argv)
 	int rc = open_ledger_cmd("report", &lc);
 	if (rc)
 		return rc;
-	/* the page goes to FILE.tmp, then replaces FILE whole */
+	/* the page replaces FILE whole (out_open) */
 	int to_stdout = !outfile || !strcmp(outfile, "-");
-	char *tmp = to_stdout ? NULL : xasprintf("%s.tmp", outfile);
-	FILE *f = to_stdout ? stdout : fopen(tmp, "w");
+	struct out_file o;
+	FILE *f = to_stdout ? stdout : out_open("report", &o, outfile);
 	char *err = NULL;
 	if (!f) {
-		fprintf(stderr, "ordergate report: %s: %s\n", tmp, strerror(errno));
 		rc = EXIT_TEMPFAIL;
 	} else if (report_html(&lc.l, f, &err) < 0) {
-		fprintf(stderr, "ordergate report: %s\n", err);
+		int e = errno;
+		/* a write that failed: the file asked for, and why */
+		if (!to_stdout && !strncmp(err, "cannot write the report", 23) && e)
+			out_error("report", outfile, e);
+		else
+			fprintf(stderr, "ordergate report: %s\n", err);
 		rc = EXIT_TEMPFAIL;
 	}
-	if (f && !to_stdout) {
-		if (fclose(f) != 0 && rc == EXIT_OK) {
-			fprintf(stderr, "ordergate report: %s: %s\n", tmp, strerror(errno));
-			rc = EXIT_TEMPFAIL;
-		}
-		if (rc == EXIT_OK && rename(tmp, outfile) < 0) {
-			fprintf(stderr, "ordergate report: %s: %s\n", outfile, strerror(errno));
-			rc = EXIT_TEMPFAIL;
-		}
-		if (rc != EXIT_OK)
-			unlink(tmp);
-	}
-	free(tmp);
+	if (f && !to_stdout && out_close("report", &o, rc == EXIT_OK) < 0)
+		rc = EXIT_TEMPFAIL;
 	free(err);
 	close_ledger_cmd(&lc);
 	return rc;
+}
+
+/* resend and purge write into the spool: they hold its lock while they
+ * work when it is free, so no run or watch starts meanwhile (its start-up
+ * recovery clears tmp/ and finishes the archiving of committed inputs).
+ * When another ordergate holds it they work beside it, as approve and
+ * reprocess do: past its start-up the holder writes only files named by
+ * its own documents' IDs, never a resend's copy or an archived input
+ * (docs/operations.md, "The spool lock"). 0 (sp to close after the work),
+ * or the exit code of a spool that cannot be opened. */
+static int lock_if_free(const char *cmd, const struct config *cfg, struct spool *sp)
+{
+	char *err = NULL;
+	int rc = spool_open(sp, cfg->spool_dir, &err);
+	if (rc == 0 && (rc = spool_lock(sp, &err)) == 1)
+		rc = 0; /* held by another: beside it */
+	if (rc < 0) {
+		fprintf(stderr, "ordergate %s: %s\n", cmd, err);
+		free(err);
+		spool_close(sp);
+		return rc == -2 ? EXIT_NOINPUT : EXIT_TEMPFAIL;
+	}
+	free(err);
+	return 0;
 }
 
 static int cmd_purge(int argc, char **argv)
@@ -627,9 +731,31 @@ static int cmd_purge(int argc, char **argv)
 	int rc = open_ledger_cmd("purge", &lc);
 	if (rc)
 		return rc;
+	struct spool sp;
+	if ((rc = lock_if_free("purge", &lc.cfg, &sp)) != 0) {
+		close_ledger_cmd(&lc);
+		return rc;
+	}
+	/* a document whose input is still in work/ (committed, then a crash
+	 * before its archiving) is left for a later purge: a run's recovery
+	 * archives it by the rows purge would remove, perhaps right now */
+	char **work = NULL, **keep = NULL;
+	int nwork = 0, nkeep = 0;
+	if (spool_list(&sp, "work", &work, &nwork, 0) < 0) {
+		fprintf(stderr, "ordergate purge: cannot list %s/work: %s\n", sp.root, strerror(errno));
+		close_ledger_cmd(&lc);
+		spool_close(&sp);
+		return EXIT_TEMPFAIL;
+	}
+	keep = xcalloc((size_t)nwork + 1, sizeof *keep);
+	for (int i = 0; i < nwork; i++) {
+		char id[SPOOL_ID_LEN + 1];
+		if (spool_parse_work_name(work[i], id, NULL))
+			keep[nkeep++] = xstrdup(id);
+	}
 	char **files = NULL, *err = NULL;
 	int n = 0;
-	rc = ops_purge_files(&lc.l, (int)days, &files, &n, &err);
+	rc = ops_purge_files(&lc.l, (int)days, (const char *const *)keep, nkeep, &files, &n, &err);
 	for (int i = 0; rc >= 0 && i < n; i++) {
 		char *p = xasprintf("%s/%s", lc.cfg.spool_dir, files[i]);
 		if (unlink(p) < 0 && errno != ENOENT) {
@@ -639,7 +765,7 @@ static int cmd_purge(int argc, char **argv)
 		free(p);
 	}
 	if (rc >= 0)
-		rc = ops_purge_rows(&lc.l, (int)days, &err);
+		rc = ops_purge_rows(&lc.l, (int)days, (const char *const *)keep, nkeep, &err);
 	if (rc >= 0)
 		printf("purged %d archived input%s and the ledger detail older than %ld days; "
 		       "the summary rows stay\n", n, n == 1 ? "" : "s", days);
@@ -648,8 +774,15 @@ static int cmd_purge(int argc, char **argv)
 	for (int i = 0; i < n; i++)
 		free(files[i]);
 	free(files);
+	for (int i = 0; i < nwork; i++)
+		free(work[i]);
+	free(work);
+	for (int i = 0; i < nkeep; i++)
+		free(keep[i]);
+	free(keep);
 	free(err);
 	close_ledger_cmd(&lc);
+	spool_close(&sp);
 	return rc < 0 ? EXIT_TEMPFAIL : EXIT_OK;
 }
 
@@ -696,7 +829,8 @@ static int cmd_reprocess(int argc, char **argv)
 		struct batch_stats st;
 		rc = batch_run(&cfg, &bo, &st);
 		if (rc == EXIT_LOCKED)
-			printf("another ordergate is working on the spool: it picks the document up\n");
+			printf("another ordergate is working on the spool: it picks the document up "
+			       "(a resend or purge holding it: the next run does)\n");
 		else
 			batch_print_summary(&cfg, &st);
 		config_release(&cfg);
@@ -722,6 +856,11 @@ static int cmd_resend(int argc, char **argv)
 	int rc = open_ledger_cmd("resend", &lc);
 	if (rc)
 		return rc;
+	struct spool sp;
+	if ((rc = lock_if_free("resend", &lc.cfg, &sp)) != 0) {
+		close_ledger_cmd(&lc);
+		return rc;
+	}
 	char *err = NULL;
 	int n = ledger_resend(&lc.l, lc.cfg.spool_dir, argv[optind], kind, &err);
 	if (n < 0)
@@ -731,6 +870,7 @@ static int cmd_resend(int argc, char **argv)
 		       "can tell it is a resend)\n", n, n == 1 ? "" : "s");
 	free(err);
 	close_ledger_cmd(&lc);
+	spool_close(&sp);
 	return n == -2 ? EXIT_NOINPUT : n < 0 ? EXIT_SOMEFAILED : EXIT_OK;
 }
 
@@ -745,6 +885,24 @@ static int cmd_explain(int argc, char **argv)
 	struct config cfg;
 	if (load_config(&co, &cfg) < 0)
 		return EXIT_CONFIG;
+	/* the budget rules read the spool's ledger: a spool that is not there
+	 * is a mistake, as for run; one no run has worked on yet has spent
+	 * nothing */
+	struct stat sb;
+	char *ledger = cfg.ledger_path ? xstrdup(cfg.ledger_path)
+		       : cfg.spool_dir ? xasprintf("%s/ledger.db", cfg.spool_dir) : NULL;
+	if (cfg.spool_dir && !cfg.ledger_path && stat(cfg.spool_dir, &sb) < 0) {
+		int e = errno;
+		fprintf(stderr, "ordergate explain: no spool at %s: %s; check --spool (or [spool] dir "
+			"in the configuration)\n", cfg.spool_dir, strerror(e));
+		free(ledger);
+		config_release(&cfg);
+		return e == ENOENT || e == ENOTDIR ? EXIT_NOINPUT : EXIT_TEMPFAIL;
+	}
+	if (ledger && stat(ledger, &sb) < 0 && errno == ENOENT)
+		fprintf(stderr, "ordergate explain: note: no ledger at %s yet: budget rules see "
+			"nothing spent\n", ledger);
+	free(ledger);
 	char *err = NULL;
 	if (pipeline_init(&cfg, &err) < 0) {
 		fprintf(stderr, "ordergate: %s\n", err);
@@ -847,7 +1005,8 @@ static const struct command commands[] = {
 	  "or to DIR/failed/ with a .why file, and records everything in the ledger\n"
 	  "(DIR/ledger.db).\n"
 	  "\n"
-	  "  -s, --spool DIR      the spool folder (created on first use)\n"
+	  "  -s, --spool DIR      the spool folder: it must exist (the folders in it are\n"
+	  "                       created; a DIR that does not exist exits 66)\n"
 	  "  -c, --config FILE    INI configuration (docs/configuration.md)\n"
 	  "  -j, --jobs N         worker processes (default: one per core)\n"
 	  "  -m, --max-files N    claim at most N files in this run\n"
@@ -857,8 +1016,9 @@ static const struct command commands[] = {
 	  "      --log-json       one JSON object per log line\n"
 	  "  -h, --help           this text\n"
 	  "\n"
-	  "Exit: 0 all processed, 1 some documents failed, 73 another run holds the\n"
-	  "spool, 75 temporary failure (run again), 78 configuration error.\n" },
+	  "Exit: 0 all processed, 1 some documents failed, 66 no spool at DIR, 73\n"
+	  "another ordergate holds the spool, 75 temporary failure such as a full disk\n"
+	  "(run again), 78 configuration error.\n" },
 	{ "watch", cmd_watch, "keep running: process files as they arrive (for a service)",
 	  "usage: ordergate watch --spool DIR [options]\n"
 	  "\n"
@@ -868,13 +1028,15 @@ static const struct command commands[] = {
 	  "rescan_seconds as a safety net, and on SIGTERM, SIGINT or SIGHUP finishes\n"
 	  "what it holds, commits, and exits 0.\n"
 	  "\n"
-	  "  -s, --spool DIR      the spool folder\n"
+	  "  -s, --spool DIR      the spool folder: it must exist\n"
 	  "  -c, --config FILE    INI configuration\n"
 	  "  -j, --jobs N         worker processes (default: one per core)\n"
 	  "  -q, --quiet          only warnings and errors\n"
 	  "  -v, --verbose        also debug lines\n"
 	  "      --log-json       one JSON object per log line\n"
-	  "  -h, --help           this text\n" },
+	  "  -h, --help           this text\n"
+	  "\n"
+	  "--max-files and --max-seconds are run's: a watch has no batch to limit (64).\n" },
 	{ "translate", cmd_translate, "show the canonical order (and outputs) for one file",
 	  "usage: ordergate translate [-c FILE] [-o DIR] [-f FORMAT] [--id ID] FILE\n"
 	  "\n"
@@ -933,7 +1095,8 @@ static const struct command commands[] = {
 	  "usage: ordergate resend DOCUMENT-ID [--kind po|confirmation|invoice] --spool DIR\n"
 	  "\n"
 	  "Publishes the document's outputs again, byte for byte (same payloadID), as\n"
-	  "new files next to the first ones. Recorded in the history.\n" },
+	  "new files next to the first ones. Recorded in the history. Holds the spool\n"
+	  "lock while it writes when it is free; beside a running watch it works too.\n" },
 	{ "export", cmd_export, "reconciliation and spend as CSV",
 	  "usage: ordergate export recon|spend --spool DIR [--from DATE] [--to DATE] [--out FILE]\n"
 	  "\n"
@@ -959,9 +1122,14 @@ static const struct command commands[] = {
 	  "  -h, --help           this text\n"
 	  "\n"
 	  "Set ORDERGATE_TIME=<epoch seconds> for a reproducible \"generated\" time.\n"
-	  "Exit: 0 written, 75 the ledger could not be read or FILE written.\n" },
+	  "Exit: 0 written, 66 no spool or no ledger at DIR, 75 the ledger could not be\n"
+	  "read or FILE written.\n" },
 	{ "purge", cmd_purge, "remove archived inputs and ledger detail past retention",
-	  "usage: ordergate purge --older-than DAYS --spool DIR\n" },
+	  "usage: ordergate purge --older-than DAYS --spool DIR\n"
+	  "\n"
+	  "Removes the archived inputs and the ledger detail (stored order copies, the\n"
+	  "history) older than DAYS; the summary rows stay. Holds the spool lock while\n"
+	  "it works when it is free; beside a running watch it works too.\n" },
 	{ "check-config", cmd_check_config, "validate the configuration and the stylesheets",
 	  "usage: ordergate check-config [-c] FILE\n"
 	  "\n"

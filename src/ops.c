@@ -392,7 +392,28 @@ int ops_export_spend(struct ledger *l, const char *from, const char *to, FILE *f
 
 /* --- purge --------------------------------------------------------------- */
 
-int ops_purge_files(struct ledger *l, int days, char ***files, int *nfiles, char **err)
+/* The documents purge leaves alone this time, in the temporary table
+ * purge_keep (in memory: temp_store), made afresh. */
+static int keep_documents(struct ledger *l, const char *const *keep, int nkeep)
+{
+	if (sqlite3_exec(l->db, "CREATE TEMP TABLE IF NOT EXISTS purge_keep(id TEXT PRIMARY KEY);"
+				"DELETE FROM temp.purge_keep", NULL, NULL, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_stmt *st = prep(l, "INSERT OR IGNORE INTO temp.purge_keep(id) VALUES (?1)");
+	if (!st)
+		return -1;
+	int rc = 0;
+	for (int i = 0; i < nkeep && rc == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, keep[i], -1, SQLITE_STATIC);
+		rc = sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int ops_purge_files(struct ledger *l, int days, const char *const *keep, int nkeep,
+		    char ***files, int *nfiles, char **err)
 {
 	*files = NULL;
 	*nfiles = 0;
@@ -400,8 +421,13 @@ int ops_purge_files(struct ledger *l, int days, char ***files, int *nfiles, char
 	time_t cut = og_now() - (time_t)days * 86400;
 	char cutoff[32];
 	iso_time(cut, cutoff);
+	if (keep_documents(l, keep, nkeep) < 0) {
+		*err = xstrdup(sqlite3_errmsg(l->db));
+		return -1;
+	}
 	sqlite3_stmt *st = prep(l, "SELECT o.path FROM outputs o JOIN documents d ON d.id = o.document_id"
-				   " WHERE o.kind = 'archive' AND d.processed < ?1");
+				   " WHERE o.kind = 'archive' AND d.processed < ?1"
+				   " AND d.id NOT IN (SELECT id FROM temp.purge_keep)");
 	if (!st) {
 		*err = xstrdup(sqlite3_errmsg(l->db));
 		return -1;
@@ -415,17 +441,25 @@ int ops_purge_files(struct ledger *l, int days, char ***files, int *nfiles, char
 	return *nfiles;
 }
 
-int ops_purge_rows(struct ledger *l, int days, char **err)
+int ops_purge_rows(struct ledger *l, int days, const char *const *keep, int nkeep, char **err)
 {
 	*err = NULL;
 	time_t cut = og_now() - (time_t)days * 86400;
 	char cutoff[32];
 	iso_time(cut, cutoff);
+	if (keep_documents(l, keep, nkeep) < 0) {
+		*err = xasprintf("purge: %s", sqlite3_errmsg(l->db));
+		return -1;
+	}
 	const char *sql[] = {
-		/* the archive copies go; their rows with them */
+		/* the archive copies go; their rows with them (but those of the
+		 * documents kept: their inputs wait in work/ for recovery, which
+		 * archives them by these rows) */
 		"DELETE FROM outputs WHERE kind = 'archive' AND document_id IN"
-		" (SELECT id FROM documents WHERE processed < ?1)",
-		"UPDATE documents SET archive_path = NULL WHERE processed < ?1",
+		" (SELECT id FROM documents WHERE processed < ?1)"
+		" AND document_id NOT IN (SELECT id FROM temp.purge_keep)",
+		"UPDATE documents SET archive_path = NULL WHERE processed < ?1"
+		" AND id NOT IN (SELECT id FROM temp.purge_keep)",
 		/* detail goes: the order's copy and the event history. The copy
 		 * stays while the order can still ship or be invoiced (an
 		 * invoice is rendered from it): confirmed with a line not

@@ -22,8 +22,12 @@ int ops_export_spend(struct ledger *l, const char *from, const char *to, FILE *o
  * spool; the caller removes the files), then the rows of those files and
  * the ledger detail (order copies, events). The summary rows exports need
  * (orders, lines, shipments, invoices) stay, and so does the copy of an
- * order that can still ship or be invoiced (its invoices are made from it). */
-int ops_purge_files(struct ledger *l, int days, char ***files, int *nfiles, char **err);
-int ops_purge_rows(struct ledger *l, int days, char **err);
+ * order that can still ship or be invoiced (its invoices are made from it).
+ * The documents keep[0..nkeep) (IDs: those whose input is still in work/,
+ * committed but not yet archived: recovery archives them by their rows)
+ * keep their archive copy and its row until a later purge. */
+int ops_purge_files(struct ledger *l, int days, const char *const *keep, int nkeep,
+		    char ***files, int *nfiles, char **err);
+int ops_purge_rows(struct ledger *l, int days, const char *const *keep, int nkeep, char **err);
 
 #endif

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "fsio.h"
@@ -53,9 +54,23 @@ int spool_open(struct spool *s, const char *root, char **err)
 	s->lock_fd = -1;
 	s->root_fd = -1;
 	*err = NULL;
-	if (mkdir_p(root, 0775) < 0) {
-		*err = xasprintf("cannot create the spool %s: %s", root, strerror(errno));
-		return -1;
+	/* the root is the operator's to make: a mistyped --spool (or a share
+	 * not mounted yet) must not become a new, empty spool */
+	struct stat st;
+	if (stat(root, &st) < 0) {
+		int e = errno;
+		char *word = shell_word(root);
+		*err = xasprintf("no spool at %s: %s; nothing was created there: check the folder "
+				 "named (--spool, or [spool] dir in the configuration), or create the "
+				 "spool first: mkdir -p %s",
+				 root, strerror(e), word);
+		free(word);
+		return e == ENOENT || e == ENOTDIR ? -2 : -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		*err = xasprintf("the spool %s is not a folder: check --spool (or [spool] dir in the "
+				 "configuration)", root);
+		return -2;
 	}
 	s->root = realpath(root, NULL);
 	if (!s->root) {
@@ -631,6 +646,25 @@ int spool_exists(const struct spool *s, const char *rel_path)
 	int rc = lstat(p, &st) == 0;
 	free(p);
 	return rc;
+}
+
+char *spool_disk_full(const char *err, const char *dir)
+{
+	/* ENOSPC from the spool's own writes; SQLite's SQLITE_FULL text
+	 * (sqlite3_errstr) from the ledger's */
+	if (!err || (!strstr(err, strerror(ENOSPC)) && !strstr(err, "database or disk is full")))
+		return NULL;
+	struct statvfs v;
+	if (statvfs(dir, &v) < 0)
+		return xasprintf("the disk holding %s is full", dir);
+	double b = (double)v.f_bavail * (double)v.f_frsize;
+	if (b < 1024.0 * 1024.0)
+		return xasprintf("the disk holding %s is full (%.0f kB free)", dir, b / 1024.0);
+	if (b < 1024.0 * 1024.0 * 1024.0)
+		return xasprintf("the disk holding %s is full (%.1f MB free)", dir,
+				 b / (1024.0 * 1024.0));
+	return xasprintf("the disk holding %s is full (%.1f GB free)", dir,
+			 b / (1024.0 * 1024.0 * 1024.0));
 }
 
 char *spool_archive_path(const char *work_name, time_t t, int as_sent)

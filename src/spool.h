@@ -56,6 +56,10 @@ struct spool {
 	void *between_arg;
 };
 
+/* Opens the spool at root, a folder that must exist (0; -2 when it does
+ * not, or is no folder: nothing is created, *err says so and how to make
+ * it; -1 another error), and creates the state folders in it that are
+ * missing. */
 int spool_open(struct spool *s, const char *root, char **err);
 void spool_close(struct spool *s);
 /* Takes the spool lock; returns 1 when another process holds it. */
@@ -106,6 +110,11 @@ int spool_move(struct spool *s, const char *from_rel, const char *to_rel, char *
 int spool_sync_dirs(struct spool *s, char **err);
 int spool_unlink(struct spool *s, const char *rel_path, char **err);
 int spool_exists(const struct spool *s, const char *rel_path);
+/* When err reports a full disk (ENOSPC, or the ledger's "database or disk
+ * is full"): "the disk holding DIR is full (N kB free)", to say ahead of
+ * err; else NULL. The caller frees it. */
+char *spool_disk_full(const char *err, const char *dir);
+
 /* archive/YYYY/MM/DD/<work_name>.gz for the time t: the name of the input's
  * gzip-compressed copy; as_sent (an input kept as it came, because it came
  * compressed): archive/YYYY/MM/DD/<work_name>. */

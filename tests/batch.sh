@@ -652,6 +652,57 @@ printf '[inbox x]\npartner = ../evil\ndir = /tmp\n' > "$SCRATCH/evil.ini"
 og check-config "$SCRATCH/evil.ini" > /dev/null 2> "$SCRATCH/evil.err"
 check "inboxes: a partner name that could steer a path is refused" grep -q "partner: \"../evil\" may hold only" "$SCRATCH/evil.err"
 
+# --- the spool folder must exist -------------------------------------------------
+# a typo in a cron line (or a share not mounted yet) is an error that says
+# so, not a new empty spool and exit 0
+for cmd in run watch; do
+	# (a timeout: a watch that took the typo for a new spool would never end)
+	timeout -k 5 20 "$ORDERGATE" $cmd -c "$SCRATCH/fast.ini" --spool "$SCRATCH/typo/spool" > "$SCRATCH/typo.out" 2> "$SCRATCH/typo.err"
+	rc=$?
+	check "$cmd: a spool folder that does not exist exits 66, naming it and how to create it" \
+		bash -c "test $rc = 66 && grep -q 'no spool at $SCRATCH/typo/spool: No such file or directory' '$SCRATCH/typo.err' && grep -q 'mkdir -p $SCRATCH/typo/spool' '$SCRATCH/typo.err'"
+	check "$cmd: ... creates nothing there and prints no summary" \
+		bash -c "test ! -e '$SCRATCH/typo' && test ! -s '$SCRATCH/typo.out'"
+done
+s=$(mktemp -d "$SCRATCH/bare.XXXXXX")
+og run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
+check "run: in an existing (empty) spool folder the state folders are created" \
+	bash -c "test $? = 0 && cd '$s' && test -d in -a -d work -a -d tmp -a -d out -a -d archive -a -d failed -a -d approvals"
+printf '[spool]\ndir = %s\n' "$SCRATCH/typo/spool" > "$SCRATCH/typo.ini"
+og check-config "$SCRATCH/typo.ini" > /dev/null 2> "$SCRATCH/typo.err"
+check "check-config: a [spool] dir that does not exist is a configuration error (78) naming it" \
+	bash -c "test $? = 78 && grep -q 'spool. dir $SCRATCH/typo/spool: No such file or directory; create the spool first' '$SCRATCH/typo.err'"
+for opt in "--max-files 5" "--max-seconds 60" "-m 5" "-t 60"; do
+	# shellcheck disable=SC2086
+	timeout -k 5 20 "$ORDERGATE" watch $opt -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2> "$SCRATCH/wopt.err"
+	rc=$?
+	check "watch $opt: refused (64): a watch has no batch to limit" \
+		bash -c "test $rc = 64 && grep -q 'is for run: a watch keeps going' '$SCRATCH/wopt.err'"
+done
+
+# --- a full disk ------------------------------------------------------------------
+# the run stops naming the disk, what is free, that nothing is lost and what
+# to do; the ledger opens without writing, so the next run on a still-full
+# disk clears tmp/ and readers such as show work
+s=$(new_spool); order FULL-1 > "$s/in/f.xml"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
+order FULL-2 > "$s/in/g.xml"
+ORDERGATE_FAULT=write:ENOSPC:1:forever og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/full.out" 2> "$SCRATCH/full.err"
+rc=$?
+check "full disk: the run stops with 75 saying which disk is full, how much is free, that nothing was lost and what to do" \
+	bash -c "test $rc = 75 && grep -q 'the disk holding $s is full ([0-9.]* [kMG]B free): .*No space left on device; the run stops here. Nothing was lost: .*Free space on that disk (df $s), then run again' '$SCRATCH/full.err'"
+check "full disk: ... the input waits in work/ or in/" test "$(count "$s/work" "$s/in")" = 1
+printf 'half' > "$s/tmp/20200101-000000-000001-000001.po"
+ORDERGATE_FAULT=write:ENOSPC:1:forever og show FULL-1 -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/full-show.out" 2>&1
+check "full disk: show still reads the ledger (opening it writes nothing)" \
+	bash -c "test $? = 0 && grep -q 'order=FULL-1' '$SCRATCH/full-show.out'"
+ORDERGATE_FAULT=write:ENOSPC:1:forever og run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2> "$SCRATCH/full2.err"
+check "full disk: the next run still opens the ledger and clears the leftovers in tmp/ before it stops again" \
+	bash -c "! grep -q 'cannot set up' '$SCRATCH/full2.err' && grep -q 'the disk holding $s is full' '$SCRATCH/full2.err' && test ! -e '$s/tmp/20200101-000000-000001-000001.po'"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
+check "full disk: with space back the run completes; invariants hold" \
+	bash -c "test $? = 0 && test \$(find '$s/out' -type f | wc -l) = 4 && $PYTHON_BIN '$ROOT/tests/spoolcheck.py' invariants '$s'"
+
 # --- make install: the installed binary finds its stylesheets ----------------
 if [ "${ASAN:-0}" = 1 ] || [ "${VALGRIND:-0}" = 1 ]; then
 	echo "# skipped: make install under ASan/valgrind (the plain make check runs it)"

@@ -276,6 +276,15 @@ if [ "$(id -u)" = 0 ] && mount -t tmpfs -o size=1m ordergate-faults "$full" 2>/d
 	rc=$?
 	check "full tmpfs: the run stops with exit 75" test "$rc" = 75
 	check "full tmpfs: the error names the full disk" grep -q "No space left on device\|disk is full" "$SCRATCH/full.log"
+	# still full: the next run opens the ledger (which writes nothing),
+	# clears what the first left in tmp/, and says what is wrong and what
+	# to do, not SQLite's "database or disk is full" alone
+	"$ORDERGATE" run -c "$CONF" --spool "$s" > "$SCRATCH/full1b.log" 2>&1
+	rc=$?
+	check "full tmpfs: run again while full: 75, the disk holding the spool is full, what is free, nothing lost, free space and run again" \
+		bash -c "test $rc = 75 && ! grep -q 'cannot set up' '$SCRATCH/full1b.log' && grep -q 'the disk holding $s is full ([0-9]* kB free): .*Nothing was lost: .*Free space on that disk (df $s), then run again' '$SCRATCH/full1b.log'"
+	"$ORDERGATE" show X --spool "$s" > /dev/null 2>&1
+	check "full tmpfs: show still reads the ledger (66: no such order)" test $? = 66
 	n_in=60
 	mount -o remount,size=64m "$full"
 	"$ORDERGATE" run -c "$CONF" --quiet --spool "$s" > "$SCRATCH/full2.log" 2>&1

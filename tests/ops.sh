@@ -45,9 +45,18 @@ for cmd in "show O-1" "pending" "export recon" "report" "purge --older-than 30" 
 done
 check "a folder without a ledger: every ledger command says so and exits 66 (wrong:${bad:- none})" test -z "$bad"
 check "... and none of them created a ledger there" test -z "$(ls -A "$nos")"
-og show O-1 --spool "$SCRATCH/no-such-folder" > /dev/null 2> "$SCRATCH/nos.err"
-check "show on a folder that does not exist: exit 75 (the spool cannot be opened), saying so" \
-	bash -c "test $? = 75 && grep -q 'no spool at $SCRATCH/no-such-folder: No such file or directory' '$SCRATCH/nos.err'"
+bad=""
+for cmd in "show O-1" "pending" "export recon" "report" "purge --older-than 30" \
+	"resend X" "reprocess X" "approve O-1 --as manager" "reject O-1 --as manager --comment no" \
+	"explain $ROOT/samples/cxml/$(ls "$ROOT/samples/cxml" | head -1)"; do
+	# shellcheck disable=SC2086
+	og $cmd --spool "$SCRATCH/no-such-folder" > /dev/null 2> "$SCRATCH/nos.err"
+	rc=$?
+	{ [ $rc = 66 ] && grep -q "no spool at $SCRATCH/no-such-folder: No such file or directory" "$SCRATCH/nos.err"; } ||
+		bad="$bad [$cmd: exit $rc]"
+done
+check "a spool folder that does not exist: every command says so and exits 66, as run does (wrong:${bad:- none})" \
+	bash -c "test -z '$bad' && test ! -e '$SCRATCH/no-such-folder'"
 og export recon -c "$C" --spool "$s" --out "$SCRATCH/recon.csv" 2>/dev/null
 check "recon: matched, under... open and statuses per line" python3 -c "
 import csv
@@ -381,6 +390,68 @@ assert any('m\ufffdller.xml' in l['msg'] for l in lines), lines"
 check "show: the name is kept as it came (text output, ledger)" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT hex(name) FROM documents WHERE name LIKE 'caf%'")" = 636166E92E786D6C
 check "invariants hold with names that are not UTF-8 (spoolcheck reads them)" spool_invariants "$s"
+# resend and purge take the spool lock while they work when it is free (so
+# no run starts and recovers tmp/ or work/ around them: the lock file holds
+# their pid then), and work beside another ordergate that holds it, as
+# approve and reprocess do
+s=$(new_spool)
+mk K-1 BOLT 1 1.00 > "$s/in/k1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+kdoc=$(sqlite3 "$s/ledger.db" "SELECT document_id FROM orders WHERE order_id = 'K-1'")
+"$ORDERGATE" resend "$kdoc" --kind po -c "$C" --spool "$s" > /dev/null 2>&1 &
+kpid=$!; wait $kpid; rc=$?
+check "resend: takes the spool lock when it is free (its pid in ordergate.lock)" \
+	test "$rc/$(tr -d '\n' < "$s/ordergate.lock")" = "0/$kpid"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) "$ORDERGATE" purge --older-than 300 -c "$C" --spool "$s" > /dev/null 2>&1 &
+kpid=$!; wait $kpid; rc=$?
+check "purge: takes the spool lock when it is free (its pid in ordergate.lock)" \
+	test "$rc/$(tr -d '\n' < "$s/ordergate.lock")" = "0/$kpid"
+flock -x "$s/ordergate.lock" "$ORDERGATE" resend "$kdoc" --kind po -c "$C" --spool "$s" > "$SCRATCH/klock.out" 2>&1
+check "resend: while another ordergate holds the lock it works beside it (exit 0, the copy written)" \
+	bash -c "test $? = 0 && ls '$s'/out/*/po/*K-1.resend-2.xml > /dev/null 2>&1"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) flock -x "$s/ordergate.lock" "$ORDERGATE" purge --older-than 30 -c "$C" --spool "$s" > "$SCRATCH/kpurge.out" 2>&1
+check "purge: ... and so does purge (exit 0, the archive emptied)" \
+	bash -c "test $? = 0 && test \$(find '$s/archive' -type f | wc -l) = 0"
+check "resend, purge beside a lock holder: invariants hold" spool_invariants "$s"
+# purge leaves a document whose input is still in work/ (committed, then a
+# crash before its archiving): recovery archives it by the rows purge would
+# remove, perhaps at that very moment in a run starting beside it
+s=$(new_spool)
+mk W-1 BOLT 1 1.00 > "$s/in/w1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+wdoc=$(sqlite3 "$s/ledger.db" "SELECT document_id FROM orders WHERE order_id = 'W-1'")
+warch=$(sqlite3 "$s/ledger.db" "SELECT path FROM outputs WHERE kind = 'archive' AND document_id = '$wdoc'")
+mv "$s/$warch" "$s/work/$(basename "$warch")"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$C" --spool "$s" > "$SCRATCH/wpurge.out" 2>&1
+check "purge: an input still in work/ keeps its archive row (and the file) for a later purge" \
+	test "$?/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM outputs WHERE kind = 'archive' AND document_id = '$wdoc'")/$(ls "$s/work" | wc -l)" = 0/1/1
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "purge: ... the next run archives it by that row; invariants hold" \
+	bash -c "test $? = 0 && test -f '$s/$warch' && $PYTHON_BIN '$ROOT/tests/spoolcheck.py' invariants '$s'"
+ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$C" --spool "$s" > /dev/null 2>&1
+check "purge: ... and the purge after that removes it" \
+	bash -c "test $? = 0 && test ! -e '$s/$warch' && $PYTHON_BIN '$ROOT/tests/spoolcheck.py' invariants '$s'"
+# report --out names the file asked for (never its .tmp) and why
+og report -c "$C" --spool "$s" --out "$SCRATCH/nonexist/r.html" > /dev/null 2> "$SCRATCH/rout.err"
+check "report --out into a folder that does not exist: 75, naming the file and the missing folder" \
+	bash -c "test $? = 75 && grep -qx 'ordergate report: cannot write $SCRATCH/nonexist/r.html: the folder $SCRATCH/nonexist does not exist' '$SCRATCH/rout.err'"
+og export recon -c "$C" --spool "$s" --out "$SCRATCH/nonexist/r.csv" > /dev/null 2> "$SCRATCH/rout.err"
+check "export --out: the same" \
+	bash -c "test $? = 75 && grep -qx 'ordergate export: cannot write $SCRATCH/nonexist/r.csv: the folder $SCRATCH/nonexist does not exist' '$SCRATCH/rout.err'"
+# an export that fails leaves FILE as it was (written to FILE.tmp, renamed
+# once complete, like the report), and says why
+cp -a "$s" "$SCRATCH/bad-ledger"
+sqlite3 "$SCRATCH/bad-ledger/ledger.db" "ALTER TABLE invoice_lines RENAME COLUMN amount_e4 TO amt"
+echo keep > "$SCRATCH/kept.csv"
+og export recon -c "$C" --spool "$SCRATCH/bad-ledger" --out "$SCRATCH/kept.csv" > /dev/null 2> "$SCRATCH/kept.err"
+check "export --out: a failed export says so (75) and leaves FILE as it was, no FILE.tmp" \
+	bash -c "test $? = 75 && grep -q 'cannot read the ledger' '$SCRATCH/kept.err' && test \"\$(cat '$SCRATCH/kept.csv')\" = keep && test ! -e '$SCRATCH/kept.csv.tmp'"
+# --out through a symbolic link (or to a FIFO or device): written through
+# it, never replaced by a regular file
+mkdir -p "$SCRATCH/pages"; : > "$SCRATCH/pages/real.html"; ln -s real.html "$SCRATCH/pages/link.html"
+og report -c "$C" --spool "$s" --out "$SCRATCH/pages/link.html" > /dev/null 2>&1
+check "report --out a symbolic link: the page goes to its target, the link stays" \
+	bash -c "test $? = 0 && test -L '$SCRATCH/pages/link.html' && grep -q '</html>' '$SCRATCH/pages/real.html'"
 # the man page documents every subcommand `ordergate help` lists
 cmds=$("$ORDERGATE" help | sed -n 's/^  \([a-z-]*\)  .*/\1/p')
 missing=""

@@ -166,8 +166,8 @@ check "cli: no stray temporary file" test -z "$(find "$SCRATCH" -maxdepth 1 -nam
 ORDERGATE_TIME=$((T0 + 36000)) og report --spool "$s" > "$SCRATCH/stdout.html" 2>> "$SCRATCH/report.err"
 check "cli: without --out the page goes to stdout, the same" cmp -s "$page" "$SCRATCH/stdout.html"
 og report --spool "$SCRATCH/nowhere" --out "$SCRATCH/nowhere.html" 2> "$SCRATCH/noledger.err"
-check "cli: a spool that does not exist: exit 75, said so, no page" \
-	bash -c "test $? = 75 && grep -q 'ordergate report: ' '$SCRATCH/noledger.err' && ! ls '$SCRATCH'/nowhere.html* 2>/dev/null"
+check "cli: a spool that does not exist: exit 66 (as run), said so, no page" \
+	bash -c "test $? = 66 && grep -q 'ordergate report: no spool at $SCRATCH/nowhere' '$SCRATCH/noledger.err' && ! ls '$SCRATCH'/nowhere.html* 2>/dev/null"
 
 check "single file: no http:// or https:// anywhere" bash -c "! grep -qiE 'https?://' '$page'"
 check "single file: no script, link, iframe, img, object, @import or url()" \

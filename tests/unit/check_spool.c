@@ -25,6 +25,7 @@ static void setup(void)
 	tmp_dir = t_tempdir();
 	char *root = xasprintf("%s/spool", tmp_dir);
 	char *err = NULL;
+	ck_assert_int_eq(mkdir(root, 0775), 0);
 	int rc = spool_open(&sp, root, &err);
 	free(root);
 	ck_assert_msg(rc == 0, "spool_open: %s", err ? err : "?");
@@ -81,6 +82,7 @@ START_TEST(open_relative_path_resolves)
 	ck_assert_int_eq(chdir(tmp_dir), 0);
 	struct spool s2;
 	char *err = NULL;
+	ck_assert_int_eq(mkdir_p("rel/spool", 0775), 0);
 	int rc = spool_open(&s2, "rel/spool", &err);
 	int chk = chdir(cwd);
 	free(cwd);
@@ -96,13 +98,32 @@ START_TEST(open_relative_path_resolves)
 }
 END_TEST
 
+/* a mistyped --spool: refused, naming the folder and how to make it,
+ * and nothing is created (neither the folder nor its parents) */
+START_TEST(open_refuses_missing_root)
+{
+	char *root = xasprintf("%s/no/such/spool", tmp_dir);
+	char *parent = xasprintf("%s/no", tmp_dir);
+	struct spool s2;
+	char *err = NULL;
+	ck_assert_int_eq(spool_open(&s2, root, &err), -2);
+	ck_assert_ptr_nonnull(err);
+	ck_assert_msg(strstr(err, root) && strstr(err, "mkdir -p"), "%s", err);
+	ck_assert_msg(!t_is_dir(parent), "%s was created", parent);
+	free(err);
+	spool_close(&s2);
+	free(parent);
+	free(root);
+}
+END_TEST
+
 START_TEST(open_fails_on_file)
 {
 	char *f = xasprintf("%s/plainfile", tmp_dir);
 	t_write_file(f, "x", 1);
 	struct spool s2;
 	char *err = NULL;
-	ck_assert_int_eq(spool_open(&s2, f, &err), -1);
+	ck_assert_int_eq(spool_open(&s2, f, &err), -2);
 	ck_assert_ptr_nonnull(err);
 	free(err);
 	spool_close(&s2);
@@ -544,6 +565,7 @@ Suite *suite_spool(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, open_creates_states);
 	tcase_add_test(tc, open_relative_path_resolves);
+	tcase_add_test(tc, open_refuses_missing_root);
 	tcase_add_test(tc, open_fails_on_file);
 	tcase_add_test(tc, list_skips_temporary_names);
 	tcase_add_test(tc, claim_moves_once);
