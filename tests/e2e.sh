@@ -193,12 +193,16 @@ check "check-config: unknown key is 78 and named" bash -c "test $? = 78 && grep 
 check "check-config: defaults are OK" bash -c "'$ORDERGATE' check-config | grep -q 'configuration OK'"
 og run --bogus > /dev/null 2>&1
 check "exit: unknown option is 64" test $? = 64
-flock "$s/ordergate.lock" sleep 3 &
-sleep 0.5
+# the lock is held until the run has ended (not for a fixed time a slow
+# start could outlast), from before it starts (lock.held)
+flock "$s/ordergate.lock" bash -c "touch '$SCRATCH/lock.held'; while [ ! -e '$SCRATCH/lock.free' ]; do sleep 0.05; done" &
+holder=$!
+wait_for 30 test -e "$SCRATCH/lock.held"
 og run --spool "$s" > /dev/null 2> "$SCRATCH/lock.err"
 check "exit: a held spool lock is 73" test $? = 73
 check "lock: says another ordergate is working" grep -q "another ordergate" "$SCRATCH/lock.err"
-wait
+touch "$SCRATCH/lock.free"
+wait $holder
 for sub in run translate check-config; do
 	check "help: ordergate $sub --help" bash -c "'$ORDERGATE' $sub --help | grep -q '^usage: ordergate $sub'"
 done
