@@ -722,12 +722,18 @@ printf 'half' > "$s/tmp/20200101-000000-000001-000001.po"
 ORDERGATE_FAULT=write:ENOSPC:1:forever og show FULL-1 -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/full-show.out" 2>&1
 check "full disk: show still reads the ledger (opening it writes nothing)" \
 	bash -c "test $? = 0 && grep -q 'order=FULL-1' '$SCRATCH/full-show.out'"
-ORDERGATE_FAULT=write:ENOSPC:1:forever og run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2> "$SCRATCH/full2.err"
+check "full disk: ... the input it claimed waits in work/" test "$(count "$s/work")" = 1
+ORDERGATE_FAULT=write:ENOSPC:1:forever og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/full2.out" 2> "$SCRATCH/full2.err"
 check "full disk: the next run still opens the ledger and clears the leftovers in tmp/ before it stops again" \
 	bash -c "! grep -q 'cannot set up' '$SCRATCH/full2.err' && grep -q 'the disk holding $s is full' '$SCRATCH/full2.err' && test ! -e '$s/tmp/20200101-000000-000001-000001.po'"
-og run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
+# it took the input in work/ up again and stopped before finishing it
+check "full disk: ... its summary does not say it recovered what it did not finish" \
+	bash -c "grep -q 'recovered from an interrupted run: translating g.xml' '$SCRATCH/full2.err' && grep -q '^ordergate run: 0 documents in [0-9.]* s: 0 translated, 0 duplicates, 0 failed\$' '$SCRATCH/full2.out'"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/full3.out" 2>&1
 check "full disk: with space back the run completes; invariants hold" \
 	bash -c "test $? = 0 && test \$(find '$s/out' -type f | wc -l) = 4 && $PYTHON_BIN '$ROOT/tests/spoolcheck.py' invariants '$s'"
+check "full disk: ... its summary says the document it finished was recovered" \
+	grep -q '^ordergate run: 1 document in [0-9.]* s: 1 translated, 0 duplicates, 0 failed (it was recovered from an interrupted run)$' "$SCRATCH/full3.out"
 
 # --- make install: the installed binary finds its stylesheets ----------------
 if [ "${ASAN:-0}" = 1 ] || [ "${VALGRIND:-0}" = 1 ]; then
