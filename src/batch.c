@@ -834,6 +834,8 @@ static void count(struct run *run, const struct pending *p)
 		st->duplicates++;
 	else
 		st->failed++;
+	if (p->job && p->job->recovered)
+		st->recovered++;
 	count_partner(st, r->partner, p->state);
 	run->done++;
 }
@@ -1420,19 +1422,25 @@ static int recover(struct run *run, struct queue *q, char **err)
 				}
 				msg_info(id, "recovered from an interrupted run: translating %s (from %s) "
 					 "again", name, src->label);
-				queue_push(q, make_job(run, id, name, names[i], src));
+				/* counted as recovered once its outcome is (count), not
+				 * now: a run that stops first has recovered nothing */
+				struct pool_job *j = make_job(run, id, name, names[i], src);
+				j->recovered = 1;
+				queue_push(q, j);
 			} else if (!strcmp(state, "failed")) {
 				msg_info(id, "recovered: finishing the move to failed/");
 				rc = finish_failed(run, id, names[i], err);
 				/* it lands in failed/ in this run: the exit status says so */
-				if (rc == 0)
+				if (rc == 0) {
 					run->st->failed++;
+					run->st->recovered++;
+				}
 			} else {
 				msg_info(id, "recovered: publishing what the ledger committed");
 				rc = finish_done(run, id, names[i], err);
+				if (rc == 0)
+					run->st->republished++;
 			}
-			if (rc == 0)
-				run->st->recovered++;
 			free(state);
 		}
 		free(names[i]);
@@ -2229,11 +2237,23 @@ out:
 void batch_print_summary(const struct config *cfg, const struct batch_stats *st)
 {
 	int total = st->translated + st->duplicates + st->failed;
+	/* of the documents counted, how many an interrupted run had left:
+	 * only those finished in this run (a run that stops first says none) */
+	char rec[64] = "";
+	if (st->recovered && st->recovered >= total)
+		snprintf(rec, sizeof rec, " (%s recovered from an interrupted run)",
+			 total == 1 ? "it was" : "all");
+	else if (st->recovered)
+		snprintf(rec, sizeof rec, " (%d of them recovered from an interrupted run)",
+			 st->recovered);
 	printf("ordergate %s: %d document%s in %.2f s: %d translated, %d duplicate%s, "
 	       "%d failed%s\n",
 	       st->watch ? "watch" : "run", total, total == 1 ? "" : "s", st->seconds, st->translated, st->duplicates,
-	       st->duplicates == 1 ? "" : "s", st->failed,
-	       st->recovered ? " (some recovered from an interrupted run)" : "");
+	       st->duplicates == 1 ? "" : "s", st->failed, rec);
+	if (st->republished)
+		printf("%d document%s an interrupted run had committed %s published now\n",
+		       st->republished, st->republished == 1 ? "" : "s",
+		       st->republished == 1 ? "was" : "were");
 	if (st->files)
 		printf("files: %d claimed (%d archive%s), %.1f kB read\n", st->files, st->archives,
 		       st->archives == 1 ? "" : "s", (double)st->bytes / 1024.0);

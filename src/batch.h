@@ -32,7 +32,9 @@ struct partner_stats {
 };
 
 struct batch_stats {
-	int files, translated, duplicates, failed, recovered;
+	/* recovered: of the documents counted, those an interrupted run had
+	 * claimed; republished: those it had committed, published now */
+	int files, translated, duplicates, failed, recovered, republished;
 	int still_changing;  /* files left in in/ because they were still being written */
 	int unclaimable;     /* files that could not be moved into work/: left where they are */
 	int archives;        /* files that were archives, counted once each */

@@ -26,6 +26,21 @@ check() { # check "description" command...
 	local what=$1; shift
 	if "$@"; then ok "$what"; else not_ok "$what"; fi
 }
+# Waits for something that must happen: runs the command every 0.05 s
+# until it succeeds (0) or SECONDS have passed on the wall clock (then 1,
+# after one last try). The deadline is for a loaded machine under
+# AddressSanitizer, not for the usual case: a check that a thing happens
+# passes as soon as it does and still fails when it never does. Not for a
+# thing that must NOT happen: that needs a fixed wait long enough to let it
+# happen, with the reason written beside it.
+wait_for() { # wait_for SECONDS command...
+	local secs=$1 end; shift
+	end=$(( ${EPOCHREALTIME//[!0-9]/} + secs * 1000000 ))
+	until "$@"; do
+		[ "${EPOCHREALTIME//[!0-9]/}" -lt "$end" ] || { "$@"; return; }
+		sleep 0.05
+	done
+}
 finish() {
 	echo "$(basename "$0" .sh): $PASSED passed, $FAILED failed"
 	[ "$FAILED" = 0 ]
