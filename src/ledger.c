@@ -281,8 +281,10 @@ static int lacks_column(sqlite3 *db, const char *table, const char *column)
  * caller's transaction. An SQLite result code. 1 -> 2: orders gains
  * committed_e4, the spend table is made anew. 2 -> 3: shipments gains
  * notice_date (the ship notice's own date, for the invoice's reference to
- * it); a shipment recorded before has none (NULL), and its invoice states
- * none rather than a date made up (docs/operations.md). */
+ * it): a CSV feed's is the time its file was received, which the ledger
+ * has, so those are filled in; a cXML notice's noticeDate was not kept, so
+ * a notice recorded before has none (NULL), and its invoice states none
+ * rather than a date made up (docs/operations.md). */
 static int upgrade_schema(sqlite3 *db, char **msg)
 {
 	int had_spend = query_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
@@ -297,8 +299,11 @@ static int upgrade_schema(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, "ALTER TABLE orders ADD COLUMN committed_e4 INTEGER", NULL, NULL,
 				  msg);
 	if (rc == SQLITE_OK && old_shipments)
-		rc = sqlite3_exec(db, "ALTER TABLE shipments ADD COLUMN notice_date TEXT", NULL, NULL,
-				  msg);
+		rc = sqlite3_exec(db, "ALTER TABLE shipments ADD COLUMN notice_date TEXT;"
+				      "UPDATE shipments SET notice_date = (SELECT d.received FROM documents d"
+				      " WHERE d.id = shipments.document_id) WHERE document_id IN"
+				      " (SELECT id FROM documents WHERE format = 'csv');",
+				  NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, drop_old_spend_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)

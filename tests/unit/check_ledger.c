@@ -488,9 +488,11 @@ static char *one_text(const char *sql)
 /* A real ledger of version 2 (tests/data/ledger/v2-shipments.sql, the
  * .dump of one made by ordergate before this version: an order, a cXML
  * ship notice and a CSV feed shipment without a ship date) is brought to 3
- * on open: shipments gain notice_date, every row kept, the shipments
- * recorded before have none, and their invoice is still made (without a
- * notice date, never one made up); a new shipment keeps its notice date. */
+ * on open: shipments gain notice_date, every row kept; the CSV feed's
+ * shipment gets its file's receipt time (the rule for a feed, which the
+ * ledger has), the cXML notice none (its noticeDate was not kept: its
+ * invoice states none rather than one made up); a new shipment keeps its
+ * notice date. */
 START_TEST(upgrades_v2_shipments)
 {
 	ledger_close(&lg);
@@ -517,8 +519,11 @@ START_TEST(upgrades_v2_shipments)
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('shipments')"
 			       " WHERE name = 'notice_date'"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 2);
-	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments WHERE notice_date IS NULL"), 2);
-	char *v = one_text("SELECT group_concat(shipment_id || '/' || ship_date || '/' || carrier,"
+	char *v = one_text("SELECT group_concat(shipment_id || '=' || COALESCE(notice_date, 'NULL'),"
+			   " ' ') FROM (SELECT * FROM shipments ORDER BY id)");
+	ck_assert_str_eq(v, "S-1=NULL F-1=2026-06-01T07:50:00+00:00");
+	free(v);
+	v = one_text("SELECT group_concat(shipment_id || '/' || ship_date || '/' || carrier,"
 			   " ' ') FROM (SELECT * FROM shipments ORDER BY id)");
 	ck_assert_str_eq(v, "S-1/2026-06-01T09:00:00+02:00/UPSN F-1//DHL");
 	free(v);
@@ -528,12 +533,14 @@ START_TEST(upgrades_v2_shipments)
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM documents"), 4);
 	assert_spend_is_sum();
 
-	/* the uninvoiced shipment from before: no ship date, no notice date */
+	/* the uninvoiced feed shipment from before: no ship date, the feed's
+	 * receipt time as its notice date */
 	struct ledger_uninvoiced *u = NULL;
 	int n = 0;
 	ck_assert_int_eq(ledger_uninvoiced(&lg, &u, &n), 0);
 	ck_assert_int_eq(n, 1);
-	ck_assert_str_eq(u[0].spec, "F-1\x1f\x1f" "DHL\x1fJJD1\x1f\x1f" "2=50000:0");
+	ck_assert_str_eq(u[0].spec, "F-1\x1f\x1f" "DHL\x1fJJD1\x1f" "2026-06-01T07:50:00+00:00\x1f"
+				    "2=50000:0");
 	ledger_uninvoiced_free(u, n);
 
 	/* a shipment recorded now keeps the notice's date */
@@ -569,7 +576,7 @@ START_TEST(upgrades_v2_shipments)
 	ledger_close(&lg);
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
 	ck_assert_int_eq(count("PRAGMA user_version"), 3);
-	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments WHERE notice_date IS NULL"), 2);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments WHERE notice_date IS NULL"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 3);
 }
 END_TEST
