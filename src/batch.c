@@ -787,10 +787,13 @@ static void log_outcome(const struct pending *p)
 			msg_info(id, "duplicate of %s (payloadID %s): nothing new written",
 				 p->duplicate_of, r->info.payload_id);
 	} else if (r->is_shipment) {
-		msg_info(id, "%s: shipment %s for order %s, %d line%s%s; the invoice follows",
+		msg_info(id, "%s: shipment %s for order %s, %d line%s%s; the invoice follows%s",
 			 r->name, r->ship.shipment_id, r->ship.order_key, r->ship.nlines,
 			 r->ship.nlines == 1 ? "" : "s",
-			 r->ship.whole_order ? " (the whole order: all that remained)" : "");
+			 r->ship.whole_order ? " (the whole order: all that remained)" : "",
+			 r->ship.ship_date && *r->ship.ship_date
+				 ? ""
+				 : " (no ship date given: the invoice states none)");
 	} else if (r->decision && !strcmp(r->decision, "hold")) {
 		struct buf roles = BUF_INIT;
 		for (int i = 0; i < r->ncheckpoints; i++)

@@ -15,14 +15,17 @@
 #include "util.h"
 #include "xmlsafe.h"
 
-enum field_kind { F_DATE, F_DECIMAL, F_QUANTITY, F_CODE };
+/* F_DATETIME: a date that every outbound document states as a date-time
+ * with a zone (cXML's %datetime.tz orderDate): a date alone is taken as
+ * 00:00 in the assumed zone, like a time without a zone (docs/canonical.md) */
+enum field_kind { F_DATE, F_DATETIME, F_DECIMAL, F_QUANTITY, F_CODE };
 
 static const struct {
 	const char *xpath; /* child steps only: see visit_path() */
 	enum field_kind kind;
 } fields[] = {
 	{ "/order/source/@timestamp", F_DATE },
-	{ "/order/orderDate", F_DATE },
+	{ "/order/orderDate", F_DATETIME },
 	{ "/order/requestedDeliveryDate", F_DATE },
 	{ "/order/lines/line/requestedDeliveryDate", F_DATE },
 	{ "/order/currency", F_CODE },
@@ -206,9 +209,14 @@ static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone,
 	char *raw = node_text(n);
 	char *v = str_trim(raw);
 	int rc = 0;
-	if (kind == F_DATE) {
+	if (kind == F_DATE || kind == F_DATETIME) {
 		char out[DATETIME_MAX];
 		enum datetime_kind k = datetime_normalize(v, zone, out);
+		if (k == DATETIME_DATE && kind == F_DATETIME) {
+			char midnight[DATETIME_MAX + 16];
+			snprintf(midnight, sizeof midnight, "%sT00:00:00", out);
+			k = datetime_normalize(midnight, zone, out);
+		}
 		if (k == DATETIME_INVALID) {
 			rc = field_error(n, v, "is not a date or date-time (expected ISO 8601, e.g. "
 					 "2026-05-06T14:30:00+02:00)", err);
@@ -804,7 +812,8 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 	if (assumed.n) {
 		/* the outputs show the zone as if the sender had stated it */
 		char *more = assumed.n > 3 ? xasprintf(" and %d more", assumed.n - 3) : xstrdup("");
-		char *text = xasprintf("%s%s: a date-time without a time zone, taken to be in %s "
+		char *text = xasprintf("%s%s: a date-time without a time zone (a date alone: at 00:00), "
+				       "taken to be in %s "
 				       "([engine] assume_timezone) and sent on with that offset; "
 				       "ask the sender to state the zone",
 				       buf_str(&assumed.paths), more, zone && *zone ? zone : "UTC");

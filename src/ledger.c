@@ -116,7 +116,7 @@ static const char schema_sql[] =
 	"CREATE TABLE IF NOT EXISTS shipments("
 	" id INTEGER PRIMARY KEY, document_id TEXT NOT NULL REFERENCES documents(id),"
 	" order_ref INTEGER NOT NULL REFERENCES orders(id), shipment_id TEXT, ship_date TEXT,"
-	" carrier TEXT, tracking TEXT, created TEXT NOT NULL);"
+	" carrier TEXT, tracking TEXT, created TEXT NOT NULL, notice_date TEXT);"
 	"CREATE INDEX IF NOT EXISTS shipments_by_order ON shipments(order_ref);"
 	"CREATE TABLE IF NOT EXISTS shipment_lines("
 	" shipment_ref INTEGER NOT NULL REFERENCES shipments(id), line_number INTEGER NOT NULL,"
@@ -136,7 +136,8 @@ static const char schema_sql[] =
 /* The schema's version, set once with the schema: an ordinary open of a
  * ledger of this version writes nothing, so a ledger on a full disk still
  * opens (for recovery to clear tmp/, for show and the other readers). */
-static const char version_sql[] = "PRAGMA user_version = 2;";
+static const char version_sql[] = "PRAGMA user_version = 3;";
+#define SCHEMA_VERSION 3
 
 #define MAX_STMTS 32
 static struct {
@@ -262,8 +263,28 @@ static sqlite3_int64 query_int(sqlite3 *db, const char *sql)
 	return v;
 }
 
-/* Brings a ledger of user_version 0 (new) or 1 to 2, inside the caller's
- * transaction. An SQLite result code. */
+/* 1 when table exists without column. */
+static int lacks_column(sqlite3 *db, const char *table, const char *column)
+{
+	char *sql = sqlite3_mprintf("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
+				    " AND name = %Q", table);
+	int has_table = query_int(db, sql) > 0;
+	sqlite3_free(sql);
+	sql = sqlite3_mprintf("SELECT COUNT(*) FROM pragma_table_info(%Q) WHERE name = %Q", table,
+			      column);
+	int lacks = has_table && query_int(db, sql) == 0;
+	sqlite3_free(sql);
+	return lacks;
+}
+
+/* Brings a ledger of user_version 0 (new), 1 or 2 to 3, inside the
+ * caller's transaction. An SQLite result code. 1 -> 2: orders gains
+ * committed_e4, the spend table is made anew. 2 -> 3: shipments gains
+ * notice_date (the ship notice's own date, for the invoice's reference to
+ * it): a CSV feed's is the time its file was received, which the ledger
+ * has, so those are filled in; a cXML notice's noticeDate was not kept, so
+ * a notice recorded before has none (NULL), and its invoice states none
+ * rather than a date made up (docs/operations.md). */
 static int upgrade_schema(sqlite3 *db, char **msg)
 {
 	int had_spend = query_int(db, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table'"
@@ -272,10 +293,17 @@ static int upgrade_schema(sqlite3 *db, char **msg)
 				       " AND name = 'orders'") > 0 &&
 			 query_int(db, "SELECT COUNT(*) FROM pragma_table_info('orders')"
 				       " WHERE name = 'committed_e4'") == 0;
+	int old_shipments = lacks_column(db, "shipments", "notice_date");
 	int rc = SQLITE_OK;
 	if (old_orders)
 		rc = sqlite3_exec(db, "ALTER TABLE orders ADD COLUMN committed_e4 INTEGER", NULL, NULL,
 				  msg);
+	if (rc == SQLITE_OK && old_shipments)
+		rc = sqlite3_exec(db, "ALTER TABLE shipments ADD COLUMN notice_date TEXT;"
+				      "UPDATE shipments SET notice_date = (SELECT d.received FROM documents d"
+				      " WHERE d.id = shipments.document_id) WHERE document_id IN"
+				      " (SELECT id FROM documents WHERE format = 'csv');",
+				  NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, drop_old_spend_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
@@ -294,10 +322,10 @@ static int upgrade_schema(sqlite3 *db, char **msg)
  * first's work done). An SQLite result code. */
 static int set_up_schema(sqlite3 *db, char **msg)
 {
-	if (query_int(db, "PRAGMA user_version") >= 2)
+	if (query_int(db, "PRAGMA user_version") >= SCHEMA_VERSION)
 		return sqlite3_exec(db, schema_sql, NULL, NULL, msg);
 	int rc = sqlite3_exec(db, "BEGIN IMMEDIATE", NULL, NULL, msg);
-	if (rc == SQLITE_OK && query_int(db, "PRAGMA user_version") < 2)
+	if (rc == SQLITE_OK && query_int(db, "PRAGMA user_version") < SCHEMA_VERSION)
 		rc = upgrade_schema(db, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, "COMMIT", NULL, NULL, msg);
@@ -925,9 +953,9 @@ long long ledger_add_shipment(struct ledger *l, const char *doc_id, long long or
 		return -1;
 	if (exec(l, err,
 		 "INSERT INTO shipments(document_id, order_ref, shipment_id, ship_date, carrier,"
-		 " tracking, created) VALUES (?1,?2,?3,?4,?5,?6,?7)",
-		 "sisssss", doc_id, order_ref, s->shipment_id, s->ship_date, s->carrier, s->tracking,
-		 now) < 0)
+		 " tracking, created, notice_date) VALUES (?1,?2,?3,?4,?5,?6,?7,?8)",
+		 "sissssss", doc_id, order_ref, s->shipment_id, s->ship_date, s->carrier, s->tracking,
+		 now, s->notice_date) < 0)
 		return -1;
 	long long id = sqlite3_last_insert_rowid(l->db);
 	for (int i = 0; i < s->nlines; i++)
@@ -948,6 +976,7 @@ int ledger_uninvoiced(struct ledger *l, struct ledger_uninvoiced **out, int *n)
 				 " o.canonical, COALESCE(s.shipment_id, '') || char(31) ||"
 				 " COALESCE(s.ship_date, '') || char(31) || COALESCE(s.carrier, '') ||"
 				 " char(31) || COALESCE(s.tracking, '') || char(31) ||"
+				 " COALESCE(s.notice_date, '') || char(31) ||"
 				 " (SELECT group_concat(sl.line_number || '=' || sl.quantity_e4 || ':' ||"
 				 "   (SELECT COALESCE(SUM(e.quantity_e4), 0) FROM shipment_lines e"
 				 "    JOIN shipments es ON es.id = e.shipment_ref"

@@ -493,6 +493,11 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 			pipeline_fail(res, "shipment", HINT_SENDER, "%s", err);
 			goto out;
 		}
+		/* a CSV feed has no notice date of its own: the invoice refers
+		 * to the feed by the time its file was received, recorded as
+		 * that (docs/operations.md "Shipments and invoices") */
+		if (!res->ship.notice_date)
+			res->ship.notice_date = xstrdup(job->received);
 		res->is_shipment = 1;
 		res->info.format = xstrdup(fmt->name);
 		char *lid = lower(partner ? partner->name
@@ -826,12 +831,12 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	xmlsafe_errors_reset();
 	xmlDocPtr order = xmlsafe_parse(data, len, &err);
 	xmlDocPtr inv = NULL;
-	char *fields[5] = { NULL };
+	char *fields[6] = { NULL };
 	char *copy = xstrdup(spec ? spec : "");
 	char *p = copy;
-	for (int i = 0; i < 5; i++)
+	for (int i = 0; i < 6; i++)
 		fields[i] = strsep(&p, "\x1f");
-	if (!order || !fields[4]) {
+	if (!order || !fields[5]) {
 		pipeline_fail(res, "invoice", "report this as a bug", "%s",
 			      err ? err : "malformed invoice job");
 		goto out;
@@ -884,7 +889,12 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	xmlAddChild(root, xmlCopyNode(canon_child(o, "parties"), 1));
 	xmlNodePtr sh = xmlNewChild(root, NULL, (const xmlChar *)"shipment", NULL);
 	xmlSetProp(sh, (const xmlChar *)"shipmentID", (const xmlChar *)fields[0]);
-	xmlSetProp(sh, (const xmlChar *)"shipDate", (const xmlChar *)(*fields[1] ? fields[1] : now));
+	/* dates the shipment was recorded without stay out: never the
+	 * invoice's own time in their place */
+	if (*fields[1])
+		xmlSetProp(sh, (const xmlChar *)"shipDate", (const xmlChar *)fields[1]);
+	if (*fields[4])
+		xmlSetProp(sh, (const xmlChar *)"noticeDate", (const xmlChar *)fields[4]);
 	if (*fields[2])
 		xmlSetProp(sh, (const xmlChar *)"carrier", (const xmlChar *)fields[2]);
 	if (*fields[3])
@@ -898,7 +908,7 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	dec_t subtotal = 0, tax = 0;
 	int n = 0, rc = 0;
 	struct line_info *li = NULL;
-	for (char *save = NULL, *tok = strtok_r(fields[4], ",", &save); tok && rc == 0;
+	for (char *save = NULL, *tok = strtok_r(fields[5], ",", &save); tok && rc == 0;
 	     tok = strtok_r(NULL, ",", &save)) {
 		long num = strtol(tok, NULL, 10);
 		const char *eq = strchr(tok, '='), *colon = strchr(tok, ':');
@@ -1470,6 +1480,7 @@ void pipeline_result_encode(const struct doc_result *r, struct buf *m)
 	wire_puts(m, r->ship.order_key);
 	wire_puts(m, r->ship.shipment_id);
 	wire_puts(m, r->ship.ship_date);
+	wire_puts(m, r->ship.notice_date);
 	wire_puts(m, r->ship.carrier);
 	wire_puts(m, r->ship.tracking);
 	wire_put_i64(m, r->ship.whole_order);
@@ -1572,6 +1583,7 @@ int pipeline_result_decode(const struct buf *msg, struct doc_result *r)
 	r->ship.order_key = wire_gets(&rd);
 	r->ship.shipment_id = wire_gets(&rd);
 	r->ship.ship_date = wire_gets(&rd);
+	r->ship.notice_date = wire_gets(&rd);
 	r->ship.carrier = wire_gets(&rd);
 	r->ship.tracking = wire_gets(&rd);
 	r->ship.whole_order = wire_get_i64(&rd) != 0;

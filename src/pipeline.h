@@ -117,8 +117,9 @@ void pipeline_render(const struct config *cfg, const struct doc_job *job, const 
 /* Builds the canonical invoice (xslt/invoice.rng) for what one shipment
  * shipped of an order, computes it in exact decimals with the partner's
  * tax, shipping and discount ([invoice] in its profile), and renders it in
- * the partner's invoice format. spec: "shipmentID|date|carrier|tracking|
- * LINE=QTY_E4:BEFORE_E4,..." ('|' being the unit separator 0x1f; BEFORE:
+ * the partner's invoice format. spec: "shipmentID|shipDate|carrier|
+ * tracking|noticeDate|LINE=QTY_E4:BEFORE_E4,..." ('|' being the unit
+ * separator 0x1f; an empty date is left out of the invoice; BEFORE:
  * what the order's earlier shipments shipped of the line, 0 when left
  * out). A line's amount is round((BEFORE + QTY) x price) - round(BEFORE x
  * price), so the invoices of a line shipped in parts add up to its

@@ -72,17 +72,17 @@ static int add_line(struct shipment_info *s, const char *num, const char *qty, c
 	return 0;
 }
 
-static int normalise_date(struct shipment_info *s, const char *zone, char **err)
+static int normalise_date(char **date, const char *what, const char *zone, char **err)
 {
-	if (!s->ship_date || !*s->ship_date)
+	if (!*date || !**date)
 		return 0;
 	char out[DATETIME_MAX];
-	if (datetime_normalize(s->ship_date, zone, out) == DATETIME_INVALID) {
-		*err = xasprintf("ship date \"%s\" is not a date", s->ship_date);
+	if (datetime_normalize(*date, zone, out) == DATETIME_INVALID) {
+		*err = xasprintf("%s \"%s\" is not a date", what, *date);
 		return -1;
 	}
-	free(s->ship_date);
-	s->ship_date = xstrdup(out);
+	free(*date);
+	*date = xstrdup(out);
 	return 0;
 }
 
@@ -113,11 +113,8 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 			}
 			s->ship_date = xp_string(xp, (q = xasprintf("string(%s/@shipmentDate)", h)));
 			free(q);
-			if (!*s->ship_date) {
-				free(s->ship_date);
-				s->ship_date = xp_string(xp, (q = xasprintf("string(%s/@noticeDate)", h)));
-				free(q);
-			}
+			s->notice_date = xp_string(xp, (q = xasprintf("string(%s/@noticeDate)", h)));
+			free(q);
 			s->carrier = xp_string(xp, "string(//ShipControl/CarrierIdentifier[1])");
 			s->tracking = xp_string(xp, "string(//ShipControl/ShipmentIdentifier[1])");
 			xmlXPathObjectPtr items = rc < 0 ? NULL :
@@ -168,7 +165,9 @@ int shipment_read(xmlDocPtr doc, const char *zone, struct shipment_info *s, char
 		rc = -1;
 	}
 	if (rc == 0)
-		rc = normalise_date(s, zone, err);
+		rc = normalise_date(&s->ship_date, "ship date", zone, err);
+	if (rc == 0)
+		rc = normalise_date(&s->notice_date, "notice date (noticeDate)", zone, err);
 	xmlXPathFreeContext(xp);
 	return rc;
 }
@@ -180,6 +179,7 @@ void shipment_info_release(struct shipment_info *s)
 	free(s->ship_date);
 	free(s->carrier);
 	free(s->tracking);
+	free(s->notice_date);
 	free(s->lines);
 	memset(s, 0, sizeof *s);
 }

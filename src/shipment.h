@@ -4,7 +4,8 @@
  * CSV shipment feed read through a column map with document = shipment
  * (an INI file in maps/csv; the neutral <csv-shipment> document). The result names
  * the order (the buyer's order number or our PO number), the shipment
- * (id, date with its zone kept, carrier, tracking) and the quantity shipped
+ * (id, ship date and the notice's own date with their zones kept, carrier,
+ * tracking; a date not given is empty, never made up) and the quantity shipped
  * per order line, in exact decimals. A ShipNoticePortion without any
  * ShipNoticeItem ships the entire order (Fulfill.dtd): it is read with no
  * lines and whole_order set. Matching it to the ledger's order is the
@@ -34,6 +35,10 @@ struct shipment_line {
 struct shipment_info {
 	char *order_key;   /* order number or PO number */
 	char *shipment_id, *ship_date, *carrier, *tracking;
+	/* the notice's own date (cXML ShipNoticeHeader/@noticeDate), zone
+	 * kept; NULL for a CSV feed, which has none (the caller records the
+	 * feed's receipt time instead: docs/operations.md) */
+	char *notice_date;
 	struct shipment_line *lines;
 	int nlines;
 	int whole_order; /* no lines listed: everything that remains of the order */

@@ -409,4 +409,59 @@ check "unit of measure: ... nothing of that notice recorded; the same unit (ea) 
 check "cXML answer: another unit of measure: Response 400" \
 	answered "$s" u1.xml 400 "the notice ships 2 BX, but the order line is in EA"
 check "invariants hold (unit of measure)" spool_invariants "$s"
+# an order date given as a date only (a CSV order, or a cXML order that
+# sent only a date): cXML types orderDate as a date-time with a zone
+# (%datetime.tz), so it is taken as 00:00 in [engine] assume_timezone, like
+# a time sent without a zone (docs/canonical.md), and every outbound
+# document states it so; the invoice copies it into OrderReference
+printf '[pickup]\nquiet_seconds = 0\n[engine]\nassume_timezone = +02:00\n[partners]\ndir = %s\nrequire_known = no\n' "$P" > "$SCRATCH/tz.ini"
+printf '[partner]\nname = ordergate-po\n[identity]\ncxml = CSV:ordergate-po\n[outbound]\ninvoice = cxml\n' > "$P/ordergate-po.ini"
+s=$(new_spool)
+printf 'orderID,orderDate,currency,lineNumber,supplierPartID,buyerPartID,description,quantity,unitOfMeasure,unitPrice,amount,requestedDeliveryDate,shipToName,shipToCity,shipToCountry\r\nV-1,2026-05-06,EUR,1,P-1,,Bolt,2,EA,1.50,,,,,\r\n' > "$s/in/v.csv"
+order V-2 "BOLT:3:1.00" > "$s/in/v2.xml"
+og run -c "$SCRATCH/tz.ini" --spool "$s" > /dev/null 2>&1
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nV-1,1,2,2026-06-01,DHL,JJD1,F-V1\n' > "$s/in/v1-feed.csv"
+notice v2@w S-V2 V-2 "1:3" > "$s/in/v2-notice.xml"
+og run -c "$SCRATCH/tz.ini" --spool "$s" > /dev/null 2>&1
+vinv=$(ls "$s"/out/ordergate-po/invoice/*.xml 2>/dev/null | head -1)
+check "date-only order date (CSV): the invoice's OrderReference has 2026-05-06T00:00:00+02:00" \
+	test "$(xmllint --nonet --xpath 'string(//OrderReference/@orderDate)' "${vinv:-/nonexistent}" 2> /dev/null)" = 2026-05-06T00:00:00+02:00
+check "date-only order date (CSV): the invoice is valid against InvoiceDetail.dtd" dtd_valid "$vinv"
+check "date-only order date (CSV): the ledger holds the date-time, the zone-assumed warning says so" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT order_date FROM orders WHERE order_id = 'V-1'\")\" = 2026-05-06T00:00:00+02:00 &&
+		sqlite3 '$s/ledger.db' \"SELECT canonical FROM orders WHERE order_id = 'V-1'\" | grep -q 'code=\"zone-assumed\"'"
+vpo=$(ls "$s"/out/buyer/po/*-V-2.xml 2>/dev/null | head -1)
+vconf=$(ls "$s"/out/buyer/confirmation/*-V-2.xml 2>/dev/null | head -1)
+vinv2=$(grep -l 'orderID="V-2"' "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
+check "date-only order date (cXML): PO, confirmation and invoice all state 2026-05-06T00:00:00+02:00, valid" \
+	test "$(xmllint --nonet --xpath 'string(//OrderRequestHeader/@orderDate)' "${vpo:-/nonexistent}" 2> /dev/null)/$(xmllint --nonet --xpath 'string(//OrderReference/@orderDate)' "${vconf:-/nonexistent}" 2> /dev/null)/$(xmllint --nonet --xpath 'string(//OrderReference/@orderDate)' "${vinv2:-/nonexistent}" 2> /dev/null)/$(dtd_valid "$vpo" && dtd_valid "$vconf" && dtd_valid "$vinv2" && echo valid)" = \
+	"2026-05-06T00:00:00+02:00/2026-05-06T00:00:00+02:00/2026-05-06T00:00:00+02:00/valid"
+rm -f "$P/ordergate-po.ini"
+# the invoice refers to the ship notice by the notice's own date (cXML
+# ShipNoticeIDInfo/@shipNoticeDate: "Date and time of the referenced
+# ShipNoticeRequest"), not the ship date; a CSV feed has no notice date:
+# the invoice gives the time its file was received, as the ledger records
+# it; a feed row without a ship date gives an invoice without one (before,
+# the invoice's own time stood in for both)
+s=$(new_spool)
+order W-1 "BOLT:5:1.00" "NUT:5:1.00" > "$s/in/w.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+notice w1@w S-W1 W-1 "1:5" > "$s/in/w1.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+winv=$(grep -l 'shipNoticeID="S-W1"' "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
+check "notice date: the invoice's ShipNoticeIDInfo has the notice's noticeDate, not its shipmentDate" \
+	test "$(xmllint --nonet --xpath 'string(//ShipNoticeIDInfo/@shipNoticeDate)' "${winv:-/nonexistent}" 2> /dev/null)" = 2026-06-01T10:00:00+02:00
+check "notice date: the ledger keeps both dates of the notice" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT ship_date || ' ' || notice_date FROM shipments WHERE shipment_id = 'S-W1'" 2> /dev/null)" = "2026-06-01T09:00:00+02:00 2026-06-01T10:00:00+02:00"
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nW-1,2,5,,DHL,JJD9,F-W2\n' > "$s/in/w2.csv"
+og run -c "$C" --spool "$s" > "$SCRATCH/w2.out" 2>&1
+winv=$(grep -l 'shipNoticeID="F-W2"' "$s"/out/buyer/invoice/*.xml 2>/dev/null | head -1)
+wrec=$(sqlite3 "$s/ledger.db" "SELECT d.received FROM shipments s JOIN documents d ON d.id = s.document_id WHERE s.shipment_id = 'F-W2'")
+check "CSV feed without a ship date: the ledger records the feed's receipt time as its notice date, no ship date" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT COALESCE(ship_date, '') || '|' || notice_date FROM shipments WHERE shipment_id = 'F-W2'" 2> /dev/null)" = "|$wrec"
+check "CSV feed without a ship date: the invoice's shipNoticeDate is the receipt time, no shippingDate, valid" \
+	test "$(xmllint --nonet --xpath 'concat(//ShipNoticeIDInfo/@shipNoticeDate, "|", count(//@shippingDate))' "${winv:-/nonexistent}" 2> /dev/null)/$(dtd_valid "$winv" && echo valid)" = "$wrec|0/valid"
+check "CSV feed without a ship date: the run says the invoice states none" \
+	grep -q 'shipment F-W2 for order W-1, 1 line; the invoice follows (no ship date given: the invoice states none)' "$SCRATCH/w2.out"
+check "invariants hold (notice dates)" spool_invariants "$s"
 finish

@@ -27,12 +27,15 @@
       soldTo,               comment allows; first party of each role)
       issuerOfInvoice
     party shipFrom + shipTo InvoiceDetailShipping (Contact shipFrom, Contact
-                            shipTo; @shippingDate = shipment/@shipDate;
+                            shipTo; @shippingDate = shipment/@shipDate
+                            when present;
                             CarrierIdentifier domain="companyName" and
                             ShipmentIdentifier domain="trackingNumber" when
                             the shipment has both carrier and tracking)
     shipment                ShipNoticeIDInfo shipNoticeID=@shipmentID
-                            shipNoticeDate=@shipDate
+                            shipNoticeDate=@noticeDate when present (the
+                            DTD: "Date and time of the referenced
+                            ShipNoticeRequest", not the ship date)
     paymentTerms "net N"    PaymentTerm payInNumberOfDays="N"; any other
                             text -> Comments type="paymentTerms"
     order                   InvoiceDetailOrderInfo/OrderReference orderID=
@@ -68,8 +71,9 @@
     US (sales tax), otherwise "vat". Without a rate only Money and
     Description are written. Tax/Description (required) is "VAT 19%",
     "Sales tax 8.25%", or "Tax" without a rate.
-  - Dates are copied as the invoice holds them; a date-only orderDate or
-    shipDate stays date-only (the DTD types them as CDATA).
+  - Dates are copied as the invoice holds them (the engine has made a
+    date-only orderDate a date-time: docs/canonical.md); a date the
+    invoice lacks is left out (both are #IMPLIED), never made up.
   - PostalAddress needs Street+, City and Country/@isoCountryCode: written
     whenever the party has a country/@code, with an empty Street or City
     for one that was not sent (the street, postal code and country are
@@ -230,7 +234,7 @@
 
       <xsl:if test="$withShipping">
         <InvoiceDetailShipping>
-          <xsl:if test="shipment">
+          <xsl:if test="normalize-space(shipment/@shipDate) != ''">
             <xsl:attribute name="shippingDate">
               <xsl:value-of select="normalize-space(shipment/@shipDate)"/>
             </xsl:attribute>
@@ -249,7 +253,13 @@
       </xsl:if>
 
       <xsl:for-each select="shipment">
-        <ShipNoticeIDInfo shipNoticeID="{@shipmentID}" shipNoticeDate="{normalize-space(@shipDate)}"/>
+        <ShipNoticeIDInfo shipNoticeID="{@shipmentID}">
+          <xsl:if test="normalize-space(@noticeDate) != ''">
+            <xsl:attribute name="shipNoticeDate">
+              <xsl:value-of select="normalize-space(@noticeDate)"/>
+            </xsl:attribute>
+          </xsl:if>
+        </ShipNoticeIDInfo>
       </xsl:for-each>
 
       <xsl:variable name="terms" select="normalize-space(paymentTerms)"/>

@@ -27,7 +27,9 @@
     shipment                DocumentReference typeCode="Shipment": ID =
                             @shipmentID, DocumentIDSet typeCode=
                             "TrackingNumber"/ID = @tracking, DocumentDateTime
-                            = @shipDate; CarrierParty/Name = @carrier
+                            = @noticeDate (the date the referenced document
+                            was made; left out when absent); CarrierParty/
+                            Name = @carrier
     summary/subtotal        ExtendedAmount
     summary/net             TotalAmount (what the buyer owes)
     parties                 first remitTo -> RemitToParty, shipTo ->
@@ -193,7 +195,9 @@
               <ID><xsl:value-of select="@tracking"/></ID>
             </DocumentIDSet>
           </xsl:if>
-          <DocumentDateTime><xsl:value-of select="normalize-space(@shipDate)"/></DocumentDateTime>
+          <xsl:if test="normalize-space(@noticeDate) != ''">
+            <DocumentDateTime><xsl:value-of select="normalize-space(@noticeDate)"/></DocumentDateTime>
+          </xsl:if>
         </DocumentReference>
       </xsl:for-each>
       <ExtendedAmount currencyCode="{$cur}"><xsl:value-of select="normalize-space($s/subtotal)"/></ExtendedAmount>

@@ -145,10 +145,18 @@ START_TEST(assumed_zone_is_configurable)
 	canon_info_release(&info);
 	xmlFreeDoc(doc);
 
-	/* date only stays date only */
+	/* an order date given as a date only: every outbound document states
+	 * it as a date-time with a zone (cXML %datetime.tz), so it is taken as
+	 * 00:00 in the assumed zone, flagged and said like a missing zone */
 	ck_assert_int_eq(complete("EUR", "", "2024-03-01", l1, "-05:00", &doc, &info, &err), 0);
-	assert_xp(doc, "/order/orderDate", "2024-03-01");
-	assert_xp(doc, "count(/order/orderDate/@zoneAssumed)", "0");
+	assert_xp(doc, "/order/orderDate", "2024-03-01T00:00:00-05:00");
+	assert_xp(doc, "/order/orderDate/@zoneAssumed", "true");
+	assert_xp(doc, "count(/order/warning[@code = 'zone-assumed'])", "1");
+	ck_assert_msg(strstr(info.warnings[0], "/order/orderDate \"2024-03-01\"") &&
+			      strstr(info.warnings[0], "a date alone: at 00:00") &&
+			      strstr(info.warnings[0], "taken to be in -05:00"),
+		      "%s", info.warnings[0]);
+	ck_assert_str_eq(info.order_date, "2024-03-01T00:00:00-05:00");
 	canon_info_release(&info);
 	xmlFreeDoc(doc);
 	free(l1);
@@ -311,7 +319,7 @@ START_TEST(summary_adds_charges)
 			  "<shipping><amount>5</amount><description>freight</description></shipping>"
 			  "<tax><amount currency=\" usd\">1.5</amount></tax>"
 			  "<discount><amount>3</amount></discount>",
-			  "2024-03-01", lines, "+00:00", &doc, &info, &err);
+			  "2024-03-01T09:00:00+00:00", lines, "+00:00", &doc, &info, &err);
 	ck_assert_msg(rc == 0, "%s", err ? err : "?");
 	assert_xp(doc, "/order/lines/line[1]/amount", "20.01");
 	assert_xp(doc, "/order/lines/line[2]/amount", "0.99");
@@ -345,7 +353,7 @@ START_TEST(total_mismatch_warns)
 	xmlDocPtr doc;
 	struct order_info info;
 	char *err;
-	int rc = complete("USD", "<total>5</total>", "2024-03-01", l1, "+00:00", &doc, &info, &err);
+	int rc = complete("USD", "<total>5</total>", "2024-03-01T09:00:00+00:00", l1, "+00:00", &doc, &info, &err);
 	ck_assert_msg(rc == 0, "%s", err ? err : "?");
 	ck_assert_int_eq(info.nwarnings, 1);
 	ck_assert(str_starts_with(info.warnings[0], "total-mismatch: "));

@@ -865,7 +865,7 @@ START_TEST(sap_b1_to_canonical)
 	assert_xp(c, "/order/to/@domain", "SAP-B1-CardCode");
 	assert_xp(c, "/order/to/@identity", "V000417");
 	assert_xp(c, "/order/orderID", "410021");
-	assert_xp(c, "/order/orderDate", "2026-01-01");
+	assert_xp(c, "/order/orderDate", "2026-01-01T00:00:00+00:00");
 	assert_xp(c, "/order/currency", "USD");
 	assert_xp(c, "/order/extrinsics/extrinsic[@name='vendor']", "KESTREL ENGINES INC (USD)");
 	assert_xp(c, "count(/order/lines/line)", "3");
@@ -909,7 +909,7 @@ START_TEST(erp_cp1252_to_canonical)
 	assert_xp(c, "/order/from/@identity", "example-erp");
 	assert_xp(c, "/order/to/@domain", "SupplierID");
 	assert_xp(c, "/order/to/@identity", "100200");
-	assert_xp(c, "/order/orderDate", "2025-02-03");
+	assert_xp(c, "/order/orderDate", "2025-02-03T00:00:00+00:00");
 	assert_xp(c, "/order/currency", "EUR");
 	assert_xp(c, "/order/parties/party[@role='shipTo']/name", "Werk 2; Tor 4");
 	assert_xp(c, "/order/parties/party[@role='shipTo']/city", "K\xC3\xB6ln");
@@ -939,7 +939,7 @@ START_TEST(erp_cp1252_to_canonical)
 	ck_assert_int_eq(xform_serialize(s, out, &b), 0);
 	assert_has(b.data, ",\"'=HYPERLINK(\"\"http://x.example\"\")\",1,EA,0.99,0.99,2025-02-28,"
 			   "Werk 2; Tor 4,K\xC3\xB6ln,DE\r\n");
-	assert_has(b.data, "4500012345,2025-02-03,EUR,1,A-100,,\"Schraube \"\"M8\"\" verzinkt\","
+	assert_has(b.data, "4500012345,2025-02-03T00:00:00+00:00,EUR,1,A-100,,\"Schraube \"\"M8\"\" verzinkt\","
 			   "10,EA,1234.50,12345.00,2025-02-10,");
 	buf_release(&b);
 	xmlFreeDoc(out);
@@ -970,7 +970,7 @@ START_TEST(latin1_to_canonical)
 	xmlDocPtr c = to_canonical(&r.o[0], &info);
 	assert_xp(c, "/order/source/@payloadID", "latin1-tab:7001");
 	assert_xp(c, "/order/from/@identity", "latin1-buyer");
-	assert_xp(c, "/order/orderDate", "2025-01-15");
+	assert_xp(c, "/order/orderDate", "2025-01-15T00:00:00+00:00");
 	assert_xp(c, "count(/order/lines/line)", "2");
 	assert_xp(c, "/order/lines/line[1]/description", "Caf\xC3\xA9 cr\xC3\xA8me 1kg");
 	assert_xp(c, "/order/lines/line[1]/unitPrice", "1234.50");
@@ -980,7 +980,7 @@ START_TEST(latin1_to_canonical)
 	canon_info_release(&info);
 	xmlFreeDoc(c);
 	c = to_canonical(&r.o[1], &info);
-	assert_xp(c, "/order/orderDate", "2024-02-29");
+	assert_xp(c, "/order/orderDate", "2024-02-29T00:00:00+00:00");
 	assert_xp(c, "/order/lines/line[1]/unitOfMeasure", "BX");
 	canon_info_release(&info);
 	xmlFreeDoc(c);

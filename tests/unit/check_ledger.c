@@ -6,7 +6,9 @@
 #include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "config.h"
 #include "ledger.h"
 #include "suites.h"
 #include "testutil.h"
@@ -102,7 +104,7 @@ START_TEST(open_creates_schema)
 	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			       " ('documents','payloads','orders','order_lines','outputs','events')"),
 			 6);
-	ck_assert_int_eq(count("PRAGMA user_version"), 2);
+	ck_assert_int_eq(count("PRAGMA user_version"), 3);
 	ck_assert_int_eq(count("SELECT count(*) FROM documents"), 0);
 	/* opening an existing ledger again keeps it */
 	ledger_close(&lg);
@@ -454,7 +456,7 @@ START_TEST(spend_follows_orders)
 	ledger_close(&lg);
 	char *err = NULL;
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 2);
+	ck_assert_int_eq(count("PRAGMA user_version"), 3);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'spend%'"), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM budget_spend"), 4);
 	assert_spend_is_sum();
@@ -469,6 +471,113 @@ START_TEST(spend_follows_orders)
 	assert_spend_is_sum();
 	ck_assert_int_eq(ledger_spent(lg.db, "CC-1", "2024-03", "EUR", &v), 0);
 	ck_assert_int_eq(v, 500000 + 100);
+}
+END_TEST
+
+static char *one_text(const char *sql)
+{
+	sqlite3_stmt *st = NULL;
+	ck_assert_int_eq(sqlite3_prepare_v2(lg.db, sql, -1, &st, NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	const unsigned char *t = sqlite3_column_text(st, 0);
+	char *v = xstrdup(t ? (const char *)t : "(null)");
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* A real ledger of version 2 (tests/data/ledger/v2-shipments.sql, the
+ * .dump of one made by ordergate before this version: an order, a cXML
+ * ship notice and a CSV feed shipment without a ship date) is brought to 3
+ * on open: shipments gain notice_date, every row kept; the CSV feed's
+ * shipment gets its file's receipt time (the rule for a feed, which the
+ * ledger has), the cXML notice none (its noticeDate was not kept: its
+ * invoice states none rather than one made up); a new shipment keeps its
+ * notice date. */
+START_TEST(upgrades_v2_shipments)
+{
+	ledger_close(&lg);
+	unlink(db_path);
+	size_t len = 0;
+	char *dump_path = xasprintf("%s/tests/data/ledger/v2-shipments.sql", t_cfg()->data_dir);
+	char *dump = t_read_file(dump_path, &len);
+	ck_assert_msg(dump != NULL, "cannot read %s", dump_path);
+	free(dump_path);
+	sqlite3 *raw_db = NULL;
+	char *msg = NULL;
+	ck_assert_int_eq(sqlite3_open(db_path, &raw_db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(raw_db, dump, NULL, NULL, &msg) == SQLITE_OK, "%s", msg);
+	/* the feed's shipment F-1 not invoiced yet (its invoice was to come) */
+	ck_assert_int_eq(sqlite3_exec(raw_db, "DELETE FROM invoice_lines WHERE invoice_ref = 2;"
+					      " DELETE FROM invoices WHERE id = 2;",
+				      NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_close(raw_db);
+	free(dump);
+
+	char *err = NULL;
+	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
+	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('shipments')"
+			       " WHERE name = 'notice_date'"), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 2);
+	char *v = one_text("SELECT group_concat(shipment_id || '=' || COALESCE(notice_date, 'NULL'),"
+			   " ' ') FROM (SELECT * FROM shipments ORDER BY id)");
+	ck_assert_str_eq(v, "S-1=NULL F-1=2026-06-01T07:50:00+00:00");
+	free(v);
+	v = one_text("SELECT group_concat(shipment_id || '/' || ship_date || '/' || carrier,"
+			   " ' ') FROM (SELECT * FROM shipments ORDER BY id)");
+	ck_assert_str_eq(v, "S-1/2026-06-01T09:00:00+02:00/UPSN F-1//DHL");
+	free(v);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipment_lines"), 2);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM invoices"), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders"), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM documents"), 4);
+	assert_spend_is_sum();
+
+	/* the uninvoiced feed shipment from before: no ship date, the feed's
+	 * receipt time as its notice date */
+	struct ledger_uninvoiced *u = NULL;
+	int n = 0;
+	ck_assert_int_eq(ledger_uninvoiced(&lg, &u, &n), 0);
+	ck_assert_int_eq(n, 1);
+	ck_assert_str_eq(u[0].spec, "F-1\x1f\x1f" "DHL\x1fJJD1\x1f" "2026-06-01T07:50:00+00:00\x1f"
+				    "2=50000:0");
+	ledger_uninvoiced_free(u, n);
+
+	/* a shipment recorded now keeps the notice's date */
+	struct doc_result r;
+	memset(&r, 0, sizeof r);
+	sha256_hex("n2", 2, r.sha256);
+	r.sender_key = xstrdup("networkid:wms");
+	r.info.payload_id = xstrdup("n2@w");
+	r.ship.shipment_id = xstrdup("S-2");
+	r.ship.ship_date = xstrdup("2026-06-03T08:00:00+02:00");
+	r.ship.notice_date = xstrdup("2026-06-03T10:00:00+02:00");
+	r.ship.nlines = 1;
+	r.ship.lines = xcalloc(1, sizeof *r.ship.lines);
+	r.ship.lines[0].number = 1;
+	r.ship.lines[0].quantity = 20000;
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	raw("INSERT INTO documents(id, name, received, processed, sha256, size, state)"
+	    " VALUES ('d-n2', 'n2.xml', '2026-06-03T08:10:00+00:00',"
+	    " '2026-06-03T08:10:00+00:00', 'x', 1, 'done')");
+	long long ref = ledger_add_shipment(&lg, "d-n2", 1, &r, &err);
+	ck_assert_msg(ref > 0, "ledger_add_shipment: %s", err ? err : "?");
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	ck_assert_int_eq(ledger_uninvoiced(&lg, &u, &n), 0);
+	ck_assert_int_eq(n, 2);
+	ck_assert_str_eq(u[1].spec, "S-2\x1f" "2026-06-03T08:00:00+02:00\x1f\x1f\x1f"
+				    "2026-06-03T10:00:00+02:00\x1f" "1=20000:40000");
+	ledger_uninvoiced_free(u, n);
+	free(r.sender_key);
+	free(r.info.payload_id);
+	shipment_info_release(&r.ship);
+
+	/* opening again changes nothing */
+	ledger_close(&lg);
+	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
+	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments WHERE notice_date IS NULL"), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 3);
 }
 END_TEST
 
@@ -487,6 +596,13 @@ Suite *suite_ledger(void)
 	tcase_add_test(tc, failure_text_and_states);
 	tcase_add_test(tc, outputs_include_archive_members);
 	tcase_add_test(tc, spend_follows_orders);
+	suite_add_tcase(s, tc);
+	/* reads a file from the data folder (t_cfg) */
+	tc = tcase_create("upgrade");
+	tcase_set_timeout(tc, 30);
+	tcase_add_unchecked_fixture(tc, t_engine_setup, NULL);
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, upgrades_v2_shipments);
 	suite_add_tcase(s, tc);
 	return s;
 }

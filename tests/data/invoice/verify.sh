@@ -187,13 +187,16 @@ declare -A IN
 load_input() { # FILE
 	local f=$1 n i k
 	local -a keys=(invoiceID invoiceDate currency mode orderID payloadID poNumber from to
-		subtotal tax taxRate shipping discount net lineTaxes)
+		subtotal tax taxRate shipping discount net lineTaxes
+		hasShipment shipmentID shipDate noticeDate)
 	local -a exprs=(/invoice/invoiceID /invoice/invoiceDate /invoice/currency /invoice/mode
 		/invoice/order/@orderID /invoice/order/@payloadID /invoice/order/@poNumber
 		/invoice/from/@identity /invoice/to/@identity
 		/invoice/summary/subtotal /invoice/summary/tax /invoice/summary/taxRate
 		/invoice/summary/shipping /invoice/summary/discount /invoice/summary/net
-		"count(/invoice/lines/line/tax)")
+		"count(/invoice/lines/line/tax)"
+		"count(/invoice/shipment)" /invoice/shipment/@shipmentID
+		/invoice/shipment/@shipDate /invoice/shipment/@noticeDate)
 	n=$(xmllint --nonet --xpath "count(/invoice/lines/line)" "$f" 2>/dev/null)
 	for ((i = 1; i <= n; i++)); do
 		for k in @number @invoiceLine quantity unitOfMeasure supplierPartID description unitPrice amount tax; do
@@ -239,6 +242,15 @@ check_cxml() { # output name   (IN loaded)
 	want "$t cxml: OrderReference orderID" "${IN[orderID]}" //OrderReference/@orderID
 	want "$t cxml: OrderReference payloadID" "${IN[payloadID]}" //OrderReference/DocumentReference/@payloadID
 	want "$t cxml: SupplierOrderInfo = poNumber" "${IN[poNumber]}" //SupplierOrderInfo/@orderID
+	# the ship notice reference carries the notice's own date (the DTD:
+	# "Date and time of the referenced ShipNoticeRequest"), never the ship
+	# date; the ship date goes to InvoiceDetailShipping/@shippingDate; a
+	# date the invoice lacks is left out
+	want "$t cxml: one ShipNoticeIDInfo per shipment" "${IN[hasShipment]}" "count(//ShipNoticeIDInfo)"
+	want "$t cxml: ShipNoticeIDInfo shipNoticeID" "${IN[shipmentID]}" "//ShipNoticeIDInfo/@shipNoticeID"
+	want "$t cxml: ShipNoticeIDInfo shipNoticeDate = noticeDate" "${IN[noticeDate]}" "//ShipNoticeIDInfo/@shipNoticeDate"
+	want "$t cxml: shipNoticeDate only when the notice date is known" "$([ -n "${IN[noticeDate]}" ] && echo "${IN[hasShipment]}" || echo 0)" "count(//ShipNoticeIDInfo/@shipNoticeDate)"
+	want "$t cxml: shippingDate, when written, = shipDate" "0" "count(//InvoiceDetailShipping/@shippingDate[. != '${IN[shipDate]}'])"
 	want "$t cxml: every Money in $cur" "0" "count(//Money[@currency != '$cur'])"
 	want "$t cxml: one InvoiceDetailItem per line" "$n" "count(//InvoiceDetailItem)"
 	if [ "${IN[lineTaxes]}" != 0 ]; then
@@ -303,6 +315,8 @@ check_oagis() { # output name   (IN loaded)
 	want "$t oagis: SupplierParty = supplier" "${IN[from]}" "$q$(ns /SupplierParty/ID)"
 	want "$t oagis: CustomerParty = buyer" "${IN[to]}" "$q$(ns /CustomerParty/ID)"
 	want "$t oagis: PurchaseOrderReference ID" "${IN[orderID]}" "$q$(ns /PurchaseOrderReference/ID)"
+	want "$t oagis: Shipment DocumentReference DocumentDateTime = noticeDate" "${IN[noticeDate]}" "$q$(ns "/DocumentReference[@typeCode='Shipment']/DocumentDateTime")"
+	want "$t oagis: no Shipment DocumentDateTime without a notice date" "$([ -n "${IN[noticeDate]}" ] && echo "${IN[hasShipment]}" || echo 0)" "count($q$(ns "/DocumentReference[@typeCode='Shipment']/DocumentDateTime"))"
 	want "$t oagis: PurchaseOrderReference payloadID" "${IN[payloadID]}" "$q$(ns "/PurchaseOrderReference/DocumentIDSet[@typeCode='PayloadID']/ID")"
 	want "$t oagis: PurchaseOrderReference poNumber" "${IN[poNumber]}" "$q$(ns "/PurchaseOrderReference/DocumentIDSet[@typeCode='SupplierOrderID']/ID")"
 	want "$t oagis: ExtendedAmount = subtotal" "${IN[subtotal]}" "$q$(ns /ExtendedAmount)"
@@ -490,6 +504,25 @@ if xmllint --noout --nonet --relaxng "$RNG" "$OUT/no-city.xml" 2>/dev/null &&
 	ok "ship-to without a city: cXML keeps street, postal code and country, valid"
 else
 	not_ok "ship-to without a city: cXML keeps street, postal code and country, valid"
+fi
+
+# a shipment recorded without dates (a CSV feed row without a ship date, in
+# a ledger from before the notice date was kept): the invoice states
+# neither, rather than a date made up; both outputs stay valid
+tms=$(<"$HERE/test-mode-shipment.xml")
+tms=${tms/ shipDate=\"2026-11-30T09:00:00-05:00\"/}
+printf '%s\n' "${tms/ noticeDate=\"2026-11-30T11:15:00-05:00\"/}" >"$OUT/no-dates.xml"
+if xmllint --noout --nonet --relaxng "$RNG" "$OUT/no-dates.xml" 2>/dev/null &&
+	! grep -q 'shipDate=\|noticeDate=' "$OUT/no-dates.xml" &&
+	xsltproc --nonet "${PARAMS[@]}" -o "$OUT/no-dates.cxml.xml" "$XSLT/invoice-to-cxml.xsl" "$OUT/no-dates.xml" 2>/dev/null &&
+	xmllint --noout --nonet --dtdvalid "$DTD" "$OUT/no-dates.cxml.xml" 2>/dev/null &&
+	[ "$(xmllint --nonet --xpath 'concat(count(//ShipNoticeIDInfo), "|", count(//@shipNoticeDate), "|", count(//@shippingDate))' "$OUT/no-dates.cxml.xml")" = "1|0|0" ] &&
+	xsltproc --nonet "${PARAMS[@]}" -o "$OUT/no-dates.oagis.xml" "$XSLT/invoice-to-oagis.xsl" "$OUT/no-dates.xml" 2>/dev/null &&
+	xmllint --noout --nonet --schema "$XSD" "$OUT/no-dates.oagis.xml" 2>/dev/null &&
+	[ "$(xmllint --nonet --xpath "count(//*[local-name()='DocumentReference'][@typeCode='Shipment']/*[local-name()='DocumentDateTime'])" "$OUT/no-dates.oagis.xml")" = 0 ]; then
+	ok "shipment without ship or notice date: no date made up, cXML and OAGIS valid"
+else
+	not_ok "shipment without ship or notice date: no date made up, cXML and OAGIS valid"
 fi
 
 # every sheet refuses to run without its required parameters
