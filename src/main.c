@@ -333,6 +333,20 @@ static char *ledger_path_of(const struct config *cfg)
 	return cfg->ledger_path ? xstrdup(cfg->ledger_path) : xasprintf("%s/ledger.db", cfg->spool_dir);
 }
 
+/* With the ledger in the spool (no [spool] ledger of its own): a spool
+ * folder that cannot be found is said, exit 66 when it does not exist, 75
+ * otherwise; 0 when it is there. */
+static int spool_missing(const char *cmd, const struct config *cfg)
+{
+	struct stat st;
+	if (cfg->ledger_path || !cfg->spool_dir || stat(cfg->spool_dir, &st) == 0)
+		return 0;
+	int e = errno;
+	fprintf(stderr, "ordergate %s: no spool at %s: %s; check --spool (or [spool] dir "
+		"in the configuration)\n", cmd, cfg->spool_dir, strerror(e));
+	return e == ENOENT || e == ENOTDIR ? EXIT_NOINPUT : EXIT_TEMPFAIL;
+}
+
 /* The operator's commands read the ledger a run made: they never create
  * one. A spool folder that does not exist exits 66, like run (one that
  * cannot be opened otherwise, 75: ordergate(1)); one without its ledger
@@ -343,12 +357,9 @@ static int ledger_missing(const char *cmd, const struct config *cfg, const char 
 	struct stat st;
 	if (stat(path, &st) == 0 || errno != ENOENT)
 		return 0;
-	if (!cfg->ledger_path && stat(cfg->spool_dir, &st) < 0) {
-		int e = errno;
-		fprintf(stderr, "ordergate %s: no spool at %s: %s; check --spool (or [spool] dir "
-			"in the configuration)\n", cmd, cfg->spool_dir, strerror(e));
-		return e == ENOENT || e == ENOTDIR ? EXIT_NOINPUT : EXIT_TEMPFAIL;
-	}
+	int rc = spool_missing(cmd, cfg);
+	if (rc)
+		return rc;
 	fprintf(stderr, "ordergate %s: no ledger at %s: no run or watch has worked on this "
 		"spool yet, or %s names the wrong folder; nothing was created\n", cmd, path,
 		cfg->ledger_path ? "[spool] ledger" : "--spool");
@@ -888,17 +899,14 @@ static int cmd_explain(int argc, char **argv)
 	/* the budget rules read the spool's ledger: a spool that is not there
 	 * is a mistake, as for run; one no run has worked on yet has spent
 	 * nothing */
+	int missing = spool_missing("explain", &cfg);
+	if (missing) {
+		config_release(&cfg);
+		return missing;
+	}
 	struct stat sb;
 	char *ledger = cfg.ledger_path ? xstrdup(cfg.ledger_path)
 		       : cfg.spool_dir ? xasprintf("%s/ledger.db", cfg.spool_dir) : NULL;
-	if (cfg.spool_dir && !cfg.ledger_path && stat(cfg.spool_dir, &sb) < 0) {
-		int e = errno;
-		fprintf(stderr, "ordergate explain: no spool at %s: %s; check --spool (or [spool] dir "
-			"in the configuration)\n", cfg.spool_dir, strerror(e));
-		free(ledger);
-		config_release(&cfg);
-		return e == ENOENT || e == ENOTDIR ? EXIT_NOINPUT : EXIT_TEMPFAIL;
-	}
 	if (ledger && stat(ledger, &sb) < 0 && errno == ENOENT)
 		fprintf(stderr, "ordergate explain: note: no ledger at %s yet: budget rules see "
 			"nothing spent\n", ledger);
