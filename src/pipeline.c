@@ -408,7 +408,22 @@ static void read_decision(xmlDocPtr canonical, struct doc_result *res)
 	free(action);
 }
 
-/* A refused cXML document gets a cXML Response for its sender. */
+/* Whether a cXML document is itself an answer: a Response, or a Message
+ * (one-way in cXML, carried by the user's browser). Neither is answered
+ * when refused: a Response to a Response has nothing to answer, and two
+ * gateways that answered each other's refusals would never stop. */
+static int cxml_is_answer(xmlDocPtr doc)
+{
+	for (xmlNodePtr n = xmlDocGetRootElement(doc)->children; n; n = n->next)
+		if (n->type == XML_ELEMENT_NODE &&
+		    (!strcmp((const char *)n->name, "Response") ||
+		     !strcmp((const char *)n->name, "Message")))
+			return 1;
+	return 0;
+}
+
+/* A refused cXML document that asked for something gets a cXML Response
+ * for its sender. */
 static void add_response(const struct config *cfg, const struct doc_job *job,
 			 struct doc_result *res)
 {
@@ -433,7 +448,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	struct canon_stream cstream = { 0 };
 	struct partner_auth auth;
 	memset(&auth, 0, sizeof auth);
-	int is_cxml = 0;
+	int is_cxml = 0, is_answer = 0;
 	res->size = (int64_t)len;
 	if (!res->id)
 		res->id = xstrdup(job->id);
@@ -475,6 +490,8 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 		goto out;
 	}
 	is_cxml = !strcmp((const char *)xmlDocGetRootElement(doc)->name, "cXML");
+	if (is_cxml)
+		is_answer = cxml_is_answer(doc);
 	fmt = detect_xml(doc, &err);
 	if (!fmt) {
 		pipeline_fail(res, "detect", HINT_SENDER, "%s", err);
@@ -675,8 +692,15 @@ out:
 			res->partner = safe_name(who, 64);
 			free(who);
 		}
-		if (is_cxml && with_outputs && strcmp(res->stage, "emit") && res->noutputs == 0)
+		if (is_answer) {
+			char *r = xasprintf("%s; no cXML Response was sent back: a Response or a "
+					    "Message is never answered", res->reason);
+			free(res->reason);
+			res->reason = r;
+		} else if (is_cxml && with_outputs && strcmp(res->stage, "emit") &&
+			   res->noutputs == 0) {
 			add_response(cfg, job, res);
+		}
 	}
 	free(auth.reason);
 	free(auth.sender);

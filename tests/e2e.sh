@@ -98,6 +98,33 @@ check "failures: ... which is valid cXML" dtd_valid "$(ls "$s"/out/*/response/*.
 check "failures: nothing of /etc/passwd anywhere" bash -c "! grep -rq 'root:x:0:0' '$s/failed' '$s/out-test' '$SCRATCH/f.err'"
 check "failures: invariants hold" spool_invariants "$s"
 
+# --- a cXML Response or Message is refused but never answered --------------
+# (answering an answer would have two gateways answer each other for ever;
+# a Message is one-way). A Request ordergate does not take is answered 450.
+s=$(new_spool)
+cat > "$s/in/a-response.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<cXML payloadID="r-1@partner.example" timestamp="2026-05-06T10:00:00+02:00"><Response><Status code="200" text="OK"/></Response></cXML>
+XML
+cat > "$s/in/b-message.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<cXML payloadID="m-1@partner.example" timestamp="2026-05-06T10:00:00+02:00"><Header><From><Credential domain="NetworkID"><Identity>buyer</Identity></Credential></From><To><Credential domain="NetworkID"><Identity>us</Identity></Credential></To><Sender><Credential domain="NetworkID"><Identity>buyer</Identity></Credential><UserAgent>x</UserAgent></Sender></Header><Message><PunchOutOrderMessage><BuyerCookie>c</BuyerCookie><PunchOutOrderMessageHeader operationAllowed="edit"><Total><Money currency="USD">1.00</Money></Total></PunchOutOrderMessageHeader></PunchOutOrderMessage></Message></cXML>
+XML
+cat > "$s/in/c-status.xml" <<'XML'
+<?xml version="1.0" encoding="UTF-8"?>
+<cXML payloadID="s-1@partner.example" timestamp="2026-05-06T10:00:00+02:00"><Header><From><Credential domain="NetworkID"><Identity>buyer</Identity></Credential></From><To><Credential domain="NetworkID"><Identity>us</Identity></Credential></To><Sender><Credential domain="NetworkID"><Identity>buyer</Identity></Credential><UserAgent>x</UserAgent></Sender></Header><Request><StatusUpdateRequest><Status code="200" text="OK"/></StatusUpdateRequest></Request></cXML>
+XML
+og run --spool "$s" > "$SCRATCH/ans.out" 2> "$SCRATCH/ans.err"
+check "answers: all three refused into failed/ (exit 1)" \
+	bash -c "test $? = 1 && test \"\$(ls '$s'/failed/*.why | wc -l)\" = 3"
+check "answers: a Response is not answered, and its .why says so" \
+	grep -q "carries Response.*no cXML Response was sent back" "$s"/failed/*-a-response.xml.why
+check "answers: a Message is not answered, and its .why says so" \
+	grep -q "carries PunchOutOrderMessage.*never answered" "$s"/failed/*-b-message.xml.why
+check "answers: only the StatusUpdateRequest got a Response, 450" \
+	bash -c "test \"\$(find '$s/out' -path '*/response/*' | wc -l)\" = 1 && grep -q 'code=\"450\"' '$s'/out/*/response/*.xml"
+check "answers: invariants hold" spool_invariants "$s"
+
 # --- pickup rules: temporary upload names and dotfiles are left alone -------
 s=$(new_spool)
 for n in order.xml.part order.xml.filepart .hidden.xml order.tmp order.xml~; do
