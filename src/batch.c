@@ -903,16 +903,35 @@ static int deferred(const struct pending *p)
 	return p->state && !strcmp(p->state, "deferred");
 }
 
+/* The order number of the first ship notice among group[from..to) whose
+ * order the ledger does not know, or NULL. Such a job is decided once more
+ * after the rest of the batch: an order and its ship notice that arrive
+ * together (after an outage, say) may be claimed notice first. */
+static const char *unknown_order(struct run *run, struct pending *group, int from, int to)
+{
+	for (int k = from; k < to; k++) {
+		const struct doc_result *r = &group[k].res;
+		if (!r->is_shipment || !r->ok)
+			continue;
+		struct ledger_order *o;
+		int n;
+		if (ledger_find_orders(&run->ledger, r->ship.order_key, &o, &n) < 0)
+			continue; /* the match will say so */
+		ledger_orders_free(o, n);
+		if (n == 0)
+			return r->ship.order_key;
+	}
+	return NULL;
+}
+
 /* Takes the job of group[i] (and its results up to group[to]) out of the
  * commit: nothing of it is recorded; it is decided again once everything
  * before it is committed and no other job is in flight (process). Its
  * input stays claimed in work/. */
-static void defer_job(struct run *run, struct pending *group, int i, int to)
+static void defer_job(struct run *run, struct pending *group, int i, int to, const char *why)
 {
 	struct pool_job *job = group[i].job;
-	job->spend_tries++;
-	msg_info(group[i].res.id, "%s: the budget spend its rules read changed before it was "
-		 "recorded; decided again", job->name);
+	msg_info(group[i].res.id, "%s: %s", job->name, why);
 	for (int k = i; k < to; k++)
 		group[k].state = "deferred";
 	group[i].owns_job = 0;
@@ -929,8 +948,26 @@ static int commit_pending(struct run *run, struct pending *group, int ngroup, ch
 			int to = i + 1;
 			while (to < ngroup && !group[to].owns_job)
 				to++;
-			if (!spend_current(run, group, i, to))
-				defer_job(run, group, i, to);
+			if (!spend_current(run, group, i, to)) {
+				group[i].job->spend_tries++;
+				defer_job(run, group, i, to,
+					  "the budget spend its rules read changed before it "
+					  "was recorded; decided again");
+			}
+		}
+		if (group[i].owns_job && !deferred(&group[i]) && !group[i].job->ship_tries) {
+			int to = i + 1;
+			while (to < ngroup && !group[to].owns_job)
+				to++;
+			const char *key = unknown_order(run, group, i, to);
+			if (key) {
+				group[i].job->ship_tries++;
+				char *why = xasprintf("order %s is not in the ledger yet; the ship "
+						      "notice is matched again after the rest of "
+						      "this batch, which may hold the order", key);
+				defer_job(run, group, i, to, why);
+				free(why);
+			}
 		}
 		if (deferred(&group[i]))
 			continue;

@@ -464,4 +464,20 @@ check "CSV feed without a ship date: the invoice's shipNoticeDate is the receipt
 check "CSV feed without a ship date: the run says the invoice states none" \
 	grep -q 'shipment F-W2 for order W-1, 1 line; the invoice follows (no ship date given: the invoice states none)' "$SCRATCH/w2.out"
 check "invariants hold (notice dates)" spool_invariants "$s"
+# an order and its ship notice in one batch, the notice claimed first (an
+# outage's backlog): the notice is matched again after the rest of the
+# batch and finds its order; one for an order nobody sent still fails
+s=$(new_spool)
+notice t1@w S-T1 T-1 "1:2" > "$s/in/a-notice.xml"
+notice t2@w S-T2 T-404 "1:1" > "$s/in/b-notice.xml"
+order T-1 "BOLT:2:1.00" > "$s/in/z-order.xml"
+touch -d '-1 min' "$s/in/a-notice.xml" "$s/in/b-notice.xml"
+og run -c "$C" --spool "$s" > "$SCRATCH/t.out" 2>&1
+check "same batch: the notice claimed before its order is matched after it and invoiced" \
+	bash -c "test -z \"\$(ls '$s'/failed/*-a-notice.xml 2> /dev/null)\" && test \"\$(sqlite3 '$s/ledger.db' \"SELECT count(*) FROM shipments WHERE shipment_id = 'S-T1'\")/\$(ls '$s'/out/buyer/invoice/*.xml | wc -l)\" = 1/1"
+check "same batch: the run says the notice waits for the rest of the batch" \
+	grep -q 'a-notice.xml: order T-1 is not in the ledger yet; the ship notice is matched again after the rest of this batch' "$SCRATCH/t.out"
+check "same batch: a notice whose order is not in the batch either still fails, answered 400" \
+	answered "$s" b-notice.xml 400 "order T-404, which the ledger does not know"
+check "invariants hold (same batch)" spool_invariants "$s"
 finish
