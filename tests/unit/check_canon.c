@@ -240,6 +240,43 @@ START_TEST(line_amounts_exact)
 }
 END_TEST
 
+/* Money is written with at least the order currency's decimals, more where
+ * the value has more (it was always two: 100.00 JPY, 1.20 BHD). The
+ * currency is normalised first (" bhd " is BHD). */
+static const struct {
+	const char *currency, *price, *want;
+} money_cases[] = {
+	{ "JPY", "100", "100" },      { "JPY", "100.00", "100" },  { "JPY", "333.4", "333.4" },
+	{ "USD", "1.2", "1.20" },     { "USD", "0.0125", "0.0125" }, { "EUR", "3", "3.00" },
+	{ "BHD", "1.2", "1.200" },    { "BHD", "0.0125", "0.0125" }, { " bhd ", "7", "7.000" },
+	{ "KWD", "-0.5", "-0.500" },
+};
+
+START_TEST(money_in_currency_decimals)
+{
+	char *l1 = t_canon_line("1", "2", money_cases[_i].price, money_cases[_i].currency);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	/* the stated total and a charge are money too; the charge keeps a
+	 * credit line's order above zero */
+	char *hdr = xasprintf("<total>%s</total><shipping><amount>1000</amount></shipping>",
+			      money_cases[_i].price);
+	int rc = complete(money_cases[_i].currency, hdr, "2024-03-01T10:00:00Z", l1, "+00:00",
+			  &doc, &info, &err);
+	ck_assert_msg(rc == 0, "%s %s: %s", money_cases[_i].price, money_cases[_i].currency,
+		      err ? err : "?");
+	assert_xp(doc, "/order/lines/line/unitPrice", money_cases[_i].want);
+	assert_xp(doc, "/order/total", money_cases[_i].want);
+	int cd = currency_decimals(info.currency);
+	assert_xp(doc, "/order/shipping/amount", cd == 0 ? "1000" : cd == 2 ? "1000.00" : "1000.000");
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(hdr);
+	free(l1);
+}
+END_TEST
+
 /* A header charge goes into the total as stated: it must be an amount
  * the currency has. */
 START_TEST(charge_finer_than_currency_refused)
@@ -813,6 +850,7 @@ Suite *suite_canon(void)
 	tcase_add_test(tc, accepted_without_rejected_lines);
 	tcase_add_test(tc, charge_finer_than_currency_refused);
 	tcase_add_test(tc, negative_total_refused);
+	tcase_add_loop_test(tc, money_in_currency_decimals, 0, (int)ARRAY_SIZE(money_cases));
 	suite_add_tcase(s, tc);
 	return s;
 }
