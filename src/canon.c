@@ -16,8 +16,10 @@
 #include "xmlsafe.h"
 
 /* F_DATETIME: a date that every outbound document states as a date-time
- * with a zone (cXML's %datetime.tz orderDate): a date alone is taken as
- * 00:00 in the assumed zone, like a time without a zone (docs/canonical.md) */
+ * with a zone (cXML's %datetime.tz: orderDate, and the header's
+ * requestedDeliveryDate; an item's is a %date and stays F_DATE): a date
+ * alone is taken as 00:00 in the assumed zone, like a time without a zone
+ * (docs/canonical.md) */
 enum field_kind { F_DATE, F_DATETIME, F_DECIMAL, F_QUANTITY, F_CODE };
 
 static const struct {
@@ -26,7 +28,7 @@ static const struct {
 } fields[] = {
 	{ "/order/source/@timestamp", F_DATE },
 	{ "/order/orderDate", F_DATETIME },
-	{ "/order/requestedDeliveryDate", F_DATE },
+	{ "/order/requestedDeliveryDate", F_DATETIME },
 	{ "/order/lines/line/requestedDeliveryDate", F_DATE },
 	{ "/order/currency", F_CODE },
 	{ "/order/parties/party/country/@code", F_CODE },

@@ -76,6 +76,30 @@ check "money: CSV PO in BHD: unitPrice 1.200 and amount 3.600; 0.0125 and 0.050"
 	bash -c "grep -q ',BHD,1,.*,1.200,3.600,' '$SCRATCH/money-csv/po.xml' && grep -q ',BHD,2,.*,0.0125,0.050,' '$SCRATCH/money-csv/po.xml'"
 check "money: invariants hold" spool_invariants "$s"
 
+# --- requested delivery dates: what each format's type allows --------------------
+# cXML types OrderRequestHeader/@requestedDeliveryDate as %datetime.tz ("Time
+# zone is required") but ItemOut/@requestedDeliveryDate as %date; OAGIS
+# DateTimeType admits a date alone. A date-only header date goes out as 00:00
+# in [engine] assume_timezone, flagged like the order date (it went out as
+# "2020-10-05", not the declared type); an item's stays a date.
+printf '[pickup]\nquiet_seconds = 0\n[engine]\nassume_timezone = +02:00\n' > "$SCRATCH/tz.ini"
+s=$(new_spool)
+sed 's/type="new">/type="new" requestedDeliveryDate="2020-10-05">/' "$GOLDEN/plain-no-doctype/input.xml" > "$SCRATCH/rdd.xml"
+cp "$SCRATCH/rdd.xml" "$s/in/"
+og run -c "$SCRATCH/tz.ini" --spool "$s" > /dev/null 2> "$SCRATCH/rdd.err"
+f=$(ls "$s"/out/*/po/*-SB-1001.xml 2>/dev/null | head -1)
+check "delivery date: a date-only header date goes out in the cXML PO as 2020-10-05T00:00:00+02:00" \
+	test "$(xmllint --nonet --xpath 'string(//OrderRequestHeader/@requestedDeliveryDate)' "${f:-/nonexistent}" 2>/dev/null)" = 2020-10-05T00:00:00+02:00
+check "delivery date: ... the item's stays the date 2020-10-01 (%date)" \
+	test "$(xmllint --nonet --xpath 'string(//ItemOut/@requestedDeliveryDate)' "${f:-/nonexistent}" 2>/dev/null)" = 2020-10-01
+check "delivery date: ... the PO is valid cXML" dtd_valid "$f"
+check "delivery date: ... and the zone-assumed warning names it" \
+	grep -q 'warning: zone-assumed: .*/order/requestedDeliveryDate "2020-10-05"' "$SCRATCH/rdd.err"
+og translate -c "$SCRATCH/tz.ini" -f oagis -o "$SCRATCH/rdd-oagis" "$SCRATCH/rdd.xml" > /dev/null 2>&1
+check "delivery date: the OAGIS PO says 2020-10-05T00:00:00+02:00 (header) and 2020-10-01 (line), valid" \
+	bash -c "grep -q '<DateTime typeCode=\"RequiredDeliveryDateTime\">2020-10-05T00:00:00+02:00</DateTime>' '$SCRATCH/rdd-oagis/po.xml' && grep -q '<RequiredDeliveryDateTime>2020-10-01</RequiredDeliveryDateTime>' '$SCRATCH/rdd-oagis/po.xml' && xmllint --noout --nonet --schema '$XSD/ProcessPurchaseOrder.xsd' '$SCRATCH/rdd-oagis/po.xml' 2>/dev/null"
+check "delivery date: invariants hold" spool_invariants "$s"
+
 # --- round trips: cXML and OAGIS, every pair -----------------------------------------
 cmp_xsl="$ROOT/tests/data/roundtrip-compare.xsl"
 for src in "$GOLDEN/hub-update-pcard/input.xml" "$GOLDEN/plain-no-doctype/input.xml" \
