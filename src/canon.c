@@ -16,8 +16,10 @@
 #include "xmlsafe.h"
 
 /* F_DATETIME: a date that every outbound document states as a date-time
- * with a zone (cXML's %datetime.tz orderDate): a date alone is taken as
- * 00:00 in the assumed zone, like a time without a zone (docs/canonical.md) */
+ * with a zone (cXML's %datetime.tz: orderDate, and the header's
+ * requestedDeliveryDate; an item's is a %date and stays F_DATE): a date
+ * alone is taken as 00:00 in the assumed zone, like a time without a zone
+ * (docs/canonical.md) */
 enum field_kind { F_DATE, F_DATETIME, F_DECIMAL, F_QUANTITY, F_CODE };
 
 static const struct {
@@ -26,7 +28,7 @@ static const struct {
 } fields[] = {
 	{ "/order/source/@timestamp", F_DATE },
 	{ "/order/orderDate", F_DATETIME },
-	{ "/order/requestedDeliveryDate", F_DATE },
+	{ "/order/requestedDeliveryDate", F_DATETIME },
 	{ "/order/lines/line/requestedDeliveryDate", F_DATE },
 	{ "/order/currency", F_CODE },
 	{ "/order/parties/party/country/@code", F_CODE },
@@ -203,8 +205,11 @@ struct assumed {
 	int n;
 };
 
+/* money_decimals: the least number of decimals an F_DECIMAL (money) field
+ * is written with, the order currency's (JPY 100, EUR 100.00, BHD 1.200);
+ * a value with more keeps them (0.0125 USD). */
 static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone,
-			 struct assumed *assumed, char **err)
+			 int money_decimals, struct assumed *assumed, char **err)
 {
 	char *raw = node_text(n);
 	char *v = str_trim(raw);
@@ -256,7 +261,7 @@ static int normalise_one(xmlNodePtr n, enum field_kind kind, const char *zone,
 		else if (kind == F_QUANTITY && d <= 0)
 			rc = field_error(n, v, "is not a quantity greater than zero", err);
 		else {
-			dec_format(d, kind == F_DECIMAL ? 2 : 0, out);
+			dec_format(d, kind == F_DECIMAL ? money_decimals : 0, out);
 			node_set_text(n, out);
 		}
 	} else {
@@ -399,21 +404,37 @@ static int check_required(xmlDocPtr doc, char **err)
 struct normalise_arg {
 	enum field_kind kind;
 	const char *zone;
+	int money_decimals;
 	struct assumed *assumed;
 };
 
 static int normalise_visit(xmlNodePtr n, const void *arg, char **err)
 {
 	const struct normalise_arg *a = arg;
-	return normalise_one(n, a->kind, a->zone, a->assumed, err);
+	return normalise_one(n, a->kind, a->zone, a->money_decimals, a->assumed, err);
 }
 
+/* Two passes: money (F_DECIMAL) last, once /order/currency is normalised,
+ * so every amount is written in the currency's decimals. One order has
+ * one currency (a price or charge in another is refused in compute()), so
+ * the order's decides; without one, 2 (compute() then refuses the order). */
 static int normalise(xmlDocPtr doc, const char *zone, struct assumed *assumed, char **err)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
-		struct normalise_arg a = { fields[i].kind, zone, assumed };
-		if (visit(doc, fields[i].xpath, normalise_visit, &a, err) < 0)
-			return -1;
+	int money_decimals = 2;
+	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1) {
+			xmlNodePtr c = canon_child(xmlDocGetRootElement(doc), "currency");
+			char *cur = c ? node_text(c) : NULL;
+			money_decimals = currency_decimals(cur);
+			free(cur);
+		}
+		for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+			if ((fields[i].kind == F_DECIMAL) != (pass == 1))
+				continue;
+			struct normalise_arg a = { fields[i].kind, zone, money_decimals, assumed };
+			if (visit(doc, fields[i].xpath, normalise_visit, &a, err) < 0)
+				return -1;
+		}
 	}
 	return 0;
 }

@@ -30,6 +30,76 @@ check "oagis: the acknowledgement says Accepted and echoes the BODID" \
 check "oagis: systemEnvironmentCode Test goes to out-test/" test "$(count "$s/out-test")" -ge 2
 check "oagis: invariants hold" spool_invariants "$s"
 
+# --- money in the currency's decimals, in every outbound document ---------------
+# JPY has none, BHD three: the canonical order (and so every PO and
+# confirmation) states a price with at least the currency's decimals, more
+# where the price has more (333.4 JPY, 0.0125 BHD). It said 333.00 JPY and
+# 1.20 BHD: two decimals whatever the currency.
+s=$(new_spool)
+cp "$GOLDEN/jpy-rounding/input.xml" "$s/in/jpy.xml"
+sed 's/20200925.153043.77/bhd-1/; s/orderID="SB-1001"/orderID="BHD-1"/; s/currency="[uU][sS][dD]"/currency="BHD"/g; s/>26.97</>3.6</; s/>8.99</>1.2</' \
+	"$GOLDEN/plain-no-doctype/input.xml" | python3 -c "
+import sys
+src = sys.stdin.read()
+a = src.index('<ItemOut'); b = src.index('</ItemOut>') + len('</ItemOut>')
+two = src[a:b].replace('lineNumber=\"1\"', 'lineNumber=\"2\"').replace('>1.2<', '>0.0125<').replace('quantity=\"3\"', 'quantity=\"4\"')
+sys.stdout.write(src[:b] + two + src[b:])" > "$SCRATCH/money-bhd.xml"
+cp "$SCRATCH/money-bhd.xml" "$s/in/bhd.xml"
+sed 's/currencyCode="USD"/currencyCode="JPY"/g; s/>23.45</>2345</; s/>25.00</>2500</; s/>234.50</>23450</; s/>1234.50</>123450</' \
+	"$OAGIS/po-simple.xml" > "$s/in/oagis-jpy.xml"
+sed 's/currencyCode="USD"/currencyCode="BHD"/g; s/<ID>PO-1001</<ID>PO-1002</; s/<BODID>[^<]*</<BODID>oagis-bhd</' \
+	"$OAGIS/po-simple.xml" > "$s/in/oagis-bhd.xml"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/money.out" 2> "$SCRATCH/money.err"
+check "money: the four JPY and BHD orders translated" grep -q "4 documents in .*: 4 translated, 0 duplicates, 0 failed" "$SCRATCH/money.out"
+check "money: cXML PO in JPY: unit prices 333 and 333.4 (not 333.00, 333.40), total 1166" \
+	bash -c "f=\$(grep -l JP-0001 '$s'/out*/*/po/*.xml) && grep -c '<Money currency=\"JPY\">333</Money>' \$f | grep -qx 1 && grep -q '<Money currency=\"JPY\">333.4</Money>' \$f && grep -q '<Money currency=\"JPY\">1166</Money>' \$f && ! grep -q 'JPY\">[0-9]*\.[0-9]0<' \$f"
+check "money: cXML confirmation in JPY: Total 1166" \
+	bash -c "grep -q '<Money currency=\"JPY\">1166</Money>' \$(grep -l JP-0001 '$s'/out*/*/confirmation/*.xml)"
+check "money: cXML PO in BHD: unit prices 1.200 and 0.0125 (not 1.20), total 3.650" \
+	bash -c "f=\$(grep -l BHD-1 '$s'/out*/*/po/*.xml) && grep -q '<Money currency=\"BHD\">1.200</Money>' \$f && grep -q '<Money currency=\"BHD\">0.0125</Money>' \$f && grep -q '<Money currency=\"BHD\">3.650</Money>' \$f"
+check "money: cXML confirmation in BHD: Total 3.650" \
+	bash -c "grep -q '<Money currency=\"BHD\">3.650</Money>' \$(grep -l BHD-1 '$s'/out*/*/confirmation/*.xml)"
+check "money: the BHD order's stated total 3.6 is 3.600 in the ledger's canonical copy" \
+	bash -c "sqlite3 '$s/ledger.db' \"SELECT canonical FROM orders WHERE order_id='BHD-1'\" | grep -q '<total>3.600</total>'"
+check "money: OAGIS PO and acknowledgement in JPY: ChargeAmount 2345 and 2500 (not 2345.00)" \
+	bash -c "for f in \$(grep -l 'currencyCode=\"JPY\"' '$s'/out*/*/po/*.xml '$s'/out*/*/confirmation/*.xml); do grep -q '<ChargeAmount currencyCode=\"JPY\">2345</ChargeAmount>' \$f && grep -q '<ChargeAmount currencyCode=\"JPY\">2500</ChargeAmount>' \$f || exit 1; n=\$((\${n:-0} + 1)); done; test \"\$n\" = 2"
+check "money: OAGIS PO and acknowledgement in BHD: ChargeAmount 23.450 and 25.000 (not 23.45)" \
+	bash -c "for f in \$(grep -l 'currencyCode=\"BHD\"' '$s'/out*/*/po/*.xml '$s'/out*/*/confirmation/*.xml); do grep -q '<ChargeAmount currencyCode=\"BHD\">23.450</ChargeAmount>' \$f && grep -q '<ChargeAmount currencyCode=\"BHD\">25.000</ChargeAmount>' \$f || exit 1; n=\$((\${n:-0} + 1)); done; test \"\$n\" = 2"
+for f in $(grep -l 'currencyCode="\(JPY\|BHD\)"' "$s"/out*/*/po/*.xml); do
+	check "money: ${f#"$s"/} valid against ProcessPurchaseOrder.xsd" xsd_valid ProcessPurchaseOrder.xsd "$f"
+done
+for f in $(grep -L ProcessPurchaseOrder "$s"/out*/*/po/*.xml); do
+	check "money: ${f#"$s"/} is valid cXML" dtd_valid "$f"
+done
+og translate -f csv -o "$SCRATCH/money-csv" "$SCRATCH/money-bhd.xml" > /dev/null 2>&1
+check "money: CSV PO in BHD: unitPrice 1.200 and amount 3.600; 0.0125 and 0.050" \
+	bash -c "grep -q ',BHD,1,.*,1.200,3.600,' '$SCRATCH/money-csv/po.xml' && grep -q ',BHD,2,.*,0.0125,0.050,' '$SCRATCH/money-csv/po.xml'"
+check "money: invariants hold" spool_invariants "$s"
+
+# --- requested delivery dates: what each format's type allows --------------------
+# cXML types OrderRequestHeader/@requestedDeliveryDate as %datetime.tz ("Time
+# zone is required") but ItemOut/@requestedDeliveryDate as %date; OAGIS
+# DateTimeType admits a date alone. A date-only header date goes out as 00:00
+# in [engine] assume_timezone, flagged like the order date (it went out as
+# "2020-10-05", not the declared type); an item's stays a date.
+printf '[pickup]\nquiet_seconds = 0\n[engine]\nassume_timezone = +02:00\n' > "$SCRATCH/tz.ini"
+s=$(new_spool)
+sed 's/type="new">/type="new" requestedDeliveryDate="2020-10-05">/' "$GOLDEN/plain-no-doctype/input.xml" > "$SCRATCH/rdd.xml"
+cp "$SCRATCH/rdd.xml" "$s/in/"
+og run -c "$SCRATCH/tz.ini" --spool "$s" > /dev/null 2> "$SCRATCH/rdd.err"
+f=$(ls "$s"/out/*/po/*-SB-1001.xml 2>/dev/null | head -1)
+check "delivery date: a date-only header date goes out in the cXML PO as 2020-10-05T00:00:00+02:00" \
+	test "$(xmllint --nonet --xpath 'string(//OrderRequestHeader/@requestedDeliveryDate)' "${f:-/nonexistent}" 2>/dev/null)" = 2020-10-05T00:00:00+02:00
+check "delivery date: ... the item's stays the date 2020-10-01 (%date)" \
+	test "$(xmllint --nonet --xpath 'string(//ItemOut/@requestedDeliveryDate)' "${f:-/nonexistent}" 2>/dev/null)" = 2020-10-01
+check "delivery date: ... the PO is valid cXML" dtd_valid "$f"
+check "delivery date: ... and the zone-assumed warning names it" \
+	grep -q 'warning: zone-assumed: .*/order/requestedDeliveryDate "2020-10-05"' "$SCRATCH/rdd.err"
+og translate -c "$SCRATCH/tz.ini" -f oagis -o "$SCRATCH/rdd-oagis" "$SCRATCH/rdd.xml" > /dev/null 2>&1
+check "delivery date: the OAGIS PO says 2020-10-05T00:00:00+02:00 (header) and 2020-10-01 (line), valid" \
+	bash -c "grep -q '<DateTime typeCode=\"RequiredDeliveryDateTime\">2020-10-05T00:00:00+02:00</DateTime>' '$SCRATCH/rdd-oagis/po.xml' && grep -q '<RequiredDeliveryDateTime>2020-10-01</RequiredDeliveryDateTime>' '$SCRATCH/rdd-oagis/po.xml' && xmllint --noout --nonet --schema '$XSD/ProcessPurchaseOrder.xsd' '$SCRATCH/rdd-oagis/po.xml' 2>/dev/null"
+check "delivery date: invariants hold" spool_invariants "$s"
+
 # --- round trips: cXML and OAGIS, every pair -----------------------------------------
 cmp_xsl="$ROOT/tests/data/roundtrip-compare.xsl"
 for src in "$GOLDEN/hub-update-pcard/input.xml" "$GOLDEN/plain-no-doctype/input.xml" \

@@ -240,6 +240,92 @@ START_TEST(line_amounts_exact)
 }
 END_TEST
 
+/* Money is written with at least the order currency's decimals, more where
+ * the value has more (it was always two: 100.00 JPY, 1.20 BHD). The
+ * currency is normalised first (" bhd " is BHD). */
+static const struct {
+	const char *currency, *price, *want;
+} money_cases[] = {
+	{ "JPY", "100", "100" },      { "JPY", "100.00", "100" },  { "JPY", "333.4", "333.4" },
+	{ "USD", "1.2", "1.20" },     { "USD", "0.0125", "0.0125" }, { "EUR", "3", "3.00" },
+	{ "BHD", "1.2", "1.200" },    { "BHD", "0.0125", "0.0125" }, { " bhd ", "7", "7.000" },
+	{ "KWD", "-0.5", "-0.500" },
+};
+
+START_TEST(money_in_currency_decimals)
+{
+	char *l1 = t_canon_line("1", "2", money_cases[_i].price, money_cases[_i].currency);
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	/* the stated total and a charge are money too; the charge keeps a
+	 * credit line's order above zero */
+	char *hdr = xasprintf("<total>%s</total><shipping><amount>1000</amount></shipping>",
+			      money_cases[_i].price);
+	int rc = complete(money_cases[_i].currency, hdr, "2024-03-01T10:00:00Z", l1, "+00:00",
+			  &doc, &info, &err);
+	ck_assert_msg(rc == 0, "%s %s: %s", money_cases[_i].price, money_cases[_i].currency,
+		      err ? err : "?");
+	assert_xp(doc, "/order/lines/line/unitPrice", money_cases[_i].want);
+	assert_xp(doc, "/order/total", money_cases[_i].want);
+	int cd = currency_decimals(info.currency);
+	assert_xp(doc, "/order/shipping/amount", cd == 0 ? "1000" : cd == 2 ? "1000.00" : "1000.000");
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(hdr);
+	free(l1);
+}
+END_TEST
+
+/* cXML types the header's requestedDeliveryDate as %datetime.tz, an item's
+ * as %date: a date-only header date is taken as 00:00 in the assumed zone
+ * (like the order date), an item's stays a date. */
+START_TEST(header_delivery_date_is_a_datetime)
+{
+	char *l1 = t_canon_line("1", "1", "1", NULL);
+	char *end = strstr(l1, "    </line>");
+	ck_assert_ptr_nonnull(end);
+	char *line = xasprintf("%.*s      <requestedDeliveryDate>2024-03-09</requestedDeliveryDate>\n%s",
+			       (int)(end - l1), l1, end);
+	char *xml = t_canonical("EUR", "", "2024-03-01T10:00:00+01:00", line);
+	char *cur = strstr(xml, "  <currency>");
+	ck_assert_ptr_nonnull(cur);
+	char *with = xasprintf("%.*s  <requestedDeliveryDate> 2024-03-08 </requestedDeliveryDate>\n%s",
+			       (int)(cur - xml), xml, cur);
+	xmlDocPtr doc = read_doc(with);
+	struct order_info info;
+	char *err = NULL;
+	int rc = canon_complete(doc, "-05:00", &info, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	assert_xp(doc, "/order/requestedDeliveryDate", "2024-03-08T00:00:00-05:00");
+	assert_xp(doc, "/order/requestedDeliveryDate/@zoneAssumed", "true");
+	assert_xp(doc, "/order/lines/line/requestedDeliveryDate", "2024-03-09");
+	assert_xp(doc, "count(/order/lines/line/requestedDeliveryDate/@zoneAssumed)", "0");
+	assert_xp(doc, "count(/order/warning[@code = 'zone-assumed'])", "1");
+	ck_assert_msg(strstr(info.warnings[0], "/order/requestedDeliveryDate \"2024-03-08\"") &&
+			      !strstr(info.warnings[0], "line"),
+		      "%s", info.warnings[0]);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(with);
+
+	/* a header date with its zone is kept as sent */
+	char *zoned = xasprintf("%.*s  <requestedDeliveryDate>2024-03-08T12:00:00+09:00"
+				"</requestedDeliveryDate>\n%s",
+				(int)(cur - xml), xml, cur);
+	doc = read_doc(zoned);
+	ck_assert_int_eq(canon_complete(doc, "-05:00", &info, &err), 0);
+	assert_xp(doc, "/order/requestedDeliveryDate", "2024-03-08T12:00:00+09:00");
+	assert_xp(doc, "count(/order/warning)", "0");
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+	free(zoned);
+	free(xml);
+	free(line);
+	free(l1);
+}
+END_TEST
+
 /* A header charge goes into the total as stated: it must be an amount
  * the currency has. */
 START_TEST(charge_finer_than_currency_refused)
@@ -813,6 +899,8 @@ Suite *suite_canon(void)
 	tcase_add_test(tc, accepted_without_rejected_lines);
 	tcase_add_test(tc, charge_finer_than_currency_refused);
 	tcase_add_test(tc, negative_total_refused);
+	tcase_add_loop_test(tc, money_in_currency_decimals, 0, (int)ARRAY_SIZE(money_cases));
+	tcase_add_test(tc, header_delivery_date_is_a_datetime);
 	suite_add_tcase(s, tc);
 	return s;
 }
