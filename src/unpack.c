@@ -438,6 +438,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 	int rc = 0, zip = 0;
 	struct archive_entry *e;
 	long entries = 0;
+	char *prev = NULL; /* the last entry's name */
 	/* gzip (a .tar.gz): filter 0 is the decompressor, the last one "none" */
 	int filtered = archive_filter_count(a) > 1 && archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE;
 	size_t seen = 0;
@@ -446,7 +447,15 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			*err = xasprintf("%s: archive is corrupt: %s", prefix, reason(a));
+			if (prev)
+				/* a zip's damaged local header, or one cut short:
+				 * no reader goes past a header it cannot read */
+				*err = xasprintf("%s: archive is corrupt: %s (after its entry %ld, "
+						 "%s, nothing can be read, so the archive is "
+						 "refused whole)",
+						 prefix, reason(a), entries, prev);
+			else
+				*err = xasprintf("%s: archive is corrupt: %s", prefix, reason(a));
 			rc = -1;
 			break;
 		}
@@ -467,6 +476,8 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		}
 		const char *path = archive_entry_pathname(e);
 		char *name = xasprintf("%s/%s", prefix, path ? path : "(no name)");
+		free(prev);
+		prev = xstrdup(path ? path : "(no name)");
 		mode_t type = archive_entry_filetype(e);
 		if (type != AE_IFREG) {
 			if (type != AE_IFDIR)
@@ -570,6 +581,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 	}
 	if (a)
 		archive_read_free(a);
+	free(prev);
 	return rc;
 }
 
