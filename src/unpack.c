@@ -429,6 +429,141 @@ static struct archive *reader_reopen_past(const char *data, size_t len, long pas
 	return a;
 }
 
+/* 1 when data is a zip (not a tar) by its first bytes */
+static int zip_bytes(const char *data, size_t len)
+{
+	return unpack_sniff(data, len) == UNPACK_ARCHIVE && data[0] == 'P';
+}
+
+/* Where the next zip record (a local header, the central directory or its
+ * end) begins in data at or after from; len when none does. */
+static size_t next_zip_record(const char *data, size_t len, size_t from)
+{
+	for (size_t i = from; i + 4 <= len; i++) {
+		const char *p = memchr(data + i, 'P', len - 3 - i);
+		if (!p)
+			break;
+		i = (size_t)(p - data);
+		if (p[1] == 'K' && ((p[2] == 3 && p[3] == 4) || (p[2] == 1 && p[3] == 2) ||
+				    (p[2] == 5 && p[3] == 6) || (p[2] == 6 && p[3] == 6)))
+			return i;
+	}
+	return len;
+}
+
+/* libarchive's streaming zip reader on data from offset at: it walks the
+ * local headers one after the other, as they are in the data, never
+ * looking at the central directory. NULL when nothing is left there. */
+static struct archive *local_headers_open(const char *data, size_t len, size_t at)
+{
+	if (at >= len)
+		return NULL;
+	struct archive *a = archive_read_new();
+	archive_read_support_format_zip_streamable(a);
+	if (archive_read_open_memory(a, data + at, len - at) != ARCHIVE_OK) {
+		archive_read_free(a);
+		return NULL;
+	}
+	return a;
+}
+
+static int same_name(const char *a, const char *b)
+{
+	return a && b ? !strcmp(a, b) : a == b;
+}
+
+/* A zip in memory is read by its central directory (walk_archive), which
+ * can leave members out unseen: two entries pointing at one local header
+ * (libarchive keeps one of them), or a local header no entry points at.
+ * So once the zip is read, its entries as the central directory lists
+ * them (libarchive's seekable reader, whose data is not read here) are
+ * held one by one to the local headers as they follow one another in the
+ * data (its streaming reader): the same names, in the same order, as
+ * many. NULL when they agree, else what differs. A member whose
+ * compressed size comes only after its data (flag bit 3) is decompressed
+ * to be gone past, as far as its listed size and max_member_mb allow
+ * (walk_archive read as much of it); past one that cannot be gone past
+ * like that (corrupt, or too long) the local headers are taken up again
+ * at the next zip record after its own. Every step only moves forward
+ * through the data. */
+static char *zip_mismatch(const struct walk *w, const char *data, size_t len)
+{
+	struct archive *cd = archive_read_new();
+	archive_read_support_format_zip_seekable(cd);
+	if (archive_read_open_memory(cd, data, len) != ARCHIVE_OK) {
+		/* no central directory: the zip was read by its local headers */
+		archive_read_free(cd);
+		return NULL;
+	}
+	size_t base = 0; /* where the streaming reader started */
+	struct archive *lh = local_headers_open(data, len, base);
+	char *why = NULL;
+	for (long k = 1; !why; k++) {
+		struct archive_entry *ec, *el = NULL;
+		int rc = archive_read_next_header(cd, &ec);
+		if (rc != ARCHIVE_EOF && rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+			break; /* walk_archive read these headers: not seen here */
+		int rl = lh ? archive_read_next_header(lh, &el) : ARCHIVE_EOF;
+		if (rc == ARCHIVE_EOF && rl == ARCHIVE_EOF)
+			break;
+		const char *nc = rc == ARCHIVE_EOF ? NULL : archive_entry_pathname(ec);
+		const char *nl = rl == ARCHIVE_EOF ? NULL : archive_entry_pathname(el);
+		if (rl != ARCHIVE_EOF && rl != ARCHIVE_OK && rl != ARCHIVE_WARN)
+			why = xasprintf("local header %ld in the data cannot be read (%s)", k,
+					reason(lh));
+		else if (rl == ARCHIVE_EOF)
+			why = xasprintf("the list has %s as member %ld, but the data holds only %ld "
+					"local header%s",
+					nc ? nc : "(no name)", k, k - 1, k - 1 == 1 ? "" : "s");
+		else if (rc == ARCHIVE_EOF)
+			why = xasprintf("member %ld in the data, %s, is not in the list", k,
+					nl ? nl : "(no name)");
+		else if (!same_name(nc, nl))
+			why = xasprintf("member %ld in the data is %s, but the list has %s there", k,
+					nl ? nl : "(no name)", nc ? nc : "(no name)");
+		if (why)
+			break;
+		/* this member's local header: the reader found it looking on
+		 * from where the member before it ended (a data descriptor may
+		 * be in between), stopping at the first zip record, as here */
+		la_int64_t at = archive_read_header_position(lh);
+		size_t head = next_zip_record(data, len, base + (size_t)(at > 0 ? at : 0));
+		const unsigned char *u = (const unsigned char *)data + head;
+		int lost = 0; /* the streaming reader cannot go on past it */
+		if (head + 30 <= len && (!(u[6] & 8) || u[18] || u[19] || u[20] || u[21])) {
+			/* its compressed size is known: skipped unread */
+			lost = archive_read_data_skip(lh) != ARCHIVE_OK;
+		} else {
+			la_int64_t most = w->lim->max_member_bytes, held = 0;
+			if (archive_entry_filetype(ec) == AE_IFREG && archive_entry_size_is_set(ec) &&
+			    archive_entry_size(ec) < most)
+				most = archive_entry_size(ec);
+			for (;;) {
+				const void *block;
+				size_t n;
+				la_int64_t off;
+				int r = archive_read_data_block(lh, &block, &n, &off);
+				if (r == ARCHIVE_EOF || r == ARCHIVE_WARN)
+					break; /* the end (ARCHIVE_WARN: a bad CRC) */
+				held += (la_int64_t)n;
+				if (r != ARCHIVE_OK || held > most) {
+					lost = 1;
+					break;
+				}
+			}
+		}
+		if (lost) {
+			archive_read_free(lh);
+			base = next_zip_record(data, len, head + 4);
+			lh = local_headers_open(data, len, base);
+		}
+	}
+	if (lh)
+		archive_read_free(lh);
+	archive_read_free(cd);
+	return why;
+}
+
 static int walk_archive(struct walk *w, const char *data, size_t len, const char *prefix,
 			int depth, char **err)
 {
@@ -438,6 +573,7 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 	int rc = 0, zip = 0;
 	struct archive_entry *e;
 	long entries = 0;
+	char *prev = NULL; /* the last entry's name */
 	/* gzip (a .tar.gz): filter 0 is the decompressor, the last one "none" */
 	int filtered = archive_filter_count(a) > 1 && archive_filter_code(a, 0) != ARCHIVE_FILTER_NONE;
 	size_t seen = 0;
@@ -446,7 +582,15 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		if (r == ARCHIVE_EOF)
 			break;
 		if (r != ARCHIVE_OK && r != ARCHIVE_WARN) {
-			*err = xasprintf("%s: archive is corrupt: %s", prefix, reason(a));
+			if (prev)
+				/* a zip's damaged local header, or one cut short:
+				 * no reader goes past a header it cannot read */
+				*err = xasprintf("%s: archive is corrupt: %s (after its entry %ld, "
+						 "%s, nothing can be read, so the archive is "
+						 "refused whole)",
+						 prefix, reason(a), entries, prev);
+			else
+				*err = xasprintf("%s: archive is corrupt: %s", prefix, reason(a));
 			rc = -1;
 			break;
 		}
@@ -467,6 +611,8 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 		}
 		const char *path = archive_entry_pathname(e);
 		char *name = xasprintf("%s/%s", prefix, path ? path : "(no name)");
+		free(prev);
+		prev = xstrdup(path ? path : "(no name)");
 		mode_t type = archive_entry_filetype(e);
 		if (type != AE_IFREG) {
 			if (type != AE_IFDIR)
@@ -570,6 +716,20 @@ static int walk_archive(struct walk *w, const char *data, size_t len, const char
 	}
 	if (a)
 		archive_read_free(a);
+	free(prev);
+	if (rc == 0 && zip_bytes(data, len)) {
+		char *why = zip_mismatch(w, data, len);
+		if (why) {
+			*err = xasprintf("%s: the zip's central directory (its list of members) does "
+					 "not match the members in its data: %s; a member could be "
+					 "lost unseen, so the archive is refused whole and nothing in "
+					 "it is translated: ask the sender to make the zip again and "
+					 "send it again",
+					 prefix, why);
+			free(why);
+			rc = -1;
+		}
+	}
 	return rc;
 }
 

@@ -10,7 +10,10 @@
  * archive. A member whose data cannot be read (a bad CRC, corrupt deflate
  * data) is refused alone too: after corrupt deflate data libarchive's
  * reader cannot go on, so the zip is opened again and read on past that
- * member (a bounded number of times, the limits counting on). Member
+ * member (a bounded number of times, the limits counting on). A zip is
+ * read by its central directory, then held to the local headers in its
+ * data (same names, order and number): a member the directory leaves out
+ * refuses the zip whole rather than being lost unseen. Member
  * names are only ever shown, never used as paths.
  *
  * Memory: members and notes are owned by the caller: unpack_free().

@@ -174,6 +174,78 @@ check "corrupt deflate: the ledger has the 3 zips and their 14 members, 4 failed
 check "corrupt deflate: each zip is archived as sent" \
 	bash -c "for z in mid ends nest; do cmp -s '$sent/'\$z.zip \"\$(ls '$s'/archive/*/*/*/*-\$z.zip)\" || exit 1; done"
 check "corrupt deflate: invariants hold (every zip dropped kept once, byte for byte)" spool_invariants_full "$s" "$sent"
+# a zip is read by its central directory, its list of members: one that
+# leaves a member out (an entry pointing at another member's local header,
+# a local header no entry points at) would lose that order unseen, so the
+# zip is refused whole, saying what differs; a damaged local header fails
+# the zip whole too, naming the entry after which nothing can be read
+s=$(new_spool); sent="$SCRATCH/hidden-sent"; mkdir -p "$sent"
+for o in D1 D2 H1 H2 H3 B1 B2 B3 S1 S2; do order "HIDE-$o" > "$mk/hide-$o.xml"; done
+python3 - "$mk" "$sent" <<'PY'
+import sys, zipfile, io, os, struct
+mk, out = sys.argv[1], sys.argv[2]
+rd = lambda n: open(os.path.join(mk, "hide-%s.xml" % n), "rb").read()
+def zip_of(members):
+    b = io.BytesIO()
+    with zipfile.ZipFile(b, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, data in members: z.writestr(name, data)
+    return bytearray(b.getvalue())
+def listed(d):   # the end record and the offsets of the central directory's entries
+    e = d.rindex(b"PK\x05\x06"); n, size, off = struct.unpack("<HII", d[e + 10:e + 20])
+    at = []
+    for i in range(n):
+        at.append(off); off += 46 + sum(struct.unpack("<HHH", d[off + 28:off + 34]))
+    return e, at
+def put(name, d):
+    open(os.path.join(out, name), "wb").write(bytes(d))
+# entry 2 points at member 1's local header
+d = zip_of([("a.xml", rd("D1")), ("b.xml", rd("D2"))])
+e, at = listed(d)
+d[at[1] + 42:at[1] + 46] = d[at[0] + 42:at[0] + 46]
+put("twice.zip", d)
+# entry 3 taken out of the list: its local header and data stay
+d = zip_of([("a.xml", rd("H1")), ("b.xml", rd("H2")), ("c.xml", rd("H3"))])
+e, at = listed(d)
+n, size, off = struct.unpack("<HII", d[e + 10:e + 20])
+d = d[:at[2]] + d[e:]
+d[at[2] + 8:at[2] + 16] = struct.pack("<HHI", 2, 2, size - (e - at[2]))
+assert [i.filename for i in zipfile.ZipFile(io.BytesIO(bytes(d))).infolist()] == ["a.xml", "b.xml"]
+put("unlisted.zip", d)
+# member 2's local header damaged
+d = zip_of([("a.xml", rd("B1")), ("b.xml", rd("B2")), ("c.xml", rd("B3"))])
+e, at = listed(d)
+o = struct.unpack("<I", d[at[1] + 42:at[1] + 46])[0]
+d[o + 2] = 9
+put("damaged.zip", d)
+# a sound zip whose sizes come after the data (flag bit 3), as Java and
+# zip tools writing to a pipe make them
+class Pipe(io.RawIOBase):
+    def __init__(self): self.b = bytearray()
+    def writable(self): return True
+    def write(self, x): self.b += x; return len(x)
+p = Pipe()
+with zipfile.ZipFile(p, "w", zipfile.ZIP_DEFLATED) as z:
+    z.writestr("s1.xml", rd("S1")); z.writestr("s2.xml", rd("S2"))
+assert all(i.flag_bits & 8 for i in zipfile.ZipFile(io.BytesIO(bytes(p.b))).infolist())
+put("streamed.zip", p.b)
+PY
+cp "$sent"/*.zip "$s/in/"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/hide.out" 2>&1
+check "hidden members: exit 1; of the refused zips no order is translated, the sound one's are" \
+	test "$? $(ledger "SELECT group_concat(order_id) FROM (SELECT order_id FROM orders ORDER BY 1)")" = "1 HIDE-S1,HIDE-S2"
+hide_why() { # hide_why ZIP TEXT: the zip waits in failed/ as sent, its .why at unpack says TEXT
+	local w; w=$(ls "$s"/failed/*-"$1".why 2>/dev/null) && test "$(echo "$w" | wc -l)" = 1 &&
+		grep -qx "stage: unpack" "$w" && grep -qF "error: $1: $2" "$w" && cmp -s "$sent/$1" "${w%.why}"
+}
+check "hidden members: an entry pointing at another member's local header refuses the zip whole, saying which member is not listed and what to do" \
+	hide_why twice.zip "the zip's central directory (its list of members) does not match the members in its data: member 2 in the data, b.xml, is not in the list; a member could be lost unseen, so the archive is refused whole and nothing in it is translated: ask the sender to make the zip again and send it again"
+check "hidden members: a local header the central directory does not list refuses the zip whole, naming it" \
+	hide_why unlisted.zip "the zip's central directory (its list of members) does not match the members in its data: member 3 in the data, c.xml, is not in the list"
+check "hidden members: a damaged local header fails the zip whole, naming the entry after which nothing can be read" \
+	hide_why damaged.zip "archive is corrupt: Damaged Zip archive (after its entry 1, a.xml, nothing can be read, so the archive is refused whole)"
+check "hidden members: the 3 refused zips are in failed/ with nothing else, the sound one is archived" \
+	test "$(count "$s/failed") $(ledger "SELECT count(*) FROM documents WHERE parent_id IS NULL AND stage = 'unpack'") $(ls "$s"/archive/*/*/*/ | sed 's/^[0-9-]*//')" = "6 3 streamed.zip"
+check "hidden members: invariants hold (every zip dropped kept once, byte for byte)" spool_invariants_full "$s" "$sent"
 # an empty tar and an empty .tgz (valid archives without a member) fail at
 # unpack saying the archive is empty, naming it, and wait in failed/ byte
 # for byte with their .why; an empty tar inside a zip fails alone

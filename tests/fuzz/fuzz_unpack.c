@@ -3,8 +3,10 @@
  * reader and the .tar.gz peek, with small limits. Oracles: no sanitizer
  * report; on success the limits hold (member count, bytes per member, bytes
  * in all), every member has a name, and a refused member carries no bytes;
- * a refusal has a reason, with no "(null)" in it.
+ * a refusal has a reason, with no "(null)" in it (unless the input has one,
+ * in a member's name).
  */
+#define _GNU_SOURCE /* memmem */
 #include "fuzz_common.h"
 
 #include "unpack.h"
@@ -62,7 +64,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t len)
 			   lim.max_total_bytes);
 	} else {
 		FUZZ_CHECK(err != NULL, "unpack_archive failed without a reason");
-		FUZZ_CHECK(!strstr(err, "(null)"), "a reason with a null in it: %s", err);
+		/* a reason names members, whose names may say "(null)"
+		 * themselves */
+		FUZZ_CHECK(!strstr(err, "(null)") || memmem(bytes, len, "(null)", 6),
+			   "a reason with a null in it: %s", err);
 	}
 	free(err);
 	unpack_free(&res);

@@ -583,7 +583,8 @@ START_TEST(corrupt_and_empty)
 	char *err = NULL;
 	ck_assert_int_eq(unpack_archive(arc.data, arc.len, "cut.zip", &DEFAULTS, &r, &err), -1);
 	ck_assert_str_eq(err, "cut.zip: archive is corrupt: libarchive gives no reason (is the "
-			      "archive cut short?)");
+			      "archive cut short?) (after its entry 1, a.xml, nothing can be read, "
+			      "so the archive is refused whole)");
 	free(err);
 	unpack_free(&r);
 	buf_release(&arc);
@@ -905,6 +906,139 @@ START_TEST(corrupt_deflate_without_central_directory)
 }
 END_TEST
 
+static unsigned le16(const unsigned char *p)
+{
+	return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static size_t le32(const unsigned char *p)
+{
+	return (size_t)le16(p) | (size_t)le16(p + 2) << 16;
+}
+
+/* The end record of the central directory of a zip build() made. */
+static unsigned char *zip_end(struct buf *zip)
+{
+	for (size_t i = zip->len - 22;; i--) {
+		if (!memcmp(zip->data + i, "PK\x05\x06", 4))
+			return (unsigned char *)zip->data + i;
+		ck_assert_uint_gt(i, 0);
+	}
+}
+
+/* Entry k (from 0) of its central directory. */
+static unsigned char *zip_listed(struct buf *zip, int k)
+{
+	unsigned char *p = (unsigned char *)zip->data + le32(zip_end(zip) + 16);
+	for (int i = 0; i < k; i++) {
+		ck_assert_mem_eq(p, "PK\x01\x02", 4);
+		p += 46 + le16(p + 28) + le16(p + 30) + le16(p + 32);
+	}
+	ck_assert_mem_eq(p, "PK\x01\x02", 4);
+	return p;
+}
+
+/* Entry k of the central directory points at entry j's local header. */
+static void zip_point(struct buf *zip, int k, int j)
+{
+	memcpy(zip_listed(zip, k) + 42, zip_listed(zip, j) + 42, 4);
+}
+
+/* The central directory's last entry is taken out of it (its local
+ * header and data stay). */
+static void zip_unlist_last(struct buf *zip)
+{
+	unsigned char *end = zip_end(zip);
+	unsigned n = le16(end + 10);
+	unsigned char *last = zip_listed(zip, (int)n - 1);
+	size_t gone = (size_t)(end - last);
+	size_t cd = le32(end + 12) - gone;
+	end[8] = end[10] = (unsigned char)(n - 1);
+	end[9] = end[11] = (unsigned char)((n - 1) >> 8);
+	for (int i = 0; i < 4; i++)
+		end[12 + i] = (unsigned char)(cd >> (8 * i));
+	memmove(last, end, (size_t)((unsigned char *)zip->data + zip->len - end));
+	zip->len -= gone;
+}
+
+START_TEST(zip_hidden_members_refused)
+{
+	/* a member the central directory does not list, or lists twice over
+	 * another's local header, would be lost unseen: the zip is refused
+	 * whole, saying what differs */
+	static const struct entry e[] = { { .name = "1.xml", .data = "<one/>" },
+					  { .name = "2.xml", .data = "<two/>" },
+					  { .name = "3.xml", .data = "<three/>" } };
+	struct buf arc;
+	build(ZIP, e, 3, &arc);
+	zip_unlist_last(&arc);
+	assert_refused(&arc, "hidden.zip", &DEFAULTS,
+		       "hidden.zip: the zip's central directory (its list of members) does not "
+		       "match the members in its data: member 3 in the data, 3.xml, is not in the "
+		       "list",
+		       "ask the sender to make the zip again");
+	buf_release(&arc);
+	/* two entries on one local header: libarchive keeps one of them */
+	build(ZIP, e, 3, &arc);
+	zip_point(&arc, 2, 1);
+	assert_refused(&arc, "twice.zip", &DEFAULTS, "member 3 in the data, 3.xml, is not in the list",
+		       NULL);
+	buf_release(&arc);
+	build(ZIP, e, 3, &arc);
+	zip_point(&arc, 1, 0);
+	assert_refused(&arc, "twice.zip", &DEFAULTS,
+		       "member 2 in the data is 2.xml, but the list has 3.xml there", NULL);
+	buf_release(&arc);
+	/* behind a member that cannot be decompressed (its size comes after
+	 * its data: the local headers are taken up again past it) */
+	build(ZIP, e, 3, &arc);
+	break_deflate(&arc, 1);
+	zip_unlist_last(&arc);
+	assert_refused(&arc, "broken.zip", &DEFAULTS, "member 3 in the data, 3.xml, is not in the list",
+		       NULL);
+	buf_release(&arc);
+	/* in a zip inside a zip */
+	struct buf inner;
+	build(ZIP, e, 3, &inner);
+	zip_unlist_last(&inner);
+	struct entry top[] = { { .name = "a.xml", .data = "<a/>" },
+			       { .name = "inner.zip", .data = inner.data, .size = inner.len } };
+	build(ZIP, top, 2, &arc);
+	assert_refused(&arc, "outer.zip", &DEFAULTS,
+		       "outer.zip/inner.zip: the zip's central directory (its list of members) does "
+		       "not match the members in its data: member 3 in the data, 3.xml",
+		       NULL);
+	buf_release(&arc);
+	buf_release(&inner);
+}
+END_TEST
+
+START_TEST(zip_hidden_members_bounded)
+{
+	/* a member over max_member_mb whose size comes after its data is
+	 * decompressed only that far: it is refused alone as before, and a
+	 * member hidden behind it is still found */
+	static const struct entry e[] = { { .name = "1.xml", .data = "<one/>" },
+					  { .name = "big.xml", .size = 300000, .fill = 'b' },
+					  { .name = "3.xml", .data = "<three/>" } };
+	struct unpack_limits lim = DEFAULTS;
+	lim.max_member_bytes = 100000;
+	struct buf arc;
+	build(ZIP, e, 3, &arc);
+	struct unpack_result r;
+	char *err = NULL;
+	int rc = unpack_archive(arc.data, arc.len, "big.zip", &lim, &r, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(r.n, 3);
+	assert_has(r.members[1].refused, "larger than 100000 bytes");
+	assert_member(&r, 2, "big.zip/3.xml", "<three/>");
+	unpack_free(&r);
+	zip_unlist_last(&arc);
+	assert_refused(&arc, "big.zip", &lim, "member 3 in the data, 3.xml, is not in the list", NULL);
+	buf_release(&arc);
+}
+END_TEST
+
 START_TEST(gunzip_members)
 {
 	struct buf gz = BUF_INIT, out = BUF_INIT;
@@ -1088,6 +1222,8 @@ Suite *suite_unpack(void)
 	tcase_add_test(tc, corrupt_deflate_nested);
 	tcase_add_test(tc, corrupt_deflate_bounded);
 	tcase_add_test(tc, corrupt_deflate_without_central_directory);
+	tcase_add_test(tc, zip_hidden_members_refused);
+	tcase_add_test(tc, zip_hidden_members_bounded);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("gzip");
 	tcase_set_timeout(tc, 60);
