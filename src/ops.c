@@ -306,9 +306,14 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		dec_t shipped = sqlite3_column_int64(st, 9), invoiced = sqlite3_column_int64(st, 10);
 		dec_t inv_amount = sqlite3_column_int64(st, 11), price = sqlite3_column_int64(st, 12);
 		const char *line_state = text(st, 13), *order_state = text(st, 15);
+		/* an order held for approvers has confirmed nothing yet (the
+		 * report says so too): its confirmed quantity and amount are 0
+		 * until it is released, not what it orders */
+		int held = !strcmp(order_state, "pending") || !strcmp(order_state, "approved");
+		if (held)
+			confirmed = 0;
 		/* the first that applies; the same order as the report page */
-		const char *status = !strcmp(order_state, "pending") || !strcmp(order_state, "approved")
-					     ? "awaiting-approval"
+		const char *status = held ? "awaiting-approval"
 				     : !strcmp(line_state, "rejected") || !strcmp(order_state, "rejected") ||
 						     !strcmp(order_state, "declined")
 					     ? "rejected"
@@ -336,6 +341,7 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		char q[6][DEC_FMT_MAX], m[5][DEC_FMT_MAX];
 		for (int i = 0; i < 6; i++)
 			qty(st, 5 + i, q[i]);
+		dec_format(confirmed, 0, q[1]); /* 0 when held */
 		money_text(a_ord, currency, m[0]);
 		money_text(a_conf, currency, m[1]);
 		money_text(a_ship, currency, m[2]);

@@ -245,6 +245,19 @@ og run -c "$SCRATCH/hold.ini" --spool "$s" > /dev/null 2>&1
 og pending -c "$SCRATCH/hold.ini" --spool "$s" > "$SCRATCH/pending-cur.out" 2>&1
 check "pending: the TOTAL column in the currency's minor unit (302 JPY, 4.237 BHD)" \
 	bash -c "grep -q 'J-2 .* 302 JPY  manager' '$SCRATCH/pending-cur.out' && grep -q 'B-2 .* 4.237 BHD  manager' '$SCRATCH/pending-cur.out'"
+# a held order has confirmed nothing yet: recon's confirmed columns are 0
+# (they were the ordered figures, so a sum of confirmed amounts counted
+# orders still waiting for an approver), the ordered ones stay
+og export recon -c "$SCRATCH/hold.ini" --spool "$s" --out "$SCRATCH/recon-held.csv" 2>/dev/null
+check "recon: a held order's line is awaiting-approval with nothing confirmed (0 JPY, 0.000 BHD), its ordered amount kept" python3 -c "
+import csv
+rows = {r['order']: r for r in csv.DictReader(open('$SCRATCH/recon-held.csv', newline=''))}
+j, b = rows['J-2'], rows['B-2']
+got = [j[k] for k in ('ordered_qty', 'confirmed_qty', 'ordered_amount', 'confirmed_amount', 'status')]
+assert got == ['3', '0', '302', '0', 'awaiting-approval'], got
+got = [b[k] for k in ('ordered_qty', 'confirmed_qty', 'ordered_amount', 'confirmed_amount', 'status')]
+assert got == ['2', '0', '4.237', '0.000', 'awaiting-approval'], got
+"
 # the same with archive_form = gzip: reprocess reads the gzip copy, purge removes it
 s=$(new_spool)
 printf '[pickup]\nquiet_seconds = 0\n[spool]\narchive_form = gzip\n' > "$SCRATCH/gz.ini"
