@@ -129,7 +129,19 @@ const struct format *detect_xml(xmlDocPtr doc, char **err)
 		xmlXPathFreeContext(xp2);
 		return NULL;
 	}
-	if (!strcasecmp(name, "cXML") && strcmp(name, "cXML"))
+	/* a root that names a namespaced format (ProcessPurchaseOrder) in
+	 * no namespace or another one: say which namespaces are read */
+	struct buf want = BUF_INIT;
+	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
+		if (formats[i].ns && !strcmp(formats[i].root, name))
+			buf_printf(&want, "%s\"%s\"", want.len ? ", " : "", formats[i].ns);
+	if (want.len)
+		*err = xasprintf("root element <%s> is %s%s%s; ordergate reads an OAGIS %s in "
+				 "these namespaces only: %s; ask the sender to declare the "
+				 "namespace of their OAGIS release (xmlns=\"...\" on the root)",
+				 name, ns ? "in the namespace \"" : "in no namespace", ns ? ns : "",
+				 ns ? "\"" : "", name, buf_str(&want));
+	else if (!strcasecmp(name, "cXML") && strcmp(name, "cXML"))
 		*err = xasprintf("root element <%s> is not <cXML> (element names are "
 				 "case-sensitive); ask the sender to fix the document",
 				 name);
@@ -137,6 +149,7 @@ const struct format *detect_xml(xmlDocPtr doc, char **err)
 		*err = xasprintf("unknown document type: root element <%s>%s%s%s; ordergate "
 				 "reads cXML OrderRequest and OAGIS ProcessPurchaseOrder documents",
 				 name, ns ? " in namespace \"" : "", ns ? ns : "", ns ? "\"" : "");
+	buf_release(&want);
 	return NULL;
 }
 

@@ -109,8 +109,20 @@ static const struct {
 	{ "Infor OAGIS",
 	  "<ProcessPurchaseOrder xmlns=\"http://schema.infor.com/InforOAGIS/2\"/>", 1, "oagis" },
 	{ "OAGIS in a foreign namespace",
-	  "<ProcessPurchaseOrder xmlns=\"urn:example:not-oagis\"/>", 0, "urn:example:not-oagis" },
-	{ "OAGIS without namespace", "<ProcessPurchaseOrder/>", 0, "unknown document type" },
+	  "<ProcessPurchaseOrder xmlns=\"urn:example:not-oagis\"/>", 0,
+	  "root element <ProcessPurchaseOrder> is in the namespace \"urn:example:not-oagis\"; "
+	  "ordergate reads an OAGIS ProcessPurchaseOrder in these namespaces only: "
+	  "\"http://www.openapplications.org/oagis/10\", " },
+	{ "OAGIS 10.4 spelt as a namespace",
+	  "<ProcessPurchaseOrder xmlns=\"http://www.openapplications.org/oagis/10.4\"/>", 0,
+	  "namespaces only: \"http://www.openapplications.org/oagis/10\", "
+	  "\"http://www.openapplications.org/oagis/9\", \"http://schema.infor.com/InforOAGIS/2\"; "
+	  "ask the sender to declare the namespace" },
+	{ "OAGIS without namespace", "<ProcessPurchaseOrder/>", 0,
+	  "root element <ProcessPurchaseOrder> is in no namespace; ordergate reads an OAGIS "
+	  "ProcessPurchaseOrder in these namespaces only" },
+	{ "OAGIS verb not read, no namespace", "<SyncPurchaseOrder/>", 0,
+	  "unknown document type: root element <SyncPurchaseOrder>" },
 };
 
 START_TEST(xml_table)
