@@ -100,7 +100,9 @@ static const struct {
 
 /* Values that must not be empty (nor only white space): the order number
  * names the order in file names, the ledger and every answer; a line's
- * unit of measure says what the quantity counts. Checked before
+ * quantity and unit price (a line without them fails anyway: this names
+ * the element the sender left out, not an empty decimal), and its unit of
+ * measure, which says what the quantity counts. Checked before
  * normalising, so the reason names the sender's omission, not a schema
  * rule. Free text (a description) may be empty. */
 static const struct {
@@ -111,9 +113,15 @@ static const struct {
 	{ "/order/orderID", "the order number",
 	  { "OrderRequestHeader/@orderID", "PurchaseOrderHeader/ID",
 	    "the column the map names as order_number" } },
+	{ "/order/lines/line/quantity", "the quantity",
+	  { "ItemOut/@quantity", "PurchaseOrderLine/Quantity",
+	    "the column the map names as line.quantity" } },
 	{ "/order/lines/line/unitOfMeasure", "the unit of measure",
 	  { "ItemDetail/UnitOfMeasure", "Quantity/@unitCode",
 	    "the column the map names as line.unitOfMeasure" } },
+	{ "/order/lines/line/unitPrice", "the unit price",
+	  { "ItemDetail/UnitPrice/Money", "UnitPrice/ChargeAmount",
+	    "the column the map names as line.unitPrice" } },
 };
 
 /* Money besides the line prices that may say its own currency (the maps
