@@ -303,6 +303,17 @@ static void match_shipment(struct run *run, struct pending *p)
 			other = i;
 		}
 	}
+	/* the confirmed ones, for a shipment that cannot tell them apart */
+	struct buf twins = BUF_INIT;
+	int unnumbered = 0;
+	for (int i = 0; confirmed > 1 && i < n; i++) {
+		if (!LIVE(i) || (own && !OWN(i)) || strcmp(o[i].state, "confirmed"))
+			continue;
+		int has_po = o[i].po_number && *o[i].po_number;
+		unnumbered += !has_po;
+		buf_printf(&twins, "%sdocument %s (%s%s)", twins.len ? ", " : "", o[i].document_id,
+			   has_po ? "our PO " : "no PO number of ours", has_po ? o[i].po_number : "");
+	}
 #undef LIVE
 #undef OWN
 	if (n == 0) {
@@ -319,10 +330,19 @@ static void match_shipment(struct run *run, struct pending *p)
 			      "order %s is %s, not confirmed; it cannot ship yet", r->ship.order_key,
 			      o[other].state);
 	} else if (confirmed > 1) {
+		/* our PO number names one; without [numbering] po_pattern
+		 * there is none to send, and saying "send it" was a dead end */
 		pipeline_fail(r, "shipment", HINT_SHIP,
-			      "%d confirmed orders%s%s are numbered %s; send our PO number instead",
-			      confirmed, own ? " from " : "", own ? r->partner : "",
-			      r->ship.order_key);
+			      "%d confirmed orders%s%s are numbered %s: %s; %s", confirmed,
+			      own ? " from " : "", own ? r->partner : "", r->ship.order_key,
+			      buf_str(&twins),
+			      !unnumbered ? "send our PO number instead"
+			      : unnumbered < confirmed
+				      ? "send our PO number instead; an order without one cannot be "
+					"named by a shipment: ship and invoice it by hand"
+				      : "none has a PO number of ours ([numbering] po_pattern, "
+					"docs/rules.md), so no shipment can name one of them: ship "
+					"and invoice them by hand");
 	} else if (*r->ship.shipment_id && shipment_seen(run, p, o[pick].ref)) {
 		/* a shipment ID the order has already: a duplicate or refused */
 	} else if (r->ship.whole_order && r->ship.nlines == 0 &&
@@ -387,6 +407,7 @@ static void match_shipment(struct run *run, struct pending *p)
 			}
 		}
 	}
+	buf_release(&twins);
 	ledger_orders_free(o, n);
 }
 
