@@ -5,6 +5,7 @@
 #include "batch.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <poll.h>
 #include <pthread.h>
@@ -21,6 +22,7 @@
 #include "exitcodes.h"
 #include "approve.h"
 #include "emit.h"
+#include "fsio.h"
 #include "ledger.h"
 #include "partner.h"
 #include "msg.h"
@@ -600,6 +602,31 @@ static int record_archive(struct run *run, const char *id, const char *work_name
 	return rc;
 }
 
+/* The bytes of a claimed file still in work/ (its container, for a
+ * document refused here after its worker passed it: a shipment that does
+ * not match its order, a replay). The worker sends a member's bytes back
+ * only when it fails the member itself, so without this such a member's
+ * copy in failed/ was empty, and its retry fed an empty file. The copy is
+ * the file as claimed, as for a CSV file's order failed in its worker:
+ * retried, its other documents come out as duplicates. */
+static void claimed_bytes(struct run *run, const char *id, const char *work_name,
+			  struct buf *out)
+{
+	char *rel = xasprintf("work/%s", work_name);
+	char *path = spool_path(&run->spool, rel);
+	int fd = fsio_open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
+	if (fd < 0 || read_fd_all(fd, out, (size_t)run->cfg->max_document_bytes + 1) < 0) {
+		/* the .why and the archived file still tell the story */
+		msg_warn(id, "cannot copy %s into failed/: %s; the file is in the archive",
+			 path, strerror(errno));
+		buf_reset(out);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(path);
+	free(rel);
+}
+
 static int stage_and_record(struct run *run, struct pending *p, char **err)
 {
 	struct doc_result *r = &p->res;
@@ -626,6 +653,8 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 			return 0;
 		/* a failed archive member: its bytes and its .why are outputs of
 		 * the member, published with the archive's other files */
+		if (!r->input.len && (!r->stage || strcmp(r->stage, "unpack")))
+			claimed_bytes(run, id, p->job->work_name, &r->input);
 		char *text = pipeline_why_text(id, r->name, p->job->received, r->stage, r->reason,
 					       r->hint);
 		char *retry;

@@ -373,6 +373,16 @@ before=$(count "$s/out")
 og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "CSV feed refused at match time: in failed/ with the reason, nothing in out/" \
 	bash -c "grep -q 'order D-1 has no line 9' '$s'/failed/*-d5.csv*.why && test \$(find '$s/out' -type f | wc -l) = $before"
+# its copy in failed/ holds the feed (it was empty: the worker had passed
+# the part, so no bytes came back), and the retry its .why gives works:
+# fixed, the feed goes through from the copy
+d5=$(ls "$s"/failed/*-d5.csv_D-1 2>/dev/null | head -1)
+check "CSV feed refused at match time: its copy in failed/ is the feed as received" \
+	cmp -s "$d5" <(printf 'order,line,shipped,ship_date,carrier,tracking,shipment\nD-1,9,1,2026-06-01,UPSN,1Z,S-X\n')
+sed -i 's/^D-1,9,/D-1,1,/' "$d5"
+og reprocess "$(sqlite3 "$s/ledger.db" "SELECT id FROM documents WHERE name = 'd5.csv#D-1'")" -c "$C" --spool "$s" > "$SCRATCH/d5-retry.out" 2>&1
+check "CSV feed refused at match time: reprocessed after the fix, the shipment is recorded" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM shipments WHERE shipment_id = 'S-X'")" = 1
 check "invariants hold (shipment ID again)" spool_invariants "$s"
 # a shipment without a shipment ID cannot be told from the next shipment
 # of the same order: it is refused at once (before, it went through, and
