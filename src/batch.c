@@ -425,10 +425,15 @@ static void check_duplicate(struct run *run, struct pending *p)
 	p->state = "done";
 	if (r->container)
 		return;
+	/* what the sender calls it: an OAGIS BOD's ID is its BODID */
+	int bod = r->info.format && !strcmp(r->info.format, "oagis");
+	const char *pid = bod ? "BODID" : "payloadID";
 	if (!r->info.payload_id || !*r->info.payload_id) {
-		pipeline_fail(r, "detect", "ask the sender to give every document a payloadID",
-			      "the document has no payloadID, so duplicates could not be "
-			      "recognised");
+		pipeline_fail(r, "detect",
+			      bod ? "ask the sender to give every BOD a BODID"
+				  : "ask the sender to give every document a payloadID",
+			      "the document has no %s, so duplicates could not be recognised",
+			      bod ? "BODID (ApplicationArea/BODID)" : "payloadID");
 		p->state = "failed";
 		/* its rendered documents must not go out with it */
 		answer_refused(run, r, 400);
@@ -448,12 +453,15 @@ static void check_duplicate(struct run *run, struct pending *p)
 		answer_refused(run, r, 409);
 	} else {
 		pipeline_fail(r, "duplicate-check",
-			      "a changed order must come with a new payloadID (a cXML "
-			      "OrderRequest type=\"update\" for changes); if the first one was "
-			      "wrong, ask the sender to resend with a new payloadID",
-			      "payloadID \"%s\" from %s was already received as document %s "
+			      bod ? "a changed order must come with a new BODID (ActionCriteria "
+				    "actionCode=\"Change\" for changes); if the first one was "
+				    "wrong, ask the sender to resend with a new BODID"
+				  : "a changed order must come with a new payloadID (a cXML "
+				    "OrderRequest type=\"update\" for changes); if the first one was "
+				    "wrong, ask the sender to resend with a new payloadID",
+			      "%s \"%s\" from %s was already received as document %s "
 			      "with different content; a replay with changes is refused",
-			      r->info.payload_id, r->sender_key, doc);
+			      pid, r->info.payload_id, r->sender_key, doc);
 		p->state = "failed";
 		answer_refused(run, r, 409);
 	}

@@ -29,6 +29,15 @@ check "oagis: the acknowledgement says Accepted and echoes the BODID" \
 	bash -c "grep -q 'actionCode=\"Accepted\"' $(find "$s/out" -path '*/confirmation/*' | head -1)"
 check "oagis: systemEnvironmentCode Test goes to out-test/" test "$(count "$s/out-test")" -ge 2
 check "oagis: invariants hold" spool_invariants "$s"
+# an OAGIS BOD without a BODID, or a BODID again with other content: the
+# reason names the BODID (it said payloadID, a cXML word) and what to send
+sed 's#<BODID>ACME-BOD-0001</BODID>##; s/PO-1001/NOBOD-1/' "$OAGIS/po-simple.xml" > "$s/in/nobod.xml"
+sed 's#unitCode="EA">10<#unitCode="EA">11<#' "$OAGIS/po-simple.xml" > "$s/in/rebod.xml"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > /dev/null 2>&1
+check "oagis: a BOD without a BODID is refused naming ApplicationArea/BODID" \
+	bash -c "grep -q '^error: the document has no BODID (ApplicationArea/BODID), so duplicates could not be recognised' '$s'/failed/*-nobod.xml.why && grep -q '^what to do: ask the sender to give every BOD a BODID' '$s'/failed/*-nobod.xml.why"
+check "oagis: a BODID again with other content is refused naming the BODID and a Change" \
+	bash -c "grep -q '^error: BODID \"ACME-BOD-0001\" from .* was already received as document' '$s'/failed/*-rebod.xml.why && grep -q 'actionCode=\"Change\" for changes' '$s'/failed/*-rebod.xml.why"
 
 # --- money in the currency's decimals, in every outbound document ---------------
 # JPY has none, BHD three: the canonical order (and so every PO and
