@@ -135,7 +135,19 @@ const struct format *detect_xml(xmlDocPtr doc, char **err)
 	for (size_t i = 0; i < ARRAY_SIZE(formats); i++)
 		if (formats[i].ns && !strcmp(formats[i].root, name))
 			buf_printf(&want, "%s\"%s\"", want.len ? ", " : "", formats[i].ns);
-	if (want.len)
+	int oagis_ns = 0;
+	for (size_t i = 0; ns && i < ARRAY_SIZE(formats); i++)
+		oagis_ns |= formats[i].ns && !strcmp(formats[i].ns, ns);
+	if (oagis_ns && !want.len)
+		/* another BOD of a namespace read (AcknowledgePurchaseOrder,
+		 * SyncPurchaseOrder, ProcessInvoice): nothing to correct in it */
+		*err = xasprintf("this OAGIS BOD is %s (namespace \"%s\"), not a "
+				 "ProcessPurchaseOrder: ordergate takes OAGIS purchase orders as "
+				 "ProcessPurchaseOrder only; if it is a purchase order (a Sync or "
+				 "Change BOD), ask the sender to send it as a ProcessPurchaseOrder, "
+				 "otherwise send it to the system that handles %s",
+				 name, ns, name);
+	else if (want.len)
 		*err = xasprintf("root element <%s> is %s%s%s; ordergate reads an OAGIS %s in "
 				 "these namespaces only: %s; ask the sender to declare the "
 				 "namespace of their OAGIS release (xmlns=\"...\" on the root)",

@@ -123,6 +123,16 @@ static const struct {
 	  "ProcessPurchaseOrder in these namespaces only" },
 	{ "OAGIS verb not read, no namespace", "<SyncPurchaseOrder/>", 0,
 	  "unknown document type: root element <SyncPurchaseOrder>" },
+	{ "OAGIS acknowledgement",
+	  "<AcknowledgePurchaseOrder xmlns=\"http://www.openapplications.org/oagis/10\"/>", 0,
+	  "this OAGIS BOD is AcknowledgePurchaseOrder (namespace "
+	  "\"http://www.openapplications.org/oagis/10\"), not a ProcessPurchaseOrder: ordergate "
+	  "takes OAGIS purchase orders as ProcessPurchaseOrder only; if it is a purchase order "
+	  "(a Sync or Change BOD), ask the sender to send it as a ProcessPurchaseOrder, otherwise "
+	  "send it to the system that handles AcknowledgePurchaseOrder" },
+	{ "OAGIS 9 Sync",
+	  "<SyncPurchaseOrder xmlns=\"http://www.openapplications.org/oagis/9\"/>", 0,
+	  "this OAGIS BOD is SyncPurchaseOrder" },
 };
 
 START_TEST(xml_table)
