@@ -374,6 +374,61 @@ check "released: the approved order's PO leaves out the line its rules rejected 
 	bash -c "test -n '$po' && test \"\$(grep -c '<LineNumberID>' '$po')\" = 1 && grep -q '<TotalAmount currencyCode=\"EUR\">1500.00<' '$po'"
 check "released: committed 1500.00 of 1503.00" test "$(st OAGH total_e4)/$(st OAGH committed_e4)" = 15030000/15000000
 check "invariants hold" spool_invariants "$s"
+# show: a held order's approvals, whom it waits for and who decided
+s=$(new_spool)
+order SHOWN "BOLT:600:10.00" > "$s/in/shown.xml"                 # manager, then finance
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+og approve SHOWN --as manager --by alice --comment "fine by me" -c "$C" --spool "$s" > /dev/null 2>&1
+og show SHOWN -c "$C" --spool "$s" > "$SCRATCH/show-held.out" 2>&1
+check "show: a held order lists its approvals, decided and still waiting" \
+	bash -c "grep -A2 '^approvals:' '$SCRATCH/show-held.out' | grep -q '^  role=manager  state=approved  by=alice  at=.*  comment=fine by me\$' &&
+		grep -A2 '^approvals:' '$SCRATCH/show-held.out' | grep -q '^  role=finance  state=pending\$'"
+og show SHOWN --json -c "$C" --spool "$s" > "$SCRATCH/show-held.json" 2>&1
+check "show --json: ... and so does its JSON" python3 -c "
+import json, sys; d = json.load(open('$SCRATCH/show-held.json'))
+sys.exit(0 if [(a['role'], a['state']) for a in d[0]['approvals']] == [('manager', 'approved'), ('finance', 'pending')] else 1)"
+# every XPath of a rules file is compiled at load: a costCenter, quantity,
+# message or reason that is not XPath is the file's error (check-config
+# and run refuse it), not an order confirmed without its cost centre
+R2="$SCRATCH/rules2"; mkdir -p "$R2"; cp "$R/budgets.csv" "$R2/"
+printf '[pickup]\nquiet_seconds = 0\n[rules]\nfile = %s/mine.xml\n' "$R2" > "$SCRATCH/rules2.ini"
+budget_rules() { # costCenter select
+	cat > "$R2/mine.xml" <<EOF2
+<rules budgets="budgets.csv">
+  <costCenter select="$1"/>
+  <rule id="budget" test="og:cost-center() != '' and og:budget-left(og:cost-center()) != ''
+                          and og:gt(summary/total, og:budget-left(og:cost-center()))">
+    <require role="budget-owner"/>
+  </rule>
+</rules>
+EOF2
+}
+budget_rules "extrinsics/extrinsic[@name='CostCenter'][["
+og check-config -c "$SCRATCH/rules2.ini" > "$SCRATCH/cc-bad.out" 2>&1
+check "rules: check-config refuses a costCenter that is not XPath (78, file and line)" \
+	bash -c "test $? = 78 && grep -q '$R2/mine.xml:2: costCenter: its select is not valid XPath' '$SCRATCH/cc-bad.out'"
+s=$(new_spool)
+order CCX "BOLT:500:10.00" CC-1 > "$s/in/ccx.xml"                   # 5000.00 on a 1500.00 budget
+og run -c "$SCRATCH/rules2.ini" --spool "$s" > /dev/null 2>&1
+check "rules: ... and run refuses to start, the order left in in/" \
+	bash -c "test $? = 78 && test -f '$s/in/ccx.xml' && test -z \"\$(find '$s/out' '$s/archive' -type f)\""
+# a costCenter that is XPath but fails on this order: the order fails, it
+# is not confirmed as one without a cost centre (past its budget)
+budget_rules "og:add(extrinsics/extrinsic[@name='CostCenter'], 0)"
+og run -c "$SCRATCH/rules2.ini" --spool "$s" > /dev/null 2>&1
+why=$(ls "$s"/failed/*-ccx.xml.why 2>/dev/null)
+check "rules: a costCenter failing on an order fails it at decide, naming the rules file and line" \
+	bash -c "test -n '$why' && grep -qx 'error: costCenter ($R2/mine.xml:2): og:add: \"CC-1\" is not a decimal number.*' '$why' && ! ls '$s'/out/*/po/* 2>/dev/null"
+check "rules: ... and its .why sends the operator to the rules file, not to maps/rules.xml" \
+	bash -c "grep -q '^what to do: fix the rules file at the place the error names' '$why' && ! grep -q 'maps/rules.xml' '$why'"
+cat > "$R2/mine.xml" <<'EOF2'
+<rules>
+  <line-rule id="why" test="true()"><reject reason="only {og:stock(supplierPartID} left"/></line-rule>
+</rules>
+EOF2
+og check-config -c "$SCRATCH/rules2.ini" > "$SCRATCH/reason-bad.out" 2>&1
+check "rules: check-config refuses a reason whose {xpath} is not XPath, quoting it" \
+	bash -c "test $? = 78 && grep -q \"mine.xml:2: rule \\\"why\\\" its reason's {og:stock(supplierPartID} is not valid XPath\" '$SCRATCH/reason-bad.out'"
 # interim status: a partner may ask to hear that its order is held
 printf '[partner]\nname = patient\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\ninterim = yes\n' > "$P/vip.ini"
 s=$(new_spool)

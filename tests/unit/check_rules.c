@@ -903,6 +903,44 @@ START_TEST(cost_center_expression)
 }
 END_TEST
 
+/* An expression that compiles but fails on an order (an og: function
+ * given a non-decimal) fails the order, naming where, like a failing
+ * test: a cost centre that could not be computed would skip the budget
+ * rules, a message or reason would go out with a hole in it. */
+START_TEST(failing_expressions_fail_the_order)
+{
+	static const struct {
+		const char *rules, *where;
+	} cases[] = {
+		{ "<rules budgets=\"budgets.csv\">\n"
+		  "  <costCenter select=\"og:add(extrinsics/extrinsic[@name='Nope'], 1)\"/>\n"
+		  "  <rule id=\"budget\" test=\"og:cost-center() != ''\"><require role=\"owner\"/></rule>\n"
+		  "</rules>\n",
+		  "costCenter (" },
+		{ "<rules>\n"
+		  "  <rule id=\"msg\" test=\"true()\"><reject message=\"over by {og:sub(nope, 1)}\"/></rule>\n"
+		  "</rules>\n",
+		  "rule \"msg\" (" },
+		{ "<rules>\n"
+		  "  <line-rule id=\"why\" test=\"true()\"><reject reason=\"{og:mul(nope, 2)} left\"/></line-rule>\n"
+		  "</rules>\n",
+		  "rule \"why\" (" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		load_rules(cases[i].rules);
+		struct order_spec o = { .cc = "CC-1" };
+		struct decided r;
+		decide(&o, "acme", &r);
+		ck_assert_msg(r.d == -1, "case %zu decided %s", i, rules_decision_name(r.d));
+		assert_has(r.err, cases[i].where);
+		assert_has(r.err, "rules.xml:2");
+		assert_has(r.err, "not a decimal");
+		assert_xp(r.doc, "count(/order/decision)", "0");
+		decided_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(trace_explains)
 {
 	load_rules("<rules catalog=\"catalog.csv\" budgets=\"budgets.csv\">\n"
@@ -979,6 +1017,19 @@ static const struct {
 	{ "<rules>\n  <rule id=\"ok\" test=\"true()\"><approve/></rule>\n"
 	  "  <rule id=\"bad-xpath\" test=\"summary/total[\"><approve/></rule>\n</rules>\n",
 	  "rules.xml:3:", "rule \"bad-xpath\" its test is not valid XPath" },
+	/* the other XPath parts are compiled at load too: a mistake there
+	 * would otherwise come out as an empty reason or no cost centre */
+	{ "<rules>\n  <line-rule id=\"bq\" test=\"true()\"><backorder quantity=\"quantity[\"/>"
+	  "</line-rule>\n</rules>\n",
+	  "rules.xml:2:", "rule \"bq\" its quantity is not valid XPath" },
+	{ "<rules>\n  <rule id=\"m\" test=\"true()\"><reject message=\"total {summary/total[[} x\"/>"
+	  "</rule>\n</rules>\n",
+	  "rules.xml:2:", "rule \"m\" its message's {summary/total[[} is not valid XPath" },
+	{ "<rules>\n\n  <line-rule id=\"why\" test=\"true()\"><reject reason=\"{quantity} {og:stock(]}\"/>"
+	  "</line-rule>\n</rules>\n",
+	  "rules.xml:3:", "rule \"why\" its reason's {og:stock(]} is not valid XPath" },
+	{ "<rules>\n  <costCenter select=\"extrinsics/extrinsic[@name='CostCenter'][[\"/>\n</rules>\n",
+	  "rules.xml:2:", "costCenter: its select is not valid XPath" },
 	{ "<rules>\n  <line-rule id=\"lr\" test=\"true()\"><approve/></line-rule>\n</rules>\n",
 	  "rules.xml:2:", "accept, reject or backorder" },
 	{ "<rules>\n  <rule id=\"r\" test=\"true()\"><backorder/></rule>\n</rules>\n",
@@ -1297,6 +1348,7 @@ Suite *suite_rules(void)
 	tcase_add_test(tc, cost_center_expression);
 	tcase_add_test(tc, trace_explains);
 	tcase_add_loop_test(tc, broken_rules_files, 0, (int)ARRAY_SIZE(broken));
+	tcase_add_test(tc, failing_expressions_fail_the_order);
 	tcase_add_test(tc, no_rules_file_accepts);
 	tcase_add_test(tc, spent_from_ledger);
 	tcase_add_test(tc, budget_by_currency);
