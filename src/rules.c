@@ -1115,7 +1115,8 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 		buf_printf(trace, "rules: %s\n", R.file ? R.file : "(none: every order is accepted)");
 		buf_printf(trace, "order %s from %s, period %s, cost centre %s\n",
 			   info->order_id ? info->order_id : "?", partner ? partner : "?", period,
-			   R.cost_center && *R.cost_center ? R.cost_center : "(none)");
+			   R.cost_center && *R.cost_center ? R.cost_center
+			   : rc < 0 ? "(could not be computed)" : "(none)");
 	}
 	int decision = DECISION_ACCEPT;
 	const struct rule *decider = NULL;

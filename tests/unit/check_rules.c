@@ -936,6 +936,8 @@ START_TEST(failing_expressions_fail_the_order)
 		assert_has(r.err, "rules.xml:2");
 		assert_has(r.err, "not a decimal");
 		assert_xp(r.doc, "count(/order/decision)", "0");
+		if (i == 0) /* explain does not say the order has none */
+			assert_has(buf_str(&r.trace), "cost centre (could not be computed)");
 		decided_free(&r);
 	}
 }
