@@ -383,6 +383,12 @@ og show SHOWN -c "$C" --spool "$s" > "$SCRATCH/show-held.out" 2>&1
 check "show: a held order lists its approvals, decided and still waiting" \
 	bash -c "grep -A2 '^approvals:' '$SCRATCH/show-held.out' | grep -q '^  role=manager  state=approved  by=alice  at=.*  comment=fine by me\$' &&
 		grep -A2 '^approvals:' '$SCRATCH/show-held.out' | grep -q '^  role=finance  state=pending\$'"
+order SHOWN2 "BOLT:600:10.00" > "$s/in/shown2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+og reject SHOWN2 --as manager --comment "no" -c "$C" --spool "$s" > /dev/null 2>&1
+og show SHOWN2 -c "$C" --spool "$s" > "$SCRATCH/show-rejected.out" 2>&1
+check "show: the approver a rejected order never reached is undecided, not pending" \
+	bash -c "grep -A2 '^approvals:' '$SCRATCH/show-rejected.out' | tail -1 | grep -qx '  role=finance  state=undecided'"
 og show SHOWN --json -c "$C" --spool "$s" > "$SCRATCH/show-held.json" 2>&1
 check "show --json: ... and so does its JSON" python3 -c "
 import json, sys; d = json.load(open('$SCRATCH/show-held.json'))
