@@ -1267,9 +1267,23 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 		if (decision != DECISION_REJECT && ntotal > 0 && nrejected == ntotal) {
 			decision = DECISION_REJECT;
 			decider = NULL;
-			message = xstrdup("every line of the order was rejected");
-			for (int i = 0; i < nlines && !message_rule; i++)
-				message_rule = lines[i].rule;
+			/* the buyer's rejection says why, line by line (the
+			 * first few: a long order's would not fit a comment) */
+			struct buf m = BUF_INIT;
+			buf_adds(&m, "every line of the order was rejected");
+			int listed = 0;
+			for (int i = 0; i < nlines; i++) {
+				if (!message_rule)
+					message_rule = lines[i].rule;
+				if (lines[i].action != A_REJECT || listed == 5)
+					continue;
+				buf_printf(&m, "%sline %ld: %s", listed ? "; " : ": ", lines[i].number,
+					   lines[i].reason ? lines[i].reason : "rejected");
+				listed++;
+			}
+			if (nrejected > listed)
+				buf_printf(&m, "; and %d more", nrejected - listed);
+			message = buf_detach(&m);
 		} else if (decision != DECISION_REJECT && nroles > 0) {
 			decision = DECISION_HOLD;
 		} else if (decision != DECISION_REJECT && changed) {

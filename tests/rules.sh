@@ -111,6 +111,8 @@ check "lines: 8 nuts with 5 in stock: 5 accepted, 3 backordered" \
 check "lines: line states and quantities in the ledger" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(line_number || ':' || state || ':' || backordered_e4 || ':' || rejected_e4, ' ') FROM (SELECT l.* FROM order_lines l JOIN orders o ON o.id = l.order_ref WHERE o.order_id = 'LINES' ORDER BY line_number)")" = "1:accepted:0:0 2:backordered:30000:0 3:rejected:0:10000 4:rejected:0:10000"
 check "lines: every line rejected rejects the order" test "$(st ALLBAD state)" = rejected
+check "lines: ... and the buyer's rejection says why, line by line" \
+	grep -q '<Comments xml:lang="en">every line of the order was rejected: line 1: part BANNED is blocked</Comments>' "$s"/out/buyer-1/confirmation/*-ALLBAD.xml
 po_lines=$(ls "$s"/out/buyer-1/po/*-LINES.xml)
 check "lines: the PO orders the accepted and backordered lines, not the rejected ones" \
 	test "$(grep -o 'lineNumber="[0-9]*"' "$po_lines" | tr '\n' ' ')" = 'lineNumber="1" lineNumber="2" '

@@ -733,28 +733,44 @@ END_TEST
 
 START_TEST(all_lines_rejected_rejects_order)
 {
-	load_rules("<rules catalog=\"catalog.csv\">\n"
-		   "  <rule id=\"mgr\" test=\"true()\"><require role=\"manager\"/></rule>\n"
-		   "  <line-rule id=\"ok-3\" test=\"supplierPartID = 'P-3'\"><accept/></line-rule>\n"
-		   "  <line-rule id=\"blocked\" test=\"og:part-blocked(supplierPartID)\">"
-		   "<reject reason=\"part {supplierPartID} is blocked\"/></line-rule>\n"
-		   "  <line-rule id=\"price\" test=\"og:catalog-price(supplierPartID) != ''"
-		   " and og:gt(unitPrice, og:mul(og:catalog-price(supplierPartID), '1.05'))\">"
-		   "<reject reason=\"price {unitPrice}\"/></line-rule>\n"
-		   "</rules>\n");
+	static const char rules[] =
+		"<rules catalog=\"catalog.csv\">\n"
+		"  <rule id=\"mgr\" test=\"true()\"><require role=\"manager\"/></rule>\n"
+		"  <line-rule id=\"ok-3\" test=\"supplierPartID = 'P-3'\"><accept/></line-rule>\n"
+		"  <line-rule id=\"blocked\" test=\"og:part-blocked(supplierPartID)\">"
+		"<reject reason=\"part {supplierPartID} is blocked\"/></line-rule>\n"
+		"  <line-rule id=\"price\" test=\"og:catalog-price(supplierPartID) != ''"
+		" and og:gt(unitPrice, og:mul(og:catalog-price(supplierPartID), '1.05'))\">"
+		"<reject reason=\"price {unitPrice}\"/></line-rule>\n"
+		"</rules>\n";
+	load_rules(rules);
 	/* P-1 at 10.51 > 10.50; P-2 is blocked */
 	struct order_spec o = { .lines = "1:1:10.51 2:1:1.00" };
 	struct decided r;
 	decide(&o, "acme", &r);
 	assert_decision(&r, DECISION_REJECT);
 	assert_xp(r.doc, "/order/decision/@rule", "price");
-	assert_xp(r.doc, "/order/decision/message", "every line of the order was rejected");
+	assert_xp(r.doc, "/order/decision/message",
+		  "every line of the order was rejected: line 1: price 10.51; line 2: part P-2 is blocked");
 	assert_xp(r.doc, "count(/order/decision/checkpoint)", "0");
 	assert_xp(r.doc, "count(/order/decision/line[@action='reject'])", "2");
 	assert_xp(r.doc, "/order/decision/line[@number='1']/@reason", "price 10.51");
 	assert_xp(r.doc, "/order/decision/line[@number='2']/@reason", "part P-2 is blocked");
 	ck_assert_int_eq(canon_validate(r.doc, &r.err), 0);
 	decided_free(&r);
+
+	/* seven lines rejected: the first five named, the rest counted */
+	o.lines = "1:1:1.00 2:1:1.00 3:1:1.00 4:1:1.00 5:1:1.00 6:1:1.00 7:1:1.00";
+	load_rules("<rules>\n  <line-rule id=\"all\" test=\"number(@number) != 3\">"
+		   "<reject reason=\"no {@number}\"/></line-rule>\n"
+		   "  <line-rule id=\"three\" test=\"true()\"><reject/></line-rule>\n</rules>\n");
+	decide(&o, "acme", &r);
+	assert_decision(&r, DECISION_REJECT);
+	assert_xp(r.doc, "/order/decision/message",
+		  "every line of the order was rejected: line 1: no 1; line 2: no 2; line 3: rejected; "
+		  "line 4: no 4; line 5: no 5; and 2 more");
+	decided_free(&r);
+	load_rules(rules);
 
 	/* exactly at catalogue + 5%: not over; one line rejected of two: held (approver) */
 	o.lines = "1:1:10.50 2:1:1.00";
