@@ -235,6 +235,19 @@ og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "approval retry: a reject after the approve, and the same approval by another approver, are still refused" \
 	bash -c "grep -qx 'error: 2 refused lines: line 2: refused: order RETRY1 is not waiting for approval: it is confirmed; line 3: refused: order RETRY2 is not waiting for approval: it is confirmed' '$s'/failed/*-approvals@conflict.csv.why &&
 		grep -q 'line 4: already applied: order RETRY2' '$s'/failed/*-approvals@conflict.csv.why"
+# an approval file as a spreadsheet writes it: the comment with a comma in
+# quotes reaches the buyer whole, the approver is the by column; a line with
+# an unquoted comma is refused, not applied with a cut comment
+order QUOTE1 "BOLT:200:10.00" > "$s/in/quote1.xml"; order QUOTE2 "BOLT:200:10.00" > "$s/in/quote2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+printf 'order,role,decision,comment,by\r\nQUOTE1,manager,reject,"over budget, sorry",bob\r\nQUOTE2,manager,reject,over budget, sorry,bob\r\n' > "$s/approvals/quoted.csv"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "approval file: a quoted comment with a comma reaches the buyer whole, by its approver" \
+	bash -c "grep -q '<Comments xml:lang=\"en\">over budget, sorry</Comments>' '$s'/out/buyer-1/confirmation/*-QUOTE1.xml &&
+		test \"\$(sqlite3 '$s/ledger.db' \"SELECT decided_by FROM checkpoints c JOIN orders o ON o.id = c.order_ref WHERE o.order_id = 'QUOTE1'\")\" = bob"
+check "approval file: a line with an unquoted comma in its comment is refused, the order still waiting" \
+	bash -c "grep -q 'line 3: refused: 6 fields, more than order,role,decision,comment,by (a comment with a comma goes in double quotes)' '$s'/failed/*-approvals@quoted.csv.why &&
+		test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id = 'QUOTE2'\")\" = pending"
 check "approval retry: invariants hold" spool_invariants "$s"
 # expiry
 s2=$(new_spool); s_old=$s; s=$s2
