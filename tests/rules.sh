@@ -142,6 +142,9 @@ dec approve NOPE --as manager; check "unknown: an unknown order is refused, exit
 	bash -c "grep -q 'no order NOPE' '$SCRATCH/d.out' && test \"\$(tail -1 '$SCRATCH/d.out')\" = 66"
 dec approve SMALL --as manager; check "decided: a confirmed order is refused" grep -q "is not waiting for approval: it is confirmed" "$SCRATCH/d.out"
 dec reject OVER --as manager; check "reject needs a comment" grep -q "needs --comment" "$SCRATCH/d.out"
+dec reject OVER --as manager --comment "  "
+check "reject: a comment of blanks is no comment (the buyer would get a bare 'Order rejected')" \
+	bash -c "grep -q 'needs --comment' '$SCRATCH/d.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='OVER'\")\" = pending"
 dec approve BIG --as finance --comment "budget ok"
 check "chain: the last approval releases the PO and the confirmation" \
 	bash -c "ls '$s'/out/buyer-1/po/*-BIG.xml '$s'/out/buyer-1/confirmation/*-BIG.xml >/dev/null && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='BIG'\")\" = confirmed"
