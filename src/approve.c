@@ -47,8 +47,16 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 		*msg = xasprintf("no order %s in the ledger (give the order number, the document "
 				 "ID or our PO number)", key);
 	} else if (pending == 0) {
+		/* approved and declined are decided orders whose outputs are
+		 * still to be written: say so, the words alone mean little */
+		const char *st = orders[n - 1].state;
 		*msg = xasprintf("order %s is not waiting for approval: it is %s", key,
-				 orders[n - 1].state);
+				 !strcmp(st, "approved")
+					 ? "approved (its purchase order and confirmation are being "
+					   "written)"
+				 : !strcmp(st, "declined")
+					 ? "declined: rejected, its rejection to the buyer being written"
+					 : st);
 	} else if (pending > 1) {
 		struct buf ids = BUF_INIT;
 		for (int i = 0; i < n; i++)

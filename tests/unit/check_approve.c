@@ -248,7 +248,8 @@ START_TEST(chain_in_order)
 
 	/* nothing waits any more */
 	decide("PO-7", "finance", 1, NULL, "bob", 1, "not waiting for approval: it is approved");
-	decide("PO-7", "manager", 0, NULL, "bob", 1, "it is approved");
+	decide("PO-7", "manager", 0, NULL, "bob", 1,
+	       "it is approved (its purchase order and confirmation are being written)");
 	assert_state("D-7", "approved");
 }
 END_TEST
@@ -267,7 +268,8 @@ START_TEST(reject_declines)
 	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE document_id = 'D-8'"
 			       " AND kind = 'rejected'"),
 			 1);
-	decide("PO-8", "finance", 1, NULL, "bob", 1, "it is declined");
+	decide("PO-8", "finance", 1, NULL, "bob", 1,
+	       "it is declined: rejected, its rejection to the buyer being written");
 
 	/* a rejection at the last checkpoint, without a comment */
 	add_held("D-9", "PO-9");
