@@ -47,8 +47,16 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 		*msg = xasprintf("no order %s in the ledger (give the order number, the document "
 				 "ID or our PO number)", key);
 	} else if (pending == 0) {
+		/* approved and declined are decided orders whose outputs are
+		 * still to be written: say so, the words alone mean little */
+		const char *st = orders[n - 1].state;
 		*msg = xasprintf("order %s is not waiting for approval: it is %s", key,
-				 orders[n - 1].state);
+				 !strcmp(st, "approved")
+					 ? "approved (its purchase order and confirmation are being "
+					   "written)"
+				 : !strcmp(st, "declined")
+					 ? "declined: rejected, its rejection to the buyer being written"
+					 : st);
 	} else if (pending > 1) {
 		struct buf ids = BUF_INIT;
 		for (int i = 0; i < n; i++)
@@ -169,6 +177,66 @@ static int already_applied(struct ledger *l, const char *key, const char *role, 
 	return rc;
 }
 
+/* Splits one line of an approval file into at most max fields, in place
+ * (RFC 4180 within the line: a field in double quotes may hold commas, a
+ * quote inside doubled; blanks around a field are dropped). Returns the
+ * number of fields, or -1 with *why (static, or to free when *why_owned)
+ * for a quote not closed on the line, text after a closing quote, or more
+ * fields than max. */
+static int split_fields(char *s, char **cells, int max, char **why)
+{
+	int n = 0;
+	char *p = s;
+	*why = NULL;
+	for (;;) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		char *field = p, *end;
+		if (*p == '"') {
+			char *w = field;
+			for (p++;; p++) {
+				if (!*p) {
+					*why = xstrdup("a double quote that is not closed on the line");
+					return -1;
+				}
+				if (*p == '"' && p[1] == '"')
+					p++;
+				else if (*p == '"')
+					break;
+				*w++ = *p;
+			}
+			end = w;
+			for (p++; *p == ' ' || *p == '\t'; p++)
+				;
+			if (*p && *p != ',') {
+				*why = xasprintf("text after the closing double quote of field %d", n + 1);
+				return -1;
+			}
+		} else {
+			while (*p && *p != ',')
+				p++;
+			end = p;
+			while (end > field && (end[-1] == ' ' || end[-1] == '\t'))
+				end--;
+		}
+		int more = *p == ',';
+		if (n < max)
+			cells[n] = field;
+		n++;
+		*end = '\0';
+		if (!more)
+			break;
+		p++;
+	}
+	if (n > max) {
+		*why = xasprintf("%d fields, more than order,role,decision,comment,by (a comment "
+				 "with a comma goes in double quotes)",
+				 n);
+		return -1;
+	}
+	return n;
+}
+
 int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 		 struct buf *applied_lines, char **err)
 {
@@ -189,13 +257,20 @@ int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 		if (!*s || *s == '#')
 			continue;
 		char *cells[5] = { NULL };
-		int nc = 0;
-		for (char *p = s, *tok; nc < 5 && (tok = strsep(&p, ","));)
-			cells[nc++] = str_trim(tok);
+		char *why = NULL;
+		int nc = split_fields(s, cells, 5, &why);
 		if (!header) {
 			header = 1;
-			if (!strcasecmp(cells[0], "order"))
+			if (!strncasecmp(s, "order", 5) && (nc < 0 || !strcasecmp(cells[0], "order"))) {
+				free(why);
 				continue; /* the header row */
+			}
+		}
+		if (nc < 0) {
+			buf_printf(refused_lines, "line %d: refused: %s\n", lineno, why);
+			free(why);
+			refused++;
+			continue;
 		}
 		if (nc < 3 || !*cells[0] || !*cells[1]) {
 			buf_printf(refused_lines,

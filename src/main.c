@@ -380,7 +380,7 @@ static int decide(const char *cmd, int approve, int argc, char **argv)
 		return done;
 	if (optind != argc - 1 || !role)
 		return usage_error(cmd, "%s", "give ORDER and --as ROLE");
-	if (!approve && (!comment || !*comment))
+	if (!approve && (!comment || !comment[strspn(comment, " \t\r\n")]))
 		return usage_error(cmd, "%s", "a rejection needs --comment: the buyer is told why");
 	struct config cfg;
 	if (load_config(&co, &cfg) < 0)

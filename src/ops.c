@@ -203,7 +203,11 @@ int ops_show(struct ledger *l, const char *key, int json, FILE *f)
 			id, line_cols);
 		static const char *cp_cols[] = { "role", "state", "by", "at", "comment", NULL };
 		section(l, &o, "approvals",
-			"SELECT role, state, decided_by, decided_at, comment FROM checkpoints c"
+			/* a checkpoint still pending on a decided order (rejected
+			 * by an earlier approver, or expired) waits for nothing */
+			"SELECT role, CASE WHEN c.state = 'pending' AND o.state <> 'pending'"
+			" THEN 'undecided' ELSE c.state END, decided_by, decided_at, comment"
+			" FROM checkpoints c"
 			" JOIN orders o ON o.id = c.order_ref WHERE o.document_id = ?1 ORDER BY seq",
 			id, cp_cols);
 		static const char *out_cols[] = { "kind", "path", "sha256", "payloadID", "created", NULL };

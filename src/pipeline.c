@@ -604,7 +604,8 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 
 	int d = rules_decide(canonical, &res->info, res->partner, &res->cost_center, job->trace, &err);
 	if (d < 0) {
-		pipeline_fail(res, "decide", "fix the rule named in maps/rules.xml, then run "
+		pipeline_fail(res, "decide", "fix the rules file at the place the error names "
+			      "(`ordergate explain` on this input shows the rules at work), then run "
 			      "`ordergate reprocess ID`", "%s", err);
 		goto out;
 	}

@@ -7,7 +7,9 @@
  *                 currency (as export spend and the budget rules count it)
  *   month         orders.period, else the first 7 characters of order_date
  *   cycle time    last approver decision (checkpoints.decided_at) minus the
- *                 order's arrival (orders.created), for decided orders
+ *                 order's arrival (orders.created), for orders approved
+ *                 or declined by an approver (one that expired after some
+ *                 approvals is counted with the expired, not as approved)
  *   role wait     a checkpoint's decision minus the previous checkpoint's
  *                 decision (or the arrival, for the first)
  *   line status   ordered = quantity, confirmed = quantity - rejected,
@@ -657,7 +659,11 @@ static void cycle_times(struct rep *r)
 				 " SUM(c.state = 'rejected') FROM orders o"
 				 " JOIN checkpoints c ON c.order_ref = o.id"
 				 " WHERE o.mode = 'production' AND o.state <> 'pending'"
-				 " AND c.decided_at IS NOT NULL GROUP BY o.id");
+				 " AND c.decided_at IS NOT NULL GROUP BY o.id"
+				 /* an order that expired after some approvals was
+				  * neither approved nor declined by an approver */
+				 " HAVING SUM(c.state = 'rejected') > 0"
+				 " OR MAX(o.state IN ('confirmed', 'approved'))");
 	while (row(r, st)) {
 		if (sqlite3_column_type(st, 0) == SQLITE_NULL)
 			continue; /* a time SQLite cannot read */
@@ -671,7 +677,7 @@ static void cycle_times(struct rep *r)
 				      " AND o.state IN ('declined', 'rejected')"
 				      " AND EXISTS (SELECT 1 FROM checkpoints c WHERE c.order_ref = o.id)"
 				      " AND NOT EXISTS (SELECT 1 FROM checkpoints c"
-				      "  WHERE c.order_ref = o.id AND c.decided_at IS NOT NULL)");
+				      "  WHERE c.order_ref = o.id AND c.state = 'rejected')");
 	if (all.n == 0 && waiting == 0 && expired == 0) {
 		if (!r->err)
 			buf_adds(&r->h, "<p class=\"none\">No order has been held for approval.</p>\n");
@@ -707,7 +713,7 @@ static void cycle_times(struct rep *r)
 		sqlite3_finalize(w);
 	}
 	if (expired)
-		buf_printf(&r->h, "<p>%lld %s declined without any approver's decision (not approved "
+		buf_printf(&r->h, "<p>%lld %s declined without an approver's rejection (not approved "
 				  "in time) %s not counted.</p>\n",
 			   expired, plural(expired, "order", "orders"), plural(expired, "is", "are"));
 

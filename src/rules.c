@@ -53,6 +53,7 @@ static struct {
 	struct rule *rules;
 	int n;
 	char *cost_center_expr;
+	long cost_center_line; /* 0: the default expression */
 	struct table catalog, suppliers, budgets;
 	char *ledger_path;
 	sqlite3 *ledger;
@@ -747,6 +748,35 @@ static char *bad_og_call_in_template(const char *tpl)
 	return NULL;
 }
 
+/* 1 when expr compiles as XPath in cx. */
+static int compiles(xmlXPathContextPtr cx, const char *expr)
+{
+	xmlsafe_errors_reset();
+	xmlXPathCompExprPtr c = xmlXPathCtxtCompile(cx, (const xmlChar *)expr);
+	if (!c)
+		return 0;
+	xmlXPathFreeCompExpr(c);
+	return 1;
+}
+
+/* The first {xpath} part of a message template that does not compile, as
+ * "{...}" (caller frees), or NULL. */
+static char *bad_template_part(xmlXPathContextPtr cx, const char *tpl)
+{
+	for (const char *p = tpl ? tpl : ""; (p = strchr(p, '{'));) {
+		const char *close = strchr(p, '}');
+		if (!close)
+			break;
+		char *expr = xstrndup(p + 1, (size_t)(close - p - 1));
+		int ok = compiles(cx, expr);
+		free(expr);
+		if (!ok)
+			return xstrndup(p, (size_t)(close - p + 1));
+		p = close + 1;
+	}
+	return NULL;
+}
+
 static int load_rule(xmlNodePtr n, xmlXPathContextPtr cx, const char *file, char **err)
 {
 	int line_rule = !strcmp((const char *)n->name, "line-rule");
@@ -819,6 +849,15 @@ static int load_rule(xmlNodePtr n, xmlXPathContextPtr cx, const char *file, char
 			bad = xasprintf("%s, in its %s", what_is_bad, parts[i].where);
 		free(what_is_bad);
 	}
+	/* the other expressions compile now too, not first on an order */
+	if (!what && !bad && r.quantity && !compiles(cx, r.quantity))
+		what = "its quantity is not valid XPath";
+	for (size_t i = 2; i < ARRAY_SIZE(parts) && !what && !bad; i++) {
+		char *part = bad_template_part(cx, parts[i].text);
+		if (part)
+			bad = xasprintf("its %s's %s is not valid XPath", parts[i].where, part);
+		free(part);
+	}
 	if (bad)
 		what = bad;
 	R.rules = xrealloc(R.rules, sizeof *R.rules * (size_t)(R.n + 1));
@@ -888,6 +927,7 @@ int rules_init(const struct config *cfg, char **err)
 		} else if (!strcmp(name, "costCenter")) {
 			free(R.cost_center_expr);
 			R.cost_center_expr = prop(n, "select");
+			R.cost_center_line = xmlGetLineNo(n);
 			char *bad = R.cost_center_expr
 					    ? bad_og_call(R.cost_center_expr,
 							  R.cost_center_expr + strlen(R.cost_center_expr))
@@ -895,6 +935,11 @@ int rules_init(const struct config *cfg, char **err)
 			if (bad) {
 				*err = xasprintf("%s:%ld: costCenter %s", file, xmlGetLineNo(n), bad);
 				free(bad);
+				rc = -1;
+			} else if (R.cost_center_expr && !compiles(cx, R.cost_center_expr)) {
+				*err = xasprintf("%s:%ld: costCenter: its select is not valid XPath%s%s",
+						 file, xmlGetLineNo(n), *xmlsafe_errors() ? ": " : "",
+						 xmlsafe_errors());
 				rc = -1;
 			}
 		} else {
@@ -945,8 +990,12 @@ void rules_shutdown(void)
 
 /* --- evaluation -------------------------------------------------------------- */
 
+/* NULL when expr fails on this order: failed() says why. */
 static char *eval_string(xmlXPathContextPtr cx, const char *expr)
 {
+	free(R.error);
+	R.error = NULL;
+	xmlsafe_errors_reset();
 	xmlXPathObjectPtr o = xmlXPathEvalExpression((const xmlChar *)expr, cx);
 	char *s = NULL;
 	if (o) {
@@ -958,7 +1007,16 @@ static char *eval_string(xmlXPathContextPtr cx, const char *expr)
 	return s;
 }
 
-/* Expands {xpath} in a message template against the context node. */
+/* Why the last evaluation failed (an og: function's error, libxml2's). */
+static const char *failed(void)
+{
+	return R.error		     ? R.error
+	       : *xmlsafe_errors() ? xmlsafe_errors()
+				   : "it could not be evaluated";
+}
+
+/* Expands {xpath} in a message template against the context node; NULL
+ * when a part fails (failed() says why). */
 static char *expand(xmlXPathContextPtr cx, const char *tpl)
 {
 	struct buf b = BUF_INIT;
@@ -972,9 +1030,13 @@ static char *expand(xmlXPathContextPtr cx, const char *tpl)
 		buf_add(&b, p, (size_t)(open - p));
 		char *expr = xstrndup(open + 1, (size_t)(close - open - 1));
 		char *v = eval_string(cx, expr);
-		buf_adds(&b, v ? v : "");
-		free(v);
 		free(expr);
+		if (!v) {
+			buf_release(&b);
+			return NULL;
+		}
+		buf_adds(&b, v);
+		free(v);
 		p = close + 1;
 	}
 	return buf_detach(&b);
@@ -1043,13 +1105,20 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 	cx->node = order;
 	free(R.cost_center);
 	R.cost_center = R.cost_center_expr ? eval_string(cx, R.cost_center_expr) : NULL;
+	int rc = 0;
+	if (R.cost_center_expr && !R.cost_center) {
+		/* no cost centre would skip the budget rules: the order fails */
+		*err = xasprintf("costCenter (%s:%ld): %s", R.file, R.cost_center_line, failed());
+		rc = -1;
+	}
 	if (trace) {
 		buf_printf(trace, "rules: %s\n", R.file ? R.file : "(none: every order is accepted)");
 		buf_printf(trace, "order %s from %s, period %s, cost centre %s\n",
 			   info->order_id ? info->order_id : "?", partner ? partner : "?", period,
-			   R.cost_center && *R.cost_center ? R.cost_center : "(none)");
+			   R.cost_center && *R.cost_center ? R.cost_center
+			   : rc < 0 ? "(could not be computed)" : "(none)");
 	}
-	int decision = DECISION_ACCEPT, rc = 0;
+	int decision = DECISION_ACCEPT;
 	const struct rule *decider = NULL;
 	char *message = NULL;
 	char **roles = NULL, **role_rules = NULL;
@@ -1087,6 +1156,11 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 			decider = r;
 			message = r->message ? expand(cx, r->message)
 					     : xasprintf("order rejected by rule %s", r->id);
+			if (!message) {
+				*err = xasprintf("rule \"%s\" (%s:%d): its message: %s", r->id, R.file,
+						 r->lineno, failed());
+				rc = -1;
+			}
 			break;
 		}
 		if (r->action == A_APPROVE) {
@@ -1135,9 +1209,11 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 				char *q = r->quantity ? eval_string(cx, r->quantity) : xstrdup(qty);
 				dec_t bq, lq;
 				if (!q || dec_parse(q, &bq) < 0 || dec_parse(qty, &lq) < 0) {
-					*err = xasprintf("rule \"%s\" (%s:%d): backorder quantity \"%s\" is "
-							 "not a decimal",
-							 r->id, R.file, r->lineno, q ? q : "");
+					*err = q ? xasprintf("rule \"%s\" (%s:%d): backorder quantity \"%s\" "
+							     "is not a decimal",
+							     r->id, R.file, r->lineno, q)
+						 : xasprintf("rule \"%s\" (%s:%d): its quantity: %s", r->id,
+							     R.file, r->lineno, failed());
 					free(q);
 					free(qty);
 					rc = -1;
@@ -1166,6 +1242,14 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 			}
 			free(qty);
 			ld.reason = r->reason ? expand(cx, r->reason) : NULL;
+			if (r->reason && !ld.reason) {
+				*err = xasprintf("rule \"%s\" (%s:%d): its reason: %s", r->id, R.file,
+						 r->lineno, failed());
+				free(ld.quantity);
+				free(ld.accepted);
+				rc = -1;
+				break;
+			}
 			lines = xrealloc(lines, sizeof *lines * (size_t)(nlines + 1));
 			lines[nlines++] = ld;
 			if (trace)
@@ -1183,9 +1267,23 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 		if (decision != DECISION_REJECT && ntotal > 0 && nrejected == ntotal) {
 			decision = DECISION_REJECT;
 			decider = NULL;
-			message = xstrdup("every line of the order was rejected");
-			for (int i = 0; i < nlines && !message_rule; i++)
-				message_rule = lines[i].rule;
+			/* the buyer's rejection says why, line by line (the
+			 * first few: a long order's would not fit a comment) */
+			struct buf m = BUF_INIT;
+			buf_adds(&m, "every line of the order was rejected");
+			int listed = 0;
+			for (int i = 0; i < nlines; i++) {
+				if (!message_rule)
+					message_rule = lines[i].rule;
+				if (lines[i].action != A_REJECT || listed == 5)
+					continue;
+				buf_printf(&m, "%sline %ld: %s", listed ? "; " : ": ", lines[i].number,
+					   lines[i].reason ? lines[i].reason : "rejected");
+				listed++;
+			}
+			if (nrejected > listed)
+				buf_printf(&m, "; and %d more", nrejected - listed);
+			message = buf_detach(&m);
 		} else if (decision != DECISION_REJECT && nroles > 0) {
 			decision = DECISION_HOLD;
 		} else if (decision != DECISION_REJECT && changed) {

@@ -257,5 +257,21 @@ sys.exit(not (b[:8] == b'\x89PNG\r\n\x1a\n' and struct.unpack('>II', b[16:24]) =
 	dom "$SCRATCH/test-only.html" "$SCRATCH/test-only.dom"
 	check "test orders only: no production orders yet, 1 left out" \
 		bash -c "grep -q 'No production orders yet.' '$SCRATCH/test-only.dom' && grep -q '1 test-mode order is left out' '$SCRATCH/test-only.dom'"
+	# an order that expired after its first approver approved was not
+	# approved: counted with the expired, not in the cycle times
+	s=$(new_spool)
+	order X1 ACME-BUYER 2026-05-05 "223-4511:8:1505.00" > "$s/in/x1.xml"   # manager, finance
+	order X2 ACME-BUYER 2026-05-05 "223-4511:8:1505.00" > "$s/in/x2.xml"
+	ORDERGATE_TIME=$T0 og run -c "$C" --spool "$s" > /dev/null 2>&1
+	decide 3600 approve X1 manager
+	decide 7200 approve X2 manager
+	decide 10800 approve X2 finance
+	ORDERGATE_TIME=$((T0 + 15 * 86400)) og run -c "$C" --spool "$s" > /dev/null 2>&1
+	og report --spool "$s" --out "$SCRATCH/expired.html"
+	dom "$SCRATCH/expired.html" "$SCRATCH/expired.dom"
+	check "cycle: an order expired after one approval is not counted as approved" \
+		has "$SCRATCH/expired.dom" cycle "all decided 1 3.0 h 3.0 h approved 1 3.0 h 3.0 h declined by an approver 0"
+	check "cycle: ... but with the expired" \
+		has "$SCRATCH/expired.dom" cycle "1 order declined without an approver's rejection (not approved in time) is not counted."
 fi
 finish

@@ -111,6 +111,8 @@ check "lines: 8 nuts with 5 in stock: 5 accepted, 3 backordered" \
 check "lines: line states and quantities in the ledger" \
 	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(line_number || ':' || state || ':' || backordered_e4 || ':' || rejected_e4, ' ') FROM (SELECT l.* FROM order_lines l JOIN orders o ON o.id = l.order_ref WHERE o.order_id = 'LINES' ORDER BY line_number)")" = "1:accepted:0:0 2:backordered:30000:0 3:rejected:0:10000 4:rejected:0:10000"
 check "lines: every line rejected rejects the order" test "$(st ALLBAD state)" = rejected
+check "lines: ... and the buyer's rejection says why, line by line" \
+	grep -q '<Comments xml:lang="en">every line of the order was rejected: line 1: part BANNED is blocked</Comments>' "$s"/out/buyer-1/confirmation/*-ALLBAD.xml
 po_lines=$(ls "$s"/out/buyer-1/po/*-LINES.xml)
 check "lines: the PO orders the accepted and backordered lines, not the rejected ones" \
 	test "$(grep -o 'lineNumber="[0-9]*"' "$po_lines" | tr '\n' ' ')" = 'lineNumber="1" lineNumber="2" '
@@ -140,6 +142,9 @@ dec approve NOPE --as manager; check "unknown: an unknown order is refused, exit
 	bash -c "grep -q 'no order NOPE' '$SCRATCH/d.out' && test \"\$(tail -1 '$SCRATCH/d.out')\" = 66"
 dec approve SMALL --as manager; check "decided: a confirmed order is refused" grep -q "is not waiting for approval: it is confirmed" "$SCRATCH/d.out"
 dec reject OVER --as manager; check "reject needs a comment" grep -q "needs --comment" "$SCRATCH/d.out"
+dec reject OVER --as manager --comment "  "
+check "reject: a comment of blanks is no comment (the buyer would get a bare 'Order rejected')" \
+	bash -c "grep -q 'needs --comment' '$SCRATCH/d.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='OVER'\")\" = pending"
 dec approve BIG --as finance --comment "budget ok"
 check "chain: the last approval releases the PO and the confirmation" \
 	bash -c "ls '$s'/out/buyer-1/po/*-BIG.xml '$s'/out/buyer-1/confirmation/*-BIG.xml >/dev/null && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id='BIG'\")\" = confirmed"
@@ -233,6 +238,19 @@ og run -c "$C" --spool "$s" > /dev/null 2>&1
 check "approval retry: a reject after the approve, and the same approval by another approver, are still refused" \
 	bash -c "grep -qx 'error: 2 refused lines: line 2: refused: order RETRY1 is not waiting for approval: it is confirmed; line 3: refused: order RETRY2 is not waiting for approval: it is confirmed' '$s'/failed/*-approvals@conflict.csv.why &&
 		grep -q 'line 4: already applied: order RETRY2' '$s'/failed/*-approvals@conflict.csv.why"
+# an approval file as a spreadsheet writes it: the comment with a comma in
+# quotes reaches the buyer whole, the approver is the by column; a line with
+# an unquoted comma is refused, not applied with a cut comment
+order QUOTE1 "BOLT:200:10.00" > "$s/in/quote1.xml"; order QUOTE2 "BOLT:200:10.00" > "$s/in/quote2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+printf 'order,role,decision,comment,by\r\nQUOTE1,manager,reject,"over budget, sorry",bob\r\nQUOTE2,manager,reject,over budget, sorry,bob\r\n' > "$s/approvals/quoted.csv"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "approval file: a quoted comment with a comma reaches the buyer whole, by its approver" \
+	bash -c "grep -q '<Comments xml:lang=\"en\">over budget, sorry</Comments>' '$s'/out/buyer-1/confirmation/*-QUOTE1.xml &&
+		test \"\$(sqlite3 '$s/ledger.db' \"SELECT decided_by FROM checkpoints c JOIN orders o ON o.id = c.order_ref WHERE o.order_id = 'QUOTE1'\")\" = bob"
+check "approval file: a line with an unquoted comma in its comment is refused, the order still waiting" \
+	bash -c "grep -q 'line 3: refused: 6 fields, more than order,role,decision,comment,by (a comment with a comma goes in double quotes)' '$s'/failed/*-approvals@quoted.csv.why &&
+		test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id = 'QUOTE2'\")\" = pending"
 check "approval retry: invariants hold" spool_invariants "$s"
 # expiry
 s2=$(new_spool); s_old=$s; s=$s2
@@ -374,6 +392,67 @@ check "released: the approved order's PO leaves out the line its rules rejected 
 	bash -c "test -n '$po' && test \"\$(grep -c '<LineNumberID>' '$po')\" = 1 && grep -q '<TotalAmount currencyCode=\"EUR\">1500.00<' '$po'"
 check "released: committed 1500.00 of 1503.00" test "$(st OAGH total_e4)/$(st OAGH committed_e4)" = 15030000/15000000
 check "invariants hold" spool_invariants "$s"
+# show: a held order's approvals, whom it waits for and who decided
+s=$(new_spool)
+order SHOWN "BOLT:600:10.00" > "$s/in/shown.xml"                 # manager, then finance
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+og approve SHOWN --as manager --by alice --comment "fine by me" -c "$C" --spool "$s" > /dev/null 2>&1
+og show SHOWN -c "$C" --spool "$s" > "$SCRATCH/show-held.out" 2>&1
+check "show: a held order lists its approvals, decided and still waiting" \
+	bash -c "grep -A2 '^approvals:' '$SCRATCH/show-held.out' | grep -q '^  role=manager  state=approved  by=alice  at=.*  comment=fine by me\$' &&
+		grep -A2 '^approvals:' '$SCRATCH/show-held.out' | grep -q '^  role=finance  state=pending\$'"
+order SHOWN2 "BOLT:600:10.00" > "$s/in/shown2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+og reject SHOWN2 --as manager --comment "no" -c "$C" --spool "$s" > /dev/null 2>&1
+og show SHOWN2 -c "$C" --spool "$s" > "$SCRATCH/show-rejected.out" 2>&1
+check "show: the approver a rejected order never reached is undecided, not pending" \
+	bash -c "grep -A2 '^approvals:' '$SCRATCH/show-rejected.out' | tail -1 | grep -qx '  role=finance  state=undecided'"
+og show SHOWN --json -c "$C" --spool "$s" > "$SCRATCH/show-held.json" 2>&1
+check "show --json: ... and so does its JSON" python3 -c "
+import json, sys; d = json.load(open('$SCRATCH/show-held.json'))
+sys.exit(0 if [(a['role'], a['state']) for a in d[0]['approvals']] == [('manager', 'approved'), ('finance', 'pending')] else 1)"
+# every XPath of a rules file is compiled at load: a costCenter, quantity,
+# message or reason that is not XPath is the file's error (check-config
+# and run refuse it), not an order confirmed without its cost centre
+R2="$SCRATCH/rules2"; mkdir -p "$R2"; cp "$R/budgets.csv" "$R2/"
+printf '[pickup]\nquiet_seconds = 0\n[rules]\nfile = %s/mine.xml\n' "$R2" > "$SCRATCH/rules2.ini"
+budget_rules() { # costCenter select
+	cat > "$R2/mine.xml" <<EOF2
+<rules budgets="budgets.csv">
+  <costCenter select="$1"/>
+  <rule id="budget" test="og:cost-center() != '' and og:budget-left(og:cost-center()) != ''
+                          and og:gt(summary/total, og:budget-left(og:cost-center()))">
+    <require role="budget-owner"/>
+  </rule>
+</rules>
+EOF2
+}
+budget_rules "extrinsics/extrinsic[@name='CostCenter'][["
+og check-config -c "$SCRATCH/rules2.ini" > "$SCRATCH/cc-bad.out" 2>&1
+check "rules: check-config refuses a costCenter that is not XPath (78, file and line)" \
+	bash -c "test $? = 78 && grep -q '$R2/mine.xml:2: costCenter: its select is not valid XPath' '$SCRATCH/cc-bad.out'"
+s=$(new_spool)
+order CCX "BOLT:500:10.00" CC-1 > "$s/in/ccx.xml"                   # 5000.00 on a 1500.00 budget
+og run -c "$SCRATCH/rules2.ini" --spool "$s" > /dev/null 2>&1
+check "rules: ... and run refuses to start, the order left in in/" \
+	bash -c "test $? = 78 && test -f '$s/in/ccx.xml' && test -z \"\$(find '$s/out' '$s/archive' -type f)\""
+# a costCenter that is XPath but fails on this order: the order fails, it
+# is not confirmed as one without a cost centre (past its budget)
+budget_rules "og:add(extrinsics/extrinsic[@name='CostCenter'], 0)"
+og run -c "$SCRATCH/rules2.ini" --spool "$s" > /dev/null 2>&1
+why=$(ls "$s"/failed/*-ccx.xml.why 2>/dev/null)
+check "rules: a costCenter failing on an order fails it at decide, naming the rules file and line" \
+	bash -c "test -n '$why' && grep -qx 'error: costCenter ($R2/mine.xml:2): og:add: \"CC-1\" is not a decimal number.*' '$why' && ! ls '$s'/out/*/po/* 2>/dev/null"
+check "rules: ... and its .why sends the operator to the rules file, not to maps/rules.xml" \
+	bash -c "grep -q '^what to do: fix the rules file at the place the error names' '$why' && ! grep -q 'maps/rules.xml' '$why'"
+cat > "$R2/mine.xml" <<'EOF2'
+<rules>
+  <line-rule id="why" test="true()"><reject reason="only {og:stock(supplierPartID} left"/></line-rule>
+</rules>
+EOF2
+og check-config -c "$SCRATCH/rules2.ini" > "$SCRATCH/reason-bad.out" 2>&1
+check "rules: check-config refuses a reason whose {xpath} is not XPath, quoting it" \
+	bash -c "test $? = 78 && grep -q \"mine.xml:2: rule \\\"why\\\" its reason's {og:stock(supplierPartID} is not valid XPath\" '$SCRATCH/reason-bad.out'"
 # interim status: a partner may ask to hear that its order is held
 printf '[partner]\nname = patient\n[identity]\ncxml = NetworkID:BUYER-1\n[outbound]\ninterim = yes\n' > "$P/vip.ini"
 s=$(new_spool)

@@ -248,7 +248,8 @@ START_TEST(chain_in_order)
 
 	/* nothing waits any more */
 	decide("PO-7", "finance", 1, NULL, "bob", 1, "not waiting for approval: it is approved");
-	decide("PO-7", "manager", 0, NULL, "bob", 1, "it is approved");
+	decide("PO-7", "manager", 0, NULL, "bob", 1,
+	       "it is approved (its purchase order and confirmation are being written)");
 	assert_state("D-7", "approved");
 }
 END_TEST
@@ -267,7 +268,8 @@ START_TEST(reject_declines)
 	ck_assert_int_eq(count("SELECT count(*) FROM events WHERE document_id = 'D-8'"
 			       " AND kind = 'rejected'"),
 			 1);
-	decide("PO-8", "finance", 1, NULL, "bob", 1, "it is declined");
+	decide("PO-8", "finance", 1, NULL, "bob", 1,
+	       "it is declined: rejected, its rejection to the buyer being written");
 
 	/* a rejection at the last checkpoint, without a comment */
 	add_held("D-9", "PO-9");
@@ -399,6 +401,44 @@ START_TEST(approval_file)
 	free(path);
 	buf_release(&report);
 	buf_release(&applied);
+}
+END_TEST
+
+/* CSV as a spreadsheet writes it: a comment with a comma or a quote is in
+ * double quotes (a quote inside doubled). A line with more fields than
+ * order,role,decision,comment,by, or a quote never closed, is refused: its
+ * comment and approver cannot be told apart. */
+START_TEST(approval_file_quoted)
+{
+	add_held("D-30", "PO-30");
+	add_held("D-31", "PO-31");
+	add_held("D-32", "PO-32");
+	add_held("D-33", "PO-33");
+	char *path = write_csv("quoted.csv",
+			       "order,role,decision,comment,by\r\n"                     /* 1 */
+			       "PO-30,manager,reject,\"over budget, sorry\",bob\r\n"     /* 2 */
+			       "PO-31,manager,approve, \"he said \"\"ok\"\"\" ,al\r\n"  /* 3 */
+			       "PO-32,manager,reject,over budget, sorry,bob\r\n"        /* 4 */
+			       "PO-33,manager,approve,\"never closed,al\r\n"           /* 5 */
+			       "PO-33,manager,approve,\"x\"y,al\r\n");                /* 6 */
+	struct buf report = BUF_INIT, applied = BUF_INIT;
+	char *err = NULL;
+	int refused = approve_file(&lg, path, &report, &applied, &err);
+	ck_assert_ptr_null(err);
+	const char *rep = buf_str(&report), *app = buf_str(&applied);
+	ck_assert_msg(refused == 3, "refused %d, report:\n%s", refused, rep);
+	assert_checkpoint("D-30", 0, "manager", "rejected", "bob", "over budget, sorry");
+	assert_checkpoint("D-31", 0, "manager", "approved", "al", "he said \"ok\"");
+	assert_has(app, "line 2: order PO-30 (D-30) rejected by manager");
+	assert_has(rep, "line 4: refused: 6 fields, more than order,role,decision,comment,by "
+			"(a comment with a comma goes in double quotes)\n");
+	assert_has(rep, "line 5: refused: a double quote that is not closed on the line\n");
+	assert_has(rep, "line 6: refused: text after the closing double quote of field 4\n");
+	assert_state("D-32", "pending");
+	assert_state("D-33", "pending");
+	buf_release(&report);
+	buf_release(&applied);
+	free(path);
 }
 END_TEST
 
@@ -726,6 +766,7 @@ Suite *suite_approve(void)
 	tcase_add_test(tc, decision_rolls_back);
 	tcase_add_test(tc, approval_file);
 	tcase_add_test(tc, approval_file_retried);
+	tcase_add_test(tc, approval_file_quoted);
 	tcase_add_test(tc, expire_declines_old_pending);
 	tcase_add_loop_test(tc, expire_in_any_time_zone, 0, (int)ARRAY_SIZE(zones));
 	tcase_add_test(tc, pending_list);

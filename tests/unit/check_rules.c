@@ -733,28 +733,44 @@ END_TEST
 
 START_TEST(all_lines_rejected_rejects_order)
 {
-	load_rules("<rules catalog=\"catalog.csv\">\n"
-		   "  <rule id=\"mgr\" test=\"true()\"><require role=\"manager\"/></rule>\n"
-		   "  <line-rule id=\"ok-3\" test=\"supplierPartID = 'P-3'\"><accept/></line-rule>\n"
-		   "  <line-rule id=\"blocked\" test=\"og:part-blocked(supplierPartID)\">"
-		   "<reject reason=\"part {supplierPartID} is blocked\"/></line-rule>\n"
-		   "  <line-rule id=\"price\" test=\"og:catalog-price(supplierPartID) != ''"
-		   " and og:gt(unitPrice, og:mul(og:catalog-price(supplierPartID), '1.05'))\">"
-		   "<reject reason=\"price {unitPrice}\"/></line-rule>\n"
-		   "</rules>\n");
+	static const char rules[] =
+		"<rules catalog=\"catalog.csv\">\n"
+		"  <rule id=\"mgr\" test=\"true()\"><require role=\"manager\"/></rule>\n"
+		"  <line-rule id=\"ok-3\" test=\"supplierPartID = 'P-3'\"><accept/></line-rule>\n"
+		"  <line-rule id=\"blocked\" test=\"og:part-blocked(supplierPartID)\">"
+		"<reject reason=\"part {supplierPartID} is blocked\"/></line-rule>\n"
+		"  <line-rule id=\"price\" test=\"og:catalog-price(supplierPartID) != ''"
+		" and og:gt(unitPrice, og:mul(og:catalog-price(supplierPartID), '1.05'))\">"
+		"<reject reason=\"price {unitPrice}\"/></line-rule>\n"
+		"</rules>\n";
+	load_rules(rules);
 	/* P-1 at 10.51 > 10.50; P-2 is blocked */
 	struct order_spec o = { .lines = "1:1:10.51 2:1:1.00" };
 	struct decided r;
 	decide(&o, "acme", &r);
 	assert_decision(&r, DECISION_REJECT);
 	assert_xp(r.doc, "/order/decision/@rule", "price");
-	assert_xp(r.doc, "/order/decision/message", "every line of the order was rejected");
+	assert_xp(r.doc, "/order/decision/message",
+		  "every line of the order was rejected: line 1: price 10.51; line 2: part P-2 is blocked");
 	assert_xp(r.doc, "count(/order/decision/checkpoint)", "0");
 	assert_xp(r.doc, "count(/order/decision/line[@action='reject'])", "2");
 	assert_xp(r.doc, "/order/decision/line[@number='1']/@reason", "price 10.51");
 	assert_xp(r.doc, "/order/decision/line[@number='2']/@reason", "part P-2 is blocked");
 	ck_assert_int_eq(canon_validate(r.doc, &r.err), 0);
 	decided_free(&r);
+
+	/* seven lines rejected: the first five named, the rest counted */
+	o.lines = "1:1:1.00 2:1:1.00 3:1:1.00 4:1:1.00 5:1:1.00 6:1:1.00 7:1:1.00";
+	load_rules("<rules>\n  <line-rule id=\"all\" test=\"number(@number) != 3\">"
+		   "<reject reason=\"no {@number}\"/></line-rule>\n"
+		   "  <line-rule id=\"three\" test=\"true()\"><reject/></line-rule>\n</rules>\n");
+	decide(&o, "acme", &r);
+	assert_decision(&r, DECISION_REJECT);
+	assert_xp(r.doc, "/order/decision/message",
+		  "every line of the order was rejected: line 1: no 1; line 2: no 2; line 3: rejected; "
+		  "line 4: no 4; line 5: no 5; and 2 more");
+	decided_free(&r);
+	load_rules(rules);
 
 	/* exactly at catalogue + 5%: not over; one line rejected of two: held (approver) */
 	o.lines = "1:1:10.50 2:1:1.00";
@@ -903,6 +919,46 @@ START_TEST(cost_center_expression)
 }
 END_TEST
 
+/* An expression that compiles but fails on an order (an og: function
+ * given a non-decimal) fails the order, naming where, like a failing
+ * test: a cost centre that could not be computed would skip the budget
+ * rules, a message or reason would go out with a hole in it. */
+START_TEST(failing_expressions_fail_the_order)
+{
+	static const struct {
+		const char *rules, *where;
+	} cases[] = {
+		{ "<rules budgets=\"budgets.csv\">\n"
+		  "  <costCenter select=\"og:add(extrinsics/extrinsic[@name='Nope'], 1)\"/>\n"
+		  "  <rule id=\"budget\" test=\"og:cost-center() != ''\"><require role=\"owner\"/></rule>\n"
+		  "</rules>\n",
+		  "costCenter (" },
+		{ "<rules>\n"
+		  "  <rule id=\"msg\" test=\"true()\"><reject message=\"over by {og:sub(nope, 1)}\"/></rule>\n"
+		  "</rules>\n",
+		  "rule \"msg\" (" },
+		{ "<rules>\n"
+		  "  <line-rule id=\"why\" test=\"true()\"><reject reason=\"{og:mul(nope, 2)} left\"/></line-rule>\n"
+		  "</rules>\n",
+		  "rule \"why\" (" },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		load_rules(cases[i].rules);
+		struct order_spec o = { .cc = "CC-1" };
+		struct decided r;
+		decide(&o, "acme", &r);
+		ck_assert_msg(r.d == -1, "case %zu decided %s", i, rules_decision_name(r.d));
+		assert_has(r.err, cases[i].where);
+		assert_has(r.err, "rules.xml:2");
+		assert_has(r.err, "not a decimal");
+		assert_xp(r.doc, "count(/order/decision)", "0");
+		if (i == 0) /* explain does not say the order has none */
+			assert_has(buf_str(&r.trace), "cost centre (could not be computed)");
+		decided_free(&r);
+	}
+}
+END_TEST
+
 START_TEST(trace_explains)
 {
 	load_rules("<rules catalog=\"catalog.csv\" budgets=\"budgets.csv\">\n"
@@ -979,6 +1035,19 @@ static const struct {
 	{ "<rules>\n  <rule id=\"ok\" test=\"true()\"><approve/></rule>\n"
 	  "  <rule id=\"bad-xpath\" test=\"summary/total[\"><approve/></rule>\n</rules>\n",
 	  "rules.xml:3:", "rule \"bad-xpath\" its test is not valid XPath" },
+	/* the other XPath parts are compiled at load too: a mistake there
+	 * would otherwise come out as an empty reason or no cost centre */
+	{ "<rules>\n  <line-rule id=\"bq\" test=\"true()\"><backorder quantity=\"quantity[\"/>"
+	  "</line-rule>\n</rules>\n",
+	  "rules.xml:2:", "rule \"bq\" its quantity is not valid XPath" },
+	{ "<rules>\n  <rule id=\"m\" test=\"true()\"><reject message=\"total {summary/total[[} x\"/>"
+	  "</rule>\n</rules>\n",
+	  "rules.xml:2:", "rule \"m\" its message's {summary/total[[} is not valid XPath" },
+	{ "<rules>\n\n  <line-rule id=\"why\" test=\"true()\"><reject reason=\"{quantity} {og:stock(]}\"/>"
+	  "</line-rule>\n</rules>\n",
+	  "rules.xml:3:", "rule \"why\" its reason's {og:stock(]} is not valid XPath" },
+	{ "<rules>\n  <costCenter select=\"extrinsics/extrinsic[@name='CostCenter'][[\"/>\n</rules>\n",
+	  "rules.xml:2:", "costCenter: its select is not valid XPath" },
 	{ "<rules>\n  <line-rule id=\"lr\" test=\"true()\"><approve/></line-rule>\n</rules>\n",
 	  "rules.xml:2:", "accept, reject or backorder" },
 	{ "<rules>\n  <rule id=\"r\" test=\"true()\"><backorder/></rule>\n</rules>\n",
@@ -1297,6 +1366,7 @@ Suite *suite_rules(void)
 	tcase_add_test(tc, cost_center_expression);
 	tcase_add_test(tc, trace_explains);
 	tcase_add_loop_test(tc, broken_rules_files, 0, (int)ARRAY_SIZE(broken));
+	tcase_add_test(tc, failing_expressions_fail_the_order);
 	tcase_add_test(tc, no_rules_file_accepts);
 	tcase_add_test(tc, spent_from_ledger);
 	tcase_add_test(tc, budget_by_currency);
