@@ -95,7 +95,7 @@ static void add_done(const char *id, const struct doc_result *r)
 	d.res = r;
 	int rc = ledger_add_document(&lg, &d, &err);
 	ck_assert_msg(rc == 0, "ledger_add_document: %s", err ? err : "?");
-	rc = ledger_add_order(&lg, id, r, NULL, &err);
+	rc = ledger_add_order(&lg, id, r, NULL, 0, &err);
 	ck_assert_msg(rc == 0, "ledger_add_order: %s", err ? err : "?");
 }
 
@@ -104,7 +104,7 @@ START_TEST(open_creates_schema)
 	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			       " ('documents','payloads','orders','order_lines','outputs','events')"),
 			 6);
-	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
 	ck_assert_int_eq(count("SELECT count(*) FROM documents"), 0);
 	/* opening an existing ledger again keeps it */
 	ledger_close(&lg);
@@ -246,7 +246,7 @@ START_TEST(constraints_are_errors)
 	d.state = "done";
 	d.res = &r;
 	ck_assert_int_eq(ledger_add_document(&lg, &d, &err), 0);
-	ck_assert_int_eq(ledger_add_order(&lg, "D5", &r, NULL, &err), -1);
+	ck_assert_int_eq(ledger_add_order(&lg, "D5", &r, NULL, 0, &err), -1);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_ptr_nonnull(strstr(err, db_path));
 	free(err);
@@ -456,7 +456,7 @@ START_TEST(spend_follows_orders)
 	ledger_close(&lg);
 	char *err = NULL;
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'spend%'"), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM budget_spend"), 4);
 	assert_spend_is_sum();
@@ -515,7 +515,7 @@ START_TEST(upgrades_v2_shipments)
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
-	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('shipments')"
 			       " WHERE name = 'notice_date'"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 2);
@@ -575,7 +575,7 @@ START_TEST(upgrades_v2_shipments)
 	/* opening again changes nothing */
 	ledger_close(&lg);
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments WHERE notice_date IS NULL"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 3);
 }
