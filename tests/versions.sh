@@ -16,6 +16,7 @@ order() {
 	local pid=$1 id=$2 type=$3 prev=$4; shift 4
 	local items="" n=0 ref=""
 	[ -n "$prev" ] && ref="<DocumentReference payloadID=\"$prev\"/>"
+	[ -n "${CC:-}" ] && ref="$ref<Extrinsic name=\"CostCenter\">$CC</Extrinsic>"
 	for l in "$@"; do
 		n=$((n + 1)); IFS=: read -r part qty price <<< "$l"
 		items="$items<ItemOut quantity=\"$qty\" lineNumber=\"$n\"><ItemID><SupplierPartID>$part</SupplierPartID></ItemID><ItemDetail><UnitPrice><Money currency=\"EUR\">$price</Money></UnitPrice><Description xml:lang=\"en\">$part</Description><UnitOfMeasure>EA</UnitOfMeasure><Classification domain=\"UNSPSC\">1</Classification></ItemDetail></ItemOut>"
@@ -115,5 +116,41 @@ order d2@b D-1 update d1@b "NUT:2:1.00" > "$s/in/d2.xml"; run
 check "profile: order_types = new refuses an update (403), the order stays" \
 	test "$(code d2.xml)/$(q "SELECT COUNT(*) FROM orders WHERE replaced_by IS NULL")" = "403/1"
 printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+
+# holds, and the budget's spend
+s=$(new_spool)
+cat > "$SCRATCH/rules.xml" <<'EOF2'
+<rules>
+  <rule id="manager" test="og:gt(summary/total, '1000.00')"><require role="manager"/></rule>
+</rules>
+EOF2
+printf '[rules]\nfile = %s\n' "$SCRATCH/rules.xml" | cat "$C" - > "$SCRATCH/h.ini"
+C="$SCRATCH/h.ini"
+CC=CC-1 order s1@b S-1 new "" "BOLT:50:2.00" > "$s/in/s1.xml"; run
+spend() { q "SELECT COALESCE(SUM(total_e4), 0) FROM budget_spend WHERE cost_center = 'CC-1'"; }
+check "budget: the order counts 100.00 on CC-1" test "$(spend)" = 1000000
+CC=CC-1 order s2@b S-1 update s1@b "BOLT:60:2.00" > "$s/in/s2.xml"; run
+check "budget: its update replaces it: 120.00, not 220.00" test "$(spend)" = 1200000
+CC=CC-1 order s3@b S-1 delete s2@b "BOLT:60:2.00" > "$s/in/s3.xml"; run
+check "budget: its cancellation takes it out: 0.00, not 240.00" test "$(spend)" = 0
+order h1@b H-1 new "" "BOLT:1000:2.00" > "$s/in/h1.xml"; run
+h1=$(q "SELECT document_id FROM orders WHERE order_id = 'H-1'")
+order h2@b H-1 update h1@b "BOLT:900:2.00" > "$s/in/h2.xml"; run
+h2=$(q "SELECT document_id FROM orders WHERE order_id = 'H-1' AND type = 'update'")
+og pending -c "$C" --spool "$s" > "$SCRATCH/pending.out" 2>&1
+check "held: pending lists the update, not the version it replaced" \
+	bash -c "grep -q '$h2' '$SCRATCH/pending.out' && ! grep -q '$h1' '$SCRATCH/pending.out'"
+og approve "$h1" --as manager -c "$C" --spool "$s" > "$SCRATCH/appr.out" 2>&1
+check "held: approving the replaced version is refused, naming the update" \
+	bash -c "grep -q 'document $h2 replaced it' '$SCRATCH/appr.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE document_id = '$h1'\")\" = pending"
+order h3@b H-1 delete "" "BOLT:900:2.00" > "$s/in/h3.xml"; run
+og pending -c "$C" --spool "$s" > "$SCRATCH/pending2.out" 2>&1
+check "held: a cancellation of the held update is not itself held, and nothing waits" \
+	test "$(q "SELECT state FROM orders WHERE type = 'delete' AND order_id = 'H-1'")/$(grep -c "$h1\|$h2" "$SCRATCH/pending2.out")" = "confirmed/0"
+check "held: the supplier, who never had the held order, gets no cancellation" \
+	bash -c "! grep -l 'orderID=\"H-1\"' '$s'/out/buyer/po/*.xml 2>/dev/null"
+og reject "$h2" --as manager --comment no -c "$C" --spool "$s" > "$SCRATCH/rej.out" 2>&1
+check "held: rejecting the cancelled update is refused, naming the cancellation" \
+	grep -q 'replaced it' "$SCRATCH/rej.out"
 
 finish
