@@ -35,9 +35,13 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 		*err = xasprintf("cannot look up order %s in the ledger", key);
 		return -1;
 	}
-	int pending = 0, which = -1;
+	/* a held order an update replaced or a cancellation cancelled waits
+	 * no more: its replacement is what is decided */
+	int pending = 0, which = -1, replaced = -1;
 	for (int i = 0; i < n; i++)
-		if (!strcmp(orders[i].state, "pending")) {
+		if (!strcmp(orders[i].state, "pending") && orders[i].replaced_by) {
+			replaced = i;
+		} else if (!strcmp(orders[i].state, "pending")) {
 			pending++;
 			which = i;
 		}
@@ -46,6 +50,12 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 		rc = 2;
 		*msg = xasprintf("no order %s in the ledger (give the order number, the document "
 				 "ID or our PO number)", key);
+	} else if (pending == 0 && replaced >= 0) {
+		*msg = xasprintf("order %s (document %s) is not waiting for approval: document %s "
+				 "replaced it (an update or cancellation from the buyer); "
+				 "ordergate show %s tells whether that one waits",
+				 key, orders[replaced].document_id, orders[replaced].replaced_by,
+				 orders[replaced].replaced_by);
 	} else if (pending == 0) {
 		/* approved and declined are decided orders whose outputs are
 		 * still to be written: say so, the words alone mean little */
@@ -60,7 +70,7 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 	} else if (pending > 1) {
 		struct buf ids = BUF_INIT;
 		for (int i = 0; i < n; i++)
-			if (!strcmp(orders[i].state, "pending"))
+			if (!strcmp(orders[i].state, "pending") && !orders[i].replaced_by)
 				buf_printf(&ids, "%s%s", ids.len ? ", " : "", orders[i].document_id);
 		*msg = xasprintf("%d orders numbered %s wait for approval; name one by its document "
 				 "ID: %s", pending, key, buf_str(&ids));
@@ -158,7 +168,8 @@ static int already_applied(struct ledger *l, const char *key, const char *role, 
 		for (int k = 0; k < ncp; k++) {
 			if (strcasecmp(cp[k].role, role))
 				continue;
-			if (!strcmp(cp[k].state, "pending") && !strcmp(orders[i].state, "pending"))
+			if (!strcmp(cp[k].state, "pending") && !strcmp(orders[i].state, "pending") &&
+			    !orders[i].replaced_by)
 				waiting++;
 			else if (!strcmp(cp[k].state, want) && cp[k].decided_by &&
 				 !strcmp(cp[k].decided_by, who) && found++ == 0)

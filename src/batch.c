@@ -55,6 +55,8 @@ struct pending {
 	int npaths;
 	long long order_ref; /* a shipment: the order it ships */
 	int input_moved;     /* the claimed file is its own archive copy */
+	long long replaces;  /* an update or cancellation: the version it replaces */
+	char *replaces_po;   /* that version's PO number of ours, or NULL */
 };
 
 struct queue {
@@ -114,6 +116,7 @@ static void pending_release(struct pending *p)
 	free(p->duplicate_of);
 	free(p->archive_path);
 	free(p->failed_path);
+	free(p->replaces_po);
 	for (int i = 0; i < p->npaths; i++)
 		free(p->paths[i]);
 	free(p->paths);
@@ -290,7 +293,9 @@ static void match_shipment(struct run *run, struct pending *p)
 	/* the orders that can still ship; the shipment's partner's own when it
 	 * has any. Exactly one of them must be confirmed: two are ambiguous,
 	 * whoever sent them */
-#define LIVE(i) (strcmp(o[i].state, "rejected") && strcmp(o[i].state, "declined"))
+#define LIVE(i)                                                                         \
+	(strcmp(o[i].state, "rejected") && strcmp(o[i].state, "declined") && !o[i].replaced_by && \
+	 strcmp(o[i].type, "delete"))
 #define OWN(i) (r->partner && !strcmp(o[i].partner, r->partner))
 	for (int i = 0; i < n; i++)
 		own += LIVE(i) && OWN(i);
@@ -570,6 +575,81 @@ static char *retry_line(const struct run *run, const char *id, const char *faile
 	return line;
 }
 
+static const char *HINT_CHANGE = "an update or cancellation must name an order ordergate "
+				  "recorded for the same partner (cXML DocumentReference payloadID, "
+				  "or the same order number): if the order went another way, change "
+				  "it by other means; ordergate show ORDER tells its state";
+
+/* An update or cancellation (cXML type="update"/"delete", OAGIS
+ * ActionCriteria Change/Delete) replaces the current version of an order
+ * recorded before: found here, in the transaction that records it, so the
+ * link is made once (docs/operations.md, "Changes and cancellations").
+ * Refused when there is none (400), when it was rejected, cancelled or has
+ * shipped (409: a change after shipping is agreed by other means). A
+ * rejected update changes nothing, so it links nothing. */
+static void check_version(struct run *run, struct pending *p)
+{
+	struct doc_result *r = &p->res;
+	const char *type = r->info.type;
+	if (strcmp(p->state, "done") || r->is_shipment || r->container || !type ||
+	    (strcmp(type, "update") && strcmp(type, "delete")))
+		return;
+	int cancel = !strcmp(type, "delete");
+	const char *what = cancel ? "cancellation" : "update";
+	const char *pid = r->info.previous_payload_id;
+	const char *num = r->info.order_id ? r->info.order_id : "";
+	struct ledger_earlier e;
+	int rc = ledger_find_earlier(&run->ledger, r->partner ? r->partner : "", pid, num, &e);
+	int code = 0;
+	if (rc < 0) {
+		code = 500;
+		pipeline_fail(r, "versions", HINT_CHANGE, "cannot look up the order the %s %s changes",
+			      what, num);
+	} else if (rc == 0) {
+		code = 400;
+		pipeline_fail(r, "versions", HINT_CHANGE,
+			      "%s of order %s: no earlier order %s%s from partner %s in the ledger, "
+			      "so there is nothing to %s", what, num,
+			      pid && *pid ? "with payloadID " : "", pid && *pid ? pid : num,
+			      r->partner ? r->partner : "?", cancel ? "cancel" : "change");
+	} else if (!strcmp(e.type, "delete")) {
+		code = 409;
+		pipeline_fail(r, "versions", HINT_CHANGE,
+			      "%s of order %s: the order was cancelled already by document %s", what,
+			      num, e.document_id);
+	} else if (!strcmp(e.state, "rejected") || !strcmp(e.state, "declined")) {
+		code = 409;
+		pipeline_fail(r, "versions", HINT_CHANGE,
+			      "%s of order %s: its current version, document %s, was %s; a %s "
+			      "order is not changed: send a new order", what, num, e.document_id,
+			      e.state, e.state);
+	} else if (e.shipments > 0) {
+		code = 409;
+		pipeline_fail(r, "versions", HINT_CHANGE,
+			      "%s of order %s: its current version, document %s, has shipped "
+			      "(%lld shipment%s recorded); a change after shipping must be agreed "
+			      "with the supplier by other means", what, num, e.document_id,
+			      e.shipments, e.shipments == 1 ? "" : "s");
+	} else if (!r->decision || strcmp(r->decision, "reject")) {
+		p->replaces = e.ref;
+		p->replaces_po = e.po_number ? xstrdup(e.po_number) : NULL;
+		if (cancel && !strcmp(e.state, "pending")) {
+			/* never sent to the supplier: nothing to cancel there */
+			for (int i = 0; i < r->noutputs; i++)
+				if (!strcmp(r->outputs[i].kind, "po")) {
+					emit_output_release(&r->outputs[i]);
+					r->outputs[i--] = r->outputs[--r->noutputs];
+				}
+		}
+	}
+	ledger_earlier_free(&e);
+	if (code) {
+		r->status = code;
+		p->state = "failed";
+		answer_refused(run, r, code);
+	}
+}
+
 static void check_shipment(struct run *run, struct pending *p)
 {
 	if (p->res.is_shipment && !strcmp(p->state, "done")) {
@@ -708,15 +788,18 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 			/* assigned inside the commit: a rollback leaves no gap */
 			/* test orders are numbered apart: they never use up production numbers */
 			int test = r->info.mode && !strcmp(r->info.mode, "test");
-			po = ledger_next_number(&run->ledger, r->partner, test ? "po-test" : "po",
-						run->cfg->po_pattern, err);
+			/* an update or cancellation: the supplier's PO is the same */
+			po = p->replaces_po ? xstrdup(p->replaces_po)
+					    : ledger_next_number(&run->ledger, r->partner,
+								 test ? "po-test" : "po",
+								 run->cfg->po_pattern, err);
 			if (!po)
 				return -1;
 			replace_all(&r->canonical, PO_NUMBER_PLACEHOLDER, po);
 			for (int i = 0; i < r->noutputs; i++)
 				replace_all(&r->outputs[i].data, PO_NUMBER_PLACEHOLDER, po);
 		}
-		int rc = ledger_add_order(&run->ledger, id, r, po, err);
+		int rc = ledger_add_order(&run->ledger, id, r, po, p->replaces, err);
 		free(po);
 		if (rc < 0 || stage_outputs(run, p, err) < 0)
 			return -1;
@@ -1030,6 +1113,7 @@ static int commit_pending(struct run *run, struct pending *group, int ngroup, ch
 		if (deferred(&group[i]))
 			continue;
 		check_duplicate(run, &group[i]);
+		check_version(run, &group[i]);
 		check_shipment(run, &group[i]);
 		if (stage_and_record(run, &group[i], err) < 0) {
 			ledger_rollback(&run->ledger);
@@ -1806,9 +1890,11 @@ static int release_decided(struct run *run, char **err)
 				rc = ledger_begin(&run->ledger, err);
 				if (rc == 0 && approved && run->cfg->po_pattern && *run->cfg->po_pattern) {
 					int test = o[i].mode && !strcmp(o[i].mode, "test");
-					po = ledger_next_number(&run->ledger, o[i].partner,
-								test ? "po-test" : "po",
-								run->cfg->po_pattern, err);
+					po = ledger_replaced_po(&run->ledger, o[i].ref);
+					if (!po)
+						po = ledger_next_number(&run->ledger, o[i].partner,
+									test ? "po-test" : "po",
+									run->cfg->po_pattern, err);
 					rc = po ? 0 : -1;
 					if (po) {
 						replace_all(&p.res.canonical, PO_NUMBER_PLACEHOLDER, po);

@@ -21,9 +21,13 @@
  * add or take away such a row's committed total (the order without the
  * lines its decision rejected; an order recorded before there was one
  * counts whole), per cost centre, period and currency. */
-#define SPENDS(p)                                                                        \
+#define SPENDS_V3(p)                                                                     \
 	"(" p "cost_center IS NOT NULL AND " p "period IS NOT NULL AND " p "mode = 'production'" \
 	" AND " p "state IN ('confirmed', 'approved'))"
+/* ... and, from user_version 4, a current version: not replaced or
+ * cancelled by a later one, and not itself a cancellation (docs/operations.md,
+ * "Changes and cancellations") */
+#define SPENDS(p) "(" SPENDS_V3(p) " AND " LEDGER_CURRENT(p) ")"
 #define COMMITTED(p) "COALESCE(" p "committed_e4, " p "total_e4)"
 #define SPEND_ADD(p)                                                                     \
 	"INSERT INTO budget_spend SELECT " p "cost_center, " p "period, " p "currency, "        \
@@ -70,7 +74,8 @@ static const char schema_sql[] =
 	" state TEXT NOT NULL CHECK (state IN"
 	"  ('confirmed','rejected','pending','approved','declined')),"
 	" cost_center TEXT, period TEXT, po_number TEXT, message TEXT, decided TEXT,"
-	" canonical TEXT NOT NULL, created TEXT NOT NULL);"
+	" canonical TEXT NOT NULL, created TEXT NOT NULL,"
+	" replaced_by INTEGER REFERENCES orders(id));"
 	"CREATE INDEX IF NOT EXISTS orders_by_state ON orders(state);"
 	/* the budget rules' spend per cost centre, period and currency, kept
 	 * by triggers (a sum over orders would grow with the ledger, read for
@@ -82,12 +87,14 @@ static const char schema_sql[] =
 	"CREATE TRIGGER IF NOT EXISTS budget_spend_insert AFTER INSERT ON orders"
 	" BEGIN " SPEND_ADD("NEW.") " END;"
 	"CREATE TRIGGER IF NOT EXISTS budget_spend_update AFTER UPDATE OF state, mode, total_e4,"
-	" committed_e4, cost_center, period, currency ON orders"
+	" committed_e4, cost_center, period, currency, replaced_by ON orders"
 	" BEGIN " SPEND_SUB("OLD.") " " SPEND_ADD("NEW.") " END;"
 	"CREATE TRIGGER IF NOT EXISTS budget_spend_delete AFTER DELETE ON orders"
 	" BEGIN " SPEND_SUB("OLD.") " END;"
+	/* one current order per PO number: an update carries the PO number of
+	 * the version it replaces */
 	"CREATE UNIQUE INDEX IF NOT EXISTS orders_by_po ON orders(partner, po_number)"
-	" WHERE po_number IS NOT NULL;"
+	" WHERE po_number IS NOT NULL AND replaced_by IS NULL;"
 	"CREATE TABLE IF NOT EXISTS checkpoints("
 	" order_ref INTEGER NOT NULL REFERENCES orders(id), seq INTEGER NOT NULL,"
 	" role TEXT NOT NULL, state TEXT NOT NULL CHECK (state IN ('pending','approved','rejected')),"
@@ -136,8 +143,17 @@ static const char schema_sql[] =
 /* The schema's version, set once with the schema: an ordinary open of a
  * ledger of this version writes nothing, so a ledger on a full disk still
  * opens (for recovery to clear tmp/, for show and the other readers). */
-static const char version_sql[] = "PRAGMA user_version = 3;";
-#define SCHEMA_VERSION 3
+static const char version_sql[] = "PRAGMA user_version = 4;";
+#define SCHEMA_VERSION 4
+
+/* 3 -> 4: orders gains replaced_by; the spend triggers and the PO number
+ * index change with it (made anew by schema_sql), and the spend is summed
+ * anew (a cancellation, recorded before as an order, counts no more). */
+static const char versions_sql[] =
+	"ALTER TABLE orders ADD COLUMN replaced_by INTEGER REFERENCES orders(id);"
+	"DROP TRIGGER IF EXISTS budget_spend_insert; DROP TRIGGER IF EXISTS budget_spend_update;"
+	"DROP TRIGGER IF EXISTS budget_spend_delete; DROP INDEX IF EXISTS orders_by_po;"
+	"DELETE FROM budget_spend;";
 
 #define MAX_STMTS 32
 static struct {
@@ -277,7 +293,8 @@ static int lacks_column(sqlite3 *db, const char *table, const char *column)
 	return lacks;
 }
 
-/* Brings a ledger of user_version 0 (new), 1 or 2 to 3, inside the
+/* Brings a ledger of user_version 0 (new), 1, 2 or 3 to 4 (3 -> 4:
+ * versions_sql), inside the
  * caller's transaction. An SQLite result code. 1 -> 2: orders gains
  * committed_e4, the spend table is made anew. 2 -> 3: shipments gains
  * notice_date (the ship notice's own date, for the invoice's reference to
@@ -294,6 +311,7 @@ static int upgrade_schema(sqlite3 *db, char **msg)
 			 query_int(db, "SELECT COUNT(*) FROM pragma_table_info('orders')"
 				       " WHERE name = 'committed_e4'") == 0;
 	int old_shipments = lacks_column(db, "shipments", "notice_date");
+	int old_versions = lacks_column(db, "orders", "replaced_by");
 	int rc = SQLITE_OK;
 	if (old_orders)
 		rc = sqlite3_exec(db, "ALTER TABLE orders ADD COLUMN committed_e4 INTEGER", NULL, NULL,
@@ -304,11 +322,13 @@ static int upgrade_schema(sqlite3 *db, char **msg)
 				      " WHERE d.id = shipments.document_id) WHERE document_id IN"
 				      " (SELECT id FROM documents WHERE format = 'csv');",
 				  NULL, NULL, msg);
+	if (rc == SQLITE_OK && old_versions)
+		rc = sqlite3_exec(db, versions_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, drop_old_spend_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, schema_sql, NULL, NULL, msg);
-	if (rc == SQLITE_OK && !had_spend)
+	if (rc == SQLITE_OK && (!had_spend || old_versions))
 		rc = sqlite3_exec(db, fill_spend_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, version_sql, NULL, NULL, msg);
@@ -452,8 +472,10 @@ int ledger_spent(sqlite3 *db, const char *cc, const char *period, const char *cu
 		" AND currency = ?3",
 		"SELECT COALESCE(SUM(" COMMITTED("") "), 0) FROM orders WHERE cost_center = ?1"
 		" AND period = ?2 AND currency = ?3 AND " SPENDS(""),
+		"SELECT COALESCE(SUM(" COMMITTED("") "), 0) FROM orders WHERE cost_center = ?1"
+		" AND period = ?2 AND currency = ?3 AND " SPENDS_V3(""),
 		"SELECT COALESCE(SUM(total_e4), 0) FROM orders WHERE cost_center = ?1"
-		" AND period = ?2 AND currency = ?3 AND " SPENDS(""),
+		" AND period = ?2 AND currency = ?3 AND " SPENDS_V3(""),
 	};
 	sqlite3_stmt *st = NULL;
 	int rc = -1;
@@ -502,7 +524,7 @@ static int add_payload(struct ledger *l, const char *doc_id, const struct doc_re
 }
 
 int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
-		     const char *po_number, char **err)
+		     const char *po_number, long long replaces, char **err)
 {
 	const struct order_info *i = &r->info;
 	char now[32];
@@ -526,10 +548,18 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 		 (long long)i->subtotal, (long long)i->shipping, (long long)i->tax,
 		 (long long)i->discount, (long long)i->total, r->decision ? r->decision : "accept",
 		 state, r->canonical.data ? r->canonical.data : "", now, r->cost_center,
-		 *period ? period : NULL, po_number, r->message,
+		 *period ? period : NULL, replaces > 0 ? NULL : po_number, r->message,
 		 strcmp(state, "pending") ? now : NULL, (long long)i->committed) < 0)
 		return -1;
 	sqlite3_int64 ref = sqlite3_last_insert_rowid(l->db);
+	/* the version it replaces is no longer current before it takes the
+	 * PO number over (one current order per PO number) */
+	if (replaces > 0 &&
+	    (exec(l, err, "UPDATE orders SET replaced_by = ?1 WHERE id = ?2", "ii", (long long)ref,
+		  replaces) < 0 ||
+	     (po_number && exec(l, err, "UPDATE orders SET po_number = ?1 WHERE id = ?2", "si",
+				po_number, (long long)ref) < 0)))
+		return -1;
 	if (!i->has_stated_total &&
 	    exec(l, err, "UPDATE orders SET stated_total_e4 = NULL WHERE id = ?1", "i",
 		 (long long)ref) < 0)
@@ -553,6 +583,75 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 			 "iis", (long long)ref, (long long)(k + 1), r->checkpoints[k]) < 0)
 			return -1;
 	return 0;
+}
+
+int ledger_find_earlier(struct ledger *l, const char *partner, const char *payload_id,
+			const char *order_id, struct ledger_earlier *e)
+{
+	memset(e, 0, sizeof *e);
+	sqlite3_stmt *st = NULL;
+	if (payload_id && *payload_id)
+		st = query(l,
+			   "SELECT o.id FROM orders o JOIN documents d ON d.id = o.document_id"
+			   " WHERE o.partner = ?1 AND d.payload_id = ?2 ORDER BY o.id DESC LIMIT 1",
+			   "ss", partner, payload_id);
+	else
+		st = query(l,
+			   "SELECT id FROM orders WHERE partner = ?1 AND order_id = ?2"
+			   " AND type <> 'delete' ORDER BY replaced_by IS NULL"
+			   " AND state IN ('confirmed', 'pending', 'approved') DESC, id DESC LIMIT 1",
+			   "ss", partner, order_id ? order_id : "");
+	if (!st)
+		return -1;
+	int step = sqlite3_step(st);
+	long long ref = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	finish(st);
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? 0 : -1;
+	/* the newest version: a change may name the first one */
+	for (int hops = 0; hops < 100000; hops++) {
+		st = query(l,
+			   "SELECT o.id, o.document_id, o.state, o.type, o.po_number, o.replaced_by,"
+			   " (SELECT COUNT(*) FROM shipments s WHERE s.order_ref = o.id)"
+			   " FROM orders o WHERE o.id = ?1",
+			   "i", ref);
+		if (!st || sqlite3_step(st) != SQLITE_ROW) {
+			finish(st);
+			ledger_earlier_free(e);
+			return -1;
+		}
+		ledger_earlier_free(e);
+		e->ref = sqlite3_column_int64(st, 0);
+		e->document_id = col_text(st, 1);
+		e->state = col_text(st, 2);
+		e->type = col_text(st, 3);
+		e->po_number = col_text(st, 4);
+		ref = sqlite3_column_int64(st, 5);
+		e->shipments = sqlite3_column_int64(st, 6);
+		finish(st);
+		if (ref <= 0)
+			return 1;
+	}
+	ledger_earlier_free(e);
+	return -1;
+}
+
+char *ledger_replaced_po(struct ledger *l, long long ref)
+{
+	sqlite3_stmt *st = query(l, "SELECT po_number FROM orders WHERE replaced_by = ?1"
+				    " AND po_number IS NOT NULL", "i", ref);
+	char *po = st && sqlite3_step(st) == SQLITE_ROW ? col_text(st, 0) : NULL;
+	finish(st);
+	return po;
+}
+
+void ledger_earlier_free(struct ledger_earlier *e)
+{
+	free(e->document_id);
+	free(e->state);
+	free(e->type);
+	free(e->po_number);
+	memset(e, 0, sizeof *e);
 }
 
 /* Formats a number from a pattern: {partner} {yyyy} {yy} {mm} {dd} {seq}
@@ -716,11 +815,14 @@ static void read_order(sqlite3_stmt *st, struct ledger_order *o)
 	o->message = col_text(st, 9);
 	o->mode = col_text(st, 10);
 	o->total_e4 = sqlite3_column_int64(st, 11);
+	o->type = col_text(st, 12);
+	o->replaced_by = col_text(st, 13);
 }
 
 #define ORDER_COLUMNS                                                                         \
 	"SELECT id, document_id, order_id, partner, state, created, currency, po_number,"     \
-	" canonical, message, mode, total_e4 FROM orders "
+	" canonical, message, mode, total_e4, type,"                                           \
+	" (SELECT r.document_id FROM orders r WHERE r.id = orders.replaced_by) FROM orders "
 
 static int read_orders(sqlite3_stmt *st, struct ledger_order **out, int *n)
 {
@@ -748,8 +850,9 @@ int ledger_find_orders(struct ledger *l, const char *key, struct ledger_order **
 int ledger_orders_in_state(struct ledger *l, const char *state, struct ledger_order **out,
 			   int *n)
 {
-	return read_orders(query(l, ORDER_COLUMNS "WHERE state = ?1 ORDER BY id", "s", state), out,
-			   n);
+	return read_orders(query(l, ORDER_COLUMNS "WHERE state = ?1 AND replaced_by IS NULL"
+					       " ORDER BY id", "s", state),
+			   out, n);
 }
 
 void ledger_orders_free(struct ledger_order *o, int n)
@@ -765,6 +868,8 @@ void ledger_orders_free(struct ledger_order *o, int n)
 		free(o[i].canonical);
 		free(o[i].message);
 		free(o[i].mode);
+		free(o[i].type);
+		free(o[i].replaced_by);
 	}
 	free(o);
 }

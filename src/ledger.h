@@ -55,9 +55,34 @@ int ledger_spent(sqlite3 *db, const char *cc, const char *period, const char *cu
 
 int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err);
 /* Records the order, its lines, its checkpoints (a hold) and the payload
- * key of a translated document; po_number is ours (or NULL). */
+ * key of a translated document; po_number is ours (or NULL). replaces > 0:
+ * the orders.id of the version this update or cancellation replaces,
+ * marked replaced_by it in the same transaction (po_number, then, is that
+ * version's). */
 int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
-		     const char *po_number, char **err);
+		     const char *po_number, long long replaces, char **err);
+
+/* SQL: an order row (columns prefixed p, "" or "o.") is current: not
+ * replaced or cancelled by a later version, and not itself a cancellation.
+ * Recon, the spend export, the report and the budget count these only. */
+#define LEDGER_CURRENT(p) "(" p "replaced_by IS NULL AND " p "type <> 'delete')"
+
+/* The version an update or cancellation changes, followed to its newest
+ * version (a change may name the first one). */
+struct ledger_earlier {
+	long long ref;
+	char *document_id, *state, *type, *po_number;
+	long long shipments; /* shipments recorded against it */
+};
+/* By the earlier document's payloadID (payload_id non-empty: a cXML
+ * DocumentReference) among partner's orders, else by partner and buyer
+ * order number, a current one first. 1 found, 0 none, -1 error. */
+int ledger_find_earlier(struct ledger *l, const char *partner, const char *payload_id,
+			const char *order_id, struct ledger_earlier *e);
+void ledger_earlier_free(struct ledger_earlier *e);
+/* The PO number of ours of the version order ref replaced, or NULL (a held
+ * update, released: the supplier's PO stays the same). Caller frees. */
+char *ledger_replaced_po(struct ledger *l, long long ref);
 /* The next number of a gap-free sequence per partner and kind (inside the
  * caller's transaction: a rollback takes it back), formatted by pattern:
  * {partner} {yyyy} {yy} {mm} {dd} {seq} {seq:N}; a kind ending in "-test"
@@ -86,6 +111,8 @@ struct ledger_order {
 	char *document_id, *order_id, *partner, *state, *created, *currency, *po_number;
 	char *canonical, *message, *mode;
 	long long total_e4;
+	char *type;	   /* new, update, delete */
+	char *replaced_by; /* the document that replaced or cancelled it, or NULL */
 };
 
 struct ledger_checkpoint {

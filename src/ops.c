@@ -186,11 +186,13 @@ int ops_show(struct ledger *l, const char *key, int json, FILE *f)
 		}
 		static const char *order_cols[] = { "order", "po", "partner", "date", "type", "state",
 						     "decision", "currency", "total", "cost_center",
-						     "message", NULL };
+						     "message", "replaced_by", NULL };
 		section(l, &o, "order",
 			"SELECT order_id, po_number, partner, order_date, type, state, decision, currency,"
-			" " MONEY("total_e4", "currency") ", cost_center, message FROM orders"
-			" WHERE document_id = ?1",
+			" " MONEY("total_e4", "currency") ", cost_center, message,"
+			" (SELECT r.document_id || CASE r.type WHEN 'delete' THEN ' (cancelled)'"
+			" ELSE ' (updated)' END FROM orders r WHERE r.id = orders.replaced_by)"
+			" FROM orders WHERE document_id = ?1",
 			id, order_cols);
 		static const char *line_cols[] = { "line", "part", "quantity", "uom", "price", "amount",
 						   "state", "rejected", "backordered", "reason", NULL };
@@ -296,7 +298,8 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		"  AND il.line_number = l.line_number),"
 		" l.unit_price_e4, l.state, o.currency, o.state, o.id, l.amount_e4"
 		" FROM order_lines l JOIN orders o ON o.id = l.order_ref"
-		" WHERE o.mode = 'production' AND substr(o.order_date, 1, 10) BETWEEN ?1 AND ?2"
+		" WHERE o.mode = 'production' AND " LEDGER_CURRENT("o.")
+		" AND substr(o.order_date, 1, 10) BETWEEN ?1 AND ?2"
 		" ORDER BY o.partner, o.order_id, l.line_number");
 	if (!st)
 		return -1;
@@ -376,7 +379,7 @@ int ops_export_spend(struct ledger *l, const char *from, const char *to, FILE *f
 		"SELECT partner, COALESCE(cost_center, ''), substr(order_date, 1, 7), currency,"
 		" COUNT(*), SUM(COALESCE(committed_e4, total_e4)) FROM orders"
 		" WHERE mode = 'production'"
-		" AND state IN ('confirmed', 'approved')"
+		" AND state IN ('confirmed', 'approved') AND " LEDGER_CURRENT("")
 		" AND substr(order_date, 1, 10) BETWEEN ?1 AND ?2"
 		" GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4");
 	if (!st)

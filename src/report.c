@@ -31,6 +31,12 @@
 #include "dec.h"
 #include "util.h"
 
+/* The orders the report counts: the current versions (an order replaced by
+ * an update or cancelled counts once, as its current version; a
+ * cancellation is no order of its own: docs/operations.md, "Changes and
+ * cancellations") */
+#define ORDERS "(SELECT * FROM orders WHERE " LEDGER_CURRENT("") ")"
+
 #ifndef OG_VERSION
 #define OG_VERSION "0.1.0"
 #endif
@@ -378,7 +384,7 @@ static void summary(struct rep *r)
 {
 	long long counts[ARRAY_SIZE(state_names)] = { 0 };
 	long long total = 0;
-	sqlite3_stmt *st = query(r, "SELECT state, COUNT(*) FROM orders"
+	sqlite3_stmt *st = query(r, "SELECT state, COUNT(*) FROM " ORDERS
 				    " WHERE mode = 'production' GROUP BY state");
 	while (row(r, st)) {
 		total += num(st, 1);
@@ -387,7 +393,7 @@ static void summary(struct rep *r)
 				counts[i] = num(st, 1);
 	}
 	sqlite3_finalize(st);
-	long long lines = scalar(r, "SELECT COUNT(*) FROM order_lines ol JOIN orders o"
+	long long lines = scalar(r, "SELECT COUNT(*) FROM order_lines ol JOIN " ORDERS " o"
 				    " ON o.id = ol.order_ref WHERE o.mode = 'production'");
 	start_section(r, "summary", "Production orders", NULL);
 	buf_adds(&r->h, "<div class=\"cards\">\n");
@@ -498,7 +504,7 @@ static void spend(struct rep *r)
 		      "approved, without the lines their rules rejected, per currency (as "
 		      "<code>ordergate export spend</code> and the budget rules count it).");
 	spend_charts(r,
-		     "SELECT currency, partner, SUM(" SPEND "), COUNT(*) FROM orders"
+		     "SELECT currency, partner, SUM(" SPEND "), COUNT(*) FROM " ORDERS
 		     " WHERE mode = 'production' AND state IN ('confirmed', 'approved')"
 		     " GROUP BY currency, partner ORDER BY currency, 3 DESC, partner",
 		     0, "#2563eb", "partners");
@@ -508,7 +514,7 @@ static void spend(struct rep *r)
 		      "orders are not shown. Point at a column for its amount.");
 	spend_charts(r,
 		     "SELECT currency, COALESCE(period, substr(order_date, 1, 7), '') AS m,"
-		     " SUM(" SPEND "), COUNT(*) FROM orders"
+		     " SUM(" SPEND "), COUNT(*) FROM " ORDERS
 		     " WHERE mode = 'production' AND state IN ('confirmed', 'approved')"
 		     " GROUP BY currency, m ORDER BY currency, m",
 		     1, "#0d9488", "month");
@@ -524,7 +530,7 @@ static void volumes(struct rep *r)
 	sqlite3_stmt *st = query(r, "SELECT partner, COUNT(*), SUM(state = 'confirmed'),"
 				    " SUM(state = 'approved'), SUM(state = 'pending'),"
 				    " SUM(state = 'rejected'), SUM(state = 'declined'),"
-				    " COUNT(DISTINCT currency) FROM orders WHERE mode = 'production'"
+				    " COUNT(DISTINCT currency) FROM " ORDERS " WHERE mode = 'production'"
 				    " GROUP BY partner ORDER BY COUNT(*) DESC, partner");
 	struct vol {
 		char *partner;
@@ -656,7 +662,7 @@ static void cycle_times(struct rep *r)
 	sqlite3_stmt *st = query(r,
 				 "SELECT " SECONDS_BETWEEN("MAX(julianday(c.decided_at))",
 							   "julianday(o.created)") ","
-				 " SUM(c.state = 'rejected') FROM orders o"
+				 " SUM(c.state = 'rejected') FROM " ORDERS " o"
 				 " JOIN checkpoints c ON c.order_ref = o.id"
 				 " WHERE o.mode = 'production' AND o.state <> 'pending'"
 				 " AND c.decided_at IS NOT NULL GROUP BY o.id"
@@ -671,9 +677,9 @@ static void cycle_times(struct rep *r)
 		dur_add(num(st, 1) ? &no : &ok, num(st, 0));
 	}
 	sqlite3_finalize(st);
-	long long waiting = scalar(r, "SELECT COUNT(*) FROM orders"
+	long long waiting = scalar(r, "SELECT COUNT(*) FROM " ORDERS
 				      " WHERE mode = 'production' AND state = 'pending'");
-	long long expired = scalar(r, "SELECT COUNT(*) FROM orders o WHERE o.mode = 'production'"
+	long long expired = scalar(r, "SELECT COUNT(*) FROM " ORDERS " o WHERE o.mode = 'production'"
 				      " AND o.state IN ('declined', 'rejected')"
 				      " AND EXISTS (SELECT 1 FROM checkpoints c WHERE c.order_ref = o.id)"
 				      " AND NOT EXISTS (SELECT 1 FROM checkpoints c"
@@ -698,7 +704,7 @@ static void cycle_times(struct rep *r)
 	if (waiting) {
 		sqlite3_stmt *w = query(r, "SELECT " SECONDS_BETWEEN("julianday(?1)",
 								     "MIN(julianday(created))")
-					   " FROM orders WHERE mode = 'production' AND state = 'pending'");
+					   " FROM " ORDERS " WHERE mode = 'production' AND state = 'pending'");
 		if (w)
 			sqlite3_bind_text(w, 1, r->now, -1, SQLITE_STATIC);
 		if (row(r, w)) {
@@ -722,7 +728,7 @@ static void cycle_times(struct rep *r)
 			"<th class=\"r\">median</th><th class=\"r\">max</th></tr></thead><tbody>\n");
 	st = query(r, "SELECT c.role, " SECONDS_BETWEEN("julianday(c.decided_at)",
 						       "julianday(COALESCE(p.decided_at, o.created))")
-		      " FROM checkpoints c JOIN orders o ON o.id = c.order_ref"
+		      " FROM checkpoints c JOIN " ORDERS " o ON o.id = c.order_ref"
 		      " LEFT JOIN checkpoints p ON p.order_ref = c.order_ref AND p.seq = c.seq - 1"
 		      " WHERE o.mode = 'production' AND c.decided_at IS NOT NULL"
 		      " ORDER BY c.role");
@@ -796,20 +802,20 @@ static void reasons(struct rep *r)
 		      "gave for a line they rejected or backordered.");
 	reason_table(r, "reasons-orders", "Rejected and declined orders",
 		     "SELECT COALESCE(NULLIF(message, ''), '(no message)') AS m, COUNT(*)"
-		     " FROM orders WHERE mode = 'production' AND state IN ('rejected', 'declined')"
+		     " FROM " ORDERS " WHERE mode = 'production' AND state IN ('rejected', 'declined')"
 		     " GROUP BY m ORDER BY COUNT(*) DESC, m",
 		     "orders");
 	buf_adds(&r->h, "<div class=\"cols\">\n");
 	reason_table(r, "reasons-rejected", "Rejected lines",
 		     "SELECT COALESCE(NULLIF(ol.reason, ''), '(no reason given)') AS m, COUNT(*)"
-		     " FROM order_lines ol JOIN orders o ON o.id = ol.order_ref"
+		     " FROM order_lines ol JOIN " ORDERS " o ON o.id = ol.order_ref"
 		     " WHERE o.mode = 'production' AND ol.state = 'rejected'"
 		     " AND (ol.reason IS NOT NULL OR o.state NOT IN ('rejected', 'declined'))"
 		     " GROUP BY m ORDER BY COUNT(*) DESC, m",
 		     "lines");
 	reason_table(r, "reasons-backordered", "Backordered lines",
 		     "SELECT COALESCE(NULLIF(ol.reason, ''), '(no reason given)') AS m, COUNT(*)"
-		     " FROM order_lines ol JOIN orders o ON o.id = ol.order_ref"
+		     " FROM order_lines ol JOIN " ORDERS " o ON o.id = ol.order_ref"
 		     " WHERE o.mode = 'production' AND ol.state = 'backordered'"
 		     " GROUP BY m ORDER BY COUNT(*) DESC, m",
 		     "lines");
@@ -868,7 +874,7 @@ static void reconciliation(struct rep *r)
 				 " COALESCE((SELECT SUM(il.quantity_e4) FROM invoices i"
 				 "  JOIN invoice_lines il ON il.invoice_ref = i.id"
 				 "  WHERE i.order_ref = o.id AND il.line_number = ol.line_number), 0),"
-				 " ol.uom FROM order_lines ol JOIN orders o ON o.id = ol.order_ref"
+				 " ol.uom FROM order_lines ol JOIN " ORDERS " o ON o.id = ol.order_ref"
 				 " WHERE o.mode = 'production' ORDER BY o.id, ol.line_number");
 	long long count[R_N] = { 0 }, total = 0;
 	struct buf ex = BUF_INIT;
@@ -974,8 +980,8 @@ static void page(struct rep *r)
 		      "<code>", r->now);
 	esc(h, r->l->path);
 	buf_adds(h, "</code>.</p>\n");
-	long long prod = scalar(r, "SELECT COUNT(*) FROM orders WHERE mode = 'production'");
-	long long test = scalar(r, "SELECT COUNT(*) FROM orders WHERE mode <> 'production'");
+	long long prod = scalar(r, "SELECT COUNT(*) FROM " ORDERS " WHERE mode = 'production'");
+	long long test = scalar(r, "SELECT COUNT(*) FROM " ORDERS " WHERE mode <> 'production'");
 	buf_printf(h, "<p class=\"note\" id=\"scope\">Only production orders are counted: %lld "
 		      "test-mode %s %s left out.</p>\n</header>\n",
 		   test, plural(test, "order", "orders"), plural(test, "is", "are"));

@@ -1284,7 +1284,9 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 			if (nrejected > listed)
 				buf_printf(&m, "; and %d more", nrejected - listed);
 			message = buf_detach(&m);
-		} else if (decision != DECISION_REJECT && nroles > 0) {
+		} else if (decision != DECISION_REJECT && nroles > 0 &&
+			   !(info->type && !strcmp(info->type, "delete"))) {
+			/* a cancellation spends nothing: it waits for no approver */
 			decision = DECISION_HOLD;
 		} else if (decision != DECISION_REJECT && changed) {
 			decision = DECISION_PARTIAL;

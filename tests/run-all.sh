@@ -39,7 +39,7 @@ fi
 # clang or libFuzzer needed). hostile/run: the hostile corpus, each case in
 # a spool of its own, and the whole corpus under strace in a network
 # namespace (docs/reliability.md; needs strace, and root or user namespaces).
-suites="golden negative e2e faults faults/gzip batch formats rules shipments ops report crash concurrency large
+suites="golden negative e2e faults faults/gzip batch formats rules shipments versions ops report crash concurrency large
 	data/oagis/verify data/invoice/verify fuzz/replay hostile/run hostile/chunked bench/report-test"
 if [ "${VALGRIND:-0}" = 1 ]; then
 	# make valgrind: the unit tests above and a sample of the shell suites,

@@ -122,7 +122,7 @@ static void add_order(const char *doc_id, const char *order_id, const char *deci
 	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
 	int rc = ledger_add_document(&lg, &d, &err);
 	ck_assert_msg(rc == 0, "ledger_add_document: %s", err ? err : "?");
-	rc = ledger_add_order(&lg, doc_id, &r, po_number, &err);
+	rc = ledger_add_order(&lg, doc_id, &r, po_number, 0, &err);
 	ck_assert_msg(rc == 0, "ledger_add_order: %s", err ? err : "?");
 	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
 	pipeline_result_release(&r);

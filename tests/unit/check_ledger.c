@@ -95,7 +95,7 @@ static void add_done(const char *id, const struct doc_result *r)
 	d.res = r;
 	int rc = ledger_add_document(&lg, &d, &err);
 	ck_assert_msg(rc == 0, "ledger_add_document: %s", err ? err : "?");
-	rc = ledger_add_order(&lg, id, r, NULL, &err);
+	rc = ledger_add_order(&lg, id, r, NULL, 0, &err);
 	ck_assert_msg(rc == 0, "ledger_add_order: %s", err ? err : "?");
 }
 
@@ -104,7 +104,7 @@ START_TEST(open_creates_schema)
 	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			       " ('documents','payloads','orders','order_lines','outputs','events')"),
 			 6);
-	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
 	ck_assert_int_eq(count("SELECT count(*) FROM documents"), 0);
 	/* opening an existing ledger again keeps it */
 	ledger_close(&lg);
@@ -246,7 +246,7 @@ START_TEST(constraints_are_errors)
 	d.state = "done";
 	d.res = &r;
 	ck_assert_int_eq(ledger_add_document(&lg, &d, &err), 0);
-	ck_assert_int_eq(ledger_add_order(&lg, "D5", &r, NULL, &err), -1);
+	ck_assert_int_eq(ledger_add_order(&lg, "D5", &r, NULL, 0, &err), -1);
 	ck_assert_ptr_nonnull(err);
 	ck_assert_ptr_nonnull(strstr(err, db_path));
 	free(err);
@@ -456,7 +456,7 @@ START_TEST(spend_follows_orders)
 	ledger_close(&lg);
 	char *err = NULL;
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'spend%'"), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM budget_spend"), 4);
 	assert_spend_is_sum();
@@ -484,6 +484,56 @@ static char *one_text(const char *sql)
 	sqlite3_finalize(st);
 	return v;
 }
+
+/* A real ledger of version 3 (tests/data/ledger/v3-cancelled.sql: an order
+ * and its cancellation, recorded then as a second confirmed order) is
+ * brought to 4 on open in one transaction: orders gain replaced_by, every
+ * row kept; the spend is summed anew and the cancellation no longer counts
+ * (before: twice the order); the PO number index allows an update to carry
+ * the number of the version it replaces. */
+START_TEST(upgrades_v3_versions)
+{
+	ledger_close(&lg);
+	unlink(db_path);
+	size_t len = 0;
+	char *dump_path = xasprintf("%s/tests/data/ledger/v3-cancelled.sql", t_cfg()->data_dir);
+	char *dump = t_read_file(dump_path, &len);
+	ck_assert_msg(dump != NULL, "cannot read %s", dump_path);
+	free(dump_path);
+	sqlite3 *raw_db = NULL;
+	char *msg = NULL;
+	ck_assert_int_eq(sqlite3_open(db_path, &raw_db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(raw_db, dump, NULL, NULL, &msg) == SQLITE_OK, "%s", msg);
+	/* both rows given a cost centre: version 3's triggers count both */
+	ck_assert_int_eq(sqlite3_exec(raw_db, "UPDATE orders SET cost_center = 'CC-1'", NULL, NULL,
+				      NULL), SQLITE_OK);
+	sqlite3_close(raw_db);
+	free(dump);
+
+	char *err = NULL;
+	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('orders')"
+			       " WHERE name = 'replaced_by'"), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders"), 2);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM documents"), 2);
+	/* the cancellation is no spend: 20.00 once, not 40.00 */
+	ck_assert_int_eq(count("SELECT total_e4 FROM budget_spend"), 200000);
+	/* an update takes the PO number over from the version it replaces */
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	raw("UPDATE orders SET replaced_by = 2 WHERE id = 1");
+	raw("UPDATE orders SET po_number = 'PO-0001' WHERE id = 2");
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE po_number = 'PO-0001'"), 2);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM budget_spend WHERE total_e4 <> 0"), 0);
+
+	/* opening again changes nothing */
+	ledger_close(&lg);
+	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE replaced_by = 2"), 1);
+}
+END_TEST
 
 /* A real ledger of version 2 (tests/data/ledger/v2-shipments.sql, the
  * .dump of one made by ordergate before this version: an order, a cXML
@@ -515,7 +565,7 @@ START_TEST(upgrades_v2_shipments)
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
-	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('shipments')"
 			       " WHERE name = 'notice_date'"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 2);
@@ -575,7 +625,7 @@ START_TEST(upgrades_v2_shipments)
 	/* opening again changes nothing */
 	ledger_close(&lg);
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 3);
+	ck_assert_int_eq(count("PRAGMA user_version"), 4);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments WHERE notice_date IS NULL"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 3);
 }
@@ -603,6 +653,7 @@ Suite *suite_ledger(void)
 	tcase_add_unchecked_fixture(tc, t_engine_setup, NULL);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, upgrades_v2_shipments);
+	tcase_add_test(tc, upgrades_v3_versions);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -1159,7 +1159,7 @@ static void record_order(struct ledger *lg, const char *doc_id, const char *payl
 	ck_assert_int_eq(ledger_begin(lg, &err), 0);
 	int rc = ledger_add_document(lg, &d, &err);
 	ck_assert_msg(rc == 0, "ledger_add_document: %s", err ? err : "?");
-	rc = ledger_add_order(lg, doc_id, &r, NULL, &err);
+	rc = ledger_add_order(lg, doc_id, &r, NULL, 0, &err);
 	ck_assert_msg(rc == 0, "ledger_add_order: %s", err ? err : "?");
 	ck_assert_int_eq(ledger_commit(lg, &err), 0);
 	pipeline_result_release(&r);

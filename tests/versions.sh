@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# Changes and cancellations (docs/operations.md): a cXML OrderRequest
+# type="update"/"delete" or an OAGIS ActionCriteria Change/Delete replaces
+# the current version of an order in the ledger, never a second order: the
+# supplier's PO keeps its number, recon and the spend count the order once,
+# a cancellation spends nothing, a shipped or unknown order is refused, a
+# held order replaced waits no more, and ship notices match the current
+# version only.
+. "$(dirname "$0")/lib.sh"
+P="$SCRATCH/partners"; mkdir -p "$P"
+printf '[pickup]\nquiet_seconds = 0\n[partners]\ndir = %s\nrequire_known = no\n[numbering]\npo_pattern = PO-{seq:4}\n' "$P" > "$SCRATCH/c.ini"
+C="$SCRATCH/c.ini"
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+# order PAYLOAD ORDERID TYPE PREVIOUS part:qty:price... -> cXML from BUYER-1
+order() {
+	local pid=$1 id=$2 type=$3 prev=$4; shift 4
+	local items="" n=0 ref=""
+	[ -n "$prev" ] && ref="<DocumentReference payloadID=\"$prev\"/>"
+	[ -n "${CC:-}" ] && ref="$ref<Extrinsic name=\"CostCenter\">$CC</Extrinsic>"
+	for l in "$@"; do
+		n=$((n + 1)); IFS=: read -r part qty price <<< "$l"
+		items="$items<ItemOut quantity=\"$qty\" lineNumber=\"$n\"><ItemID><SupplierPartID>$part</SupplierPartID></ItemID><ItemDetail><UnitPrice><Money currency=\"EUR\">$price</Money></UnitPrice><Description xml:lang=\"en\">$part</Description><UnitOfMeasure>EA</UnitOfMeasure><Classification domain=\"UNSPSC\">1</Classification></ItemDetail></ItemOut>"
+	done
+	cat <<XML
+<cXML payloadID="$pid" timestamp="2026-05-06T10:00:00+02:00"><Header><From><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential></From><To><Credential domain="NetworkID"><Identity>SUP</Identity></Credential></To><Sender><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential><UserAgent>t</UserAgent></Sender></Header><Request><OrderRequest><OrderRequestHeader orderID="$id" orderDate="2026-05-06" type="$type"><Total><Money currency="EUR">0</Money></Total><BillTo><Address><Name xml:lang="en">Buyer AG</Name><PostalAddress><Street>Hauptstr. 1</Street><City>Bern</City><Country isoCountryCode="CH">Schweiz</Country></PostalAddress></Address></BillTo>$ref</OrderRequestHeader>$items</OrderRequest></Request></cXML>
+XML
+}
+notice() { # payload shipmentID order line:qty...
+	local pid=$1 sid=$2 oid=$3; shift 3
+	local items=""
+	for l in "$@"; do IFS=: read -r ln q <<< "$l"; items="$items<ShipNoticeItem quantity=\"$q\" lineNumber=\"$ln\"><UnitOfMeasure>EA</UnitOfMeasure></ShipNoticeItem>"; done
+	cat <<XML
+<?xml version="1.0"?>
+<!DOCTYPE cXML SYSTEM "http://xml.cxml.org/schemas/cXML/1.2.071/Fulfill.dtd">
+<cXML payloadID="$pid" timestamp="2026-06-01T10:00:00+02:00"><Header><From><Credential domain="NetworkID"><Identity>WMS</Identity></Credential></From><To><Credential domain="NetworkID"><Identity>BUYER-1</Identity></Credential></To><Sender><Credential domain="NetworkID"><Identity>WMS</Identity></Credential><UserAgent>wms</UserAgent></Sender></Header><Request><ShipNoticeRequest><ShipNoticeHeader shipmentID="$sid" noticeDate="2026-06-01T10:00:00+02:00" shipmentDate="2026-06-01T09:00:00+02:00" deliveryDate="2026-06-02T09:00:00+02:00"/><ShipControl><CarrierIdentifier domain="SCAC">UPSN</CarrierIdentifier><ShipmentIdentifier>1Z-$sid</ShipmentIdentifier></ShipControl><ShipNoticePortion><OrderReference orderID="$oid"/>$items</ShipNoticePortion></ShipNoticeRequest></Request></cXML>
+XML
+}
+q() { sqlite3 "$s/ledger.db" "$1"; }
+run() { og run -c "$C" --spool "$s" > "$SCRATCH/run.out" 2>&1; }
+# the Response code sent back for input NAME (in failed/)
+code() {
+	local f id
+	f=$(ls "$s"/failed/*-"$1" 2>/dev/null | head -1); [ -n "$f" ] || return 0
+	id=$(basename "$f"); id=${id%-"$1"}
+	xmllint --nonet --xpath 'string(/cXML/Response/Status/@code)' "$s"/out/*/response/"$id"-*.xml 2>/dev/null
+}
+
+s=$(new_spool)
+order a1@b A-1 new "" "BOLT:10:2.00" > "$s/in/a1.xml"; run
+order a2@b A-1 update a1@b "BOLT:12:2.00" > "$s/in/a2.xml"; run
+check "update: the first version is replaced by the update, one current order" \
+	test "$(q "SELECT group_concat(type || '/' || state || '/' || (replaced_by IS NULL), ' ') FROM (SELECT * FROM orders ORDER BY id)")" = "new/confirmed/0 update/confirmed/1"
+check "update: the supplier's PO keeps the first version's PO number" \
+	test "$(q "SELECT group_concat(po_number, ' ') FROM (SELECT * FROM orders ORDER BY id)")" = "PO-0001 PO-0001"
+po=$(ls "$s"/out/buyer/po/*a2*.xml 2>/dev/null || grep -l 'type="update"' "$s"/out/buyer/po/*.xml)
+check "update: the PO sent for the update carries PO-0001, type update, no new number" \
+	bash -c "grep -q 'PO-0001' $po && ! grep -q 'PO-0002' $po && grep -q 'type=\"update\"' $po"
+og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/recon.csv" 2>&1
+check "update: recon lists the order once, at the updated quantity" \
+	test "$(grep -c 'A-1' "$SCRATCH/recon.csv")/$(grep -c ',12' "$SCRATCH/recon.csv")" = "1/1"
+og export spend -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/spend.csv" 2>&1
+check "update: the spend export counts the order once (24.00)" \
+	bash -c "grep -q ',1,24.00' '$SCRATCH/spend.csv'"
+# an update naming no DocumentReference: the same order number
+order a3@b A-1 update "" "BOLT:11:2.00" > "$s/in/a3.xml"; run
+check "update by order number: replaces the current version (the update)" \
+	test "$(q "SELECT COUNT(*) FROM orders WHERE replaced_by IS NULL")/$(q "SELECT po_number FROM orders WHERE replaced_by IS NULL")" = "1/PO-0001"
+notice n1@w S-1 A-1 "1:11" > "$s/in/n1.xml"; run
+check "shipment: matches the current version only (not ambiguous), invoiced once" \
+	test "$(q "SELECT o.document_id = (SELECT document_id FROM orders WHERE replaced_by IS NULL) FROM shipments s JOIN orders o ON o.id = s.order_ref")/$(ls "$s"/out/buyer/invoice/ 2>/dev/null | wc -l)" = "1/1"
+order a4@b A-1 delete "" "BOLT:11:2.00" > "$s/in/a4.xml"; run
+check "shipped: a cancellation of a shipped order is refused (409), the order stays" \
+	bash -c "grep -q 'has shipped' '$s'/failed/*-a4.xml.why && test \"\$(q() { sqlite3 '$s/ledger.db' \"\$1\"; }; q 'SELECT COUNT(*) FROM orders WHERE replaced_by IS NULL')\" = 1"
+check "shipped: the buyer is answered 409" test "$(code a4.xml)" = 409
+
+# a cancellation
+s=$(new_spool)
+order b1@b B-1 new "" "NUT:4:5.00" > "$s/in/b1.xml"; run
+order b2@b B-1 delete b1@b "NUT:4:5.00" > "$s/in/b2.xml"; run
+check "delete: the order is cancelled by the delete, which is no order of its own" \
+	test "$(q "SELECT group_concat(type || '/' || (replaced_by IS NULL), ' ') FROM (SELECT * FROM orders ORDER BY id)")" = "new/0 delete/1"
+og export spend -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/spend2.csv" 2>&1
+og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/recon2.csv" 2>&1
+check "delete: neither spend nor recon count the cancelled order" \
+	test "$(grep -c 'B-1\|,20.00' "$SCRATCH/spend2.csv" "$SCRATCH/recon2.csv" | awk -F: '{s+=$2} END {print s}')" = 0
+check "delete: the supplier's cancellation carries the PO number it knows" \
+	bash -c "grep -l 'type=\"delete\"' '$s'/out/buyer/po/*.xml | xargs grep -q PO-0001"
+notice n2@w S-2 B-1 "1:4" > "$s/in/n2.xml"; run
+check "delete: a ship notice for the cancelled order is refused" \
+	bash -c "ls '$s'/failed/*-n2.xml.why"
+order b3@b B-1 update "" "NUT:4:5.00" > "$s/in/b3.xml"; run
+check "delete: an update after the cancellation is refused (409)" \
+	bash -c "grep -q 'cancelled already' '$s'/failed/*-b3.xml.why"
+order c1@b C-9 update "" "NUT:4:5.00" > "$s/in/c1.xml"; run
+check "unknown: an update of an order never received is refused (400), not recorded" \
+	test "$(code c1.xml)/$(q "SELECT COUNT(*) FROM orders WHERE order_id = 'C-9'")" = "400/0"
+check "unknown: the .why says what to do" \
+	bash -c "grep -q 'nothing to change' '$s'/failed/*-c1.xml.why && grep -q 'DocumentReference' '$s'/failed/*-c1.xml.why"
+order c2@b C-8 delete nosuch@b "NUT:4:5.00" > "$s/in/c2.xml"; run
+check "unknown: a cancellation naming an unknown payloadID is refused (400)" \
+	bash -c "test \"\$(ls '$s'/failed/*-c2.xml.why)\" && grep -q 'nothing to cancel' '$s'/failed/*-c2.xml.why"
+
+# OAGIS: Change and Delete
+s=$(new_spool)
+sed 's/actionCode="Change"/actionCode="Add"/; s/-r2</-r1</' "$ROOT/tests/data/oagis/po-test-change.xml" > "$s/in/o1.xml"; run
+cp "$ROOT/tests/data/oagis/po-test-change.xml" "$s/in/o2.xml"; run
+sed 's/actionCode="Change"/actionCode="Delete"/; s/-r2</-r3</' "$ROOT/tests/data/oagis/po-test-change.xml" > "$s/in/o3.xml"; run
+check "oagis: Add, Change, Delete are three versions of one order, the last a cancellation" \
+	test "$(q "SELECT group_concat(type || '/' || (replaced_by IS NULL), ' ') FROM (SELECT * FROM orders ORDER BY id)")" = "new/0 update/0 delete/1"
+
+# the partner refuses updates
+s=$(new_spool)
+printf '[partner]\nname = buyer\norder_types = new\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+order d1@b D-1 new "" "NUT:1:1.00" > "$s/in/d1.xml"; run
+order d2@b D-1 update d1@b "NUT:2:1.00" > "$s/in/d2.xml"; run
+check "profile: order_types = new refuses an update (403), the order stays" \
+	test "$(code d2.xml)/$(q "SELECT COUNT(*) FROM orders WHERE replaced_by IS NULL")" = "403/1"
+printf '[partner]\nname = buyer\n[identity]\ncxml = NetworkID:BUYER-1\n' > "$P/buyer.ini"
+
+# holds, and the budget's spend
+s=$(new_spool)
+cat > "$SCRATCH/rules.xml" <<'EOF2'
+<rules>
+  <rule id="manager" test="og:gt(summary/total, '1000.00')"><require role="manager"/></rule>
+</rules>
+EOF2
+printf '[rules]\nfile = %s\n' "$SCRATCH/rules.xml" | cat "$C" - > "$SCRATCH/h.ini"
+C="$SCRATCH/h.ini"
+CC=CC-1 order s1@b S-1 new "" "BOLT:50:2.00" > "$s/in/s1.xml"; run
+spend() { q "SELECT COALESCE(SUM(total_e4), 0) FROM budget_spend WHERE cost_center = 'CC-1'"; }
+check "budget: the order counts 100.00 on CC-1" test "$(spend)" = 1000000
+CC=CC-1 order s2@b S-1 update s1@b "BOLT:60:2.00" > "$s/in/s2.xml"; run
+check "budget: its update replaces it: 120.00, not 220.00" test "$(spend)" = 1200000
+CC=CC-1 order s3@b S-1 delete s2@b "BOLT:60:2.00" > "$s/in/s3.xml"; run
+check "budget: its cancellation takes it out: 0.00, not 240.00" test "$(spend)" = 0
+order h1@b H-1 new "" "BOLT:1000:2.00" > "$s/in/h1.xml"; run
+h1=$(q "SELECT document_id FROM orders WHERE order_id = 'H-1'")
+order h2@b H-1 update h1@b "BOLT:900:2.00" > "$s/in/h2.xml"; run
+h2=$(q "SELECT document_id FROM orders WHERE order_id = 'H-1' AND type = 'update'")
+og pending -c "$C" --spool "$s" > "$SCRATCH/pending.out" 2>&1
+check "held: pending lists the update, not the version it replaced" \
+	bash -c "grep -q '$h2' '$SCRATCH/pending.out' && ! grep -q '$h1' '$SCRATCH/pending.out'"
+og approve "$h1" --as manager -c "$C" --spool "$s" > "$SCRATCH/appr.out" 2>&1
+check "held: approving the replaced version is refused, naming the update" \
+	bash -c "grep -q 'document $h2 replaced it' '$SCRATCH/appr.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE document_id = '$h1'\")\" = pending"
+order h3@b H-1 delete "" "BOLT:900:2.00" > "$s/in/h3.xml"; run
+og pending -c "$C" --spool "$s" > "$SCRATCH/pending2.out" 2>&1
+check "held: a cancellation of the held update is not itself held, and nothing waits" \
+	test "$(q "SELECT state FROM orders WHERE type = 'delete' AND order_id = 'H-1'")/$(grep -c "$h1\|$h2" "$SCRATCH/pending2.out")" = "confirmed/0"
+check "held: the supplier, who never had the held order, gets no cancellation" \
+	bash -c "! grep -l 'orderID=\"H-1\"' '$s'/out/buyer/po/*.xml 2>/dev/null"
+og reject "$h2" --as manager --comment no -c "$C" --spool "$s" > "$SCRATCH/rej.out" 2>&1
+check "held: rejecting the cancelled update is refused, naming the cancellation" \
+	grep -q 'replaced it' "$SCRATCH/rej.out"
+
+finish
