@@ -1044,23 +1044,39 @@ static int deferred(const struct pending *p)
 	return p->state && !strcmp(p->state, "deferred");
 }
 
-/* The order number of the first ship notice among group[from..to) whose
- * order the ledger does not know, or NULL. Such a job is decided once more
- * after the rest of the batch: an order and its ship notice that arrive
- * together (after an outage, say) may be claimed notice first. */
-static const char *unknown_order(struct run *run, struct pending *group, int from, int to)
+/* The order number of the first ship notice, update or cancellation among
+ * group[from..to) whose order the ledger does not know, or NULL; *what
+ * says which it is. Such a job is decided once more after the rest of the
+ * batch: an order and its ship notice or change that arrive together
+ * (after an outage, say) may be claimed in the other order. */
+static const char *unknown_order(struct run *run, struct pending *group, int from, int to,
+				 const char **what)
 {
 	for (int k = from; k < to; k++) {
 		const struct doc_result *r = &group[k].res;
-		if (!r->is_shipment || !r->ok)
+		if (!r->ok || r->container)
 			continue;
-		struct ledger_order *o;
-		int n;
-		if (ledger_find_orders(&run->ledger, r->ship.order_key, &o, &n) < 0)
-			continue; /* the match will say so */
-		ledger_orders_free(o, n);
-		if (n == 0)
-			return r->ship.order_key;
+		if (r->is_shipment) {
+			struct ledger_order *o;
+			int n;
+			if (ledger_find_orders(&run->ledger, r->ship.order_key, &o, &n) < 0)
+				continue; /* the match will say so */
+			ledger_orders_free(o, n);
+			*what = "ship notice";
+			if (n == 0)
+				return r->ship.order_key;
+		} else if (r->info.type && (!strcmp(r->info.type, "update") ||
+					    !strcmp(r->info.type, "delete"))) {
+			struct ledger_earlier e;
+			int rc = ledger_find_earlier(&run->ledger, r->partner ? r->partner : "",
+						     r->info.previous_payload_id,
+						     r->info.order_id ? r->info.order_id : "", &e);
+			if (rc > 0)
+				ledger_earlier_free(&e);
+			*what = strcmp(r->info.type, "update") ? "cancellation" : "update";
+			if (rc == 0)
+				return r->info.order_id ? r->info.order_id : "";
+		}
 	}
 	return NULL;
 }
@@ -1100,12 +1116,13 @@ static int commit_pending(struct run *run, struct pending *group, int ngroup, ch
 			int to = i + 1;
 			while (to < ngroup && !group[to].owns_job)
 				to++;
-			const char *key = unknown_order(run, group, i, to);
+			const char *what = "";
+			const char *key = unknown_order(run, group, i, to, &what);
 			if (key) {
 				group[i].job->ship_tries++;
-				char *why = xasprintf("order %s is not in the ledger yet; the ship "
-						      "notice is matched again after the rest of "
-						      "this batch, which may hold the order", key);
+				char *why = xasprintf("order %s is not in the ledger yet; the %s is "
+						      "matched again after the rest of this batch, "
+						      "which may hold the order", key, what);
 				defer_job(run, group, i, to, why);
 				free(why);
 			}
