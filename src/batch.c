@@ -605,6 +605,20 @@ static void check_version(struct run *run, struct pending *p)
 		code = 500;
 		pipeline_fail(r, "versions", HINT_CHANGE, "cannot look up the order the %s %s changes",
 			      what, num);
+	} else if (rc == 0 && !cancel) {
+		/* an update carries the whole order: one whose first version
+		 * ordergate never had (sent before go-live, or by another way;
+		 * OAGIS senders that always say Change) is that order's first
+		 * version here, with a warning, never a lost order */
+		struct order_info *in = &r->info;
+		in->warnings = xrealloc(in->warnings, sizeof(char *) * (size_t)(in->nwarnings + 1));
+		in->warnings[in->nwarnings++] = xasprintf(
+			"update-without-original: update of order %s names no order %s%s from "
+			"partner %s in the ledger; recorded and sent as the first version "
+			"ordergate has of it (if the supplier never had the order, ask the buyer "
+			"to send it as a new one)",
+			num, pid && *pid ? "with payloadID " : "", pid && *pid ? pid : num,
+			r->partner ? r->partner : "?");
 	} else if (rc == 0) {
 		code = 400;
 		pipeline_fail(r, "versions", HINT_CHANGE,
