@@ -463,4 +463,22 @@ check "interim: a held order's buyer gets a 201 status saying whom it waits for"
 	bash -c "grep -q 'code=\"201\"' '$st' && grep -q 'held for approval by manager' '$st'"
 check "interim: valid cXML (StatusUpdateRequest)" dtd_valid "$st"
 check "interim: still no confirmation until the decision" bash -c "! ls '$s'/out/patient/confirmation/ 2>/dev/null | grep -q ."
+# the sample rules (samples/rules/) compare amounts only with limits in the
+# order's currency: 1166 JPY (about 7 EUR) is not held as if it were 1166 EUR,
+# and an order in a currency without limits waits for manager and finance
+printf '[rules]\nfile = %s/samples/rules/rules.xml\n' "$ROOT" > "$SCRATCH/sample-rules.ini"
+sample_decision() { og explain -c "$SCRATCH/sample-rules.ini" "$1" 2>&1 | grep '^decision'; }
+CUR=JPY order SJ1 "TEA:2:583" > "$SCRATCH/sj1.xml"
+CUR=JPY order SJ2 "TEA:2:90000" > "$SCRATCH/sj2.xml"
+CUR=EUR order SE1 "TEA:1:1000.01" > "$SCRATCH/se1.xml"
+CUR=EUR order SE2 "TEA:1:1000.00" > "$SCRATCH/se2.xml"
+CUR=CHF order SC1 "TEA:1:10.00" > "$SCRATCH/sc1.xml"
+check "sample rules: the JPY sample (1166 JPY) is approved, not held for a manager" \
+	test "$(sample_decision "$ROOT/samples/cxml/jpy-test-mode.xml")" = "decision: accept (rule auto-approve)"
+check "sample rules: 1166 JPY approved, 180000 JPY waits for the manager" \
+	test "$(sample_decision "$SCRATCH/sj1.xml")/$(sample_decision "$SCRATCH/sj2.xml")" = "decision: accept (rule auto-approve)/decision: hold; waits for manager"
+check "sample rules: EUR limits unchanged (1000.00 approved, 1000.01 held)" \
+	test "$(sample_decision "$SCRATCH/se2.xml")/$(sample_decision "$SCRATCH/se1.xml")" = "decision: accept (rule auto-approve)/decision: hold; waits for manager"
+check "sample rules: an order in a currency without limits waits for manager and finance" \
+	test "$(sample_decision "$SCRATCH/sc1.xml")" = "decision: hold; waits for manager, then finance"
 finish
