@@ -287,6 +287,15 @@ int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 			refused++;
 			continue;
 		}
+		/* as `ordergate reject` demands --comment: the buyer is told why */
+		if (reject && (nc < 4 || !cells[3][strspn(cells[3], " \t\r\n")])) {
+			buf_printf(refused_lines,
+				   "line %d: refused: a reject needs a comment (the fourth field): "
+				   "the buyer is told why\n",
+				   lineno);
+			refused++;
+			continue;
+		}
 		char *msg = NULL;
 		int rc = approve_decide(l, cells[0], cells[1], approve, nc > 3 ? cells[3] : NULL,
 					nc > 4 ? cells[4] : NULL, &msg, err);

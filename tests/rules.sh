@@ -251,6 +251,15 @@ check "approval file: a quoted comment with a comma reaches the buyer whole, by 
 check "approval file: a line with an unquoted comma in its comment is refused, the order still waiting" \
 	bash -c "grep -q 'line 3: refused: 6 fields, more than order,role,decision,comment,by (a comment with a comma goes in double quotes)' '$s'/failed/*-approvals@quoted.csv.why &&
 		test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id = 'QUOTE2'\")\" = pending"
+# a reject without a comment is refused as `ordergate reject` refuses it:
+# the buyer would get a bare "rejected by the approver"
+order NOCOM1 "BOLT:200:10.00" > "$s/in/nocom1.xml"; order NOCOM2 "BOLT:200:10.00" > "$s/in/nocom2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+printf 'order,role,decision,comment,by\nNOCOM1,manager,reject,,bob\nNOCOM2,manager,reject,"  ",bob\n' > "$s/approvals/nocomment.csv"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "approval file: a reject with an empty or blank comment is refused, saying it needs one, the order still waiting" \
+	bash -c "grep -q 'line 2: refused: a reject needs a comment (the fourth field): the buyer is told why; line 3: refused: a reject needs a comment' '$s'/failed/*-approvals@nocomment.csv.why &&
+		test \"\$(sqlite3 '$s/ledger.db' \"SELECT group_concat(state) FROM orders WHERE order_id IN ('NOCOM1', 'NOCOM2')\")\" = pending,pending"
 check "approval retry: invariants hold" spool_invariants "$s"
 # expiry
 s2=$(new_spool); s_old=$s; s=$s2
