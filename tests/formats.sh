@@ -238,6 +238,10 @@ check "partners: a missing SharedSecret is refused" grep -q "SharedSecret sent f
 check "partners: an order type the partner does not send is refused (403)" \
 	bash -c "grep -q 'accepts order types new only, not \"update\"' '$s'/failed/*-update.xml.why"
 check "partners: an unknown sender is refused (401) once profiles exist" grep -q "unknown sender" "$s"/failed/*-stranger.xml.why
+check "partners: ... naming the configured partners folder ([partners] dir), not maps/partners" \
+	bash -c "grep -q '^error: unknown sender .*: no partner profile in $P names it' '$s'/failed/*-stranger.xml.why &&
+		grep -q '^what to do: check the partner profile in $P (identities' '$s'/failed/*-stranger.xml.why &&
+		! grep -q 'maps/partners' '$s'/failed/*-stranger.xml.why"
 check "partners: the unknown sender gets a cXML Response too" grep -q 'code="401"' "$s"/out/kasdflkjasdf/response/*.xml
 check "partners: a test-mode partner's production order goes to out-test/" test "$(count "$s/out-test/zinc")" = 2
 check "partners: po = none writes no PO; the confirmation as cXML" \
