@@ -376,7 +376,16 @@ void partner_authenticate(const struct partners *ps, const char *format, xmlDocP
 	free(buyer);
 	if (!found) {
 		const char *dir = ps->dir ? ps->dir : "the partners folder";
-		if (ps->require_known) {
+		if (ps->require_known && !strcmp(format, "csv")) {
+			/* a CSV file carries no sender identity: only its inbox can
+			 * say whose it is */
+			out->status = 401;
+			out->reason = xasprintf(
+				"unknown sender: a CSV file names no sender, and with partner "
+				"profiles in %s every sender must be known: a CSV order or "
+				"shipment feed must come through its partner's inbox",
+				dir);
+		} else if (ps->require_known) {
 			out->status = 401;
 			out->reason = xasprintf("unknown sender %s: no partner profile in %s names it; "
 						"add a profile if this is a new partner",

@@ -27,6 +27,11 @@
 
 static const char *HINT_SENDER = "ask the sender to correct and resend the document";
 static struct partners partners;
+static const char *HINT_CSV_INBOX =
+	"have the partner upload it to an inbox bound to its profile: in the configuration, "
+	"[inbox NAME] with dir = the folder it uploads to and partner = its profile's name "
+	"(format = csv:MAP to read it through one map; docs/maps.md), then move this file "
+	"into that folder (from in/ it fails again)";
 /* names the configured partners folder ([partners] dir), set by pipeline_init */
 static char *hint_partner;
 static const char *HINT_MAP = "fix the map or stylesheet named in the error, then run "
@@ -506,7 +511,10 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	partner_authenticate(&partners, fmt->name, doc, job->partner, &auth);
 	if (auth.status) {
 		res->status = auth.status;
-		pipeline_fail(res, "authenticate", hint_partner, "%s", auth.reason);
+		pipeline_fail(res, "authenticate",
+			      !auth.partner && !strcmp(fmt->name, "csv") ? HINT_CSV_INBOX
+									 : hint_partner,
+			      "%s", auth.reason);
 		goto out;
 	}
 	const struct partner *partner = auth.partner;
