@@ -131,6 +131,33 @@ check "numbering: the PO carries our number, the buyer's travels along" \
 check "test mode: outputs under out-test/ only" bash -c "! ls '$s'/out/*/*/*TESTBIG* 2>/dev/null"
 og pending -c "$C" --spool "$s" > "$SCRATCH/pending.out"
 check "pending: lists what waits for whom" grep -q "BIG .*manager, then finance" "$SCRATCH/pending.out"
+og pending --json -c "$C" --spool "$s" > "$SCRATCH/pending.json" 2> "$SCRATCH/pending.err"
+check "pending --json: valid JSON on stdout, the roles in order, nothing on stderr" \
+	python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+big = [o for o in d if o['order'] == 'BIG']
+sys.exit(0 if len(big) == 1 and big[0]['waits_for'] == ['manager', 'finance'] and big[0]['currency'] == 'EUR' and open(sys.argv[2]).read() == '' else 1)" "$SCRATCH/pending.json" "$SCRATCH/pending.err"
+e=$(new_spool)
+og pending --json -c "$C" --spool "$e" > "$SCRATCH/pending-none.json" 2> "$SCRATCH/pending-none.err"
+check "pending --json on a spool without a ledger: nothing on stdout, the error once on stderr (exit 66)" \
+	bash -c "test $? = 66 && test ! -s '$SCRATCH/pending-none.json' && test \$(grep -c 'ordergate pending' '$SCRATCH/pending-none.err') = 1"
+og pending --jsn -c "$C" --spool "$s" > /dev/null 2> "$SCRATCH/pending-bad.err"
+check "pending: an unknown option is said once, naming it" \
+	bash -c "test \"\$(head -1 '$SCRATCH/pending-bad.err')\" = 'ordergate pending: unknown option --jsn' && test \$(wc -l < '$SCRATCH/pending-bad.err') = 2"
+# the columns fit the data: a long partner name and a long chain stay in line
+cp -a "$s" "$SCRATCH/pendwide"
+sqlite3 "$SCRATCH/pendwide/ledger.db" "UPDATE orders SET partner = 'a-partner-with-a-name-much-longer-than-twenty' WHERE order_id = 'BIG'"
+og pending -c "$C" --spool "$SCRATCH/pendwide" > "$SCRATCH/pending-wide.out"
+check "pending: with a long partner name every column starts under its heading" \
+	python3 -c "import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+head, rows = lines[0], lines[1:]
+cols = [head.index(h) for h in ('ORDER', 'PARTNER', 'WAITS FOR', 'SINCE')]
+ok = len(rows) >= 2 and any('a-partner-with-a-name-much-longer-than-twenty' in r for r in rows)
+for r in rows:
+    ok = ok and all(r[c - 1] == ' ' and r[c] != ' ' for c in cols)
+    ok = ok and re.match(r'\d{4}-\d\d-\d\dT', r[cols[3]:]) is not None
+sys.exit(0 if ok else 1)" "$SCRATCH/pending-wide.out"
 
 # decisions
 dec() { og "$@" -c "$C" --spool "$s" > "$SCRATCH/d.out" 2>&1; echo $? >> "$SCRATCH/d.out"; }
