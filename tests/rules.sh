@@ -165,6 +165,10 @@ dec approve BIG --as finance; check "chain: finance before manager is refused" g
 dec approve BIG --as manager --by alice; check "chain: the manager approves first" grep -q "it now waits for finance" "$SCRATCH/d.out"
 dec approve BIG --as manager; check "double: a second decision by the same role is refused" grep -q "manager already decided (approved by alice" "$SCRATCH/d.out"
 dec approve BIG --as janitor; check "wrong role: a role the order does not need is refused" grep -q "needs no decision by janitor" "$SCRATCH/d.out"
+check "wrong role: a refusal exits 1, as approve --help and the man page's exit codes say" \
+	bash -c "test \"\$(tail -1 '$SCRATCH/d.out')\" = 1 && '$ORDERGATE' help approve | grep -q '1 refused' &&
+		grep '^| 1 |' '$ROOT/docs/ordergate.1.md' | grep -q '\`approve\`, \`reject\`: the decision was refused' &&
+		sed -n '/^\.B 1\$/,/^\.TP/p' '$ROOT/docs/ordergate.1' | tr '\n' ' ' | grep -q 'approve, reject: the decision was refused'"
 dec approve NOPE --as manager; check "unknown: an unknown order is refused, exit 66" \
 	bash -c "grep -q 'no order NOPE' '$SCRATCH/d.out' && test \"\$(tail -1 '$SCRATCH/d.out')\" = 66"
 dec approve SMALL --as manager; check "decided: a confirmed order is refused" grep -q "is not waiting for approval: it is confirmed" "$SCRATCH/d.out"
