@@ -11,6 +11,7 @@
 #include <time.h>
 
 #include "dec.h"
+#include "msg.h"
 #include "util.h"
 
 static const char *next_pending(struct ledger_checkpoint *c, int n, int *index)
@@ -298,6 +299,15 @@ int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 			refused++;
 			continue;
 		}
+		/* as `ordergate reject` demands --comment: the buyer is told why */
+		if (reject && (nc < 4 || !cells[3][strspn(cells[3], " \t\r\n")])) {
+			buf_printf(refused_lines,
+				   "line %d: refused: a reject needs a comment (the fourth field): "
+				   "the buyer is told why\n",
+				   lineno);
+			refused++;
+			continue;
+		}
 		char *msg = NULL;
 		int rc = approve_decide(l, cells[0], cells[1], approve, nc > 3 ? cells[3] : NULL,
 					nc > 4 ? cells[4] : NULL, &msg, err);
@@ -373,37 +383,131 @@ int approve_expire(struct ledger *l, int max_days, char **err)
 	return count;
 }
 
-int approve_list(struct ledger *l, FILE *out)
+/* One row of the pending list. */
+struct pending_row {
+	struct ledger_order *o;
+	char amount[DEC_FMT_MAX + 40];
+	char total[DEC_FMT_MAX];
+	struct buf chain; /* "manager, then finance" */
+	char **roles;     /* the roles still to decide, in order */
+	int nroles;
+};
+
+static void put_json_field(FILE *out, const char *key, const char *value, int comma)
+{
+	struct buf b = BUF_INIT;
+	if (comma)
+		buf_adds(&b, ",");
+	json_string(&b, key);
+	buf_adds(&b, ":");
+	json_string(&b, value ? value : "");
+	fputs(buf_str(&b), out);
+	buf_release(&b);
+}
+
+static void pad(FILE *out, const char *s, int width, int right)
+{
+	int n = (int)strlen(s);
+	if (right)
+		fprintf(out, "%*s%s", width > n ? width - n : 0, "", s);
+	else
+		fprintf(out, "%s%*s", s, width > n ? width - n : 0, "");
+}
+
+int approve_list(struct ledger *l, int json, FILE *out)
 {
 	struct ledger_order *o;
 	int n;
 	if (ledger_orders_in_state(l, "pending", &o, &n) < 0)
 		return -1;
-	if (n == 0)
-		fprintf(out, "no order waits for approval\n");
-	else
-		fprintf(out, "%-31s %-16s %-20s %14s  %-22s %s\n", "DOCUMENT", "ORDER", "PARTNER",
-			"TOTAL", "WAITS FOR", "SINCE");
+	/* everything is read before anything is printed: a ledger error
+	 * leaves no half list (nor half JSON) on stdout */
+	struct pending_row *rows = xcalloc((size_t)(n ? n : 1), sizeof *rows);
+	int rc = n;
 	for (int i = 0; i < n; i++) {
+		struct pending_row *r = &rows[i];
+		r->o = &o[i];
 		struct ledger_checkpoint *cp;
 		int ncp, idx;
-		if (ledger_checkpoints(l, o[i].ref, &cp, &ncp) < 0)
-			continue;
+		if (ledger_checkpoints(l, o[i].ref, &cp, &ncp) < 0) {
+			rc = -1;
+			break;
+		}
 		const char *next = next_pending(cp, ncp, &idx);
-		struct buf chain = BUF_INIT;
-		buf_adds(&chain, next ? next : "?");
-		for (int k = idx + 1; idx >= 0 && k < ncp; k++)
-			buf_printf(&chain, ", then %s", cp[k].role);
-		char total[DEC_FMT_MAX];
-		dec_format(o[i].total_e4,
-			   currency_decimals(o[i].currency), total);
-		char amount[64];
-		snprintf(amount, sizeof amount, "%s %s", total, o[i].currency ? o[i].currency : "");
-		fprintf(out, "%-31s %-16s %-20s %14s  %-22s %s\n", o[i].document_id, o[i].order_id,
-			o[i].partner, amount, buf_str(&chain), o[i].created);
-		buf_release(&chain);
+		buf_adds(&r->chain, next ? next : "?");
+		r->roles = xcalloc((size_t)(ncp ? ncp : 1), sizeof *r->roles);
+		for (int k = idx; idx >= 0 && k < ncp; k++) {
+			if (k > idx)
+				buf_printf(&r->chain, ", then %s", cp[k].role);
+			r->roles[r->nroles++] = xstrdup(cp[k].role);
+		}
 		ledger_checkpoints_free(cp, ncp);
+		dec_format(o[i].total_e4, currency_decimals(o[i].currency), r->total);
+		snprintf(r->amount, sizeof r->amount, "%s %s", r->total,
+			 o[i].currency ? o[i].currency : "");
 	}
+	if (rc >= 0 && json) {
+		fputc('[', out);
+		for (int i = 0; i < n; i++) {
+			const struct ledger_order *oi = rows[i].o;
+			fputs(i ? ",\n{" : "\n{", out);
+			put_json_field(out, "document", oi->document_id, 0);
+			put_json_field(out, "order", oi->order_id, 1);
+			put_json_field(out, "partner", oi->partner, 1);
+			put_json_field(out, "total", rows[i].total, 1);
+			put_json_field(out, "currency", oi->currency, 1);
+			fputs(",\"waits_for\":[", out);
+			for (int k = 0; k < rows[i].nroles; k++) {
+				struct buf b = BUF_INIT;
+				json_string(&b, rows[i].roles[k]);
+				fprintf(out, "%s%s", k ? "," : "", buf_str(&b));
+				buf_release(&b);
+			}
+			fputc(']', out);
+			put_json_field(out, "since", oi->created, 1);
+			fputc('}', out);
+		}
+		fputs(n ? "\n]\n" : "]\n", out);
+	} else if (rc >= 0 && n == 0) {
+		fprintf(out, "no order waits for approval\n");
+	} else if (rc >= 0) {
+		/* each column as wide as its widest cell: long partner names
+		 * and approver chains never push the columns out of line */
+		int w[5] = { 8, 5, 7, 5, 9 }; /* DOCUMENT ORDER PARTNER TOTAL "WAITS FOR" */
+		for (int i = 0; i < n; i++) {
+			const char *cell[5] = { rows[i].o->document_id, rows[i].o->order_id,
+						rows[i].o->partner, rows[i].amount,
+						buf_str(&rows[i].chain) };
+			for (int c = 0; c < 5; c++)
+				if (cell[c] && (int)strlen(cell[c]) > w[c])
+					w[c] = (int)strlen(cell[c]);
+		}
+		const char *head[6] = { "DOCUMENT", "ORDER", "PARTNER", "TOTAL", "WAITS FOR", "SINCE" };
+		for (int i = -1; i < n; i++) {
+			const char *cell[6] = { head[0], head[1], head[2], head[3], head[4], head[5] };
+			if (i >= 0) {
+				const struct ledger_order *oi = rows[i].o;
+				cell[0] = oi->document_id;
+				cell[1] = oi->order_id;
+				cell[2] = oi->partner ? oi->partner : "";
+				cell[3] = rows[i].amount;
+				cell[4] = buf_str(&rows[i].chain);
+				cell[5] = oi->created ? oi->created : "";
+			}
+			for (int c = 0; c < 5; c++) {
+				pad(out, cell[c] ? cell[c] : "", w[c], c == 3);
+				fputs(c == 3 ? "  " : " ", out);
+			}
+			fprintf(out, "%s\n", cell[5]);
+		}
+	}
+	for (int i = 0; i < n; i++) {
+		buf_release(&rows[i].chain);
+		for (int k = 0; k < rows[i].nroles; k++)
+			free(rows[i].roles[k]);
+		free(rows[i].roles);
+	}
+	free(rows);
 	ledger_orders_free(o, n);
-	return n;
+	return rc;
 }

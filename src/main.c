@@ -51,6 +51,29 @@ static int usage_error(const char *cmd, const char *fmt, ...)
 	return EXIT_USAGE;
 }
 
+/* The usage error for what getopt_long refused (with opterr = 0, so it says
+ * nothing itself and the error is one line, ours): names the option, and
+ * says whether it is unknown or lacks its value. */
+static int bad_option(const char *cmd, int argc, char **argv, const struct option *opts)
+{
+	const char *a = optind > 0 && optind <= argc ? argv[optind - 1] : "";
+	if (!strncmp(a, "--", 2)) {
+		size_t n = strcspn(a + 2, "=");
+		for (const struct option *o = opts; o->name; o++)
+			if (n && !strncmp(o->name, a + 2, n) && o->has_arg == required_argument &&
+			    !a[2 + n])
+				return usage_error(cmd, "option --%s needs a value", o->name);
+		return usage_error(cmd, "unknown option %.*s", (int)(n + 2), a);
+	}
+	for (const struct option *o = opts; o->name && optopt; o++)
+		if (o->val == optopt && o->has_arg == required_argument && a[0] == '-' &&
+		    a[1] == optopt && !a[2])
+			return usage_error(cmd, "option -%c needs a value", optopt);
+	if (optopt > ' ' && optopt < 127)
+		return usage_error(cmd, "unknown option -%c", optopt);
+	return usage_error(cmd, "unknown option %s", a);
+}
+
 static void print_help(const char *cmd)
 {
 	const struct command *c = find_command(cmd);
@@ -125,7 +148,7 @@ static int run_or_watch(const char *cmd, int watch, int argc, char **argv)
 		case 'v': co.verbose = 1; break;
 		case OPT_LOG_JSON: co.json = 1; break;
 		case 'h': print_help(cmd); return EXIT_OK;
-		default: return usage_error(cmd, "%s", "unknown option");
+		default: return bad_option(cmd, argc, argv, opts);
 		}
 	}
 	if (optind < argc)
@@ -194,7 +217,7 @@ static int cmd_translate(int argc, char **argv)
 			break;
 		case OPT_ID: id = optarg; break;
 		case 'h': print_help("translate"); return EXIT_OK;
-		default: return usage_error("translate", "%s", "unknown option");
+		default: return bad_option("translate", argc, argv, opts);
 		}
 	}
 	if (optind != argc - 1)
@@ -323,7 +346,7 @@ static int parse_cmd_opts(const char *cmd, int argc, char **argv, struct common 
 			}
 		}
 		if (!known)
-			return usage_error(cmd, "%s", "unknown option");
+			return bad_option(cmd, argc, argv, opts);
 	}
 	return -1;
 }
@@ -449,7 +472,9 @@ static int cmd_reject(int argc, char **argv)
 static int cmd_pending(int argc, char **argv)
 {
 	struct common co = { NULL, NULL, 0, 0, 0 };
-	int done = parse_cmd_opts("pending", argc, argv, &co, NULL, 0);
+	int json = 0;
+	const struct cmd_opt own[] = { { "json", 'J', 0, NULL, &json } };
+	int done = parse_cmd_opts("pending", argc, argv, &co, own, 1);
 	if (done >= 0)
 		return done;
 	struct config cfg;
@@ -468,7 +493,7 @@ static int cmd_pending(int argc, char **argv)
 		config_release(&cfg);
 		return code;
 	}
-	if (ledger_open(&l, path, &err) < 0 || approve_list(&l, stdout) < 0) {
+	if (ledger_open(&l, path, &err) < 0 || approve_list(&l, json, stdout) < 0) {
 		fprintf(stderr, "ordergate pending: %s\n", err ? err : "cannot read the ledger");
 		code = EXIT_TEMPFAIL;
 	}
@@ -967,7 +992,7 @@ static int cmd_check_config(int argc, char **argv)
 		switch (c) {
 		case 'c': co.config_file = optarg; break;
 		case 'h': print_help("check-config"); return EXIT_OK;
-		default: return usage_error("check-config", "%s", "unknown option");
+		default: return bad_option("check-config", argc, argv, opts);
 		}
 	}
 	if (optind < argc)
@@ -1084,7 +1109,11 @@ static const struct command commands[] = {
 	  "Rejects the order; the buyer gets a rejection carrying TEXT.\n"
 	  "Exit: 0 recorded, 1 refused (the message says why).\n" },
 	{ "pending", cmd_pending, "list held orders and whom they wait for",
-	  "usage: ordergate pending --spool DIR\n" },
+	  "usage: ordergate pending --spool DIR [--json]\n"
+	  "\n"
+	  "Lists the held orders, oldest first, and the approvers each waits for, in\n"
+	  "order. --json prints a JSON array instead (document, order, partner, total,\n"
+	  "currency, waits_for, since), [] when none waits.\n" },
 	{ "show", cmd_show, "an order or document: lines, states, history, outputs",
 	  "usage: ordergate show KEY --spool DIR [--json]\n"
 	  "\n"
@@ -1174,6 +1203,7 @@ static int cmd_help(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+	opterr = 0; /* bad_option() says what getopt_long refused, once */
 	if (argc < 2) {
 		cmd_help(1, argv);
 		return EXIT_USAGE;

@@ -224,6 +224,7 @@ int partner_load(struct partners *ps, const char *dir, int require_known, char *
 {
 	memset(ps, 0, sizeof *ps);
 	ps->require_known = require_known;
+	ps->dir = xstrdup(dir);
 	*err = NULL;
 	DIR *d = opendir(dir);
 	if (!d)
@@ -271,6 +272,7 @@ void partner_release(struct partners *ps)
 	for (int i = 0; i < ps->n; i++)
 		partner_free(&ps->p[i]);
 	free(ps->p);
+	free(ps->dir);
 	memset(ps, 0, sizeof *ps);
 }
 
@@ -373,11 +375,21 @@ void partner_authenticate(const struct partners *ps, const char *format, xmlDocP
 		out->sender = xstrdup(str_trim(logical));
 	free(buyer);
 	if (!found) {
-		if (ps->require_known) {
+		const char *dir = ps->dir ? ps->dir : "the partners folder";
+		if (ps->require_known && !strcmp(format, "csv")) {
+			/* a CSV file carries no sender identity: only its inbox can
+			 * say whose it is */
 			out->status = 401;
-			out->reason = xasprintf("unknown sender %s: no partner profile in maps/partners "
-						"names it; add a profile if this is a new partner",
-						who);
+			out->reason = xasprintf(
+				"unknown sender: a CSV file names no sender, and with partner "
+				"profiles in %s every sender must be known: a CSV order or "
+				"shipment feed must come through its partner's inbox",
+				dir);
+		} else if (ps->require_known) {
+			out->status = 401;
+			out->reason = xasprintf("unknown sender %s: no partner profile in %s names it; "
+						"add a profile if this is a new partner",
+						who, dir);
 		}
 	} else {
 		out->partner = found;

@@ -43,6 +43,7 @@ struct partners {
 	struct partner *p;
 	int n;
 	int require_known;    /* refuse senders without a profile */
+	char *dir;            /* the folder the profiles were loaded from */
 };
 
 /* Loads every *.ini in dir (a missing dir means no profiles). -1 with

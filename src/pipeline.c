@@ -26,9 +26,14 @@
 #include "xmlsafe.h"
 
 static const char *HINT_SENDER = "ask the sender to correct and resend the document";
-static const char *HINT_PARTNER = "check the partner profile in maps/partners (identities, "
-				  "shared_secret, inbound, order_types), or ask the sender";
 static struct partners partners;
+static const char *HINT_CSV_INBOX =
+	"have the partner upload it to an inbox bound to its profile: in the configuration, "
+	"[inbox NAME] with dir = the folder it uploads to and partner = its profile's name "
+	"(format = csv:MAP to read it through one map; docs/maps.md), then move this file "
+	"into that folder (from in/ it fails again)";
+/* names the configured partners folder ([partners] dir), set by pipeline_init */
+static char *hint_partner;
 static const char *HINT_MAP = "fix the map or stylesheet named in the error, then run "
 			      "`ordergate reprocess ID`";
 
@@ -68,6 +73,10 @@ int pipeline_init(const struct config *cfg, char **err)
 				      : xasprintf("%s/maps/partners", cfg->data_dir);
 	partner_release(&partners);
 	rc = partner_load(&partners, dir, 0, err);
+	free(hint_partner);
+	hint_partner = xasprintf("check the partner profile in %s (identities, shared_secret, "
+				 "inbound, order_types), or ask the sender",
+				 dir);
 	free(dir);
 	if (rc < 0)
 		return -1;
@@ -105,6 +114,8 @@ void pipeline_shutdown(void)
 	gz_ready = 0;
 	rules_shutdown();
 	partner_release(&partners);
+	free(hint_partner);
+	hint_partner = NULL;
 	emit_shutdown();
 	canon_shutdown();
 	xform_shutdown();
@@ -500,7 +511,10 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	partner_authenticate(&partners, fmt->name, doc, job->partner, &auth);
 	if (auth.status) {
 		res->status = auth.status;
-		pipeline_fail(res, "authenticate", HINT_PARTNER, "%s", auth.reason);
+		pipeline_fail(res, "authenticate",
+			      !auth.partner && !strcmp(fmt->name, "csv") ? HINT_CSV_INBOX
+									 : hint_partner,
+			      "%s", auth.reason);
 		goto out;
 	}
 	const struct partner *partner = auth.partner;
@@ -589,7 +603,7 @@ void pipeline_run(const struct config *cfg, const struct doc_job *job, const cha
 	int code = partner_check_order_type(partner, res->info.type, &err);
 	if (code) {
 		res->status = code;
-		pipeline_fail(res, "authenticate", HINT_PARTNER, "%s", err);
+		pipeline_fail(res, "authenticate", hint_partner, "%s", err);
 		goto out;
 	}
 	const char *dom = res->info.from_identity ? res->info.from_domain : res->info.sender_domain;
@@ -874,7 +888,7 @@ void pipeline_invoice(const struct config *cfg, const struct doc_job *job, const
 	if (partner && (rate_of(partner->tax_rate, &tax_rate) < 0 ||
 			rate_of(partner->invoice_shipping, &ship) < 0 ||
 			rate_of(partner->discount_rate, &disc_rate) < 0)) {
-		pipeline_fail(res, "invoice", HINT_PARTNER, "bad [invoice] settings");
+		pipeline_fail(res, "invoice", hint_partner, "bad [invoice] settings");
 		free(currency);
 		goto out;
 	}

@@ -239,6 +239,10 @@ check "partners: a missing SharedSecret is refused" grep -q "SharedSecret sent f
 check "partners: an order type the partner does not send is refused (403)" \
 	bash -c "grep -q 'accepts order types new only, not \"update\"' '$s'/failed/*-update.xml.why"
 check "partners: an unknown sender is refused (401) once profiles exist" grep -q "unknown sender" "$s"/failed/*-stranger.xml.why
+check "partners: ... naming the configured partners folder ([partners] dir), not maps/partners" \
+	bash -c "grep -q '^error: unknown sender .*: no partner profile in $P names it' '$s'/failed/*-stranger.xml.why &&
+		grep -q '^what to do: check the partner profile in $P (identities' '$s'/failed/*-stranger.xml.why &&
+		! grep -q 'maps/partners' '$s'/failed/*-stranger.xml.why"
 check "partners: the unknown sender gets a cXML Response too" grep -q 'code="401"' "$s"/out/kasdflkjasdf/response/*.xml
 check "partners: a test-mode partner's production order goes to out-test/" test "$(count "$s/out-test/zinc")" = 2
 check "partners: po = none writes no PO; the confirmation as cXML" \
@@ -249,6 +253,23 @@ done
 check "partners: the secrets appear in no output, reason, log or ledger" \
 	bash -c "! grep -rq -e not-in-any-output -e wrong-secret-123 '$s/out' '$s/out-test' '$s/failed'/*.why '$SCRATCH/pt.err' '$SCRATCH/pt.out' && ! sqlite3 '$s/ledger.db' .dump | grep -q -e not-in-any-output -e wrong-secret-123"
 check "partners: invariants hold" spool_invariants "$s"
+# a CSV order or shipment feed names no sender: with profiles, it must come
+# through its partner's inbox, and the refusal says so and how to bind one
+s=$(new_spool); mkdir -p "$s/zinc-up"
+cp "$ROOT"/tests/data/csv/sap-b1-two-orders.csv "$s/in/orders.csv"
+printf 'order,line,shipped,ship_date,carrier,tracking,shipment\n410021,1,1,2026-06-01,DHL,1Z,S-1\n' > "$s/in/feed.csv"
+og run -c "$SCRATCH/partners.ini" --spool "$s" > /dev/null 2>&1
+for f in orders.csv_410021 feed.csv_410021; do
+	check "partners: a CSV file ($f) in in/ is refused saying a CSV must come through its partner's inbox" \
+		bash -c "grep -q \"^error: unknown sender: a CSV file names no sender, and with partner profiles in $P every sender must be known: a CSV order or shipment feed must come through its partner's inbox\$\" '$s'/failed/*-$f.why &&
+			grep -q '^what to do: have the partner upload it to an inbox bound to its profile: in the configuration, \[inbox NAME\] with dir = the folder it uploads to and partner = its profile.s name' '$s'/failed/*-$f.why"
+done
+# ... and done so, the same order goes through
+{ cat "$SCRATCH/partners.ini"; printf '[inbox zinc-up]\ndir = %s/zinc-up\npartner = zinc\n' "$s"; } > "$SCRATCH/csv-inbox.ini"
+mv "$s"/failed/*-orders.csv_410021 "$s/zinc-up/orders.csv"
+og run -c "$SCRATCH/csv-inbox.ini" --spool "$s" > /dev/null 2>&1
+check "partners: ... moved into an inbox bound to the partner, the CSV order goes through" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM orders WHERE order_id = '410021'")" = 1
 # encodings: XML declared as UTF-16 or ISO-8859-1 in; a partner asking for ISO-8859-1 out
 python3 - "$GOLDEN/hub-update-pcard/input.xml" "$SCRATCH" <<'PY'
 import sys

@@ -131,6 +131,33 @@ check "numbering: the PO carries our number, the buyer's travels along" \
 check "test mode: outputs under out-test/ only" bash -c "! ls '$s'/out/*/*/*TESTBIG* 2>/dev/null"
 og pending -c "$C" --spool "$s" > "$SCRATCH/pending.out"
 check "pending: lists what waits for whom" grep -q "BIG .*manager, then finance" "$SCRATCH/pending.out"
+og pending --json -c "$C" --spool "$s" > "$SCRATCH/pending.json" 2> "$SCRATCH/pending.err"
+check "pending --json: valid JSON on stdout, the roles in order, nothing on stderr" \
+	python3 -c "import json, sys
+d = json.load(open(sys.argv[1]))
+big = [o for o in d if o['order'] == 'BIG']
+sys.exit(0 if len(big) == 1 and big[0]['waits_for'] == ['manager', 'finance'] and big[0]['currency'] == 'EUR' and open(sys.argv[2]).read() == '' else 1)" "$SCRATCH/pending.json" "$SCRATCH/pending.err"
+e=$(new_spool)
+og pending --json -c "$C" --spool "$e" > "$SCRATCH/pending-none.json" 2> "$SCRATCH/pending-none.err"
+check "pending --json on a spool without a ledger: nothing on stdout, the error once on stderr (exit 66)" \
+	bash -c "test $? = 66 && test ! -s '$SCRATCH/pending-none.json' && test \$(grep -c 'ordergate pending' '$SCRATCH/pending-none.err') = 1"
+og pending --jsn -c "$C" --spool "$s" > /dev/null 2> "$SCRATCH/pending-bad.err"
+check "pending: an unknown option is said once, naming it" \
+	bash -c "test \"\$(head -1 '$SCRATCH/pending-bad.err')\" = 'ordergate pending: unknown option --jsn' && test \$(wc -l < '$SCRATCH/pending-bad.err') = 2"
+# the columns fit the data: a long partner name and a long chain stay in line
+cp -a "$s" "$SCRATCH/pendwide"
+sqlite3 "$SCRATCH/pendwide/ledger.db" "UPDATE orders SET partner = 'a-partner-with-a-name-much-longer-than-twenty' WHERE order_id = 'BIG'"
+og pending -c "$C" --spool "$SCRATCH/pendwide" > "$SCRATCH/pending-wide.out"
+check "pending: with a long partner name every column starts under its heading" \
+	python3 -c "import re, sys
+lines = open(sys.argv[1]).read().splitlines()
+head, rows = lines[0], lines[1:]
+cols = [head.index(h) for h in ('ORDER', 'PARTNER', 'WAITS FOR', 'SINCE')]
+ok = len(rows) >= 2 and any('a-partner-with-a-name-much-longer-than-twenty' in r for r in rows)
+for r in rows:
+    ok = ok and all(r[c - 1] == ' ' and r[c] != ' ' for c in cols)
+    ok = ok and re.match(r'\d{4}-\d\d-\d\dT', r[cols[3]:]) is not None
+sys.exit(0 if ok else 1)" "$SCRATCH/pending-wide.out"
 
 # decisions
 dec() { og "$@" -c "$C" --spool "$s" > "$SCRATCH/d.out" 2>&1; echo $? >> "$SCRATCH/d.out"; }
@@ -138,6 +165,10 @@ dec approve BIG --as finance; check "chain: finance before manager is refused" g
 dec approve BIG --as manager --by alice; check "chain: the manager approves first" grep -q "it now waits for finance" "$SCRATCH/d.out"
 dec approve BIG --as manager; check "double: a second decision by the same role is refused" grep -q "manager already decided (approved by alice" "$SCRATCH/d.out"
 dec approve BIG --as janitor; check "wrong role: a role the order does not need is refused" grep -q "needs no decision by janitor" "$SCRATCH/d.out"
+check "wrong role: a refusal exits 1, as approve --help and the man page's exit codes say" \
+	bash -c "test \"\$(tail -1 '$SCRATCH/d.out')\" = 1 && '$ORDERGATE' help approve | grep -q '1 refused' &&
+		grep '^| 1 |' '$ROOT/docs/ordergate.1.md' | grep -q '\`approve\`, \`reject\`: the decision was refused' &&
+		sed -n '/^\.B 1\$/,/^\.TP/p' '$ROOT/docs/ordergate.1' | tr '\n' ' ' | grep -q 'approve, reject: the decision was refused'"
 dec approve NOPE --as manager; check "unknown: an unknown order is refused, exit 66" \
 	bash -c "grep -q 'no order NOPE' '$SCRATCH/d.out' && test \"\$(tail -1 '$SCRATCH/d.out')\" = 66"
 dec approve SMALL --as manager; check "decided: a confirmed order is refused" grep -q "is not waiting for approval: it is confirmed" "$SCRATCH/d.out"
@@ -251,6 +282,15 @@ check "approval file: a quoted comment with a comma reaches the buyer whole, by 
 check "approval file: a line with an unquoted comma in its comment is refused, the order still waiting" \
 	bash -c "grep -q 'line 3: refused: 6 fields, more than order,role,decision,comment,by (a comment with a comma goes in double quotes)' '$s'/failed/*-approvals@quoted.csv.why &&
 		test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id = 'QUOTE2'\")\" = pending"
+# a reject without a comment is refused as `ordergate reject` refuses it:
+# the buyer would get a bare "rejected by the approver"
+order NOCOM1 "BOLT:200:10.00" > "$s/in/nocom1.xml"; order NOCOM2 "BOLT:200:10.00" > "$s/in/nocom2.xml"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+printf 'order,role,decision,comment,by\nNOCOM1,manager,reject,,bob\nNOCOM2,manager,reject,"  ",bob\n' > "$s/approvals/nocomment.csv"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "approval file: a reject with an empty or blank comment is refused, saying it needs one, the order still waiting" \
+	bash -c "grep -q 'line 2: refused: a reject needs a comment (the fourth field): the buyer is told why; line 3: refused: a reject needs a comment' '$s'/failed/*-approvals@nocomment.csv.why &&
+		test \"\$(sqlite3 '$s/ledger.db' \"SELECT group_concat(state) FROM orders WHERE order_id IN ('NOCOM1', 'NOCOM2')\")\" = pending,pending"
 check "approval retry: invariants hold" spool_invariants "$s"
 # expiry
 s2=$(new_spool); s_old=$s; s=$s2
@@ -463,4 +503,22 @@ check "interim: a held order's buyer gets a 201 status saying whom it waits for"
 	bash -c "grep -q 'code=\"201\"' '$st' && grep -q 'held for approval by manager' '$st'"
 check "interim: valid cXML (StatusUpdateRequest)" dtd_valid "$st"
 check "interim: still no confirmation until the decision" bash -c "! ls '$s'/out/patient/confirmation/ 2>/dev/null | grep -q ."
+# the sample rules (samples/rules/) compare amounts only with limits in the
+# order's currency: 1166 JPY (about 7 EUR) is not held as if it were 1166 EUR,
+# and an order in a currency without limits waits for manager and finance
+printf '[rules]\nfile = %s/samples/rules/rules.xml\n' "$ROOT" > "$SCRATCH/sample-rules.ini"
+sample_decision() { og explain -c "$SCRATCH/sample-rules.ini" "$1" 2>&1 | grep '^decision'; }
+CUR=JPY order SJ1 "TEA:2:583" > "$SCRATCH/sj1.xml"
+CUR=JPY order SJ2 "TEA:2:90000" > "$SCRATCH/sj2.xml"
+CUR=EUR order SE1 "TEA:1:1000.01" > "$SCRATCH/se1.xml"
+CUR=EUR order SE2 "TEA:1:1000.00" > "$SCRATCH/se2.xml"
+CUR=CHF order SC1 "TEA:1:10.00" > "$SCRATCH/sc1.xml"
+check "sample rules: the JPY sample (1166 JPY) is approved, not held for a manager" \
+	test "$(sample_decision "$ROOT/samples/cxml/jpy-test-mode.xml")" = "decision: accept (rule auto-approve)"
+check "sample rules: 1166 JPY approved, 180000 JPY waits for the manager" \
+	test "$(sample_decision "$SCRATCH/sj1.xml")/$(sample_decision "$SCRATCH/sj2.xml")" = "decision: accept (rule auto-approve)/decision: hold; waits for manager"
+check "sample rules: EUR limits unchanged (1000.00 approved, 1000.01 held)" \
+	test "$(sample_decision "$SCRATCH/se2.xml")/$(sample_decision "$SCRATCH/se1.xml")" = "decision: accept (rule auto-approve)/decision: hold; waits for manager"
+check "sample rules: an order in a currency without limits waits for manager and finance" \
+	test "$(sample_decision "$SCRATCH/sc1.xml")" = "decision: hold; waits for manager, then finance"
 finish

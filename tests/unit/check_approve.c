@@ -599,7 +599,7 @@ static char *list(int *n)
 	size_t len = 0;
 	FILE *f = open_memstream(&text, &len);
 	ck_assert_ptr_nonnull(f);
-	*n = approve_list(&lg, f);
+	*n = approve_list(&lg, 0, f);
 	fclose(f);
 	return text;
 }
