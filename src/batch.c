@@ -1058,39 +1058,28 @@ static int deferred(const struct pending *p)
 	return p->state && !strcmp(p->state, "deferred");
 }
 
-/* The order number of the first ship notice, update or cancellation among
- * group[from..to) whose order the ledger does not know, or NULL; *what
- * says which it is. Such a job is decided once more after the rest of the
- * batch: an order and its ship notice or change that arrive together
- * (after an outage, say) may be claimed in the other order. */
+/* The order number of the first ship notice among group[from..to) whose
+ * order the ledger does not know, or NULL. Such a job is decided once more
+ * after the rest of the batch: an order and its ship notice that arrive
+ * together (after an outage, say) may be claimed notice first. (Not done
+ * for updates: a deferred job is decided alone after the batch, one commit
+ * each, and senders that say Change on every order would pay that for
+ * each; an update of an unknown order is its first version instead.) */
 static const char *unknown_order(struct run *run, struct pending *group, int from, int to,
 				 const char **what)
 {
 	for (int k = from; k < to; k++) {
 		const struct doc_result *r = &group[k].res;
-		if (!r->ok || r->container)
+		if (!r->ok || r->container || !r->is_shipment)
 			continue;
-		if (r->is_shipment) {
-			struct ledger_order *o;
-			int n;
-			if (ledger_find_orders(&run->ledger, r->ship.order_key, &o, &n) < 0)
-				continue; /* the match will say so */
-			ledger_orders_free(o, n);
-			*what = "ship notice";
-			if (n == 0)
-				return r->ship.order_key;
-		} else if (r->info.type && (!strcmp(r->info.type, "update") ||
-					    !strcmp(r->info.type, "delete"))) {
-			struct ledger_earlier e;
-			int rc = ledger_find_earlier(&run->ledger, r->partner ? r->partner : "",
-						     r->info.previous_payload_id,
-						     r->info.order_id ? r->info.order_id : "", &e);
-			if (rc > 0)
-				ledger_earlier_free(&e);
-			*what = strcmp(r->info.type, "update") ? "cancellation" : "update";
-			if (rc == 0)
-				return r->info.order_id ? r->info.order_id : "";
-		}
+		struct ledger_order *o;
+		int n;
+		if (ledger_find_orders(&run->ledger, r->ship.order_key, &o, &n) < 0)
+			continue; /* the match will say so */
+		ledger_orders_free(o, n);
+		*what = "ship notice";
+		if (n == 0)
+			return r->ship.order_key;
 	}
 	return NULL;
 }

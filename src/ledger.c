@@ -103,6 +103,11 @@ static const char schema_sql[] =
 	" partner TEXT NOT NULL, kind TEXT NOT NULL, next INTEGER NOT NULL,"
 	" PRIMARY KEY (partner, kind));"
 	"CREATE INDEX IF NOT EXISTS orders_by_number ON orders(sender_key, order_id);"
+	/* an update's or cancellation's earlier version, by partner and order
+	 * number or by its document's payloadID (ledger_find_earlier): without
+	 * these, each change scanned every order */
+	"CREATE INDEX IF NOT EXISTS orders_by_partner_number ON orders(partner, order_id);"
+	"CREATE INDEX IF NOT EXISTS documents_by_payload ON documents(payload_id);"
 	"CREATE TABLE IF NOT EXISTS order_lines("
 	" order_ref INTEGER NOT NULL REFERENCES orders(id), line_number INTEGER NOT NULL,"
 	" quantity_e4 INTEGER NOT NULL, uom TEXT, supplier_part TEXT, description TEXT,"

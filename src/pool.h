@@ -27,8 +27,7 @@ struct pool_job {
 	char *partner; /* bound by the inbox, or NULL */
 	char *csv_map; /* the CSV map bound to the inbox, or NULL */
 	int spend_tries; /* decided again because the budget spend changed (batch.c) */
-	int ship_tries;  /* a ship notice, update or cancellation decided again: its
-			  * order was unknown (batch.c) */
+	int ship_tries;  /* a ship notice decided again: its order was unknown (batch.c) */
 	int recovered;   /* left in work/ by an interrupted run (batch.c) */
 };
 

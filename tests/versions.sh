@@ -157,18 +157,5 @@ og reject "$h2" --as manager --comment no -c "$C" --spool "$s" > "$SCRATCH/rej.o
 check "held: rejecting the cancelled update is refused, naming the cancellation" \
 	grep -q 'replaced it' "$SCRATCH/rej.out"
 
-# an update claimed before its order in the same batch (both waiting after
-# an outage): it is matched again after the rest of the batch, finds the
-# order and replaces it, as if they had come in turn
-s=$(new_spool)
-order z2@b Z-1 update z1@b "BOLT:7:2.00" > "$s/in/a-update.xml"
-order z1@b Z-1 new "" "BOLT:5:2.00" > "$s/in/z-order.xml"
-touch -d '-1 min' "$s/in/a-update.xml"
-og run -j 1 -c "$C" --spool "$s" > "$SCRATCH/run.out" 2>&1 # one worker: claimed and decided in turn
-check "same batch: an update claimed before its order is matched after it, and replaces it" \
-	test "$(q "SELECT group_concat(type || '/' || state || '/' || (replaced_by IS NULL), ' ') FROM (SELECT * FROM orders ORDER BY id)")/$(ls "$s"/failed | wc -l)" = "new/confirmed/0 update/confirmed/1/0"
-check "same batch: the run says the update waits for the rest of the batch" \
-	grep -q 'a-update.xml: order Z-1 is not in the ledger yet; the update is matched again after the rest of this batch' "$SCRATCH/run.out"
-check "invariants hold (same batch)" spool_invariants "$s"
 
 finish
