@@ -398,9 +398,7 @@ static void put_json_field(FILE *out, const char *key, const char *value, int co
 	struct buf b = BUF_INIT;
 	if (comma)
 		buf_adds(&b, ",");
-	json_string(&b, key);
-	buf_adds(&b, ":");
-	json_string(&b, value ? value : "");
+	json_pair(&b, key, value);
 	fputs(buf_str(&b), out);
 	buf_release(&b);
 }

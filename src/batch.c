@@ -610,22 +610,21 @@ static void check_version(struct run *run, struct pending *p)
 		 * ordergate never had (sent before go-live, or by another way;
 		 * OAGIS senders that always say Change) is that order's first
 		 * version here, with a warning, never a lost order */
-		struct order_info *in = &r->info;
-		in->warnings = xrealloc(in->warnings, sizeof(char *) * (size_t)(in->nwarnings + 1));
-		in->warnings[in->nwarnings++] = xasprintf(
-			"update-without-original: update of order %s names no order %s%s from "
-			"partner %s in the ledger; recorded and sent as the first version "
-			"ordergate has of it (if the supplier never had the order, ask the buyer "
-			"to send it as a new one)",
-			num, pid && *pid ? "with payloadID " : "", pid && *pid ? pid : num,
-			r->partner ? r->partner : "?");
+		char *text = xasprintf("update of order %s names no order %s%s from partner %s "
+				       "in the ledger; recorded and sent as the first version "
+				       "ordergate has of it (if the supplier never had the order, "
+				       "ask the buyer to send it as a new one)",
+				       num, pid && *pid ? "with payloadID " : "",
+				       pid && *pid ? pid : num, r->partner ? r->partner : "?");
+		canon_note_warning(&r->info, "update-without-original", text);
+		free(text);
 	} else if (rc == 0) {
 		code = 400;
 		pipeline_fail(r, "versions", HINT_CHANGE,
-			      "%s of order %s: no earlier order %s%s from partner %s in the ledger, "
-			      "so there is nothing to %s", what, num,
+			      "cancellation of order %s: no earlier order %s%s from partner %s in "
+			      "the ledger, so there is nothing to cancel", num,
 			      pid && *pid ? "with payloadID " : "", pid && *pid ? pid : num,
-			      r->partner ? r->partner : "?", cancel ? "cancel" : "change");
+			      r->partner ? r->partner : "?");
 	} else if (!strcmp(e.type, "delete")) {
 		code = 409;
 		pipeline_fail(r, "versions", HINT_CHANGE,
@@ -1065,8 +1064,7 @@ static int deferred(const struct pending *p)
  * for updates: a deferred job is decided alone after the batch, one commit
  * each, and senders that say Change on every order would pay that for
  * each; an update of an unknown order is its first version instead.) */
-static const char *unknown_order(struct run *run, struct pending *group, int from, int to,
-				 const char **what)
+static const char *unknown_order(struct run *run, struct pending *group, int from, int to)
 {
 	for (int k = from; k < to; k++) {
 		const struct doc_result *r = &group[k].res;
@@ -1077,7 +1075,6 @@ static const char *unknown_order(struct run *run, struct pending *group, int fro
 		if (ledger_find_orders(&run->ledger, r->ship.order_key, &o, &n) < 0)
 			continue; /* the match will say so */
 		ledger_orders_free(o, n);
-		*what = "ship notice";
 		if (n == 0)
 			return r->ship.order_key;
 	}
@@ -1104,28 +1101,23 @@ static int commit_pending(struct run *run, struct pending *group, int ngroup, ch
 	if (ledger_begin(&run->ledger, err) < 0)
 		return -1;
 	for (int i = 0; i < ngroup; i++) {
-		if (group[i].owns_job && group[i].job->spend_tries < SPEND_TRIES) {
+		if (group[i].owns_job) {
+			/* the job's results are group[i..to) */
+			struct pool_job *job = group[i].job;
 			int to = i + 1;
 			while (to < ngroup && !group[to].owns_job)
 				to++;
-			if (!spend_current(run, group, i, to)) {
-				group[i].job->spend_tries++;
+			const char *key;
+			if (job->spend_tries < SPEND_TRIES && !spend_current(run, group, i, to)) {
+				job->spend_tries++;
 				defer_job(run, group, i, to,
 					  "the budget spend its rules read changed before it "
 					  "was recorded; decided again");
-			}
-		}
-		if (group[i].owns_job && !deferred(&group[i]) && !group[i].job->ship_tries) {
-			int to = i + 1;
-			while (to < ngroup && !group[to].owns_job)
-				to++;
-			const char *what = "";
-			const char *key = unknown_order(run, group, i, to, &what);
-			if (key) {
-				group[i].job->ship_tries++;
-				char *why = xasprintf("order %s is not in the ledger yet; the %s is "
-						      "matched again after the rest of this batch, "
-						      "which may hold the order", key, what);
+			} else if (!job->ship_tries && (key = unknown_order(run, group, i, to))) {
+				job->ship_tries++;
+				char *why = xasprintf("order %s is not in the ledger yet; the ship "
+						      "notice is matched again after the rest of "
+						      "this batch, which may hold the order", key);
 				defer_job(run, group, i, to, why);
 				free(why);
 			}

@@ -485,8 +485,7 @@ static int dec_child(xmlNodePtr n, const char *name, dec_t *out)
 	return rc;
 }
 
-/* Reports a warning with the document's (log, ledger): "code: text". */
-static void note_warning(struct order_info *info, const char *code, const char *text)
+void canon_note_warning(struct order_info *info, const char *code, const char *text)
 {
 	info->warnings = xrealloc(info->warnings, sizeof(char *) * (size_t)(info->nwarnings + 1));
 	info->warnings[info->nwarnings++] = xasprintf("%s: %s", code, text);
@@ -498,7 +497,7 @@ static void add_warning(xmlNodePtr order, struct order_info *info, const char *c
 	xmlNodePtr w = xmlNewTextChild(order, NULL, (const xmlChar *)"warning", NULL);
 	node_set_text(w, text);
 	xmlSetProp(w, (const xmlChar *)"code", (const xmlChar *)code);
-	note_warning(info, code, text);
+	canon_note_warning(info, code, text);
 }
 
 /* Removes n's first child element named name, if any. */
@@ -834,7 +833,7 @@ int canon_complete(xmlDocPtr doc, const char *zone, struct order_info *info, cha
 		if (c->type == XML_ELEMENT_NODE && !strcmp((const char *)c->name, "warning")) {
 			char *code = prop(c, "code");
 			char *text = (char *)xmlNodeGetContent(c);
-			note_warning(info, code ? code : "map", text ? text : "");
+			canon_note_warning(info, code ? code : "map", text ? text : "");
 			free(code);
 			xmlFree(text);
 		}

@@ -50,6 +50,9 @@ void canon_shutdown(void);
  * them); for tests. */
 int canon_pattern_paths(void);
 
+/* Adds a warning to the document's (logged, and recorded in the ledger):
+ * "code: text". */
+void canon_note_warning(struct order_info *info, const char *code, const char *text);
 /* Normalise, compute, validate. assume_zone for date-times without zone. */
 int canon_complete(xmlDocPtr doc, const char *assume_zone, struct order_info *info, char **err);
 /* Validation alone (used after rules add their decision). */

@@ -597,8 +597,11 @@ int ledger_find_earlier(struct ledger *l, const char *partner, const char *paylo
 	sqlite3_stmt *st = NULL;
 	if (payload_id && *payload_id)
 		st = query(l,
-			   "SELECT o.id FROM orders o JOIN documents d ON d.id = o.document_id"
-			   " WHERE o.partner = ?1 AND d.payload_id = ?2 ORDER BY o.id DESC LIMIT 1",
+			   /* from the document by its payloadID (documents_by_payload):
+			    * CROSS JOIN keeps SQLite from scanning the partner's
+			    * orders instead */
+			   "SELECT o.id FROM documents d CROSS JOIN orders o ON o.document_id = d.id"
+			   " WHERE d.payload_id = ?2 AND o.partner = ?1 ORDER BY o.id DESC LIMIT 1",
 			   "ss", partner, payload_id);
 	else
 		st = query(l,

@@ -126,6 +126,13 @@ void json_string(struct buf *b, const char *s)
 	buf_addch(b, '"');
 }
 
+void json_pair(struct buf *b, const char *key, const char *value)
+{
+	json_string(b, key);
+	buf_adds(b, ":");
+	json_string(b, value ? value : "");
+}
+
 void msg_log(enum msg_level lvl, const char *id, const char *fmt, ...)
 {
 	static const char *names[] = { "debug", "info", "warning", "error" };

@@ -31,5 +31,7 @@ void msg_escape_controls(struct buf *b, const char *s);
  * of a well-formed UTF-8 character (a Latin-1 file name, a truncated
  * sequence, an overlong form, a surrogate) becomes U+FFFD, one per byte. */
 void json_string(struct buf *b, const char *s);
+/* Appends "key":"value" (value NULL as ""). */
+void json_pair(struct buf *b, const char *key, const char *value);
 
 #endif

@@ -89,9 +89,7 @@ static void jkv(struct out *o, const char *key, const char *value)
 	if (!o->first)
 		buf_adds(&b, ",");
 	o->first = 0;
-	json_string(&b, key);
-	buf_adds(&b, ":");
-	json_string(&b, value ? value : "");
+	json_pair(&b, key, value);
 	fputs(buf_str(&b), o->f);
 	buf_release(&b);
 }

@@ -1203,9 +1203,8 @@ static int run_container(const struct config *cfg, const struct doc_job *job, co
 	sha256_hex(orig, olen, c->sha256);
 	c->info.format = xstrdup(orig_compressed && !strcmp(u.format, "tar") ? "tar.gz" : u.format);
 	keep_for_archive(cfg, c, orig, olen, orig_compressed || !strcmp(u.format, "zip"), c->sha256);
-	c->info.warnings = xcalloc((size_t)(u.nnotes ? u.nnotes : 1), sizeof(char *));
 	for (int i = 0; i < u.nnotes; i++)
-		c->info.warnings[c->info.nwarnings++] = xasprintf("unpack: %s", u.notes[i]);
+		canon_note_warning(&c->info, "unpack", u.notes[i]);
 	for (int i = 0; i < u.n; i++) {
 		member_begins();
 		char *id = xasprintf("%s.%d", job->id, i + 1);
