@@ -86,6 +86,10 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 			return -1;
 		}
 		const char *next = next_pending(cp, ncp, &idx);
+		char *shipped = NULL;
+		int ship = approve && next && idx == ncp - 1 && !strcasecmp(next, role)
+				   ? ledger_waits_on_shipped(l, o->ref, &shipped)
+				   : 0;
 		int known = 0;
 		const struct ledger_checkpoint *done = NULL;
 		for (int i = 0; i < ncp; i++) {
@@ -93,7 +97,16 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 			if (!strcasecmp(cp[i].role, role) && strcmp(cp[i].state, "pending"))
 				done = &cp[i];
 		}
-		if (done) {
+		if (ship < 0) {
+			*err = xasprintf("cannot look up the version order %s changes", key);
+			rc = -1;
+		} else if (ship) {
+			/* as a change that arrives after shipping (docs/operations.md) */
+			*msg = xasprintf("order %s (%s) is a change of document %s, which has shipped "
+					 "since it arrived; a change after shipping is agreed with the "
+					 "supplier by other means: reject this one", key,
+					 o->document_id, shipped);
+		} else if (done) {
 			*msg = xasprintf("order %s: %s already decided (%s by %s at %s); a second "
 					 "decision is refused", key, role, done->state,
 					 done->decided_by ? done->decided_by : "?",
@@ -132,6 +145,7 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 							  "for %s", key, o->document_id, role,
 							  cp[idx + 1].role);
 		}
+		free(shipped);
 		ledger_checkpoints_free(cp, ncp);
 	}
 	ledger_orders_free(orders, n);

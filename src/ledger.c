@@ -75,7 +75,7 @@ static const char schema_sql[] =
 	"  ('confirmed','rejected','pending','approved','declined')),"
 	" cost_center TEXT, period TEXT, po_number TEXT, message TEXT, decided TEXT,"
 	" canonical TEXT NOT NULL, created TEXT NOT NULL,"
-	" replaced_by INTEGER REFERENCES orders(id));"
+	" replaced_by INTEGER REFERENCES orders(id), replaces INTEGER REFERENCES orders(id));"
 	"CREATE INDEX IF NOT EXISTS orders_by_state ON orders(state);"
 	/* the budget rules' spend per cost centre, period and currency, kept
 	 * by triggers (a sum over orders would grow with the ledger, read for
@@ -108,6 +108,9 @@ static const char schema_sql[] =
 	 * these, each change scanned every order */
 	"CREATE INDEX IF NOT EXISTS orders_by_partner_number ON orders(partner, order_id);"
 	"CREATE INDEX IF NOT EXISTS documents_by_payload ON documents(payload_id);"
+	/* the changes of a version (ledger_add_order: one still waiting) */
+	"CREATE INDEX IF NOT EXISTS orders_by_replaces ON orders(replaces)"
+	" WHERE replaces IS NOT NULL;"
 	"CREATE TABLE IF NOT EXISTS order_lines("
 	" order_ref INTEGER NOT NULL REFERENCES orders(id), line_number INTEGER NOT NULL,"
 	" quantity_e4 INTEGER NOT NULL, uom TEXT, supplier_part TEXT, description TEXT,"
@@ -148,8 +151,8 @@ static const char schema_sql[] =
 /* The schema's version, set once with the schema: an ordinary open of a
  * ledger of this version writes nothing, so a ledger on a full disk still
  * opens (for recovery to clear tmp/, for show and the other readers). */
-static const char version_sql[] = "PRAGMA user_version = 4;";
-#define SCHEMA_VERSION 4
+static const char version_sql[] = "PRAGMA user_version = 5;";
+#define SCHEMA_VERSION 5
 
 /* 3 -> 4: orders gains replaced_by; the spend triggers and the PO number
  * index change with it (made anew by schema_sql), and the spend is summed
@@ -158,6 +161,22 @@ static const char versions_sql[] =
 	"ALTER TABLE orders ADD COLUMN replaced_by INTEGER REFERENCES orders(id);"
 	"DROP TRIGGER IF EXISTS budget_spend_insert; DROP TRIGGER IF EXISTS budget_spend_update;"
 	"DROP TRIGGER IF EXISTS budget_spend_delete; DROP INDEX IF EXISTS orders_by_po;"
+	"DELETE FROM budget_spend;";
+
+/* 4 -> 5: orders gains replaces, the version a change replaces; a change
+ * held while that version is in force (confirmed or approved) replaces it
+ * only once approved (ledger_set_order_state). A held update recorded
+ * before, still waiting or rejected since by an approver or by expiry,
+ * had replaced the version in force at once: that version is current
+ * again, and a waiting one replaces it once approved (docs/operations.md,
+ * "Changes and cancellations"). The spend is summed anew. */
+static const char replaces_sql[] =
+	"ALTER TABLE orders ADD COLUMN replaces INTEGER REFERENCES orders(id);"
+	"UPDATE orders SET replaces = (SELECT MAX(e.id) FROM orders e"
+	" WHERE e.replaced_by = orders.id) WHERE id IN (SELECT replaced_by FROM orders);"
+	"UPDATE orders SET replaced_by = NULL WHERE state IN ('confirmed', 'approved')"
+	" AND replaced_by IN (SELECT id FROM orders WHERE type = 'update'"
+	" AND replaced_by IS NULL AND state IN ('pending', 'declined', 'rejected'));"
 	"DELETE FROM budget_spend;";
 
 #define MAX_STMTS 32
@@ -298,8 +317,8 @@ static int lacks_column(sqlite3 *db, const char *table, const char *column)
 	return lacks;
 }
 
-/* Brings a ledger of user_version 0 (new), 1, 2 or 3 to 4 (3 -> 4:
- * versions_sql), inside the
+/* Brings a ledger of user_version 0 (new), 1, 2, 3 or 4 to 5 (3 -> 4:
+ * versions_sql, 4 -> 5: replaces_sql), inside the
  * caller's transaction. An SQLite result code. 1 -> 2: orders gains
  * committed_e4, the spend table is made anew. 2 -> 3: shipments gains
  * notice_date (the ship notice's own date, for the invoice's reference to
@@ -317,6 +336,7 @@ static int upgrade_schema(sqlite3 *db, char **msg)
 				       " WHERE name = 'committed_e4'") == 0;
 	int old_shipments = lacks_column(db, "shipments", "notice_date");
 	int old_versions = lacks_column(db, "orders", "replaced_by");
+	int old_replaces = lacks_column(db, "orders", "replaces");
 	int rc = SQLITE_OK;
 	if (old_orders)
 		rc = sqlite3_exec(db, "ALTER TABLE orders ADD COLUMN committed_e4 INTEGER", NULL, NULL,
@@ -329,11 +349,13 @@ static int upgrade_schema(sqlite3 *db, char **msg)
 				  NULL, NULL, msg);
 	if (rc == SQLITE_OK && old_versions)
 		rc = sqlite3_exec(db, versions_sql, NULL, NULL, msg);
+	if (rc == SQLITE_OK && old_replaces)
+		rc = sqlite3_exec(db, replaces_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, drop_old_spend_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, schema_sql, NULL, NULL, msg);
-	if (rc == SQLITE_OK && (!had_spend || old_versions))
+	if (rc == SQLITE_OK && (!had_spend || old_versions || old_replaces))
 		rc = sqlite3_exec(db, fill_spend_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, version_sql, NULL, NULL, msg);
@@ -543,10 +565,10 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 		 "INSERT INTO orders(document_id, partner, sender_key, order_id, order_date, type,"
 		 " previous_payload_id, mode, currency, stated_total_e4, subtotal_e4, shipping_e4,"
 		 " tax_e4, discount_e4, total_e4, decision, state, canonical, created, cost_center,"
-		 " period, po_number, message, decided, committed_e4)"
+		 " period, po_number, message, decided, committed_e4, replaces)"
 		 " VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13,?14,?15,?16,?17,?18,?19,?20,"
-		 "?21,?22,?23,?24,?25)",
-		 "sssssssssiiiiiisssssssssi", doc_id, r->partner, r->sender_key,
+		 "?21,?22,?23,?24,?25,NULLIF(?26,0))",
+		 "sssssssssiiiiiisssssssssii", doc_id, r->partner, r->sender_key,
 		 i->order_id ? i->order_id : "", i->order_date, i->type ? i->type : "new",
 		 i->previous_payload_id, i->mode ? i->mode : "production",
 		 i->currency ? i->currency : "", (long long)i->stated_total,
@@ -554,14 +576,24 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 		 (long long)i->discount, (long long)i->total, r->decision ? r->decision : "accept",
 		 state, r->canonical.data ? r->canonical.data : "", now, r->cost_center,
 		 *period ? period : NULL, replaces > 0 ? NULL : po_number, r->message,
-		 strcmp(state, "pending") ? now : NULL, (long long)i->committed) < 0)
+		 strcmp(state, "pending") ? now : NULL, (long long)i->committed,
+		 replaces > 0 ? replaces : 0LL) < 0)
 		return -1;
 	sqlite3_int64 ref = sqlite3_last_insert_rowid(l->db);
 	/* the version it replaces is no longer current before it takes the
-	 * PO number over (one current order per PO number) */
+	 * PO number over (one current order per PO number); held, it replaces
+	 * a version in force only once approved (ledger_set_order_state), so
+	 * that one stays current, and counted, while it waits. A change of
+	 * the same version still waiting waits no more: this one replaces it. */
 	if (replaces > 0 &&
-	    (exec(l, err, "UPDATE orders SET replaced_by = ?1 WHERE id = ?2", "ii", (long long)ref,
-		  replaces) < 0 ||
+	    (exec(l, err,
+		  "UPDATE orders SET replaced_by = ?1 WHERE replaces = ?2 AND id <> ?1"
+		  " AND replaced_by IS NULL AND state = 'pending'",
+		  "ii", (long long)ref, replaces) < 0 ||
+	     exec(l, err,
+		  "UPDATE orders SET replaced_by = ?1 WHERE id = ?2"
+		  " AND NOT (?3 = 'pending' AND state IN ('confirmed', 'approved'))",
+		  "iis", (long long)ref, replaces, state) < 0 ||
 	     (po_number && exec(l, err, "UPDATE orders SET po_number = ?1 WHERE id = ?2", "si",
 				po_number, (long long)ref) < 0)))
 		return -1;
@@ -620,7 +652,9 @@ int ledger_find_earlier(struct ledger *l, const char *partner, const char *paylo
 	for (int hops = 0; hops < 100000; hops++) {
 		st = query(l,
 			   "SELECT o.id, o.document_id, o.state, o.type, o.po_number, o.replaced_by,"
-			   " (SELECT COUNT(*) FROM shipments s WHERE s.order_ref = o.id)"
+			   " (SELECT COUNT(*) FROM shipments s WHERE s.order_ref = o.id),"
+			   " (SELECT e.id FROM orders e WHERE e.id = o.replaces"
+			   "  AND e.replaced_by IS NULL AND o.state = 'pending')"
 			   " FROM orders o WHERE o.id = ?1",
 			   "i", ref);
 		if (!st || sqlite3_step(st) != SQLITE_ROW) {
@@ -636,12 +670,33 @@ int ledger_find_earlier(struct ledger *l, const char *partner, const char *paylo
 		e->po_number = col_text(st, 4);
 		ref = sqlite3_column_int64(st, 5);
 		e->shipments = sqlite3_column_int64(st, 6);
+		/* a held change waiting to replace the version in force: that
+		 * version is the one changed (and the waiting one with it) */
+		if (ref <= 0)
+			ref = sqlite3_column_int64(st, 7);
 		finish(st);
 		if (ref <= 0)
 			return 1;
 	}
 	ledger_earlier_free(e);
 	return -1;
+}
+
+int ledger_waits_on_shipped(struct ledger *l, long long ref, char **doc_id)
+{
+	*doc_id = NULL;
+	sqlite3_stmt *st = query(l,
+				 "SELECT e.document_id FROM orders o JOIN orders e ON e.id = o.replaces"
+				 " WHERE o.id = ?1 AND e.replaced_by IS NULL"
+				 " AND EXISTS (SELECT 1 FROM shipments s WHERE s.order_ref = e.id)",
+				 "i", ref);
+	if (!st)
+		return -1;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*doc_id = col_text(st, 0);
+	finish(st);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
 char *ledger_replaced_po(struct ledger *l, long long ref)
@@ -932,6 +987,14 @@ int ledger_set_checkpoint(struct ledger *l, long long ref, long long seq, const 
 int ledger_set_order_state(struct ledger *l, long long ref, const char *state,
 			   const char *message, char **err)
 {
+	/* a held change approved replaces the version in force now, in the
+	 * same transaction (the spend counts one of them at every moment) */
+	if (!strcmp(state, "approved") &&
+	    exec(l, err,
+		 "UPDATE orders SET replaced_by = ?1 WHERE id = (SELECT replaces FROM orders"
+		 " WHERE id = ?1 AND replaced_by IS NULL) AND replaced_by IS NULL",
+		 "i", ref) < 0)
+		return -1;
 	return exec(l, err, "UPDATE orders SET state = ?2, message = COALESCE(?3, message) WHERE id = ?1",
 		    "iss", ref, state, message);
 }

@@ -56,9 +56,11 @@ int ledger_spent(sqlite3 *db, const char *cc, const char *period, const char *cu
 int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err);
 /* Records the order, its lines, its checkpoints (a hold) and the payload
  * key of a translated document; po_number is ours (or NULL). replaces > 0:
- * the orders.id of the version this update or cancellation replaces,
- * marked replaced_by it in the same transaction (po_number, then, is that
- * version's). */
+ * the orders.id of the version this update or cancellation replaces
+ * (orders.replaces), marked replaced_by it in the same transaction
+ * (po_number, then, is that version's), and so is a held change of that
+ * version still waiting; a change held itself replaces a version in force
+ * (confirmed or approved) only once approved (ledger_set_order_state). */
 int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
 		     const char *po_number, long long replaces, char **err);
 
@@ -76,10 +78,15 @@ struct ledger_earlier {
 };
 /* By the earlier document's payloadID (payload_id non-empty: a cXML
  * DocumentReference) among partner's orders, else by partner and buyer
- * order number, a current one first. 1 found, 0 none, -1 error. */
+ * order number, a current one first; a held change still waiting to
+ * replace the version in force gives that version. 1 found, 0 none, -1
+ * error. */
 int ledger_find_earlier(struct ledger *l, const char *partner, const char *payload_id,
 			const char *order_id, struct ledger_earlier *e);
 void ledger_earlier_free(struct ledger_earlier *e);
+/* Whether the version in force that held change ref waits to replace has
+ * shipped since: 1 (*doc_id: its document; caller frees), 0 not, -1 error */
+int ledger_waits_on_shipped(struct ledger *l, long long ref, char **doc_id);
 /* The PO number of ours of the version order ref replaced, or NULL (a held
  * update, released: the supplier's PO stays the same). Caller frees. */
 char *ledger_replaced_po(struct ledger *l, long long ref);
@@ -130,6 +137,8 @@ int ledger_checkpoints(struct ledger *l, long long ref, struct ledger_checkpoint
 void ledger_checkpoints_free(struct ledger_checkpoint *c, int n);
 int ledger_set_checkpoint(struct ledger *l, long long ref, long long seq, const char *state,
 			  const char *by, const char *comment, char **err);
+/* Sets an order's state (and message, when not NULL); "approved": a held
+ * change replaces the version in force it waited to replace. */
 int ledger_set_order_state(struct ledger *l, long long ref, const char *state,
 			   const char *message, char **err);
 /* After a held order's outputs are staged: its final state and copy. */

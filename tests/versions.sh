@@ -152,10 +152,66 @@ og pending -c "$C" --spool "$s" > "$SCRATCH/pending2.out" 2>&1
 check "held: a cancellation of the held update is not itself held, and nothing waits" \
 	test "$(q "SELECT state FROM orders WHERE type = 'delete' AND order_id = 'H-1'")/$(grep -c "$h1\|$h2" "$SCRATCH/pending2.out")" = "confirmed/0"
 check "held: the supplier, who never had the held order, gets no cancellation" \
-	bash -c "! grep -l 'orderID=\"H-1\"' '$s'/out/buyer/po/*.xml 2>/dev/null"
+	bash -c "! ls '$s'/out/buyer/po/*-H-1.xml 2>/dev/null"
 og reject "$h2" --as manager --comment no -c "$C" --spool "$s" > "$SCRATCH/rej.out" 2>&1
 check "held: rejecting the cancelled update is refused, naming the cancellation" \
 	grep -q 'replaced it' "$SCRATCH/rej.out"
 
+# a held update changes nothing until it is approved: the version the
+# supplier has stays current (spend, recon, show) while it waits, and again
+# once it is rejected or expires; approved, it replaces that version
+s=$(new_spool)
+cc() { q "SELECT COALESCE(SUM(total_e4), 0) FROM budget_spend WHERE cost_center = '$1'"; }
+doc() { q "SELECT document_id FROM orders WHERE previous_payload_id IS '$1' AND order_id = '$2' ORDER BY id DESC LIMIT 1"; }
+cur() { q "SELECT group_concat(type || '/' || state || '/' || (replaced_by IS NULL), ' ') FROM (SELECT * FROM orders WHERE order_id = '$1' ORDER BY id)"; }
+CC=CC-2 order g1@b G-1 new "" "BOLT:50:2.00" > "$s/in/g1.xml"; run
+CC=CC-2 order g2@b G-1 update g1@b "BOLT:600:2.00" > "$s/in/g2.xml"; run
+g2=$(doc g1@b G-1)
+check "held update: while it waits, the version in force stays current and counts (100.00)" \
+	test "$(cur G-1)/$(cc CC-2)" = "new/confirmed/1 update/pending/1/1000000"
+og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/recon3.csv" 2>&1
+check "held update: while it waits, recon lists the order at the quantity in force" \
+	test "$(grep 'G-1' "$SCRATCH/recon3.csv" | grep -c ',50,')" = 1
+og reject "$g2" --as manager --comment "too many" -c "$C" --spool "$s" > "$SCRATCH/rej2.out" 2>&1; run
+og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/recon4.csv" 2>&1
+check "held update rejected: the version in force is current, in the spend and in recon" \
+	test "$(cur G-1)/$(cc CC-2)/$(grep 'G-1' "$SCRATCH/recon4.csv" | grep -c ',50,')" = "new/confirmed/1 update/rejected/1/1000000/1"
+og show G-1 -c "$C" --spool "$s" > "$SCRATCH/show.out" 2>&1
+check "held update rejected: show names no replacement" bash -c "! grep -q replaced_by= '$SCRATCH/show.out'"
+CC=CC-3 order k1@b K-1 new "" "BOLT:50:2.00" > "$s/in/k1.xml"; run
+CC=CC-3 order k2@b K-1 update k1@b "BOLT:600:2.00" > "$s/in/k2.xml"; run
+k2=$(doc k1@b K-1)
+og approve "$k2" --as manager -c "$C" --spool "$s" > "$SCRATCH/appr2.out" 2>&1
+check "held update approved: it replaces the version in force, spend 1200.00 not 1300.00" \
+	test "$(cur K-1)/$(cc CC-3)" = "new/confirmed/0 update/confirmed/1/12000000"
+run
+k1po=$(q "SELECT po_number FROM orders WHERE order_id = 'K-1' AND type = 'new'")
+check "held update approved: its PO carries the PO number of the version it replaced" \
+	test "$(q "SELECT po_number FROM orders WHERE document_id = '$k2'")" = "$k1po"
+CC=CC-4 order m1@b M-1 new "" "BOLT:50:2.00" > "$s/in/m1.xml"; run
+CC=CC-4 order m2@b M-1 update m1@b "BOLT:600:2.00" > "$s/in/m2.xml"; run
+CC=CC-4 order m3@b M-1 update "" "BOLT:60:2.00" > "$s/in/m3.xml"; run
+check "a later update while one waits replaces both: one current order, 120.00" \
+	test "$(cur M-1)/$(cc CC-4)/$(q "SELECT COUNT(DISTINCT po_number) FROM orders WHERE order_id = 'M-1'")" = "new/confirmed/0 update/pending/0 update/confirmed/1/1200000/1"
+order x1@b X-1 new "" "BOLT:50:2.00" > "$s/in/x1.xml"; run
+order x2@b X-1 update x1@b "BOLT:600:2.00" > "$s/in/x2.xml"; run
+order x3@b X-1 delete x2@b "BOLT:600:2.00" > "$s/in/x3.xml"; run
+x1po=$(q "SELECT po_number FROM orders WHERE order_id = 'X-1' AND type = 'new'")
+check "a cancellation while an update waits cancels the version the supplier has, under its PO" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT COUNT(*) FROM orders WHERE order_id = 'X-1' AND replaced_by IS NULL\")\" = 1 && grep -l 'type=\"delete\"' '$s'/out/buyer/po/*-X-1.xml | xargs grep -q 'orderID=\"$x1po\"'"
+order y1@b Y-1 new "" "BOLT:50:2.00" > "$s/in/y1.xml"; run
+order y2@b Y-1 update y1@b "BOLT:600:2.00" > "$s/in/y2.xml"; run
+y2=$(doc y1@b Y-1)
+notice yn@w S-Y Y-1 "1:50" > "$s/in/yn.xml"; run
+check "a ship notice while an update waits matches the version the supplier has" \
+	test "$(q "SELECT o.type FROM shipments s JOIN orders o ON o.id = s.order_ref")" = new
+og approve "$y2" --as manager -c "$C" --spool "$s" > "$SCRATCH/appr3.out" 2>&1
+check "... and the update, a change after shipping, cannot be approved, naming why" \
+	bash -c "grep -q 'has shipped since it arrived' '$SCRATCH/appr3.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE document_id = '$y2'\")\" = pending"
+CC=CC-5 order e1@b E-1 new "" "BOLT:50:2.00" > "$s/in/e1.xml"; run
+CC=CC-5 order e2@b E-1 update e1@b "BOLT:600:2.00" > "$s/in/e2.xml"; run
+ORDERGATE_TIME=$(($(date +%s) + 30 * 86400)) og run -c "$C" --spool "$s" > "$SCRATCH/run.out" 2>&1
+check "held update expired: the version in force is current again and counts" \
+	test "$(cur E-1)/$(cc CC-5)" = "new/confirmed/1 update/rejected/1/1000000"
 
 finish

@@ -104,7 +104,7 @@ START_TEST(open_creates_schema)
 	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			       " ('documents','payloads','orders','order_lines','outputs','events')"),
 			 6);
-	ck_assert_int_eq(count("PRAGMA user_version"), 4);
+	ck_assert_int_eq(count("PRAGMA user_version"), 5);
 	ck_assert_int_eq(count("SELECT count(*) FROM documents"), 0);
 	/* opening an existing ledger again keeps it */
 	ledger_close(&lg);
@@ -456,7 +456,7 @@ START_TEST(spend_follows_orders)
 	ledger_close(&lg);
 	char *err = NULL;
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 4);
+	ck_assert_int_eq(count("PRAGMA user_version"), 5);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'spend%'"), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM budget_spend"), 4);
 	assert_spend_is_sum();
@@ -512,7 +512,7 @@ START_TEST(upgrades_v3_versions)
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
-	ck_assert_int_eq(count("PRAGMA user_version"), 4);
+	ck_assert_int_eq(count("PRAGMA user_version"), 5);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('orders')"
 			       " WHERE name = 'replaced_by'"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders"), 2);
@@ -530,8 +530,58 @@ START_TEST(upgrades_v3_versions)
 	/* opening again changes nothing */
 	ledger_close(&lg);
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 4);
+	ck_assert_int_eq(count("PRAGMA user_version"), 5);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE replaced_by = 2"), 1);
+}
+END_TEST
+
+/* A real ledger of version 4 (tests/data/ledger/v4-held-updates.sql: held
+ * updates that version linked at once) is brought to 5 on open: a held
+ * update waiting or rejected no longer replaces the version in force,
+ * which is current and counted again (the spend 200.00, not 0); a waiting
+ * one replaces it once approved; a held order replaced by a held update
+ * stays replaced (it was never in force). */
+START_TEST(upgrades_v4_held_updates)
+{
+	ledger_close(&lg);
+	unlink(db_path);
+	size_t len = 0;
+	char *dump_path = xasprintf("%s/tests/data/ledger/v4-held-updates.sql", t_cfg()->data_dir);
+	char *dump = t_read_file(dump_path, &len);
+	ck_assert_msg(dump != NULL, "cannot read %s", dump_path);
+	free(dump_path);
+	sqlite3 *raw_db = NULL;
+	char *msg = NULL;
+	ck_assert_int_eq(sqlite3_open(db_path, &raw_db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(raw_db, dump, NULL, NULL, &msg) == SQLITE_OK, "%s", msg);
+	sqlite3_close(raw_db);
+	free(dump);
+
+	char *err = NULL;
+	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
+	ck_assert_int_eq(count("PRAGMA user_version"), 5);
+	char *v = one_text("SELECT group_concat(order_id || '/' || type || '/' || state || '/'"
+			   " || COALESCE(replaced_by, '-') || '/' || COALESCE(replaces, '-'), ' ')"
+			   " FROM (SELECT * FROM orders ORDER BY id)");
+	ck_assert_str_eq(v, "P-1/new/pending/6/- G-1/new/confirmed/-/- R-1/new/confirmed/-/-"
+			    " G-1/update/pending/-/2 R-1/update/rejected/-/3 P-1/update/pending/-/1");
+	free(v);
+	ck_assert_int_eq(count("SELECT total_e4 FROM budget_spend WHERE cost_center = 'CC-1'"),
+			 2000000);
+	assert_spend_is_sum();
+	/* approved, the waiting update replaces G-1: 1200.00 and 100.00 */
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	ck_assert_int_eq(ledger_set_order_state(&lg, 4, "approved", NULL, &err), 0);
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	ck_assert_int_eq(count("SELECT replaced_by FROM orders WHERE id = 2"), 4);
+	ck_assert_int_eq(count("SELECT total_e4 FROM budget_spend WHERE cost_center = 'CC-1'"),
+			 13000000);
+	assert_spend_is_sum();
+
+	/* opening again changes nothing */
+	ledger_close(&lg);
+	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE replaced_by IS NOT NULL"), 2);
 }
 END_TEST
 
@@ -565,7 +615,7 @@ START_TEST(upgrades_v2_shipments)
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
-	ck_assert_int_eq(count("PRAGMA user_version"), 4);
+	ck_assert_int_eq(count("PRAGMA user_version"), 5);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('shipments')"
 			       " WHERE name = 'notice_date'"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 2);
@@ -625,7 +675,7 @@ START_TEST(upgrades_v2_shipments)
 	/* opening again changes nothing */
 	ledger_close(&lg);
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 4);
+	ck_assert_int_eq(count("PRAGMA user_version"), 5);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments WHERE notice_date IS NULL"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 3);
 }
@@ -654,6 +704,7 @@ Suite *suite_ledger(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, upgrades_v2_shipments);
 	tcase_add_test(tc, upgrades_v3_versions);
+	tcase_add_test(tc, upgrades_v4_held_updates);
 	suite_add_tcase(s, tc);
 	return s;
 }
