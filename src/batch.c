@@ -57,6 +57,8 @@ struct pending {
 	int input_moved;     /* the claimed file is its own archive copy */
 	long long replaces;  /* an update or cancellation: the version it replaces */
 	char *replaces_po;   /* that version's PO number of ours, or NULL */
+	long long superseded_by; /* a stale original: the later version recorded before it */
+	char *superseded_doc;    /* that version's document */
 };
 
 struct queue {
@@ -117,6 +119,7 @@ static void pending_release(struct pending *p)
 	free(p->archive_path);
 	free(p->failed_path);
 	free(p->replaces_po);
+	free(p->superseded_doc);
 	for (int i = 0; i < p->npaths; i++)
 		free(p->paths[i]);
 	free(p->paths);
@@ -580,6 +583,51 @@ static const char *HINT_CHANGE = "an update or cancellation must name an order o
 				  "or the same order number): if the order went another way, change "
 				  "it by other means; ordergate show ORDER tells its state";
 
+/* A new order whose later version the ledger has already (an update that
+ * named its payloadID, or one recorded without its original under its
+ * order number, each from the same partner: it came first, from another
+ * batch or earlier in this one) is the stale version: recorded as replaced
+ * by that version, nothing sent for it (the supplier has the later one),
+ * with a warning naming it (docs/operations.md, "Changes and
+ * cancellations"). */
+static void check_original(struct run *run, struct pending *p)
+{
+	struct doc_result *r = &p->res;
+	const char *pid = r->info.payload_id, *num = r->info.order_id ? r->info.order_id : "";
+	struct ledger_earlier e;
+	int rc = ledger_find_later(&run->ledger, r->partner ? r->partner : "", pid, num, &e);
+	if (rc < 0) {
+		r->status = 500;
+		p->state = "failed";
+		pipeline_fail(r, "versions", HINT_CHANGE, "cannot look up later versions of order %s",
+			      num);
+		answer_refused(run, r, 500);
+		return;
+	}
+	if (rc == 0)
+		return;
+	char *text = xasprintf(
+		"order %s (payloadID %s) is an earlier version than document %s (%s%s), recorded "
+		"before it: %s; recorded as replaced by it, nothing sent to the supplier or the "
+		"buyer (the supplier has the later version); ordergate show %s",
+		num, pid ? pid : "?", e.document_id,
+		!strcmp(e.type, "delete") ? "a cancellation" : "an update",
+		strcmp(e.state, "pending") ? "" : ", waiting for approval",
+		rc == 1 ? "that version names this payloadID in its DocumentReference"
+			: "an update of the same order number recorded without its original",
+		num);
+	canon_note_warning(&r->info, "superseded-by-later-version", text);
+	free(text);
+	p->superseded_by = e.ref;
+	p->superseded_doc = xstrdup(e.document_id);
+	for (int i = 0; i < r->noutputs; i++)
+		if (!strcmp(r->outputs[i].kind, "po") || !strcmp(r->outputs[i].kind, "confirmation")) {
+			emit_output_release(&r->outputs[i]);
+			r->outputs[i--] = r->outputs[--r->noutputs];
+		}
+	ledger_earlier_free(&e);
+}
+
 /* An update or cancellation (cXML type="update"/"delete", OAGIS
  * ActionCriteria Change/Delete) replaces the current version of an order
  * recorded before: found here, in the transaction that records it, so the
@@ -591,8 +639,13 @@ static void check_version(struct run *run, struct pending *p)
 {
 	struct doc_result *r = &p->res;
 	const char *type = r->info.type;
-	if (strcmp(p->state, "done") || r->is_shipment || r->container || !type ||
-	    (strcmp(type, "update") && strcmp(type, "delete")))
+	if (strcmp(p->state, "done") || r->is_shipment || r->container)
+		return;
+	if (!type || !strcmp(type, "new")) {
+		check_original(run, p);
+		return;
+	}
+	if (strcmp(type, "update") && strcmp(type, "delete"))
 		return;
 	int cancel = !strcmp(type, "delete");
 	const char *what = cancel ? "cancellation" : "update";
@@ -796,7 +849,9 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 			return -1;
 	} else if (!strcmp(p->state, "done") && !r->container) {
 		char *po = NULL;
+		/* a stale original gets no number: nothing goes out for it */
 		if (run->cfg->po_pattern && *run->cfg->po_pattern && r->decision &&
+		    !p->superseded_by &&
 		    (!strcmp(r->decision, "accept") || !strcmp(r->decision, "partial"))) {
 			/* assigned inside the commit: a rollback leaves no gap */
 			/* test orders are numbered apart: they never use up production numbers */
@@ -813,6 +868,8 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 				replace_all(&r->outputs[i].data, PO_NUMBER_PLACEHOLDER, po);
 		}
 		int rc = ledger_add_order(&run->ledger, id, r, po, p->replaces, err);
+		if (rc == 0 && p->superseded_by)
+			rc = ledger_mark_replaced(&run->ledger, id, p->superseded_by, err);
 		free(po);
 		if (rc < 0 || stage_outputs(run, p, err) < 0)
 			return -1;
@@ -948,6 +1005,10 @@ static void log_outcome(const struct pending *p)
 			 r->ship.ship_date && *r->ship.ship_date
 				 ? ""
 				 : " (no ship date given: the invoice states none)");
+	} else if (p->superseded_by) {
+		msg_info(id, "%s: order %s from %s: superseded by document %s, recorded before it; "
+			 "recorded as replaced, nothing sent, archived", r->name, r->info.order_id,
+			 r->sender_key, p->superseded_doc);
 	} else if (r->decision && !strcmp(r->decision, "hold")) {
 		struct buf roles = BUF_INIT;
 		for (int i = 0; i < r->ncheckpoints; i++)

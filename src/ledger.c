@@ -111,6 +111,9 @@ static const char schema_sql[] =
 	/* the changes of a version (ledger_add_order: one still waiting) */
 	"CREATE INDEX IF NOT EXISTS orders_by_replaces ON orders(replaces)"
 	" WHERE replaces IS NOT NULL;"
+	/* a change naming a document that arrives after it (ledger_find_later) */
+	"CREATE INDEX IF NOT EXISTS orders_by_previous ON orders(previous_payload_id)"
+	" WHERE previous_payload_id IS NOT NULL;"
 	"CREATE TABLE IF NOT EXISTS order_lines("
 	" order_ref INTEGER NOT NULL REFERENCES orders(id), line_number INTEGER NOT NULL,"
 	" quantity_e4 INTEGER NOT NULL, uom TEXT, supplier_part TEXT, description TEXT,"
@@ -622,6 +625,8 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 	return 0;
 }
 
+static int newest_version(struct ledger *l, long long ref, struct ledger_earlier *e);
+
 int ledger_find_earlier(struct ledger *l, const char *partner, const char *payload_id,
 			const char *order_id, struct ledger_earlier *e)
 {
@@ -648,7 +653,15 @@ int ledger_find_earlier(struct ledger *l, const char *partner, const char *paylo
 	finish(st);
 	if (step != SQLITE_ROW)
 		return step == SQLITE_DONE ? 0 : -1;
-	/* the newest version: a change may name the first one */
+	return newest_version(l, ref, e);
+}
+
+/* Into e, the newest version of order ref (following replaced_by; a
+ * change may name the first one), or the version in force a held change
+ * waits to replace: 1, or -1 on an error. */
+static int newest_version(struct ledger *l, long long ref, struct ledger_earlier *e)
+{
+	sqlite3_stmt *st;
 	for (int hops = 0; hops < 100000; hops++) {
 		st = query(l,
 			   "SELECT o.id, o.document_id, o.state, o.type, o.po_number, o.replaced_by,"
@@ -680,6 +693,58 @@ int ledger_find_earlier(struct ledger *l, const char *partner, const char *paylo
 	}
 	ledger_earlier_free(e);
 	return -1;
+}
+
+int ledger_find_later(struct ledger *l, const char *partner, const char *payload_id,
+		      const char *order_id, struct ledger_earlier *e)
+{
+	memset(e, 0, sizeof *e);
+	int how = 0;
+	long long ref = 0;
+	for (int k = 0; k < 2 && !ref; k++) {
+		if (k == 0 ? !payload_id || !*payload_id : !order_id || !*order_id)
+			continue;
+		sqlite3_stmt *st =
+			k == 0 ? query(l,
+				       "SELECT id FROM orders WHERE previous_payload_id = ?2"
+				       " AND partner = ?1 ORDER BY id LIMIT 1",
+				       "ss", partner, payload_id)
+			       : query(l,
+				       "SELECT o.id FROM orders o WHERE o.partner = ?1 AND o.order_id = ?2"
+				       " AND o.type = 'update' AND COALESCE(o.previous_payload_id, '') = ''"
+				       " AND EXISTS (SELECT 1 FROM events v WHERE v.document_id ="
+				       " o.document_id AND v.kind = 'warning'"
+				       " AND v.detail LIKE 'update-without-original:%')"
+				       " ORDER BY o.id LIMIT 1",
+				       "ss", partner, order_id);
+		if (!st)
+			return -1;
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW) {
+			ref = sqlite3_column_int64(st, 0);
+			how = k + 1;
+		}
+		finish(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			return -1;
+	}
+	if (!ref)
+		return 0;
+	if (newest_version(l, ref, e) < 0)
+		return -1;
+	/* a later version rejected or declined is no version in force */
+	if (strcmp(e->state, "confirmed") && strcmp(e->state, "pending") &&
+	    strcmp(e->state, "approved")) {
+		ledger_earlier_free(e);
+		return 0;
+	}
+	return how;
+}
+
+int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, char **err)
+{
+	return exec(l, err, "UPDATE orders SET replaced_by = ?2 WHERE document_id = ?1", "si",
+		    doc_id, by);
 }
 
 int ledger_waits_on_shipped(struct ledger *l, long long ref, char **doc_id)

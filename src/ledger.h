@@ -84,6 +84,18 @@ struct ledger_earlier {
 int ledger_find_earlier(struct ledger *l, const char *partner, const char *payload_id,
 			const char *order_id, struct ledger_earlier *e);
 void ledger_earlier_free(struct ledger_earlier *e);
+/* For a new order (payload_id, order_id) arriving from partner: a later
+ * version of it the ledger has already, followed to its newest version,
+ * when that is confirmed, pending or approved (an order recorded after its
+ * own update is the stale version). 1: a version of partner's names
+ * payload_id in its DocumentReference; 2: none does, but an update of
+ * partner's with the same order number and no DocumentReference was
+ * recorded without its original (warning update-without-original); 0
+ * none, -1 error. */
+int ledger_find_later(struct ledger *l, const char *partner, const char *payload_id,
+		      const char *order_id, struct ledger_earlier *e);
+/* Marks the order of document doc_id replaced by orders.id by. */
+int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, char **err);
 /* Whether the version in force that held change ref waits to replace has
  * shipped since: 1 (*doc_id: its document; caller frees), 0 not, -1 error */
 int ledger_waits_on_shipped(struct ledger *l, long long ref, char **doc_id);

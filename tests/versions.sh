@@ -5,8 +5,10 @@
 # supplier's PO keeps its number, recon and the spend count the order once,
 # a cancellation spends nothing, a shipped order or the cancellation of an
 # unknown one is refused (an update of an unknown order is its first version), a
-# held order replaced waits no more, and ship notices match the current
-# version only.
+# held order replaced waits no more, a held update replaces the version in
+# force only once approved, an original that arrives after its own update
+# is recorded as replaced by it with nothing sent, and ship notices match
+# the current version only.
 . "$(dirname "$0")/lib.sh"
 P="$SCRATCH/partners"; mkdir -p "$P"
 printf '[pickup]\nquiet_seconds = 0\n[partners]\ndir = %s\nrequire_known = no\n[numbering]\npo_pattern = PO-{seq:4}\n' "$P" > "$SCRATCH/c.ini"
@@ -213,5 +215,32 @@ CC=CC-5 order e2@b E-1 update e1@b "BOLT:600:2.00" > "$s/in/e2.xml"; run
 ORDERGATE_TIME=$(($(date +%s) + 30 * 86400)) og run -c "$C" --spool "$s" > "$SCRATCH/run.out" 2>&1
 check "held update expired: the version in force is current again and counts" \
 	test "$(cur E-1)/$(cc CC-5)" = "new/confirmed/1 update/rejected/1/1000000"
+
+# an original that arrives after its own update is the stale version: it
+# is recorded as replaced by the update, and nothing goes out for it
+s=$(new_spool)
+CC=CC-7 order u1@b U-1 update o1@b "NUT:3:1.00" > "$s/in/u1.xml"; run
+u1=$(q "SELECT document_id FROM orders WHERE order_id = 'U-1'")
+CC=CC-7 order o1@b U-1 new "" "NUT:2:1.00" > "$s/in/o1.xml"; run
+o1=$(q "SELECT document_id FROM orders WHERE order_id = 'U-1' AND type = 'new'")
+check "late original: recorded as replaced by the update that named it, which stays current" \
+	test "$(cur U-1)/$(q "SELECT r.document_id FROM orders o JOIN orders r ON r.id = o.replaced_by WHERE o.document_id = '$o1'")" = "update/confirmed/1 new/confirmed/0/$u1"
+check "late original: no PO nor confirmation for it, its input archived, one PO for the order" \
+	test "$(q "SELECT COUNT(*) FROM outputs WHERE document_id = '$o1' AND kind IN ('po', 'confirmation')")/$(ls "$s"/archive/*/*/*/*-o1.xml* 2>/dev/null | wc -l)/$(ls "$s"/out/buyer/po/*-U-1.xml | wc -l)" = "0/1/1"
+check "late original: the run and the ledger say superseded-by-later-version, naming the update" \
+	bash -c "grep -q 'superseded-by-later-version.*$u1' '$SCRATCH/run.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT COUNT(*) FROM events WHERE document_id = '$o1' AND kind = 'warning' AND detail LIKE 'superseded-by-later-version%$u1%'\")\" = 1"
+check "late original: not taken for a duplicate, and the spend counts the update only (3.00)" \
+	test "$(q "SELECT state FROM documents WHERE id = '$o1'")/$(grep -c 'duplicate of' "$SCRATCH/run.out")/$(cc CC-7)" = "done/0/30000"
+order u2@b U-2 update "" "NUT:3:1.00" > "$s/in/u2.xml"; run
+order o2@b U-2 new "" "NUT:2:1.00" > "$s/in/o2.xml"; run
+check "late original by order number: the update recorded without its original stays current" \
+	test "$(cur U-2)/$(grep -c 'superseded-by-later-version' "$SCRATCH/run.out")" = "update/confirmed/1 new/confirmed/0/1"
+order o4@b U-4 new "" "NUT:2:1.00" > "$s/in/a-o4.xml"
+order u4@b U-4 update o4@b "NUT:3:1.00" > "$s/in/b-u4.xml"
+order o5@b U-5 new "" "NUT:2:1.00" > "$s/in/b-o5.xml"
+order u5@b U-5 update o5@b "NUT:3:1.00" > "$s/in/a-u5.xml"
+og run -j 1 -c "$C" --spool "$s" > "$SCRATCH/run.out" 2>&1
+check "same batch, either order: the update is the one current version, the supplier's last PO is the update's" \
+	test "$(cur U-4)|$(cur U-5)|$(grep -l 'type="new"' "$s"/out/buyer/po/*-U-5.xml 2>/dev/null | wc -l)" = "new/confirmed/0 update/confirmed/1|update/confirmed/1 new/confirmed/0|0"
 
 finish
