@@ -12,6 +12,7 @@
 
 #include "dec.h"
 #include "msg.h"
+#include "rules.h"
 #include "util.h"
 
 static const char *next_pending(struct ledger_checkpoint *c, int n, int *index)
@@ -23,6 +24,31 @@ static const char *next_pending(struct ledger_checkpoint *c, int n, int *index)
 		}
 	*index = -1;
 	return NULL;
+}
+
+/* The last approval of o (cp: its ncp checkpoints, every one approved
+ * once this one is): its budget rules run again on the spend of this
+ * moment (rules_budget_recheck; docs/rules.md, "Budgets at release"). The
+ * result, or -1 with *why when they cannot run. */
+static int recheck_budget(struct ledger *l, const struct ledger_order *o,
+			  const struct ledger_checkpoint *cp, int ncp, struct budget_recheck *b,
+			  char **why)
+{
+	const char **have = xcalloc((size_t)(ncp ? ncp : 1), sizeof *have);
+	for (int i = 0; i < ncp; i++)
+		have[i] = cp[i].role;
+	int d = rules_budget_recheck(o->canonical, o->partner, l->db, have, ncp, b, why);
+	free(have);
+	return d;
+}
+
+/* "budget-owner, then finance" */
+static char *role_chain(char **roles, int n)
+{
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < n; i++)
+		buf_printf(&b, "%s%s", i ? ", then " : "", roles[i]);
+	return buf_detach(&b);
 }
 
 int approve_decide(struct ledger *l, const char *key, const char *role, int approve,
@@ -120,30 +146,92 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 						 key, role, next);
 		} else {
 			const char *who = by && *by ? by : "(not named)";
-			rc = ledger_set_checkpoint(l, o->ref, cp[idx].seq, approve ? "approved" : "rejected",
-						   who, comment, err) < 0 ? -1 : 0;
 			int last = idx == ncp - 1;
+			/* released by this approval: the budget may have been
+			 * spent meanwhile (a held order reserves none) */
+			struct budget_recheck b;
+			memset(&b, 0, sizeof b);
+			char *why = NULL;
+			int d = approve && last ? recheck_budget(l, o, cp, ncp, &b, &why)
+						: DECISION_ACCEPT;
+			if (d < 0) {
+				*msg = xasprintf("order %s (%s): its budget rules, run again before its "
+						 "release, failed: %s; the approval is not recorded: fix "
+						 "the rules file, then approve again",
+						 key, o->document_id, why);
+				free(why);
+			} else {
+				rc = ledger_set_checkpoint(l, o->ref, cp[idx].seq,
+							   approve ? "approved" : "rejected", who, comment,
+							   err) < 0 ? -1 : 0;
+			}
 			char *detail = xasprintf("%s %s by %s%s%s", role, approve ? "approved" : "rejected",
 						 who, comment && *comment ? ": " : "", comment ? comment : "");
 			if (rc == 0)
 				rc = ledger_event(l, o->document_id, approve ? "approved" : "rejected", detail,
 						  err) < 0 ? -1 : 0;
 			free(detail);
-			if (rc == 0 && !approve)
+			char *chain = role_chain(b.roles, b.nroles);
+			if (rc == 0 && !approve) {
 				rc = ledger_set_order_state(l, o->ref, "declined",
 							    comment && *comment ? comment : "rejected by the approver",
 							    err) < 0 ? -1 : 0;
-			else if (rc == 0 && last)
+			} else if (rc == 0 && last && d == DECISION_REJECT) {
+				/* the buyer is told the rule's message and the figures */
+				char *reason = xasprintf("%s (rule %s, at its release: %s)", b.message,
+							 b.rule, b.figures);
+				char *ev = xasprintf("by the budget rule %s, run again at its release: %s",
+						     b.rule, reason);
+				rc = ledger_set_order_state(l, o->ref, "declined", reason, err);
+				if (rc == 0)
+					rc = ledger_event(l, o->document_id, "rejected", ev, err);
+				free(reason);
+				free(ev);
+			} else if (rc == 0 && last && d == DECISION_HOLD) {
+				/* it waits for the budget's approvers too, each
+				 * checkpoint saying why it was added */
+				for (int k = 0; k < b.nroles && rc == 0; k++) {
+					char *why_added = xasprintf("added at its release by the budget "
+								    "rule %s: %s",
+								    b.rules[k], b.figures);
+					rc = ledger_add_checkpoint(l, o->ref, b.roles[k], why_added, err);
+					free(why_added);
+				}
+				if (rc == 0)
+					rc = ledger_set_canonical(l, o->ref, b.canonical, err);
+				char *ev = xasprintf("not released: the budget rule %s, run again, asks "
+						     "for %s: %s",
+						     b.rule, chain, b.figures);
+				if (rc == 0)
+					rc = ledger_event(l, o->document_id, "held", ev, err);
+				free(ev);
+			} else if (rc == 0 && last) {
 				rc = ledger_set_order_state(l, o->ref, "approved", NULL, err) < 0 ? -1 : 0;
+			}
 			if (rc == 0)
 				*msg = !approve ? xasprintf("order %s (%s) rejected by %s: its rejection "
 							    "goes to the buyer", key, o->document_id, role)
+				       : last && d == DECISION_REJECT
+					       ? xasprintf("order %s (%s) approved by %s, but rejected by "
+							   "the budget rule %s, run again at its "
+							   "release: %s (%s); its rejection goes to the "
+							   "buyer",
+							   key, o->document_id, role, b.rule, b.message,
+							   b.figures)
+				       : last && d == DECISION_HOLD
+					       ? xasprintf("order %s (%s) approved by %s, but not "
+							   "released: the budget rule %s, run again, "
+							   "asks for %s (%s); it now waits for %s",
+							   key, o->document_id, role, b.rule, chain,
+							   b.figures, chain)
 				       : last ? xasprintf("order %s (%s) approved by %s: fully approved, "
 							  "the purchase order and confirmation follow",
 							  key, o->document_id, role)
 					      : xasprintf("order %s (%s) approved by %s; it now waits "
 							  "for %s", key, o->document_id, role,
 							  cp[idx + 1].role);
+			free(chain);
+			rules_budget_recheck_free(&b);
 		}
 		free(shipped);
 		ledger_checkpoints_free(cp, ncp);
@@ -405,6 +493,7 @@ struct pending_row {
 	struct buf chain; /* "manager, then finance" */
 	char **roles;     /* the roles still to decide, in order */
 	int nroles;
+	char *reason;     /* why the next was added (at release, by a budget rule) */
 };
 
 static void put_json_field(FILE *out, const char *key, const char *value, int comma)
@@ -447,6 +536,8 @@ int approve_list(struct ledger *l, int json, FILE *out)
 		}
 		const char *next = next_pending(cp, ncp, &idx);
 		buf_adds(&r->chain, next ? next : "?");
+		if (next && cp[idx].comment && *cp[idx].comment)
+			r->reason = xstrdup(cp[idx].comment);
 		r->roles = xcalloc((size_t)(ncp ? ncp : 1), sizeof *r->roles);
 		for (int k = idx; idx >= 0 && k < ncp; k++) {
 			if (k > idx)
@@ -476,6 +567,7 @@ int approve_list(struct ledger *l, int json, FILE *out)
 				buf_release(&b);
 			}
 			fputc(']', out);
+			put_json_field(out, "reason", rows[i].reason, 1);
 			put_json_field(out, "since", oi->created, 1);
 			fputc('}', out);
 		}
@@ -512,12 +604,21 @@ int approve_list(struct ledger *l, int json, FILE *out)
 			}
 			fprintf(out, "%s\n", cell[5]);
 		}
+		/* why an order waits for an approver added at its release */
+		for (int i = 0, first = 1; i < n; i++) {
+			if (!rows[i].reason)
+				continue;
+			fprintf(out, "%s%s (%s): %s: %s\n", first ? "\n" : "", rows[i].o->order_id,
+				rows[i].o->document_id, rows[i].roles[0], rows[i].reason);
+			first = 0;
+		}
 	}
 	for (int i = 0; i < n; i++) {
 		buf_release(&rows[i].chain);
 		for (int k = 0; k < rows[i].nroles; k++)
 			free(rows[i].roles[k]);
 		free(rows[i].roles);
+		free(rows[i].reason);
 	}
 	free(rows);
 	ledger_orders_free(o, n);

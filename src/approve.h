@@ -4,8 +4,12 @@
  * order (its number, document ID or PO number), the role deciding, approve
  * or reject, a comment and who. A decision from the wrong role, for an
  * unknown order or one that is not waiting is refused with a message that
- * says why. Approving the last checkpoint makes the order "approved";
- * rejecting any makes it "declined"; the next run (or the approve command
+ * says why. Approving the last checkpoint makes the order "approved",
+ * once its budget rules, run again on the spend of that moment (the
+ * rules module must be loaded: rules_budget_recheck), still cover it:
+ * else it stays pending with their approvers added, or is "declined"
+ * with the rule's message and the budget's figures; rejecting any
+ * checkpoint makes it "declined"; the next run (or the approve command
  * itself) renders and publishes what follows (batch.c, release).
  * Decisions come from the command line and from approval files (CSV:
  * order,role,decision,comment,by) dropped in the spool's approvals/.

@@ -1064,6 +1064,21 @@ int ledger_set_order_state(struct ledger *l, long long ref, const char *state,
 		    "iss", ref, state, message);
 }
 
+int ledger_add_checkpoint(struct ledger *l, long long ref, const char *role, const char *comment,
+			  char **err)
+{
+	return exec(l, err,
+		    "INSERT INTO checkpoints(order_ref, seq, role, state, comment)"
+		    " SELECT ?1, COALESCE(MAX(seq), 0) + 1, ?2, 'pending', ?3 FROM checkpoints"
+		    " WHERE order_ref = ?1",
+		    "iss", ref, role, comment);
+}
+
+int ledger_set_canonical(struct ledger *l, long long ref, const char *canonical, char **err)
+{
+	return exec(l, err, "UPDATE orders SET canonical = ?2 WHERE id = ?1", "is", ref, canonical);
+}
+
 int ledger_release_order(struct ledger *l, long long ref, const char *state,
 			 const char *decision, const char *canonical, const char *po_number,
 			 char **err)

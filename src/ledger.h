@@ -153,6 +153,13 @@ int ledger_set_checkpoint(struct ledger *l, long long ref, long long seq, const 
  * change replaces the version in force it waited to replace. */
 int ledger_set_order_state(struct ledger *l, long long ref, const char *state,
 			   const char *message, char **err);
+/* A held order's next checkpoint, pending, after those it has; comment
+ * says why it was added (rules_budget_recheck). */
+int ledger_add_checkpoint(struct ledger *l, long long ref, const char *role, const char *comment,
+			  char **err);
+/* Replaces an order's canonical copy (a held order's, its decision
+ * grown by checkpoints). */
+int ledger_set_canonical(struct ledger *l, long long ref, const char *canonical, char **err);
 /* After a held order's outputs are staged: its final state and copy. */
 int ledger_release_order(struct ledger *l, long long ref, const char *state,
 			 const char *decision, const char *canonical, const char *po_number,

@@ -24,6 +24,7 @@
 #include "msg.h"
 #include "pipeline.h"
 #include "report.h"
+#include "rules.h"
 #include "spool.h"
 
 #ifndef OG_VERSION
@@ -421,6 +422,15 @@ static int decide(const char *cmd, int approve, int argc, char **argv)
 		config_release(&cfg);
 		return code;
 	}
+	/* an approval that releases the order runs its budget rules again */
+	if (approve && rules_init(&cfg, &err) < 0) {
+		fprintf(stderr, "ordergate %s: %s; nothing was decided: fix the rules file "
+			"(ordergate check-config names the place), then approve again\n", cmd, err);
+		free(err);
+		free(path);
+		config_release(&cfg);
+		return EXIT_CONFIG;
+	}
 	if (ledger_open(&l, path, &err) < 0 || ledger_begin(&l, &err) < 0) {
 		fprintf(stderr, "ordergate %s: %s\n", cmd, err);
 		code = EXIT_TEMPFAIL;
@@ -455,6 +465,7 @@ static int decide(const char *cmd, int approve, int argc, char **argv)
 		else if (rc != EXIT_OK && rc != EXIT_SOMEFAILED)
 			code = rc;
 	}
+	rules_shutdown();
 	config_release(&cfg);
 	return code;
 }
@@ -1101,8 +1112,12 @@ static const struct command commands[] = {
 	  "ORDER is the buyer's order number, the document ID or our PO number. The\n"
 	  "order must wait for ROLE next (checkpoints are decided in order). Once the\n"
 	  "last approver approves, the purchase order and the confirmation are written\n"
-	  "(now, or by the running ordergate if one holds the spool).\n"
-	  "Exit: 0 recorded, 1 refused (the message says why).\n" },
+	  "(now, or by the running ordergate if one holds the spool), unless the\n"
+	  "order's budget rules, run again on the spend of that moment, ask for an\n"
+	  "approver it has not had (it then waits for that one too) or reject it (the\n"
+	  "buyer gets the rejection); the message names the budget and the figures.\n"
+	  "Exit: 0 recorded, 1 refused (the message says why), 78 the rules file\n"
+	  "cannot be read.\n" },
 	{ "reject", cmd_reject, "reject a held order as one of its approvers",
 	  "usage: ordergate reject ORDER --as ROLE --comment TEXT [--by NAME] --spool DIR\n"
 	  "\n"
@@ -1112,8 +1127,10 @@ static const struct command commands[] = {
 	  "usage: ordergate pending --spool DIR [--json]\n"
 	  "\n"
 	  "Lists the held orders, oldest first, and the approvers each waits for, in\n"
-	  "order. --json prints a JSON array instead (document, order, partner, total,\n"
-	  "currency, waits_for, since), [] when none waits.\n" },
+	  "order; under the table, why an order waits for an approver its budget rules\n"
+	  "added at its release (the budget, spent and left). --json prints a JSON\n"
+	  "array instead (document, order, partner, total, currency, waits_for,\n"
+	  "reason, since), [] when none waits.\n" },
 	{ "show", cmd_show, "an order or document: lines, states, history, outputs",
 	  "usage: ordergate show KEY --spool DIR [--json]\n"
 	  "\n"

@@ -33,6 +33,7 @@ struct rule {
 	char *partners;
 	enum action action;
 	char *code, *message, *role, *reason, *quantity;
+	int budget; /* an order rule whose test reads a budget: run again at release */
 };
 
 struct row {
@@ -58,6 +59,7 @@ static struct {
 	char *ledger_path;
 	sqlite3 *ledger;
 	struct spend_list job_spend; /* this job's orders decided so far */
+	int budget_only;	     /* rules_budget_recheck: the budget rules alone */
 	/* per evaluation */
 	struct spend_list seen;      /* the spend each og:spent read */
 	struct buf *trace;
@@ -689,26 +691,24 @@ static int call_args(const char *open, const char *to)
 	return -1;
 }
 
-/* What is wrong with the first bad og: call in the XPath expr [from, to):
- * a function that does not exist or the wrong number of arguments (caller
- * frees), or NULL. libxml2 looks functions up only when it evaluates, so
- * a misspelt one would otherwise fail every order at decide time instead
- * of the rules file at load time. String literals are skipped. */
-static char *bad_og_call(const char *expr, const char *to)
+/* The next og: function call in the XPath expression expr, from *p up to
+ * to, string literals skipped: its name (*len bytes), with *p moved just
+ * past the name; NULL when there is none. */
+static const char *next_og_call(const char *expr, const char **p, const char *to, int *len)
 {
 	char quote = 0;
-	for (const char *p = expr; p < to; p++) {
+	for (const char *s = *p; s < to; s++) {
 		if (quote) {
-			quote = *p == quote ? 0 : quote;
+			quote = *s == quote ? 0 : quote;
 			continue;
 		}
-		if (*p == '\'' || *p == '"') {
-			quote = *p;
+		if (*s == '\'' || *s == '"') {
+			quote = *s;
 			continue;
 		}
-		if (strncmp(p, "og:", 3) || (p > expr && (name_char(p[-1]) || p[-1] == ':')))
+		if (strncmp(s, "og:", 3) || (s > expr && (name_char(s[-1]) || s[-1] == ':')))
 			continue;
-		const char *name = p + 3, *e = name;
+		const char *name = s + 3, *e = name;
 		while (e < to && name_char(*e))
 			e++;
 		const char *q = e;
@@ -716,7 +716,24 @@ static char *bad_og_call(const char *expr, const char *to)
 			q++;
 		if (e == name || q >= to || *q != '(')
 			continue;
-		int len = (int)(e - name), found = -1;
+		*len = (int)(e - name);
+		*p = e;
+		return name;
+	}
+	return NULL;
+}
+
+/* What is wrong with the first bad og: call in the XPath expr [from, to):
+ * a function that does not exist or the wrong number of arguments (caller
+ * frees), or NULL. libxml2 looks functions up only when it evaluates, so
+ * a misspelt one would otherwise fail every order at decide time instead
+ * of the rules file at load time. String literals are skipped. */
+static char *bad_og_call(const char *expr, const char *to)
+{
+	const char *p = expr, *name;
+	int len;
+	while ((name = next_og_call(expr, &p, to, &len))) {
+		int found = -1;
 		for (size_t i = 0; i < ARRAY_SIZE(functions) && found < 0; i++)
 			if (strlen(functions[i].name) == (size_t)len && !strncmp(functions[i].name, name, (size_t)len))
 				found = (int)i;
@@ -724,13 +741,27 @@ static char *bad_og_call(const char *expr, const char *to)
 			return xasprintf("calls og:%.*s(), which does not exist (docs/rules.md lists "
 					 "the og: functions)",
 					 len, name);
+		const char *q = p;
+		while (q < to && *q != '(')
+			q++;
 		int n = call_args(q, to);
 		if (n >= 0 && n != functions[found].nargs)
 			return xasprintf("calls og:%.*s() with %d argument%s; it takes %d", len, name, n,
 					 n == 1 ? "" : "s", functions[found].nargs);
-		p = e - 1;
 	}
 	return NULL;
+}
+
+/* 1 when the XPath expr calls og:budget, og:spent or og:budget-left. */
+static int reads_budget(const char *expr)
+{
+	const char *p = expr, *to = expr + strlen(expr), *name;
+	int len;
+	while ((name = next_og_call(expr, &p, to, &len)))
+		if ((len == 6 && !strncmp(name, "budget", 6)) || (len == 5 && !strncmp(name, "spent", 5)) ||
+		    (len == 11 && !strncmp(name, "budget-left", 11)))
+			return 1;
+	return 0;
 }
 
 /* The same for the {xpath} parts of a message template. */
@@ -860,6 +891,8 @@ static int load_rule(xmlNodePtr n, xmlXPathContextPtr cx, const char *file, char
 	}
 	if (bad)
 		what = bad;
+	if (!what && !line_rule)
+		r.budget = reads_budget(r.test);
 	R.rules = xrealloc(R.rules, sizeof *R.rules * (size_t)(R.n + 1));
 	R.rules[R.n++] = r;
 	if (what) {
@@ -1130,7 +1163,7 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 	/* order rules, in order */
 	for (int i = 0; i < R.n && rc == 0; i++) {
 		const struct rule *r = &R.rules[i];
-		if (r->line_rule)
+		if (r->line_rule || (R.budget_only && !r->budget))
 			continue;
 		if (!applies(r)) {
 			if (trace)
@@ -1178,7 +1211,8 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 		}
 	}
 	/* line rules, per line; the first that fires decides the line */
-	for (xmlNodePtr l = canon_child(order, "lines") ? canon_child(order, "lines")->children : NULL;
+	for (xmlNodePtr l = canon_child(order, "lines") && !R.budget_only
+				    ? canon_child(order, "lines")->children : NULL;
 	     l && rc == 0 && decision != DECISION_REJECT; l = l->next) {
 		if (l->type != XML_ELEMENT_NODE)
 			continue;
@@ -1413,4 +1447,203 @@ int rules_same_decision(const char *canonical, size_t len, const struct order_in
 	free(err);
 	xmlFreeDoc(doc);
 	return same;
+}
+
+/* --- budgets at release ------------------------------------------------------ */
+
+/* The figures of the budgets the last decision read (the cost centres whose
+ * spend it read, else the order's), through R.ledger: "cost centre CC-7,
+ * 2026-05: budget 1500.00 EUR, spent 1400.00, left 100.00; this order
+ * 800.00". */
+static char *budget_figures(const char *period, const char *currency, const char *total)
+{
+	const char *saved_period = R.period, *saved_currency = R.currency;
+	R.period = period;
+	R.currency = currency;
+	int cd = currency_decimals(currency);
+	/* names first: spent_of() may add to R.seen */
+	int n = R.seen.n;
+	char **cc = xcalloc((size_t)(n ? n : 1), sizeof *cc);
+	for (int i = 0; i < n; i++)
+		cc[i] = xstrdup(R.seen.e[i].cost_center);
+	if (n == 0 && R.cost_center && *R.cost_center)
+		cc[n++] = xstrdup(R.cost_center);
+	struct buf b = BUF_INIT;
+	for (int i = 0; i < n; i++) {
+		const char *budget = budget_of(cc[i]);
+		dec_t spent = spent_of(cc[i]), amount, left;
+		char a[DEC_FMT_MAX], sp[DEC_FMT_MAX], l[DEC_FMT_MAX];
+		dec_format(spent, cd, sp);
+		buf_printf(&b, "%scost centre %s, %s: ", i ? "; " : "", cc[i], period);
+		if (budget && dec_parse(budget, &amount) == 0 && dec_sub(amount, spent, &left) == 0) {
+			dec_format(amount, cd, a);
+			dec_format(left, cd, l);
+			buf_printf(&b, "budget %s %s, spent %s, left %s", a, currency, sp, l);
+		} else {
+			buf_printf(&b, "no budget in %s, spent %s", currency, sp);
+		}
+		free(cc[i]);
+	}
+	free(cc);
+	dec_t t;
+	char shown[DEC_FMT_MAX] = "?";
+	if (total && dec_parse(total, &t) == 0)
+		dec_format(t, cd, shown);
+	buf_printf(&b, "%sthis order %s", n ? "; " : "", shown);
+	R.period = saved_period;
+	R.currency = saved_currency;
+	return buf_detach(&b);
+}
+
+static char *node_prop(xmlNodePtr n, const char *name)
+{
+	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
+	char *s = v ? xstrdup((const char *)v) : NULL;
+	xmlFree(v);
+	return s;
+}
+
+static char *node_content(xmlNodePtr n)
+{
+	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
+	char *s = xstrdup(v ? (const char *)v : "");
+	xmlFree(v);
+	return s;
+}
+
+int rules_budget_recheck(const char *canonical, const char *partner, sqlite3 *db,
+			 const char *const *received, int nreceived, struct budget_recheck *out,
+			 char **err)
+{
+	memset(out, 0, sizeof *out);
+	*err = NULL;
+	int any = 0;
+	for (int i = 0; i < R.n; i++)
+		any |= R.rules[i].budget;
+	if (!any)
+		return DECISION_ACCEPT;
+	size_t len = canonical ? strlen(canonical) : 0;
+	xmlDocPtr doc = len ? xmlsafe_parse(canonical, len, err) : NULL;
+	if (!doc) {
+		if (!*err)
+			*err = xstrdup("the ledger holds no copy of the order to run them on");
+		return -1;
+	}
+	xmlNodePtr order = xmlDocGetRootElement(doc);
+	/* the decision the order was held with stays; the budget rules decide
+	 * on the order without it */
+	xmlNodePtr held = canon_child(order, "decision"), after = held ? held->next : NULL;
+	if (held)
+		xmlUnlinkNode(held);
+	struct order_info info;
+	memset(&info, 0, sizeof info);
+	info.order_id = canon_child_str(order, "orderID");
+	info.order_date = canon_child_str(order, "orderDate");
+	info.currency = canon_child_str(order, "currency");
+	info.type = canon_child_str(order, "type");
+	char *total = canon_child_str(canon_child(order, "summary"), "total");
+	char period[8];
+	ledger_period(info.order_date, period);
+	sqlite3 *own = R.ledger;
+	struct spend_list own_job = R.job_spend;
+	R.ledger = db;
+	memset(&R.job_spend, 0, sizeof R.job_spend);
+	R.budget_only = 1;
+	int d = rules_decide(doc, &info, partner, NULL, NULL, err);
+	R.budget_only = 0;
+	xmlNodePtr now = d >= 0 ? canon_child(order, "decision") : NULL;
+	if (d == DECISION_REJECT) {
+		out->rule = node_prop(now, "rule");
+		out->message = node_content(canon_child(now, "message"));
+	} else if (d == DECISION_HOLD) {
+		for (xmlNodePtr c = now->children; c; c = c->next) {
+			if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "checkpoint"))
+				continue;
+			char *role = node_prop(c, "role");
+			int have = 0;
+			for (int k = 0; k < nreceived && role && !have; k++)
+				have = !strcasecmp(received[k], role);
+			if (!role || have) {
+				free(role);
+				continue;
+			}
+			out->roles = xrealloc(out->roles, sizeof(char *) * (size_t)(out->nroles + 1));
+			out->rules = xrealloc(out->rules, sizeof(char *) * (size_t)(out->nroles + 1));
+			out->roles[out->nroles] = role;
+			out->rules[out->nroles++] = node_content(c);
+			if (!out->rule)
+				out->rule = xstrdup(out->rules[0]);
+		}
+		if (out->nroles == 0)
+			d = DECISION_ACCEPT;
+	} else if (d >= 0) {
+		d = DECISION_ACCEPT;
+	}
+	if (d == DECISION_REJECT || d == DECISION_HOLD)
+		out->figures = budget_figures(period, info.currency ? info.currency : "", total);
+	R.ledger = own;
+	R.job_spend = own_job;
+	spend_list_free(&R.seen);
+	if (d == DECISION_HOLD && held) {
+		/* the order keeps its decision, with the new checkpoints */
+		xmlUnlinkNode(now);
+		xmlFreeNode(now);
+		if (after)
+			xmlAddPrevSibling(after, held);
+		else
+			xmlAddChild(order, held);
+		held = NULL;
+		xmlNodePtr d_node = canon_child(order, "decision");
+		/* indented as the checkpoints before them */
+		xmlNodePtr tail = d_node->last && d_node->last->type == XML_TEXT_NODE ? d_node->last
+										       : NULL;
+		xmlNodePtr indent = tail && tail->prev && tail->prev->prev &&
+					    tail->prev->prev->type == XML_TEXT_NODE
+					    ? tail->prev->prev : NULL;
+		for (int k = 0; k < out->nroles; k++) {
+			xmlNodePtr c = xmlNewDocNode(doc, NULL, (const xmlChar *)"checkpoint", NULL);
+			if (tail)
+				xmlAddPrevSibling(tail, c);
+			else
+				xmlAddChild(d_node, c);
+			if (indent) /* after c: a text node next to a text node merges */
+				xmlAddPrevSibling(c, xmlCopyNode(indent, 1));
+			xmlSetProp(c, (const xmlChar *)"role", (const xmlChar *)out->roles[k]);
+			xmlSetProp(c, (const xmlChar *)"state", (const xmlChar *)"pending");
+			xmlChar *esc = xmlEncodeSpecialChars(doc, (const xmlChar *)out->rules[k]);
+			xmlNodeSetContent(c, esc);
+			xmlFree(esc);
+		}
+	}
+	if (d == DECISION_HOLD) {
+		xmlChar *mem = NULL;
+		int size = 0;
+		xmlDocDumpFormatMemoryEnc(doc, &mem, &size, "UTF-8", 1);
+		out->canonical = xstrndup(mem ? (const char *)mem : "", mem ? (size_t)size : 0);
+		xmlFree(mem);
+	}
+	if (held)
+		xmlFreeNode(held);
+	free(info.order_id);
+	free(info.order_date);
+	free(info.currency);
+	free(info.type);
+	free(total);
+	xmlFreeDoc(doc);
+	return d;
+}
+
+void rules_budget_recheck_free(struct budget_recheck *r)
+{
+	for (int i = 0; i < r->nroles; i++) {
+		free(r->roles[i]);
+		free(r->rules[i]);
+	}
+	free(r->roles);
+	free(r->rules);
+	free(r->rule);
+	free(r->message);
+	free(r->figures);
+	free(r->canonical);
+	memset(r, 0, sizeof *r);
 }

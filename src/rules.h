@@ -92,4 +92,32 @@ int rules_spend_parse(const char *text, struct spend_list *out);
 int rules_same_decision(const char *canonical, size_t len, const struct order_info *info,
 			const char *partner, sqlite3 *db, const struct spend_list *job);
 
+/* Budgets when a held order is released (docs/rules.md, "Budgets at
+ * release"): a held order reserves no budget, so at its last approval its
+ * budget rules (the order rules whose test calls og:budget, og:spent or
+ * og:budget-left) run again by themselves, in file order, on the order as
+ * the ledger keeps it (canonical, with its <decision>) and on the spend
+ * read through db (the caller's connection, inside its transaction: the
+ * order itself, still pending, is not counted). No other rule runs again.
+ * received lists the roles that have approved the order: a budget rule
+ * asking for one of them asks nothing new. The result is
+ * DECISION_ACCEPT (release it as it is), DECISION_HOLD (out->roles, with
+ * out->rules the rule of each, wait for them too: out->canonical is the
+ * order with their checkpoints added to its decision) or DECISION_REJECT
+ * (out->rule, out->message: the rule's message), or -1 with *err (a rule
+ * that fails, an order that cannot be read). out->figures names the
+ * budget the rules read and its figures ("cost centre CC-7, 2026-05:
+ * budget 1500.00 EUR, spent 1400.00, left 100.00; this order 800.00") for
+ * a hold or a rejection. Without budget rules it is DECISION_ACCEPT at
+ * once. */
+struct budget_recheck {
+	char **roles, **rules;
+	int nroles;
+	char *rule, *message, *figures, *canonical;
+};
+int rules_budget_recheck(const char *canonical, const char *partner, sqlite3 *db,
+			 const char *const *received, int nreceived, struct budget_recheck *out,
+			 char **err);
+void rules_budget_recheck_free(struct budget_recheck *r);
+
 #endif

@@ -451,6 +451,109 @@ og show SHOWN --json -c "$C" --spool "$s" > "$SCRATCH/show-held.json" 2>&1
 check "show --json: ... and so does its JSON" python3 -c "
 import json, sys; d = json.load(open('$SCRATCH/show-held.json'))
 sys.exit(0 if [(a['role'], a['state']) for a in d[0]['approvals']] == [('manager', 'approved'), ('finance', 'pending')] else 1)"
+# budgets are checked again when a held order is released: an order held
+# for another approver reserves nothing, so by its last approval the spend
+# may have grown past the budget; its budget rules run again then (the
+# other rules do not), and ask the budget owner or reject it
+R3="$SCRATCH/rules3"; mkdir -p "$R3"
+cat > "$R3/budgets.csv" <<'EOF2'
+cost_center,period,amount
+CC-7,2026-05,1500.00
+CC-8,2026-05,1500.00
+CC-9,2026-05,1500.00
+CC-10,2026-05,1500.00
+CC-11,2026-05,1500.00
+CC-12,2026-05,1500.00
+EOF2
+printf 'identity,blocked,reason\n' > "$R3/suppliers.csv"
+cat > "$R3/rules.xml" <<'EOF2'
+<rules budgets="budgets.csv" suppliers="suppliers.csv">
+  <rule id="blocked-supplier" test="og:supplier-blocked(to/@identity)">
+    <reject code="BLOCKED" message="supplier {to/@identity} is blocked"/>
+  </rule>
+  <rule id="over-budget" test="og:cost-center() != '' and og:budget-left(og:cost-center()) != ''
+        and og:gt(summary/total, og:add(og:budget-left(og:cost-center()), '1000.00'))">
+    <reject code="OVER_BUDGET" message="more than 1000.00 over the budget of {og:cost-center()}"/>
+  </rule>
+  <rule id="budget" test="og:cost-center() != '' and og:budget-left(og:cost-center()) != ''
+        and og:gt(summary/total, og:budget-left(og:cost-center()))">
+    <require role="budget-owner"/>
+  </rule>
+  <rule id="review" test="og:gt(summary/total, '750.00')"><require role="manager"/></rule>
+</rules>
+EOF2
+printf '[pickup]\nquiet_seconds = 0\n[rules]\nfile = %s/rules.xml\npending_max_days = 7\n[numbering]\npo_pattern = PO-{partner}-{seq:4}\n' "$R3" > "$SCRATCH/rules3.ini"
+C3="$SCRATCH/rules3.ini"
+s=$(new_spool)
+order H7 "BOLT:80:10.00" CC-7 > "$s/in/h7.xml"          # 800.00: the manager's, within budget
+order H8 "BOLT:120:10.00" CC-8 > "$s/in/h8.xml"         # 1200.00: the manager's, within budget
+order H9 "BOLT:80:10.00" CC-9 > "$s/in/h9.xml"          # 800.00: the manager's, within budget
+order H10A "BOLT:80:10.00" CC-10 > "$s/in/h10a.xml"     # two of 800.00 on one 1500.00
+order H10B "BOLT:80:10.00" CC-10 > "$s/in/h10b.xml"
+order H12 "BOLT:160:10.00" CC-12 > "$s/in/h12.xml"      # 1600.00: budget owner, then manager
+og run -c "$C3" --spool "$s" > /dev/null 2>&1
+check "release budget: the orders wait for their approvers (and H12 for the budget owner first)" \
+	test "$(st H7 state)/$(st H8 state)/$(st H9 state)/$(st H10A state)/$(st H10B state)/$(st H12 state)" = pending/pending/pending/pending/pending/pending
+for o in 1 2; do order "A7-$o" "BOLT:70:10.00" CC-7 > "$s/in/a7-$o.xml"; order "A8-$o" "BOLT:70:10.00" CC-8 > "$s/in/a8-$o.xml"; done
+order A9 "BOLT:70:10.00" CC-9 > "$s/in/a9.xml"
+og run -c "$C3" --spool "$s" > /dev/null 2>&1
+check "release budget: meanwhile 1400.00 of CC-7 and of CC-8 is confirmed, 700.00 of CC-9" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(cost_center || '=' || t, ' ') FROM (SELECT cost_center, SUM(total_e4) / 10000 AS t FROM orders WHERE state = 'confirmed' GROUP BY cost_center ORDER BY cost_center)")" = "CC-7=1400 CC-8=1400 CC-9=700"
+og approve H7 --as manager --by alice -c "$C3" --spool "$s" > "$SCRATCH/rb7.out" 2>&1
+rb7=$?
+check "release budget: the manager's approval does not release an order the budget no longer covers" \
+	test "$(st H7 state)" = pending
+check "release budget: ... it waits for the budget owner, after the manager" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(role || ':' || state, '>') FROM (SELECT role, c.state FROM checkpoints c JOIN orders o ON o.id = c.order_ref WHERE o.order_id = 'H7' ORDER BY seq)")" = "manager:approved>budget-owner:pending"
+check "release budget: ... no PO and no confirmation went out, nothing more counted (1400.00)" \
+	bash -c "! ls '$s'/out/buyer-1/*/*-H7.xml >/dev/null 2>&1 && test \"\$(sqlite3 '$s/ledger.db' \"SELECT total_e4 FROM budget_spend WHERE cost_center = 'CC-7'\")\" = 14000000"
+check "release budget: approve says so, naming the budget and what is left (exit 0)" \
+	bash -c "test $rb7 = 0 && grep -q 'now waits for budget-owner' '$SCRATCH/rb7.out' && grep -q 'cost centre CC-7, 2026-05: budget 1500.00 EUR, spent 1400.00, left 100.00; this order 800.00' '$SCRATCH/rb7.out'"
+og pending -c "$C3" --spool "$s" > "$SCRATCH/rb-pending.out" 2>&1
+check "release budget: pending says why H7 waits for the budget owner, and how much is left" \
+	bash -c "grep -q '^[^ ]* *H7 .*budget-owner' '$SCRATCH/rb-pending.out' && grep -q '^H7 (.*): budget-owner: .*cost centre CC-7, 2026-05: budget 1500.00 EUR, spent 1400.00, left 100.00' '$SCRATCH/rb-pending.out'"
+og pending --json -c "$C3" --spool "$s" > "$SCRATCH/rb-pending.json" 2>&1
+check "release budget: ... and so does pending --json" python3 -c "
+import json, sys; d = [o for o in json.load(open('$SCRATCH/rb-pending.json')) if o['order'] == 'H7']
+sys.exit(0 if len(d) == 1 and d[0]['waits_for'] == ['budget-owner'] and 'left 100.00' in d[0]['reason'] else 1)"
+og show H7 -c "$C3" --spool "$s" > "$SCRATCH/rb-show.out" 2>&1
+check "release budget: show lists the budget owner's checkpoint and why it was added" \
+	bash -c "grep -A2 '^approvals:' '$SCRATCH/rb-show.out' | grep -q '^  role=budget-owner  state=pending  comment=.*left 100.00' && grep -q 'event=held.*budget-owner' '$SCRATCH/rb-show.out'"
+# an expired order is rejected as any other, with the expiry's reason
+cp -a "$s" "$SCRATCH/rbexpire"
+ORDERGATE_TIME=$(( $(date +%s) + 8 * 86400 )) og run -c "$C3" --spool "$SCRATCH/rbexpire" > /dev/null 2>&1
+check "release budget: held again and not approved in time, it expires as any held order" \
+	bash -c "test \"\$(sqlite3 '$SCRATCH/rbexpire/ledger.db' \"SELECT state FROM orders WHERE order_id = 'H7'\")\" = rejected && grep -q 'not approved within 7 days' '$SCRATCH/rbexpire'/out/buyer-1/confirmation/*-H7.xml"
+og approve H7 --as budget-owner --by bob -c "$C3" --spool "$s" > "$SCRATCH/rb7b.out" 2>&1
+check "release budget: the budget owner's approval releases it (its approval is not asked again)" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id = 'H7'\")\" = confirmed && ls '$s'/out/buyer-1/po/*-H7.xml > /dev/null"
+# through an approval file: far over the budget, the budget rule rejects;
+# two held orders released by one file: the second sees the first's spend;
+# only the budget rules run again (the supplier blocked since is not)
+printf 'identity,blocked,reason\nSUP-1,yes,since the hold\n' > "$R3/suppliers.csv"
+printf 'order,role,decision,comment,by\nH8,manager,approve,,carol\nH10A,manager,approve,,carol\nH10B,manager,approve,,carol\nH9,manager,approve,,carol\n' > "$s/approvals/rb.csv"
+og run -c "$C3" --spool "$s" > "$SCRATCH/rbfile.out" 2>&1
+check "release budget, approval file: the file is applied and archived" \
+	bash -c "ls '$s'/archive/*/*/*/*-approvals@rb.csv > /dev/null && ! ls '$s'/failed/*-approvals@rb.csv 2>/dev/null"
+check "release budget, approval file: H8, now more than 1000.00 over what is left, is rejected" \
+	test "$(st H8 state)" = rejected
+check "release budget, approval file: ... the buyer's rejection names the budget rule, the budget and the figures" \
+	grep -q '<Comments xml:lang="en">more than 1000.00 over the budget of CC-8 (rule over-budget, at its release: cost centre CC-8, 2026-05: budget 1500.00 EUR, spent 1400.00, left 100.00; this order 1200.00)</Comments>' "$s"/out/buyer-1/confirmation/*-H8.xml
+check "release budget, approval file: of two held orders on one budget the first is released, the second waits for the budget owner" \
+	test "$(st H10A state)/$(st H10B state)/$(sqlite3 "$s/ledger.db" "SELECT group_concat(role, '>') FROM (SELECT role FROM checkpoints c JOIN orders o ON o.id = c.order_ref WHERE o.order_id = 'H10B' ORDER BY seq)")" = "confirmed/pending/manager>budget-owner"
+check "release budget, approval file: an order the budget still covers is released as before, no other rule run again" \
+	test "$(st H9 state)" = confirmed
+printf 'identity,blocked,reason\n' > "$R3/suppliers.csv"
+check "release budget, approval file: the run's log says why H10B waits" \
+	grep -q 'line 4: order H10B (.*) approved by manager, but not released: the budget rule budget, run again, asks for budget-owner (cost centre CC-10, 2026-05: budget 1500.00 EUR, spent 800.00, left 700.00; this order 800.00); it now waits for budget-owner' "$SCRATCH/rbfile.out"
+# an order whose budget owner approved already is not asked again
+order A12 "BOLT:70:10.00" CC-12 > "$s/in/a12.xml"
+og run -c "$C3" --spool "$s" > /dev/null 2>&1
+og approve H12 --as budget-owner -c "$C3" --spool "$s" > /dev/null 2>&1
+og approve H12 --as manager -c "$C3" --spool "$s" > /dev/null 2>&1
+check "release budget: the budget owner who approved before is not asked again" \
+	test "$(st H12 state)/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM checkpoints c JOIN orders o ON o.id = c.order_ref WHERE o.order_id = 'H12'")" = confirmed/2
+check "release budget: invariants hold" spool_invariants "$s"
 # every XPath of a rules file is compiled at load: a costCenter, quantity,
 # message or reason that is not XPath is the file's error (check-config
 # and run refuse it), not an order confirmed without its cost centre
