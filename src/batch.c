@@ -583,6 +583,51 @@ static const char *HINT_CHANGE = "an update or cancellation must name an order o
 				  "or the same order number): if the order went another way, change "
 				  "it by other means; ordergate show ORDER tells its state";
 
+/* A new order whose number a current order of the same partner carries
+ * already (same mode) is refused (409), never a second order: a buyer's
+ * system that sends an order again under a new payloadID (a "resend")
+ * would otherwise have it shipped twice, and a corrected order sent as new
+ * would leave both versions in force. A number whose order was rejected,
+ * declined or cancelled may be used again (docs/operations.md, "Changes
+ * and cancellations"). */
+static void check_number_free(struct run *run, struct pending *p)
+{
+	struct doc_result *r = &p->res;
+	const char *num = r->info.order_id;
+	if (!num || !*num)
+		return;
+	int bod = r->info.format && !strcmp(r->info.format, "oagis");
+	struct ledger_earlier e;
+	int rc = ledger_find_current(&run->ledger, r->partner ? r->partner : "", num,
+				     r->info.mode ? r->info.mode : "production", &e);
+	if (rc == 0)
+		return;
+	if (rc < 0) {
+		r->status = 500;
+		pipeline_fail(r, "versions", HINT_CHANGE, "cannot look up earlier orders numbered %s",
+			      num);
+	} else {
+		r->status = 409;
+		pipeline_fail(r, "versions",
+			      bod ? "if it is that order sent again, nothing needs doing; if it "
+				    "changes that order, the sender must send it as a change "
+				    "(ActionCriteria actionCode=\"Change\"); if it is another order, "
+				    "it needs its own order number"
+				  : "if it is that order sent again, nothing needs doing; if it "
+				    "changes that order, the buyer must send it as a change "
+				    "(OrderRequestHeader type=\"update\" with a DocumentReference); if "
+				    "it is another order, it needs its own order number",
+			      "new order %s from %s: order %s of this partner is already in force "
+			      "as document %s (%s%s); a second new order with that number is "
+			      "refused, so that it is not sent to the supplier twice",
+			      num, r->partner ? r->partner : "?", num, e.document_id, e.state,
+			      e.shipments > 0 ? ", shipped" : "");
+	}
+	ledger_earlier_free(&e);
+	p->state = "failed";
+	answer_refused(run, r, r->status);
+}
+
 /* A new order whose later version the ledger has already (an update that
  * named its payloadID, or one recorded without its original under its
  * order number, each from the same partner: it came first, from another
@@ -604,8 +649,10 @@ static void check_original(struct run *run, struct pending *p)
 		answer_refused(run, r, 500);
 		return;
 	}
-	if (rc == 0)
+	if (rc == 0) {
+		check_number_free(run, p);
 		return;
+	}
 	char *text = xasprintf(
 		"order %s (payloadID %s) is an earlier version than document %s (%s%s), recorded "
 		"before it: %s; recorded as replaced by it, nothing sent to the supplier or the "

@@ -741,6 +741,27 @@ int ledger_find_later(struct ledger *l, const char *partner, const char *payload
 	return how;
 }
 
+int ledger_find_current(struct ledger *l, const char *partner, const char *order_id,
+			const char *mode, struct ledger_earlier *e)
+{
+	memset(e, 0, sizeof *e);
+	/* orders_by_partner_number */
+	sqlite3_stmt *st = query(l,
+				 "SELECT id FROM orders WHERE partner = ?1 AND order_id = ?2"
+				 " AND mode = ?3 AND type <> 'delete' AND replaced_by IS NULL"
+				 " AND state IN ('confirmed', 'pending', 'approved')"
+				 " ORDER BY id DESC LIMIT 1",
+				 "sss", partner, order_id, mode);
+	if (!st)
+		return -1;
+	int step = sqlite3_step(st);
+	long long ref = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+	finish(st);
+	if (step != SQLITE_ROW)
+		return step == SQLITE_DONE ? 0 : -1;
+	return newest_version(l, ref, e);
+}
+
 int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, char **err)
 {
 	return exec(l, err, "UPDATE orders SET replaced_by = ?2 WHERE document_id = ?1", "si",

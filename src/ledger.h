@@ -94,6 +94,12 @@ void ledger_earlier_free(struct ledger_earlier *e);
  * none, -1 error. */
 int ledger_find_later(struct ledger *l, const char *partner, const char *payload_id,
 		      const char *order_id, struct ledger_earlier *e);
+/* A current order of partner's (not replaced, not a cancellation,
+ * confirmed, pending or approved) with buyer order number order_id in
+ * mode (production or test), the newest first: 1 (into e), 0 none, -1
+ * error. A rejected or declined order's number may be used again. */
+int ledger_find_current(struct ledger *l, const char *partner, const char *order_id,
+			const char *mode, struct ledger_earlier *e);
 /* Marks the order of document doc_id replaced by orders.id by. */
 int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, char **err);
 /* Whether the version in force that held change ref waits to replace has

@@ -324,7 +324,7 @@ check "reprocess: an archived input from an inbox goes back into it and is a dup
 # a member of an archive that came through the inbox goes back by the
 # container's tag
 mkdir -p "$SCRATCH/zip"
-sed 's/payloadID="[^"]*"/payloadID="member-1@buyer.example"/' "$ROOT/tests/data/negative/bad-decimal.xml" > "$SCRATCH/zip/m.xml"
+sed 's/payloadID="[^"]*"/payloadID="member-1@buyer.example"/; s/orderID="SB-1001"/orderID="SB-1001-M"/' "$ROOT/tests/data/negative/bad-decimal.xml" > "$SCRATCH/zip/m.xml"
 (cd "$SCRATCH/zip" && zip -q ../m.zip m.xml)
 cp "$SCRATCH/m.zip" "$s/up/m.zip"
 og run -c "$SCRATCH/box.ini" --spool "$s" > /dev/null 2>&1

@@ -236,8 +236,11 @@ s=$(new_spool)
 mkdir -p "$s/wh"
 printf '[pickup]\nquiet_seconds = 0\n[partners]\ndir = %s\nrequire_known = no\n[inbox wh]\ndir = %s/wh\npartner = buyer\n' "$P" "$s" > "$SCRATCH/wh.ini"
 order TWIN "BOLT:1:1.00" > "$s/in/t1.xml"
-order TWIN "BOLT:2:1.00" | sed 's/payloadID="TWIN@b"/payloadID="TWIN-2@b"/' > "$s/in/t2.xml"
+order TWIN-2 "BOLT:2:1.00" > "$s/in/t2.xml"
 og run -c "$SCRATCH/wh.ini" --spool "$s" > /dev/null 2>&1
+# a second new order with one number is refused now (tests/versions.sh);
+# a ledger written before that has such twins
+sqlite3 "$s/ledger.db" "UPDATE orders SET order_id = 'TWIN' WHERE order_id = 'TWIN-2'"
 notice tw@w S-TW TWIN "1:1" > "$s/wh/tw.xml"
 og run -c "$SCRATCH/wh.ini" --spool "$s" > /dev/null 2>&1
 check "ambiguous: two confirmed orders of the partner numbered alike: the shipment is refused" \

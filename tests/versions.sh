@@ -243,4 +243,24 @@ og run -j 1 -c "$C" --spool "$s" > "$SCRATCH/run.out" 2>&1
 check "same batch, either order: the update is the one current version, the supplier's last PO is the update's" \
 	test "$(cur U-4)|$(cur U-5)|$(grep -l 'type="new"' "$s"/out/buyer/po/*-U-5.xml 2>/dev/null | wc -l)" = "new/confirmed/0 update/confirmed/1|update/confirmed/1 new/confirmed/0|0"
 
+# a second new order with the number of an order in force (a buyer's
+# resend under a new payloadID, or a correction sent as new) is refused
+# with 409, never sent to the supplier twice; a number whose order was
+# rejected may be used again; a test order does not collide with production
+s=$(new_spool)
+order r1@b R-1 new "" "NUT:2:1.00" > "$s/in/r1.xml"; run
+order r2@b R-1 new "" "NUT:2:1.00" > "$s/in/r2.xml"; run
+check "same number again: the second new order is refused into failed/, naming the order in force" \
+	bash -c "grep -q 'order R-1 of this partner is already in force as document .* (confirmed)' '$s'/failed/*-r2.xml.why"
+check "same number again: one order in the ledger, one PO sent, the buyer answered 409" \
+	test "$(q "SELECT COUNT(*) FROM orders WHERE order_id = 'R-1'")/$(ls "$s"/out/buyer/po/*-R-1.xml 2>/dev/null | wc -l)/$(code r2.xml)" = "1/1/409"
+CC=CC-9 order x1@b R-2 new "" "NUT:2:1.00" > "$s/in/x1.xml"; run
+order x2@b R-2 delete x1@b "NUT:2:1.00" > "$s/in/x2.xml"; run
+order x3@b R-2 new "" "NUT:4:1.00" > "$s/in/x3.xml"; run
+check "same number after a cancellation: a new order is taken" \
+	test "$(q "SELECT COUNT(*) FROM orders WHERE order_id = 'R-2' AND type = 'new' AND replaced_by IS NULL")/$(ls "$s"/failed/*-x3.xml 2>/dev/null | wc -l)" = "1/0"
+sed 's/<cXML /<cXML xml:lang="en" /; s/<Request>/<Request deploymentMode="test">/' < <(order t1@b R-1 new "" "NUT:2:1.00") > "$s/in/t1.xml"; run
+check "same number in test mode: not refused for a production order" \
+	test "$(q "SELECT COUNT(*) FROM orders WHERE order_id = 'R-1' AND mode = 'test'")/$(ls "$s"/failed/*-t1.xml 2>/dev/null | wc -l)" = "1/0"
+
 finish
