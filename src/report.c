@@ -683,8 +683,17 @@ static void cycle_times(struct rep *r)
 				      " AND o.state IN ('declined', 'rejected')"
 				      " AND EXISTS (SELECT 1 FROM checkpoints c WHERE c.order_ref = o.id)"
 				      " AND NOT EXISTS (SELECT 1 FROM checkpoints c"
-				      "  WHERE c.order_ref = o.id AND c.state = 'rejected')");
-	if (all.n == 0 && waiting == 0 && expired == 0) {
+				      "  WHERE c.order_ref = o.id AND c.state = 'rejected')"
+				      " AND EXISTS (SELECT 1 FROM checkpoints c"
+				      "  WHERE c.order_ref = o.id AND c.state = 'pending')");
+	/* every approver approved, then its budget rules, run again at its
+	 * release, rejected it (docs/rules.md, "Budgets at release") */
+	long long at_release = scalar(r, "SELECT COUNT(*) FROM " ORDERS " o WHERE o.mode = 'production'"
+					 " AND o.state IN ('declined', 'rejected')"
+					 " AND EXISTS (SELECT 1 FROM checkpoints c WHERE c.order_ref = o.id)"
+					 " AND NOT EXISTS (SELECT 1 FROM checkpoints c"
+					 "  WHERE c.order_ref = o.id AND c.state <> 'approved')");
+	if (all.n == 0 && waiting == 0 && expired == 0 && at_release == 0) {
 		if (!r->err)
 			buf_adds(&r->h, "<p class=\"none\">No order has been held for approval.</p>\n");
 		buf_adds(&r->h, "</section>\n");
@@ -722,6 +731,11 @@ static void cycle_times(struct rep *r)
 		buf_printf(&r->h, "<p>%lld %s declined without an approver's rejection (not approved "
 				  "in time) %s not counted.</p>\n",
 			   expired, plural(expired, "order", "orders"), plural(expired, "is", "are"));
+	if (at_release)
+		buf_printf(&r->h, "<p>%lld %s rejected at %s release by a budget rule, after every "
+				  "approver approved, %s not counted.</p>\n",
+			   at_release, plural(at_release, "order", "orders"),
+			   plural(at_release, "its", "their"), plural(at_release, "is", "are"));
 
 	buf_adds(&r->h, "</div><div>\n<h3>Wait per approver role</h3>\n"
 			"<table><thead><tr><th>role</th><th class=\"r\">decisions</th>"

@@ -553,6 +553,13 @@ og approve H12 --as budget-owner -c "$C3" --spool "$s" > /dev/null 2>&1
 og approve H12 --as manager -c "$C3" --spool "$s" > /dev/null 2>&1
 check "release budget: the budget owner who approved before is not asked again" \
 	test "$(st H12 state)/$(sqlite3 "$s/ledger.db" "SELECT count(*) FROM checkpoints c JOIN orders o ON o.id = c.order_ref WHERE o.order_id = 'H12'")" = confirmed/2
+# the report: H8, rejected at its release, did not expire; H7 in the copy did
+og report -c "$C3" --spool "$s" --out "$SCRATCH/rb-report.html" > /dev/null 2>&1
+og report -c "$C3" --spool "$SCRATCH/rbexpire" --out "$SCRATCH/rb-report-exp.html" > /dev/null 2>&1
+check "release budget: the report counts H8 as rejected at its release, not as expired" \
+	bash -c "grep -q '1 order rejected at its release by a budget rule, after every approver approved, is not counted' '$SCRATCH/rb-report.html' && ! grep -q 'declined without an approver' '$SCRATCH/rb-report.html'"
+check "release budget: ... and an order that expired waiting for the budget owner as expired" \
+	bash -c "grep -q 'orders\? declined without an approver.s rejection (not approved in time)' '$SCRATCH/rb-report-exp.html' && ! grep -q 'rejected at its release' '$SCRATCH/rb-report-exp.html'"
 check "release budget: invariants hold" spool_invariants "$s"
 # every XPath of a rules file is compiled at load: a costCenter, quantity,
 # message or reason that is not XPath is the file's error (check-config
