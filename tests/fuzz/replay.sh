@@ -5,7 +5,7 @@
 # a reproducer keeps failing until its bug is fixed. A harness binary given
 # files runs each once.
 #   FUZZ_ENGINE=libfuzzer (default, `make fuzz-replay`): the clang/libFuzzer
-#       binaries of build.sh, built first when missing.
+#       binaries of build.sh (incremental, run every time).
 #   FUZZ_ENGINE=standalone (`make check`): the harnesses built with the system
 #       compiler and tests/fuzz/standalone.c as main (build.sh, incremental,
 #       run every time); first the replay proves that its sanitizers bite
@@ -33,9 +33,8 @@ if [ "$ENGINE" = standalone ]; then
 	rm -f "${TMPDIR:-/tmp}/fuzz-build.$$.log"
 	echo "# harnesses built with $(${FUZZ_CC:-cc} --version | head -1) and -fsanitize=address,undefined in $((SECONDS - t0))s"
 else
-	for n in $NAMES; do
-		[ -x "$OUT/fuzz_$n" ] || { bash "$here/build.sh" > /dev/null || exit 1; break; }
-	done
+	# incremental, so a harness older than src/ is rebuilt, never replayed stale
+	FUZZ_BUILD=$OUT bash "$here/build.sh" > /dev/null || exit 1
 fi
 export UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1
 export ASAN_OPTIONS=detect_leaks=1

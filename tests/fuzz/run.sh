@@ -17,7 +17,8 @@ OUT=${FUZZ_BUILD:-$ROOT/build/fuzz}
 SECS=${FUZZ_SECONDS:-60}
 JOBS=${FUZZ_JOBS:-4}
 NAMES=${FUZZ_ONLY:-"xml csv unpack config"}
-[ -x "$OUT/fuzz_xml" ] || bash "$here/build.sh" || exit 1
+# build.sh is incremental: a harness older than src/ is rebuilt, never run stale
+FUZZ_BUILD=$OUT bash "$here/build.sh" || exit 1
 
 # per harness: maximum input length and dictionary
 maxlen() { case $1 in xml) echo 65536 ;; csv) echo 16384 ;; unpack) echo 65536 ;; *) echo 4096 ;; esac; }
