@@ -631,28 +631,37 @@ int ledger_find_earlier(struct ledger *l, const char *partner, const char *paylo
 			const char *order_id, struct ledger_earlier *e)
 {
 	memset(e, 0, sizeof *e);
-	sqlite3_stmt *st = NULL;
-	if (payload_id && *payload_id)
-		st = query(l,
-			   /* from the document by its payloadID (documents_by_payload):
-			    * CROSS JOIN keeps SQLite from scanning the partner's
-			    * orders instead */
-			   "SELECT o.id FROM documents d CROSS JOIN orders o ON o.document_id = d.id"
-			   " WHERE d.payload_id = ?2 AND o.partner = ?1 ORDER BY o.id DESC LIMIT 1",
-			   "ss", partner, payload_id);
-	else
-		st = query(l,
-			   "SELECT id FROM orders WHERE partner = ?1 AND order_id = ?2"
-			   " AND type <> 'delete' ORDER BY replaced_by IS NULL"
-			   " AND state IN ('confirmed', 'pending', 'approved') DESC, id DESC LIMIT 1",
-			   "ss", partner, order_id ? order_id : "");
-	if (!st)
-		return -1;
-	int step = sqlite3_step(st);
-	long long ref = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	finish(st);
-	if (step != SQLITE_ROW)
-		return step == SQLITE_DONE ? 0 : -1;
+	long long ref = 0;
+	/* by the payloadID named, else (none named, or one the ledger does
+	 * not have: a version sent another way, or an original that never
+	 * came, which an earlier change may have stood in for) by number */
+	for (int k = payload_id && *payload_id ? 0 : 1; k < 2 && !ref; k++) {
+		sqlite3_stmt *st =
+			k == 0 ? query(l,
+				       /* from the document by its payloadID
+					* (documents_by_payload): CROSS JOIN keeps
+					* SQLite from scanning the partner's orders */
+				       "SELECT o.id FROM documents d CROSS JOIN orders o"
+				       " ON o.document_id = d.id WHERE d.payload_id = ?2"
+				       " AND o.partner = ?1 ORDER BY o.id DESC LIMIT 1",
+				       "ss", partner, payload_id)
+			       : query(l,
+				       "SELECT id FROM orders WHERE partner = ?1 AND order_id = ?2"
+				       " AND type <> 'delete' ORDER BY replaced_by IS NULL"
+				       " AND state IN ('confirmed', 'pending', 'approved') DESC,"
+				       " id DESC LIMIT 1",
+				       "ss", partner, order_id ? order_id : "");
+		if (!st)
+			return -1;
+		int step = sqlite3_step(st);
+		if (step == SQLITE_ROW)
+			ref = sqlite3_column_int64(st, 0);
+		finish(st);
+		if (step != SQLITE_ROW && step != SQLITE_DONE)
+			return -1;
+	}
+	if (!ref)
+		return 0;
 	return newest_version(l, ref, e);
 }
 

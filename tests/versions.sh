@@ -263,4 +263,13 @@ sed 's/<cXML /<cXML xml:lang="en" /; s/<Request>/<Request deploymentMode="test">
 check "same number in test mode: not refused for a production order" \
 	test "$(q "SELECT COUNT(*) FROM orders WHERE order_id = 'R-1' AND mode = 'test'")/$(ls "$s"/failed/*-t1.xml 2>/dev/null | wc -l)" = "1/0"
 
+# a change naming a payloadID the ledger does not have is matched by its
+# order number: two updates naming the same original that never came are
+# two versions of one order, not two orders
+s=$(new_spool)
+order m1@b M-1 update gone@b "NUT:2:1.00" > "$s/in/m1.xml"; run
+order m2@b M-1 update gone@b "NUT:5:1.00" > "$s/in/m2.xml"; run
+check "missing original named twice: the second update replaces the first, one current order, one PO number" \
+	test "$(cur M-1)/$(q "SELECT COUNT(DISTINCT po_number) FROM orders WHERE order_id = 'M-1'")" = "update/confirmed/0 update/confirmed/1/1"
+
 finish
