@@ -311,12 +311,33 @@ static void push_bool(xmlXPathParserContextPtr ctxt, const char *fn, const char 
 	valuePush(ctxt, xmlXPathNewBoolean(v));
 }
 
+/* The list price of part for the order's currency: the part's row naming
+ * that currency, else its row without one (the optional currency column,
+ * as for budgets); NULL when the part is listed only in other currencies,
+ * so a price rule never compares yen with euros. */
+static const char *catalog_price_of(const char *part)
+{
+	int kp = col(&R.catalog, "part"), kl = col(&R.catalog, "list_price"),
+	    ku = col(&R.catalog, "currency");
+	const char *any = NULL;
+	for (int r = 0; kp >= 0 && kl >= 0 && r < R.catalog.nrows; r++) {
+		char **cells = R.catalog.rows[r].cells;
+		if (strcmp(cells[kp], part))
+			continue;
+		if (ku < 0 || !*cells[ku])
+			any = any ? any : cells[kl];
+		else if (R.currency && !strcasecmp(cells[ku], R.currency))
+			return cells[kl];
+	}
+	return any;
+}
+
 static void f_catalog_price(xmlXPathParserContextPtr c, int n)
 {
 	char *p = pop1(c, n);
 	if (!p)
 		return;
-	push_string(c, "og:catalog-price", p, lookup(&R.catalog, "part", p, "list_price"));
+	push_string(c, "og:catalog-price", p, catalog_price_of(p));
 	free(p);
 }
 

@@ -37,10 +37,12 @@ PY
 }
 
 cat > "$R/catalog.csv" <<'EOF2'
-part,list_price,stock,blocked
-BOLT,10.00,100,no
-NUT,2.00,5,no
-BANNED,1.00,100,yes
+part,list_price,stock,blocked,currency
+BOLT,10.00,100,no,
+NUT,2.00,5,no,
+BANNED,1.00,100,yes,
+GEAR,10.00,100,no,EUR
+GEAR,1500,100,no,JPY
 EOF2
 cat > "$R/suppliers.csv" <<'EOF2'
 identity,blocked,reason
@@ -631,4 +633,26 @@ check "sample rules: EUR limits unchanged (1000.00 approved, 1000.01 held)" \
 	test "$(sample_decision "$SCRATCH/se2.xml")/$(sample_decision "$SCRATCH/se1.xml")" = "decision: accept (rule auto-approve)/decision: hold; waits for manager"
 check "sample rules: an order in a currency without limits waits for manager and finance" \
 	test "$(sample_decision "$SCRATCH/sc1.xml")" = "decision: hold; waits for manager, then finance"
+# catalogue prices per currency (the optional currency column, as for
+# budgets): a price rule compares a line with the list price in the order's
+# currency, or with a row without one, never yen with euros
+conf ""
+s=$(new_spool)
+order GEUR "GEAR:1:11.00" > "$s/in/geur.xml"                     # 10.00 EUR + 5% < 11.00
+CUR=JPY order GJPY "GEAR:1:900" > "$s/in/gjpy.xml"               # 1500 JPY listed: within
+CUR=USD order GUSD "GEAR:1:900.00" > "$s/in/gusd.xml"            # not listed in USD
+CUR=JPY order BJPY "BOLT:1:11" > "$s/in/bjpy.xml"                # a row without currency: any
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "catalogue currency: 11.00 EUR against 10.00 EUR listed is rejected (over 5%)" \
+	grep -q "price 11.00 over catalogue 10.00" "$s"/out/buyer-1/confirmation/*-GEUR.xml
+check "catalogue currency: 900 JPY is compared with the JPY row (1500), not the EUR one: confirmed" \
+	test "$(st GJPY state)/$(grep -c 'over catalogue' "$s"/out/buyer-1/confirmation/*-GJPY.xml)" = "confirmed/0"
+check "catalogue currency: a part not listed in the order's currency has no list price: confirmed" \
+	test "$(st GUSD state)/$(grep -c 'over catalogue' "$s"/out/buyer-1/confirmation/*-GUSD.xml)" = "confirmed/0"
+check "catalogue currency: a row without a currency applies to every currency" \
+	grep -q "price 11 over catalogue 10.00" "$s"/out/buyer-1/confirmation/*-BJPY.xml
+og explain -c "$C" "$s"/archive/*/*/*/*-gjpy.xml > "$SCRATCH/gjpy-explain.out" 2>&1
+check "catalogue currency: explain shows the JPY list price" \
+	grep -q "og:catalog-price('GEAR') = '1500'" "$SCRATCH/gjpy-explain.out"
+
 finish
