@@ -197,6 +197,9 @@ static void set_err(struct ledger *l, char **err, const char *what)
 
 static sqlite3_stmt *prepare(struct ledger *l, const char *sql)
 {
+	sqlite3_stmt *st = NULL;
+	if (l->uncached) /* finish() finalizes it */
+		return sqlite3_prepare_v2(l->db, sql, -1, &st, NULL) == SQLITE_OK ? st : NULL;
 	int free_slot = -1;
 	for (int i = 0; i < MAX_STMTS; i++) {
 		if (stmts[i].sql == sql && stmts[i].db == l->db) {
@@ -207,7 +210,6 @@ static sqlite3_stmt *prepare(struct ledger *l, const char *sql)
 		if (!stmts[i].sql && free_slot < 0)
 			free_slot = i;
 	}
-	sqlite3_stmt *st = NULL;
 	if (sqlite3_prepare_v3(l->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) != SQLITE_OK)
 		return NULL;
 	if (free_slot >= 0) {
@@ -702,6 +704,43 @@ static int newest_version(struct ledger *l, long long ref, struct ledger_earlier
 	}
 	ledger_earlier_free(e);
 	return -1;
+}
+
+int ledger_replaced_spend(sqlite3 *db, const char *partner, const char *payload_id,
+			  const char *order_id, struct ledger_replaced *out)
+{
+	memset(out, 0, sizeof *out);
+	struct ledger l = { .db = db, .uncached = 1 };
+	struct ledger_earlier e;
+	int rc = ledger_find_earlier(&l, partner, payload_id, order_id, &e);
+	if (rc <= 0)
+		return rc;
+	sqlite3_stmt *st = query(&l,
+				 "SELECT document_id, cost_center, period, currency, " COMMITTED("")
+				 " FROM orders WHERE id = ?1 AND " SPENDS(""),
+				 "i", e.ref);
+	ledger_earlier_free(&e);
+	if (!st)
+		return -1;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW) {
+		out->document_id = col_text(st, 0);
+		out->cost_center = col_text(st, 1);
+		out->period = col_text(st, 2);
+		out->currency = col_text(st, 3);
+		out->committed = sqlite3_column_int64(st, 4);
+	}
+	finish(st);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
+void ledger_replaced_free(struct ledger_replaced *r)
+{
+	free(r->document_id);
+	free(r->cost_center);
+	free(r->period);
+	free(r->currency);
+	memset(r, 0, sizeof *r);
 }
 
 int ledger_find_later(struct ledger *l, const char *partner, const char *payload_id,

@@ -18,6 +18,7 @@
 struct ledger {
 	sqlite3 *db;
 	char *path;
+	int uncached; /* a connection borrowed for one call: no statement cached */
 };
 
 struct ledger_output {
@@ -84,6 +85,20 @@ struct ledger_earlier {
 int ledger_find_earlier(struct ledger *l, const char *partner, const char *payload_id,
 			const char *order_id, struct ledger_earlier *e);
 void ledger_earlier_free(struct ledger_earlier *e);
+/* The version an update or cancellation replaces (found as
+ * ledger_find_earlier finds it) as the spend counts it: its cost centre,
+ * period, currency and committed total, when it counts in budget_spend
+ * (production, confirmed or approved, current). Read through db, a
+ * ledger's connection or a read-only one (the rules' in a worker): no
+ * statement of it is kept. 1 found and counted, 0 none or not counted,
+ * -1 on a database error (a ledger too old to link versions). */
+struct ledger_replaced {
+	char *document_id, *cost_center, *period, *currency;
+	dec_t committed;
+};
+int ledger_replaced_spend(sqlite3 *db, const char *partner, const char *payload_id,
+			  const char *order_id, struct ledger_replaced *out);
+void ledger_replaced_free(struct ledger_replaced *r);
 /* For a new order (payload_id, order_id) arriving from partner: a later
  * version of it the ledger has already, followed to its newest version,
  * when that is confirmed, pending or approved (an order recorded after its

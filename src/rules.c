@@ -62,6 +62,9 @@ static struct {
 	int budget_only;	     /* rules_budget_recheck: the budget rules alone */
 	/* per evaluation */
 	struct spend_list seen;      /* the spend each og:spent read */
+	const struct order_info *info; /* the order decided (its type, its earlier version) */
+	int replaced_looked;	     /* replaced: looked up (replaced_spend) */
+	struct ledger_replaced replaced; /* the version in force a change replaces */
 	struct buf *trace;
 	char *error;
 	const char *period, *currency;
@@ -478,15 +481,58 @@ void rules_job_count(const char *cost_center, const char *order_date, const char
 	spend_list_count(&R.job_spend, cost_center, order_date, currency, mode, decision, committed);
 }
 
+static void forget_replaced(void)
+{
+	ledger_replaced_free(&R.replaced);
+	R.replaced_looked = 0;
+}
+
+/* What the version in force that this update or cancellation replaces
+ * counts in cc's spend of the period and currency read (its committed
+ * total), else 0: the change takes its place when it is recorded (or, held,
+ * approved), so the rules read the spend without it. Looked up once per
+ * decision, through R.ledger. */
+static dec_t replaced_spend(const char *cc, const char *period, const char *cur, int trace)
+{
+	const struct order_info *i = R.info;
+	if (!R.replaced_looked && R.ledger && i && i->type &&
+	    (!strcmp(i->type, "update") || !strcmp(i->type, "delete"))) {
+		R.replaced_looked = 1;
+		/* a ledger too old to say: the spend as it is */
+		if (ledger_replaced_spend(R.ledger, R.partner ? R.partner : "", i->previous_payload_id,
+					  i->order_id, &R.replaced) < 0)
+			ledger_replaced_free(&R.replaced);
+	}
+	const struct ledger_replaced *x = &R.replaced;
+	if (!x->cost_center || strcmp(x->cost_center, cc) || strcmp(x->period, period) ||
+	    strcmp(x->currency, cur))
+		return 0;
+	if (trace && R.trace) {
+		char shown[DEC_FMT_MAX];
+		dec_format(x->committed, currency_decimals(cur), shown);
+		buf_printf(R.trace,
+			   "      (spend of %s read without %s of order %s (document %s), the version "
+			   "this %s replaces)\n",
+			   cc, shown, i->order_id ? i->order_id : "?", x->document_id,
+			   strcmp(i->type, "delete") ? "update" : "cancellation");
+	}
+	return x->committed;
+}
+
 /* Spend approved in this period for cc: the ledger's (read only), plus the
- * orders of this job decided before this one. Remembered per decision, so
- * the parent can tell whether it is still current when it records. */
+ * orders of this job decided before this one, less the version in force an
+ * update replaces (replaced_spend). The spend read is remembered per
+ * decision as the ledger has it (without that exclusion), so the parent
+ * can tell whether it is still current when it records. */
 static dec_t spent_of(const char *cc)
 {
 	const char *period = R.period ? R.period : "", *cur = R.currency ? R.currency : "";
 	const struct spend_entry *seen = spend_list_find(&R.seen, cc, period, cur);
-	if (seen)
-		return seen->amount;
+	dec_t v = 0, diff;
+	if (seen) {
+		v = seen->amount;
+		return dec_sub(v, replaced_spend(cc, period, cur, 0), &diff) == 0 ? diff : v;
+	}
 	if (!R.ledger && R.ledger_path) {
 		struct stat st;
 		if (stat(R.ledger_path, &st) == 0 &&
@@ -500,13 +546,13 @@ static dec_t spent_of(const char *cc)
 			sqlite3_exec(R.ledger, "PRAGMA temp_store=MEMORY", NULL, NULL, NULL);
 		}
 	}
-	dec_t v = 0, job = spend_list_get(&R.job_spend, cc, period, cur), sum;
+	dec_t job = spend_list_get(&R.job_spend, cc, period, cur), sum;
 	if (R.ledger)
 		(void)ledger_spent(R.ledger, cc, period, cur, &v);
 	if (dec_add(v, job, &sum) == 0)
 		v = sum;
 	spend_list_add(&R.seen, cc, period, cur, v);
-	return v;
+	return dec_sub(v, replaced_spend(cc, period, cur, 1), &diff) == 0 ? diff : v;
 }
 
 /* The wire text: per entry
@@ -1039,6 +1085,7 @@ void rules_shutdown(void)
 		sqlite3_close(R.ledger);
 	spend_list_free(&R.job_spend);
 	spend_list_free(&R.seen);
+	forget_replaced();
 	memset(&R, 0, sizeof R);
 }
 
@@ -1153,6 +1200,8 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 	R.period = period;
 	R.currency = info->currency;
 	spend_list_free(&R.seen);
+	R.info = info;
+	forget_replaced();
 	R.partner = partner;
 	R.trace = trace;
 	xmlXPathContextPtr cx = new_context(canonical);
@@ -1406,6 +1455,7 @@ int rules_decide(xmlDocPtr canonical, const struct order_info *info, const char 
 	free(R.error);
 	R.error = NULL;
 	R.trace = NULL;
+	R.info = NULL;
 	xmlXPathFreeContext(cx);
 	return rc < 0 ? -1 : decision;
 }
@@ -1460,6 +1510,7 @@ int rules_same_decision(const char *canonical, size_t len, const struct order_in
 	R.ledger = own;
 	R.job_spend = own_job;
 	spend_list_free(&R.seen);
+	forget_replaced();
 	xmlNodePtr now = d >= 0 ? canon_child(order, "decision") : NULL;
 	char *after = now ? node_text(doc, now) : NULL;
 	int same = before && after && !strcmp(before, after);
@@ -1562,6 +1613,7 @@ int rules_budget_recheck(const char *canonical, const char *partner, sqlite3 *db
 	info.order_date = canon_child_str(order, "orderDate");
 	info.currency = canon_child_str(order, "currency");
 	info.type = canon_child_str(order, "type");
+	info.previous_payload_id = canon_child_str(order, "previousPayloadID");
 	char *total = canon_child_str(canon_child(order, "summary"), "total");
 	char period[8];
 	ledger_period(info.order_date, period);
@@ -1600,8 +1652,12 @@ int rules_budget_recheck(const char *canonical, const char *partner, sqlite3 *db
 	} else if (d >= 0) {
 		d = DECISION_ACCEPT;
 	}
-	if (d == DECISION_REJECT || d == DECISION_HOLD)
+	if (d == DECISION_REJECT || d == DECISION_HOLD) {
+		R.info = &info; /* the spend as the rules read it (replaced_spend) */
 		out->figures = budget_figures(period, info.currency ? info.currency : "", total);
+		R.info = NULL;
+	}
+	forget_replaced();
 	R.ledger = own;
 	R.job_spend = own_job;
 	spend_list_free(&R.seen);
@@ -1649,6 +1705,7 @@ int rules_budget_recheck(const char *canonical, const char *partner, sqlite3 *db
 	free(info.order_date);
 	free(info.currency);
 	free(info.type);
+	free(info.previous_payload_id);
 	free(total);
 	xmlFreeDoc(doc);
 	return d;

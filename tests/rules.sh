@@ -36,6 +36,17 @@ print(f'''<?xml version="1.0" encoding="UTF-8"?>
 PY
 }
 
+# update ID VERSION PREVIOUS-PAYLOAD lines [cost centre]: order ID's
+# update (type="update", payloadID ID-vVERSION@buyer.example), naming the
+# version it replaces by DocumentReference (PREVIOUS-PAYLOAD "": by its
+# order number only); with TYPE=delete its cancellation
+update() {
+	local id=$1 v=$2 prev=$3; shift 3
+	order "$id" "$@" | sed -e "s/payloadID=\"$id@buyer.example\"/payloadID=\"$id-v$v@buyer.example\"/" \
+		-e "s/<OrderRequestHeader orderID=/<OrderRequestHeader type=\"${TYPE:-update}\" orderID=/" \
+		-e "${prev:+s#</BillTo>#</BillTo><DocumentReference payloadID=\"$prev\"/>#}"
+}
+
 cat > "$R/catalog.csv" <<'EOF2'
 part,list_price,stock,blocked,currency
 BOLT,10.00,100,no,
@@ -57,6 +68,8 @@ CC-4,2026-05,1500.00,
 CC-5,2026-05,2000.00,
 CC-5,2026-06,2000.00,
 CC-6,2026-05,1500.00,EUR
+CC-13,2026-05,1500.00,
+CC-14,2026-05,1500.00,
 EOF2
 cat > "$R/rules.xml" <<'EOF2'
 <rules catalog="catalog.csv" suppliers="suppliers.csv" budgets="budgets.csv">
@@ -338,6 +351,35 @@ check "budget: a euro budget is no budget for an order in yen" \
 og export spend -c "$C" --spool "$s" > "$SCRATCH/spend6.csv" 2>&1
 check "export spend: the partial order counts 900.00, the yen apart" \
 	bash -c "grep -q '^buyer-1,CC-6,2026-05,EUR,1,900.00' '$SCRATCH/spend6.csv' && grep -q '^buyer-1,CC-6,2026-05,JPY,1,1000' '$SCRATCH/spend6.csv'"
+# budgets and changes: an update replaces the version in force, so its
+# rules read the spend without that version's (counted, it would count
+# twice: the order only grows by the difference)
+s=$(new_spool)
+order UP-1 "BOLT:90:10.00" CC-13 > "$s/in/up1.xml"                   # 900.00 confirmed on CC-13 (1500)
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+update UP-1 2 UP-1@buyer.example "BOLT:100:10.00" CC-13 > "$s/in/up1-2.xml"   # grows to 1000.00
+og run -c "$C" --spool "$s" > "$SCRATCH/upd-run.out" 2>&1
+check "budget, update: an order grown within its budget is confirmed, not held for the budget owner" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(type || '/' || state || '/' || (replaced_by IS NULL), ' ') FROM (SELECT * FROM orders WHERE order_id = 'UP-1' ORDER BY id)")" = "new/confirmed/0 update/confirmed/1"
+check "budget, update: ... decided once (the spend its rules read is the ledger's, not decided again)" \
+	bash -c "! grep -q 'decided again' '$SCRATCH/upd-run.out'"
+check "budget, update: ... and the spend counts the update alone (1000.00)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT total_e4 FROM budget_spend WHERE cost_center = 'CC-13'")" = 10000000
+order UP-2 "BOLT:60:10.00" CC-14 > "$s/in/up2.xml"                   # 600.00 confirmed on CC-14 (1500)
+order UP-3 "BOLT:60:10.00" CC-14 > "$s/in/up3.xml"                   # 600.00 confirmed: 1200.00 spent
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+update UP-2 2 "" "BOLT:100:10.00" CC-14 > "$SCRATCH/up2-2.xml"       # by order number, grows to 1000.00
+og explain -c "$C" --spool "$s" "$SCRATCH/up2-2.xml" > "$SCRATCH/explain-up.out" 2>&1
+check "budget, update: explain shows the spend without the version it replaces (900.00 left, not 300.00)" \
+	bash -c "grep -q \"og:budget-left('CC-14') = '900.00'\" '$SCRATCH/explain-up.out' && grep -q '^decision: hold.*waits for budget-owner' '$SCRATCH/explain-up.out'"
+check "budget, update: ... and says which version it left out" \
+	grep -q "(spend of CC-14 read without 600.00 of order UP-2 (document [0-9-]*), the version this update replaces)" "$SCRATCH/explain-up.out"
+cp "$SCRATCH/up2-2.xml" "$s/in/"
+og run -c "$C" --spool "$s" > /dev/null 2>&1
+check "budget, update: grown past its budget (1000.00 of the 900.00 left) it still waits for the budget owner" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT o.state || '/' || group_concat(c.role) FROM orders o JOIN checkpoints c ON c.order_ref = o.id WHERE o.order_id = 'UP-2' AND o.type = 'update'")" = "pending/budget-owner"
+check "budget, update: ... while it waits, the version in force counts (1200.00)" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT total_e4 FROM budget_spend WHERE cost_center = 'CC-14'")" = 12000000
 # budgets within one run: orders decided side by side by the workers must
 # not each spend the same budget (1500 on CC-2: two of three 600s fit)
 s=$(new_spool)
@@ -466,6 +508,8 @@ CC-9,2026-05,1500.00
 CC-10,2026-05,1500.00
 CC-11,2026-05,1500.00
 CC-12,2026-05,1500.00
+CC-13,2026-05,1500.00
+CC-15,2026-05,1500.00
 EOF2
 printf 'identity,blocked,reason\n' > "$R3/suppliers.csv"
 cat > "$R3/rules.xml" <<'EOF2'
@@ -562,6 +606,38 @@ check "release budget: the report counts H8 as rejected at its release, not as e
 	bash -c "grep -q '1 order rejected at its release by a budget rule, after every approver approved, is not counted' '$SCRATCH/rb-report.html' && ! grep -q 'declined without an approver' '$SCRATCH/rb-report.html'"
 check "release budget: ... and an order that expired waiting for the budget owner as expired" \
 	bash -c "grep -q 'orders\? declined without an approver.s rejection (not approved in time)' '$SCRATCH/rb-report-exp.html' && ! grep -q 'rejected at its release' '$SCRATCH/rb-report-exp.html'"
+# a held update replaces the version in force only once approved, so that
+# version still counts at its release: its budget rules read the spend
+# without it (the update takes its place)
+order U11 "BOLT:70:10.00" CC-11 > "$s/in/u11.xml"                              # 700.00 confirmed
+order U13 "BOLT:70:10.00" CC-13 > "$s/in/u13.xml"                              # 700.00 confirmed
+og run -c "$C3" --spool "$s" > /dev/null 2>&1
+update U11 2 U11@buyer.example "BOLT:80:10.00" CC-11 > "$s/in/u11-2.xml"       # 800.00: the manager's
+update U13 2 "" "BOLT:80:10.00" CC-13 > "$s/in/u13-2.xml"                      # 800.00: the manager's
+og run -c "$C3" --spool "$s" > /dev/null 2>&1
+order A11 "BOLT:60:10.00" CC-11 > "$s/in/a11.xml"                              # 600.00: 1300.00 spent
+order A13-1 "BOLT:40:10.00" CC-13 > "$s/in/a13-1.xml"                          # 2 x 400.00: 1500.00 spent
+order A13-2 "BOLT:40:10.00" CC-13 > "$s/in/a13-2.xml"
+og run -c "$C3" --spool "$s" > /dev/null 2>&1
+upd() { sqlite3 "$s/ledger.db" "SELECT $2 FROM orders WHERE order_id = '$1' AND type = 'update'"; }
+check "release budget, update: both updates wait for the manager alone" \
+	test "$(upd U11 state)/$(upd U13 state)/$(sqlite3 "$s/ledger.db" "SELECT group_concat(role) FROM checkpoints c JOIN orders o ON o.id = c.order_ref WHERE o.order_id IN ('U11', 'U13')")" = "pending/pending/manager,manager"
+og approve "$(upd U11 document_id)" --as manager -c "$C3" --spool "$s" > "$SCRATCH/ru11.out" 2>&1
+check "release budget, update: an update the budget covers without the version it replaces is released" \
+	test "$(upd U11 state)/$(sqlite3 "$s/ledger.db" "SELECT total_e4 FROM budget_spend WHERE cost_center = 'CC-11'")" = "confirmed/14000000"
+og approve "$(upd U13 document_id)" --as manager -c "$C3" --spool "$s" > "$SCRATCH/ru13.out" 2>&1
+check "release budget, update: one grown past it waits for the budget owner, figures without the version it replaces" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE order_id = 'U13' AND type = 'update'\")\" = pending && grep -q 'cost centre CC-13, 2026-05: budget 1500.00 EUR, spent 800.00, left 700.00; this order 800.00); it now waits for budget-owner' '$SCRATCH/ru13.out'"
+# a cancellation spends nothing: its budget rules, too, read the spend
+# without the order it cancels (counted, a rule rejecting orders far over
+# the budget rejected the cancellation of a large order)
+order Z15 "BOLT:140:10.00" CC-15 > "$s/in/z15.xml"                             # 1400.00: the manager's
+og run -c "$C3" --spool "$s" > /dev/null 2>&1
+og approve Z15 --as manager -c "$C3" --spool "$s" > /dev/null 2>&1
+TYPE=delete update Z15 2 Z15@buyer.example "BOLT:140:10.00" CC-15 > "$s/in/z15-2.xml"
+og run -c "$C3" --spool "$s" > /dev/null 2>&1
+check "release budget, cancellation: the cancellation of a large order is not rejected as over the budget; the order leaves the spend" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(type || '/' || state || '/' || (replaced_by IS NULL), ' ') FROM (SELECT * FROM orders WHERE order_id = 'Z15' ORDER BY id)")/$(sqlite3 "$s/ledger.db" "SELECT total_e4 FROM budget_spend WHERE cost_center = 'CC-15'")" = "new/confirmed/0 delete/confirmed/1/0"
 check "release budget: invariants hold" spool_invariants "$s"
 # every XPath of a rules file is compiled at load: a costCenter, quantity,
 # message or reason that is not XPath is the file's error (check-config
