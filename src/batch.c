@@ -640,7 +640,8 @@ static void check_original(struct run *run, struct pending *p)
 	struct doc_result *r = &p->res;
 	const char *pid = r->info.payload_id, *num = r->info.order_id ? r->info.order_id : "";
 	struct ledger_earlier e;
-	int rc = ledger_find_later(&run->ledger, r->partner ? r->partner : "", pid, num, &e);
+	int rc = ledger_find_later(&run->ledger, r->partner ? r->partner : "",
+				   r->info.mode ? r->info.mode : "production", pid, num, &e);
 	if (rc < 0) {
 		r->status = 500;
 		p->state = "failed";
@@ -699,7 +700,8 @@ static void check_version(struct run *run, struct pending *p)
 	const char *pid = r->info.previous_payload_id;
 	const char *num = r->info.order_id ? r->info.order_id : "";
 	struct ledger_earlier e;
-	int rc = ledger_find_earlier(&run->ledger, r->partner ? r->partner : "", pid, num, &e);
+	int rc = ledger_find_earlier(&run->ledger, r->partner ? r->partner : "",
+				     r->info.mode ? r->info.mode : "production", pid, num, &e);
 	int code = 0;
 	if (rc < 0) {
 		code = 500;

@@ -629,8 +629,8 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 
 static int newest_version(struct ledger *l, long long ref, struct ledger_earlier *e);
 
-int ledger_find_earlier(struct ledger *l, const char *partner, const char *payload_id,
-			const char *order_id, struct ledger_earlier *e)
+int ledger_find_earlier(struct ledger *l, const char *partner, const char *mode,
+			const char *payload_id, const char *order_id, struct ledger_earlier *e)
 {
 	memset(e, 0, sizeof *e);
 	long long ref = 0;
@@ -645,14 +645,14 @@ int ledger_find_earlier(struct ledger *l, const char *partner, const char *paylo
 					* SQLite from scanning the partner's orders */
 				       "SELECT o.id FROM documents d CROSS JOIN orders o"
 				       " ON o.document_id = d.id WHERE d.payload_id = ?2"
-				       " AND o.partner = ?1 ORDER BY o.id DESC LIMIT 1",
-				       "ss", partner, payload_id)
+				       " AND o.partner = ?1 AND o.mode = ?3 ORDER BY o.id DESC LIMIT 1",
+				       "sss", partner, payload_id, mode)
 			       : query(l,
 				       "SELECT id FROM orders WHERE partner = ?1 AND order_id = ?2"
-				       " AND type <> 'delete' ORDER BY replaced_by IS NULL"
+				       " AND mode = ?3 AND type <> 'delete' ORDER BY replaced_by IS NULL"
 				       " AND state IN ('confirmed', 'pending', 'approved') DESC,"
 				       " id DESC LIMIT 1",
-				       "ss", partner, order_id ? order_id : "");
+				       "sss", partner, order_id ? order_id : "", mode);
 		if (!st)
 			return -1;
 		int step = sqlite3_step(st);
@@ -706,13 +706,13 @@ static int newest_version(struct ledger *l, long long ref, struct ledger_earlier
 	return -1;
 }
 
-int ledger_replaced_spend(sqlite3 *db, const char *partner, const char *payload_id,
-			  const char *order_id, struct ledger_replaced *out)
+int ledger_replaced_spend(sqlite3 *db, const char *partner, const char *mode,
+			  const char *payload_id, const char *order_id, struct ledger_replaced *out)
 {
 	memset(out, 0, sizeof *out);
 	struct ledger l = { .db = db, .uncached = 1 };
 	struct ledger_earlier e;
-	int rc = ledger_find_earlier(&l, partner, payload_id, order_id, &e);
+	int rc = ledger_find_earlier(&l, partner, mode, payload_id, order_id, &e);
 	if (rc <= 0)
 		return rc;
 	sqlite3_stmt *st = query(&l,
@@ -743,8 +743,8 @@ void ledger_replaced_free(struct ledger_replaced *r)
 	memset(r, 0, sizeof *r);
 }
 
-int ledger_find_later(struct ledger *l, const char *partner, const char *payload_id,
-		      const char *order_id, struct ledger_earlier *e)
+int ledger_find_later(struct ledger *l, const char *partner, const char *mode,
+		      const char *payload_id, const char *order_id, struct ledger_earlier *e)
 {
 	memset(e, 0, sizeof *e);
 	int how = 0;
@@ -755,16 +755,17 @@ int ledger_find_later(struct ledger *l, const char *partner, const char *payload
 		sqlite3_stmt *st =
 			k == 0 ? query(l,
 				       "SELECT id FROM orders WHERE previous_payload_id = ?2"
-				       " AND partner = ?1 ORDER BY id LIMIT 1",
-				       "ss", partner, payload_id)
+				       " AND partner = ?1 AND mode = ?3 ORDER BY id LIMIT 1",
+				       "sss", partner, payload_id, mode)
 			       : query(l,
 				       "SELECT o.id FROM orders o WHERE o.partner = ?1 AND o.order_id = ?2"
-				       " AND o.type = 'update' AND COALESCE(o.previous_payload_id, '') = ''"
+				       " AND o.mode = ?3 AND o.type = 'update'"
+				       " AND COALESCE(o.previous_payload_id, '') = ''"
 				       " AND EXISTS (SELECT 1 FROM events v WHERE v.document_id ="
 				       " o.document_id AND v.kind = 'warning'"
 				       " AND v.detail LIKE 'update-without-original:%')"
 				       " ORDER BY o.id LIMIT 1",
-				       "ss", partner, order_id);
+				       "sss", partner, order_id, mode);
 		if (!st)
 			return -1;
 		int step = sqlite3_step(st);

@@ -77,13 +77,14 @@ struct ledger_earlier {
 	char *document_id, *state, *type, *po_number;
 	long long shipments; /* shipments recorded against it */
 };
-/* By the earlier document's payloadID (payload_id non-empty: a cXML
- * DocumentReference) among partner's orders, else by partner and buyer
+/* Among partner's orders in mode (production or test: a buyer's test
+ * system never changes a production order), by the earlier document's
+ * payloadID (payload_id non-empty: a cXML DocumentReference), else by partner and buyer
  * order number, a current one first; a held change still waiting to
  * replace the version in force gives that version. 1 found, 0 none, -1
  * error. */
-int ledger_find_earlier(struct ledger *l, const char *partner, const char *payload_id,
-			const char *order_id, struct ledger_earlier *e);
+int ledger_find_earlier(struct ledger *l, const char *partner, const char *mode,
+			const char *payload_id, const char *order_id, struct ledger_earlier *e);
 void ledger_earlier_free(struct ledger_earlier *e);
 /* The version an update or cancellation replaces (found as
  * ledger_find_earlier finds it) as the spend counts it: its cost centre,
@@ -96,8 +97,8 @@ struct ledger_replaced {
 	char *document_id, *cost_center, *period, *currency;
 	dec_t committed;
 };
-int ledger_replaced_spend(sqlite3 *db, const char *partner, const char *payload_id,
-			  const char *order_id, struct ledger_replaced *out);
+int ledger_replaced_spend(sqlite3 *db, const char *partner, const char *mode,
+			  const char *payload_id, const char *order_id, struct ledger_replaced *out);
 void ledger_replaced_free(struct ledger_replaced *r);
 /* For a new order (payload_id, order_id) arriving from partner: a later
  * version of it the ledger has already, followed to its newest version,
@@ -107,8 +108,8 @@ void ledger_replaced_free(struct ledger_replaced *r);
  * partner's with the same order number and no DocumentReference was
  * recorded without its original (warning update-without-original); 0
  * none, -1 error. */
-int ledger_find_later(struct ledger *l, const char *partner, const char *payload_id,
-		      const char *order_id, struct ledger_earlier *e);
+int ledger_find_later(struct ledger *l, const char *partner, const char *mode,
+		      const char *payload_id, const char *order_id, struct ledger_earlier *e);
 /* A current order of partner's (not replaced, not a cancellation,
  * confirmed, pending or approved) with buyer order number order_id in
  * mode (production or test), the newest first: 1 (into e), 0 none, -1

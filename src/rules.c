@@ -499,7 +499,8 @@ static dec_t replaced_spend(const char *cc, const char *period, const char *cur,
 	    (!strcmp(i->type, "update") || !strcmp(i->type, "delete"))) {
 		R.replaced_looked = 1;
 		/* a ledger too old to say: the spend as it is */
-		if (ledger_replaced_spend(R.ledger, R.partner ? R.partner : "", i->previous_payload_id,
+		if (ledger_replaced_spend(R.ledger, R.partner ? R.partner : "",
+					  i->mode ? i->mode : "production", i->previous_payload_id,
 					  i->order_id, &R.replaced) < 0)
 			ledger_replaced_free(&R.replaced);
 	}

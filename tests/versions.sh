@@ -272,4 +272,15 @@ order m2@b M-1 update gone@b "NUT:5:1.00" > "$s/in/m2.xml"; run
 check "missing original named twice: the second update replaces the first, one current order, one PO number" \
 	test "$(cur M-1)/$(q "SELECT COUNT(DISTINCT po_number) FROM orders WHERE order_id = 'M-1'")" = "update/confirmed/0 update/confirmed/1/1"
 
+# a buyer's test system never changes a production order: a test-mode
+# update or cancellation is matched among test orders only
+s=$(new_spool)
+order p1@b P-1 new "" "NUT:2:1.00" > "$s/in/p1.xml"; run
+order p2@b P-1 delete p1@b "NUT:2:1.00" | sed 's/<Request>/<Request deploymentMode="test">/' > "$s/in/p2.xml"; run
+order p3@b P-1 update "" "NUT:9:1.00" | sed 's/<Request>/<Request deploymentMode="test">/' > "$s/in/p3.xml"; run
+check "test mode: a test cancellation naming a production order is refused (nothing to cancel), the order stays in force" \
+	test "$(grep -c 'nothing to cancel' "$s"/failed/*-p2.xml.why)/$(q "SELECT state || '/' || (replaced_by IS NULL) FROM orders WHERE order_id = 'P-1' AND mode = 'production'")" = "1/confirmed/1"
+check "test mode: a test update of a production order's number is a test order of its own" \
+	test "$(q "SELECT group_concat(mode || '/' || type || '/' || (replaced_by IS NULL), ' ') FROM (SELECT * FROM orders WHERE order_id = 'P-1' ORDER BY id)")" = "production/new/1 test/update/1"
+
 finish
