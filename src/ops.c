@@ -184,12 +184,16 @@ int ops_show(struct ledger *l, const char *key, int json, FILE *f)
 		}
 		static const char *order_cols[] = { "order", "po", "partner", "date", "type", "state",
 						     "decision", "currency", "total", "cost_center",
-						     "message", "replaced_by", NULL };
+						     "message", "replaced_by", "replaces", NULL };
 		section(l, &o, "order",
 			"SELECT order_id, po_number, partner, order_date, type, state, decision, currency,"
 			" " MONEY("total_e4", "currency") ", cost_center, message,"
 			" (SELECT r.document_id || CASE r.type WHEN 'delete' THEN ' (cancelled)'"
-			" ELSE ' (updated)' END FROM orders r WHERE r.id = orders.replaced_by)"
+			" ELSE ' (updated)' END FROM orders r WHERE r.id = orders.replaced_by),"
+			/* a held change waits to replace the version in force */
+			" (SELECT e.document_id || CASE WHEN e.replaced_by IS NULL"
+			" AND orders.state = 'pending' THEN ' (once approved)' ELSE '' END"
+			" FROM orders e WHERE e.id = orders.replaces)"
 			" FROM orders WHERE document_id = ?1",
 			id, order_cols);
 		static const char *line_cols[] = { "line", "part", "quantity", "uom", "price", "amount",

@@ -171,6 +171,9 @@ CC=CC-2 order g2@b G-1 update g1@b "BOLT:600:2.00" > "$s/in/g2.xml"; run
 g2=$(doc g1@b G-1)
 check "held update: while it waits, the version in force stays current and counts (100.00)" \
 	test "$(cur G-1)/$(cc CC-2)" = "new/confirmed/1 update/pending/1/1000000"
+og show "$g2" -c "$C" --spool "$s" > "$SCRATCH/show-wait.out" 2>&1
+check "held update: show names the version it replaces once approved" \
+	grep -q "replaces=$(q "SELECT document_id FROM orders WHERE order_id = 'G-1' AND type = 'new'") (once approved)" "$SCRATCH/show-wait.out"
 og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/recon3.csv" 2>&1
 check "held update: while it waits, recon lists the order at the quantity in force" \
 	test "$(grep 'G-1' "$SCRATCH/recon3.csv" | grep -c ',50,')" = 1
