@@ -190,9 +190,16 @@ int ops_show(struct ledger *l, const char *key, int json, FILE *f)
 			" " MONEY("total_e4", "currency") ", cost_center, message,"
 			" (SELECT r.document_id || CASE r.type WHEN 'delete' THEN ' (cancelled)'"
 			" ELSE ' (updated)' END FROM orders r WHERE r.id = orders.replaced_by),"
-			/* a held change waits to replace the version in force */
-			" (SELECT e.document_id || CASE WHEN e.replaced_by IS NULL"
-			" AND orders.state = 'pending' THEN ' (once approved)' ELSE '' END"
+			/* a held change waits to replace the version in force;
+			 * rejected, expired or replaced itself while it waited,
+			 * it replaced nothing */
+			" (SELECT e.document_id || CASE WHEN e.replaced_by = orders.id THEN ''"
+			" WHEN orders.replaced_by IS NOT NULL AND orders.state = 'pending'"
+			" THEN ' (not replaced: a later version replaced both)'"
+			" WHEN orders.state = 'pending' THEN ' (once approved)'"
+			" WHEN orders.state IN ('rejected', 'declined')"
+			" THEN ' (not replaced: this change was ' || orders.state || ')'"
+			" ELSE ' (not replaced by it)' END"
 			" FROM orders e WHERE e.id = orders.replaces)"
 			" FROM orders WHERE document_id = ?1",
 			id, order_cols);

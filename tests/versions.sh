@@ -183,6 +183,9 @@ check "held update rejected: the version in force is current, in the spend and i
 	test "$(cur G-1)/$(cc CC-2)/$(grep 'G-1' "$SCRATCH/recon4.csv" | grep -c ',50,')" = "new/confirmed/1 update/rejected/1/1000000/1"
 og show G-1 -c "$C" --spool "$s" > "$SCRATCH/show.out" 2>&1
 check "held update rejected: show names no replacement" bash -c "! grep -q replaced_by= '$SCRATCH/show.out'"
+og show "$g2" -c "$C" --spool "$s" > "$SCRATCH/show-rej.out" 2>&1
+check "held update rejected: show says it replaced nothing, not plain replaces=" \
+	grep -q "replaces=$(q "SELECT document_id FROM orders WHERE order_id = 'G-1' AND type = 'new'") (not replaced: this change was rejected)$" "$SCRATCH/show-rej.out"
 CC=CC-3 order k1@b K-1 new "" "BOLT:50:2.00" > "$s/in/k1.xml"; run
 CC=CC-3 order k2@b K-1 update k1@b "BOLT:600:2.00" > "$s/in/k2.xml"; run
 k2=$(doc k1@b K-1)
@@ -198,6 +201,11 @@ CC=CC-4 order m2@b M-1 update m1@b "BOLT:600:2.00" > "$s/in/m2.xml"; run
 CC=CC-4 order m3@b M-1 update "" "BOLT:60:2.00" > "$s/in/m3.xml"; run
 check "a later update while one waits replaces both: one current order, 120.00" \
 	test "$(cur M-1)/$(cc CC-4)/$(q "SELECT COUNT(DISTINCT po_number) FROM orders WHERE order_id = 'M-1'")" = "new/confirmed/0 update/pending/0 update/confirmed/1/1200000/1"
+m1=$(q "SELECT document_id FROM orders WHERE order_id = 'M-1' AND type = 'new'")
+og show "$(doc m1@b M-1)" -c "$C" --spool "$s" > "$SCRATCH/show-m2.out" 2>&1
+og show "$(q "SELECT document_id FROM orders WHERE order_id = 'M-1' AND replaced_by IS NULL")" -c "$C" --spool "$s" > "$SCRATCH/show-m3.out" 2>&1
+check "... show: the waiting update replaced nothing, the later one replaced the version in force" \
+	bash -c "grep -q 'replaces=$m1 (not replaced: a later version replaced both)\$' '$SCRATCH/show-m2.out' && grep -q 'replaces=$m1\$' '$SCRATCH/show-m3.out'"
 order x1@b X-1 new "" "BOLT:50:2.00" > "$s/in/x1.xml"; run
 order x2@b X-1 update x1@b "BOLT:600:2.00" > "$s/in/x2.xml"; run
 order x3@b X-1 delete x2@b "BOLT:600:2.00" > "$s/in/x3.xml"; run
