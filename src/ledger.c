@@ -764,6 +764,12 @@ int ledger_find_later(struct ledger *l, const char *partner, const char *mode,
 				       " AND EXISTS (SELECT 1 FROM events v WHERE v.document_id ="
 				       " o.document_id AND v.kind = 'warning'"
 				       " AND v.detail LIKE 'update-without-original:%')"
+				       /* once: a new order of that number recorded
+					* after it was its original; another is a
+					* resend or another order (refused, 409) */
+				       " AND NOT EXISTS (SELECT 1 FROM orders n WHERE"
+				       " n.partner = o.partner AND n.order_id = o.order_id"
+				       " AND n.mode = o.mode AND n.type = 'new' AND n.id > o.id)"
 				       " ORDER BY o.id LIMIT 1",
 				       "sss", partner, order_id, mode);
 		if (!st)

@@ -246,6 +246,11 @@ order u2@b U-2 update "" "NUT:3:1.00" > "$s/in/u2.xml"; run
 order o2@b U-2 new "" "NUT:2:1.00" > "$s/in/o2.xml"; run
 check "late original by order number: the update recorded without its original stays current" \
 	test "$(cur U-2)/$(grep -c 'superseded-by-later-version' "$SCRATCH/run.out")" = "update/confirmed/1 new/confirmed/0/1"
+# ... once: a second new order of that number is no original (the update's
+# came), it is a resend or another order, refused as any second new order
+order o3@b U-2 new "" "NUT:7:1.00" > "$s/in/o3.xml"; run
+check "late original by order number: a second new order of that number is refused (409), not swallowed as superseded" \
+	test "$(code o3.xml)/$(grep -c 'superseded-by-later-version' "$SCRATCH/run.out")/$(cur U-2)" = "409/0/update/confirmed/1 new/confirmed/0"
 order o4@b U-4 new "" "NUT:2:1.00" > "$s/in/a-o4.xml"
 order u4@b U-4 update o4@b "NUT:3:1.00" > "$s/in/b-u4.xml"
 order o5@b U-5 new "" "NUT:2:1.00" > "$s/in/b-o5.xml"
