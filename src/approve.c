@@ -87,13 +87,28 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 		/* approved and declined are decided orders whose outputs are
 		 * still to be written: say so, the words alone mean little */
 		const char *st = orders[n - 1].state;
-		*msg = xasprintf("order %s is not waiting for approval: it is %s", key,
+		/* the version in force (named by its PO number or document)
+		 * of a held update: that update is what waits */
+		char *change = NULL;
+		if (ledger_waiting_change(l, orders[n - 1].ref, &change) < 0) {
+			*err = xasprintf("cannot look up a change of order %s", key);
+			ledger_orders_free(orders, n);
+			return -1;
+		}
+		char *also = change ? xasprintf("; document %s, an update of it, waits for "
+						"approval: ordergate approve %s",
+						change, change)
+				    : NULL;
+		*msg = xasprintf("order %s is not waiting for approval: it is %s%s", key,
 				 !strcmp(st, "approved")
 					 ? "approved (its purchase order and confirmation are being "
 					   "written)"
 				 : !strcmp(st, "declined")
 					 ? "declined: rejected, its rejection to the buyer being written"
-					 : st);
+					 : st,
+				 also ? also : "");
+		free(also);
+		free(change);
 	} else if (pending > 1) {
 		struct buf ids = BUF_INIT;
 		for (int i = 0; i < n; i++)

@@ -840,6 +840,23 @@ int ledger_waits_on_shipped(struct ledger *l, long long ref, char **doc_id)
 	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
 }
 
+int ledger_waiting_change(struct ledger *l, long long ref, char **doc_id)
+{
+	*doc_id = NULL;
+	sqlite3_stmt *st = query(l,
+				 "SELECT o.document_id FROM orders e JOIN orders o ON o.replaces = e.id"
+				 " WHERE e.id = ?1 AND e.replaced_by IS NULL AND o.state = 'pending'"
+				 " AND o.replaced_by IS NULL ORDER BY o.id DESC LIMIT 1",
+				 "i", ref);
+	if (!st)
+		return -1;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*doc_id = col_text(st, 0);
+	finish(st);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
 char *ledger_replaced_po(struct ledger *l, long long ref)
 {
 	sqlite3_stmt *st = query(l, "SELECT po_number FROM orders WHERE replaced_by = ?1"

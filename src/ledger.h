@@ -121,6 +121,9 @@ int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, cha
 /* Whether the version in force that held change ref waits to replace has
  * shipped since: 1 (*doc_id: its document; caller frees), 0 not, -1 error */
 int ledger_waits_on_shipped(struct ledger *l, long long ref, char **doc_id);
+/* Whether a held change waits to replace order ref (the version in
+ * force): 1 (*doc_id: its document; caller frees), 0 not, -1 error */
+int ledger_waiting_change(struct ledger *l, long long ref, char **doc_id);
 /* The PO number of ours of the version order ref replaced, or NULL (a held
  * update, released: the supplier's PO stays the same). Caller frees. */
 char *ledger_replaced_po(struct ledger *l, long long ref);

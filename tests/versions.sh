@@ -189,6 +189,9 @@ check "held update rejected: show says it replaced nothing, not plain replaces="
 CC=CC-3 order k1@b K-1 new "" "BOLT:50:2.00" > "$s/in/k1.xml"; run
 CC=CC-3 order k2@b K-1 update k1@b "BOLT:600:2.00" > "$s/in/k2.xml"; run
 k2=$(doc k1@b K-1)
+og approve PO-0002 --as manager -c "$C" --spool "$s" > "$SCRATCH/appr-po.out" 2>&1
+check "held update: approve by the PO number of the version in force names the update that waits, not just 'it is confirmed'" \
+	bash -c "test \"\$(sqlite3 '$s/ledger.db' \"SELECT po_number FROM orders WHERE order_id = 'K-1' AND type = 'new'\")\" = PO-0002 && grep -q 'it is confirmed; document $k2, an update of it, waits for approval: ordergate approve $k2' '$SCRATCH/appr-po.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE document_id = '$k2'\")\" = pending"
 og approve "$k2" --as manager -c "$C" --spool "$s" > "$SCRATCH/appr2.out" 2>&1
 check "held update approved: it replaces the version in force, spend 1200.00 not 1300.00" \
 	test "$(cur K-1)/$(cc CC-3)" = "new/confirmed/0 update/confirmed/1/12000000"
