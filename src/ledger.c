@@ -173,13 +173,33 @@ static const char versions_sql[] =
  * had replaced the version in force at once: that version is current
  * again, and a waiting one replaces it once approved (docs/operations.md,
  * "Changes and cancellations"). The spend is summed anew. */
+/* The held updates version 4 linked at once, from a version in force (v):
+ * the update that replaced it, and each held update that replaced one of
+ * those while it waited (cur); held_end: the v whose newest version is
+ * such an update still waiting, or rejected since (none was approved). */
+#define V4_HELD_CHAIN                                                                         \
+	"WITH RECURSIVE chain(v, cur) AS (SELECT o.id, o.replaced_by FROM orders o"          \
+	" JOIN orders u ON u.id = o.replaced_by WHERE o.state IN ('confirmed', 'approved')"   \
+	" AND u.type = 'update'"                                                              \
+	" UNION ALL SELECT c.v, u.replaced_by FROM chain c JOIN orders u ON u.id = c.cur"     \
+	" JOIN orders n ON n.id = u.replaced_by WHERE u.type = 'update'"                      \
+	" AND u.state = 'pending' AND n.type = 'update'),"                                    \
+	" held_end(v) AS (SELECT c.v FROM chain c JOIN orders n ON n.id = c.cur"              \
+	" WHERE n.replaced_by IS NULL AND n.type = 'update'"                                  \
+	" AND n.state IN ('pending', 'declined', 'rejected')) "
 static const char replaces_sql[] =
 	"ALTER TABLE orders ADD COLUMN replaces INTEGER REFERENCES orders(id);"
 	"UPDATE orders SET replaces = (SELECT MAX(e.id) FROM orders e"
 	" WHERE e.replaced_by = orders.id) WHERE id IN (SELECT replaced_by FROM orders);"
-	"UPDATE orders SET replaced_by = NULL WHERE state IN ('confirmed', 'approved')"
-	" AND replaced_by IN (SELECT id FROM orders WHERE type = 'update'"
-	" AND replaced_by IS NULL AND state IN ('pending', 'declined', 'rejected'));"
+	/* every held update of such a chain replaces the version in force
+	 * (as one recorded now: a later change replaces that version and
+	 * the waiting update both), and that version is in force again */
+	"UPDATE orders SET replaces = (" V4_HELD_CHAIN "SELECT c.v FROM chain c"
+	" WHERE c.cur = orders.id AND c.v IN (SELECT v FROM held_end))"
+	" WHERE id IN (" V4_HELD_CHAIN "SELECT c.cur FROM chain c"
+	" WHERE c.v IN (SELECT v FROM held_end));"
+	"UPDATE orders SET replaced_by = NULL WHERE id IN (" V4_HELD_CHAIN
+	"SELECT v FROM held_end);"
 	"DELETE FROM budget_spend;";
 
 #define MAX_STMTS 32

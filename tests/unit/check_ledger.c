@@ -585,6 +585,70 @@ START_TEST(upgrades_v4_held_updates)
 }
 END_TEST
 
+/* Version 4 linked a second held update of an order, arriving while the
+ * first waited, at once too: G-1 <- update (waiting) <- update (waiting),
+ * the first replaced by the second. Brought to 5, G-1 is in force again
+ * (counted), the first update waits no more, and both name G-1 as the
+ * version they replace: the second, approved, replaces G-1 and keeps its
+ * PO number (before, G-1 stayed replaced, counted nowhere, and the
+ * approved update drew a new PO number: the supplier had the order twice). */
+START_TEST(upgrades_v4_held_update_chain)
+{
+	ledger_close(&lg);
+	unlink(db_path);
+	size_t len = 0;
+	char *dump_path = xasprintf("%s/tests/data/ledger/v4-held-updates.sql", t_cfg()->data_dir);
+	char *dump = t_read_file(dump_path, &len);
+	ck_assert_msg(dump != NULL, "cannot read %s", dump_path);
+	free(dump_path);
+	sqlite3 *raw_db = NULL;
+	char *msg = NULL;
+	ck_assert_int_eq(sqlite3_open(db_path, &raw_db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(raw_db, dump, NULL, NULL, &msg) == SQLITE_OK, "%s", msg);
+	/* as version 4 recorded a second held update of G-1 (order 7) */
+	ck_assert_msg(
+		sqlite3_exec(raw_db,
+			     "INSERT INTO documents SELECT 'G1-U2', 'g3.xml', received, processed,"
+			     " sha256 || 'x', size, format, sender_key, 'g3@b', mode, partner, state,"
+			     " stage, reason, hint, duplicate_of, NULL, failed_path, parent_id"
+			     " FROM documents WHERE id = (SELECT document_id FROM orders WHERE id = 4);"
+			     "INSERT INTO orders SELECT 7, 'G1-U2', partner, sender_key, order_id,"
+			     " order_date, type, NULL, mode, currency, stated_total_e4, subtotal_e4,"
+			     " shipping_e4, tax_e4, discount_e4, 13000000, 13000000, decision,"
+			     " 'pending', cost_center, period, po_number, message, decided, canonical,"
+			     " created, NULL FROM orders WHERE id = 4;"
+			     "INSERT INTO checkpoints(order_ref, seq, role, state)"
+			     " VALUES (7, 1, 'manager', 'pending');"
+			     "UPDATE orders SET replaced_by = 7 WHERE id = 4;",
+			     NULL, NULL, &msg) == SQLITE_OK,
+		"%s", msg);
+	sqlite3_close(raw_db);
+	free(dump);
+
+	char *err = NULL;
+	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
+	char *v = one_text("SELECT group_concat(id || '/' || state || '/' || COALESCE(replaced_by, '-')"
+			   " || '/' || COALESCE(replaces, '-'), ' ')"
+			   " FROM (SELECT * FROM orders WHERE order_id = 'G-1' ORDER BY id)");
+	ck_assert_str_eq(v, "2/confirmed/-/- 4/pending/7/2 7/pending/-/2");
+	free(v);
+	/* G-1 and R-1 count again: 200.00 */
+	ck_assert_int_eq(count("SELECT total_e4 FROM budget_spend WHERE cost_center = 'CC-1'"),
+			 2000000);
+	assert_spend_is_sum();
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	ck_assert_int_eq(ledger_set_order_state(&lg, 7, "approved", NULL, &err), 0);
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	ck_assert_int_eq(count("SELECT replaced_by FROM orders WHERE id = 2"), 7);
+	char *po = ledger_replaced_po(&lg, 7);
+	ck_assert_str_eq(po ? po : "(none)", "PO-0001");
+	free(po);
+	ck_assert_int_eq(count("SELECT total_e4 FROM budget_spend WHERE cost_center = 'CC-1'"),
+			 14000000);
+	assert_spend_is_sum();
+}
+END_TEST
+
 /* A real ledger of version 2 (tests/data/ledger/v2-shipments.sql, the
  * .dump of one made by ordergate before this version: an order, a cXML
  * ship notice and a CSV feed shipment without a ship date) is brought to 3
@@ -705,6 +769,7 @@ Suite *suite_ledger(void)
 	tcase_add_test(tc, upgrades_v2_shipments);
 	tcase_add_test(tc, upgrades_v3_versions);
 	tcase_add_test(tc, upgrades_v4_held_updates);
+	tcase_add_test(tc, upgrades_v4_held_update_chain);
 	suite_add_tcase(s, tc);
 	return s;
 }
