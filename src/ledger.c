@@ -317,6 +317,32 @@ static char *col_text(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+/* The first column of st's first row, st finished: 1 a row, 0 none (*id
+ * 0, *text NULL), -1 an error (a NULL st: its query failed). */
+static int first_id(sqlite3_stmt *st, long long *id)
+{
+	*id = 0;
+	if (!st)
+		return -1;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*id = sqlite3_column_int64(st, 0);
+	finish(st);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
+static int first_text(sqlite3_stmt *st, char **text)
+{
+	*text = NULL;
+	if (!st)
+		return -1;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		*text = col_text(st, 0);
+	finish(st);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
 /* The first column of the first row of sql, or -1. */
 static sqlite3_int64 query_int(sqlite3 *db, const char *sql)
 {
@@ -673,13 +699,7 @@ int ledger_find_earlier(struct ledger *l, const char *partner, const char *mode,
 				       " AND state IN ('confirmed', 'pending', 'approved') DESC,"
 				       " id DESC LIMIT 1",
 				       "sss", partner, order_id ? order_id : "", mode);
-		if (!st)
-			return -1;
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW)
-			ref = sqlite3_column_int64(st, 0);
-		finish(st);
-		if (step != SQLITE_ROW && step != SQLITE_DONE)
+		if (first_id(st, &ref) < 0)
 			return -1;
 	}
 	if (!ref)
@@ -792,16 +812,11 @@ int ledger_find_later(struct ledger *l, const char *partner, const char *mode,
 				       " AND n.mode = o.mode AND n.type = 'new' AND n.id > o.id)"
 				       " ORDER BY o.id LIMIT 1",
 				       "sss", partner, order_id, mode);
-		if (!st)
+		int found = first_id(st, &ref);
+		if (found < 0)
 			return -1;
-		int step = sqlite3_step(st);
-		if (step == SQLITE_ROW) {
-			ref = sqlite3_column_int64(st, 0);
+		if (found)
 			how = k + 1;
-		}
-		finish(st);
-		if (step != SQLITE_ROW && step != SQLITE_DONE)
-			return -1;
 	}
 	if (!ref)
 		return 0;
@@ -827,14 +842,9 @@ int ledger_find_current(struct ledger *l, const char *partner, const char *order
 				 " AND state IN ('confirmed', 'pending', 'approved')"
 				 " ORDER BY id DESC LIMIT 1",
 				 "sss", partner, order_id, mode);
-	if (!st)
-		return -1;
-	int step = sqlite3_step(st);
-	long long ref = step == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-	finish(st);
-	if (step != SQLITE_ROW)
-		return step == SQLITE_DONE ? 0 : -1;
-	return newest_version(l, ref, e);
+	long long ref;
+	int found = first_id(st, &ref);
+	return found <= 0 ? found : newest_version(l, ref, e);
 }
 
 int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, char **err)
@@ -845,36 +855,22 @@ int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, cha
 
 int ledger_waits_on_shipped(struct ledger *l, long long ref, char **doc_id)
 {
-	*doc_id = NULL;
-	sqlite3_stmt *st = query(l,
-				 "SELECT e.document_id FROM orders o JOIN orders e ON e.id = o.replaces"
-				 " WHERE o.id = ?1 AND e.replaced_by IS NULL"
-				 " AND EXISTS (SELECT 1 FROM shipments s WHERE s.order_ref = e.id)",
-				 "i", ref);
-	if (!st)
-		return -1;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*doc_id = col_text(st, 0);
-	finish(st);
-	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+	return first_text(query(l,
+				"SELECT e.document_id FROM orders o JOIN orders e ON e.id = o.replaces"
+				" WHERE o.id = ?1 AND e.replaced_by IS NULL"
+				" AND EXISTS (SELECT 1 FROM shipments s WHERE s.order_ref = e.id)",
+				"i", ref),
+			  doc_id);
 }
 
 int ledger_waiting_change(struct ledger *l, long long ref, char **doc_id)
 {
-	*doc_id = NULL;
-	sqlite3_stmt *st = query(l,
-				 "SELECT o.document_id FROM orders e JOIN orders o ON o.replaces = e.id"
-				 " WHERE e.id = ?1 AND e.replaced_by IS NULL AND o.state = 'pending'"
-				 " AND o.replaced_by IS NULL ORDER BY o.id DESC LIMIT 1",
-				 "i", ref);
-	if (!st)
-		return -1;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*doc_id = col_text(st, 0);
-	finish(st);
-	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+	return first_text(query(l,
+				"SELECT o.document_id FROM orders e JOIN orders o ON o.replaces = e.id"
+				" WHERE e.id = ?1 AND e.replaced_by IS NULL AND o.state = 'pending'"
+				" AND o.replaced_by IS NULL ORDER BY o.id DESC LIMIT 1",
+				"i", ref),
+			  doc_id);
 }
 
 char *ledger_replaced_po(struct ledger *l, long long ref)

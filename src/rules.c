@@ -171,6 +171,30 @@ static const char *lookup(const struct table *t, const char *key_col, const char
 	return NULL;
 }
 
+/* Column want of the rows of t whose column key is key (and, with
+ * key2_col, whose key2_col is key2) for the order's currency: the row
+ * naming it in the optional currency column, else the first row without
+ * a currency; NULL when there is neither (budgets, catalogue prices). */
+static const char *for_currency(const struct table *t, const char *key_col, const char *key,
+				const char *key2_col, const char *key2, const char *want)
+{
+	int k = col(t, key_col), k2 = key2_col ? col(t, key2_col) : -1, w = col(t, want),
+	    ku = col(t, "currency");
+	if (k < 0 || w < 0 || (key2_col && (k2 < 0 || !key2)))
+		return NULL;
+	const char *any = NULL;
+	for (int r = 0; r < t->nrows; r++) {
+		char **cells = t->rows[r].cells;
+		if (strcmp(cells[k], key) || (k2 >= 0 && strcmp(cells[k2], key2)))
+			continue;
+		if (ku < 0 || !*cells[ku])
+			any = any ? any : cells[w];
+		else if (R.currency && !strcasecmp(cells[ku], R.currency))
+			return cells[w];
+	}
+	return any;
+}
+
 static int truthy(const char *v)
 {
 	return v && (!strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcmp(v, "1"));
@@ -314,33 +338,15 @@ static void push_bool(xmlXPathParserContextPtr ctxt, const char *fn, const char 
 	valuePush(ctxt, xmlXPathNewBoolean(v));
 }
 
-/* The list price of part for the order's currency: the part's row naming
- * that currency, else its row without one (the optional currency column,
- * as for budgets); NULL when the part is listed only in other currencies,
- * so a price rule never compares yen with euros. */
-static const char *catalog_price_of(const char *part)
-{
-	int kp = col(&R.catalog, "part"), kl = col(&R.catalog, "list_price"),
-	    ku = col(&R.catalog, "currency");
-	const char *any = NULL;
-	for (int r = 0; kp >= 0 && kl >= 0 && r < R.catalog.nrows; r++) {
-		char **cells = R.catalog.rows[r].cells;
-		if (strcmp(cells[kp], part))
-			continue;
-		if (ku < 0 || !*cells[ku])
-			any = any ? any : cells[kl];
-		else if (R.currency && !strcasecmp(cells[ku], R.currency))
-			return cells[kl];
-	}
-	return any;
-}
-
 static void f_catalog_price(xmlXPathParserContextPtr c, int n)
 {
 	char *p = pop1(c, n);
 	if (!p)
 		return;
-	push_string(c, "og:catalog-price", p, catalog_price_of(p));
+	/* NULL when the part is listed only in other currencies: a price
+	 * rule never compares yen with euros */
+	push_string(c, "og:catalog-price", p,
+		    for_currency(&R.catalog, "part", p, NULL, NULL, "list_price"));
 	free(p);
 }
 
@@ -390,23 +396,10 @@ static void f_supplier_reason(xmlXPathParserContextPtr c, int n)
 	free(p);
 }
 
-/* The budget of cc for the order's period and currency: the row naming
- * the order's currency, else a row without a currency (optional column). */
+/* The budget of cc for the order's period and currency. */
 static const char *budget_of(const char *cc)
 {
-	int kc = col(&R.budgets, "cost_center"), kp = col(&R.budgets, "period"),
-	    ka = col(&R.budgets, "amount"), ku = col(&R.budgets, "currency");
-	const char *any = NULL;
-	for (int r = 0; kc >= 0 && kp >= 0 && ka >= 0 && r < R.budgets.nrows; r++) {
-		char **cells = R.budgets.rows[r].cells;
-		if (strcmp(cells[kc], cc) || !R.period || strcmp(cells[kp], R.period))
-			continue;
-		if (ku < 0 || !*cells[ku])
-			any = any ? any : cells[ka];
-		else if (R.currency && !strcasecmp(cells[ku], R.currency))
-			return cells[ka];
-	}
-	return any;
+	return for_currency(&R.budgets, "cost_center", cc, "period", R.period, "amount");
 }
 
 /* --- spend ------------------------------------------------------------------ */
@@ -1568,14 +1561,6 @@ static char *budget_figures(const char *period, const char *currency, const char
 	return buf_detach(&b);
 }
 
-static char *node_prop(xmlNodePtr n, const char *name)
-{
-	xmlChar *v = xmlGetProp(n, (const xmlChar *)name);
-	char *s = v ? xstrdup((const char *)v) : NULL;
-	xmlFree(v);
-	return s;
-}
-
 static char *node_content(xmlNodePtr n)
 {
 	xmlChar *v = n ? xmlNodeGetContent(n) : NULL;
@@ -1627,13 +1612,13 @@ int rules_budget_recheck(const char *canonical, const char *partner, sqlite3 *db
 	R.budget_only = 0;
 	xmlNodePtr now = d >= 0 ? canon_child(order, "decision") : NULL;
 	if (d == DECISION_REJECT) {
-		out->rule = node_prop(now, "rule");
-		out->message = node_content(canon_child(now, "message"));
+		out->rule = prop(now, "rule");
+		out->message = canon_child_str(now, "message");
 	} else if (d == DECISION_HOLD) {
 		for (xmlNodePtr c = now->children; c; c = c->next) {
 			if (c->type != XML_ELEMENT_NODE || strcmp((const char *)c->name, "checkpoint"))
 				continue;
-			char *role = node_prop(c, "role");
+			char *role = prop(c, "role");
 			int have = 0;
 			for (int k = 0; k < nreceived && role && !have; k++)
 				have = !strcasecmp(received[k], role);
