@@ -59,6 +59,7 @@ struct pending {
 	char *replaces_po;   /* that version's PO number of ours, or NULL */
 	long long superseded_by; /* a stale original: the later version recorded before it */
 	char *superseded_doc;    /* that version's document */
+	long long waiting_later; /* a late original: its held later version, recorded before it */
 };
 
 struct queue {
@@ -634,7 +635,9 @@ static void check_number_free(struct run *run, struct pending *p)
  * batch or earlier in this one) is the stale version: recorded as replaced
  * by that version, nothing sent for it (the supplier has the later one),
  * with a warning naming it (docs/operations.md, "Changes and
- * cancellations"). */
+ * cancellations"). A later version still waiting for approval that
+ * replaces nothing leaves it the version in force: decided and sent as any
+ * new order, the held version linked to replace it once approved. */
 static void check_original(struct run *run, struct pending *p)
 {
 	struct doc_result *r = &p->res;
@@ -652,6 +655,26 @@ static void check_original(struct run *run, struct pending *p)
 	}
 	if (rc == 0) {
 		check_number_free(run, p);
+		return;
+	}
+	if (!strcmp(e.state, "pending")) {
+		/* that version waits for approval and replaces nothing: this one
+		 * is the version in force until it is approved (rejected, this
+		 * one stays), so it is decided and sent as any new order */
+		char *text = xasprintf(
+			"order %s (payloadID %s) is an earlier version than document %s (%s "
+			"waiting for approval), recorded before it: %s; recorded and sent as the "
+			"version in force, which that %s replaces once approved (rejected, this "
+			"one stays); ordergate show %s",
+			num, pid ? pid : "?", e.document_id,
+			!strcmp(e.type, "delete") ? "a cancellation" : "an update",
+			rc == 1 ? "that version names this payloadID in its DocumentReference"
+				: "an update of the same order number recorded without its original",
+			!strcmp(e.type, "delete") ? "cancellation" : "update", e.document_id);
+		canon_note_warning(&r->info, "later-version-waiting", text);
+		free(text);
+		p->waiting_later = e.ref;
+		ledger_earlier_free(&e);
 		return;
 	}
 	char *text = xasprintf(
@@ -919,6 +942,8 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 		int rc = ledger_add_order(&run->ledger, id, r, po, p->replaces, err);
 		if (rc == 0 && p->superseded_by)
 			rc = ledger_mark_replaced(&run->ledger, id, p->superseded_by, err);
+		if (rc == 0 && p->waiting_later)
+			rc = ledger_link_waiting(&run->ledger, id, p->waiting_later, err);
 		free(po);
 		if (rc < 0 || stage_outputs(run, p, err) < 0)
 			return -1;

@@ -853,6 +853,15 @@ int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, cha
 		    doc_id, by);
 }
 
+int ledger_link_waiting(struct ledger *l, const char *doc_id, long long later, char **err)
+{
+	return exec(l, err,
+		    "UPDATE orders SET replaces = (SELECT id FROM orders WHERE document_id = ?1"
+		    " AND state <> 'rejected') WHERE id = ?2 AND replaces IS NULL"
+		    " AND state = 'pending'",
+		    "si", doc_id, later);
+}
+
 int ledger_waits_on_shipped(struct ledger *l, long long ref, char **doc_id)
 {
 	return first_text(query(l,

@@ -118,6 +118,10 @@ int ledger_find_current(struct ledger *l, const char *partner, const char *order
 			const char *mode, struct ledger_earlier *e);
 /* Marks the order of document doc_id replaced by orders.id by. */
 int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, char **err);
+/* A late original (doc_id, just recorded) of a held change recorded
+ * without it (later): that change replaces it once approved (unless it
+ * was rejected itself). */
+int ledger_link_waiting(struct ledger *l, const char *doc_id, long long later, char **err);
 /* Whether the version in force that held change ref waits to replace has
  * shipped since: 1 (*doc_id: its document; caller frees), 0 not, -1 error */
 int ledger_waits_on_shipped(struct ledger *l, long long ref, char **doc_id);

@@ -7,7 +7,8 @@
 # unknown one is refused (an update of an unknown order is its first version), a
 # held order replaced waits no more, a held update replaces the version in
 # force only once approved, an original that arrives after its own update
-# is recorded as replaced by it with nothing sent, and ship notices match
+# is recorded as replaced by it with nothing sent (unless that update
+# waits for approval: then the original is in force), and ship notices match
 # the current version only.
 . "$(dirname "$0")/lib.sh"
 P="$SCRATCH/partners"; mkdir -p "$P"
@@ -261,6 +262,40 @@ order u5@b U-5 update o5@b "NUT:3:1.00" > "$s/in/a-u5.xml"
 og run -j 1 -c "$C" --spool "$s" > "$SCRATCH/run.out" 2>&1
 check "same batch, either order: the update is the one current version, the supplier's last PO is the update's" \
 	test "$(cur U-4)|$(cur U-5)|$(grep -l 'type="new"' "$s"/out/buyer/po/*-U-5.xml 2>/dev/null | wc -l)" = "new/confirmed/0 update/confirmed/1|update/confirmed/1 new/confirmed/0|0"
+
+# ... unless that update waits for approval: then the original is the
+# version in force until the update is approved (rejected, the original
+# stays and the supplier has it; approved, the update replaces it under its
+# PO number). Also with two workers in one batch, the update recorded first.
+printf '<rules xmlns="urn:ordergate:rules:1">\n  <rule id="big" test="og:gt(summary/total, \x27100.00\x27)"><require role="manager"/></rule>\n</rules>\n' > "$SCRATCH/w-rules.xml"
+printf '[rules]\nfile = %s\n' "$SCRATCH/w-rules.xml" | cat "$C" - > "$SCRATCH/w.ini"
+s=$(new_spool)
+wrun() { og run -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/run.out" 2>&1; }
+order w1@b W-1 update o1@b "NUT:300:1.00" > "$s/in/w1.xml"; wrun
+w1=$(q "SELECT document_id FROM orders WHERE order_id = 'W-1'")
+order o1@b W-1 new "" "NUT:2:1.00" > "$s/in/o1.xml"; wrun
+o1=$(q "SELECT document_id FROM orders WHERE order_id = 'W-1' AND type = 'new'")
+check "late original of a held update: confirmed and sent as the version in force, the update still waits" \
+	test "$(cur W-1)/$(q "SELECT COUNT(*) FROM outputs WHERE document_id = '$o1' AND kind IN ('po', 'confirmation')")/$(ls "$s"/out/buyer/po/*-W-1.xml 2>/dev/null | wc -l)" = "update/pending/1 new/confirmed/1/2/1"
+check "late original of a held update: the run warns later-version-waiting, naming the update; nothing says superseded" \
+	bash -c "grep -q 'later-version-waiting.*$w1' '$SCRATCH/run.out' && ! grep -q superseded '$SCRATCH/run.out'"
+og reject "$w1" --as manager --comment "too many" -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/rej-w.out" 2>&1; wrun
+check "held update rejected after its late original: the original stays the order in force (the supplier has it)" \
+	test "$(cur W-1)/$(q "SELECT po_number FROM orders WHERE document_id = '$o1'")" = "update/rejected/1 new/confirmed/1/PO-0001"
+order w2@b W-2 update o2@b "NUT:300:1.00" > "$s/in/w2.xml"; wrun
+w2=$(q "SELECT document_id FROM orders WHERE order_id = 'W-2'")
+order o2@b W-2 new "" "NUT:2:1.00" > "$s/in/o2.xml"; wrun
+og approve "$w2" --as manager -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/appr-w.out" 2>&1; wrun
+check "held update approved after its late original: it replaces the original, under the original's PO number" \
+	test "$(cur W-2)/$(q "SELECT group_concat(po_number, ' ') FROM (SELECT * FROM orders WHERE order_id = 'W-2' ORDER BY id)")" = "update/confirmed/1 new/confirmed/0/PO-0002 PO-0002"
+s=$(new_spool)
+order o3@b W-3 new "" "NUT:2:1.00" > "$s/in/a-o3.xml"
+order w3@b W-3 update o3@b "NUT:300:1.00" > "$s/in/b-w3.xml"
+order o4@b W-4 new "" "NUT:2:1.00" > "$s/in/b-o4.xml"
+order w4@b W-4 update o4@b "NUT:300:1.00" > "$s/in/a-w4.xml"
+og run -j 1 -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/run.out" 2>&1
+check "same batch, either order, the update held: the original is in force and sent, the update waits to replace it" \
+	test "$(cur W-3)|$(cur W-4)|$(ls "$s"/out/buyer/po/*-W-3.xml "$s"/out/buyer/po/*-W-4.xml 2>/dev/null | wc -l)|$(q "SELECT COUNT(*) FROM orders WHERE type = 'update' AND replaces IS NOT NULL")" = "new/confirmed/1 update/pending/1|update/pending/1 new/confirmed/1|2|2"
 
 # a second new order with the number of an order in force (a buyer's
 # resend under a new payloadID, or a correction sent as new) is refused
