@@ -154,8 +154,8 @@ static const char schema_sql[] =
 /* The schema's version, set once with the schema: an ordinary open of a
  * ledger of this version writes nothing, so a ledger on a full disk still
  * opens (for recovery to clear tmp/, for show and the other readers). */
-static const char version_sql[] = "PRAGMA user_version = 5;";
-#define SCHEMA_VERSION 5
+static const char version_sql[] = "PRAGMA user_version = 6;";
+#define SCHEMA_VERSION 6
 
 /* 3 -> 4: orders gains replaced_by; the spend triggers and the PO number
  * index change with it (made anew by schema_sql), and the spend is summed
@@ -368,8 +368,80 @@ static int lacks_column(sqlite3 *db, const char *table, const char *column)
 	return lacks;
 }
 
-/* Brings a ledger of user_version 0 (new), 1, 2, 3 or 4 to 5 (3 -> 4:
- * versions_sql, 4 -> 5: replaces_sql), inside the
+static int is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* Masks in place the value's digits but the last four. */
+static void mask_digits(char *v, char *end)
+{
+	int digits = 0;
+	for (char *c = v; c < end; c++)
+		digits += *c >= '0' && *c <= '9';
+	for (char *c = v; c < end && digits > 4; c++)
+		if (*c >= '0' && *c <= '9') {
+			*c = '*';
+			digits--;
+		}
+}
+
+char *ledger_masked_cards(const char *canonical)
+{
+	if (!canonical || !strstr(canonical, "<pcard"))
+		return NULL;
+	char *out = xstrdup(canonical);
+	int masked = 0;
+	for (char *p = out; (p = strstr(p, "<pcard"));) {
+		p += 6;
+		/* the element's attributes, one by one (as libxml2 writes them:
+		 * name="value", '<' '>' '"' escaped inside values) */
+		while (is_space(*p)) {
+			while (is_space(*p))
+				p++;
+			char *name = p;
+			while (*p && *p != '=' && *p != '>' && *p != '/' && !is_space(*p))
+				p++;
+			size_t len = (size_t)(p - name);
+			while (is_space(*p))
+				p++;
+			if (*p != '=')
+				break;
+			p++;
+			while (is_space(*p))
+				p++;
+			char quote = *p;
+			if (quote != '"' && quote != '\'')
+				break;
+			char *v = ++p, *end = strchr(v, quote);
+			if (!end)
+				break;
+			if (len == 6 && !strncmp(name, "number", 6)) {
+				mask_digits(v, end);
+				masked = 1;
+			}
+			p = end + 1;
+		}
+	}
+	if (!masked) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+static void mask_cards_sql(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	char *masked = ledger_masked_cards((const char *)sqlite3_value_text(argv[0]));
+	if (masked)
+		sqlite3_result_text(ctx, masked, -1, free);
+	else
+		sqlite3_result_value(ctx, argv[0]);
+}
+
+/* Brings a ledger of user_version 0 (new), 1, 2, 3, 4 or 5 to 6 (3 -> 4:
+ * versions_sql, 4 -> 5: replaces_sql, 5 -> 6: card numbers masked), inside the
  * caller's transaction. An SQLite result code. 1 -> 2: orders gains
  * committed_e4, the spend table is made anew. 2 -> 3: shipments gains
  * notice_date (the ship notice's own date, for the invoice's reference to
@@ -406,6 +478,19 @@ static int upgrade_schema(sqlite3 *db, char **msg)
 		rc = sqlite3_exec(db, drop_old_spend_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
 		rc = sqlite3_exec(db, schema_sql, NULL, NULL, msg);
+	/* 5 -> 6: card numbers masked in the canonical text of every order
+	 * no approval release will write outputs from (ledger_masked_cards) */
+	if (rc == SQLITE_OK && query_int(db, "PRAGMA user_version") < 6 &&
+	    (rc = sqlite3_create_function(db, "og_mask_cards", 1, SQLITE_UTF8, NULL,
+					  mask_cards_sql, NULL, NULL)) == SQLITE_OK) {
+		rc = sqlite3_exec(db,
+				  "UPDATE orders SET canonical = og_mask_cards(canonical)"
+				  " WHERE state NOT IN ('pending', 'approved')"
+				  " AND canonical LIKE '%<pcard%'",
+				  NULL, NULL, msg);
+		sqlite3_create_function(db, "og_mask_cards", 1, SQLITE_UTF8, NULL, NULL, NULL,
+					NULL);
+	}
 	if (rc == SQLITE_OK && (!had_spend || old_versions || old_replaces))
 		rc = sqlite3_exec(db, fill_spend_sql, NULL, NULL, msg);
 	if (rc == SQLITE_OK)
@@ -612,7 +697,14 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 	const char *state = order_state(r->decision);
 	if (add_payload(l, doc_id, r, err) < 0)
 		return -1;
-	if (exec(l, err,
+	/* a card number is kept only while an approval release still has to
+	 * write the purchase order from this text (docs/operations.md,
+	 * "Payment cards") */
+	char *masked = strcmp(state, "pending") && strcmp(state, "approved")
+			       ? ledger_masked_cards(r->canonical.data)
+			       : NULL;
+	const char *canonical = masked ? masked : r->canonical.data ? r->canonical.data : "";
+	int added = exec(l, err,
 		 "INSERT INTO orders(document_id, partner, sender_key, order_id, order_date, type,"
 		 " previous_payload_id, mode, currency, stated_total_e4, subtotal_e4, shipping_e4,"
 		 " tax_e4, discount_e4, total_e4, decision, state, canonical, created, cost_center,"
@@ -625,10 +717,12 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 		 i->currency ? i->currency : "", (long long)i->stated_total,
 		 (long long)i->subtotal, (long long)i->shipping, (long long)i->tax,
 		 (long long)i->discount, (long long)i->total, r->decision ? r->decision : "accept",
-		 state, r->canonical.data ? r->canonical.data : "", now, r->cost_center,
+		 state, canonical, now, r->cost_center,
 		 *period ? period : NULL, replaces > 0 ? NULL : po_number, r->message,
 		 strcmp(state, "pending") ? now : NULL, (long long)i->committed,
-		 replaces > 0 ? replaces : 0LL) < 0)
+		 replaces > 0 ? replaces : 0LL);
+	free(masked);
+	if (added < 0)
 		return -1;
 	sqlite3_int64 ref = sqlite3_last_insert_rowid(l->db);
 	/* the version it replaces is no longer current before it takes the
@@ -1203,10 +1297,14 @@ int ledger_release_order(struct ledger *l, long long ref, const char *state,
 {
 	char now[32];
 	iso_time(og_now(), now);
-	if (exec(l, err,
-		 "UPDATE orders SET state = ?2, decision = ?3, canonical = ?4, po_number = ?5,"
-		 " decided = ?6 WHERE id = ?1",
-		 "isssss", ref, state, decision, canonical, po_number, now) < 0)
+	/* its outputs are written from this text now: no card number kept */
+	char *masked = ledger_masked_cards(canonical);
+	int set = exec(l, err,
+		       "UPDATE orders SET state = ?2, decision = ?3, canonical = ?4, po_number = ?5,"
+		       " decided = ?6 WHERE id = ?1",
+		       "isssss", ref, state, decision, masked ? masked : canonical, po_number, now);
+	free(masked);
+	if (set < 0)
 		return -1;
 	/* the lines follow the order: held lines become what the rules said */
 	if (!strcmp(state, "rejected"))

@@ -252,6 +252,8 @@ for f in $(find "$s/out" -path '*/response/*'); do
 done
 check "partners: the secrets appear in no output, reason, log or ledger" \
 	bash -c "! grep -rq -e not-in-any-output -e wrong-secret-123 '$s/out' '$s/out-test' '$s/failed'/*.why '$SCRATCH/pt.err' '$SCRATCH/pt.out' && ! sqlite3 '$s/ledger.db' .dump | grep -q -e not-in-any-output -e wrong-secret-123"
+check "partners: the payment card number goes to the supplier in the PO, and the ledger keeps only its last four digits" \
+	bash -c "grep -q 'PCard number=\"4111111111111111\"' '$s'/out-test/zinc/po/*.xml && ! sqlite3 '$s/ledger.db' .dump | grep -q 4111111111111111 && test \"\$(sqlite3 '$s/ledger.db' \"SELECT COUNT(*) FROM orders WHERE canonical LIKE '%<pcard number=_************1111_%'\")\" = 1"
 check "partners: invariants hold" spool_invariants "$s"
 # a CSV order or shipment feed names no sender: with profiles, it must come
 # through its partner's inbox, and the refusal says so and how to bind one

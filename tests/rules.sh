@@ -731,4 +731,17 @@ og explain -c "$C" "$s"/archive/*/*/*/*-gjpy.xml > "$SCRATCH/gjpy-explain.out" 2
 check "catalogue currency: explain shows the JPY list price" \
 	grep -q "og:catalog-price('GEAR') = '1500'" "$SCRATCH/gjpy-explain.out"
 
+# a held order keeps its payment card number in the ledger until released
+# (its PO is written from that copy); released, only the last four remain
+s=$(new_spool)
+printf '<rules xmlns="urn:ordergate:rules:1">\n<rule id="any" test="true()"><require role="manager"/></rule>\n</rules>\n' > "$SCRATCH/pc-rules.xml"
+printf '[pickup]\nquiet_seconds = 0\n[rules]\nfile = %s\n' "$SCRATCH/pc-rules.xml" > "$SCRATCH/pc.ini"
+cp "$ROOT/tests/data/golden/hub-update-pcard/input.xml" "$s/in/pc.xml"
+og run -c "$SCRATCH/pc.ini" --spool "$s" > /dev/null 2>&1
+held=$(sqlite3 "$s/ledger.db" "SELECT state || '/' || (instr(canonical, '4111111111111111') > 0) FROM orders")
+og approve "$(sqlite3 "$s/ledger.db" "SELECT document_id FROM orders")" --as manager -c "$SCRATCH/pc.ini" --spool "$s" > /dev/null 2>&1
+og run -c "$SCRATCH/pc.ini" --spool "$s" > /dev/null 2>&1
+check "payment card: held, the ledger keeps the number; approved, the PO carries it and the ledger only its last four digits" \
+	test "$held|$(sqlite3 "$s/ledger.db" "SELECT state || '/' || (instr(canonical, '4111111111111111') > 0) || '/' || (instr(canonical, '************1111') > 0) FROM orders")|$(grep -ho 'PCard number="[0-9*]*"' "$s"/out*/*/po/*.xml)" = 'pending/1|confirmed/0/1|PCard number="4111111111111111"'
+
 finish

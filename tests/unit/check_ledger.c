@@ -104,7 +104,7 @@ START_TEST(open_creates_schema)
 	ck_assert_int_eq(count("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name IN"
 			       " ('documents','payloads','orders','order_lines','outputs','events')"),
 			 6);
-	ck_assert_int_eq(count("PRAGMA user_version"), 5);
+	ck_assert_int_eq(count("PRAGMA user_version"), 6);
 	ck_assert_int_eq(count("SELECT count(*) FROM documents"), 0);
 	/* opening an existing ledger again keeps it */
 	ledger_close(&lg);
@@ -456,7 +456,7 @@ START_TEST(spend_follows_orders)
 	ledger_close(&lg);
 	char *err = NULL;
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 5);
+	ck_assert_int_eq(count("PRAGMA user_version"), 6);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM sqlite_master WHERE name LIKE 'spend%'"), 0);
 	ck_assert_int_eq(count("SELECT count(*) FROM budget_spend"), 4);
 	assert_spend_is_sum();
@@ -512,7 +512,7 @@ START_TEST(upgrades_v3_versions)
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
-	ck_assert_int_eq(count("PRAGMA user_version"), 5);
+	ck_assert_int_eq(count("PRAGMA user_version"), 6);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('orders')"
 			       " WHERE name = 'replaced_by'"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders"), 2);
@@ -530,7 +530,7 @@ START_TEST(upgrades_v3_versions)
 	/* opening again changes nothing */
 	ledger_close(&lg);
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 5);
+	ck_assert_int_eq(count("PRAGMA user_version"), 6);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE replaced_by = 2"), 1);
 }
 END_TEST
@@ -541,6 +541,76 @@ END_TEST
  * which is current and counted again (the spend 200.00, not 0); a waiting
  * one replaces it once approved; a held order replaced by a held update
  * stays replaced (it was never in force). */
+/* Card numbers: masked but the last four digits, in any attribute order
+ * and quoting; other attributes and elements untouched; none: NULL. */
+START_TEST(masks_card_numbers)
+{
+	char *m = ledger_masked_cards("<order><payment><pcard number=\"4111 1111-1111 1234\""
+				      " expiration=\"2027-12-31\" name=\"number=9999\"/></payment>"
+				      "<x number=\"5555\"/><pcard expiration='2027' number='378282246310005'>"
+				      "</pcard></order>");
+	ck_assert_ptr_nonnull(m);
+	ck_assert_str_eq(m, "<order><payment><pcard number=\"**** ****-**** 1234\""
+			    " expiration=\"2027-12-31\" name=\"number=9999\"/></payment>"
+			    "<x number=\"5555\"/><pcard expiration='2027' number='***********0005'>"
+			    "</pcard></order>");
+	free(m);
+	ck_assert_ptr_null(ledger_masked_cards("<order><x number=\"4111111111111111\"/></order>"));
+	ck_assert_ptr_null(ledger_masked_cards("<order><pcards number=\"4111\"/></order>"));
+	ck_assert_ptr_null(ledger_masked_cards(NULL));
+}
+END_TEST
+
+/* The ledger keeps a card number only while an approval release has to
+ * write the order's outputs from its text: a confirmed order's is masked
+ * when recorded, a held one's when released; a ledger of version 5 has
+ * its decided orders' numbers masked when it is opened. */
+START_TEST(card_numbers_kept_only_while_held)
+{
+	const char *card = "<order><payment><pcard number=\"4111111111111111\"/></payment></order>";
+	struct doc_result r;
+	char *err = NULL;
+	fake_result(&r, "pc-1@b", "pc-1");
+	buf_release(&r.canonical);
+	buf_adds(&r.canonical, card);
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	add_done("doc-pc-1", &r);
+	pipeline_result_release(&r);
+	fake_result(&r, "pc-2@b", "pc-2");
+	free(r.decision);
+	r.decision = xstrdup("hold");
+	free(r.info.order_id);
+	r.info.order_id = xstrdup("PO-2");
+	buf_release(&r.canonical);
+	buf_adds(&r.canonical, card);
+	add_done("doc-pc-2", &r);
+	pipeline_result_release(&r);
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE canonical LIKE '%4111111111111111%'"
+			       " AND state = 'pending'"), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE canonical LIKE '%************1111%'"
+			       " AND state = 'confirmed'"), 1);
+	/* a ledger of version 5 whose orders all kept the number */
+	raw("UPDATE orders SET canonical = '<order><payment><pcard number=\"4111111111111111\"/>"
+	    "</payment></order>'");
+	raw("PRAGMA user_version = 5");
+	ledger_close(&lg);
+	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
+	ck_assert_int_eq(count("PRAGMA user_version"), 6);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE canonical LIKE '%4111111111111111%'"
+			       " AND state = 'pending'"), 1);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE canonical LIKE '%************1111%'"
+			       " AND state = 'confirmed'"), 1);
+	/* released, the held one's is masked too */
+	ck_assert_int_eq(ledger_begin(&lg, &err), 0);
+	long long ref = count("SELECT id FROM orders WHERE state = 'pending'");
+	ck_assert_int_eq(ledger_release_order(&lg, ref, "confirmed", "accept", card, "PO-0002", &err),
+			 0);
+	ck_assert_int_eq(ledger_commit(&lg, &err), 0);
+	ck_assert_int_eq(count("SELECT COUNT(*) FROM orders WHERE canonical LIKE '%4111%'"), 0);
+}
+END_TEST
+
 START_TEST(upgrades_v4_held_updates)
 {
 	ledger_close(&lg);
@@ -559,7 +629,7 @@ START_TEST(upgrades_v4_held_updates)
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
-	ck_assert_int_eq(count("PRAGMA user_version"), 5);
+	ck_assert_int_eq(count("PRAGMA user_version"), 6);
 	char *v = one_text("SELECT group_concat(order_id || '/' || type || '/' || state || '/'"
 			   " || COALESCE(replaced_by, '-') || '/' || COALESCE(replaces, '-'), ' ')"
 			   " FROM (SELECT * FROM orders ORDER BY id)");
@@ -679,7 +749,7 @@ START_TEST(upgrades_v2_shipments)
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
-	ck_assert_int_eq(count("PRAGMA user_version"), 5);
+	ck_assert_int_eq(count("PRAGMA user_version"), 6);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM pragma_table_info('shipments')"
 			       " WHERE name = 'notice_date'"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 2);
@@ -739,7 +809,7 @@ START_TEST(upgrades_v2_shipments)
 	/* opening again changes nothing */
 	ledger_close(&lg);
 	ck_assert_int_eq(ledger_open(&lg, db_path, &err), 0);
-	ck_assert_int_eq(count("PRAGMA user_version"), 5);
+	ck_assert_int_eq(count("PRAGMA user_version"), 6);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments WHERE notice_date IS NULL"), 1);
 	ck_assert_int_eq(count("SELECT COUNT(*) FROM shipments"), 3);
 }
@@ -769,6 +839,8 @@ Suite *suite_ledger(void)
 	tcase_add_test(tc, upgrades_v2_shipments);
 	tcase_add_test(tc, upgrades_v3_versions);
 	tcase_add_test(tc, upgrades_v4_held_updates);
+	tcase_add_test(tc, masks_card_numbers);
+	tcase_add_test(tc, card_numbers_kept_only_while_held);
 	tcase_add_test(tc, upgrades_v4_held_update_chain);
 	suite_add_tcase(s, tc);
 	return s;
