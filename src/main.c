@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -605,10 +606,13 @@ static void out_error(const char *cmd, const char *outfile, int e)
 	free(dir);
 }
 
-/* An --out FILE, written whole or not at all: to FILE.tmp, renamed over
- * FILE once complete (through a symbolic link, over its target, the link
- * staying); a FIFO or a device is written as it is, never replaced by a
- * regular file. Errors name FILE as given (out_error). */
+/* An --out FILE, written whole or not at all: to a temporary file of its
+ * own beside it (FILE.XXXXXX: a file of the operator's named FILE.tmp, or
+ * a second export to the same FILE at the same time, is never touched),
+ * flushed to disk, then renamed over FILE (through a symbolic link, over
+ * its target, the link staying), with the mode a new file gets; a FIFO or
+ * a device is written as it is, never replaced by a regular file. Errors
+ * name FILE as given (out_error). */
 struct out_file {
 	const char *name;
 	char *tmp, *real;
@@ -620,16 +624,26 @@ static FILE *out_open(const char *cmd, struct out_file *o, const char *name)
 	memset(o, 0, sizeof *o);
 	o->name = name;
 	struct stat st;
-	int direct = 0;
-	if (stat(name, &st) == 0) {
-		if (!S_ISREG(st.st_mode))
-			direct = 1;
-		else
-			o->real = realpath(name, NULL);
+	if (stat(name, &st) == 0 && !S_ISREG(st.st_mode)) {
+		o->f = fopen(name, "w");
+		if (!o->f)
+			out_error(cmd, name, errno);
+		return o->f;
 	}
-	if (!direct)
-		o->tmp = xasprintf("%s.tmp", o->real ? o->real : name);
-	o->f = fopen(direct ? name : o->tmp, "w");
+	if (stat(name, &st) == 0)
+		o->real = realpath(name, NULL);
+	o->tmp = xasprintf("%s.XXXXXX", o->real ? o->real : name);
+	int fd = mkostemp(o->tmp, O_CLOEXEC);
+	if (fd >= 0) {
+		mode_t mask = umask(0);
+		umask(mask);
+		if (fchmod(fd, 0666 & ~mask) < 0 || !(o->f = fdopen(fd, "w"))) {
+			int e = errno;
+			close(fd);
+			unlink(o->tmp);
+			errno = e;
+		}
+	}
 	if (!o->f) {
 		out_error(cmd, name, errno);
 		free(o->tmp);
@@ -644,6 +658,10 @@ static FILE *out_open(const char *cmd, struct out_file *o, const char *name)
 static int out_close(const char *cmd, struct out_file *o, int ok)
 {
 	int rc = ok ? 0 : -1;
+	if (o->tmp && rc == 0 && (fflush(o->f) != 0 || fsync(fileno(o->f)) < 0)) {
+		out_error(cmd, o->name, errno);
+		rc = -1;
+	}
 	if (fclose(o->f) != 0 && rc == 0) {
 		out_error(cmd, o->name, errno);
 		rc = -1;

@@ -444,21 +444,27 @@ check "purge: ... the next run archives it by that row; invariants hold" \
 ORDERGATE_TIME=$(( $(date +%s) + 40 * 86400 )) og purge --older-than 30 -c "$C" --spool "$s" > /dev/null 2>&1
 check "purge: ... and the purge after that removes it" \
 	bash -c "test $? = 0 && test ! -e '$s/$warch' && $PYTHON_BIN '$ROOT/tests/spoolcheck.py' invariants '$s'"
-# report --out names the file asked for (never its .tmp) and why
+# report --out names the file asked for (never its temporary file) and why
 og report -c "$C" --spool "$s" --out "$SCRATCH/nonexist/r.html" > /dev/null 2> "$SCRATCH/rout.err"
 check "report --out into a folder that does not exist: 75, naming the file and the missing folder" \
 	bash -c "test $? = 75 && grep -qx 'ordergate report: cannot write $SCRATCH/nonexist/r.html: the folder $SCRATCH/nonexist does not exist' '$SCRATCH/rout.err'"
 og export recon -c "$C" --spool "$s" --out "$SCRATCH/nonexist/r.csv" > /dev/null 2> "$SCRATCH/rout.err"
 check "export --out: the same" \
 	bash -c "test $? = 75 && grep -qx 'ordergate export: cannot write $SCRATCH/nonexist/r.csv: the folder $SCRATCH/nonexist does not exist' '$SCRATCH/rout.err'"
-# an export that fails leaves FILE as it was (written to FILE.tmp, renamed
+# an export that fails leaves FILE as it was (written to a temporary file, renamed
 # once complete, like the report), and says why
 cp -a "$s" "$SCRATCH/bad-ledger"
 sqlite3 "$SCRATCH/bad-ledger/ledger.db" "ALTER TABLE invoice_lines RENAME COLUMN amount_e4 TO amt"
 echo keep > "$SCRATCH/kept.csv"
 og export recon -c "$C" --spool "$SCRATCH/bad-ledger" --out "$SCRATCH/kept.csv" > /dev/null 2> "$SCRATCH/kept.err"
-check "export --out: a failed export says so (75) and leaves FILE as it was, no FILE.tmp" \
-	bash -c "test $? = 75 && grep -q 'cannot read the ledger' '$SCRATCH/kept.err' && test \"\$(cat '$SCRATCH/kept.csv')\" = keep && test ! -e '$SCRATCH/kept.csv.tmp'"
+check "export --out: a failed export says so (75) and leaves FILE as it was, no temporary file beside it" \
+	bash -c "test $? = 75 && grep -q 'cannot read the ledger' '$SCRATCH/kept.err' && test \"\$(cat '$SCRATCH/kept.csv')\" = keep && test \"\$(ls '$SCRATCH' | grep -c '^kept\.csv.')\" = 0"
+# the temporary file is ordergate's own: an operator's FILE.tmp is left
+# alone; the file gets the mode a new file gets (umask), not 0600
+echo mine > "$SCRATCH/r2.csv.tmp"
+(umask 022; og export recon -c "$C" --spool "$s" --out "$SCRATCH/r2.csv" > /dev/null 2>&1)
+check "export --out: an operator's FILE.tmp is not overwritten nor removed; FILE written with mode 644" \
+	test "$(cat "$SCRATCH/r2.csv.tmp")/$(head -c 7 "$SCRATCH/r2.csv")/$(stat -c %a "$SCRATCH/r2.csv")/$(ls "$SCRATCH" | grep -c '^r2\.csv\.')" = "mine/partner/644/1"
 # --out through a symbolic link (or to a FIFO or device): written through
 # it, never replaced by a regular file
 mkdir -p "$SCRATCH/pages"; : > "$SCRATCH/pages/real.html"; ln -s real.html "$SCRATCH/pages/link.html"
