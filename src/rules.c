@@ -165,10 +165,17 @@ static const char *lookup(const struct table *t, const char *key_col, const char
 	int k = col(t, key_col), w = col(t, want);
 	if (k < 0 || w < 0)
 		return NULL;
+	/* the first value given among the key's rows (a catalogue part's
+	 * rows per currency may leave stock or blocked empty but on one) */
+	const char *empty = NULL;
 	for (int r = 0; r < t->nrows; r++)
-		if (!strcmp(t->rows[r].cells[k], key))
-			return t->rows[r].cells[w];
-	return NULL;
+		if (!strcmp(t->rows[r].cells[k], key)) {
+			if (*t->rows[r].cells[w])
+				return t->rows[r].cells[w];
+			if (!empty)
+				empty = t->rows[r].cells[w];
+		}
+	return empty;
 }
 
 /* Column want of the rows of t whose column key is key (and, with
@@ -706,6 +713,61 @@ static char *prop(xmlNodePtr n, const char *name)
 	return r;
 }
 
+/* A catalogue's stock and blocked are the part's, whatever the currency:
+ * the rows of one part (one per currency) must not disagree on them (an
+ * empty cell says nothing; lookup reads the first value given). Sorted by
+ * part, so a large catalogue is checked in n log n. */
+static const struct table *sort_table;
+static int sort_col;
+
+static int by_key(const void *a, const void *b)
+{
+	int ra = *(const int *)a, rb = *(const int *)b;
+	int c = strcmp(sort_table->rows[ra].cells[sort_col], sort_table->rows[rb].cells[sort_col]);
+	return c ? c : (ra > rb) - (ra < rb);
+}
+
+static int check_per_part(const struct table *t, const char *path, char **err)
+{
+	static const char *const per_part[] = { "stock", "blocked" };
+	int k = col(t, "part");
+	if (k < 0 || t->nrows < 2)
+		return 0;
+	int *order = xcalloc((size_t)t->nrows, sizeof *order);
+	for (int r = 0; r < t->nrows; r++)
+		order[r] = r;
+	sort_table = t;
+	sort_col = k;
+	qsort(order, (size_t)t->nrows, sizeof *order, by_key);
+	int rc = 0;
+	for (size_t c = 0; c < ARRAY_SIZE(per_part) && rc == 0; c++) {
+		int w = col(t, per_part[c]);
+		if (w < 0)
+			continue;
+		/* the part's first value given, against each later one */
+		const char *seen = NULL;
+		for (int i = 0; i < t->nrows && rc == 0; i++) {
+			char **cells = t->rows[order[i]].cells;
+			if (i > 0 && strcmp(cells[k], t->rows[order[i - 1]].cells[k]))
+				seen = NULL;
+			if (!*cells[w])
+				continue;
+			if (seen && strcmp(seen, cells[w])) {
+				*err = xasprintf("%s: part %s has rows saying %s \"%s\" and \"%s\"; %s "
+						 "is the part's, whatever the currency: give its rows "
+						 "the same value, or leave it empty on all but one",
+						 path, cells[k], per_part[c], seen, cells[w],
+						 per_part[c]);
+				rc = -1;
+			}
+			if (!seen)
+				seen = cells[w];
+		}
+	}
+	free(order);
+	return rc;
+}
+
 static int load_table_attr(xmlNodePtr root, const char *attr, const char *dir,
 			   struct table *t, const char *const *cols, int ncols, char **err)
 {
@@ -714,6 +776,8 @@ static int load_table_attr(xmlNodePtr root, const char *attr, const char *dir,
 		return 0;
 	char *path = name[0] == '/' ? xstrdup(name) : xasprintf("%s/%s", dir, name);
 	int rc = table_load(t, path, cols, ncols, err);
+	if (rc == 0 && !strcmp(attr, "catalog"))
+		rc = check_per_part(t, path, err);
 	free(path);
 	free(name);
 	return rc;

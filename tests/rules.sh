@@ -731,6 +731,24 @@ og explain -c "$C" "$s"/archive/*/*/*/*-gjpy.xml > "$SCRATCH/gjpy-explain.out" 2
 check "catalogue currency: explain shows the JPY list price" \
 	grep -q "og:catalog-price('GEAR') = '1500'" "$SCRATCH/gjpy-explain.out"
 
+# stock and blocked are the part's, whatever the currency: rows of one part
+# that disagree are refused at load (only one would be read); a value given
+# on one row only is the part's (an empty cell says nothing)
+mkdir -p "$SCRATCH/cat2"
+sed 's/^GEAR,1500,100,no,JPY$/GEAR,1500,3,no,JPY/' "$R/catalog.csv" > "$SCRATCH/cat2/catalog.csv"
+cp "$R/suppliers.csv" "$R/budgets.csv" "$R/rules.xml" "$SCRATCH/cat2/"
+printf '[rules]\nfile = %s/cat2/rules.xml\n' "$SCRATCH" > "$SCRATCH/cat2.ini"
+og check-config "$SCRATCH/cat2.ini" > "$SCRATCH/cat2.out" 2>&1
+check "catalogue: two rows of one part saying stock 100 and 3 are refused at load (78), naming the part and both values" \
+	bash -c "test $? = 78 && grep -q 'catalog.csv: part GEAR has rows saying stock \"100\" and \"3\"' '$SCRATCH/cat2.out'"
+sed 's/^GEAR,10.00,100,no,EUR$/GEAR,10.00,,,EUR/; s/^GEAR,1500,100,no,JPY$/GEAR,1500,3,yes,JPY/' "$R/catalog.csv" > "$SCRATCH/cat2/catalog.csv"
+printf '[pickup]\nquiet_seconds = 0\n[rules]\nfile = %s/cat2/rules.xml\n' "$SCRATCH" > "$SCRATCH/cat2.ini"
+s=$(new_spool)
+order GBLK "GEAR:1:10.00" > "$s/in/gblk.xml"
+og run -c "$SCRATCH/cat2.ini" --spool "$s" > /dev/null 2>&1
+check "catalogue: blocked stated on the part's second row only applies to an EUR order too (the first row's cell is empty)" \
+	grep -q "part GEAR is blocked" "$s"/out/buyer-1/confirmation/*-GBLK.xml
+
 # a held order keeps its payment card number in the ledger until released
 # (its PO is written from that copy); released, only the last four remain
 s=$(new_spool)
