@@ -387,4 +387,22 @@ PY
 og translate "$SCRATCH/one-allowance.xml" > "$SCRATCH/one-allowance.c.xml" 2>/dev/null
 check "oagis: the Allowance with an amount is the discount, zero ones before it are not" \
 	bash -c "grep -A1 '<discount>' '$SCRATCH/one-allowance.c.xml' | grep -q '>5.00</amount>' && grep -q '<discount>5.00</discount>' '$SCRATCH/one-allowance.c.xml'"
+
+# --- several quantities on one OAGIS line ------------------------------------------
+# OAGIS allows any number of Quantity elements on a PurchaseOrderLine; the
+# first one used to be taken silently (tests/data/negative/oagis-two-
+# quantities.xml: refused now). The same quantity written twice is one
+# statement, and a Quantity with a typeCode beside the one without says
+# what else it counts: both still go through with the untyped quantity.
+python3 - "$OAGIS/po-simple.xml" > "$SCRATCH/q-same.xml" <<'PY2'
+import sys
+s = open(sys.argv[1]).read()
+print(s.replace('<Quantity unitCode="BX">40</Quantity>',
+                '<Quantity unitCode="BX">40</Quantity>\n        <Quantity unitCode="bx">40.00</Quantity>', 1)
+       .replace('<Quantity unitCode="EA">10</Quantity>',
+                '<Quantity unitCode="KGM" typeCode="GrossWeight">4.2</Quantity>\n        <Quantity unitCode="EA">10</Quantity>', 1), end="")
+PY2
+og translate "$SCRATCH/q-same.xml" > "$SCRATCH/q-same.c.xml" 2> "$SCRATCH/q-same.err"
+check "quantities: 40 BX twice (40, 40.00) is 40 BX; a typed weight beside 10 EA leaves 10 EA" \
+	bash -c "test \"\$(xmllint --xpath 'concat(//line[@number=1]/quantity, \" \", //line[@number=1]/unitOfMeasure, \"/\", //line[@number=2]/quantity, \" \", //line[@number=2]/unitOfMeasure)' '$SCRATCH/q-same.c.xml')\" = '10 EA/40 BX' && xmllint --noout --nonet --schema '$XSD/ProcessPurchaseOrder.xsd' '$SCRATCH/q-same.xml' 2>/dev/null"
 finish
