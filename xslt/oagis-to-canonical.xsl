@@ -119,6 +119,8 @@
                             UnitPrice/UnitAmount; @currency from its currency.
                             A UnitPrice/BasisQuantity [PerQuantity] other than 1
                             stops the map
+    statedAmount            ExtendedAmount (the engine compares it with
+                            quantity x unit price: line-amount-mismatch)
     classification          Item/Classification/UNSPSCCode (domain UNSPSC),
                             Classification/Codes/Code (domain @listID, else
                             @typeCode, else "custom")
@@ -692,6 +694,17 @@
         </xsl:if>
         <xsl:value-of select="normalize-space($price)"/>
       </unitPrice>
+
+      <!-- what the sender says the line comes to; the engine compares it
+           with quantity x unit price (warning line-amount-mismatch) -->
+      <xsl:for-each select="ExtendedAmount[normalize-space() != ''][1]">
+        <statedAmount>
+          <xsl:call-template name="amount-currency">
+            <xsl:with-param name="a" select="."/>
+          </xsl:call-template>
+          <xsl:value-of select="normalize-space(.)"/>
+        </statedAmount>
+      </xsl:for-each>
 
       <xsl:for-each select="$item/Classification">
         <xsl:for-each select="UNSPSCCode[normalize-space() != '']">
