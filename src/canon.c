@@ -35,6 +35,7 @@ static const struct {
 	{ "/order/lines/line/shipTo/country/@code", F_CODE },
 	{ "/order/lines/line/unitOfMeasure", F_CODE },
 	{ "/order/lines/line/unitPrice/@currency", F_CODE },
+	{ "/order/lines/line/statedAmount/@currency", F_CODE },
 	{ "/order/shipping/amount/@currency", F_CODE },
 	{ "/order/tax/amount/@currency", F_CODE },
 	{ "/order/discount/amount/@currency", F_CODE },
@@ -49,6 +50,7 @@ static const struct {
 	{ "/order/payment/reference/amount", F_DECIMAL },
 	{ "/order/lines/line/quantity", F_QUANTITY },
 	{ "/order/lines/line/unitPrice", F_DECIMAL },
+	{ "/order/lines/line/statedAmount", F_DECIMAL },
 	{ "/order/lines/line/distribution/charge", F_DECIMAL },
 	{ "/order/lines/line/shipping/amount", F_DECIMAL },
 	{ "/order/lines/line/tax/amount", F_DECIMAL },
@@ -89,6 +91,7 @@ static const struct {
 	{ "/order/lines/line/shipTo/country/@code", "country code", CODE_MAX },
 	{ "/order/lines/line/unitOfMeasure", "unit of measure", CODE_MAX },
 	{ "/order/lines/line/unitPrice/@currency", "currency code", CODE_MAX },
+	{ "/order/lines/line/statedAmount/@currency", "currency code", CODE_MAX },
 	{ "/order/shipping/amount/@currency", "currency code", CODE_MAX },
 	{ "/order/tax/amount/@currency", "currency code", CODE_MAX },
 	{ "/order/discount/amount/@currency", "currency code", CODE_MAX },
@@ -136,6 +139,7 @@ static const struct {
 	{ "/order/tax/amount/@currency", "the tax" },
 	{ "/order/discount/amount/@currency", "the discount" },
 	{ "/order/payment/reference/amount/@currency", "the payment amount" },
+	{ "/order/lines/line/statedAmount/@currency", "the line's stated amount" },
 	{ "/order/lines/line/distribution/charge/@currency", "the distribution charge" },
 	{ "/order/lines/line/shipping/amount/@currency", "the line's shipping charge" },
 	{ "/order/lines/line/tax/amount/@currency", "the line's tax" },
@@ -589,8 +593,71 @@ static int check_currencies(xmlDocPtr doc, const char *order_currency, char **er
 	return 0;
 }
 
+/* Lines whose stated amount differs from quantity x unit price: the first
+ * LINE_MISMATCH_NAMED get a warning each, the rest one more between them
+ * (a partner whose system prices every line its own way would otherwise
+ * add one warning, and log line, per order line). */
+#define LINE_MISMATCH_NAMED 10
+
+struct line_mismatch {
+	long number;
+	dec_t stated, quantity, unit_price, amount;
+};
+
+struct line_mismatches {
+	struct line_mismatch named[LINE_MISMATCH_NAMED];
+	int n;           /* lines that differ, named or not */
+	long first_more; /* the first line not named */
+};
+
+static void note_line_mismatch(struct line_mismatches *m, const struct line_info *li,
+			       dec_t stated)
+{
+	if (m->n < LINE_MISMATCH_NAMED)
+		m->named[m->n] = (struct line_mismatch){ li->number, stated, li->quantity,
+							 li->unit_price, li->amount };
+	else if (m->n == LINE_MISMATCH_NAMED)
+		m->first_more = li->number;
+	m->n++;
+}
+
+/* The warnings line-amount-mismatch (docs/canonical.md, "Stated line
+ * amounts"): a warning, not a refusal, like total-mismatch. */
+static void warn_line_mismatches(xmlNodePtr order, struct order_info *info,
+				 const struct line_mismatches *m, int cd)
+{
+	for (int i = 0; i < m->n && i < LINE_MISMATCH_NAMED; i++) {
+		const struct line_mismatch *x = &m->named[i];
+		char st[DEC_FMT_MAX], q[DEC_FMT_MAX], p[DEC_FMT_MAX], a[DEC_FMT_MAX];
+		dec_format(x->stated, cd, st);
+		dec_format(x->quantity, 0, q);
+		dec_format(x->unit_price, cd, p);
+		dec_format(x->amount, cd, a);
+		char *text = xasprintf("line %ld states an amount of %s %s but its quantity times "
+				       "unit price, %s x %s, comes to %s %s; outbound documents carry "
+				       "%s %s. Ask the sender which is right: a discount belongs in "
+				       "the unit price, and a wrong price or quantity needs a "
+				       "corrected order",
+				       x->number, st, info->currency, q, p, a, info->currency, a,
+				       info->currency);
+		add_warning(order, info, "line-amount-mismatch", text);
+		free(text);
+	}
+	if (m->n > LINE_MISMATCH_NAMED) {
+		char *text = xasprintf("%d more lines (of %d) state an amount other than their "
+				       "quantity times unit price, the first of them line %ld; "
+				       "outbound documents carry the computed amounts. Ask the sender "
+				       "which are right; each line's stated amount is in the order's "
+				       "canonical copy (statedAmount, next to amount)",
+				       m->n - LINE_MISMATCH_NAMED, info->nlines, m->first_more);
+		add_warning(order, info, "line-amount-mismatch", text);
+		free(text);
+	}
+}
+
 static int compute(xmlNodePtr order, struct order_info *info, char **err)
 {
+	struct line_mismatches mismatches = { .n = 0 };
 	info->currency = child_text(order, "currency");
 	if (!info->currency || !*info->currency) {
 		*err = xstrdup("/order/currency: missing; the map must give the order's currency");
@@ -655,6 +722,10 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 		}
 		drop_child(l, "amount");
 		add_dec(l, "amount", li->amount, cd);
+		/* what the sender says the line comes to, compared exactly */
+		dec_t stated;
+		if (dec_child(l, "statedAmount", &stated) == 0 && stated != li->amount)
+			note_line_mismatch(&mismatches, li, stated);
 	}
 	if (info->nlines == 0) {
 		*err = xstrdup("/order/lines: the order has no lines");
@@ -692,6 +763,7 @@ static int compute(xmlNodePtr order, struct order_info *info, char **err)
 	add_dec(s, "tax", info->tax, cd);
 	add_dec(s, "discount", info->discount, cd);
 	add_dec(s, "total", t, cd);
+	warn_line_mismatches(order, info, &mismatches, cd);
 	if (dec_child(order, "total", &info->stated_total) == 0) {
 		info->has_stated_total = 1;
 		if (info->stated_total != subtotal && info->stated_total != t) {

@@ -389,4 +389,82 @@ PY
 og translate "$SCRATCH/one-allowance.xml" > "$SCRATCH/one-allowance.c.xml" 2>/dev/null
 check "oagis: the Allowance with an amount is the discount, zero ones before it are not" \
 	bash -c "grep -A1 '<discount>' '$SCRATCH/one-allowance.c.xml' | grep -q '>5.00</amount>' && grep -q '<discount>5.00</discount>' '$SCRATCH/one-allowance.c.xml'"
+
+# --- a line's stated amount (OAGIS ExtendedAmount) ---------------------------------
+# A PurchaseOrderLine may state its ExtendedAmount ("typically the Unit Price
+# times the Order Quantity"). It was never compared with quantity x unit
+# price, so a sender whose system priced a line otherwise (a discount taken
+# off the line, a typo) heard nothing. Now the order goes through with the
+# computed amount and a line-amount-mismatch warning per line (like
+# total-mismatch), compared exactly in the currency's decimals.
+s=$(new_spool)
+# the buyer's system took 10.00 off line 1 and stated its total to match
+sed 's#<ExtendedAmount currencyCode="USD">234.50<#<ExtendedAmount currencyCode="USD">224.50<#; s#<TotalAmount currencyCode="USD">1234.50<#<TotalAmount currencyCode="USD">1224.50<#' \
+	"$OAGIS/po-simple.xml" > "$s/in/line-amount.xml"
+og run -c "$SCRATCH/fast.ini" --spool "$s" > "$SCRATCH/la.out" 2> "$SCRATCH/la.err"
+check "line amount: an order whose line 1 states 224.50 for 10 x 23.45 is translated, not refused" \
+	grep -q "1 documents\? in .*: 1 translated, 0 duplicates, 0 failed" "$SCRATCH/la.out"
+check "line amount: the log warns line-amount-mismatch naming the line, both amounts and the currency" \
+	grep -q 'warning: line-amount-mismatch: line 1 states an amount of 224.50 USD but its quantity times unit price, 10 x 23.45, comes to 234.50 USD; outbound documents carry 234.50 USD. Ask the sender' "$SCRATCH/la.err"
+check "line amount: the ledger records it once, besides the total-mismatch" \
+	test "$(sqlite3 "$s/ledger.db" "SELECT group_concat(substr(detail, 1, instr(detail, ':') - 1), ',') FROM (SELECT detail FROM events WHERE kind = 'warning' ORDER BY id)")" = "line-amount-mismatch,total-mismatch"
+check "line amount: the canonical copy keeps the stated amount next to the computed one" \
+	bash -c "sqlite3 '$s/ledger.db' \"SELECT canonical FROM orders WHERE order_id = 'PO-1001'\" | tr -d '\n ' | grep -q '<statedAmountcurrency=\"USD\">224.50</statedAmount>.*<amount>234.50</amount>'"
+f=$(ls "$s"/out/*/po/*.xml 2>/dev/null | head -1)
+check "line amount: the PO states the computed 234.50 for line 1 (and 1234.50 in all), valid OAGIS" \
+	bash -c "test \"\$(xmllint --nonet --xpath 'string(//*[local-name()=\"PurchaseOrderLine\"][1]/*[local-name()=\"ExtendedAmount\"])' '${f:-/nonexistent}')\" = 234.50 && grep -q '<TotalAmount currencyCode=\"USD\">1234.50</TotalAmount>' '${f:-/nonexistent}' && ! grep -q '224.50' '${f:-/nonexistent}' && xmllint --noout --nonet --schema '$XSD/ProcessPurchaseOrder.xsd' '${f:-/nonexistent}' 2>/dev/null"
+check "line amount: invariants hold" spool_invariants "$s"
+# the same value written with more zeros is the same amount: no warning
+sed 's#>234.50</ExtendedAmount>#>234.5000</ExtendedAmount>#' "$OAGIS/po-simple.xml" > "$SCRATCH/la-zeros.xml"
+og translate "$SCRATCH/la-zeros.xml" > "$SCRATCH/la-zeros.c.xml" 2> "$SCRATCH/la-zeros.err"
+check "line amount: 234.5000 stated for 234.50 is no mismatch (compared as amounts, not text)" \
+	bash -c "grep -q '<statedAmount currency=\"USD\">234.50</statedAmount>' '$SCRATCH/la-zeros.c.xml' && ! grep -q 'line-amount-mismatch' '$SCRATCH/la-zeros.c.xml' '$SCRATCH/la-zeros.err'"
+# JPY has no minor unit: line 2 is 233 x 497.5 = 115917.5, which the order
+# carries as 115918; a sender stating the unrounded product is told, line 1
+# (120 x 412.5 = 49500, stated so) is not
+python3 - "$OAGIS/po-test-change.xml" > "$SCRATCH/la-jpy.xml" <<'PY2'
+import sys
+s = open(sys.argv[1]).read()
+parts = s.split('</UnitPrice>')
+assert len(parts) == 3
+print(parts[0] + '</UnitPrice>\n        <ExtendedAmount currencyCode="JPY">49500</ExtendedAmount>'
+      + parts[1] + '</UnitPrice>\n        <ExtendedAmount currencyCode="JPY">115917.5</ExtendedAmount>'
+      + parts[2], end="")
+PY2
+og translate "$SCRATCH/la-jpy.xml" > "$SCRATCH/la-jpy.c.xml" 2> "$SCRATCH/la-jpy.err"
+check "line amount: JPY: line 2 stating 115917.5 for 233 x 497.5 is told 115918 JPY goes out; line 1 is not named" \
+	bash -c "grep -q 'line-amount-mismatch: line 2 states an amount of 115917.5 JPY but its quantity times unit price, 233 x 497.5, comes to 115918 JPY; outbound documents carry 115918 JPY' '$SCRATCH/la-jpy.err' && test \"\$(grep -c 'warning: line-amount-mismatch' '$SCRATCH/la-jpy.err')\" = 1 && xmllint --noout --nonet --schema '$XSD/ProcessPurchaseOrder.xsd' '$SCRATCH/la-jpy.xml' 2>/dev/null"
+# a sender whose system prices every line its own way: the first ten lines
+# are named, the others counted in one more warning (not one per line)
+python3 - "$OAGIS/po-simple.xml" > "$SCRATCH/la-many.xml" <<'PY2'
+import sys, re
+s = open(sys.argv[1]).read()
+a = s.index('<PurchaseOrderLine>'); b = s.rindex('</PurchaseOrderLine>') + len('</PurchaseOrderLine>')
+one = s[a:s.index('</PurchaseOrderLine>') + len('</PurchaseOrderLine>')]
+lines = [one.replace('<LineNumberID>1<', '<LineNumberID>%d<' % n).replace('>234.50</Ext', '>230.00</Ext')
+         for n in range(1, 13)]
+s = s[:a] + '\n      '.join(lines) + s[b:]
+print(s.replace('>1234.50</TotalAmount>', '>2814.00</TotalAmount>'), end="")
+PY2
+og translate "$SCRATCH/la-many.xml" > "$SCRATCH/la-many.c.xml" 2> "$SCRATCH/la-many.err"
+check "line amount: 12 lines off: 10 named, then one warning for the 2 more, the first of them line 11" \
+	bash -c "test \"\$(grep -c 'warning: line-amount-mismatch: line [0-9]* states' '$SCRATCH/la-many.err')\" = 10 && grep -q 'warning: line-amount-mismatch: 2 more lines (of 12) state an amount other than their quantity times unit price, the first of them line 11' '$SCRATCH/la-many.err' && test \"\$(grep -c '<warning code=\"line-amount-mismatch\"' '$SCRATCH/la-many.c.xml')\" = 11"
+
+# --- several quantities on one OAGIS line ------------------------------------------
+# OAGIS allows any number of Quantity elements on a PurchaseOrderLine; the
+# first one used to be taken silently (tests/data/negative/oagis-two-
+# quantities.xml: refused now). The same quantity written twice is one
+# statement, and a Quantity with a typeCode beside the one without says
+# what else it counts: both still go through with the untyped quantity.
+python3 - "$OAGIS/po-simple.xml" > "$SCRATCH/q-same.xml" <<'PY2'
+import sys
+s = open(sys.argv[1]).read()
+print(s.replace('<Quantity unitCode="BX">40</Quantity>',
+                '<Quantity unitCode="BX">40</Quantity>\n        <Quantity unitCode="bx">40.00</Quantity>', 1)
+       .replace('<Quantity unitCode="EA">10</Quantity>',
+                '<Quantity unitCode="KGM" typeCode="GrossWeight">4.2</Quantity>\n        <Quantity unitCode="EA">10</Quantity>', 1), end="")
+PY2
+og translate "$SCRATCH/q-same.xml" > "$SCRATCH/q-same.c.xml" 2> "$SCRATCH/q-same.err"
+check "quantities: 40 BX twice (40, 40.00) is 40 BX; a typed weight beside 10 EA leaves 10 EA" \
+	bash -c "test \"\$(xmllint --xpath 'concat(//line[@number=1]/quantity, \" \", //line[@number=1]/unitOfMeasure, \"/\", //line[@number=2]/quantity, \" \", //line[@number=2]/unitOfMeasure)' '$SCRATCH/q-same.c.xml')\" = '10 EA/40 BX' && xmllint --noout --nonet --schema '$XSD/ProcessPurchaseOrder.xsd' '$SCRATCH/q-same.xml' 2>/dev/null"
 finish

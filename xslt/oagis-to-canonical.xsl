@@ -101,8 +101,11 @@
                             AreaDialingCode DialNumber x PhoneExtension"
   line (PurchaseOrderLine)
     @number                 LineNumberID [LineNumber], else the position
-    quantity, unitOfMeasure Quantity (the first without @typeCode), else
-                            OrderQuantity; @unitCode
+    quantity, unitOfMeasure the Quantity without @typeCode, else the typed
+                            Quantity, else OrderQuantity the same way;
+                            @unitCode. Several stating different quantities
+                            stop the map (docs/maps.md, "Several quantities
+                            on a line")
     supplierPartID          Item/SupplierItemIdentification/ID
                             [SupplierItemID/ID], else Item/ID [ItemID/ID],
                             else empty
@@ -116,6 +119,8 @@
                             UnitPrice/UnitAmount; @currency from its currency.
                             A UnitPrice/BasisQuantity [PerQuantity] other than 1
                             stops the map
+    statedAmount            ExtendedAmount (the engine compares it with
+                            quantity x unit price: line-amount-mismatch)
     classification          Item/Classification/UNSPSCCode (domain UNSPSC),
                             Classification/Codes/Code (domain @listID, else
                             @typeCode, else "custom")
@@ -149,7 +154,9 @@
   never dropped (a zero charge is).
 
   Refused as well: more than one header Allowance / AmountDiscount with an
-  amount other than zero, and a line Allowance or AmountDiscount with one.
+  amount other than zero, a line Allowance or AmountDiscount with one, and
+  a line whose Quantity elements (see quantity above) state different
+  quantities.
 
   Not mapped: Status, Party
   contacts other than names/e-mail/phone, PurchaseOrderSchedule (except its
@@ -565,9 +572,19 @@
 
   <xsl:template match="PurchaseOrderLine">
     <xsl:variable name="item" select="Item"/>
-    <xsl:variable name="qty"
-                  select="(Quantity[not(@typeCode)][1] | Quantity[@typeCode][not(../Quantity[not(@typeCode)])][1]
-                           | OrderQuantity[not(../Quantity)][1])[1]"/>
+    <!-- the ordered quantity: the Quantity without a typeCode (a typed one
+         says itself what it counts); without one, the typed Quantity;
+         without any Quantity, OrderQuantity the same way. Several of them
+         stating different quantities are refused below: taking the first
+         would ship the wrong goods (docs/maps.md, "Several quantities on
+         a line") -->
+    <xsl:variable name="untypedQ" select="Quantity[normalize-space(@typeCode) = '']"/>
+    <xsl:variable name="untypedOQ" select="OrderQuantity[normalize-space(@typeCode) = '']"/>
+    <xsl:variable name="qtys"
+                  select="$untypedQ | Quantity[not($untypedQ)]
+                          | $untypedOQ[not(../Quantity)]
+                          | OrderQuantity[not(../Quantity)][not($untypedOQ)]"/>
+    <xsl:variable name="qty" select="$qtys[1]"/>
     <xsl:variable name="price"
                   select="(UnitPrice/ChargeAmount | UnitPrice/Amount)[1]
                           | UnitPrice/UnitAmount[not(../ChargeAmount | ../Amount)]"/>
@@ -601,6 +618,33 @@
       <xsl:with-param name="nodes" select="Tax"/>
       <xsl:with-param name="what" select="concat('line ', $n, ' has several Tax elements')"/>
     </xsl:call-template>
+    <!-- the same quantity written twice (10 and 10.0 EA) is one statement -->
+    <xsl:if test="$qtys[(normalize-space(.) != normalize-space($qty) and not(number(.) = number($qty)))
+                        or translate(normalize-space(@unitCode), $lower, $upper)
+                           != translate(normalize-space($qty/@unitCode), $lower, $upper)]">
+      <xsl:variable name="stated">
+        <xsl:for-each select="$qtys">
+          <xsl:if test="position() &gt; 1">, </xsl:if>
+          <xsl:value-of select="normalize-space(concat(., ' ', @unitCode))"/>
+          <xsl:if test="normalize-space(@typeCode) != ''">
+            <xsl:value-of select="concat(' (typeCode ', normalize-space(@typeCode), ')')"/>
+          </xsl:if>
+        </xsl:for-each>
+      </xsl:variable>
+      <xsl:variable name="eachTyped">
+        <xsl:if test="normalize-space($qty/@typeCode) != ''">, each with a typeCode,</xsl:if>
+      </xsl:variable>
+      <xsl:message terminate="yes">
+        <xsl:value-of select="concat('OAGIS ProcessPurchaseOrder: line ', $n, ' has ', count($qtys), ' ',
+                                     local-name($qty), ' elements', $eachTyped,
+                                     ' stating different quantities: ', $stated,
+                                     '; ordergate cannot tell which one is ordered and does not guess',
+                                     ' (the wrong one would ship the wrong goods): ask the sender to',
+                                     ' state the ordered quantity in one Quantity without a typeCode',
+                                     ' (any other quantity with a typeCode saying what it counts) and',
+                                     ' send the order again')"/>
+      </xsl:message>
+    </xsl:if>
 
     <line number="{$n}">
       <quantity><xsl:value-of select="normalize-space($qty)"/></quantity>
@@ -650,6 +694,17 @@
         </xsl:if>
         <xsl:value-of select="normalize-space($price)"/>
       </unitPrice>
+
+      <!-- what the sender says the line comes to; the engine compares it
+           with quantity x unit price (warning line-amount-mismatch) -->
+      <xsl:for-each select="ExtendedAmount[normalize-space() != ''][1]">
+        <statedAmount>
+          <xsl:call-template name="amount-currency">
+            <xsl:with-param name="a" select="."/>
+          </xsl:call-template>
+          <xsl:value-of select="normalize-space(.)"/>
+        </statedAmount>
+      </xsl:for-each>
 
       <xsl:for-each select="$item/Classification">
         <xsl:for-each select="UNSPSCCode[normalize-space() != '']">

@@ -457,6 +457,63 @@ START_TEST(total_mismatch_warns)
 }
 END_TEST
 
+/* A line's stated amount (statedAmount) is compared exactly with quantity x
+ * unit price in the currency's decimals: a difference is a warning naming
+ * the line, both amounts and the currency, and the order keeps the computed
+ * amount. */
+START_TEST(line_amount_mismatch_warns)
+{
+	const char *lines =
+		"<line number=\"1\"><quantity>3</quantity><unitOfMeasure>EA</unitOfMeasure>"
+		"<supplierPartID>A</supplierPartID><description>a</description>"
+		"<unitPrice>0.3333</unitPrice><statedAmount>1.00</statedAmount></line>"
+		"<line number=\"2\"><quantity>2</quantity><unitOfMeasure>EA</unitOfMeasure>"
+		"<supplierPartID>B</supplierPartID><description>b</description>"
+		"<unitPrice>10.005</unitPrice><statedAmount currency=\"usd\">20.0100</statedAmount>"
+		"</line>"
+		"<line number=\"7\"><quantity>2</quantity><unitOfMeasure>EA</unitOfMeasure>"
+		"<supplierPartID>C</supplierPartID><description>c</description>"
+		"<unitPrice>10.005</unitPrice><statedAmount>20.00</statedAmount></line>";
+	xmlDocPtr doc;
+	struct order_info info;
+	char *err;
+	int rc = complete("USD", "", "2024-03-01T09:00:00+00:00", lines, "+00:00", &doc, &info, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	/* 3 x 0.3333 = 0.9999 is 1.00 and 2 x 10.005 = 20.01 as stated (20.0100 is
+	 * the same amount); line 7 says 20.00 */
+	ck_assert_int_eq(info.nwarnings, 1);
+	ck_assert_msg(str_starts_with(info.warnings[0], "line-amount-mismatch: line 7 states an "
+				      "amount of 20.00 USD but its quantity times unit price, "
+				      "2 x 10.005, comes to 20.01 USD; outbound documents carry "
+				      "20.01 USD. Ask the sender"),
+		      "%s", info.warnings[0]);
+	assert_xp(doc, "count(/order/warning)", "1");
+	assert_xp(doc, "/order/warning/@code", "line-amount-mismatch");
+	assert_xp(doc, "name(/order/summary/following-sibling::*[1])", "warning");
+	assert_xp(doc, "/order/lines/line[2]/statedAmount", "20.01");
+	assert_xp(doc, "/order/lines/line[2]/statedAmount/@currency", "USD");
+	assert_xp(doc, "/order/lines/line[3]/statedAmount", "20.00");
+	assert_xp(doc, "/order/lines/line[3]/amount", "20.01");
+	assert_xp(doc, "/order/summary/subtotal", "41.02");
+	ck_assert_int_eq(canon_validate(doc, &err), 0);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+
+	/* JPY: 3 x 0.5 = 1.5 is 2; a stated 1.5 is told so */
+	const char *jpy = "<line number=\"1\"><quantity>3</quantity><unitOfMeasure>EA</unitOfMeasure>"
+			  "<supplierPartID>A</supplierPartID><description>a</description>"
+			  "<unitPrice>0.5</unitPrice><statedAmount>1.5</statedAmount></line>";
+	rc = complete("JPY", "", "2024-03-01T09:00:00+00:00", jpy, "+00:00", &doc, &info, &err);
+	ck_assert_msg(rc == 0, "%s", err ? err : "?");
+	ck_assert_int_eq(info.nwarnings, 1);
+	ck_assert_msg(strstr(info.warnings[0], "line 1 states an amount of 1.5 JPY but its quantity "
+					       "times unit price, 3 x 0.5, comes to 2 JPY"),
+		      "%s", info.warnings[0]);
+	canon_info_release(&info);
+	xmlFreeDoc(doc);
+}
+END_TEST
+
 static const struct {
 	const char *what;
 	const char *currency, *header, *date;
@@ -804,7 +861,7 @@ END_TEST
 START_TEST(patterns_same_verdict_as_whole_schema)
 {
 	/* every path with a pattern in canonical.rng was placed */
-	ck_assert_int_eq(canon_pattern_paths(), 29);
+	ck_assert_int_eq(canon_pattern_paths(), 30);
 	char *rng = xasprintf("%s/xslt/canonical.rng", t_cfg()->data_dir);
 	xmlRelaxNGParserCtxtPtr pc = xmlRelaxNGNewParserCtxt(rng);
 	xmlRelaxNGPtr whole = xmlRelaxNGParse(pc);
@@ -889,6 +946,7 @@ Suite *suite_canon(void)
 	tcase_add_loop_test(tc, line_amounts_exact, 0, (int)ARRAY_SIZE(amount_cases));
 	tcase_add_test(tc, summary_adds_charges);
 	tcase_add_test(tc, total_mismatch_warns);
+	tcase_add_test(tc, line_amount_mismatch_warns);
 	tcase_add_loop_test(tc, errors_name_path_and_value, 0, (int)ARRAY_SIZE(error_cases));
 	tcase_add_test(tc, not_an_order_root);
 	tcase_add_test(tc, schema_violation_named);

@@ -13,9 +13,10 @@
     and the rules on every pass;
   - lines the decision rejected whole: the purchase order does not order
     them (docs/rules.md), so the second pass never sees them;
-  - order/total: the buyer's stated total. Outbound documents carry the
-    computed figures (TotalAmount = summary/total), never the claim, so the
-    second pass reads the computed total instead;
+  - order/total and line/statedAmount: the buyer's stated total and line
+    amounts. Outbound documents carry the computed figures (TotalAmount =
+    summary/total, a line's ExtendedAmount = its amount), never the claim,
+    so the second pass reads the computed ones instead;
   - the currency attribute of charge, payment and distribution amounts:
     the engine refuses one that is not the order's currency, and outbound
     documents write the order's currency on every amount (or, for the cXML
@@ -42,5 +43,6 @@
            use="number(@number)"/>
   <xsl:template match="lines/line[key('rejected-line', number(@number))]"/>
 
-  <xsl:template match="line/amount | order/summary | order/warning | order/decision | order/total"/>
+  <xsl:template match="line/amount | line/statedAmount | order/summary | order/warning
+                       | order/decision | order/total"/>
 </xsl:stylesheet>
