@@ -71,10 +71,13 @@ $(BUILD)/unit-tests: $(LIB_OBJS) $(TEST_OBJS)
 	@$(CC) $(OPT) $(SAN) $(LIB_OBJS) $(TEST_OBJS) $(LIBS) $(shell pkg-config --libs $(TEST_PKGS)) $(LDFLAGS) -o $@
 
 # The demo: a fresh spool filled from samples/, one run, and where things went.
+# the bundled samples (samples/README.md): cXML, OAGIS, CSV and a zip of orders
+SAMPLES = samples/cxml/*.xml samples/oagis/*.xml samples/csv/*.csv samples/archives/*.zip
+
 run: setup
 	@$(MAKE) --no-print-directory all
 	@rm -rf $(BUILD)/demo-spool && mkdir -p $(BUILD)/demo-spool/in
-	@cp samples/cxml/*.xml $(BUILD)/demo-spool/in/
+	@cp $(SAMPLES) $(BUILD)/demo-spool/in/
 	@echo "== ordergate run --spool $(BUILD)/demo-spool  ($$(ls $(BUILD)/demo-spool/in | wc -l) sample files in in/)"
 	@$(BUILD)/ordergate run --spool $(BUILD)/demo-spool; rc=$$?; \
 	echo "== exit code $$rc (1 = some documents failed, which the samples include on purpose)"; \
@@ -82,7 +85,7 @@ run: setup
 	echo "== failed inputs and their reasons:"; \
 	for f in $(BUILD)/demo-spool/failed/*.why; do [ -e "$$f" ] && { echo "   $$f"; sed 's/^/      /' "$$f"; }; done; \
 	echo "== the same files again: every order is a duplicate, the broken files fail again"; \
-	cp samples/cxml/*.xml $(BUILD)/demo-spool/in/; \
+	cp $(SAMPLES) $(BUILD)/demo-spool/in/; \
 	$(BUILD)/ordergate run --quiet --spool $(BUILD)/demo-spool; \
 	echo "   outputs now: $$(find $(BUILD)/demo-spool/out $(BUILD)/demo-spool/out-test -type f 2>/dev/null | wc -l) (unchanged)"; \
 	echo "== ledger: $(BUILD)/demo-spool/ledger.db"

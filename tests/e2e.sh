@@ -326,4 +326,15 @@ check "not carried: TermsOfDelivery and ScheduleLine are warned once each, the o
 check "not carried: ... the order was mapped in chunks (the chunks agree; the warnings are gathered)" \
 	test "$(nc chunked '%in chunks of up to 2%')" = 1
 
+# the bundled samples `make run` uses (samples/README.md): every order in
+# them translates (cXML, OAGIS, the CSV's two, the zip's two members), the
+# two broken ones fail with their reasons, nothing else
+s=$(new_spool)
+cp "$ROOT"/samples/cxml/*.xml "$ROOT"/samples/oagis/*.xml "$ROOT"/samples/csv/*.csv "$ROOT"/samples/archives/*.zip "$s/in/"
+og run --spool "$s" > "$SCRATCH/samples.out" 2>&1
+check "samples: exit 1 (the two broken ones), 13 orders translated from cXML, OAGIS, CSV and a zip" \
+	test "$?/$(sqlite3 "$s/ledger.db" "SELECT group_concat(n, ' ') FROM (SELECT format || ':' || COUNT(*) AS n FROM documents d JOIN orders o ON o.document_id = d.id GROUP BY format ORDER BY format)")/$(sqlite3 "$s/ledger.db" "SELECT COUNT(*) FROM documents WHERE name LIKE 'small-buyer-batch.zip/%' AND state = 'done'")" = "1/csv:2 cxml:10 oagis:1/2"
+check "samples: exactly the broken and the hostile one failed, each with its reason" \
+	test "$(ls "$s"/failed/*.why | sed 's/.*[0-9]-//' | sort | tr '\n' ' ')" = "broken-not-well-formed.xml.why hostile-xxe.xml.why "
+check "samples: invariants hold" spool_invariants "$s"
 finish
