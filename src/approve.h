@@ -41,9 +41,13 @@ int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 /* Declines pending orders older than max_days. Returns how many, or -1. */
 int approve_expire(struct ledger *l, int max_days, char **err);
 /* Prints what waits for whom: a table whose columns are as wide as their
- * widest cell, or (json) a JSON array of {document, order, partner, total,
- * currency, waits_for: [roles in order], since}. Returns how many orders,
- * or -1 (nothing printed) when the ledger cannot be read. */
+ * widest cell (a last column CHANGES when an update or cancellation waits:
+ * the version it changes, "update of document D (PO-0001, 2.00 EUR in
+ * force)"), or (json) a JSON array of {document, order, partner, total,
+ * currency, waits_for: [roles in order], reason, since, type, replaces:
+ * {document, po, total, currency, state, in_force} or null, change}.
+ * Returns how many orders, or -1 (nothing printed) when the ledger cannot
+ * be read. */
 int approve_list(struct ledger *l, int json, FILE *out);
 
 #endif

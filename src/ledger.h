@@ -170,10 +170,17 @@ struct ledger_checkpoint {
 
 /* Orders whose order number, document ID or PO number is key. */
 int ledger_find_orders(struct ledger *l, const char *key, struct ledger_order **out, int *n);
+/* The version order ref (an update or cancellation) names in
+ * orders.replaces, the one it replaces or waits to replace, into *out
+ * (ledger_order_clear): 1, 0 none (a new order, or a change of an
+ * order the ledger does not have), -1 error. */
+int ledger_replaced_version(struct ledger *l, long long ref, struct ledger_order *out);
 /* Orders in a state, oldest first (pending, approved, declined ...). */
 int ledger_orders_in_state(struct ledger *l, const char *state, struct ledger_order **out,
 			   int *n);
 void ledger_orders_free(struct ledger_order *o, int n);
+/* Frees one order's fields (not o itself). */
+void ledger_order_clear(struct ledger_order *o);
 int ledger_checkpoints(struct ledger *l, long long ref, struct ledger_checkpoint **out, int *n);
 void ledger_checkpoints_free(struct ledger_checkpoint *c, int n);
 int ledger_set_checkpoint(struct ledger *l, long long ref, long long seq, const char *state,

@@ -146,7 +146,9 @@ order h2@b H-1 update h1@b "BOLT:900:2.00" > "$s/in/h2.xml"; run
 h2=$(q "SELECT document_id FROM orders WHERE order_id = 'H-1' AND type = 'update'")
 og pending -c "$C" --spool "$s" > "$SCRATCH/pending.out" 2>&1
 check "held: pending lists the update, not the version it replaced" \
-	bash -c "grep -q '$h2' '$SCRATCH/pending.out' && ! grep -q '$h1' '$SCRATCH/pending.out'"
+	bash -c "grep -q '^$h2 ' '$SCRATCH/pending.out' && ! grep -q '^$h1 ' '$SCRATCH/pending.out'"
+check "held: ... saying that it changes a held order never sent, which it replaced" \
+	grep -q "^$h2 .* update of document $h1 (2000.00 EUR, held, never sent: this one replaced it)\$" "$SCRATCH/pending.out"
 og approve "$h1" --as manager -c "$C" --spool "$s" > "$SCRATCH/appr.out" 2>&1
 check "held: approving the replaced version is refused, naming the update" \
 	bash -c "grep -q 'document $h2 replaced it' '$SCRATCH/appr.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE document_id = '$h1'\")\" = pending"
@@ -279,6 +281,21 @@ check "late original of a held update: confirmed and sent as the version in forc
 	test "$(cur W-1)/$(q "SELECT COUNT(*) FROM outputs WHERE document_id = '$o1' AND kind IN ('po', 'confirmation')")/$(ls "$s"/out/buyer/po/*-W-1.xml 2>/dev/null | wc -l)" = "update/pending/1 new/confirmed/1/2/1"
 check "late original of a held update: the run warns later-version-waiting, naming the update; nothing says superseded" \
 	bash -c "grep -q 'later-version-waiting.*$w1' '$SCRATCH/run.out' && ! grep -q superseded '$SCRATCH/run.out'"
+# an approver deciding on "W-1, 300.00" sees that it changes an order the
+# supplier has: which document, its PO number and its total
+og pending -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/pending-w.out" 2>&1
+check "pending: a waiting update names the version in force it changes (document, PO number, total), under a CHANGES heading" \
+	python3 -c "import sys
+lines = open(sys.argv[1]).read().splitlines()
+row = [l for l in lines if l.startswith(sys.argv[2] + ' ')]
+c = lines[0].find('CHANGES')
+sys.exit(0 if len(row) == 1 and c > 0 and ' 300.00 EUR ' in row[0] and row[0][c:] == 'update of document %s (PO-0001, 2.00 EUR, in force)' % sys.argv[3] else 1)" "$SCRATCH/pending-w.out" "$w1" "$o1"
+og pending --json -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/pending-w.json" 2>&1
+check "pending --json: ... type update, replaces {document, po, total, in_force}" \
+	python3 -c "import json, sys
+d = [o for o in json.load(open(sys.argv[1])) if o['document'] == sys.argv[2]]
+r = d[0]['replaces'] if len(d) == 1 else {}
+sys.exit(0 if d[0]['type'] == 'update' and r == {'document': sys.argv[3], 'po': 'PO-0001', 'total': '2.00', 'currency': 'EUR', 'state': 'confirmed', 'in_force': True} and 'update of document' in d[0]['change'] else 1)" "$SCRATCH/pending-w.json" "$w1" "$o1"
 og reject "$w1" --as manager --comment "too many" -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/rej-w.out" 2>&1; wrun
 check "held update rejected after its late original: the original stays the order in force (the supplier has it)" \
 	test "$(cur W-1)/$(q "SELECT po_number FROM orders WHERE document_id = '$o1'")" = "update/rejected/1 new/confirmed/1/PO-0001"
