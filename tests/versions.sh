@@ -152,6 +152,14 @@ check "held: ... saying that it changes a held order never sent, which it replac
 og approve "$h1" --as manager -c "$C" --spool "$s" > "$SCRATCH/appr.out" 2>&1
 check "held: approving the replaced version is refused, naming the update" \
 	bash -c "grep -q 'document $h2 replaced it' '$SCRATCH/appr.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE document_id = '$h1'\")\" = pending"
+og show "$h1" -c "$C" --spool "$s" > "$SCRATCH/show-h1.out" 2>&1
+og show "$h1" --json -c "$C" --spool "$s" > "$SCRATCH/show-h1.json" 2>&1
+check "held: show of the replaced held order says it waits no more, naming the update; its checkpoint is undecided" \
+	bash -c "grep -q '  state=pending (waits no more: document $h2 replaced it)  decision=hold' '$SCRATCH/show-h1.out' && grep -q '^  role=manager  state=undecided\$' '$SCRATCH/show-h1.out'"
+check "held: ... show --json keeps the ledger's state, the note apart" \
+	python3 -c "import json, sys
+o = json.load(open(sys.argv[1]))[0]['order'][0]
+sys.exit(0 if o['state'] == 'pending' and o['state_note'] == '(waits no more: document %s replaced it)' % sys.argv[2] else 1)" "$SCRATCH/show-h1.json" "$h2"
 order h3@b H-1 delete "" "BOLT:900:2.00" > "$s/in/h3.xml"; run
 og pending -c "$C" --spool "$s" > "$SCRATCH/pending2.out" 2>&1
 check "held: a cancellation of the held update is not itself held, and nothing waits" \
@@ -161,6 +169,13 @@ check "held: the supplier, who never had the held order, gets no cancellation" \
 og reject "$h2" --as manager --comment no -c "$C" --spool "$s" > "$SCRATCH/rej.out" 2>&1
 check "held: rejecting the cancelled update is refused, naming the cancellation" \
 	grep -q 'replaced it' "$SCRATCH/rej.out"
+h3=$(q "SELECT document_id FROM orders WHERE order_id = 'H-1' AND type = 'delete'")
+og show "$h2" -c "$C" --spool "$s" > "$SCRATCH/show-h2.out" 2>&1
+check "held: show of the cancelled held update says it waits no more, naming the cancellation" \
+	grep -q "  state=pending (waits no more: document $h3 cancelled it)  " "$SCRATCH/show-h2.out"
+og show "$h3" -c "$C" --spool "$s" > "$SCRATCH/show-h3.out" 2>&1
+check "held: ... and nothing of the sort on an order that is not pending" \
+	bash -c "grep -q '  state=confirmed  decision=accept' '$SCRATCH/show-h3.out' && ! grep -q 'waits no more' '$SCRATCH/show-h3.out'"
 
 # a held update changes nothing until it is approved: the version the
 # supplier has stays current (spend, recon, show) while it waits, and again
