@@ -42,6 +42,37 @@ static int recheck_budget(struct ledger *l, const struct ledger_order *o,
 	return d;
 }
 
+char *approve_kept_text(const char *doc, const char *po, const char *state)
+{
+	if (!state)
+		return NULL;
+	if (!strcmp(state, "confirmed") || !strcmp(state, "approved"))
+		return xasprintf("the version in force, document %s%s%s%s, stays", doc,
+				 po ? " (" : "", po ? po : "", po ? ")" : "");
+	if (!strcmp(state, "pending"))
+		return xasprintf("the earlier version, document %s, waiting for approval, stays",
+				 doc);
+	return NULL;
+}
+
+int approve_kept(struct ledger *l, const struct ledger_order *o, char **kept, char **err)
+{
+	*kept = NULL;
+	if (!o->type || (strcmp(o->type, "update") && strcmp(o->type, "delete")))
+		return 0;
+	struct ledger_order v;
+	int found = ledger_replaced_version(l, o->ref, &v);
+	if (found < 0) {
+		*err = xasprintf("cannot look up the version order %s (%s) changes", o->order_id,
+				 o->document_id);
+		return -1;
+	}
+	if (found && !v.replaced_by && strcmp(v.type, "delete"))
+		*kept = approve_kept_text(v.document_id, v.po_number, v.state);
+	ledger_order_clear(&v);
+	return 0;
+}
+
 /* "budget-owner, then finance" */
 static char *role_chain(char **roles, int n)
 {
@@ -245,6 +276,18 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 					      : xasprintf("order %s (%s) approved by %s; it now waits "
 							  "for %s", key, o->document_id, role,
 							  cp[idx + 1].role);
+			/* a change rejected: the version it would have replaced
+			 * stays, and the operator is told so */
+			char *kept = NULL;
+			if (rc == 0 && (!approve || (last && d == DECISION_REJECT)) &&
+			    approve_kept(l, o, &kept, err) < 0)
+				rc = -1;
+			if (kept) {
+				char *m = xasprintf("%s; %s", *msg, kept);
+				free(*msg);
+				*msg = m;
+				free(kept);
+			}
 			free(chain);
 			rules_budget_recheck_free(&b);
 		}

@@ -635,8 +635,9 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 	 * PO number over (one current order per PO number); held, it replaces
 	 * a version in force only once approved (ledger_set_order_state), so
 	 * that one stays current, and counted, while it waits. A change of
-	 * the same version still waiting waits no more: this one replaces it. */
-	if (replaces > 0 &&
+	 * the same version still waiting waits no more: this one replaces it.
+	 * Rejected (by the rules), it replaces nothing: it only names it. */
+	if (replaces > 0 && strcmp(state, "rejected") &&
 	    (exec(l, err,
 		  "UPDATE orders SET replaced_by = ?1 WHERE replaces = ?2 AND id <> ?1"
 		  " AND replaced_by IS NULL AND state = 'pending'",

@@ -61,7 +61,8 @@ int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err
  * (orders.replaces), marked replaced_by it in the same transaction
  * (po_number, then, is that version's), and so is a held change of that
  * version still waiting; a change held itself replaces a version in force
- * (confirmed or approved) only once approved (ledger_set_order_state). */
+ * (confirmed or approved) only once approved (ledger_set_order_state), and
+ * one the rules rejected replaces nothing (replaces only names it). */
 int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
 		     const char *po_number, long long replaces, char **err);
 

@@ -196,6 +196,12 @@ og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRAT
 check "held update: while it waits, recon lists the order at the quantity in force" \
 	test "$(grep 'G-1' "$SCRATCH/recon3.csv" | grep -c ',50,')" = 1
 og reject "$g2" --as manager --comment "too many" -c "$C" --spool "$s" > "$SCRATCH/rej2.out" 2>&1; run
+g1=$(q "SELECT document_id FROM orders WHERE order_id = 'G-1' AND type = 'new'")
+g1po=$(q "SELECT po_number FROM orders WHERE document_id = '$g1'")
+check "held update rejected: reject and its release say that the version in force stays, naming it and its PO number" \
+	bash -c "test -n '$g1po' && test \$(grep -c 'rejected.*; the version in force, document $g1 ($g1po), stays\$' '$SCRATCH/rej2.out') = 2"
+check "held update rejected: ... and so does its ledger event" \
+	test "$(q "SELECT COUNT(*) FROM events WHERE document_id = '$g2' AND kind = 'released' AND detail = 'rejected: the rejection written; the version in force, document $g1 ($g1po), stays'")" = 1
 og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/recon4.csv" 2>&1
 check "held update rejected: the version in force is current, in the spend and in recon" \
 	test "$(cur G-1)/$(cc CC-2)/$(grep 'G-1' "$SCRATCH/recon4.csv" | grep -c ',50,')" = "new/confirmed/1 update/rejected/1/1000000/1"
@@ -247,6 +253,28 @@ CC=CC-5 order e2@b E-1 update e1@b "BOLT:600:2.00" > "$s/in/e2.xml"; run
 ORDERGATE_TIME=$(($(date +%s) + 30 * 86400)) og run -c "$C" --spool "$s" > "$SCRATCH/run.out" 2>&1
 check "held update expired: the version in force is current again and counts" \
 	test "$(cur E-1)/$(cc CC-5)" = "new/confirmed/1 update/rejected/1/1000000"
+e1=$(q "SELECT document_id || ' (' || po_number || ')' FROM orders WHERE order_id = 'E-1' AND type = 'new'")
+check "held update expired: the run says the version in force stays" \
+	grep -q "order E-1 rejected -> .*; the version in force, document $e1, stays\$" "$SCRATCH/run.out"
+
+# an update the rules reject changes nothing: the run and the ledger say
+# that the version in force stays (the buyer's rejection names the
+# update's payloadID: docs/operations.md)
+s=$(new_spool)
+printf '<rules xmlns="urn:ordergate:rules:1">\n  <rule id="too-big" test="og:gt(summary/total, \x27100.00\x27)"><reject message="too big"/></rule>\n</rules>\n' > "$SCRATCH/r-rules.xml"
+printf '[rules]\nfile = %s\n' "$SCRATCH/r-rules.xml" | cat "$C" - > "$SCRATCH/r.ini"
+rrun() { og run -c "$SCRATCH/r.ini" --spool "$s" > "$SCRATCH/run.out" 2>&1; }
+order j1@b J-1 new "" "NUT:2:1.00" > "$s/in/j1.xml"; rrun
+order j2@b J-1 update j1@b "NUT:300:1.00" > "$s/in/j2.xml"; rrun
+j1=$(q "SELECT document_id FROM orders WHERE order_id = 'J-1' AND type = 'new'")
+j2=$(q "SELECT document_id FROM orders WHERE order_id = 'J-1' AND type = 'update'")
+check "update rejected by the rules: the run says the version in force stays, naming it and its PO number" \
+	grep -q "order J-1 from .*, reject -> .*; the version in force, document $j1 (PO-0001), stays\$" "$SCRATCH/run.out"
+check "update rejected by the rules: ... and so does a ledger event; the version in force is current" \
+	test "$(q "SELECT detail FROM events WHERE document_id = '$j2' AND kind = 'change-rejected'")/$(cur J-1)" = "the rules rejected this update: the version in force, document $j1 (PO-0001), stays/new/confirmed/1 update/rejected/1"
+og show "$j2" -c "$SCRATCH/r.ini" --spool "$s" > "$SCRATCH/show-j2.out" 2>&1
+check "update rejected by the rules: show names the version it would have replaced, which it did not" \
+	grep -q "replaces=$j1 (not replaced: this change was rejected)\$" "$SCRATCH/show-j2.out"
 
 # an original that arrives after its own update is the stale version: it
 # is recorded as replaced by the update, and nothing goes out for it
