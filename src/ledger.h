@@ -70,6 +70,15 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
  * replaced or cancelled by a later version, and not itself a cancellation.
  * Recon, the spend export, the report and the budget count these only. */
 #define LEDGER_CURRENT(p) "(" p "replaced_by IS NULL AND " p "type <> 'delete')"
+/* SQL: the order row of table (or alias) t took effect: a new order, or a
+ * change that replaced the version it names in orders.replaces (or names
+ * none: its first version here). A change that waits for approval, or was
+ * rejected or declined, while that version stays in force (or went to
+ * another) did not: export recon and the report list the order once, as
+ * the version in force, and count such changes apart. */
+#define LEDGER_TOOK_EFFECT(t)                                                              \
+	"(" t ".replaces IS NULL OR EXISTS (SELECT 1 FROM orders v WHERE v.id = " t ".replaces" \
+	" AND v.replaced_by = " t ".id))"
 
 /* The version an update or cancellation changes, followed to its newest
  * version (a change may name the first one). */

@@ -321,6 +321,9 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		" l.unit_price_e4, l.state, o.currency, o.state, o.id, l.amount_e4"
 		" FROM order_lines l JOIN orders o ON o.id = l.order_ref"
 		" WHERE o.mode = 'production' AND " LEDGER_CURRENT("o.")
+		/* the order once, as the version in force: not a change that
+		 * waits, or was rejected, beside it */
+		" AND " LEDGER_TOOK_EFFECT("o")
 		" AND substr(o.order_date, 1, 10) BETWEEN ?1 AND ?2"
 		" ORDER BY o.partner, o.order_id, l.line_number");
 	if (!st)

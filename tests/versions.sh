@@ -205,6 +205,8 @@ check "held update rejected: ... and so does its ledger event" \
 og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/recon4.csv" 2>&1
 check "held update rejected: the version in force is current, in the spend and in recon" \
 	test "$(cur G-1)/$(cc CC-2)/$(grep 'G-1' "$SCRATCH/recon4.csv" | grep -c ',50,')" = "new/confirmed/1 update/rejected/1/1000000/1"
+check "held update rejected: recon lists the order once (the version in force), not the rejected update beside it" \
+	test "$(grep -c ',G-1,' "$SCRATCH/recon4.csv")/$(tr -d '\r' < "$SCRATCH/recon4.csv" | grep -c ',rejected$')" = "1/0"
 og show G-1 -c "$C" --spool "$s" > "$SCRATCH/show.out" 2>&1
 check "held update rejected: show names no replacement" bash -c "! grep -q replaced_by= '$SCRATCH/show.out'"
 og show "$g2" -c "$C" --spool "$s" > "$SCRATCH/show-rej.out" 2>&1
@@ -275,6 +277,23 @@ check "update rejected by the rules: ... and so does a ledger event; the version
 og show "$j2" -c "$SCRATCH/r.ini" --spool "$s" > "$SCRATCH/show-j2.out" 2>&1
 check "update rejected by the rules: show names the version it would have replaced, which it did not" \
 	grep -q "replaces=$j1 (not replaced: this change was rejected)\$" "$SCRATCH/show-j2.out"
+# order J-1 confirmed, its update rejected: one order to reconcile, confirmed
+og export recon -c "$SCRATCH/r.ini" --spool "$s" > "$SCRATCH/recon-j.csv" 2>&1
+check "update rejected by the rules: recon lists the order once, the version in force (2, open), no rejected row" \
+	test "$(grep -c ',J-1,' "$SCRATCH/recon-j.csv")/$(grep ',J-1,' "$SCRATCH/recon-j.csv" | tr -d '\r' | cut -d, -f3,7,18)" = "1/PO-0001,2,open"
+og report -c "$SCRATCH/r.ini" --spool "$s" > "$SCRATCH/report-j.html" 2>&1
+check "update rejected by the rules: the report counts one order, confirmed, none rejected; the rejected change apart, with its reason" \
+	python3 -c "import re, sys
+h = open(sys.argv[1]).read()
+n = lambda i: re.search(r'id=\"%s\"><div class=\"n\">(\d+)<' % i, h).group(1)
+orders = re.search(r'<div class=\"n\">(\d+)</div><div class=\"k\">orders<', h).group(1)
+changes = re.search(r'<span id=\"changes-rejected\">(\d+)<', h)
+rc = re.search(r'<div id=\"reasons-changes\">.*?</div>', h, re.S)
+ro = re.search(r'<div id=\"reasons-orders\">.*?</div>', h, re.S).group(0)
+lines = re.search(r'<strong>all lines</strong></td><td class=\"r\"><strong>(\d+)<', h).group(1)
+ok = (orders, n('count-confirmed'), n('count-rejected'), lines) == ('1', '1', '0', '1')
+ok = ok and changes is not None and changes.group(1) == '1' and rc is not None and 'too big' in rc.group(0) and 'too big' not in ro
+sys.exit(0 if ok else 1)" "$SCRATCH/report-j.html"
 
 # an original that arrives after its own update is the stale version: it
 # is recorded as replaced by the update, and nothing goes out for it
@@ -339,6 +358,12 @@ check "pending --json: ... type update, replaces {document, po, total, in_force}
 d = [o for o in json.load(open(sys.argv[1])) if o['document'] == sys.argv[2]]
 r = d[0]['replaces'] if len(d) == 1 else {}
 sys.exit(0 if d[0]['type'] == 'update' and r == {'document': sys.argv[3], 'po': 'PO-0001', 'total': '2.00', 'currency': 'EUR', 'state': 'confirmed', 'in_force': True} and 'update of document' in d[0]['change'] else 1)" "$SCRATCH/pending-w.json" "$w1" "$o1"
+og export recon -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/recon-w.csv" 2>&1
+check "held update waiting: recon lists the order once, as the version in force (2, open), not the update awaiting approval beside it" \
+	test "$(grep -c ',W-1,' "$SCRATCH/recon-w.csv")/$(grep ',W-1,' "$SCRATCH/recon-w.csv" | tr -d '\r' | cut -d, -f7,18)" = "1/2,open"
+og report -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/report-w.html" 2>&1
+check "held update waiting: the report counts one order, confirmed, and the update apart, as a change waiting" \
+	bash -c "grep -q '<div class=\"n\">1</div><div class=\"k\">orders<' '$SCRATCH/report-w.html' && grep -q 'id=\"count-pending\"><div class=\"n\">0<' '$SCRATCH/report-w.html' && grep -q '<span id=\"changes-waiting\">1</span>' '$SCRATCH/report-w.html'"
 og reject "$w1" --as manager --comment "too many" -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/rej-w.out" 2>&1; wrun
 check "held update rejected after its late original: the original stays the order in force (the supplier has it)" \
 	test "$(cur W-1)/$(q "SELECT po_number FROM orders WHERE document_id = '$o1'")" = "update/rejected/1 new/confirmed/1/PO-0001"
