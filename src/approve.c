@@ -552,7 +552,7 @@ static int in_force(const struct ledger_order *v)
 }
 
 /* What change o (an update or cancellation) changes, for an approver:
- * "update of document D (PO-0001, 2.00 EUR in force)"; v is the version
+ * "update of document D (PO-0001, 2.00 EUR, in force)"; v is the version
  * it names (found: 1), else it changes an order the ledger does not have.
  * NULL for a new order. Caller frees. */
 static char *change_text(const struct ledger_order *o, const struct ledger_order *v, int found)

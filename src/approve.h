@@ -53,7 +53,7 @@ char *approve_kept_text(const char *doc, const char *po, const char *state);
 int approve_kept(struct ledger *l, const struct ledger_order *o, char **kept, char **err);
 /* Prints what waits for whom: a table whose columns are as wide as their
  * widest cell (a last column CHANGES when an update or cancellation waits:
- * the version it changes, "update of document D (PO-0001, 2.00 EUR in
+ * the version it changes, "update of document D (PO-0001, 2.00 EUR, in
  * force)"), or (json) a JSON array of {document, order, partner, total,
  * currency, waits_for: [roles in order], reason, since, type, replaces:
  * {document, po, total, currency, state, in_force} or null, change}.
