@@ -42,6 +42,37 @@ static int recheck_budget(struct ledger *l, const struct ledger_order *o,
 	return d;
 }
 
+char *approve_kept_text(const char *doc, const char *po, const char *state)
+{
+	if (!state)
+		return NULL;
+	if (!strcmp(state, "confirmed") || !strcmp(state, "approved"))
+		return xasprintf("the version in force, document %s%s%s%s, stays", doc,
+				 po ? " (" : "", po ? po : "", po ? ")" : "");
+	if (!strcmp(state, "pending"))
+		return xasprintf("the earlier version, document %s, waiting for approval, stays",
+				 doc);
+	return NULL;
+}
+
+int approve_kept(struct ledger *l, const struct ledger_order *o, char **kept, char **err)
+{
+	*kept = NULL;
+	if (!o->type || (strcmp(o->type, "update") && strcmp(o->type, "delete")))
+		return 0;
+	struct ledger_order v;
+	int found = ledger_replaced_version(l, o->ref, &v);
+	if (found < 0) {
+		*err = xasprintf("cannot look up the version order %s (%s) changes", o->order_id,
+				 o->document_id);
+		return -1;
+	}
+	if (found && !v.replaced_by && strcmp(v.type, "delete"))
+		*kept = approve_kept_text(v.document_id, v.po_number, v.state);
+	ledger_order_clear(&v);
+	return 0;
+}
+
 /* "budget-owner, then finance" */
 static char *role_chain(char **roles, int n)
 {
@@ -245,6 +276,18 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 					      : xasprintf("order %s (%s) approved by %s; it now waits "
 							  "for %s", key, o->document_id, role,
 							  cp[idx + 1].role);
+			/* a change rejected: the version it would have replaced
+			 * stays, and the operator is told so */
+			char *kept = NULL;
+			if (rc == 0 && (!approve || (last && d == DECISION_REJECT)) &&
+			    approve_kept(l, o, &kept, err) < 0)
+				rc = -1;
+			if (kept) {
+				char *m = xasprintf("%s; %s", *msg, kept);
+				free(*msg);
+				*msg = m;
+				free(kept);
+			}
 			free(chain);
 			rules_budget_recheck_free(&b);
 		}
@@ -500,6 +543,38 @@ int approve_expire(struct ledger *l, int max_days, char **err)
 	return count;
 }
 
+/* Whether v, the version change o names, is in force: the supplier has
+ * it (confirmed or approved), nothing replaced it, no cancellation. */
+static int in_force(const struct ledger_order *v)
+{
+	return !v->replaced_by && v->type && strcmp(v->type, "delete") && v->state &&
+	       (!strcmp(v->state, "confirmed") || !strcmp(v->state, "approved"));
+}
+
+/* What change o (an update or cancellation) changes, for an approver:
+ * "update of document D (PO-0001, 2.00 EUR, in force)"; v is the version
+ * it names (found: 1), else it changes an order the ledger does not have.
+ * NULL for a new order. Caller frees. */
+static char *change_text(const struct ledger_order *o, const struct ledger_order *v, int found)
+{
+	if (!o->type || (strcmp(o->type, "update") && strcmp(o->type, "delete")))
+		return NULL;
+	const char *what = !strcmp(o->type, "delete") ? "cancellation" : "update";
+	if (!found)
+		return xasprintf("%s of an order the ledger does not have (its first version here)",
+				 what);
+	char total[DEC_FMT_MAX];
+	dec_format(v->total_e4, currency_decimals(v->currency), total);
+	int mine = v->replaced_by && !strcmp(v->replaced_by, o->document_id);
+	return xasprintf("%s of document %s (%s%s%s %s, %s)", what, v->document_id,
+			 v->po_number ? v->po_number : "", v->po_number ? ", " : "", total,
+			 v->currency ? v->currency : "",
+			 in_force(v)	  ? "in force"
+			 : mine		  ? "held, never sent: this one replaced it"
+			 : v->replaced_by ? "replaced"
+					  : v->state);
+}
+
 /* One row of the pending list. */
 struct pending_row {
 	struct ledger_order *o;
@@ -509,6 +584,9 @@ struct pending_row {
 	char **roles;     /* the roles still to decide, in order */
 	int nroles;
 	char *reason;     /* why the next was added (at release, by a budget rule) */
+	struct ledger_order v; /* an update or cancellation: the version it names */
+	int has_v;
+	char *change;     /* change_text, or NULL for a new order */
 };
 
 static void put_json_field(FILE *out, const char *key, const char *value, int comma)
@@ -539,7 +617,7 @@ int approve_list(struct ledger *l, int json, FILE *out)
 	/* everything is read before anything is printed: a ledger error
 	 * leaves no half list (nor half JSON) on stdout */
 	struct pending_row *rows = xcalloc((size_t)(n ? n : 1), sizeof *rows);
-	int rc = n;
+	int rc = n, changes = 0;
 	for (int i = 0; i < n; i++) {
 		struct pending_row *r = &rows[i];
 		r->o = &o[i];
@@ -563,6 +641,13 @@ int approve_list(struct ledger *l, int json, FILE *out)
 		dec_format(o[i].total_e4, currency_decimals(o[i].currency), r->total);
 		snprintf(r->amount, sizeof r->amount, "%s %s", r->total,
 			 o[i].currency ? o[i].currency : "");
+		r->has_v = ledger_replaced_version(l, o[i].ref, &r->v);
+		if (r->has_v < 0) {
+			rc = -1;
+			break;
+		}
+		r->change = change_text(&o[i], &r->v, r->has_v);
+		changes += r->change != NULL;
 	}
 	if (rc >= 0 && json) {
 		fputc('[', out);
@@ -584,6 +669,23 @@ int approve_list(struct ledger *l, int json, FILE *out)
 			fputc(']', out);
 			put_json_field(out, "reason", rows[i].reason, 1);
 			put_json_field(out, "since", oi->created, 1);
+			/* an update or cancellation: the version it changes */
+			put_json_field(out, "type", oi->type, 1);
+			if (rows[i].has_v) {
+				const struct ledger_order *v = &rows[i].v;
+				char vt[DEC_FMT_MAX];
+				dec_format(v->total_e4, currency_decimals(v->currency), vt);
+				fputs(",\"replaces\":{", out);
+				put_json_field(out, "document", v->document_id, 0);
+				put_json_field(out, "po", v->po_number, 1);
+				put_json_field(out, "total", vt, 1);
+				put_json_field(out, "currency", v->currency, 1);
+				put_json_field(out, "state", v->state, 1);
+				fprintf(out, ",\"in_force\":%s}", in_force(v) ? "true" : "false");
+			} else {
+				fputs(",\"replaces\":null", out);
+			}
+			put_json_field(out, "change", rows[i].change, 1);
 			fputc('}', out);
 		}
 		fputs(n ? "\n]\n" : "]\n", out);
@@ -601,9 +703,17 @@ int approve_list(struct ledger *l, int json, FILE *out)
 				if (cell[c] && (int)strlen(cell[c]) > w[c])
 					w[c] = (int)strlen(cell[c]);
 		}
-		const char *head[6] = { "DOCUMENT", "ORDER", "PARTNER", "TOTAL", "WAITS FOR", "SINCE" };
+		/* SINCE is as wide as its widest cell too when a CHANGES column
+		 * (there only when an update or cancellation waits) follows */
+		int w_since = 5;
+		for (int i = 0; i < n; i++)
+			if (rows[i].o->created && (int)strlen(rows[i].o->created) > w_since)
+				w_since = (int)strlen(rows[i].o->created);
+		const char *head[7] = { "DOCUMENT", "ORDER", "PARTNER", "TOTAL", "WAITS FOR", "SINCE",
+					"CHANGES" };
 		for (int i = -1; i < n; i++) {
-			const char *cell[6] = { head[0], head[1], head[2], head[3], head[4], head[5] };
+			const char *cell[7] = { head[0], head[1], head[2], head[3],
+						head[4], head[5], head[6] };
 			if (i >= 0) {
 				const struct ledger_order *oi = rows[i].o;
 				cell[0] = oi->document_id;
@@ -612,12 +722,18 @@ int approve_list(struct ledger *l, int json, FILE *out)
 				cell[3] = rows[i].amount;
 				cell[4] = buf_str(&rows[i].chain);
 				cell[5] = oi->created ? oi->created : "";
+				cell[6] = rows[i].change;
 			}
 			for (int c = 0; c < 5; c++) {
 				pad(out, cell[c] ? cell[c] : "", w[c], c == 3);
 				fputs(c == 3 ? "  " : " ", out);
 			}
-			fprintf(out, "%s\n", cell[5]);
+			if (changes && cell[6]) {
+				pad(out, cell[5], w_since, 0);
+				fprintf(out, " %s\n", cell[6]);
+			} else {
+				fprintf(out, "%s\n", cell[5]);
+			}
 		}
 		/* why an order waits for an approver added at its release */
 		for (int i = 0, first = 1; i < n; i++) {
@@ -634,6 +750,8 @@ int approve_list(struct ledger *l, int json, FILE *out)
 			free(rows[i].roles[k]);
 		free(rows[i].roles);
 		free(rows[i].reason);
+		ledger_order_clear(&rows[i].v);
+		free(rows[i].change);
 	}
 	free(rows);
 	ledger_orders_free(o, n);

@@ -40,10 +40,25 @@ int approve_file(struct ledger *l, const char *path, struct buf *refused_lines,
 		 struct buf *applied_lines, char **err);
 /* Declines pending orders older than max_days. Returns how many, or -1. */
 int approve_expire(struct ledger *l, int max_days, char **err);
+/* What an operator is told when a change (an update or cancellation) is
+ * rejected, by the rules, an approver, a budget rule at its release or
+ * expiry: "the version in force, document D (PO-0001), stays" (doc, po
+ * and state: the version it names, confirmed or approved), "the earlier
+ * version, document D, waiting for approval, stays" (pending), NULL for
+ * any other state. Caller frees. */
+char *approve_kept_text(const char *doc, const char *po, const char *state);
+/* The same for order o, rejected or about to be: NULL (*kept) when it is
+ * no change, or the version it names is no longer in force (a held order
+ * it replaced at once, or a later version replaced both). 0, or -1 (*err). */
+int approve_kept(struct ledger *l, const struct ledger_order *o, char **kept, char **err);
 /* Prints what waits for whom: a table whose columns are as wide as their
- * widest cell, or (json) a JSON array of {document, order, partner, total,
- * currency, waits_for: [roles in order], since}. Returns how many orders,
- * or -1 (nothing printed) when the ledger cannot be read. */
+ * widest cell (a last column CHANGES when an update or cancellation waits:
+ * the version it changes, "update of document D (PO-0001, 2.00 EUR, in
+ * force)"), or (json) a JSON array of {document, order, partner, total,
+ * currency, waits_for: [roles in order], reason, since, type, replaces:
+ * {document, po, total, currency, state, in_force} or null, change}.
+ * Returns how many orders, or -1 (nothing printed) when the ledger cannot
+ * be read. */
 int approve_list(struct ledger *l, int json, FILE *out);
 
 #endif

@@ -60,6 +60,7 @@ struct pending {
 	long long superseded_by; /* a stale original: the later version recorded before it */
 	char *superseded_doc;    /* that version's document */
 	long long waiting_later; /* a late original: its held later version, recorded before it */
+	char *kept;          /* a change the rules rejected: the version that stays (approve_kept_text) */
 };
 
 struct queue {
@@ -121,6 +122,7 @@ static void pending_release(struct pending *p)
 	free(p->failed_path);
 	free(p->replaces_po);
 	free(p->superseded_doc);
+	free(p->kept);
 	for (int i = 0; i < p->npaths; i++)
 		free(p->paths[i]);
 	free(p->paths);
@@ -768,7 +770,12 @@ static void check_version(struct run *run, struct pending *p)
 			      "(%lld shipment%s recorded); a change after shipping must be agreed "
 			      "with the supplier by other means", what, num, e.document_id,
 			      e.shipments, e.shipments == 1 ? "" : "s");
-	} else if (!r->decision || strcmp(r->decision, "reject")) {
+	} else if (r->decision && !strcmp(r->decision, "reject")) {
+		/* rejected, it changes nothing: it only names the version it
+		 * would have replaced (orders.replaces), which stays */
+		p->replaces = e.ref;
+		p->kept = approve_kept_text(e.document_id, e.po_number, e.state);
+	} else {
 		p->replaces = e.ref;
 		p->replaces_po = e.po_number ? xstrdup(e.po_number) : NULL;
 		if (cancel && !strcmp(e.state, "pending")) {
@@ -954,6 +961,15 @@ static int stage_and_record(struct run *run, struct pending *p, char **err)
 	for (int i = 0; i < r->info.nwarnings; i++)
 		if (ledger_event(&run->ledger, id, "warning", r->info.warnings[i], err) < 0)
 			return -1;
+	if (p->kept && !strcmp(p->state, "done")) {
+		char *detail = xasprintf("the rules rejected this %s: %s",
+					 !strcmp(r->info.type, "delete") ? "cancellation" : "update",
+					 p->kept);
+		int rc = ledger_event(&run->ledger, id, "change-rejected", detail, err);
+		free(detail);
+		if (rc < 0)
+			return -1;
+	}
 	if (r->chunked && ledger_event(&run->ledger, id, "chunked", r->chunked, err) < 0)
 		return -1;
 	if (r->member)
@@ -1099,10 +1115,10 @@ static void log_outcome(const struct pending *p)
 		struct buf paths = BUF_INIT;
 		for (int i = 0; i < p->npaths; i++)
 			buf_printf(&paths, "%s%s", i ? ", " : "", p->paths[i]);
-		msg_info(id, "%s: order %s from %s, %d line%s, %s %s, %s -> %s", r->name,
+		msg_info(id, "%s: order %s from %s, %d line%s, %s %s, %s -> %s%s%s", r->name,
 			 r->info.order_id, r->sender_key, r->info.nlines,
 			 r->info.nlines == 1 ? "" : "s", total, r->info.currency, r->decision,
-			 buf_str(&paths));
+			 buf_str(&paths), p->kept ? "; " : "", p->kept ? p->kept : "");
 		buf_release(&paths);
 	}
 	/* a duplicate's warnings were logged when it first came */
@@ -2055,10 +2071,19 @@ static int release_decided(struct run *run, char **err)
 					rc = ledger_release_order(&run->ledger, o[i].ref,
 								  approved ? "confirmed" : "rejected",
 								  p.res.decision, p.res.canonical.data, po, err);
+				/* a change rejected: the version it would have
+				 * replaced stays (said in the event and the log) */
+				char *kept = NULL;
+				if (rc == 0 && !approved)
+					rc = approve_kept(&run->ledger, &o[i], &kept, err);
+				char *detail = xasprintf("%s%s%s",
+							 approved ? "approved: outputs written"
+								  : "rejected: the rejection written",
+							 kept ? "; " : "", kept ? kept : "");
 				if (rc == 0)
 					rc = ledger_event(&run->ledger, o[i].document_id, "released",
-							  approved ? "approved: outputs written"
-								   : "rejected: the rejection written", err);
+							  detail, err);
+				free(detail);
 				if (rc == 0 && p.res.chunked)
 					rc = ledger_event(&run->ledger, o[i].document_id, "chunked",
 							  p.res.chunked, err);
@@ -2074,13 +2099,15 @@ static int release_decided(struct run *run, char **err)
 					struct buf paths = BUF_INIT;
 					for (int k = 0; k < p.npaths; k++)
 						buf_printf(&paths, "%s%s", k ? ", " : "", p.paths[k]);
-					msg_info(o[i].document_id, "order %s %s%s%s -> %s", o[i].order_id,
+					msg_info(o[i].document_id, "order %s %s%s%s -> %s%s%s", o[i].order_id,
 						 approved ? "approved" : "rejected", po ? ", PO " : "",
-						 po ? po : "", buf_str(&paths));
+						 po ? po : "", buf_str(&paths), kept ? "; " : "",
+						 kept ? kept : "");
 					buf_release(&paths);
 					run->st->released++;
 				}
 				free(po);
+				free(kept);
 				p.owns_job = 1;
 				pending_release(&p);
 			} else {

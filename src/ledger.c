@@ -729,8 +729,9 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
 	 * PO number over (one current order per PO number); held, it replaces
 	 * a version in force only once approved (ledger_set_order_state), so
 	 * that one stays current, and counted, while it waits. A change of
-	 * the same version still waiting waits no more: this one replaces it. */
-	if (replaces > 0 &&
+	 * the same version still waiting waits no more: this one replaces it.
+	 * Rejected (by the rules), it replaces nothing: it only names it. */
+	if (replaces > 0 && strcmp(state, "rejected") &&
 	    (exec(l, err,
 		  "UPDATE orders SET replaced_by = ?1 WHERE replaces = ?2 AND id <> ?1"
 		  " AND replaced_by IS NULL AND state = 'pending'",
@@ -1195,22 +1196,41 @@ int ledger_orders_in_state(struct ledger *l, const char *state, struct ledger_or
 			   out, n);
 }
 
+int ledger_replaced_version(struct ledger *l, long long ref, struct ledger_order *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *st = query(l, ORDER_COLUMNS "WHERE id = (SELECT replaces FROM orders"
+						 " WHERE id = ?1)", "i", ref);
+	if (!st)
+		return -1;
+	int step = sqlite3_step(st);
+	if (step == SQLITE_ROW)
+		read_order(st, out);
+	finish(st);
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
+void ledger_order_clear(struct ledger_order *o)
+{
+	free(o->document_id);
+	free(o->order_id);
+	free(o->partner);
+	free(o->state);
+	free(o->created);
+	free(o->currency);
+	free(o->po_number);
+	free(o->canonical);
+	free(o->message);
+	free(o->mode);
+	free(o->type);
+	free(o->replaced_by);
+	memset(o, 0, sizeof *o);
+}
+
 void ledger_orders_free(struct ledger_order *o, int n)
 {
-	for (int i = 0; i < n; i++) {
-		free(o[i].document_id);
-		free(o[i].order_id);
-		free(o[i].partner);
-		free(o[i].state);
-		free(o[i].created);
-		free(o[i].currency);
-		free(o[i].po_number);
-		free(o[i].canonical);
-		free(o[i].message);
-		free(o[i].mode);
-		free(o[i].type);
-		free(o[i].replaced_by);
-	}
+	for (int i = 0; i < n; i++)
+		ledger_order_clear(&o[i]);
 	free(o);
 }
 

@@ -61,7 +61,8 @@ int ledger_add_document(struct ledger *l, const struct ledger_doc *d, char **err
  * (orders.replaces), marked replaced_by it in the same transaction
  * (po_number, then, is that version's), and so is a held change of that
  * version still waiting; a change held itself replaces a version in force
- * (confirmed or approved) only once approved (ledger_set_order_state). */
+ * (confirmed or approved) only once approved (ledger_set_order_state), and
+ * one the rules rejected replaces nothing (replaces only names it). */
 int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_result *r,
 		     const char *po_number, long long replaces, char **err);
 
@@ -69,6 +70,15 @@ int ledger_add_order(struct ledger *l, const char *doc_id, const struct doc_resu
  * replaced or cancelled by a later version, and not itself a cancellation.
  * Recon, the spend export, the report and the budget count these only. */
 #define LEDGER_CURRENT(p) "(" p "replaced_by IS NULL AND " p "type <> 'delete')"
+/* SQL: the order row of table (or alias) t took effect: a new order, or a
+ * change that replaced the version it names in orders.replaces (or names
+ * none: its first version here). A change that waits for approval, or was
+ * rejected or declined, while that version stays in force (or went to
+ * another) did not: export recon and the report list the order once, as
+ * the version in force, and count such changes apart. */
+#define LEDGER_TOOK_EFFECT(t)                                                              \
+	"(" t ".replaces IS NULL OR EXISTS (SELECT 1 FROM orders v WHERE v.id = " t ".replaces" \
+	" AND v.replaced_by = " t ".id))"
 
 /* The version an update or cancellation changes, followed to its newest
  * version (a change may name the first one). */
@@ -175,10 +185,17 @@ struct ledger_checkpoint {
 
 /* Orders whose order number, document ID or PO number is key. */
 int ledger_find_orders(struct ledger *l, const char *key, struct ledger_order **out, int *n);
+/* The version order ref (an update or cancellation) names in
+ * orders.replaces, the one it replaces or waits to replace, into *out
+ * (ledger_order_clear): 1, 0 none (a new order, or a change of an
+ * order the ledger does not have), -1 error. */
+int ledger_replaced_version(struct ledger *l, long long ref, struct ledger_order *out);
 /* Orders in a state, oldest first (pending, approved, declined ...). */
 int ledger_orders_in_state(struct ledger *l, const char *state, struct ledger_order **out,
 			   int *n);
 void ledger_orders_free(struct ledger_order *o, int n);
+/* Frees one order's fields (not o itself). */
+void ledger_order_clear(struct ledger_order *o);
 int ledger_checkpoints(struct ledger *l, long long ref, struct ledger_checkpoint **out, int *n);
 void ledger_checkpoints_free(struct ledger_checkpoint *c, int n);
 int ledger_set_checkpoint(struct ledger *l, long long ref, long long seq, const char *state,

@@ -1174,7 +1174,8 @@ static const struct command commands[] = {
 	  "\n"
 	  "recon: one row per order line: ordered, confirmed, backordered, rejected,\n"
 	  "shipped and invoiced quantities and amounts, variance and a status\n"
-	  "(matched, open, under-invoiced, over-shipped, rejected).\n"
+	  "(matched, open, under-invoiced, over-shipped, rejected). Each order once,\n"
+	  "as the version in force (not an update that waits or was rejected).\n"
 	  "spend: totals by partner, cost centre and month. Production orders only.\n"
 	  "RFC 4180; text cells that start with = + - @ are neutralised.\n" },
 	{ "report", cmd_report, "one HTML page: spend, volumes, approvals, reasons, reconciliation",

@@ -114,7 +114,9 @@ static void jclose(struct out *o, char bracket)
 	o->first = 0;
 }
 
-/* Prints one query's rows: columns named by cols (NULL ends). */
+/* Prints one query's rows: columns named by cols (NULL ends). A column
+ * named "+NAME" is a note on the column before it: in text its value
+ * follows that one's, after a space; in JSON it is the key NAME. */
 static void section(struct ledger *l, struct out *o, const char *title, const char *sql,
 		    const char *key, const char *const *cols)
 {
@@ -129,14 +131,16 @@ static void section(struct ledger *l, struct out *o, const char *title, const ch
 		if (o->json) {
 			jopen(o, NULL, '{');
 			for (int i = 0; cols[i]; i++)
-				jkv(o, cols[i], text(st, i));
+				jkv(o, cols[i] + (cols[i][0] == '+'), text(st, i));
 			jclose(o, '}');
 		} else {
 			if (!any)
 				fprintf(o->f, "\n%s:\n", title);
 			fputs("  ", o->f);
 			for (int i = 0; cols[i]; i++)
-				if (*text(st, i))
+				if (*text(st, i) && cols[i][0] == '+')
+					fprintf(o->f, " %s", text(st, i));
+				else if (*text(st, i))
 					fprintf(o->f, "%s%s=%s", i ? "  " : "", cols[i], text(st, i));
 			fputc('\n', o->f);
 		}
@@ -183,10 +187,17 @@ int ops_show(struct ledger *l, const char *key, int json, FILE *f)
 				fprintf(f, "  failed at %s: %s\n", text(st, 4), text(st, 5));
 		}
 		static const char *order_cols[] = { "order", "po", "partner", "date", "type", "state",
-						     "decision", "currency", "total", "cost_center",
-						     "message", "replaced_by", "replaces", NULL };
+						     "+state_note", "decision", "currency", "total",
+						     "cost_center", "message", "replaced_by", "replaces",
+						     NULL };
 		section(l, &o, "order",
-			"SELECT order_id, po_number, partner, order_date, type, state, decision, currency,"
+			"SELECT order_id, po_number, partner, order_date, type, state,"
+			/* a held order replaced or cancelled while it waited
+			 * stays pending in the ledger, but waits no more */
+			" (SELECT '(waits no more: document ' || r.document_id || CASE r.type"
+			" WHEN 'delete' THEN ' cancelled it)' ELSE ' replaced it)' END"
+			" FROM orders r WHERE r.id = orders.replaced_by AND orders.state = 'pending'),"
+			" decision, currency,"
 			" " MONEY("total_e4", "currency") ", cost_center, message,"
 			" (SELECT r.document_id || CASE r.type WHEN 'delete' THEN ' (cancelled)'"
 			" ELSE ' (updated)' END FROM orders r WHERE r.id = orders.replaced_by),"
@@ -215,8 +226,10 @@ int ops_show(struct ledger *l, const char *key, int json, FILE *f)
 		static const char *cp_cols[] = { "role", "state", "by", "at", "comment", NULL };
 		section(l, &o, "approvals",
 			/* a checkpoint still pending on a decided order (rejected
-			 * by an earlier approver, or expired) waits for nothing */
-			"SELECT role, CASE WHEN c.state = 'pending' AND o.state <> 'pending'"
+			 * by an earlier approver, or expired), or on one replaced
+			 * while it waited, waits for nothing */
+			"SELECT role, CASE WHEN c.state = 'pending' AND (o.state <> 'pending'"
+			" OR o.replaced_by IS NOT NULL)"
 			" THEN 'undecided' ELSE c.state END, decided_by, decided_at, comment"
 			" FROM checkpoints c"
 			" JOIN orders o ON o.id = c.order_ref WHERE o.document_id = ?1 ORDER BY seq",
@@ -308,6 +321,9 @@ int ops_export_recon(struct ledger *l, const char *from, const char *to, FILE *f
 		" l.unit_price_e4, l.state, o.currency, o.state, o.id, l.amount_e4"
 		" FROM order_lines l JOIN orders o ON o.id = l.order_ref"
 		" WHERE o.mode = 'production' AND " LEDGER_CURRENT("o.")
+		/* the order once, as the version in force: not a change that
+		 * waits, or was rejected, beside it */
+		" AND " LEDGER_TOOK_EFFECT("o")
 		" AND substr(o.order_date, 1, 10) BETWEEN ?1 AND ?2"
 		" ORDER BY o.partner, o.order_id, l.line_number");
 	if (!st)

@@ -20,6 +20,11 @@
  *                 confirmed), under-invoiced (invoiced < shipped), open
  *                 (shipped < confirmed), matched (invoiced = shipped =
  *                 confirmed), else over-invoiced.
+ *   orders        the current versions (LEDGER_CURRENT) that took effect
+ *                 (LEDGER_TOOK_EFFECT): a change that waits for approval
+ *                 or was rejected while the version it names stays in
+ *                 force is counted apart (summary, reasons); approval
+ *                 cycle times count such changes with the orders.
  */
 #include "report.h"
 
@@ -34,8 +39,17 @@
 /* The orders the report counts: the current versions (an order replaced by
  * an update or cancelled counts once, as its current version; a
  * cancellation is no order of its own: docs/operations.md, "Changes and
- * cancellations") */
-#define ORDERS "(SELECT * FROM orders WHERE " LEDGER_CURRENT("") ")"
+ * cancellations"), and of an order whose change waits for approval or was
+ * rejected, the version in force only: such changes are counted apart */
+#define ORDERS \
+	"(SELECT * FROM orders WHERE " LEDGER_CURRENT("") " AND " LEDGER_TOOK_EFFECT("orders") ")"
+/* Those changes: held, rejected or declined while the version they name
+ * stays in force */
+#define CHANGES_NOT_TAKEN                                                       \
+	"(SELECT * FROM orders WHERE " LEDGER_CURRENT("") " AND NOT "             \
+	LEDGER_TOOK_EFFECT("orders") ")"
+/* What approvers decided or have to decide: the orders and those changes */
+#define HELD "(SELECT * FROM orders WHERE " LEDGER_CURRENT("") ")"
 
 #ifndef OG_VERSION
 #define OG_VERSION "0.1.0"
@@ -406,7 +420,20 @@ static void summary(struct rep *r)
 			   state_names[i], counts[i], state_colors[i], state_names[i]);
 	buf_printf(&r->h, "<div class=\"card\"><div class=\"n\">%lld</div><div class=\"k\">order "
 			  "lines</div></div>\n", lines);
-	buf_adds(&r->h, "</div>\n</section>\n");
+	buf_adds(&r->h, "</div>\n");
+	/* changes that did not take effect are no orders of their own */
+	long long ch_rejected = scalar(r, "SELECT COUNT(*) FROM " CHANGES_NOT_TAKEN
+					  " WHERE mode = 'production' AND state IN ('rejected', 'declined')");
+	long long ch_waiting = scalar(r, "SELECT COUNT(*) FROM " CHANGES_NOT_TAKEN
+					 " WHERE mode = 'production' AND state = 'pending'");
+	if (ch_rejected || ch_waiting)
+		buf_printf(&r->h, "<p class=\"hint\" id=\"changes\">Changes of orders (updates, "
+				  "cancellations) that did not take effect are not counted as orders: "
+				  "<span id=\"changes-rejected\">%lld</span> rejected or declined, "
+				  "<span id=\"changes-waiting\">%lld</span> waiting for approval. Their "
+				  "orders are counted once, as the version in force.</p>\n",
+			   ch_rejected, ch_waiting);
+	buf_adds(&r->h, "</section>\n");
 }
 
 /* Spend charts, one per currency; sql returns currency, label, sum and
@@ -655,14 +682,14 @@ static void dur_row(struct buf *b, const char *name, struct durations *d)
 static void cycle_times(struct rep *r)
 {
 	start_section(r, "cycle", "Approval cycle times",
-		      "Orders held for approvers. Cycle time: from the order's arrival to its last "
+		      "Orders held for approvers (changes of orders among them). Cycle time: from the order's arrival to its last "
 		      "approver decision. Wait per role: from the moment the order reached that "
 		      "approver (its arrival, or the previous approver's decision) to the decision.");
 	struct durations all = { NULL, 0 }, ok = { NULL, 0 }, no = { NULL, 0 };
 	sqlite3_stmt *st = query(r,
 				 "SELECT " SECONDS_BETWEEN("MAX(julianday(c.decided_at))",
 							   "julianday(o.created)") ","
-				 " SUM(c.state = 'rejected') FROM " ORDERS " o"
+				 " SUM(c.state = 'rejected') FROM " HELD " o"
 				 " JOIN checkpoints c ON c.order_ref = o.id"
 				 " WHERE o.mode = 'production' AND o.state <> 'pending'"
 				 " AND c.decided_at IS NOT NULL GROUP BY o.id"
@@ -677,9 +704,9 @@ static void cycle_times(struct rep *r)
 		dur_add(num(st, 1) ? &no : &ok, num(st, 0));
 	}
 	sqlite3_finalize(st);
-	long long waiting = scalar(r, "SELECT COUNT(*) FROM " ORDERS
+	long long waiting = scalar(r, "SELECT COUNT(*) FROM " HELD
 				      " WHERE mode = 'production' AND state = 'pending'");
-	long long expired = scalar(r, "SELECT COUNT(*) FROM " ORDERS " o WHERE o.mode = 'production'"
+	long long expired = scalar(r, "SELECT COUNT(*) FROM " HELD " o WHERE o.mode = 'production'"
 				      " AND o.state IN ('declined', 'rejected')"
 				      " AND EXISTS (SELECT 1 FROM checkpoints c WHERE c.order_ref = o.id)"
 				      " AND NOT EXISTS (SELECT 1 FROM checkpoints c"
@@ -688,7 +715,7 @@ static void cycle_times(struct rep *r)
 				      "  WHERE c.order_ref = o.id AND c.state = 'pending')");
 	/* every approver approved, then its budget rules, run again at its
 	 * release, rejected it (docs/rules.md, "Budgets at release") */
-	long long at_release = scalar(r, "SELECT COUNT(*) FROM " ORDERS " o WHERE o.mode = 'production'"
+	long long at_release = scalar(r, "SELECT COUNT(*) FROM " HELD " o WHERE o.mode = 'production'"
 					 " AND o.state IN ('declined', 'rejected')"
 					 " AND EXISTS (SELECT 1 FROM checkpoints c WHERE c.order_ref = o.id)"
 					 " AND NOT EXISTS (SELECT 1 FROM checkpoints c"
@@ -713,7 +740,7 @@ static void cycle_times(struct rep *r)
 	if (waiting) {
 		sqlite3_stmt *w = query(r, "SELECT " SECONDS_BETWEEN("julianday(?1)",
 								     "MIN(julianday(created))")
-					   " FROM " ORDERS " WHERE mode = 'production' AND state = 'pending'");
+					   " FROM " HELD " WHERE mode = 'production' AND state = 'pending'");
 		if (w)
 			sqlite3_bind_text(w, 1, r->now, -1, SQLITE_STATIC);
 		if (row(r, w)) {
@@ -742,7 +769,7 @@ static void cycle_times(struct rep *r)
 			"<th class=\"r\">median</th><th class=\"r\">max</th></tr></thead><tbody>\n");
 	st = query(r, "SELECT c.role, " SECONDS_BETWEEN("julianday(c.decided_at)",
 						       "julianday(COALESCE(p.decided_at, o.created))")
-		      " FROM checkpoints c JOIN " ORDERS " o ON o.id = c.order_ref"
+		      " FROM checkpoints c JOIN " HELD " o ON o.id = c.order_ref"
 		      " LEFT JOIN checkpoints p ON p.order_ref = c.order_ref AND p.seq = c.seq - 1"
 		      " WHERE o.mode = 'production' AND c.decided_at IS NOT NULL"
 		      " ORDER BY c.role");
@@ -812,13 +839,24 @@ static void reasons(struct rep *r)
 {
 	start_section(r, "reasons", "Rejection and backorder reasons",
 		      "Most frequent first. Orders: the message of rejected and declined orders "
-		      "(a rule's message or the approver's comment). Lines: the reason the rules "
+		      "(a rule's message or the approver's comment); that of a rejected update or "
+		      "cancellation, which leaves the order's version in force as it was, is "
+		      "listed apart, under changes. Lines: the reason the rules "
 		      "gave for a line they rejected or backordered.");
 	reason_table(r, "reasons-orders", "Rejected and declined orders",
 		     "SELECT COALESCE(NULLIF(message, ''), '(no message)') AS m, COUNT(*)"
 		     " FROM " ORDERS " WHERE mode = 'production' AND state IN ('rejected', 'declined')"
 		     " GROUP BY m ORDER BY COUNT(*) DESC, m",
 		     "orders");
+	/* apart, and only when there are any */
+	if (scalar(r, "SELECT COUNT(*) FROM " CHANGES_NOT_TAKEN " WHERE mode = 'production'"
+		      " AND state IN ('rejected', 'declined')") > 0)
+		reason_table(r, "reasons-changes",
+			     "Rejected and declined changes (the version in force stays)",
+			     "SELECT COALESCE(NULLIF(message, ''), '(no message)') AS m, COUNT(*)"
+			     " FROM " CHANGES_NOT_TAKEN " WHERE mode = 'production'"
+			     " AND state IN ('rejected', 'declined') GROUP BY m ORDER BY COUNT(*) DESC, m",
+			     "changes");
 	buf_adds(&r->h, "<div class=\"cols\">\n");
 	reason_table(r, "reasons-rejected", "Rejected lines",
 		     "SELECT COALESCE(NULLIF(ol.reason, ''), '(no reason given)') AS m, COUNT(*)"

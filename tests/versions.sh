@@ -146,10 +146,20 @@ order h2@b H-1 update h1@b "BOLT:900:2.00" > "$s/in/h2.xml"; run
 h2=$(q "SELECT document_id FROM orders WHERE order_id = 'H-1' AND type = 'update'")
 og pending -c "$C" --spool "$s" > "$SCRATCH/pending.out" 2>&1
 check "held: pending lists the update, not the version it replaced" \
-	bash -c "grep -q '$h2' '$SCRATCH/pending.out' && ! grep -q '$h1' '$SCRATCH/pending.out'"
+	bash -c "grep -q '^$h2 ' '$SCRATCH/pending.out' && ! grep -q '^$h1 ' '$SCRATCH/pending.out'"
+check "held: ... saying that it changes a held order never sent, which it replaced" \
+	grep -q "^$h2 .* update of document $h1 (2000.00 EUR, held, never sent: this one replaced it)\$" "$SCRATCH/pending.out"
 og approve "$h1" --as manager -c "$C" --spool "$s" > "$SCRATCH/appr.out" 2>&1
 check "held: approving the replaced version is refused, naming the update" \
 	bash -c "grep -q 'document $h2 replaced it' '$SCRATCH/appr.out' && test \"\$(sqlite3 '$s/ledger.db' \"SELECT state FROM orders WHERE document_id = '$h1'\")\" = pending"
+og show "$h1" -c "$C" --spool "$s" > "$SCRATCH/show-h1.out" 2>&1
+og show "$h1" --json -c "$C" --spool "$s" > "$SCRATCH/show-h1.json" 2>&1
+check "held: show of the replaced held order says it waits no more, naming the update; its checkpoint is undecided" \
+	bash -c "grep -q '  state=pending (waits no more: document $h2 replaced it)  decision=hold' '$SCRATCH/show-h1.out' && grep -q '^  role=manager  state=undecided\$' '$SCRATCH/show-h1.out'"
+check "held: ... show --json keeps the ledger's state, the note apart" \
+	python3 -c "import json, sys
+o = json.load(open(sys.argv[1]))[0]['order'][0]
+sys.exit(0 if o['state'] == 'pending' and o['state_note'] == '(waits no more: document %s replaced it)' % sys.argv[2] else 1)" "$SCRATCH/show-h1.json" "$h2"
 order h3@b H-1 delete "" "BOLT:900:2.00" > "$s/in/h3.xml"; run
 og pending -c "$C" --spool "$s" > "$SCRATCH/pending2.out" 2>&1
 check "held: a cancellation of the held update is not itself held, and nothing waits" \
@@ -159,6 +169,13 @@ check "held: the supplier, who never had the held order, gets no cancellation" \
 og reject "$h2" --as manager --comment no -c "$C" --spool "$s" > "$SCRATCH/rej.out" 2>&1
 check "held: rejecting the cancelled update is refused, naming the cancellation" \
 	grep -q 'replaced it' "$SCRATCH/rej.out"
+h3=$(q "SELECT document_id FROM orders WHERE order_id = 'H-1' AND type = 'delete'")
+og show "$h2" -c "$C" --spool "$s" > "$SCRATCH/show-h2.out" 2>&1
+check "held: show of the cancelled held update says it waits no more, naming the cancellation" \
+	grep -q "  state=pending (waits no more: document $h3 cancelled it)  " "$SCRATCH/show-h2.out"
+og show "$h3" -c "$C" --spool "$s" > "$SCRATCH/show-h3.out" 2>&1
+check "held: ... and nothing of the sort on an order that is not pending" \
+	bash -c "grep -q '  state=confirmed  decision=accept' '$SCRATCH/show-h3.out' && ! grep -q 'waits no more' '$SCRATCH/show-h3.out'"
 
 # a held update changes nothing until it is approved: the version the
 # supplier has stays current (spend, recon, show) while it waits, and again
@@ -179,9 +196,17 @@ og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRAT
 check "held update: while it waits, recon lists the order at the quantity in force" \
 	test "$(grep 'G-1' "$SCRATCH/recon3.csv" | grep -c ',50,')" = 1
 og reject "$g2" --as manager --comment "too many" -c "$C" --spool "$s" > "$SCRATCH/rej2.out" 2>&1; run
+g1=$(q "SELECT document_id FROM orders WHERE order_id = 'G-1' AND type = 'new'")
+g1po=$(q "SELECT po_number FROM orders WHERE document_id = '$g1'")
+check "held update rejected: reject and its release say that the version in force stays, naming it and its PO number" \
+	bash -c "test -n '$g1po' && test \$(grep -c 'rejected.*; the version in force, document $g1 ($g1po), stays\$' '$SCRATCH/rej2.out') = 2"
+check "held update rejected: ... and so does its ledger event" \
+	test "$(q "SELECT COUNT(*) FROM events WHERE document_id = '$g2' AND kind = 'released' AND detail = 'rejected: the rejection written; the version in force, document $g1 ($g1po), stays'")" = 1
 og export recon -c "$C" --spool "$s" --from 2026-05-01 --to 2026-05-31 > "$SCRATCH/recon4.csv" 2>&1
 check "held update rejected: the version in force is current, in the spend and in recon" \
 	test "$(cur G-1)/$(cc CC-2)/$(grep 'G-1' "$SCRATCH/recon4.csv" | grep -c ',50,')" = "new/confirmed/1 update/rejected/1/1000000/1"
+check "held update rejected: recon lists the order once (the version in force), not the rejected update beside it" \
+	test "$(grep -c ',G-1,' "$SCRATCH/recon4.csv")/$(tr -d '\r' < "$SCRATCH/recon4.csv" | grep -c ',rejected$')" = "1/0"
 og show G-1 -c "$C" --spool "$s" > "$SCRATCH/show.out" 2>&1
 check "held update rejected: show names no replacement" bash -c "! grep -q replaced_by= '$SCRATCH/show.out'"
 og show "$g2" -c "$C" --spool "$s" > "$SCRATCH/show-rej.out" 2>&1
@@ -230,6 +255,45 @@ CC=CC-5 order e2@b E-1 update e1@b "BOLT:600:2.00" > "$s/in/e2.xml"; run
 ORDERGATE_TIME=$(($(date +%s) + 30 * 86400)) og run -c "$C" --spool "$s" > "$SCRATCH/run.out" 2>&1
 check "held update expired: the version in force is current again and counts" \
 	test "$(cur E-1)/$(cc CC-5)" = "new/confirmed/1 update/rejected/1/1000000"
+e1=$(q "SELECT document_id || ' (' || po_number || ')' FROM orders WHERE order_id = 'E-1' AND type = 'new'")
+check "held update expired: the run says the version in force stays" \
+	grep -q "order E-1 rejected -> .*; the version in force, document $e1, stays\$" "$SCRATCH/run.out"
+
+# an update the rules reject changes nothing: the run and the ledger say
+# that the version in force stays (the buyer's rejection names the
+# update's payloadID: docs/operations.md)
+s=$(new_spool)
+printf '<rules xmlns="urn:ordergate:rules:1">\n  <rule id="too-big" test="og:gt(summary/total, \x27100.00\x27)"><reject message="too big"/></rule>\n</rules>\n' > "$SCRATCH/r-rules.xml"
+printf '[rules]\nfile = %s\n' "$SCRATCH/r-rules.xml" | cat "$C" - > "$SCRATCH/r.ini"
+rrun() { og run -c "$SCRATCH/r.ini" --spool "$s" > "$SCRATCH/run.out" 2>&1; }
+order j1@b J-1 new "" "NUT:2:1.00" > "$s/in/j1.xml"; rrun
+order j2@b J-1 update j1@b "NUT:300:1.00" > "$s/in/j2.xml"; rrun
+j1=$(q "SELECT document_id FROM orders WHERE order_id = 'J-1' AND type = 'new'")
+j2=$(q "SELECT document_id FROM orders WHERE order_id = 'J-1' AND type = 'update'")
+check "update rejected by the rules: the run says the version in force stays, naming it and its PO number" \
+	grep -q "order J-1 from .*, reject -> .*; the version in force, document $j1 (PO-0001), stays\$" "$SCRATCH/run.out"
+check "update rejected by the rules: ... and so does a ledger event; the version in force is current" \
+	test "$(q "SELECT detail FROM events WHERE document_id = '$j2' AND kind = 'change-rejected'")/$(cur J-1)" = "the rules rejected this update: the version in force, document $j1 (PO-0001), stays/new/confirmed/1 update/rejected/1"
+og show "$j2" -c "$SCRATCH/r.ini" --spool "$s" > "$SCRATCH/show-j2.out" 2>&1
+check "update rejected by the rules: show names the version it would have replaced, which it did not" \
+	grep -q "replaces=$j1 (not replaced: this change was rejected)\$" "$SCRATCH/show-j2.out"
+# order J-1 confirmed, its update rejected: one order to reconcile, confirmed
+og export recon -c "$SCRATCH/r.ini" --spool "$s" > "$SCRATCH/recon-j.csv" 2>&1
+check "update rejected by the rules: recon lists the order once, the version in force (2, open), no rejected row" \
+	test "$(grep -c ',J-1,' "$SCRATCH/recon-j.csv")/$(grep ',J-1,' "$SCRATCH/recon-j.csv" | tr -d '\r' | cut -d, -f3,7,18)" = "1/PO-0001,2,open"
+og report -c "$SCRATCH/r.ini" --spool "$s" > "$SCRATCH/report-j.html" 2>&1
+check "update rejected by the rules: the report counts one order, confirmed, none rejected; the rejected change apart, with its reason" \
+	python3 -c "import re, sys
+h = open(sys.argv[1]).read()
+n = lambda i: re.search(r'id=\"%s\"><div class=\"n\">(\d+)<' % i, h).group(1)
+orders = re.search(r'<div class=\"n\">(\d+)</div><div class=\"k\">orders<', h).group(1)
+changes = re.search(r'<span id=\"changes-rejected\">(\d+)<', h)
+rc = re.search(r'<div id=\"reasons-changes\">.*?</div>', h, re.S)
+ro = re.search(r'<div id=\"reasons-orders\">.*?</div>', h, re.S).group(0)
+lines = re.search(r'<strong>all lines</strong></td><td class=\"r\"><strong>(\d+)<', h).group(1)
+ok = (orders, n('count-confirmed'), n('count-rejected'), lines) == ('1', '1', '0', '1')
+ok = ok and changes is not None and changes.group(1) == '1' and rc is not None and 'too big' in rc.group(0) and 'too big' not in ro
+sys.exit(0 if ok else 1)" "$SCRATCH/report-j.html"
 
 # an original that arrives after its own update is the stale version: it
 # is recorded as replaced by the update, and nothing goes out for it
@@ -279,6 +343,27 @@ check "late original of a held update: confirmed and sent as the version in forc
 	test "$(cur W-1)/$(q "SELECT COUNT(*) FROM outputs WHERE document_id = '$o1' AND kind IN ('po', 'confirmation')")/$(ls "$s"/out/buyer/po/*-W-1.xml 2>/dev/null | wc -l)" = "update/pending/1 new/confirmed/1/2/1"
 check "late original of a held update: the run warns later-version-waiting, naming the update; nothing says superseded" \
 	bash -c "grep -q 'later-version-waiting.*$w1' '$SCRATCH/run.out' && ! grep -q superseded '$SCRATCH/run.out'"
+# an approver deciding on "W-1, 300.00" sees that it changes an order the
+# supplier has: which document, its PO number and its total
+og pending -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/pending-w.out" 2>&1
+check "pending: a waiting update names the version in force it changes (document, PO number, total), under a CHANGES heading" \
+	python3 -c "import sys
+lines = open(sys.argv[1]).read().splitlines()
+row = [l for l in lines if l.startswith(sys.argv[2] + ' ')]
+c = lines[0].find('CHANGES')
+sys.exit(0 if len(row) == 1 and c > 0 and ' 300.00 EUR ' in row[0] and row[0][c:] == 'update of document %s (PO-0001, 2.00 EUR, in force)' % sys.argv[3] else 1)" "$SCRATCH/pending-w.out" "$w1" "$o1"
+og pending --json -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/pending-w.json" 2>&1
+check "pending --json: ... type update, replaces {document, po, total, in_force}" \
+	python3 -c "import json, sys
+d = [o for o in json.load(open(sys.argv[1])) if o['document'] == sys.argv[2]]
+r = d[0]['replaces'] if len(d) == 1 else {}
+sys.exit(0 if d[0]['type'] == 'update' and r == {'document': sys.argv[3], 'po': 'PO-0001', 'total': '2.00', 'currency': 'EUR', 'state': 'confirmed', 'in_force': True} and 'update of document' in d[0]['change'] else 1)" "$SCRATCH/pending-w.json" "$w1" "$o1"
+og export recon -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/recon-w.csv" 2>&1
+check "held update waiting: recon lists the order once, as the version in force (2, open), not the update awaiting approval beside it" \
+	test "$(grep -c ',W-1,' "$SCRATCH/recon-w.csv")/$(grep ',W-1,' "$SCRATCH/recon-w.csv" | tr -d '\r' | cut -d, -f7,18)" = "1/2,open"
+og report -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/report-w.html" 2>&1
+check "held update waiting: the report counts one order, confirmed, and the update apart, as a change waiting" \
+	bash -c "grep -q '<div class=\"n\">1</div><div class=\"k\">orders<' '$SCRATCH/report-w.html' && grep -q 'id=\"count-pending\"><div class=\"n\">0<' '$SCRATCH/report-w.html' && grep -q '<span id=\"changes-waiting\">1</span>' '$SCRATCH/report-w.html'"
 og reject "$w1" --as manager --comment "too many" -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/rej-w.out" 2>&1; wrun
 check "held update rejected after its late original: the original stays the order in force (the supplier has it)" \
 	test "$(cur W-1)/$(q "SELECT po_number FROM orders WHERE document_id = '$o1'")" = "update/rejected/1 new/confirmed/1/PO-0001"
