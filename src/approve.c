@@ -150,6 +150,8 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 		buf_release(&ids);
 	} else {
 		struct ledger_order *o = &orders[which];
+		/* named by its document ID: the order number beside it, not the ID twice */
+		const char *name = strcmp(key, o->document_id) ? key : o->order_id;
 		struct ledger_checkpoint *cp;
 		int ncp, idx;
 		if (ledger_checkpoints(l, o->ref, &cp, &ncp) < 0) {
@@ -176,7 +178,7 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 			/* as a change that arrives after shipping (docs/operations.md) */
 			*msg = xasprintf("order %s (%s) is a change of document %s, which has shipped "
 					 "since it arrived; a change after shipping is agreed with the "
-					 "supplier by other means: reject this one", key,
+					 "supplier by other means: reject this one", name,
 					 o->document_id, shipped);
 		} else if (done) {
 			*msg = xasprintf("order %s: %s already decided (%s by %s at %s); a second "
@@ -204,7 +206,7 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 				*msg = xasprintf("order %s (%s): its budget rules, run again before its "
 						 "release, failed: %s; the approval is not recorded: fix "
 						 "the rules file, then approve again",
-						 key, o->document_id, why);
+						 name, o->document_id, why);
 				free(why);
 			} else {
 				rc = ledger_set_checkpoint(l, o->ref, cp[idx].seq,
@@ -256,25 +258,25 @@ int approve_decide(struct ledger *l, const char *key, const char *role, int appr
 			}
 			if (rc == 0)
 				*msg = !approve ? xasprintf("order %s (%s) rejected by %s: its rejection "
-							    "goes to the buyer", key, o->document_id, role)
+							    "goes to the buyer", name, o->document_id, role)
 				       : last && d == DECISION_REJECT
 					       ? xasprintf("order %s (%s) approved by %s, but rejected by "
 							   "the budget rule %s, run again at its "
 							   "release: %s (%s); its rejection goes to the "
 							   "buyer",
-							   key, o->document_id, role, b.rule, b.message,
+							   name, o->document_id, role, b.rule, b.message,
 							   b.figures)
 				       : last && d == DECISION_HOLD
 					       ? xasprintf("order %s (%s) approved by %s, but not "
 							   "released: the budget rule %s, run again, "
 							   "asks for %s (%s); it now waits for %s",
-							   key, o->document_id, role, b.rule, chain,
+							   name, o->document_id, role, b.rule, chain,
 							   b.figures, chain)
 				       : last ? xasprintf("order %s (%s) approved by %s: fully approved, "
 							  "the purchase order and confirmation follow",
-							  key, o->document_id, role)
+							  name, o->document_id, role)
 					      : xasprintf("order %s (%s) approved by %s; it now waits "
-							  "for %s", key, o->document_id, role,
+							  "for %s", name, o->document_id, role,
 							  cp[idx + 1].role);
 			/* a change rejected: the version it would have replaced
 			 * stays, and the operator is told so */

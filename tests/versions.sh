@@ -371,6 +371,8 @@ order w2@b W-2 update o2@b "NUT:300:1.00" > "$s/in/w2.xml"; wrun
 w2=$(q "SELECT document_id FROM orders WHERE order_id = 'W-2'")
 order o2@b W-2 new "" "NUT:2:1.00" > "$s/in/o2.xml"; wrun
 og approve "$w2" --as manager -c "$SCRATCH/w.ini" --spool "$s" > "$SCRATCH/appr-w.out" 2>&1; wrun
+check "approve by document ID: the answer names the order number beside it, not the ID twice" \
+	bash -c "grep -q '^order W-2 ($w2) approved by manager' '$SCRATCH/appr-w.out' && ! grep -q '$w2 ($w2)' '$SCRATCH/appr-w.out'"
 check "held update approved after its late original: it replaces the original, under the original's PO number" \
 	test "$(cur W-2)/$(q "SELECT group_concat(po_number, ' ') FROM (SELECT * FROM orders WHERE order_id = 'W-2' ORDER BY id)")" = "update/confirmed/1 new/confirmed/0/PO-0002 PO-0002"
 s=$(new_spool)
