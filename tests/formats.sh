@@ -467,4 +467,6 @@ PY2
 og translate "$SCRATCH/q-same.xml" > "$SCRATCH/q-same.c.xml" 2> "$SCRATCH/q-same.err"
 check "quantities: 40 BX twice (40, 40.00) is 40 BX; a typed weight beside 10 EA leaves 10 EA" \
 	bash -c "test \"\$(xmllint --xpath 'concat(//line[@number=1]/quantity, \" \", //line[@number=1]/unitOfMeasure, \"/\", //line[@number=2]/quantity, \" \", //line[@number=2]/unitOfMeasure)' '$SCRATCH/q-same.c.xml')\" = '10 EA/40 BX' && xmllint --noout --nonet --schema '$XSD/ProcessPurchaseOrder.xsd' '$SCRATCH/q-same.xml' 2>/dev/null"
+check "quantities: the typed weight is not carried, and the run says so (not-carried), once" \
+	test "$(grep -c 'warning: not-carried: PurchaseOrderLine/Quantity with a typeCode beside the ordered Quantity' "$SCRATCH/q-same.err")/$(grep -c 'not-carried' "$SCRATCH/q-same.err")" = "1/1"
 finish

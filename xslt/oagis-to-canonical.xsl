@@ -563,6 +563,18 @@
       <lines>
         <xsl:apply-templates select="$lines"/>
       </lines>
+
+      <!-- a Quantity with a typeCode beside the ordered one (a weight, a
+           volume), or an OrderQuantity beside a Quantity, has no place in
+           the canonical order: said, never dropped silently (once, naming
+           no line, so the chunks of a large order agree) -->
+      <xsl:if test="$lines[Quantity[normalize-space(@typeCode) = '']
+                           and Quantity[normalize-space(@typeCode) != '']]">
+        <warning code="not-carried">PurchaseOrderLine/Quantity with a typeCode beside the ordered Quantity: in the order, but ordergate carries it into neither the canonical order nor the outputs; if the supplier needs it, pass it on by other means</warning>
+      </xsl:if>
+      <xsl:if test="$lines[Quantity and OrderQuantity]">
+        <warning code="not-carried">PurchaseOrderLine/OrderQuantity beside a Quantity (the Quantity is the ordered one): in the order, but ordergate carries it into neither the canonical order nor the outputs; if the supplier needs it, pass it on by other means</warning>
+      </xsl:if>
     </order>
   </xsl:template>
 
