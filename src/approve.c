@@ -42,6 +42,12 @@ static int recheck_budget(struct ledger *l, const struct ledger_order *o,
 	return d;
 }
 
+/* An update or cancellation (a change of an order recorded before). */
+static int is_change(const struct ledger_order *o)
+{
+	return o->type && (!strcmp(o->type, "update") || !strcmp(o->type, "delete"));
+}
+
 char *approve_kept_text(const char *doc, const char *po, const char *state)
 {
 	if (!state)
@@ -58,7 +64,7 @@ char *approve_kept_text(const char *doc, const char *po, const char *state)
 int approve_kept(struct ledger *l, const struct ledger_order *o, char **kept, char **err)
 {
 	*kept = NULL;
-	if (!o->type || (strcmp(o->type, "update") && strcmp(o->type, "delete")))
+	if (!is_change(o))
 		return 0;
 	struct ledger_order v;
 	int found = ledger_replaced_version(l, o->ref, &v);
@@ -559,7 +565,7 @@ static int in_force(const struct ledger_order *v)
  * NULL for a new order. Caller frees. */
 static char *change_text(const struct ledger_order *o, const struct ledger_order *v, int found)
 {
-	if (!o->type || (strcmp(o->type, "update") && strcmp(o->type, "delete")))
+	if (!is_change(o))
 		return NULL;
 	const char *what = !strcmp(o->type, "delete") ? "cancellation" : "update";
 	if (!found)

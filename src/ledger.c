@@ -317,30 +317,30 @@ static char *col_text(sqlite3_stmt *st, int i)
 	return t ? xstrdup((const char *)t) : NULL;
 }
 
+/* Steps st (a one-row query) once: 1 a row to read, 0 none, -1 an error
+ * (a NULL st: its query failed). The caller finishes st. */
+static int step_one(sqlite3_stmt *st)
+{
+	int step = st ? sqlite3_step(st) : SQLITE_ERROR;
+	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+}
+
 /* The first column of st's first row, st finished: 1 a row, 0 none (*id
  * 0, *text NULL), -1 an error (a NULL st: its query failed). */
 static int first_id(sqlite3_stmt *st, long long *id)
 {
-	*id = 0;
-	if (!st)
-		return -1;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*id = sqlite3_column_int64(st, 0);
+	int rc = step_one(st);
+	*id = rc == 1 ? sqlite3_column_int64(st, 0) : 0;
 	finish(st);
-	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 static int first_text(sqlite3_stmt *st, char **text)
 {
-	*text = NULL;
-	if (!st)
-		return -1;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
-		*text = col_text(st, 0);
+	int rc = step_one(st);
+	*text = rc == 1 ? col_text(st, 0) : NULL;
 	finish(st);
-	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 /* The first column of the first row of sql, or -1. */
@@ -368,11 +368,6 @@ static int lacks_column(sqlite3 *db, const char *table, const char *column)
 	return lacks;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
 /* Masks in place the value's digits but the last four. */
 static void mask_digits(char *v, char *end)
 {
@@ -396,19 +391,19 @@ char *ledger_masked_cards(const char *canonical)
 		p += 6;
 		/* the element's attributes, one by one (as libxml2 writes them:
 		 * name="value", '<' '>' '"' escaped inside values) */
-		while (is_space(*p)) {
-			while (is_space(*p))
+		while (xml_space(*p)) {
+			while (xml_space(*p))
 				p++;
 			char *name = p;
-			while (*p && *p != '=' && *p != '>' && *p != '/' && !is_space(*p))
+			while (*p && *p != '=' && *p != '>' && *p != '/' && !xml_space(*p))
 				p++;
 			size_t len = (size_t)(p - name);
-			while (is_space(*p))
+			while (xml_space(*p))
 				p++;
 			if (*p != '=')
 				break;
 			p++;
-			while (is_space(*p))
+			while (xml_space(*p))
 				p++;
 			char quote = *p;
 			if (quote != '"' && quote != '\'')
@@ -855,10 +850,8 @@ int ledger_replaced_spend(sqlite3 *db, const char *partner, const char *mode,
 				 " FROM orders WHERE id = ?1 AND " SPENDS(""),
 				 "i", e.ref);
 	ledger_earlier_free(&e);
-	if (!st)
-		return -1;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW) {
+	rc = step_one(st);
+	if (rc == 1) {
 		out->document_id = col_text(st, 0);
 		out->cost_center = col_text(st, 1);
 		out->period = col_text(st, 2);
@@ -866,7 +859,7 @@ int ledger_replaced_spend(sqlite3 *db, const char *partner, const char *mode,
 		out->committed = sqlite3_column_int64(st, 4);
 	}
 	finish(st);
-	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 void ledger_replaced_free(struct ledger_replaced *r)
@@ -1201,13 +1194,11 @@ int ledger_replaced_version(struct ledger *l, long long ref, struct ledger_order
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *st = query(l, ORDER_COLUMNS "WHERE id = (SELECT replaces FROM orders"
 						 " WHERE id = ?1)", "i", ref);
-	if (!st)
-		return -1;
-	int step = sqlite3_step(st);
-	if (step == SQLITE_ROW)
+	int rc = step_one(st);
+	if (rc == 1)
 		read_order(st, out);
 	finish(st);
-	return step == SQLITE_ROW ? 1 : step == SQLITE_DONE ? 0 : -1;
+	return rc;
 }
 
 void ledger_order_clear(struct ledger_order *o)

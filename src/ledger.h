@@ -126,12 +126,12 @@ int ledger_find_later(struct ledger *l, const char *partner, const char *mode,
  * error. A rejected or declined order's number may be used again. */
 int ledger_find_current(struct ledger *l, const char *partner, const char *order_id,
 			const char *mode, struct ledger_earlier *e);
-/* Marks the order of document doc_id replaced by orders.id by. */
 /* canonical (an order's canonical text) with the digits of every
  * pcard number but the last four replaced by '*', as a copy to free; NULL
  * when it holds no card number. The ledger keeps no card number once the
  * order's outputs are written. */
 char *ledger_masked_cards(const char *canonical);
+/* Marks the order of document doc_id replaced by orders.id by. */
 int ledger_mark_replaced(struct ledger *l, const char *doc_id, long long by, char **err);
 /* A late original (doc_id, just recorded) of a held change recorded
  * without it (later): that change replaces it once approved (unless it

@@ -717,13 +717,17 @@ static char *prop(xmlNodePtr n, const char *name)
  * the rows of one part (one per currency) must not disagree on them (an
  * empty cell says nothing; lookup reads the first value given). Sorted by
  * part, so a large catalogue is checked in n log n. */
-static const struct table *sort_table;
-static int sort_col;
+struct sort_key {
+	const struct table *t;
+	int col;
+};
 
-static int by_key(const void *a, const void *b)
+/* qsort_r: row numbers by the key column, then in file order */
+static int by_key(const void *a, const void *b, void *arg)
 {
+	const struct sort_key *k = arg;
 	int ra = *(const int *)a, rb = *(const int *)b;
-	int c = strcmp(sort_table->rows[ra].cells[sort_col], sort_table->rows[rb].cells[sort_col]);
+	int c = strcmp(k->t->rows[ra].cells[k->col], k->t->rows[rb].cells[k->col]);
 	return c ? c : (ra > rb) - (ra < rb);
 }
 
@@ -736,9 +740,8 @@ static int check_per_part(const struct table *t, const char *path, char **err)
 	int *order = xcalloc((size_t)t->nrows, sizeof *order);
 	for (int r = 0; r < t->nrows; r++)
 		order[r] = r;
-	sort_table = t;
-	sort_col = k;
-	qsort(order, (size_t)t->nrows, sizeof *order, by_key);
+	struct sort_key key = { t, k };
+	qsort_r(order, (size_t)t->nrows, sizeof *order, by_key, &key);
 	int rc = 0;
 	for (size_t c = 0; c < ARRAY_SIZE(per_part) && rc == 0; c++) {
 		int w = col(t, per_part[c]);

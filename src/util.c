@@ -301,6 +301,11 @@ int str_starts_with(const char *s, const char *prefix)
 	return strncmp(s, prefix, strlen(prefix)) == 0;
 }
 
+int xml_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
 char *str_trim(char *s)
 {
 	while (isspace((unsigned char)*s))

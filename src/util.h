@@ -69,6 +69,8 @@ void iso_time(time_t t, char out[32]);
 int str_ends_with(const char *s, const char *suffix);
 int str_starts_with(const char *s, const char *prefix);
 char *str_trim(char *s);
+/* 1 for XML white space: space, tab, CR, LF. */
+int xml_space(char c);
 int mkdir_p(const char *path, int mode);
 
 #endif

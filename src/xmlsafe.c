@@ -177,11 +177,6 @@ static const char *skip_past(const char *p, const char *end, const char *tok)
 	return q ? q + n : end;
 }
 
-static int is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
 /* Reads the prolog as text, before any parsing, so that an entity
  * declaration in the DOCTYPE's internal subset is refused before libxml2
  * spends a cycle on it. Only the prolog is read (comments and processing
@@ -194,7 +189,7 @@ static const char *prescan_entities(const char *data, size_t len, char name[64])
 	if (end - p >= 3 && !memcmp(p, "\xef\xbb\xbf", 3))
 		p += 3;
 	for (;;) {
-		while (p < end && is_space(*p))
+		while (p < end && xml_space(*p))
 			p++;
 		if (end - p >= 2 && !memcmp(p, "<?", 2))
 			p = skip_past(p, end, "?>");
@@ -221,15 +216,15 @@ static const char *prescan_entities(const char *data, size_t len, char name[64])
 			p = skip_past(p + 4, end, "-->");
 		} else if (end - p >= 8 && !memcmp(p, "<!ENTITY", 8)) {
 			const char *q = p + 8;
-			while (q < end && is_space(*q))
+			while (q < end && xml_space(*q))
 				q++;
 			int param = q < end && *q == '%';
 			if (param)
 				q++;
-			while (q < end && is_space(*q))
+			while (q < end && xml_space(*q))
 				q++;
 			size_t n = 0;
-			while (q + n < end && n < 63 && !is_space(q[n]) && q[n] != '>')
+			while (q + n < end && n < 63 && !xml_space(q[n]) && q[n] != '>')
 				n++;
 			memcpy(name, q, n);
 			name[n] = '\0';

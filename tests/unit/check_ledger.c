@@ -361,6 +361,29 @@ START_TEST(outputs_include_archive_members)
 }
 END_TEST
 
+/* The ledger replaced by an older one: tests/data/ledger/NAME (an SQL
+ * dump of a real ledger of that version), then sql (or NULL) run on it as
+ * that version would have; not opened with ledger_open yet. */
+static void load_old_ledger(const char *name, const char *sql)
+{
+	ledger_close(&lg);
+	unlink(db_path);
+	size_t len = 0;
+	char *dump_path = xasprintf("%s/tests/data/ledger/%s", t_cfg()->data_dir, name);
+	char *dump = t_read_file(dump_path, &len);
+	ck_assert_msg(dump != NULL, "cannot read %s", dump_path);
+	free(dump_path);
+	sqlite3 *raw_db = NULL;
+	char *msg = NULL;
+	ck_assert_int_eq(sqlite3_open(db_path, &raw_db), SQLITE_OK);
+	ck_assert_msg(sqlite3_exec(raw_db, dump, NULL, NULL, &msg) == SQLITE_OK, "%s", msg);
+	if (sql)
+		ck_assert_msg(sqlite3_exec(raw_db, sql, NULL, NULL, &msg) == SQLITE_OK, "%s: %s", sql,
+			      msg);
+	sqlite3_close(raw_db);
+	free(dump);
+}
+
 /* The spend table the budget rules read follows every change of an order
  * that counts, and is built once for a ledger made before it existed. */
 static void raw(const char *sql)
@@ -493,22 +516,8 @@ static char *one_text(const char *sql)
  * the number of the version it replaces. */
 START_TEST(upgrades_v3_versions)
 {
-	ledger_close(&lg);
-	unlink(db_path);
-	size_t len = 0;
-	char *dump_path = xasprintf("%s/tests/data/ledger/v3-cancelled.sql", t_cfg()->data_dir);
-	char *dump = t_read_file(dump_path, &len);
-	ck_assert_msg(dump != NULL, "cannot read %s", dump_path);
-	free(dump_path);
-	sqlite3 *raw_db = NULL;
-	char *msg = NULL;
-	ck_assert_int_eq(sqlite3_open(db_path, &raw_db), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(raw_db, dump, NULL, NULL, &msg) == SQLITE_OK, "%s", msg);
 	/* both rows given a cost centre: version 3's triggers count both */
-	ck_assert_int_eq(sqlite3_exec(raw_db, "UPDATE orders SET cost_center = 'CC-1'", NULL, NULL,
-				      NULL), SQLITE_OK);
-	sqlite3_close(raw_db);
-	free(dump);
+	load_old_ledger("v3-cancelled.sql", "UPDATE orders SET cost_center = 'CC-1'");
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
@@ -613,19 +622,7 @@ END_TEST
 
 START_TEST(upgrades_v4_held_updates)
 {
-	ledger_close(&lg);
-	unlink(db_path);
-	size_t len = 0;
-	char *dump_path = xasprintf("%s/tests/data/ledger/v4-held-updates.sql", t_cfg()->data_dir);
-	char *dump = t_read_file(dump_path, &len);
-	ck_assert_msg(dump != NULL, "cannot read %s", dump_path);
-	free(dump_path);
-	sqlite3 *raw_db = NULL;
-	char *msg = NULL;
-	ck_assert_int_eq(sqlite3_open(db_path, &raw_db), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(raw_db, dump, NULL, NULL, &msg) == SQLITE_OK, "%s", msg);
-	sqlite3_close(raw_db);
-	free(dump);
+	load_old_ledger("v4-held-updates.sql", NULL);
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
@@ -664,36 +661,21 @@ END_TEST
  * approved update drew a new PO number: the supplier had the order twice). */
 START_TEST(upgrades_v4_held_update_chain)
 {
-	ledger_close(&lg);
-	unlink(db_path);
-	size_t len = 0;
-	char *dump_path = xasprintf("%s/tests/data/ledger/v4-held-updates.sql", t_cfg()->data_dir);
-	char *dump = t_read_file(dump_path, &len);
-	ck_assert_msg(dump != NULL, "cannot read %s", dump_path);
-	free(dump_path);
-	sqlite3 *raw_db = NULL;
-	char *msg = NULL;
-	ck_assert_int_eq(sqlite3_open(db_path, &raw_db), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(raw_db, dump, NULL, NULL, &msg) == SQLITE_OK, "%s", msg);
 	/* as version 4 recorded a second held update of G-1 (order 7) */
-	ck_assert_msg(
-		sqlite3_exec(raw_db,
-			     "INSERT INTO documents SELECT 'G1-U2', 'g3.xml', received, processed,"
-			     " sha256 || 'x', size, format, sender_key, 'g3@b', mode, partner, state,"
-			     " stage, reason, hint, duplicate_of, NULL, failed_path, parent_id"
-			     " FROM documents WHERE id = (SELECT document_id FROM orders WHERE id = 4);"
-			     "INSERT INTO orders SELECT 7, 'G1-U2', partner, sender_key, order_id,"
-			     " order_date, type, NULL, mode, currency, stated_total_e4, subtotal_e4,"
-			     " shipping_e4, tax_e4, discount_e4, 13000000, 13000000, decision,"
-			     " 'pending', cost_center, period, po_number, message, decided, canonical,"
-			     " created, NULL FROM orders WHERE id = 4;"
-			     "INSERT INTO checkpoints(order_ref, seq, role, state)"
-			     " VALUES (7, 1, 'manager', 'pending');"
-			     "UPDATE orders SET replaced_by = 7 WHERE id = 4;",
-			     NULL, NULL, &msg) == SQLITE_OK,
-		"%s", msg);
-	sqlite3_close(raw_db);
-	free(dump);
+	load_old_ledger(
+		"v4-held-updates.sql",
+		"INSERT INTO documents SELECT 'G1-U2', 'g3.xml', received, processed,"
+		" sha256 || 'x', size, format, sender_key, 'g3@b', mode, partner, state,"
+		" stage, reason, hint, duplicate_of, NULL, failed_path, parent_id"
+		" FROM documents WHERE id = (SELECT document_id FROM orders WHERE id = 4);"
+		"INSERT INTO orders SELECT 7, 'G1-U2', partner, sender_key, order_id,"
+		" order_date, type, NULL, mode, currency, stated_total_e4, subtotal_e4,"
+		" shipping_e4, tax_e4, discount_e4, 13000000, 13000000, decision,"
+		" 'pending', cost_center, period, po_number, message, decided, canonical,"
+		" created, NULL FROM orders WHERE id = 4;"
+		"INSERT INTO checkpoints(order_ref, seq, role, state)"
+		" VALUES (7, 1, 'manager', 'pending');"
+		"UPDATE orders SET replaced_by = 7 WHERE id = 4;");
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
@@ -729,23 +711,9 @@ END_TEST
  * notice date. */
 START_TEST(upgrades_v2_shipments)
 {
-	ledger_close(&lg);
-	unlink(db_path);
-	size_t len = 0;
-	char *dump_path = xasprintf("%s/tests/data/ledger/v2-shipments.sql", t_cfg()->data_dir);
-	char *dump = t_read_file(dump_path, &len);
-	ck_assert_msg(dump != NULL, "cannot read %s", dump_path);
-	free(dump_path);
-	sqlite3 *raw_db = NULL;
-	char *msg = NULL;
-	ck_assert_int_eq(sqlite3_open(db_path, &raw_db), SQLITE_OK);
-	ck_assert_msg(sqlite3_exec(raw_db, dump, NULL, NULL, &msg) == SQLITE_OK, "%s", msg);
 	/* the feed's shipment F-1 not invoiced yet (its invoice was to come) */
-	ck_assert_int_eq(sqlite3_exec(raw_db, "DELETE FROM invoice_lines WHERE invoice_ref = 2;"
-					      " DELETE FROM invoices WHERE id = 2;",
-				      NULL, NULL, NULL), SQLITE_OK);
-	sqlite3_close(raw_db);
-	free(dump);
+	load_old_ledger("v2-shipments.sql",
+			"DELETE FROM invoice_lines WHERE invoice_ref = 2; DELETE FROM invoices WHERE id = 2;");
 
 	char *err = NULL;
 	ck_assert_msg(ledger_open(&lg, db_path, &err) == 0, "ledger_open: %s", err ? err : "?");
